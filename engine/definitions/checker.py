@@ -1,0 +1,247 @@
+"""Semantic checks over a whole set of definitions: ids, references, formulas, numbering and cycles."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from engine.definitions.dependencies import dependency_graph, find_cycles
+from engine.definitions.model import SYSTEM_COLUMNS, Definitions, FieldDef, FormDef, LayoutSection, Source
+from engine.definitions.scope import FormScope
+from engine.definitions.suggest import closest
+from engine.errors import FormulaError, Problem
+from engine.fields.registry import type_names
+from engine.formulas import check, compile_formula
+
+Locate = Callable[[str, str], int]
+NUMBERING_PART = re.compile(r"\{([^{}]*)\}")
+DATE_PARTS = {"YYYY", "YY", "MM", "DD"}
+SPECIAL_DEFAULTS = {"$me", "$my_department", "$today", "$now"}
+FIELD_ACCESS = {"hidden", "read_only"}
+
+
+@dataclass
+class Report:
+    """Collects problems; `locate` turns (file, pointer) into a line."""
+
+    locate: Locate
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, src: Source, sub: str, message: str, suggestion: str | None = None) -> None:
+        pointer = src.pointer + sub
+        self.problems.append(Problem(src.file, self.locate(src.file, pointer), pointer, message, suggestion))
+
+
+def check_definitions(defs: Definitions, locate: Locate) -> list[Problem]:
+    """Every semantic problem in the definitions."""
+    report = Report(locate)
+    for form in defs.forms.values():
+        check_form(defs, form, report)
+    check_roles(defs, report)
+    check_cycles(defs, report)
+    return report.problems
+
+
+def check_form(defs: Definitions, form: FormDef, report: Report) -> None:
+    """Fields, rules, layout, numbering, title and search of one form."""
+    _check_fields(defs, form, form.fields, report, row=None)
+    ids = form.field_ids()
+    for name, sub in ((form.title, "/title"), *((s, f"/search/{i}") for i, s in enumerate(form.search))):
+        if name and name not in ids:
+            report.add(form.source, sub, f"unknown field '{name}'", closest(name, ids))
+    _check_rules(defs, form, report)
+    _check_layout(form, report)
+    _check_numbering(defs, form, report)
+
+
+def _check_fields(defs: Definitions, form: FormDef, fields: Iterable[FieldDef], report: Report,
+                  row: FieldDef | None) -> None:
+    seen: set[str] = set()
+    known_types = type_names()
+    for f in fields:
+        if f.id in seen:
+            report.add(f.source, "/id", f"field id '{f.id}' is used twice in form '{form.id}'")
+        seen.add(f.id)
+        if f.id in SYSTEM_COLUMNS:
+            report.add(f.source, "/id", f"'{f.id}' is a system column; choose another id")
+        if f.type not in known_types:
+            report.add(f.source, "/type", f"unknown field type '{f.type}'", closest(f.type, known_types))
+            continue
+        if row is not None and f.type == "subform":
+            report.add(f.source, "/type", "a subform cannot contain another subform")
+        _check_field_refs(defs, form, f, report, row)
+        if f.type == "subform":
+            _check_fields(defs, form, f.fields, report, row=f)
+
+
+def _check_field_refs(defs: Definitions, form: FormDef, f: FieldDef, report: Report, row: FieldDef | None) -> None:
+    forms = list(defs.forms)
+    if f.type in ("relation", "relation_many"):
+        target = str(f.get("to", ""))
+        if target not in defs.forms:
+            report.add(f.source, "/to", f"unknown form '{target}'", closest(target, forms))
+        elif f.get("display") and not defs.forms[target].field(str(f.get("display"))):
+            report.add(f.source, "/display", f"form '{target}' has no field '{f.get('display')}'",
+                       closest(str(f.get("display")), defs.forms[target].field_ids()))
+    if f.type == "lookup":
+        _check_lookup(defs, form, f, report)
+    if f.type == "rollup":
+        _check_rollup(defs, form, f, report)
+    scope = FormScope(defs, form, row)
+    if f.formula:
+        _check_formula(scope, f.formula, f.source, "/formula", report)
+    elif f.type == "formula":
+        report.add(f.source, "", "a formula field needs a 'formula'")
+    if isinstance(f.default, dict) and "formula" in f.default:
+        _check_formula(scope, str(f.default["formula"]), f.source, "/default/formula", report)
+    elif isinstance(f.default, str) and f.default.startswith("$") and f.default not in SPECIAL_DEFAULTS:
+        report.add(f.source, "/default", f"unknown default '{f.default}'", closest(f.default, SPECIAL_DEFAULTS))
+    _check_options(f, report)
+
+
+def _check_options(f: FieldDef, report: Report) -> None:
+    options = f.get("options")
+    if not isinstance(options, list):
+        return
+    values = [str(o.get("value")) if isinstance(o, dict) else str(o) for o in options]
+    for i, v in enumerate(values):
+        if v in values[:i]:
+            report.add(f.source, f"/options/{i}", f"option '{v}' is listed twice")
+    if isinstance(f.default, str) and not f.default.startswith("$") and f.type in ("select", "radio") \
+            and f.default not in values and not f.get("allow_other"):
+        report.add(f.source, "/default", f"default '{f.default}' is not an option", closest(f.default, values))
+
+
+def _check_lookup(defs: Definitions, form: FormDef, f: FieldDef, report: Report) -> None:
+    path = str(f.get("path", ""))
+    parts = tuple(path.split("."))
+    scope = FormScope(defs, form)
+    if len(parts) < 2:
+        report.add(f.source, "/path", f"lookup path '{path}' must be relation.field")
+        return
+    first = form.field(parts[0])
+    if first is None or first.type not in ("relation", "relation_many"):
+        report.add(f.source, "/path", f"'{parts[0]}' is not a relation field of form '{form.id}'",
+                   closest(parts[0], [x.id for x in form.fields if x.type in ("relation", "relation_many")]))
+        return
+    if scope.hops(parts) is None:
+        report.add(f.source, "/path", f"lookup path '{path}' does not resolve")
+
+
+def _check_rollup(defs: Definitions, form: FormDef, f: FieldDef, report: Report) -> None:
+    source_id = str(f.get("source", ""))
+    source = defs.forms.get(source_id)
+    if source is None:
+        report.add(f.source, "/source", f"unknown form '{source_id}'", closest(source_id, list(defs.forms)))
+        return
+    link = source.field(str(f.get("link", "")))
+    links = [x.id for x in source.fields if x.type == "relation" and x.get("to") == form.id]
+    if link is None or link.type != "relation" or link.get("to") != form.id:
+        report.add(f.source, "/link", f"'{f.get('link')}' is not a relation of form '{source_id}' to '{form.id}'",
+                   closest(str(f.get("link", "")), links))
+    aggregate = f.get("aggregate", "count")
+    target_id = f.get("field")
+    if aggregate != "count" and not target_id:
+        report.add(f.source, "", f"rollup '{aggregate}' needs a 'field' of form '{source_id}'")
+    if target_id and source.field(str(target_id)) is None:
+        report.add(f.source, "/field", f"form '{source_id}' has no field '{target_id}'",
+                   closest(str(target_id), source.field_ids()))
+    if f.get("filter"):
+        _check_formula(FormScope(defs, source), str(f.get("filter")), f.source, "/filter", report)
+
+
+def _check_formula(scope: FormScope, source: str, src: Source, sub: str, report: Report) -> None:
+    try:
+        check(compile_formula(source), scope.type_of, candidates=scope.names())
+    except FormulaError as exc:
+        where = f" at position {exc.position + 1}" if exc.position is not None else ""
+        report.add(src, sub, f"formula '{source}': {exc.message}{where}")
+
+
+def _check_rules(defs: Definitions, form: FormDef, report: Report) -> None:
+    ids = form.field_ids()
+    scope = FormScope(defs, form)
+    for rule in form.rules:
+        sub = "/fields" if rule.kind == "check" else f"/{rule.kind}"
+        for i, name in enumerate(rule.fields):
+            if name not in ids:
+                report.add(rule.source, f"{sub}/{i}", f"unknown field '{name}'", closest(name, ids))
+        if rule.when:
+            _check_formula(scope, rule.when, rule.source, "/when", report)
+        if rule.check:
+            _check_formula(scope, rule.check, rule.source, "/check", report)
+
+
+def _check_layout(form: FormDef, report: Report) -> None:
+    ids = form.field_ids()
+    placed: set[str] = set()
+    for r, row in enumerate(form.layout):
+        rows = row.rows if isinstance(row, LayoutSection) else (row,)
+        for s, cells in enumerate(rows):
+            for c, name in enumerate(cells):
+                sub = f"/layout/{r}/rows/{s}/{c}" if isinstance(row, LayoutSection) else f"/layout/{r}/{c}"
+                if name not in ids:
+                    report.add(form.source, sub, f"unknown field '{name}'", closest(name, ids))
+                elif name in placed:
+                    report.add(form.source, sub, f"field '{name}' is placed twice in the layout")
+                placed.add(name)
+
+
+def _check_numbering(defs: Definitions, form: FormDef, report: Report) -> None:
+    ids = form.field_ids()
+    numbered = {n.field for n in form.numbering}
+    for n in form.numbering:
+        f = form.field(n.field)
+        if f is None:
+            report.add(n.source, "/field", f"unknown field '{n.field}'", closest(n.field, ids))
+        elif f.type != "serial":
+            report.add(n.source, "/field", f"numbering needs a serial field; '{n.field}' is {f.type}")
+        parts = NUMBERING_PART.findall(n.pattern)
+        if not any(p.startswith("seq") for p in parts):
+            report.add(n.source, "/pattern", "a numbering pattern needs a {seq:N} part")
+        for part in parts:
+            if part in DATE_PARTS or re.fullmatch(r"seq(:\d{1,2})?", part):
+                continue
+            if FormScope(defs, form).hops(tuple(part.split("."))) is None:
+                report.add(n.source, "/pattern", f"unknown pattern part '{{{part}}}'",
+                           closest(part, [*ids, *DATE_PARTS, "seq:4"]))
+    for f in form.fields:
+        if f.type == "serial" and f.id not in numbered:
+            report.add(f.source, "", f"serial field '{f.id}' has no numbering pattern in the form's 'numbering'")
+
+
+def check_roles(defs: Definitions, report: Report) -> None:
+    """Role ids are unique; permissions name real forms and fields; conditions are valid formulas."""
+    seen: set[str] = set()
+    for role in defs.roles:
+        if role.id in seen:
+            report.add(role.source, "/id", f"role id '{role.id}' is used twice")
+        seen.add(role.id)
+        for form_id, perm in role.permissions.items():
+            sub = f"/permissions/{form_id}"
+            form = defs.forms.get(form_id)
+            if form is None:
+                report.add(role.source, sub, f"unknown form '{form_id}'", closest(form_id, list(defs.forms)))
+                continue
+            for field_id, access in perm.fields.items():
+                if form.field(field_id) is None:
+                    report.add(role.source, f"{sub}/fields/{field_id}", f"form '{form_id}' has no field '{field_id}'",
+                               closest(field_id, form.field_ids()))
+                if access not in FIELD_ACCESS:
+                    report.add(role.source, f"{sub}/fields/{field_id}", f"unknown field access '{access}'",
+                               closest(access, FIELD_ACCESS))
+            if perm.condition:
+                _check_formula(FormScope(defs, form), perm.condition, role.source, f"{sub}/scope/condition", report)
+
+
+def check_cycles(defs: Definitions, report: Report) -> None:
+    """Formulas, lookups and rollups must not depend on themselves, within a form or across relations."""
+    for cycle in find_cycles(dependency_graph(defs)):
+        form_id, field_id = cycle[0]
+        form = defs.forms[form_id]
+        f = form.field(field_id)
+        chain = " → ".join(f"{a}.{b}" for a, b in [*cycle, cycle[0]])
+        report.add(f.source if f else form.source, "", f"circular dependency: {chain}")
+
+

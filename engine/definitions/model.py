@@ -1,0 +1,190 @@
+"""Typed, frozen definition objects: what the loader produces and every other part reads."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from engine.i18n import I18n
+
+SYSTEM_COLUMNS = (
+    "id", "created_at", "created_by", "updated_at", "updated_by", "owner_id", "department_id",
+    "version", "deleted_at", "wf_state", "parent_id", "position",
+)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a definition element was written: file, line (1-based) and JSON pointer."""
+
+    file: str = ""
+    line: int = 0
+    pointer: str = ""
+
+
+def frozen(mapping: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    """A read-only view of a mapping, so definitions cannot be changed at run time."""
+    return MappingProxyType(dict(mapping or {}))
+
+
+@dataclass(frozen=True)
+class FieldDef:
+    """One field of a form (or of a subform); type-specific settings live in `props`."""
+
+    id: str
+    type: str
+    label: I18n
+    required: bool = False
+    unique: bool = False
+    index: bool = False
+    default: Any = None
+    formula: str | None = None
+    help: I18n | None = None
+    props: Mapping[str, Any] = field(default_factory=lambda: frozen({}))
+    fields: tuple[FieldDef, ...] = ()
+    source: Source = Source()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """A type-specific property, e.g. `field.get("options")`."""
+        return self.props.get(key, default)
+
+    def child(self, field_id: str) -> FieldDef | None:
+        """A column of this subform by id."""
+        return next((f for f in self.fields if f.id == field_id), None)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A form rule: show/require/readonly fields when a formula holds, or check a formula."""
+
+    kind: str  # show | require | readonly | check
+    fields: tuple[str, ...] = ()
+    when: str | None = None
+    check: str | None = None
+    message: I18n | None = None
+    source: Source = Source()
+
+
+@dataclass(frozen=True)
+class Numbering:
+    """The serial number (流水号) pattern of a serial field."""
+
+    field: str
+    pattern: str
+    source: Source = Source()
+
+
+@dataclass(frozen=True)
+class LayoutSection:
+    """A titled group of layout rows."""
+
+    label: I18n
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class FormDef:
+    """A form: its fields, rules, numbering and layout; one database table."""
+
+    id: str
+    app: str
+    label: I18n
+    fields: tuple[FieldDef, ...]
+    title: str | None = None
+    description: I18n | None = None
+    rules: tuple[Rule, ...] = ()
+    numbering: tuple[Numbering, ...] = ()
+    layout: tuple[tuple[str, ...] | LayoutSection, ...] = ()
+    search: tuple[str, ...] = ()
+    source: Source = Source()
+
+    @property
+    def table(self) -> str:
+        """The name of the form's table."""
+        return f"f_{self.app}_{self.id}"
+
+    def field(self, field_id: str) -> FieldDef | None:
+        """A top-level field by id."""
+        return next((f for f in self.fields if f.id == field_id), None)
+
+    def field_ids(self) -> list[str]:
+        return [f.id for f in self.fields]
+
+    def numbering_for(self, field_id: str) -> Numbering | None:
+        return next((n for n in self.numbering if n.field == field_id), None)
+
+    def title_field(self) -> str:
+        """The field shown as the record's title."""
+        if self.title:
+            return self.title
+        for f in self.fields:
+            if f.type in ("text", "serial"):
+                return f.id
+        return "id"
+
+
+@dataclass(frozen=True)
+class AppDef:
+    """An app: a named group of forms shown together in the menu."""
+
+    id: str
+    label: I18n
+    forms: tuple[str, ...]
+    description: I18n | None = None
+    icon: str | None = None
+    source: Source = Source()
+
+
+@dataclass(frozen=True)
+class FormPermission:
+    """What a role may do on one form."""
+
+    operations: frozenset[str]
+    scope: str = "own"  # own | department | department_tree | all | condition
+    condition: str | None = None
+    fields: Mapping[str, str] = field(default_factory=lambda: frozen({}))  # field id → hidden | read_only
+
+
+@dataclass(frozen=True)
+class RoleDef:
+    """A role and its permissions per form."""
+
+    id: str
+    label: I18n
+    permissions: Mapping[str, FormPermission]
+    description: I18n | None = None
+    source: Source = Source()
+
+
+@dataclass(frozen=True)
+class TemplateDef:
+    """A template: a versioned bundle of apps installable from the gallery."""
+
+    id: str
+    version: str
+    label: I18n
+    apps: tuple[str, ...]
+    description: I18n | None = None
+    source: Source = Source()
+
+
+@dataclass(frozen=True)
+class Definitions:
+    """Everything defined in a workspace (or a template directory), checked and cross-referenced."""
+
+    apps: tuple[AppDef, ...] = ()
+    forms: Mapping[str, FormDef] = field(default_factory=lambda: frozen({}))
+    roles: tuple[RoleDef, ...] = ()
+    template: TemplateDef | None = None
+
+    def form(self, form_id: str) -> FormDef:
+        """The form with this id; KeyError names the missing form."""
+        try:
+            return self.forms[form_id]
+        except KeyError:
+            raise KeyError(f"no form '{form_id}'") from None
+
+    def __iter__(self) -> Iterator[FormDef]:
+        return iter(self.forms.values())

@@ -1,0 +1,149 @@
+"""The field-type contract: one subclass per type owns its columns, schema, parsing, display and filters."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from typing import Any, ClassVar
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+
+from engine.definitions.model import FieldDef
+from engine.errors import FieldError, QueryInvalid
+from engine.i18n import I18n
+
+# Input formats a raw value can come in.
+JSON, FORM, SHEET = "json", "form", "sheet"
+
+# Operators common to most scalar types; each type declares the ones it supports.
+EQUALITY_OPS = ("eq", "ne", "in", "not_in", "empty", "not_empty")
+ORDER_OPS = ("gt", "ge", "lt", "le", "between")
+TEXT_OPS = ("contains", "not_contains", "starts")
+RELATIVE_DATE_OPS = (
+    "today", "yesterday", "tomorrow", "this_week", "last_week", "next_week", "this_month", "last_month",
+    "next_month", "this_year", "last_year", "last_n_days", "next_n_days",
+)
+LIST_OPS = ("contains", "in", "not_in", "empty", "not_empty")  # on JSON-list values: has one / any / none
+
+
+@dataclass(frozen=True)
+class FilterContext:
+    """What filters need besides the operand: the current time and zone, and who asks."""
+
+    now: datetime
+    tz: tzinfo
+    user_id: int | None = None
+    dialect: str = "sqlite"
+
+
+class FieldType:
+    """Base class of every field type. Subclasses set `name` and override what differs."""
+
+    name: ClassVar[str] = ""
+    label: ClassVar[I18n] = ""
+    value_type: ClassVar[str] = "any"  # type seen by formulas: text, number, boolean, date, datetime, list, any
+    stored: ClassVar[bool] = True  # False: not a column of the form's table (lookup, rollup, divider, subform)
+    computed: ClassVar[bool] = False  # True: the engine sets the value, users never do
+    layout_only: ClassVar[bool] = False
+    searchable: ClassVar[bool] = False  # part of quick search unless the form names its search fields
+    operators: ClassVar[tuple[str, ...]] = EQUALITY_OPS
+    props_schema: ClassVar[Mapping[str, Any]] = {}  # JSON Schema properties for type-specific keys in a form
+
+    # -- storage ---------------------------------------------------------------------------------
+    def sql_type(self, f: FieldDef) -> sa.types.TypeEngine[Any]:
+        """The column type for a single-column field."""
+        return sa.String(255)
+
+    def columns(self, f: FieldDef) -> list[sa.Column[Any]]:
+        """The columns this field adds to its form's table (nullable: `required` is enforced by the engine)."""
+        if not self.stored:
+            return []
+        return [sa.Column(f.id, self.sql_type(f), nullable=True)]
+
+    def to_db(self, f: FieldDef, value: Any) -> dict[str, Any]:
+        """Column values for a parsed value; empty values are stored as NULL."""
+        if not self.stored:
+            return {}
+        return {f.id: None if self.is_empty(value) else value}
+
+    def from_db(self, f: FieldDef, row: Mapping[str, Any]) -> Any:
+        """The parsed value read back from a row (mapping of column name → value)."""
+        return row.get(f.id)
+
+    # -- values ----------------------------------------------------------------------------------
+    def json_schema(self, f: FieldDef) -> dict[str, Any]:
+        """JSON Schema of this field's value in the API (always admits null for 'empty')."""
+        return {"type": ["string", "null"]}
+
+    def parse(self, f: FieldDef, raw: Any, fmt: str = JSON) -> Any:
+        """Turn raw input (JSON value, form string, or spreadsheet text) into a value; raise FieldValueError."""
+        return raw
+
+    def validate(self, f: FieldDef, value: Any) -> list[FieldError]:
+        """Errors for a parsed, non-empty value against the field's bounds (min, max, options…)."""
+        return []
+
+    def is_empty(self, value: Any) -> bool:
+        """True for 'no value' (None, empty text, empty list)."""
+        return value is None or value == "" or value == [] or value == {}
+
+    def to_json(self, f: FieldDef, value: Any) -> Any:
+        """A JSON-ready form of the value, as the API returns it."""
+        return value
+
+    def format(self, f: FieldDef, value: Any, lang: str = "zh", tz: tzinfo | None = None) -> str:
+        """Display text for a value in a language and time zone."""
+        return "" if self.is_empty(value) else str(value)
+
+    def default_value(self, f: FieldDef) -> Any:
+        """The field's literal default (special defaults such as $me are resolved by the record service)."""
+        return f.default
+
+    # -- queries ---------------------------------------------------------------------------------
+    def filter(self, f: FieldDef, table: sa.Table, op: str, operand: Any, ctx: FilterContext) -> ColumnElement[bool]:
+        """A SQL predicate for `field op operand`; raise QueryInvalid for an operator or operand that does not fit."""
+        if op not in self.operators:
+            raise QueryInvalid("bad_filter", message=f"field '{f.id}' has no operator '{op}'")
+        col = table.c[f.id]
+        if op == "empty":
+            return col.is_(None)
+        if op == "not_empty":
+            return col.is_not(None)
+        if op in ("in", "not_in"):
+            values = [self._operand(f, v) for v in _as_list(operand)]
+            clause = col.in_(values)
+            return sa.not_(clause) | col.is_(None) if op == "not_in" else clause
+        value = self._operand(f, operand)
+        if op == "eq":
+            return col == value
+        if op == "ne":
+            return (col != value) | col.is_(None)
+        raise QueryInvalid("bad_filter", message=f"field '{f.id}' has no operator '{op}'")
+
+    def _operand(self, f: FieldDef, raw: Any) -> Any:
+        """Parse a filter operand like a value of the field, turning value errors into query errors."""
+        from engine.errors import FieldValueError
+
+        try:
+            value = self.parse(f, raw, JSON)
+        except FieldValueError as exc:
+            raise QueryInvalid("bad_filter", message=f"{f.id}: {exc}") from None
+        return self.to_db(f, value).get(f.id, value)
+
+    def sort_key(self, f: FieldDef, table: sa.Table) -> ColumnElement[Any]:
+        """The expression to order by."""
+        return table.c[f.id]
+
+    def search_clause(self, f: FieldDef, table: sa.Table, term: str) -> ColumnElement[bool] | None:
+        """A predicate for quick search, or None if this type is not searched."""
+        return None
+
+
+def _as_list(operand: Any) -> Sequence[Any]:
+    if isinstance(operand, (list, tuple)):
+        return operand
+    if isinstance(operand, str) and "," in operand:
+        return [p.strip() for p in operand.split(",")]
+    return [operand]

@@ -1,0 +1,36 @@
+"""The registry of field types, by name. Built-ins register themselves the way a plugin would."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from engine.fields.base import FieldType
+
+_TYPES: dict[str, FieldType] = {}
+T = TypeVar("T", bound=type[FieldType])
+
+
+def register(cls: T) -> T:
+    """Class decorator: make a field type available by its `name`."""
+    if not cls.name:
+        raise ValueError(f"{cls.__name__} has no name")
+    if cls.name in _TYPES:
+        raise ValueError(f"field type '{cls.name}' is registered twice")
+    _TYPES[cls.name] = cls()
+    return cls
+
+
+def field_type(name: str) -> FieldType:
+    """The field type called `name`; KeyError if there is none."""
+    _load_builtins()
+    return _TYPES[name]
+
+
+def type_names() -> list[str]:
+    """Every registered field type name, sorted."""
+    _load_builtins()
+    return sorted(_TYPES)
+
+
+def _load_builtins() -> None:
+    import engine.fields.types  # noqa: F401  (registers the built-in types on import)

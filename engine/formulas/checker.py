@@ -1,0 +1,95 @@
+"""Type-check a formula against the fields it may read, when the definition is loaded."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable, Mapping
+
+from engine.errors import FormulaError
+from engine.formulas.ast import Binary, Call, Expr, Literal, Ref, Unary, Var
+from engine.formulas.evaluator import COMPARISONS
+from engine.formulas.functions import FUNCTIONS
+from engine.formulas.types import ANY, BOOLEAN, DATE, DATETIME, NUMBER, TEXT, FType, ListOf, definitely
+
+Resolve = Callable[[tuple[str, ...]], FType | None]
+DEFAULT_VARIABLES: Mapping[str, FType] = {"me": NUMBER, "my_department": NUMBER, "today": DATE, "now": DATETIME}
+
+
+def check(expr: Expr, resolve: Resolve, variables: Mapping[str, FType] | None = None,
+          candidates: Iterable[str] | None = None) -> FType:
+    """The type of a formula; FormulaError for unknown names or functions, wrong arity or clear type errors."""
+    names = list(candidates or [])
+    return _Checker(resolve, {**DEFAULT_VARIABLES, **(variables or {})}, names).type_of(expr)
+
+
+def _hint(word: str, options: Iterable[str]) -> str:
+    match = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f" (did you mean '{match[0]}'?)" if match else ""
+
+
+class _Checker:
+    def __init__(self, resolve: Resolve, variables: Mapping[str, FType], names: list[str]):
+        self.resolve, self.variables, self.names = resolve, variables, names
+
+    def type_of(self, expr: Expr) -> FType:
+        if isinstance(expr, Literal):
+            return BOOLEAN if isinstance(expr.value, bool) else TEXT if isinstance(expr.value, str) else NUMBER
+        if isinstance(expr, Ref):
+            found = self.resolve(expr.path)
+            if found is None:
+                shown = ".".join(expr.path)
+                raise FormulaError(f"unknown field '{shown}'{_hint(expr.path[0], self.names)}", expr.position)
+            return found
+        if isinstance(expr, Var):
+            if expr.name not in self.variables:
+                raise FormulaError(f"unknown variable '${expr.name}'{_hint(expr.name, self.variables)}", expr.position)
+            return ANY if expr.path else self.variables[expr.name]
+        if isinstance(expr, Call):
+            return self._call(expr)
+        if isinstance(expr, Unary):
+            operand = self.type_of(expr.operand)
+            self._numeric(operand, expr.op, expr.position)
+            return NUMBER
+        return self._binary(expr)
+
+    def _call(self, expr: Call) -> FType:
+        fn = FUNCTIONS.get(expr.name)
+        if fn is None:
+            raise FormulaError(f"unknown function '{expr.name}'{_hint(expr.name, FUNCTIONS)}", expr.position)
+        count = len(expr.args)
+        if count < fn.min_args or (fn.max_args is not None and count > fn.max_args):
+            expected = str(fn.min_args) if fn.max_args == fn.min_args else \
+                f"{fn.min_args} to {fn.max_args}" if fn.max_args is not None else f"at least {fn.min_args}"
+            raise FormulaError(f"{expr.name} expects {expected} argument(s), got {count}: {fn.signature}",
+                               expr.position)
+        return fn.result([self.type_of(a) for a in expr.args], expr.position)
+
+    def _binary(self, expr: Binary) -> FType:
+        left, right = self.type_of(expr.left), self.type_of(expr.right)
+        if expr.op in COMPARISONS:
+            return BOOLEAN
+        if expr.op == "&":
+            return TEXT
+        dates = [t for t in (left, right) if definitely(t, "date", "datetime")]
+        if dates:
+            if expr.op == "-" and len(dates) == 2:
+                return NUMBER
+            if expr.op in ("+", "-") and definitely(left, "date", "datetime"):
+                self._numeric(right, expr.op, expr.position)
+                return left
+            if expr.op == "+":
+                return right
+            raise FormulaError(f"cannot use '{expr.op}' with a date", expr.position)
+        self._numeric(left, expr.op, expr.position)
+        self._numeric(right, expr.op, expr.position)
+        return NUMBER
+
+    @staticmethod
+    def _numeric(t: FType, op: str, position: int) -> None:
+        if definitely(t, "text"):
+            raise FormulaError(f"cannot use '{op}' with text (use & to join text)", position)
+        if t.is_list:
+            raise FormulaError(f"cannot use '{op}' with a list; use SUM, MAX… over it", position)
+
+
+__all__ = ["check", "ListOf"]

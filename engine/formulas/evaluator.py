@@ -1,0 +1,156 @@
+"""Evaluate a formula tree against an environment, by walking it — never eval or exec."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, tzinfo
+from decimal import Decimal, DivisionByZero, InvalidOperation
+from typing import Any, Protocol
+
+from engine.errors import FormulaError
+from engine.formulas.ast import Binary, Call, Expr, Literal, Ref, Unary, Var
+from engine.formulas.functions import FUNCTIONS, CallContext, power
+from engine.formulas.values import check_text, compare, is_empty, to_number, to_text
+
+COMPARISONS = {"=": (0,), "==": (0,), "<>": (-1, 1), "!=": (-1, 1), "<": (-1,), "<=": (-1, 0), ">": (1,),
+               ">=": (0, 1)}
+
+
+class Env(Protocol):
+    """What evaluation reads: field values by path, the time, the zone and variables ($me…)."""
+
+    now: datetime
+    tz: tzinfo
+    variables: Mapping[str, Any]
+
+    def lookup(self, path: tuple[str, ...]) -> Any:
+        """The value at a field path (a list for subform columns)."""
+
+
+@dataclass
+class MappingEnv:
+    """An environment over plain nested values: dicts, and lists of dicts for subforms."""
+
+    values: Mapping[str, Any]
+    now: datetime
+    tz: tzinfo
+    variables: Mapping[str, Any] = field(default_factory=dict)
+
+    def lookup(self, path: tuple[str, ...]) -> Any:
+        return walk(self.values, path)
+
+
+def walk(value: Any, path: tuple[str, ...]) -> Any:
+    """Follow a path through mappings (only their keys — never attributes) and lists of mappings."""
+    for i, step in enumerate(path):
+        if isinstance(value, list):
+            return [walk(v, path[i:]) for v in value]
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(step)
+    return value
+
+
+def evaluate(expr: Expr, env: Env) -> Any:
+    """The value of a formula in an environment; FormulaError (with the position) if it cannot be computed."""
+    try:
+        return _eval(expr, env)
+    except RecursionError:
+        raise FormulaError("the formula nests too deeply", 0) from None
+
+
+def _eval(expr: Expr, env: Env) -> Any:
+    if isinstance(expr, Literal):
+        return expr.value
+    if isinstance(expr, Ref):
+        return env.lookup(expr.path)
+    if isinstance(expr, Var):
+        return _variable(expr, env)
+    if isinstance(expr, Call):
+        return _call(expr, env)
+    if isinstance(expr, Unary):
+        return _unary(expr, env)
+    return _binary(expr, env)
+
+
+def _variable(expr: Var, env: Env) -> Any:
+    if expr.name == "today":
+        value: Any = env.now.astimezone(env.tz).date()
+    elif expr.name == "now":
+        value = env.now
+    elif expr.name in env.variables:
+        value = env.variables[expr.name]
+    else:
+        raise FormulaError(f"unknown variable '${expr.name}'", expr.position)
+    return walk(value, expr.path) if expr.path else value
+
+
+def _call(expr: Call, env: Env) -> Any:
+    fn = FUNCTIONS.get(expr.name)
+    if fn is None:
+        raise FormulaError(f"unknown function '{expr.name}'", expr.position)
+    ctx = CallContext(env.now, env.tz, expr.position)
+    if fn.lazy:
+        thunks = [(lambda a=a: _eval(a, env)) for a in expr.args]
+        return fn.impl(thunks, ctx)
+    return fn.impl([_eval(a, env) for a in expr.args], ctx)
+
+
+def _unary(expr: Unary, env: Env) -> Any:
+    value = to_number(_eval(expr.operand, env), expr.position)
+    if expr.op == "-":
+        return -value
+    if expr.op == "%":
+        return value / 100
+    return value
+
+
+def _binary(expr: Binary, env: Env) -> Any:
+    left, right = _eval(expr.left, env), _eval(expr.right, env)
+    op, pos = expr.op, expr.position
+    if op in COMPARISONS:
+        return compare(left, right, env.tz, pos) in COMPARISONS[op]
+    if op == "&":
+        return check_text(to_text(left) + to_text(right), pos)
+    if isinstance(left, (date, datetime)) or isinstance(right, (date, datetime)):
+        return _date_arithmetic(op, left, right, pos)
+    a, b = to_number(left, pos), to_number(right, pos)
+    try:
+        if op == "+":
+            return a + b
+        if op == "-":
+            return a - b
+        if op == "*":
+            return a * b
+        if op == "/":
+            if b == 0:
+                raise FormulaError("division by zero", pos)
+            return a / b
+        return power(a, b, pos)
+    except (DivisionByZero, InvalidOperation):
+        raise FormulaError("the numbers cannot be computed (division by zero or overflow)", pos) from None
+
+
+def _date_arithmetic(op: str, left: Any, right: Any, pos: int) -> Any:
+    """date ± days → date; date − date → days (datetimes keep their time)."""
+    if is_empty(left) or is_empty(right):
+        return None
+    if op == "-" and isinstance(left, (date, datetime)) and isinstance(right, (date, datetime)):
+        if isinstance(left, datetime) or isinstance(right, datetime):
+            delta = _as_datetime(left) - _as_datetime(right)
+            return Decimal(delta.total_seconds()) / Decimal(86400)
+        return Decimal((left - right).days)
+    if op in ("+", "-") and isinstance(left, (date, datetime)):
+        days = to_number(right, pos)
+        delta = timedelta(days=float(days))
+        return left + delta if op == "+" else left - delta
+    if op == "+" and isinstance(right, (date, datetime)):
+        return right + timedelta(days=float(to_number(left, pos)))
+    raise FormulaError(f"cannot use '{op}' with a date", pos)
+
+
+def _as_datetime(value: date | datetime) -> datetime:
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None) if value.tzinfo is None else value
+    return datetime(value.year, value.month, value.day).astimezone()

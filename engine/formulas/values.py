@@ -1,0 +1,202 @@
+"""Spreadsheet value semantics: coercions, empty handling, comparisons and rounding.
+
+Numbers are Decimal; empty (None, '' or []) counts as 0 in arithmetic and '' in text; TRUE/FALSE
+count as 1/0; text that reads as a number is a number in arithmetic (as in Excel). Text
+comparisons ignore case, like Excel's `=`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, tzinfo
+from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperation
+from typing import Any
+
+from engine.errors import FormulaError
+
+MAX_TEXT = 100_000
+
+
+def is_empty(value: Any) -> bool:
+    """None, empty text and empty lists are empty."""
+    return value is None or value == "" or (isinstance(value, list) and not value)
+
+
+def to_number(value: Any, position: int = 0) -> Decimal:
+    """A value as a number, the spreadsheet way (empty → 0, TRUE → 1, numeric text → its number)."""
+    if is_empty(value):
+        return Decimal(0)
+    if isinstance(value, bool):
+        return Decimal(int(value))
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(str(value))
+    if isinstance(value, str):
+        parsed = parse_number_text(value)
+        if parsed is not None:
+            return parsed
+        raise FormulaError(f"'{value[:40]}' is text, not a number", position)
+    if isinstance(value, list) and len(value) == 1:
+        return to_number(value[0], position)
+    raise FormulaError(f"expected a number, got {type_name(value)}", position)
+
+
+def parse_number_text(text: str) -> Decimal | None:
+    """'1,234.5', ' 3 ', '12%', '¥99' → a number; anything else → None."""
+    t = text.strip().replace(",", "").replace("，", "").lstrip("¥$€")
+    percent = t.endswith("%")
+    if percent:
+        t = t[:-1]
+    try:
+        number = Decimal(t)
+    except InvalidOperation:
+        return None
+    if not number.is_finite():
+        return None
+    return number / 100 if percent else number
+
+
+def to_text(value: Any, position: int = 0) -> str:
+    """A value as text (empty → '', numbers without trailing zeros, dates ISO)."""
+    if is_empty(value):
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, Decimal):
+        return format_decimal(value)
+    if isinstance(value, (int, float)):
+        return format_decimal(Decimal(str(value)))
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return ",".join(to_text(v, position) for v in value)
+    return str(value)
+
+
+def format_decimal(value: Decimal) -> str:
+    """A Decimal without exponent or trailing zeros: 2.50 → '2.5', 1E+3 → '1000'."""
+    if value == value.to_integral_value():
+        return str(value.quantize(Decimal(1)))
+    return format(value.normalize(), "f")
+
+
+def to_bool(value: Any, position: int = 0) -> bool:
+    """A value as a condition: empty is FALSE, numbers are TRUE unless 0, 'TRUE'/'FALSE' text counts."""
+    if is_empty(value):
+        return False
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float, Decimal)):
+        return value != 0
+    if isinstance(value, str):
+        upper = value.strip().upper()
+        if upper in ("TRUE", "FALSE"):
+            return upper == "TRUE"
+        return True
+    return True
+
+
+def to_date(value: Any, tz: tzinfo | None, position: int = 0) -> date | None:
+    """A value as a date (datetimes in the workspace zone; ISO text accepted); empty → None."""
+    if is_empty(value):
+        return None
+    if isinstance(value, datetime):
+        return value.astimezone(tz).date() if tz and value.tzinfo else value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip()[:10].replace("/", "-"))
+        except ValueError:
+            pass
+    raise FormulaError(f"expected a date, got {type_name(value)}", position)
+
+
+def type_name(value: Any) -> str:
+    """A user-facing name of a value's type."""
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float, Decimal)):
+        return "number"
+    if isinstance(value, datetime):
+        return "datetime"
+    if isinstance(value, date):
+        return "date"
+    if isinstance(value, list):
+        return "list"
+    return "text"
+
+
+def compare(left: Any, right: Any, tz: tzinfo | None, position: int) -> int:
+    """-1, 0 or 1; empty is smallest and equals ''; text ignores case; dates compare with datetimes."""
+    if is_empty(left) or is_empty(right):
+        return 0 if is_empty(left) and is_empty(right) else (-1 if is_empty(left) else 1)
+    if isinstance(left, (date, datetime)) or isinstance(right, (date, datetime)):
+        a, b = _moment(left, tz, position), _moment(right, tz, position)
+    elif _numeric(left) and _numeric(right):
+        a, b = to_number(left, position), to_number(right, position)
+    elif isinstance(left, bool) or isinstance(right, bool):
+        a, b = to_bool(left), to_bool(right)
+    else:
+        a, b = to_text(left).casefold(), to_text(right).casefold()
+    return (a > b) - (a < b)  # type: ignore[operator]
+
+
+def _numeric(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float, Decimal)):
+        return True
+    return isinstance(value, str) and parse_number_text(value) is not None
+
+
+def _moment(value: Any, tz: tzinfo | None, position: int) -> datetime:
+    if isinstance(value, datetime):
+        return value.astimezone(tz).replace(tzinfo=None) if tz and value.tzinfo else value.replace(tzinfo=None)
+    d = to_date(value, tz, position)
+    assert d is not None  # empty values were handled by compare()
+    return datetime(d.year, d.month, d.day)
+
+
+def round_half_away(number: Decimal, digits: int) -> Decimal:
+    """Excel's ROUND: halves away from zero; negative digits round to tens, hundreds…"""
+    return _round(number, digits, ROUND_HALF_UP)
+
+
+def round_up(number: Decimal, digits: int) -> Decimal:
+    """Excel's ROUNDUP: away from zero."""
+    return _round(number, digits, ROUND_UP)
+
+
+def round_down(number: Decimal, digits: int) -> Decimal:
+    """Excel's ROUNDDOWN: toward zero."""
+    return _round(number, digits, ROUND_DOWN)
+
+
+def _round(number: Decimal, digits: int, mode: str) -> Decimal:
+    exponent = Decimal(1).scaleb(-digits)
+    rounded = number.quantize(exponent, rounding=mode) if digits >= 0 else \
+        (number.scaleb(digits).quantize(Decimal(1), rounding=mode)).scaleb(-digits)
+    return rounded + Decimal(0)  # normalises -0 to 0
+
+
+def floor_int(number: Decimal) -> Decimal:
+    """Excel's INT: round down toward minus infinity."""
+    return number.to_integral_value(rounding=ROUND_FLOOR)
+
+
+def ceiling_int(number: Decimal) -> Decimal:
+    return number.to_integral_value(rounding=ROUND_CEILING)
+
+
+def check_text(text: str, position: int) -> str:
+    """Refuse text beyond the size a formula may produce."""
+    if len(text) > MAX_TEXT:
+        raise FormulaError(f"the result is longer than {MAX_TEXT} characters", position)
+    return text

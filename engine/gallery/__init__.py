@@ -1,0 +1,1 @@
+"""The template gallery: discover templates, install them (with sample data)."""

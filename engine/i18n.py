@@ -1,0 +1,71 @@
+"""Bilingual texts: i18n maps ({zh: …, en: …}) and the engine's message catalogue."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Union
+
+LANGUAGES = ("zh", "en")
+DEFAULT_LANGUAGE = "zh"
+
+I18n = Union[str, Mapping[str, str]]
+
+
+def text(value: I18n | None, lang: str = DEFAULT_LANGUAGE) -> str:
+    """Pick the text for `lang` from a plain string or an i18n map, falling back sensibly."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    for candidate in (lang, DEFAULT_LANGUAGE, "en"):
+        if candidate in value:
+            return value[candidate]
+    return next(iter(value.values()), "")
+
+
+def both(value: I18n | None) -> dict[str, str]:
+    """Return a full {zh, en} map for a text, copying a plain string to both languages."""
+    return {lang: text(value, lang) for lang in LANGUAGES}
+
+
+# Messages the engine gives to users, by code. `{name}` placeholders are filled from the error's params.
+MESSAGES: dict[str, dict[str, str]] = {
+    "required": {"zh": "{label}为必填项", "en": "{label} is required"},
+    "invalid_type": {"zh": "{label}的值无效:应为{expected}", "en": "{label} must be {expected}"},
+    "too_small": {"zh": "{label}不能小于 {min}", "en": "{label} must be at least {min}"},
+    "too_large": {"zh": "{label}不能大于 {max}", "en": "{label} must be at most {max}"},
+    "too_short": {"zh": "{label}至少 {min} 个字符", "en": "{label} needs at least {min} characters"},
+    "too_long": {"zh": "{label}最多 {max} 个字符", "en": "{label} allows at most {max} characters"},
+    "too_few": {"zh": "{label}至少选择 {min} 项", "en": "{label} needs at least {min} items"},
+    "too_many": {"zh": "{label}最多 {max} 项", "en": "{label} allows at most {max} items"},
+    "bad_option": {"zh": "{label}没有选项“{value}”", "en": "{label} has no option '{value}'"},
+    "bad_format": {"zh": "{label}格式不正确:{expected}", "en": "{label} is not a valid {expected}"},
+    "not_unique": {"zh": "{label}“{value}”已存在", "en": "{label} '{value}' already exists"},
+    "not_found": {"zh": "{label}引用的记录不存在:{value}", "en": "{label} refers to a missing record: {value}"},
+    "read_only": {"zh": "{label}是计算字段,不能直接修改", "en": "{label} is computed and cannot be set"},
+    "unknown_field": {"zh": "表单中没有字段“{value}”", "en": "the form has no field '{value}'"},
+    "check_failed": {"zh": "{message}", "en": "{message}"},
+    "formula_error": {"zh": "{label}的公式无法计算:{message}", "en": "{label} could not be computed: {message}"},
+    "conflict": {
+        "zh": "记录已被他人修改(当前版本 {actual},你的版本 {expected}),请刷新后重试",
+        "en": "the record was changed by someone else (now version {actual}, yours {expected}); reload and retry",
+    },
+    "record_not_found": {"zh": "{form}中没有编号为 {id} 的记录", "en": "{form} has no record {id}"},
+    "not_deleted": {"zh": "记录不在回收站中", "en": "the record is not in the recycle bin"},
+    "bad_filter": {"zh": "筛选条件无效:{message}", "en": "invalid filter: {message}"},
+    "bad_sort": {"zh": "排序字段无效:{value}", "en": "cannot sort by '{value}'"},
+    "bad_cursor": {"zh": "分页游标无效", "en": "the page cursor is not valid"},
+    "permission_denied": {"zh": "没有权限:{action}", "en": "not allowed: {action}"},
+}
+
+
+def message(code: str, lang: str, params: Mapping[str, Any] | None = None) -> str:
+    """Render the catalogue message `code` in `lang`, filling `{placeholders}` from params."""
+    template = MESSAGES.get(code, {}).get(lang) or MESSAGES.get(code, {}).get("en") or code
+    values = _Params({k: text(v, lang) if isinstance(v, Mapping) else v for k, v in (params or {}).items()})
+    return template.format_map(values)
+
+
+class _Params(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"

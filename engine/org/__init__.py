@@ -1,0 +1,1 @@
+"""The organisation: users, departments and role memberships."""

@@ -1,0 +1,1 @@
+"""The record service: the one path for every read and write of form records."""

@@ -1,0 +1,152 @@
+"""Build list queries: typed filters, quick search, sorting and keyset pagination, as SQL apart from running it."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+
+from engine.errors import QueryInvalid
+from engine.fields.base import FilterContext
+from engine.records.model import Query
+from engine.records.runtime import FormRuntime
+
+MAX_LIMIT = 1000
+
+
+def where_clause(rt: FormRuntime, query: Query, ctx: FilterContext) -> ColumnElement[bool]:
+    """Every filter, the search and the recycle-bin switch, ANDed together."""
+    table = rt.main
+    clauses: list[ColumnElement[bool]] = [
+        table.c.deleted_at.is_not(None) if query.deleted else table.c.deleted_at.is_(None)
+    ]
+    for flt in query.filters:
+        f = rt.field(flt.field)
+        if f is None or f.type in ("subform", "lookup", "rollup", "divider"):
+            raise QueryInvalid("bad_filter", message=f"cannot filter on '{flt.field}'")
+        clauses.append(rt.field_type_of(f).filter(f, table, flt.op, flt.value, ctx))
+    if query.search and query.search.strip():
+        clauses.append(_search(rt, query.search.strip()))
+    return sa.and_(*clauses)
+
+
+def _search(rt: FormRuntime, term: str) -> ColumnElement[bool]:
+    parts = [rt.types[f.id].search_clause(f, rt.main, term) for f in rt.search_fields]
+    parts = [p for p in parts if p is not None]
+    return sa.or_(*parts) if parts else sa.false()
+
+
+def sort_keys(rt: FormRuntime, query: Query) -> list[tuple[str, ColumnElement[Any], bool]]:
+    """(name, expression, descending) for each sort key, ending with id so the order is total."""
+    keys: list[tuple[str, ColumnElement[Any], bool]] = []
+    for name, desc in query.sort:
+        f = rt.field(name)
+        if f is None or name == "id" or f.type in ("subform", "lookup", "rollup", "divider"):
+            if name == "id":
+                continue
+            raise QueryInvalid("bad_sort", value=name)
+        keys.append((name, rt.field_type_of(f).sort_key(f, rt.main), desc))
+    id_desc = next((d for n, d in query.sort if n == "id"), bool(not query.sort))
+    keys.append(("id", rt.main.c.id, id_desc))
+    return keys
+
+
+def order_by(keys: list[tuple[str, ColumnElement[Any], bool]], dialect: str) -> list[ColumnElement[Any]]:
+    """ORDER BY terms; empty values count as the smallest (SQLite's natural order, so its indexes serve)."""
+    terms: list[ColumnElement[Any]] = []
+    for _, expr, desc in keys:
+        term = expr.desc() if desc else expr.asc()
+        if dialect == "postgresql":
+            term = term.nulls_last() if desc else term.nulls_first()
+        terms.append(term)
+    return terms
+
+
+def after_clause(keys: list[tuple[str, ColumnElement[Any], bool]], values: list[Any]) -> ColumnElement[bool]:
+    """Rows strictly after the cursor's row in the order given by `keys` (empty values smallest)."""
+    if len(values) != len(keys):
+        raise QueryInvalid("bad_cursor")
+    (_, expr, desc), value = keys[0], values[0]
+    if len(keys) == 1:
+        if value is None:
+            raise QueryInvalid("bad_cursor")
+        return expr < value if desc else expr > value
+    rest = after_clause(keys[1:], values[1:])
+    if value is None:
+        return sa.and_(expr.is_(None), rest) if desc else sa.or_(expr.is_not(None), sa.and_(expr.is_(None), rest))
+    if desc:
+        return sa.or_(expr < value, expr.is_(None), sa.and_(expr == value, rest))
+    return sa.or_(expr > value, sa.and_(expr == value, rest))
+
+
+def select_page(rt: FormRuntime, query: Query, ctx: FilterContext) -> tuple[sa.Select[Any], list[tuple[str, ColumnElement[Any], bool]]]:
+    """The SELECT of one page (one row more than the limit, to know whether a next page exists)."""
+    if not 1 <= query.limit <= MAX_LIMIT:
+        raise QueryInvalid("bad_filter", message=f"limit must be between 1 and {MAX_LIMIT}")
+    keys = sort_keys(rt, query)
+    where = where_clause(rt, query, ctx)
+    if query.after:
+        where = sa.and_(where, after_clause(keys, decode_cursor(query.after)))
+    labelled = [expr.label(f"_k{i}") for i, (_, expr, _) in enumerate(keys)]
+    stmt = sa.select(rt.main, *labelled).where(where).order_by(*order_by(keys, ctx.dialect)).limit(query.limit + 1)
+    return stmt, keys
+
+
+def cursor_of(row: Any, keys: list[tuple[str, ColumnElement[Any], bool]]) -> str:
+    """The cursor pointing just after `row` (selected by select_page)."""
+    mapping = row._mapping
+    return encode_cursor([mapping[f"_k{i}"] for i in range(len(keys))])
+
+
+def count_query(rt: FormRuntime, query: Query, ctx: FilterContext) -> sa.Select[Any]:
+    """SELECT count(*) under the same filters."""
+    return sa.select(sa.func.count()).select_from(rt.main).where(where_clause(rt, query, ctx))
+
+
+def encode_cursor(values: list[Any]) -> str:
+    """An opaque cursor from the sort-key values of the last row of a page."""
+    payload = json.dumps([_tag(v) for v in values], separators=(",", ":"))
+    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> list[Any]:
+    """The sort-key values inside a cursor; QueryInvalid if it was not made by encode_cursor."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        items = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
+        if not isinstance(items, list):
+            raise ValueError
+        return [_untag(i) for i in items]
+    except (ValueError, TypeError, KeyError, UnicodeDecodeError):
+        raise QueryInvalid("bad_cursor") from None
+
+
+def _tag(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return {"dt": value.isoformat()}
+    if isinstance(value, date):
+        return {"d": value.isoformat()}
+    if isinstance(value, Decimal):
+        return {"n": str(value)}
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    raise QueryInvalid("bad_sort", value=repr(value))
+
+
+def _untag(item: Any) -> Any:
+    if isinstance(item, dict):
+        if "dt" in item:
+            return datetime.fromisoformat(item["dt"])
+        if "d" in item:
+            return date.fromisoformat(item["d"])
+        if "n" in item:
+            return Decimal(item["n"])
+        raise ValueError
+    if item is None or isinstance(item, (bool, int, float, str)):
+        return item
+    raise ValueError

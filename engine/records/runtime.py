@@ -1,0 +1,138 @@
+"""Per-form facts the record service needs on every write, worked out once per set of definitions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import sqlalchemy as sa
+
+from engine.definitions.dependencies import evaluation_order
+from engine.definitions.model import Definitions, FieldDef, FormDef, Rule
+from engine.fields.base import FieldType
+from engine.fields.registry import field_type
+from engine.formulas import compile_formula, references
+from engine.storage.formtables import FormTables
+
+SYSTEM_FIELDS: dict[str, FieldDef] = {
+    "id": FieldDef("id", "integer", {"zh": "编号", "en": "ID"}),
+    "created_at": FieldDef("created_at", "datetime", {"zh": "创建时间", "en": "Created at"}),
+    "updated_at": FieldDef("updated_at", "datetime", {"zh": "更新时间", "en": "Updated at"}),
+    "created_by": FieldDef("created_by", "user", {"zh": "创建人", "en": "Created by"}),
+    "updated_by": FieldDef("updated_by", "user", {"zh": "修改人", "en": "Updated by"}),
+    "owner_id": FieldDef("owner_id", "user", {"zh": "负责人", "en": "Owner"}),
+    "department_id": FieldDef("department_id", "department", {"zh": "所属部门", "en": "Department"}),
+    "deleted_at": FieldDef("deleted_at", "datetime", {"zh": "删除时间", "en": "Deleted at"}),
+}
+
+
+@dataclass(frozen=True)
+class FormRuntime:
+    """A form with its tables, field types, compiled formulas and evaluation order."""
+
+    defs: Definitions
+    form: FormDef
+    tables: FormTables
+
+    @property
+    def main(self) -> sa.Table:
+        return self.tables.main
+
+    @cached_property
+    def types(self) -> dict[str, FieldType]:
+        """Field type of every top-level field and every subform column (`sub.col`)."""
+        types: dict[str, FieldType] = {}
+        for f in self.form.fields:
+            types[f.id] = field_type(f.type)
+            for c in f.fields:
+                types[f"{f.id}.{c.id}"] = field_type(c.type)
+        return types
+
+    @cached_property
+    def order(self) -> list[str]:
+        """Computed fields in evaluation order."""
+        return evaluation_order(self.defs, self.form)
+
+    @cached_property
+    def formulas(self) -> dict[str, Any]:
+        """Compiled formula of every computed field (top-level id or `sub.col`)."""
+        compiled = {}
+        for f in self.form.fields:
+            if f.formula:
+                compiled[f.id] = compile_formula(f.formula)
+            for c in f.fields:
+                if c.formula:
+                    compiled[f"{f.id}.{c.id}"] = compile_formula(c.formula)
+        return compiled
+
+    @cached_property
+    def formulas_read_serials(self) -> bool:
+        """True when some formula reads a serial field (so it is computed again once numbers are assigned)."""
+        serials = {n.field for n in self.form.numbering}
+        return any(path[0] in serials for expr in self.formulas.values() for path in references(expr))
+
+    @cached_property
+    def rule_formulas(self) -> list[tuple[Rule, Any, Any]]:
+        """Each rule with its compiled `when` and `check`."""
+        return [
+            (r, compile_formula(r.when) if r.when else None, compile_formula(r.check) if r.check else None)
+            for r in self.form.rules
+        ]
+
+    @cached_property
+    def writable(self) -> list[FieldDef]:
+        """Fields a caller may give values for."""
+        return [f for f in self.form.fields if not self.types[f.id].computed and not self.types[f.id].layout_only
+                and not f.formula]
+
+    @cached_property
+    def stored(self) -> list[FieldDef]:
+        """Fields with columns in the main table."""
+        return [f for f in self.form.fields if self.types[f.id].stored and not self.types[f.id].layout_only]
+
+    @cached_property
+    def subforms(self) -> list[FieldDef]:
+        return [f for f in self.form.fields if f.type == "subform"]
+
+    @cached_property
+    def read_computed(self) -> list[FieldDef]:
+        """Lookups and rollups: computed when records are read, never stored."""
+        return [f for f in self.form.fields if f.type in ("lookup", "rollup")]
+
+    @cached_property
+    def search_fields(self) -> list[FieldDef]:
+        """Fields searched by quick search."""
+        if self.form.search:
+            return [f for f in self.form.fields if f.id in self.form.search]
+        return [f for f in self.stored if self.types[f.id].searchable]
+
+    def field(self, name: str) -> FieldDef | None:
+        """A field (or a filterable system column) by id."""
+        return self.form.field(name) or SYSTEM_FIELDS.get(name)
+
+    def field_type_of(self, f: FieldDef) -> FieldType:
+        return self.types.get(f.id) or field_type(f.type)
+
+
+class Runtimes:
+    """FormRuntime of every form of one Definitions object."""
+
+    def __init__(self, defs: Definitions, tables: dict[str, FormTables]):
+        self.defs = defs
+        self._runtimes = {form_id: FormRuntime(defs, defs.forms[form_id], t) for form_id, t in tables.items()}
+
+    def __getitem__(self, form_id: str) -> FormRuntime:
+        return self._runtimes[form_id]
+
+    def __contains__(self, form_id: object) -> bool:
+        return form_id in self._runtimes
+
+    def dependents_of(self, form_id: str) -> list[tuple[FormRuntime, FieldDef]]:
+        """Rollup fields of other forms whose source is `form_id`."""
+        found = []
+        for rt in self._runtimes.values():
+            for f in rt.form.fields:
+                if f.type == "rollup" and f.get("source") == form_id:
+                    found.append((rt, f))
+        return found

@@ -1,0 +1,306 @@
+"""RecordService: the one path for every write and read of form records, each write one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime, timezone, tzinfo
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from engine.errors import Conflict, FieldError, NotFound, RecordInvalid
+from engine.fields.base import FilterContext
+from engine.records import reading, writing
+from engine.records.compute import apply_defaults, check_errors, compute_formulas, evaluate_rules, RuleState
+from engine.records.env import RecordEnv
+from engine.records.model import Actor, Page, Query, Record
+from engine.records.query import count_query, cursor_of, select_page
+from engine.records.runtime import FormRuntime, Runtimes
+from engine.records.serials import assign_serials
+from engine.records.values import Errors, parse_input, validate_values
+from engine.storage.database import read_transaction, write_transaction
+from engine.storage.system import users
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class RecordService:
+    """Create, update, delete, restore, purge, get and list records of any form."""
+
+    def __init__(self, engine: Engine, runtimes: Runtimes, tz: tzinfo, clock: Clock = utc_now):
+        self.engine, self.runtimes, self.tz, self.clock = engine, runtimes, tz, clock
+
+    def runtime(self, form_id: str) -> FormRuntime:
+        """The runtime of a form; KeyError names the missing form."""
+        if form_id not in self.runtimes:
+            raise KeyError(f"no form '{form_id}'")
+        return self.runtimes[form_id]
+
+    # -- environments ------------------------------------------------------------------------------
+    def _env(self, rt: FormRuntime, values: Mapping[str, Any], actor: Actor, cache: reading.RelatedCache,
+             now: datetime) -> RecordEnv:
+        variables = {"me": actor.user_id, "my_department": actor.department_id}
+        return RecordEnv(self.runtimes.defs, rt.form, values, now, self.tz, cache.get, variables)
+
+    # -- writes ------------------------------------------------------------------------------------
+    def create(self, actor: Actor, form_id: str, raw: Mapping[str, Any], *, fmt: str = "json", via: str = "api",
+               owner_id: int | None = None) -> Record:
+        """Create one record; RecordInvalid lists every problem and nothing is written."""
+        return self._create(actor, form_id, [raw], fmt, via, owner_id, numbered_errors=False)[0]
+
+    def create_many(self, actor: Actor, form_id: str, raws: Iterable[Mapping[str, Any]], *, fmt: str = "json",
+                    via: str = "import", owner_id: int | None = None) -> list[Record]:
+        """Create records in one transaction: all of them, or (on any error) none; errors keyed `[i].field`."""
+        return self._create(actor, form_id, list(raws), fmt, via, owner_id, numbered_errors=True)
+
+    def _create(self, actor: Actor, form_id: str, raws: list[Mapping[str, Any]], fmt: str, via: str,
+                owner_id: int | None, numbered_errors: bool) -> list[Record]:
+        rt = self.runtime(form_id)
+        now = self.clock()
+        with write_transaction(self.engine) as conn:
+            cache = reading.RelatedCache(conn, self.runtimes)
+            owner = owner_id if owner_id is not None else actor.user_id
+            system = {"created_at": now, "updated_at": now, "created_by": actor.user_id, "updated_by": actor.user_id,
+                      "owner_id": owner, "department_id": self._department_of(conn, owner, actor), "version": 1}
+            errors: list[Errors] = [{} for _ in raws]
+            fulls, envs = [], []
+            for index, raw in enumerate(raws):
+                values = parse_input(rt, raw, fmt, errors[index])
+                full = {**values, **system}
+                env = self._env(rt, full, actor, cache, now)
+                apply_defaults(rt, full, set(values), env)
+                self._evaluate(rt, full, env, errors[index], None)
+                fulls.append(full)
+                envs.append(env)
+            writing.check_references(conn, rt, self.runtimes, fulls, errors)
+            writing.check_unique(conn, rt, fulls, errors)
+            self._raise_errors(errors, numbered_errors)
+            local = now.astimezone(self.tz)
+            for numbering in rt.form.numbering:
+                numbers = assign_serials(conn, rt.form.id, numbering, [(local, env.lookup) for env in envs])
+                for full, number in zip(fulls, numbers):
+                    full[numbering.field] = number
+            if rt.formulas_read_serials:
+                for full, env in zip(fulls, envs):
+                    compute_formulas(rt, full, env)
+            rows = [{**writing.main_row(rt, full, complete=True), **system} for full in fulls]
+            stmt = sa.insert(rt.main).returning(rt.main.c.id, sort_by_parameter_order=True)
+            ids = [int(i) for i in conn.execute(stmt, rows).scalars()]
+            for full, record_id in zip(fulls, ids):
+                full["id"] = record_id
+            writing.write_children_many(conn, rt, list(zip(ids, fulls)), replace=False)
+            writing.record_events(conn, rt, [(i, 1, None) for i in ids], "create", actor.user_id, via, now)
+            self._refresh_dependents(conn, rt, [{}], fulls, actor, now, cache)
+        return [reading.to_record(rt, full) for full in fulls]
+
+    @staticmethod
+    def _raise_errors(errors: list[Errors], numbered: bool) -> None:
+        merged: Errors = {}
+        for index, errs in enumerate(errors):
+            for path, items in errs.items():
+                key = (f"[{index}].{path}" if path else f"[{index}]") if numbered else path
+                merged[key] = items
+        if merged:
+            raise RecordInvalid(merged)
+
+    def _department_of(self, conn: sa.Connection, owner: int | None, actor: Actor) -> int | None:
+        if owner is None or owner == actor.user_id:
+            return actor.department_id
+        return conn.execute(sa.select(users.c.department_id).where(users.c.id == owner)).scalar()
+
+    def _evaluate(self, rt: FormRuntime, full: dict[str, Any], env: RecordEnv, errors: Errors,
+                  before: Mapping[str, Any] | None) -> RuleState:
+        """Formulas, rules and validation (no database access beyond related records), adding to `errors`."""
+        compute_formulas(rt, full, env)
+        rules = evaluate_rules(rt, env)
+        for field_id in rules.readonly:
+            if before is not None and writing.json_value(rt, field_id, before.get(field_id)) != \
+                    writing.json_value(rt, field_id, full.get(field_id)):
+                f = rt.form.field(field_id)
+                errors.setdefault(field_id, []).append(FieldError("read_only", {"label": f.label if f else field_id}))
+        validate_values(rt, full, rules, errors)
+        for rule in rules.failed:
+            for target in rule.fields or ("",):
+                errors.setdefault(target, []).append(check_errors(rule))
+        return rules
+
+    def _env_factory(self, env: RecordEnv) -> Callable[[FormRuntime, Mapping[str, Any]], RecordEnv]:
+        def make(rt: FormRuntime, values: Mapping[str, Any]) -> RecordEnv:
+            return RecordEnv(self.runtimes.defs, rt.form, values, env.now, env.tz, env.load, env.variables)
+        return make
+
+    def update(self, actor: Actor, form_id: str, record_id: int, raw: Mapping[str, Any], *, version: int,
+               fmt: str = "json", via: str = "api") -> Record:
+        """Change the fields given; `version` must be the one the caller read (else Conflict)."""
+        rt = self.runtime(form_id)
+        now = self.clock()
+        with write_transaction(self.engine) as conn:
+            cache = reading.RelatedCache(conn, self.runtimes)
+            before = self._load(conn, rt, record_id)
+            if before["version"] != version:
+                raise Conflict(form_id, record_id, version, before["version"], before)
+            errors: Errors = {}
+            values = parse_input(rt, raw, fmt, errors)
+            full = {**before, **values, "updated_at": now, "updated_by": actor.user_id, "version": version + 1}
+            env = self._env(rt, full, actor, cache, now)
+            if rt.read_computed:
+                reading.resolve_rollups(conn, rt, self.runtimes, [full], self._env_factory(env))
+            self._evaluate(rt, full, env, errors, before)
+            writing.check_references(conn, rt, self.runtimes, [full], [errors])
+            writing.check_unique(conn, rt, [full], [errors])
+            if errors:
+                raise RecordInvalid(errors)
+            changes = writing.diff(rt, before, full)
+            self._write_update(conn, rt, record_id, version, full, now, actor, set(values) | set(rt.formulas))
+            writing.record_event(conn, rt, record_id, version + 1, "update", actor.user_id, via, now, changes)
+            self._refresh_dependents(conn, rt, [before], [full], actor, now, cache)
+        return reading.to_record(rt, full)
+
+    def _write_update(self, conn: sa.Connection, rt: FormRuntime, record_id: int, version: int,
+                      full: Mapping[str, Any], now: datetime, actor: Actor, touched: set[str]) -> None:
+        row = writing.main_row(rt, {k: v for k, v in full.items() if k in touched or "." in k})
+        row.update(updated_at=now, updated_by=actor.user_id, version=version + 1)
+        result = conn.execute(sa.update(rt.main).where(
+            rt.main.c.id == record_id, rt.main.c.version == version, rt.main.c.deleted_at.is_(None)).values(row))
+        if result.rowcount != 1:
+            actual = conn.execute(sa.select(rt.main.c.version).where(rt.main.c.id == record_id)).scalar()
+            raise Conflict(rt.form.id, record_id, version, int(actual or 0))
+        touched_subforms = {s.id for s in rt.subforms if s.id in touched or any(k.startswith(f"{s.id}.") for k in touched)}
+        writing.write_children(conn, rt, record_id, {k: full[k] for k in touched_subforms}, replace=True)
+
+    def _load(self, conn: sa.Connection, rt: FormRuntime, record_id: int, deleted: bool = False) -> dict[str, Any]:
+        clause = rt.main.c.deleted_at.is_not(None) if deleted else rt.main.c.deleted_at.is_(None)
+        row = conn.execute(sa.select(rt.main).where(rt.main.c.id == record_id, clause)).first()
+        if row is None:
+            raise NotFound(rt.form.id, record_id)
+        values = reading.row_values(rt, row._mapping)
+        reading.load_children(conn, rt, [values])
+        return values
+
+    def _refresh_dependents(self, conn: sa.Connection, rt: FormRuntime, befores: list[Mapping[str, Any]],
+                            afters: list[Mapping[str, Any]], actor: Actor, now: datetime,
+                            cache: reading.RelatedCache, depth: int = 0) -> None:
+        """Recompute stored formulas of records whose rollups read the records just written."""
+        if depth > 5:
+            return
+        for parent_rt, rollup in self.runtimes.dependents_of(rt.form.id):
+            link = str(rollup.get("link"))
+            ids = {v.get(link) for v in [*befores, *afters] if v.get(link) is not None}
+            if not ids or not parent_rt.formulas:
+                continue
+            for parent_id in sorted(int(i) for i in ids):
+                self._recompute(conn, parent_rt, parent_id, actor, now, cache, depth)
+
+    def _recompute(self, conn: sa.Connection, rt: FormRuntime, record_id: int, actor: Actor, now: datetime,
+                   cache: reading.RelatedCache, depth: int) -> None:
+        try:
+            before = self._load(conn, rt, record_id)
+        except NotFound:
+            return
+        full = dict(before)
+        env = self._env(rt, full, actor, cache, now)
+        reading.resolve_rollups(conn, rt, self.runtimes, [full], self._env_factory(env))
+        compute_formulas(rt, full, env)
+        changes = writing.diff(rt, before, full)
+        if not changes:
+            return
+        version = before["version"]
+        full.update(updated_at=now, version=version + 1)
+        self._write_update(conn, rt, record_id, version, full, now, actor, set(rt.formulas))
+        writing.record_event(conn, rt, record_id, version + 1, "update", actor.user_id, "rollup", now, changes)
+        self._refresh_dependents(conn, rt, [before], [full], actor, now, cache, depth + 1)
+
+    def delete(self, actor: Actor, form_id: str, record_id: int, *, version: int | None = None,
+               via: str = "api") -> None:
+        """Move a record to the recycle bin."""
+        self._set_deleted(actor, form_id, record_id, version, via, deleted=True)
+
+    def restore(self, actor: Actor, form_id: str, record_id: int, *, via: str = "api") -> Record:
+        """Bring a record back from the recycle bin."""
+        self._set_deleted(actor, form_id, record_id, None, via, deleted=False)
+        return self.get(actor, form_id, record_id)
+
+    def _set_deleted(self, actor: Actor, form_id: str, record_id: int, version: int | None, via: str,
+                     deleted: bool) -> None:
+        rt = self.runtime(form_id)
+        now = self.clock()
+        with write_transaction(self.engine) as conn:
+            cache = reading.RelatedCache(conn, self.runtimes)
+            before = self._load(conn, rt, record_id, deleted=not deleted)
+            if version is not None and before["version"] != version:
+                raise Conflict(form_id, record_id, version, before["version"], before)
+            if not deleted:
+                errors: Errors = {}
+                writing.check_unique(conn, rt, [before], [errors])
+                if errors:
+                    raise RecordInvalid(errors)
+            new_version = before["version"] + 1
+            conn.execute(sa.update(rt.main).where(rt.main.c.id == record_id).values(
+                deleted_at=now if deleted else None, version=new_version, updated_at=now, updated_by=actor.user_id))
+            action = "delete" if deleted else "restore"
+            writing.record_event(conn, rt, record_id, new_version, action, actor.user_id, via, now, None)
+            self._refresh_dependents(conn, rt, [before], [], actor, now, cache)
+
+    def purge(self, actor: Actor, form_id: str, record_id: int, *, via: str = "api") -> None:
+        """Remove a record from the recycle bin for good (its history stays)."""
+        rt = self.runtime(form_id)
+        now = self.clock()
+        with write_transaction(self.engine) as conn:
+            before = self._load(conn, rt, record_id, deleted=True)
+            for table in rt.tables.children.values():
+                conn.execute(sa.delete(table).where(table.c.parent_id == record_id))
+            conn.execute(sa.delete(rt.main).where(rt.main.c.id == record_id))
+            writing.record_event(conn, rt, record_id, before["version"] + 1, "purge", actor.user_id, via, now, None)
+
+    # -- reads -------------------------------------------------------------------------------------
+    def get(self, actor: Actor, form_id: str, record_id: int, *, deleted: bool = False) -> Record:
+        """One live record (or one in the recycle bin with deleted=True) with subforms, lookups and rollups."""
+        rt = self.runtime(form_id)
+        with read_transaction(self.engine) as conn:
+            values = self._load(conn, rt, record_id, deleted)
+            self._complete(conn, rt, [values], actor)
+        return reading.to_record(rt, values)
+
+    def list(self, actor: Actor, form_id: str, query: Query = Query()) -> Page:
+        """A page of records matching the query, with the cursor of the next page."""
+        rt = self.runtime(form_id)
+        ctx = self.filter_context(actor)
+        stmt, keys = select_page(rt, query, ctx)
+        with read_transaction(self.engine) as conn:
+            rows = conn.execute(stmt).all()
+            more = len(rows) > query.limit
+            rows = rows[:query.limit]
+            records = [reading.row_values(rt, r._mapping) for r in rows]
+            if query.with_children:
+                reading.load_children(conn, rt, records)
+            self._complete(conn, rt, records, actor)
+            total = conn.execute(count_query(rt, query, ctx)).scalar_one() if query.with_total else None
+        cursor = cursor_of(rows[-1], keys) if more and rows else None
+        return Page([reading.to_record(rt, v) for v in records], cursor, total)
+
+    def filter_context(self, actor: Actor) -> FilterContext:
+        """Time, zone, user and dialect for filters."""
+        return FilterContext(now=self.clock(), tz=self.tz, user_id=actor.user_id, dialect=self.engine.dialect.name)
+
+    def _complete(self, conn: sa.Connection, rt: FormRuntime, records: list[dict[str, Any]], actor: Actor) -> None:
+        if not rt.read_computed or not records:
+            return
+        cache = reading.RelatedCache(conn, self.runtimes)
+        reading.resolve_lookups(rt, records, cache)
+        env = self._env(rt, {}, actor, cache, self.clock())
+        reading.resolve_rollups(conn, rt, self.runtimes, records, self._env_factory(env))
+
+    def history(self, form_id: str, record_id: int) -> list[dict[str, Any]]:
+        """The record's history, newest first."""
+        from engine.storage.system import history as history_table
+
+        with read_transaction(self.engine) as conn:
+            rows = conn.execute(sa.select(history_table).where(
+                history_table.c.form == form_id, history_table.c.record_id == record_id,
+            ).order_by(history_table.c.id.desc()))
+            return [dict(r._mapping) for r in rows]

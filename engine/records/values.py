@@ -1,0 +1,98 @@
+"""Parse a caller's raw values into typed values and validate them: every problem, keyed by field path."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from engine.definitions.model import FieldDef
+from engine.errors import FieldError, FieldValueError
+from engine.records.compute import RuleState
+from engine.records.runtime import FormRuntime
+
+Errors = dict[str, list[FieldError]]
+
+
+def _add(errors: Errors, path: str, error: FieldError) -> None:
+    errors.setdefault(path, []).append(error)
+
+
+def parse_input(rt: FormRuntime, raw: Mapping[str, Any], fmt: str, errors: Errors) -> dict[str, Any]:
+    """Typed values for the fields given; unknown and computed fields are errors, not silently dropped."""
+    values: dict[str, Any] = {}
+    writable = {f.id: f for f in rt.writable}
+    for key, raw_value in raw.items():
+        f = writable.get(key)
+        if f is None:
+            known = rt.form.field(key)
+            code = "read_only" if known is not None and not rt.types[key].layout_only else "unknown_field"
+            _add(errors, key, FieldError(code, {"label": known.label if known else key, "value": key}))
+            continue
+        if f.type == "subform":
+            values[key] = _parse_rows(rt, f, raw_value, fmt, errors)
+            continue
+        try:
+            values[key] = rt.types[key].parse(f, raw_value, fmt)
+        except FieldValueError as exc:
+            _add(errors, key, exc.error)
+    return values
+
+
+def _parse_rows(rt: FormRuntime, sub: FieldDef, raw: Any, fmt: str, errors: Errors) -> list[dict[str, Any]]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list) or not all(isinstance(r, Mapping) for r in raw):
+        _add(errors, sub.id, FieldError("invalid_type", {"label": sub.label,
+                                                         "expected": {"zh": "行的列表", "en": "a list of rows"}}))
+        return []
+    rows = []
+    for i, raw_row in enumerate(raw):
+        row: dict[str, Any] = {}
+        for key, value in raw_row.items():
+            if key == "id":
+                continue
+            col = sub.child(key)
+            path = f"{sub.id}[{i}].{key}"
+            if col is None or col.formula or rt.types[f"{sub.id}.{key}"].computed:
+                code = "unknown_field" if col is None else "read_only"
+                _add(errors, path, FieldError(code, {"label": col.label if col else key, "value": key}))
+                continue
+            try:
+                row[key] = rt.types[f"{sub.id}.{key}"].parse(col, value, fmt)
+            except FieldValueError as exc:
+                _add(errors, path, exc.error)
+        rows.append(row)
+    return rows
+
+
+def validate_values(rt: FormRuntime, values: Mapping[str, Any], rules: RuleState, errors: Errors) -> None:
+    """Required fields (by definition or rule), bounds and options of every field and subform row."""
+    for f in rt.form.fields:
+        ftype = rt.types[f.id]
+        if ftype.layout_only or f.id in rules.hidden or ftype.computed and f.type != "formula":
+            continue
+        value = values.get(f.id)
+        if ftype.is_empty(value):
+            if (f.required or f.id in rules.required) and not f.formula:
+                _add(errors, f.id, FieldError("required", {"label": f.label}))
+            continue
+        if f.type == "subform":
+            _validate_rows(rt, f, value, errors)
+        for error in ftype.validate(f, value):
+            _add(errors, f.id, error)
+
+
+def _validate_rows(rt: FormRuntime, sub: FieldDef, rows: list[dict[str, Any]], errors: Errors) -> None:
+    for i, row in enumerate(rows):
+        for col in sub.fields:
+            ctype = rt.types[f"{sub.id}.{col.id}"]
+            if ctype.layout_only:
+                continue
+            value = row.get(col.id)
+            path = f"{sub.id}[{i}].{col.id}"
+            if ctype.is_empty(value):
+                if col.required and not col.formula:
+                    _add(errors, path, FieldError("required", {"label": col.label}))
+                continue
+            for error in ctype.validate(col, value):
+                _add(errors, path, error)

@@ -1,0 +1,192 @@
+"""Write records: rows and subform rows, reference and uniqueness checks, history and outbox entries."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+from engine.errors import FieldError
+from engine.records.runtime import FormRuntime, Runtimes
+from engine.records.values import Errors
+from engine.storage.system import departments, history, outbox, users
+
+
+def main_row(rt: FormRuntime, values: Mapping[str, Any], complete: bool = False) -> dict[str, Any]:
+    """Column values of the main table for the stored fields in `values` (all of them with `complete`)."""
+    row: dict[str, Any] = {}
+    for f in rt.stored:
+        if complete or f.id in values:
+            row.update(rt.types[f.id].to_db(f, values.get(f.id)))
+    return row
+
+
+def write_children(conn: sa.Connection, rt: FormRuntime, record_id: int, values: Mapping[str, Any],
+                   replace: bool) -> None:
+    """Insert subform rows (replacing the old ones on update) for the subforms present in `values`."""
+    write_children_many(conn, rt, [(record_id, values)], replace)
+
+
+def write_children_many(conn: sa.Connection, rt: FormRuntime, records: list[tuple[int, Mapping[str, Any]]],
+                        replace: bool) -> None:
+    """Subform rows of many records, one executemany per subform."""
+    for sub in rt.subforms:
+        table = rt.tables.children[sub.id]
+        present = [(rid, v) for rid, v in records if sub.id in v]
+        if replace and present:
+            conn.execute(sa.delete(table).where(table.c.parent_id.in_([rid for rid, _ in present])))
+        rows = []
+        for record_id, values in present:
+            for position, row in enumerate(values[sub.id] or []):
+                cols: dict[str, Any] = {"parent_id": record_id, "position": position}
+                for c in sub.fields:
+                    ctype = rt.types[f"{sub.id}.{c.id}"]
+                    if ctype.stored and not ctype.layout_only:
+                        cols.update(ctype.to_db(c, row.get(c.id)))
+                rows.append(cols)
+        if rows:
+            conn.execute(sa.insert(table), rows)
+
+
+REFERENCE_TABLES = {"user": users, "users": users, "department": departments, "departments": departments}
+
+
+def check_references(conn: sa.Connection, rt: FormRuntime, runtimes: Runtimes,
+                     records: list[Mapping[str, Any]], errors: list[Errors]) -> None:
+    """Relation, user and department values must point at things that exist (one query per target)."""
+    wanted: dict[str, list[tuple[int, str, Any, Any]]] = {}
+    for index, values in enumerate(records):
+        for path, field, value in _reference_values(rt, values):
+            key = f"form:{field.get('to')}" if field.type in ("relation", "relation_many") else field.type.rstrip("s")
+            for v in value if isinstance(value, list) else [value]:
+                if v is not None:
+                    wanted.setdefault(key, []).append((index, path, field, v))
+    for key, items in wanted.items():
+        found = _existing(conn, runtimes, key, {int(v) for _, _, _, v in items})
+        for index, path, field, v in items:
+            if int(v) not in found:
+                errors[index].setdefault(path, []).append(FieldError("not_found", {"label": field.label, "value": v}))
+
+
+def _reference_values(rt: FormRuntime, values: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
+    found = []
+    for f in rt.form.fields:
+        if f.type == "subform":
+            for i, row in enumerate(values.get(f.id) or []):
+                found += [(f"{f.id}[{i}].{c.id}", c, row.get(c.id)) for c in f.fields if _is_reference(c.type)]
+        elif _is_reference(f.type):
+            found.append((f.id, f, values.get(f.id)))
+    return found
+
+
+def _is_reference(type_name: str) -> bool:
+    return type_name in ("relation", "relation_many") or type_name in REFERENCE_TABLES
+
+
+def _existing(conn: sa.Connection, runtimes: Runtimes, key: str, ids: set[int]) -> set[int]:
+    if key.startswith("form:"):
+        form_id = key[5:]
+        if form_id not in runtimes:
+            return set()
+        table = runtimes[form_id].main
+        stmt = sa.select(table.c.id).where(table.c.id.in_(ids), table.c.deleted_at.is_(None))
+    else:
+        table = users if key == "user" else departments
+        stmt = sa.select(table.c.id).where(table.c.id.in_(ids))
+    return {int(i) for i in conn.execute(stmt).scalars()}
+
+
+def check_unique(conn: sa.Connection, rt: FormRuntime, records: list[Mapping[str, Any]],
+                 errors: list[Errors]) -> None:
+    """Fields marked unique must not repeat among live records, nor within the records being written."""
+    for f in rt.stored:
+        if not f.unique:
+            continue
+        ftype = rt.types[f.id]
+        column = next(iter(ftype.to_db(f, None)))
+        seen: dict[Any, int] = {}
+        for index, values in enumerate(records):
+            if ftype.is_empty(values.get(f.id)):
+                continue
+            key = ftype.to_db(f, values[f.id])[column]
+            if key in seen:
+                _not_unique(rt, f, values, errors[index])
+            seen.setdefault(key, index)
+        if not seen:
+            continue
+        clause = sa.and_(rt.main.c[column].in_(list(seen)), rt.main.c.deleted_at.is_(None))
+        own_ids = [v.get("id") for v in records if v.get("id") is not None]
+        if own_ids:
+            clause = sa.and_(clause, rt.main.c.id.not_in(own_ids))
+        for taken in conn.execute(sa.select(rt.main.c[column]).where(clause)).scalars():
+            index = seen.get(taken)
+            if index is not None:
+                _not_unique(rt, f, records[index], errors[index])
+
+
+def _not_unique(rt: FormRuntime, f: Any, values: Mapping[str, Any], errors: Errors) -> None:
+    shown = rt.types[f.id].format(f, values[f.id], "en")
+    errors.setdefault(f.id, []).append(FieldError("not_unique", {"label": f.label, "value": shown}))
+
+
+def json_value(rt: FormRuntime, key: str, value: Any) -> Any:
+    """A JSON-ready copy of a field's value (subform rows column by column)."""
+    f = rt.form.field(key)
+    if f is None:
+        return _plain(value)
+    if f.type == "subform":
+        return [{c.id: _plain(rt.types[f"{key}.{c.id}"].to_json(c, r.get(c.id))) for c in f.fields}
+                for r in value or []]
+    return _plain(rt.types[key].to_json(f, value))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def diff(rt: FormRuntime, old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """{field: [old, new]} for every stored or subform field whose value changed (JSON forms)."""
+    changes: dict[str, list[Any]] = {}
+    for f in rt.form.fields:
+        if not (rt.types[f.id].stored or f.type == "subform") or rt.types[f.id].layout_only:
+            continue
+        before, after = json_value(rt, f.id, old.get(f.id)), json_value(rt, f.id, new.get(f.id))
+        if before != after and not (rt.types[f.id].is_empty(old.get(f.id)) and rt.types[f.id].is_empty(new.get(f.id))):
+            changes[f.id] = [before, after]
+    return changes
+
+
+def record_event(conn: sa.Connection, rt: FormRuntime, record_id: int, version: int, action: str,
+                 actor_id: int | None, via: str, at: datetime, changes: Mapping[str, Any] | None) -> None:
+    """One history row and one outbox event, in the caller's transaction."""
+    record_events(conn, rt, [(record_id, version, changes)], action, actor_id, via, at)
+
+
+def record_events(conn: sa.Connection, rt: FormRuntime, items: list[tuple[int, int, Mapping[str, Any] | None]],
+                  action: str, actor_id: int | None, via: str, at: datetime) -> None:
+    """History rows and outbox events for many records (one executemany each)."""
+    if not items:
+        return
+    conn.execute(sa.insert(history), [
+        {"form": rt.form.id, "record_id": rid, "version": version, "action": action, "actor_id": actor_id,
+         "via": via, "at": at, "changes": dict(changes) if changes else None}
+        for rid, version, changes in items
+    ])
+    conn.execute(sa.insert(outbox), [
+        {"topic": f"record.{action}", "form": rt.form.id, "record_id": rid, "created_at": at, "attempts": 0,
+         "dispatched_at": None,
+         "payload": {"form": rt.form.id, "id": rid, "version": version, "actor": actor_id, "via": via,
+                     "changes": dict(changes) if changes else {}}}
+        for rid, version, changes in items
+    ])

@@ -1,0 +1,78 @@
+"""Every setting in one list (name, default, help, environment variable), driving the CLI, docs and tests."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: its name, default, help text and the environment variable that overrides it."""
+
+    name: str
+    default: str
+    help: str
+    env: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("home", "workspace", "Folder of the workspace: config, SQLite database and uploaded files.", "FORMWORK_HOME"),
+    Setting("database_url", "", "SQLAlchemy URL of the database; empty means SQLite at <home>/formwork.db. "
+            "Use postgresql://user@host/db to scale out.", "DATABASE_URL"),
+    Setting("secret", "", "Secret key that signs sessions and tokens; `formwork init` generates one.", "FORMWORK_SECRET"),
+    Setting("timezone", "Asia/Shanghai", "Workspace time zone: dates, relative filters and schedules use it.",
+            "FORMWORK_TIMEZONE"),
+    Setting("language", "zh", "Default language of the workspace (zh or en).", "FORMWORK_LANGUAGE"),
+)
+CONFIG_FILE = "config.json"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings: environment variables over the workspace's config.json over defaults."""
+
+    values: Mapping[str, str]
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    @property
+    def home_path(self) -> Path:
+        return Path(self.values["home"]).expanduser().resolve()
+
+    @property
+    def url(self) -> str:
+        """The database URL, defaulting to the workspace's SQLite file."""
+        return self.values["database_url"] or f"sqlite:///{self.home_path / 'formwork.db'}"
+
+    @classmethod
+    def load(cls, overrides: Mapping[str, str | None] | None = None,
+             environ: Mapping[str, str] | None = None) -> Settings:
+        """Settings for a workspace; explicit overrides beat the environment, which beats config.json."""
+        environ = os.environ if environ is None else environ
+        given = {k: v for k, v in (overrides or {}).items() if v is not None}
+        home = given.get("home") or environ.get("FORMWORK_HOME") or "workspace"
+        config_path = Path(home).expanduser() / CONFIG_FILE
+        stored = json.loads(config_path.read_text()) if config_path.is_file() else {}
+        values = {}
+        for s in SETTINGS:
+            values[s.name] = str(given.get(s.name) or environ.get(s.env) or stored.get(s.name) or s.default)
+        values["home"] = home
+        return cls(values)
+
+    def save(self) -> Path:
+        """Write config.json in the workspace folder (the secret included; keep the folder private)."""
+        self.home_path.mkdir(parents=True, exist_ok=True)
+        path = self.home_path / CONFIG_FILE
+        data = {k: v for k, v in self.values.items() if k != "home"}
+        path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        path.chmod(0o600)
+        return path

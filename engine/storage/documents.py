@@ -1,0 +1,55 @@
+"""Definition documents stored in the database, every publish a new version of each changed file."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from engine.definitions.schemas import kind_of
+from engine.definitions.yamlsource import parse_yaml
+from engine.storage.system import documents
+
+
+def current_sources(conn: sa.Connection) -> dict[str, str]:
+    """The latest text of every document that has not been removed, by path."""
+    latest = (sa.select(documents.c.path, sa.func.max(documents.c.version).label("v"))
+              .group_by(documents.c.path).subquery())
+    stmt = sa.select(documents.c.path, documents.c.text).join(
+        latest, sa.and_(documents.c.path == latest.c.path, documents.c.version == latest.c.v))
+    return {path: text for path, text in conn.execute(stmt) if text is not None}
+
+
+def save_versions(conn: sa.Connection, changes: Mapping[str, str | None], author_id: int | None, now: datetime,
+                  comment: str = "") -> list[str]:
+    """Write a new version of each changed document (None removes it); returns the paths really changed."""
+    current = current_sources(conn)
+    versions = dict(conn.execute(sa.select(documents.c.path, sa.func.max(documents.c.version))
+                                 .group_by(documents.c.path)).all())
+    changed = []
+    for path, text in sorted(changes.items()):
+        if current.get(path) == text:
+            continue
+        kind = _kind(text, path) if text is not None else "removed"
+        conn.execute(sa.insert(documents).values(
+            path=path, kind=kind, version=int(versions.get(path) or 0) + 1, text=text,
+            hash=hashlib.sha256((text or "").encode()).hexdigest(), author_id=author_id, comment=comment[:255],
+            created_at=now,
+        ))
+        changed.append(path)
+    return changed
+
+
+def _kind(text: str, path: str) -> str:
+    try:
+        return kind_of(parse_yaml(text, path).data) or "unknown"
+    except Exception:  # a document that cannot be parsed was refused before it got here
+        return "unknown"
+
+
+def history_of(conn: sa.Connection, path: str) -> list[dict[str, object]]:
+    """Every stored version of one document, newest first."""
+    stmt = sa.select(documents).where(documents.c.path == path).order_by(documents.c.version.desc())
+    return [dict(r._mapping) for r in conn.execute(stmt)]

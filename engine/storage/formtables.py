@@ -1,0 +1,104 @@
+"""Build SQLAlchemy tables from form definitions: one table per form, a child table per subform."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from engine.definitions.model import Definitions, FieldDef, FormDef
+from engine.fields.registry import field_type
+from engine.storage.sqltypes import UTCDateTime
+
+ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+@dataclass(frozen=True)
+class FormTables:
+    """The main table of a form and the child tables of its subforms (by subform field id)."""
+
+    form: FormDef
+    main: sa.Table
+    children: dict[str, sa.Table] = field(default_factory=dict)
+
+
+def child_table_name(form: FormDef, subform: FieldDef) -> str:
+    """`f_<app>_<form>__<subform>`."""
+    return f"{form.table}__{subform.id}"
+
+
+def _field_columns(fields: tuple[FieldDef, ...]) -> list[sa.Column]:  # type: ignore[type-arg]
+    columns: list[sa.Column] = []  # type: ignore[type-arg]
+    for f in fields:
+        ftype = field_type(f.type)
+        if ftype.stored and not ftype.layout_only:
+            columns.extend(ftype.columns(f))
+    return columns
+
+
+def _system_columns() -> list[sa.Column]:  # type: ignore[type-arg]
+    return [
+        sa.Column("id", ID, primary_key=True, autoincrement=True),
+        sa.Column("created_at", UTCDateTime, nullable=False),
+        sa.Column("created_by", sa.BigInteger),
+        sa.Column("updated_at", UTCDateTime, nullable=False),
+        sa.Column("updated_by", sa.BigInteger),
+        sa.Column("owner_id", sa.BigInteger),
+        sa.Column("department_id", sa.BigInteger),
+        sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+        sa.Column("deleted_at", UTCDateTime),
+        sa.Column("wf_state", sa.String(40)),
+    ]
+
+
+def index_name(table: str, suffix: str) -> str:
+    """An index name that fits PostgreSQL's 63-character limit, stable for the same input."""
+    name = f"ix_{table}_{suffix}"
+    if len(name) <= 60:
+        return name
+    digest = hashlib.sha1(name.encode()).hexdigest()[:8]
+    return f"{name[:51]}_{digest}"
+
+
+def _indexes(form: FormDef, table: str, fields: tuple[FieldDef, ...]) -> list[sa.Index]:
+    indexes = [
+        sa.Index(index_name(table, "owner_id"), "owner_id"),
+        sa.Index(index_name(table, "created_at"), "created_at"),
+        sa.Index(index_name(table, "department_id"), "department_id"),
+    ]
+    for f in fields:
+        ftype = field_type(f.type)
+        if not ftype.stored or ftype.layout_only:
+            continue
+        wanted = f.index or f.unique or f.type in ("relation", "user", "department", "serial")
+        if wanted:
+            cols = [c.name for c in ftype.columns(f)][:1]
+            indexes.append(sa.Index(index_name(table, f.id), *cols))
+    return indexes
+
+
+def build_form_tables(form: FormDef, metadata: sa.MetaData) -> FormTables:
+    """Define the tables of one form in `metadata`."""
+    main = sa.Table(
+        form.table, metadata, *_system_columns(), *_field_columns(form.fields), *_indexes(form, form.table, form.fields),
+    )
+    children: dict[str, sa.Table] = {}
+    for f in form.fields:
+        if f.type != "subform":
+            continue
+        name = child_table_name(form, f)
+        children[f.id] = sa.Table(
+            name, metadata,
+            sa.Column("id", ID, primary_key=True, autoincrement=True),
+            sa.Column("parent_id", sa.BigInteger, sa.ForeignKey(f"{form.table}.id", ondelete="CASCADE"), nullable=False),
+            sa.Column("position", sa.Integer, nullable=False),
+            *_field_columns(f.fields),
+            sa.Index(index_name(name, "parent_id"), "parent_id", "position"),
+        )
+    return FormTables(form, main, children)
+
+
+def build_all(defs: Definitions, metadata: sa.MetaData) -> dict[str, FormTables]:
+    """Tables of every form, by form id."""
+    return {form.id: build_form_tables(form, metadata) for form in defs.forms.values()}

@@ -1,0 +1,180 @@
+"""Schema sync: compare the tables the definitions need with the live database, show the plan, apply it.
+
+Adding never rewrites a table (ADD COLUMN, CREATE INDEX); removing a field or a form keeps its column or
+table until an explicit purge, so an admin can undo.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.operations import Operations
+from sqlalchemy.engine import Engine
+
+from engine.definitions.model import Definitions
+from engine.storage import system
+from engine.storage.database import write_transaction
+from engine.storage.formtables import FormTables, build_all
+
+
+@dataclass(frozen=True)
+class Step:
+    """One change the database needs; `applies` is False for what is only reported (kept columns)."""
+
+    action: str  # create_table add_column add_index drop_index alter_column keep_column keep_table
+    table: str
+    name: str = ""
+    detail: str = ""
+    applies: bool = True
+    payload: Any = field(default=None, compare=False, repr=False)
+
+    def describe(self) -> str:
+        target = f"{self.table}.{self.name}" if self.name else self.table
+        extra = f" ({self.detail})" if self.detail else ""
+        return f"{self.action:<13} {target}{extra}"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything sync would do, in order."""
+
+    steps: tuple[Step, ...]
+
+    @property
+    def changes(self) -> tuple[Step, ...]:
+        return tuple(s for s in self.steps if s.applies)
+
+    def is_empty(self) -> bool:
+        return not self.changes
+
+    def describe(self) -> list[str]:
+        return [s.describe() for s in self.steps]
+
+
+@dataclass(frozen=True)
+class Schema:
+    """The target schema: system tables plus the tables of every form."""
+
+    metadata: sa.MetaData
+    forms: dict[str, FormTables]
+
+
+def target_schema(defs: Definitions) -> Schema:
+    """Build the full target MetaData for these definitions."""
+    metadata = sa.MetaData()
+    for table in system.metadata.sorted_tables:
+        table.to_metadata(metadata)
+    return Schema(metadata, build_all(defs, metadata))
+
+
+def _ours(name: str) -> bool:
+    return name.startswith("f_") or name in system.metadata.tables
+
+
+def _include(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+    if type_ == "table":
+        return bool(name) and _ours(str(name))
+    table = getattr(obj, "table", None)
+    return table is None or _ours(table.name)
+
+
+def compute_plan(conn: sa.Connection, schema: Schema) -> Plan:
+    """Compare the live database (through `conn`) with the target schema."""
+    ctx = MigrationContext.configure(conn, opts={"include_object": _include, "compare_type": True,
+                                                 "render_as_batch": conn.dialect.name == "sqlite"})
+    steps: list[Step] = []
+    for diff in compare_metadata(ctx, schema.metadata):
+        steps.extend(_steps(diff))
+    order = {"create_table": 0, "add_column": 1, "alter_column": 2, "drop_index": 3, "add_index": 4,
+             "keep_column": 5, "keep_table": 6}
+    return Plan(tuple(sorted(steps, key=lambda s: (order.get(s.action, 9), s.table, s.name))))
+
+
+def _steps(diff: Any) -> list[Step]:
+    if isinstance(diff, list):  # column modifications come grouped
+        return [s for d in diff for s in _steps(d)]
+    kind = diff[0]
+    if kind == "add_table":
+        table = diff[1]
+        return [Step("create_table", table.name, detail=f"{len(table.columns)} columns", payload=table)]
+    if kind == "remove_table":
+        return [Step("keep_table", diff[1].name, detail="form removed; data kept until purged", applies=False)]
+    if kind == "add_column":
+        column = diff[3]
+        return [Step("add_column", diff[2], column.name, str(column.type), payload=column)]
+    if kind == "remove_column":
+        return [Step("keep_column", diff[2], diff[3].name, "field removed; column kept until purged", applies=False)]
+    if kind == "add_index":
+        index = diff[1]
+        return [Step("add_index", index.table.name, index.name or "", ", ".join(c.name for c in index.columns),
+                     payload=index)]
+    if kind == "remove_index":
+        index = diff[1]
+        return [Step("drop_index", index.table.name, index.name or "", payload=index)]
+    if kind == "modify_type":
+        _, _, table, column, existing, old, new = diff
+        return [Step("alter_column", table, column, f"{old} → {new}", payload=(new, existing))]
+    if kind == "modify_nullable":
+        return []  # nullability is the engine's business (required is enforced on write)
+    return [Step(kind, str(diff[1]), detail="not applied automatically", applies=False)]
+
+
+def apply_plan(conn: sa.Connection, plan: Plan) -> None:
+    """Carry out a plan's changes on `conn` (inside the caller's transaction)."""
+    ops = Operations(MigrationContext.configure(conn))
+    sqlite = conn.dialect.name == "sqlite"
+    for step in plan.changes:
+        if step.action == "create_table":
+            step.payload.create(conn)
+        elif step.action == "add_column":
+            ops.add_column(step.table, _copy_column(step.payload))
+        elif step.action == "add_index":
+            index = step.payload
+            ops.create_index(index.name, step.table, [c.name for c in index.columns], unique=index.unique)
+        elif step.action == "drop_index":
+            ops.drop_index(step.name, table_name=step.table)
+        elif step.action == "alter_column":
+            new_type, existing = step.payload
+            if sqlite:
+                with ops.batch_alter_table(step.table) as batch:
+                    batch.alter_column(step.name, type_=new_type, existing_nullable=existing.get("existing_nullable"))
+            else:
+                ops.alter_column(step.table, step.name, type_=new_type,
+                                 postgresql_using=f'"{step.name}"::{new_type.compile(dialect=conn.dialect)}')
+
+
+def _copy_column(column: sa.Column[Any]) -> sa.Column[Any]:
+    return sa.Column(column.name, column.type, nullable=True, server_default=column.server_default)
+
+
+def sync(engine: Engine, defs: Definitions, *, dry_run: bool = False) -> Plan:
+    """Compute the plan and, unless `dry_run`, apply it in one transaction."""
+    schema = target_schema(defs)
+    with write_transaction(engine) as conn:
+        plan = compute_plan(conn, schema)
+        if not dry_run:
+            apply_plan(conn, plan)
+    return plan
+
+
+def purge_columns(engine: Engine, defs: Definitions, table: str, columns: Sequence[str]) -> None:
+    """Drop columns kept after their fields were removed (rewrites the table on SQLite)."""
+    schema = target_schema(defs)
+    wanted = schema.metadata.tables.get(table)
+    for name in columns:
+        if wanted is not None and name in wanted.c:
+            raise ValueError(f"column {table}.{name} still belongs to a field; remove the field first")
+    with write_transaction(engine) as conn:
+        ops = Operations(MigrationContext.configure(conn))
+        if conn.dialect.name == "sqlite":
+            with ops.batch_alter_table(table) as batch:
+                for name in columns:
+                    batch.drop_column(name)
+        else:
+            for name in columns:
+                ops.drop_column(table, name)

@@ -1,0 +1,107 @@
+"""The one entry point: settings + database + definitions + the engine's services."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone, tzinfo
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from engine.definitions.loader import load_sources
+from engine.definitions.model import Definitions
+from engine.records.runtime import Runtimes
+from engine.records.service import Clock, RecordService, utc_now
+from engine.settings import Settings
+from engine.storage import documents, system
+from engine.storage.database import create_engine, read_transaction, write_transaction
+from engine.storage.sync import Plan, apply_plan, compute_plan, target_schema
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    """What a publish changed: the documents written and the schema plan applied."""
+
+    changed: list[str]
+    plan: Plan
+
+
+class Workspace:
+    """A workspace: its database, its current definitions and the record service over them."""
+
+    def __init__(self, settings: Settings, engine: Engine | None = None, clock: Clock = utc_now):
+        self.settings = settings
+        self.engine = engine or create_engine(settings.url)
+        self.clock = clock
+        self.tz: tzinfo = ZoneInfo(settings.timezone)
+        self.definitions = Definitions()
+        self.records = RecordService(self.engine, Runtimes(self.definitions, {}), self.tz, clock)
+
+    @classmethod
+    def open(cls, settings: Settings, clock: Clock = utc_now) -> Workspace:
+        """Open an existing (or empty) workspace database and load its definitions."""
+        ws = cls(settings, clock=clock)
+        ws.ensure_system_tables()
+        ws.reload()
+        return ws
+
+    def ensure_system_tables(self) -> None:
+        """Create the system tables that do not exist yet."""
+        system.metadata.create_all(self.engine)
+
+    def sources(self) -> dict[str, str]:
+        """The current text of every stored definition document."""
+        with read_transaction(self.engine) as conn:
+            return documents.current_sources(conn)
+
+    def reload(self) -> Definitions:
+        """Load the stored definitions (they were checked when published) and rebuild the services."""
+        self.definitions = load_sources(self.sources()).raise_for_problems()
+        schema = target_schema(self.definitions)
+        self.records = RecordService(self.engine, Runtimes(self.definitions, schema.forms), self.tz, self.clock)
+        return self.definitions
+
+    def publish(self, changes: Mapping[str, str | None], *, author_id: int | None = None, comment: str = "",
+                dry_run: bool = False) -> PublishResult:
+        """Check the workspace with these document changes, store new versions and sync the schema, atomically.
+
+        Raises DefinitionError (nothing written) if the resulting definitions have any problem.
+        """
+        merged = {**self.sources(), **changes}
+        merged = {k: v for k, v in merged.items() if v is not None}
+        defs = load_sources(merged).raise_for_problems()
+        schema = target_schema(defs)
+        with write_transaction(self.engine) as conn:
+            plan = compute_plan(conn, schema)
+            if dry_run:
+                conn.rollback()
+                return PublishResult([], plan)
+            changed = documents.save_versions(conn, changes, author_id, self.now(), comment)
+            apply_plan(conn, plan)
+        self.reload()
+        return PublishResult(changed, plan)
+
+    def plan(self) -> Plan:
+        """What sync would change in the database for the current definitions."""
+        with read_transaction(self.engine) as conn:
+            return compute_plan(conn, target_schema(self.definitions))
+
+    def migrate(self) -> Plan:
+        """Apply the current definitions' schema plan in one transaction."""
+        with write_transaction(self.engine) as conn:
+            plan = compute_plan(conn, target_schema(self.definitions))
+            apply_plan(conn, plan)
+        return plan
+
+    def now(self) -> datetime:
+        return self.clock().astimezone(timezone.utc)
+
+    def setting(self, key: str) -> object:
+        """A stored workspace setting (settings table)."""
+        with read_transaction(self.engine) as conn:
+            return conn.execute(sa.select(system.settings.c.value).where(system.settings.c.key == key)).scalar()
+
+    def close(self) -> None:
+        self.engine.dispose()

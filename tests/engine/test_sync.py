@@ -1,0 +1,86 @@
+"""Schema sync: plans computed from definitions, applied atomically, additive, removals kept until purged."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from engine.definitions.loader import read_directory
+from engine.errors import DefinitionError
+from engine.records.model import Actor
+from engine.storage.sync import purge_columns
+from tests.conftest import FIXTURES
+
+ACTOR = Actor(user_id=1)
+
+
+def columns(ws, table):  # type: ignore[no-untyped-def]
+    return {c["name"] for c in sa.inspect(ws.engine).get_columns(table)}
+
+
+def test_install_creates_tables_and_plan_is_then_empty(shop) -> None:  # type: ignore[no-untyped-def]
+    tables = set(sa.inspect(shop.engine).get_table_names())
+    assert {"f_sales_customer", "f_sales_order", "f_sales_order__items", "users", "meta_documents"} <= tables
+    assert {"name", "grade", "tags", "owner_id", "version", "deleted_at"} <= columns(shop, "f_sales_customer")
+    assert "order_count" not in columns(shop, "f_sales_customer")  # rollups are not stored
+    assert shop.plan().is_empty(), shop.plan().describe()
+
+
+def order_text(shop):  # type: ignore[no-untyped-def]
+    return shop.sources()["shop/sales/forms/order.yaml"]
+
+
+def test_adding_a_field_adds_a_column_and_keeps_data(shop) -> None:  # type: ignore[no-untyped-def]
+    customer = shop.records.create(ACTOR, "customer", {"name": "x"})
+    text = shop.sources()["shop/sales/forms/customer.yaml"]
+    text += "  - {id: region, type: text, label: 区域, index: true}\n"
+    result = shop.publish({"shop/sales/forms/customer.yaml": text})
+    assert [s.action for s in result.plan.changes] == ["add_column", "add_index"]
+    assert "region" in columns(shop, "f_sales_customer")
+    assert shop.records.get(ACTOR, "customer", customer.id).values["name"] == "x"
+    assert shop.plan().is_empty()
+
+
+def test_removing_a_field_keeps_its_column_until_purged(shop) -> None:  # type: ignore[no-untyped-def]
+    shop.records.create(ACTOR, "customer", {"name": "x", "notes": "keep me"})
+    text = shop.sources()["shop/sales/forms/customer.yaml"]
+    text = "\n".join(l for l in text.splitlines() if "id: notes" not in l) + "\n"
+    result = shop.publish({"shop/sales/forms/customer.yaml": text})
+    assert [(s.action, s.name) for s in result.plan.steps] == [("keep_column", "notes")]
+    with shop.engine.connect() as conn:
+        assert conn.execute(sa.text("select notes from f_sales_customer")).scalar() == "keep me"
+    # Undo: adding the field back finds its data again.
+    shop.publish({"shop/sales/forms/customer.yaml": shop.sources()["shop/sales/forms/customer.yaml"] +
+                  "  - {id: notes, type: textarea, label: 备注}\n"})
+    assert shop.records.list(ACTOR, "customer").records[0].values["notes"] == "keep me"
+    shop.publish({"shop/sales/forms/customer.yaml": text})
+    purge_columns(shop.engine, shop.definitions, "f_sales_customer", ["notes"])
+    assert "notes" not in columns(shop, "f_sales_customer")
+    assert shop.records.list(ACTOR, "customer").records[0].values["name"] == "x"
+
+
+def test_a_broken_publish_changes_nothing(shop) -> None:  # type: ignore[no-untyped-def]
+    before = shop.sources()
+    text = before["shop/sales/forms/customer.yaml"] + "  - {id: region, type: txt, label: 区域}\n"
+    with pytest.raises(DefinitionError) as info:
+        shop.publish({"shop/sales/forms/customer.yaml": text})
+    assert "did you mean 'text'" in str(info.value)
+    assert shop.sources() == before
+    assert "region" not in columns(shop, "f_sales_customer")
+
+
+def test_documents_are_versioned(shop) -> None:  # type: ignore[no-untyped-def]
+    from engine.storage.documents import history_of
+
+    path = "shop/sales/forms/product.yaml"
+    shop.publish({path: shop.sources()[path] + "  - {id: sku, type: text, label: SKU}\n"}, comment="add sku")
+    with shop.engine.connect() as conn:
+        versions = history_of(conn, path)
+    assert [v["version"] for v in versions] == [2, 1]
+    assert versions[0]["comment"] == "add sku"
+
+
+def test_same_sources_publish_nothing(shop) -> None:  # type: ignore[no-untyped-def]
+    sources = {f"shop/{k}": v for k, v in read_directory(FIXTURES / "shop").items()}
+    result = shop.publish(sources)
+    assert result.changed == [] and result.plan.is_empty()

@@ -1,0 +1,49 @@
+"""The engine stays free of web imports; imports flow one way."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).parents[1]
+FORBIDDEN = ("web", "starlette", "jinja2", "uvicorn", "httpx")
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+    return found
+
+
+def test_engine_imports_nothing_from_the_web_layer() -> None:
+    offenders = []
+    for path in sorted((ROOT / "engine").rglob("*.py")):
+        for module in imported_modules(path):
+            if module.split(".")[0] in FORBIDDEN:
+                offenders.append(f"{path.relative_to(ROOT)} imports {module}")
+    assert offenders == []
+
+
+def test_pure_layers_do_not_import_storage_or_records() -> None:
+    offenders = []
+    for package in ("formulas", "fields", "definitions"):
+        for path in sorted((ROOT / "engine" / package).rglob("*.py")):
+            for module in imported_modules(path):
+                if module.startswith(("engine.storage", "engine.records", "engine.workspace", "engine.gallery")):
+                    offenders.append(f"{path.relative_to(ROOT)} imports {module}")
+    assert offenders == []
+
+
+def test_formulas_are_pure() -> None:
+    offenders = []
+    for path in sorted((ROOT / "engine" / "formulas").rglob("*.py")):
+        for module in imported_modules(path):
+            if module.split(".")[0] in ("sqlalchemy", "os", "subprocess", "socket") or module.startswith("engine.") \
+                    and not module.startswith(("engine.formulas", "engine.errors", "engine.i18n")):
+                offenders.append(f"{path.relative_to(ROOT)} imports {module}")
+    assert offenders == []
