@@ -58,7 +58,7 @@ def schema_problems(doc: YamlDocument, kind: str) -> list[Problem]:
 def _deepest(error: ValidationError) -> ValidationError:
     """For anyOf/oneOf failures, the branch error that got furthest into the document."""
     if error.context:
-        best = max(error.context, key=lambda e: (len(e.absolute_path), -len(e.context or [])))
+        best = max(error.context, key=lambda e: (len(e.absolute_path), e.validator != "type", -len(e.context or [])))
         if len(best.absolute_path) >= len(error.absolute_path):
             return _deepest(best)
     return error
