@@ -151,6 +151,7 @@ def main() -> None:
         results["bulk_create"] = bench_bulk(ws, table)
         print(f"filling {BIG:,} records…", file=sys.stderr)
         fill(ws, table, BIG)
+        ws.analyze()  # what `formwork migrate --apply` does after an import: fresh planner statistics
         results["first_page_1m"] = bench_first_page(ws, table)
         results["add_field_1m"] = bench_add_field(ws)
         results["records"] = BIG

@@ -117,6 +117,8 @@ def migrate(home: str, mode: str, purge: tuple[str, ...]) -> None:
             click.echo(f"purged {table}: {', '.join(columns)}")
         return
     plan = ws.migrate() if mode == "apply" else ws.plan()
+    if mode == "apply":
+        ws.analyze()
     for line in plan.describe():
         click.echo(line)
     if plan.is_empty():

@@ -69,9 +69,8 @@ class Workspace:
 
         Raises DefinitionError (nothing written) if the resulting definitions have any problem.
         """
-        merged = {**self.sources(), **changes}
-        merged = {k: v for k, v in merged.items() if v is not None}
-        defs = load_sources(merged).raise_for_problems()
+        merged: dict[str, str | None] = {**self.sources(), **changes}
+        defs = load_sources({k: v for k, v in merged.items() if v is not None}).raise_for_problems()
         schema = target_schema(defs)
         with write_transaction(self.engine) as conn:
             plan = compute_plan(conn, schema)
@@ -94,6 +93,12 @@ class Workspace:
             plan = compute_plan(conn, target_schema(self.definitions))
             apply_plan(conn, plan)
         return plan
+
+    def analyze(self) -> None:
+        """Refresh the query planner's statistics (after large imports), so filters pick the right index."""
+        with self.engine.connect() as conn:
+            conn.exec_driver_sql("ANALYZE")
+            conn.commit()
 
     def now(self) -> datetime:
         return self.clock().astimezone(timezone.utc)

@@ -68,7 +68,7 @@ class FieldType:
             return {}
         return {f.id: None if self.is_empty(value) else value}
 
-    def from_db(self, f: FieldDef, row: Mapping[str, Any]) -> Any:
+    def from_db(self, f: FieldDef, row: Mapping[Any, Any]) -> Any:
         """The parsed value read back from a row (mapping of column name → value)."""
         return row.get(f.id)
 
@@ -102,6 +102,10 @@ class FieldType:
         return f.default
 
     # -- queries ---------------------------------------------------------------------------------
+    def operators_for(self, f: FieldDef) -> tuple[str, ...]:
+        """The filter operators of this field (a formula field has those of its result type)."""
+        return self.operators
+
     def filter(self, f: FieldDef, table: sa.Table, op: str, operand: Any, ctx: FilterContext) -> ColumnElement[bool]:
         """A SQL predicate for `field op operand`; raise QueryInvalid for an operator or operand that does not fit."""
         if op not in self.operators:
@@ -113,13 +117,14 @@ class FieldType:
             return col.is_not(None)
         if op in ("in", "not_in"):
             values = [self._operand(f, v) for v in _as_list(operand)]
-            clause = col.in_(values)
-            return sa.not_(clause) | col.is_(None) if op == "not_in" else clause
+            clause: ColumnElement[bool] = col.in_(values)
+            return sa.or_(sa.not_(clause), col.is_(None)) if op == "not_in" else clause
         value = self._operand(f, operand)
         if op == "eq":
-            return col == value
+            equal: ColumnElement[bool] = col == value
+            return equal
         if op == "ne":
-            return (col != value) | col.is_(None)
+            return sa.or_(col != value, col.is_(None))
         raise QueryInvalid("bad_filter", message=f"field '{f.id}' has no operator '{op}'")
 
     def _operand(self, f: FieldDef, raw: Any) -> Any:

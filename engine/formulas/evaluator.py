@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
-from decimal import Decimal, DivisionByZero, InvalidOperation
+from decimal import Context, Decimal, DivisionByZero, InvalidOperation
 from typing import Any, Protocol
 
 from engine.errors import FormulaError
@@ -55,9 +55,19 @@ def walk(value: Any, path: tuple[str, ...]) -> Any:
 def evaluate(expr: Expr, env: Env) -> Any:
     """The value of a formula in an environment; FormulaError (with the position) if it cannot be computed."""
     try:
-        return _eval(expr, env)
+        return _significant(_eval(expr, env))
     except RecursionError:
         raise FormulaError("the formula nests too deeply", 0) from None
+
+
+RESULT_PRECISION = Context(prec=20)
+
+
+def _significant(value: Any) -> Any:
+    """Round a numeric result to 20 significant digits, so 1/3*3 is 1 as in a spreadsheet."""
+    if isinstance(value, Decimal) and value.is_finite():
+        return RESULT_PRECISION.plus(value)
+    return value
 
 
 def _eval(expr: Expr, env: Env) -> Any:

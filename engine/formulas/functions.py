@@ -261,7 +261,7 @@ def power(base: Decimal, exponent: Decimal, position: int) -> Decimal:
         raise FormulaError("division by zero", position)
     if base < 0 and exponent != exponent.to_integral_value():
         raise FormulaError("a negative number has no fractional power", position)
-    if base != 0 and abs(base).adjusted() * abs(exponent) > 1000:
+    if base != 0 and (abs(base).adjusted() + 1) * abs(exponent) > 300:
         raise FormulaError("the result is too large", position)
     try:
         if exponent == exponent.to_integral_value():

@@ -71,7 +71,7 @@ class _Build(Transformer[Token, Expr]):
         return Unary("%", items[0], _pos(items[1]))
 
     def _chain(self, items: list[Any]) -> Expr:
-        left = items[0]
+        left: Expr = items[0]
         for i in range(1, len(items), 2):
             op = str(items[i])
             left = Binary(op, left, items[i + 1], _pos(items[i]))
@@ -122,7 +122,8 @@ def parse(source: str) -> Expr:
         result: Expr = _Build().transform(tree)
         return result
     except UnexpectedCharacters as exc:
-        raise FormulaError(f"unexpected character '{source[exc.pos_in_stream]}'", exc.pos_in_stream, source) from None
+        pos = int(exc.pos_in_stream or 0)
+        raise FormulaError(f"unexpected character '{source[pos]}'", pos, source) from None
     except UnexpectedEOF:
         raise FormulaError("the formula ends too early (a bracket or a value is missing)", len(source), source) from None
     except UnexpectedToken as exc:

@@ -137,6 +137,8 @@ def compare(left: Any, right: Any, tz: tzinfo | None, position: int) -> int:
     """-1, 0 or 1; empty is smallest and equals ''; text ignores case; dates compare with datetimes."""
     if is_empty(left) or is_empty(right):
         return 0 if is_empty(left) and is_empty(right) else (-1 if is_empty(left) else 1)
+    a: Any
+    b: Any
     if isinstance(left, (date, datetime)) or isinstance(right, (date, datetime)):
         a, b = _moment(left, tz, position), _moment(right, tz, position)
     elif _numeric(left) and _numeric(right):
@@ -145,7 +147,7 @@ def compare(left: Any, right: Any, tz: tzinfo | None, position: int) -> int:
         a, b = to_bool(left), to_bool(right)
     else:
         a, b = to_text(left).casefold(), to_text(right).casefold()
-    return (a > b) - (a < b)  # type: ignore[operator]
+    return int(a > b) - int(a < b)
 
 
 def _numeric(value: Any) -> bool:

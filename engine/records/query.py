@@ -36,8 +36,8 @@ def where_clause(rt: FormRuntime, query: Query, ctx: FilterContext) -> ColumnEle
 
 
 def _search(rt: FormRuntime, term: str) -> ColumnElement[bool]:
-    parts = [rt.types[f.id].search_clause(f, rt.main, term) for f in rt.search_fields]
-    parts = [p for p in parts if p is not None]
+    found = [rt.types[f.id].search_clause(f, rt.main, term) for f in rt.search_fields]
+    parts = [p for p in found if p is not None]
     return sa.or_(*parts) if parts else sa.false()
 
 
@@ -51,7 +51,9 @@ def sort_keys(rt: FormRuntime, query: Query) -> list[tuple[str, ColumnElement[An
                 continue
             raise QueryInvalid("bad_sort", value=name)
         keys.append((name, rt.field_type_of(f).sort_key(f, rt.main), desc))
-    id_desc = next((d for n, d in query.sort if n == "id"), bool(not query.sort))
+    # The id tie-break follows the last sort key's direction, so an index on that key serves the
+    # whole ORDER BY (an index entry ends with the row id).
+    id_desc = next((d for n, d in query.sort if n == "id"), keys[-1][2] if keys else True)
     keys.append(("id", rt.main.c.id, id_desc))
     return keys
 
@@ -75,7 +77,8 @@ def after_clause(keys: list[tuple[str, ColumnElement[Any], bool]], values: list[
     if len(keys) == 1:
         if value is None:
             raise QueryInvalid("bad_cursor")
-        return expr < value if desc else expr > value
+        last: ColumnElement[bool] = expr < value if desc else expr > value
+        return last
     rest = after_clause(keys[1:], values[1:])
     if value is None:
         return sa.and_(expr.is_(None), rest) if desc else sa.or_(expr.is_not(None), sa.and_(expr.is_(None), rest))

@@ -20,7 +20,7 @@ SYSTEM_KEYS = ("id", "version", "created_at", "updated_at", "created_by", "updat
                "department_id", "deleted_at", "wf_state")
 
 
-def row_values(rt: FormRuntime, row: Mapping[str, Any]) -> dict[str, Any]:
+def row_values(rt: FormRuntime, row: Mapping[Any, Any]) -> dict[str, Any]:
     """Typed values of the stored fields of one main-table row, plus its system columns."""
     values = {f.id: rt.types[f.id].from_db(f, row) for f in rt.stored}
     values.update({k: row[k] for k in SYSTEM_KEYS if k in row})
@@ -144,7 +144,7 @@ def resolve_rollups(conn: sa.Connection, rt: FormRuntime, runtimes: Runtimes, re
         totals = rollup_values(conn, runtimes, f, ids, env_factory) if ids else {}
         empty = 0 if f.get("aggregate", "count") in ("count", "sum") else None
         for r in records:
-            r[f.id] = totals.get(r.get("id"), empty)
+            r[f.id] = totals.get(int(r["id"]), empty) if r.get("id") is not None else empty
 
 
 def rollup_values(conn: sa.Connection, runtimes: Runtimes, f: FieldDef, ids: list[int],
@@ -157,9 +157,11 @@ def rollup_values(conn: sa.Connection, runtimes: Runtimes, f: FieldDef, ids: lis
     if f.get("filter"):
         return _rollup_in_python(conn, source, f, link, target, aggregate, ids, env_factory)
     column = source.main.c[target.id] if target is not None else source.main.c.id
-    func = {"count": sa.func.count, "sum": sa.func.sum, "avg": sa.func.avg, "min": sa.func.min, "max": sa.func.max}[aggregate]
+    functions: dict[str, Any] = {"count": sa.func.count, "sum": sa.func.sum, "avg": sa.func.avg, "min": sa.func.min,
+                                 "max": sa.func.max}
+    func = functions[aggregate]
     stmt = (sa.select(link, func(column)).where(link.in_(ids), source.main.c.deleted_at.is_(None)).group_by(link))
-    result = {}
+    result: dict[int, Any] = {}
     for parent_id, value in conn.execute(stmt):
         result[int(parent_id)] = _number(value) if aggregate in ("sum", "avg", "count") else value
     return result

@@ -87,6 +87,10 @@ class FormRuntime:
                 and not f.formula]
 
     @cached_property
+    def writable_by_id(self) -> dict[str, FieldDef]:
+        return {f.id: f for f in self.writable}
+
+    @cached_property
     def stored(self) -> list[FieldDef]:
         """Fields with columns in the main table."""
         return [f for f in self.form.fields if self.types[f.id].stored and not self.types[f.id].layout_only]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import builtins
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timezone, tzinfo
 from typing import Any
 
@@ -182,8 +183,8 @@ class RecordService:
         reading.load_children(conn, rt, [values])
         return values
 
-    def _refresh_dependents(self, conn: sa.Connection, rt: FormRuntime, befores: list[Mapping[str, Any]],
-                            afters: list[Mapping[str, Any]], actor: Actor, now: datetime,
+    def _refresh_dependents(self, conn: sa.Connection, rt: FormRuntime, befores: Sequence[Mapping[str, Any]],
+                            afters: Sequence[Mapping[str, Any]], actor: Actor, now: datetime,
                             cache: reading.RelatedCache, depth: int = 0) -> None:
         """Recompute stored formulas of records whose rollups read the records just written."""
         if depth > 5:
@@ -193,7 +194,7 @@ class RecordService:
             ids = {v.get(link) for v in [*befores, *afters] if v.get(link) is not None}
             if not ids or not parent_rt.formulas:
                 continue
-            for parent_id in sorted(int(i) for i in ids):
+            for parent_id in sorted(int(str(i)) for i in ids):
                 self._recompute(conn, parent_rt, parent_id, actor, now, cache, depth)
 
     def _recompute(self, conn: sa.Connection, rt: FormRuntime, record_id: int, actor: Actor, now: datetime,
@@ -287,7 +288,8 @@ class RecordService:
         """Time, zone, user and dialect for filters."""
         return FilterContext(now=self.clock(), tz=self.tz, user_id=actor.user_id, dialect=self.engine.dialect.name)
 
-    def _complete(self, conn: sa.Connection, rt: FormRuntime, records: list[dict[str, Any]], actor: Actor) -> None:
+    def _complete(self, conn: sa.Connection, rt: FormRuntime, records: builtins.list[dict[str, Any]],
+                  actor: Actor) -> None:
         if not rt.read_computed or not records:
             return
         cache = reading.RelatedCache(conn, self.runtimes)
@@ -295,7 +297,7 @@ class RecordService:
         env = self._env(rt, {}, actor, cache, self.clock())
         reading.resolve_rollups(conn, rt, self.runtimes, records, self._env_factory(env))
 
-    def history(self, form_id: str, record_id: int) -> list[dict[str, Any]]:
+    def history(self, form_id: str, record_id: int) -> builtins.list[dict[str, Any]]:
         """The record's history, newest first."""
         from engine.storage.system import history as history_table
 

@@ -20,7 +20,7 @@ def _add(errors: Errors, path: str, error: FieldError) -> None:
 def parse_input(rt: FormRuntime, raw: Mapping[str, Any], fmt: str, errors: Errors) -> dict[str, Any]:
     """Typed values for the fields given; unknown and computed fields are errors, not silently dropped."""
     values: dict[str, Any] = {}
-    writable = {f.id: f for f in rt.writable}
+    writable = rt.writable_by_id
     for key, raw_value in raw.items():
         f = writable.get(key)
         if f is None:
@@ -76,7 +76,7 @@ def validate_values(rt: FormRuntime, values: Mapping[str, Any], rules: RuleState
             if (f.required or f.id in rules.required) and not f.formula:
                 _add(errors, f.id, FieldError("required", {"label": f.label}))
             continue
-        if f.type == "subform":
+        if f.type == "subform" and isinstance(value, list):
             _validate_rows(rt, f, value, errors)
         for error in ftype.validate(f, value):
             _add(errors, f.id, error)

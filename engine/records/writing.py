@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -55,7 +55,7 @@ REFERENCE_TABLES = {"user": users, "users": users, "department": departments, "d
 
 
 def check_references(conn: sa.Connection, rt: FormRuntime, runtimes: Runtimes,
-                     records: list[Mapping[str, Any]], errors: list[Errors]) -> None:
+                     records: Sequence[Mapping[str, Any]], errors: list[Errors]) -> None:
     """Relation, user and department values must point at things that exist (one query per target)."""
     wanted: dict[str, list[tuple[int, str, Any, Any]]] = {}
     for index, values in enumerate(records):
@@ -99,7 +99,7 @@ def _existing(conn: sa.Connection, runtimes: Runtimes, key: str, ids: set[int]) 
     return {int(i) for i in conn.execute(stmt).scalars()}
 
 
-def check_unique(conn: sa.Connection, rt: FormRuntime, records: list[Mapping[str, Any]],
+def check_unique(conn: sa.Connection, rt: FormRuntime, records: Sequence[Mapping[str, Any]],
                  errors: list[Errors]) -> None:
     """Fields marked unique must not repeat among live records, nor within the records being written."""
     for f in rt.stored:
@@ -122,8 +122,9 @@ def check_unique(conn: sa.Connection, rt: FormRuntime, records: list[Mapping[str
         if own_ids:
             clause = sa.and_(clause, rt.main.c.id.not_in(own_ids))
         for taken in conn.execute(sa.select(rt.main.c[column]).where(clause)).scalars():
-            index = seen.get(taken)
-            if index is not None:
+            hit = seen.get(taken)
+            if hit is not None:
+                index = hit
                 _not_unique(rt, f, records[index], errors[index])
 
 
@@ -175,7 +176,11 @@ def record_event(conn: sa.Connection, rt: FormRuntime, record_id: int, version: 
 
 def record_events(conn: sa.Connection, rt: FormRuntime, items: list[tuple[int, int, Mapping[str, Any] | None]],
                   action: str, actor_id: int | None, via: str, at: datetime) -> None:
-    """History rows and outbox events for many records (one executemany each)."""
+    """History rows for many records (one executemany) and one outbox event listing them.
+
+    An event names every record the transaction touched (`ids`), so a bulk create of 1,000 records
+    costs one outbox row, and a consumer still sees each record exactly once.
+    """
     if not items:
         return
     conn.execute(sa.insert(history), [
@@ -183,10 +188,11 @@ def record_events(conn: sa.Connection, rt: FormRuntime, items: list[tuple[int, i
          "via": via, "at": at, "changes": dict(changes) if changes else None}
         for rid, version, changes in items
     ])
-    conn.execute(sa.insert(outbox), [
-        {"topic": f"record.{action}", "form": rt.form.id, "record_id": rid, "created_at": at, "attempts": 0,
-         "dispatched_at": None,
-         "payload": {"form": rt.form.id, "id": rid, "version": version, "actor": actor_id, "via": via,
-                     "changes": dict(changes) if changes else {}}}
-        for rid, version, changes in items
-    ])
+    first_id, first_version, first_changes = items[0]
+    payload: dict[str, Any] = {"form": rt.form.id, "ids": [rid for rid, _, _ in items], "actor": actor_id, "via": via}
+    if len(items) == 1:
+        payload.update(id=first_id, version=first_version, changes=dict(first_changes) if first_changes else {})
+    conn.execute(sa.insert(outbox).values(
+        topic=f"record.{action}", form=rt.form.id, record_id=first_id if len(items) == 1 else None, created_at=at,
+        attempts=0, dispatched_at=None, payload=payload,
+    ))

@@ -156,6 +156,10 @@ def test_create_many_is_all_or_nothing(shop) -> None:  # type: ignore[no-untyped
     assert shop.records.list(ALICE, "customer").records == []
     created = shop.records.create_many(ALICE, "customer", [{"name": f"c{i}"} for i in range(5)])
     assert len(created) == 5
+    with shop.engine.connect() as conn:
+        events = conn.execute(sa.select(outbox.c.topic, outbox.c.payload).where(outbox.c.form == "customer")).all()
+    assert [(t, p["ids"]) for t, p in events] == [("record.create", [r.id for r in created])]
+    assert len(shop.records.history("customer", created[3].id)) == 1
 
 
 def seed_customers(ws, clock):  # type: ignore[no-untyped-def]

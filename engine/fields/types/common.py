@@ -69,7 +69,9 @@ def split_list(raw: Any) -> list[Any]:
 def json_list_has(column: Any, value: Any, dialect: str) -> ColumnElement[bool]:
     """True where the JSON list in `column` holds `value`."""
     if dialect == "postgresql":
-        return column.op("@>")(sa.cast(sa.literal([value], sa.JSON), column.type))
+        contains: ColumnElement[bool] = column.op("@>", is_comparison=True)(
+            sa.cast(sa.literal([value], sa.JSON), column.type))
+        return contains
     each = sa.func.json_each(column).table_valued("value").alias("je")
     return sa.exists(sa.select(sa.literal(1)).select_from(each).where(each.c.value == value))
 

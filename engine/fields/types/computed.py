@@ -46,9 +46,8 @@ class Formula(FieldType):
     def format(self, f: FieldDef, value: Any, lang: str = "zh", tz: Any = None) -> str:
         return self.inner(f).format(f, value, lang, tz)
 
-    @property
-    def operators(self) -> tuple[str, ...]:  # type: ignore[override]
-        return tuple(sorted({op for t in _TYPES.values() if t.name in RESULT_TYPES for op in t.operators}))
+    def operators_for(self, f: FieldDef) -> tuple[str, ...]:
+        return self.inner(f).operators
 
     def filter(self, f: FieldDef, table: sa.Table, op: str, operand: Any, ctx: FilterContext) -> ColumnElement[bool]:
         return self.inner(f).filter(f, table, op, operand, ctx)

@@ -27,4 +27,6 @@ class OrderedFilters(FieldType):
         value = self._operand(f, operand)
         if value is None:
             raise QueryInvalid("bad_filter", message=f"{f.id}: '{op}' needs a value")
-        return {"gt": col > value, "ge": col >= value, "lt": col < value, "le": col <= value}[op]
+        comparisons: dict[str, ColumnElement[bool]] = {"gt": col > value, "ge": col >= value, "lt": col < value,
+                                                       "le": col <= value}
+        return comparisons[op]

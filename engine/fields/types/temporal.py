@@ -113,10 +113,10 @@ class Date(DateBase):
 
     def validate(self, f: FieldDef, value: Any) -> list[FieldError]:
         errors = []
-        for key, code, wrong in (("min", "too_small", lambda a, b: a < b), ("max", "too_large", lambda a, b: a > b)):
+        for key, code in (("min", "too_small"), ("max", "too_large")):
             bound = f.get(key)
             limit = parse_date_text(str(bound)) if bound and bound != "$today" else None
-            if limit is not None and wrong(value, limit):
+            if limit is not None and (value < limit if key == "min" else value > limit):
                 errors.append(FieldError(code, {"label": f.label, key: limit.isoformat()}))
         return errors
 
