@@ -25,7 +25,7 @@ class Actor:
         return cls(user_id=None, system=True, is_admin=True)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Record:
     """A record as the engine returns it: field values (parsed Python values) plus system columns."""
 

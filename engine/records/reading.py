@@ -18,25 +18,30 @@ from engine.records.runtime import FormRuntime, Runtimes
 
 SYSTEM_KEYS = ("id", "version", "created_at", "updated_at", "created_by", "updated_by", "owner_id",
                "department_id", "deleted_at", "wf_state")
+SYSTEM_KEY_SET = frozenset(SYSTEM_KEYS)
 
 
-def row_values(rt: FormRuntime, row: Mapping[Any, Any]) -> dict[str, Any]:
-    """Typed values of the stored fields of one main-table row, plus its system columns."""
-    values = {f.id: rt.types[f.id].from_db(f, row) for f in rt.stored}
-    values.update({k: row[k] for k in SYSTEM_KEYS if k in row})
-    return values
+def row_values(rt: FormRuntime, row: Any) -> dict[str, Any]:
+    """Typed values of the stored fields of one main-table row, plus its system columns.
+
+    Most field types read their one column as it comes back from the driver, so the row is taken
+    as a dict and only the few types with their own reader (address, formula…) are converted.
+    """
+    data: dict[str, Any] = dict(zip(rt.column_names, row)) if isinstance(row, sa.Row) else dict(row)
+    for f, ftype in rt.custom_readers:
+        data[f.id] = ftype.from_db(f, data)
+    for column in rt.extra_columns:
+        data.pop(column, None)
+    return data
 
 
 def to_record(rt: FormRuntime, values: Mapping[str, Any]) -> Record:
     """A Record from a full values mapping (fields and system columns)."""
-    fields = {k: v for k, v in values.items() if k not in SYSTEM_KEYS}
-    return Record(
-        form=rt.form.id, id=values["id"], version=values["version"], values=fields,
-        created_at=values["created_at"], updated_at=values["updated_at"], created_by=values.get("created_by"),
-        updated_by=values.get("updated_by"), owner_id=values.get("owner_id"),
-        department_id=values.get("department_id"), deleted_at=values.get("deleted_at"),
-        wf_state=values.get("wf_state"),
-    )
+    fields = dict(values)
+    system = {k: fields.pop(k, None) for k in SYSTEM_KEYS}
+    return Record(rt.form.id, system["id"], system["version"], fields, system["created_at"], system["updated_at"],
+                  system["created_by"], system["updated_by"], system["owner_id"], system["department_id"],
+                  system["deleted_at"], system["wf_state"])
 
 
 class RelatedCache:
@@ -55,7 +60,7 @@ class RelatedCache:
         for chunk in _chunks(sorted(wanted), 500):
             rows = self.conn.execute(sa.select(rt.main).where(rt.main.c.id.in_(chunk), rt.main.c.deleted_at.is_(None)))
             for row in rows:
-                self._rows[(form_id, row.id)] = row_values(rt, row._mapping)
+                self._rows[(form_id, row.id)] = row_values(rt, row)
         for i in wanted:
             self._rows.setdefault((form_id, i), None)
 
@@ -173,7 +178,7 @@ def _rollup_in_python(conn: sa.Connection, source: FormRuntime, f: FieldDef, lin
     groups: dict[int, list[Any]] = defaultdict(list)
     stmt = sa.select(source.main).where(link.in_(ids), source.main.c.deleted_at.is_(None))
     for row in conn.execute(stmt):
-        values = row_values(source, row._mapping)
+        values = row_values(source, row)
         env: RecordEnv = env_factory(source, values)
         try:
             keep = bool(evaluate(expr, env))

@@ -96,6 +96,24 @@ class FormRuntime:
         return [f for f in self.form.fields if self.types[f.id].stored and not self.types[f.id].layout_only]
 
     @cached_property
+    def column_names(self) -> list[str]:
+        """Names of the main table's columns, in select order."""
+        return list(self.main.c.keys())
+
+    @cached_property
+    def custom_readers(self) -> list[tuple[FieldDef, FieldType]]:
+        """Stored fields whose type reads its value(s) its own way (not just the column of its id)."""
+        return [(f, self.types[f.id]) for f in self.stored if type(self.types[f.id]).from_db is not FieldType.from_db]
+
+    @cached_property
+    def extra_columns(self) -> list[str]:
+        """Columns that are not a field of their own (e.g. address parts), dropped from values."""
+        fields = {f.id for f in self.stored}
+        system = {"id", "version", "created_at", "updated_at", "created_by", "updated_by", "owner_id",
+                  "department_id", "deleted_at", "wf_state"}
+        return [c for c in self.column_names if c not in fields and c not in system]
+
+    @cached_property
     def subforms(self) -> list[FieldDef]:
         return [f for f in self.form.fields if f.type == "subform"]
 

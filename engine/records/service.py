@@ -20,7 +20,7 @@ from engine.records.query import count_query, cursor_of, select_page
 from engine.records.runtime import FormRuntime, Runtimes
 from engine.records.serials import assign_serials
 from engine.records.values import Errors, parse_input, validate_values
-from engine.storage.database import read_transaction, write_transaction
+from engine.storage.database import read_transaction, single_statement, write_transaction
 from engine.storage.system import users
 
 Clock = Callable[[], datetime]
@@ -179,7 +179,7 @@ class RecordService:
         row = conn.execute(sa.select(rt.main).where(rt.main.c.id == record_id, clause)).first()
         if row is None:
             raise NotFound(rt.form.id, record_id)
-        values = reading.row_values(rt, row._mapping)
+        values = reading.row_values(rt, row)
         reading.load_children(conn, rt, [values])
         return values
 
@@ -272,11 +272,12 @@ class RecordService:
         rt = self.runtime(form_id)
         ctx = self.filter_context(actor)
         stmt, keys = select_page(rt, query, ctx)
-        with read_transaction(self.engine) as conn:
+        one_statement = not query.with_total and not rt.read_computed and not (query.with_children and rt.subforms)
+        with (single_statement if one_statement else read_transaction)(self.engine) as conn:
             rows = conn.execute(stmt).all()
             more = len(rows) > query.limit
             rows = rows[:query.limit]
-            records = [reading.row_values(rt, r._mapping) for r in rows]
+            records = [reading.row_values(rt, r) for r in rows]
             if query.with_children:
                 reading.load_children(conn, rt, records)
             self._complete(conn, rt, records, actor)

@@ -44,9 +44,10 @@ def _sqlite_on_begin(connection: sa.Connection) -> None:
     # A write transaction takes the write lock up front: a read-then-write transaction can then never
     # fail half-way with "database is locked", and counters and unique checks are serialised.
     # Reads begin deferred so that they never wait for writers (WAL).
-    if connection.get_execution_options().get("formwork_write"):
+    options = connection.get_execution_options()
+    if options.get("formwork_write"):
         connection.exec_driver_sql("BEGIN IMMEDIATE")
-    else:
+    elif not options.get("formwork_single_statement"):
         connection.exec_driver_sql("BEGIN")
 
 
@@ -57,6 +58,13 @@ def write_transaction(engine: Engine) -> Iterator[sa.Connection]:
         conn = conn.execution_options(formwork_write=True)
         with conn.begin():
             yield conn
+
+
+@contextmanager
+def single_statement(engine: Engine) -> Iterator[sa.Connection]:
+    """A connection for one read statement: it is consistent on its own, so no explicit BEGIN is sent."""
+    with engine.connect() as conn:
+        yield conn.execution_options(formwork_single_statement=True)
 
 
 @contextmanager

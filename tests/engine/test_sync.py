@@ -84,3 +84,32 @@ def test_same_sources_publish_nothing(shop) -> None:  # type: ignore[no-untyped-
     sources = {f"shop/{k}": v for k, v in read_directory(FIXTURES / "shop").items()}
     result = shop.publish(sources)
     assert result.changed == [] and result.plan.is_empty()
+
+
+def test_changing_a_field_type_alters_the_column_and_keeps_values(shop) -> None:  # type: ignore[no-untyped-def]
+    shop.records.create(ACTOR, "customer", {"name": "x", "email": "a@b.cn"})
+    path = "shop/sales/forms/customer.yaml"
+    text = shop.sources()[path].replace("{id: email, type: email,", "{id: email, type: textarea,")
+    result = shop.publish({path: text})
+    assert [(s.action, s.name) for s in result.plan.changes] == [("alter_column", "email")]
+    assert shop.records.list(ACTOR, "customer").records[0].values["email"] == "a@b.cn"
+    assert shop.plan().is_empty()
+
+
+def test_migrate_plan_and_apply_from_the_cli(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from engine.cli import main
+
+    home = str(tmp_path / "ws")
+    runner = CliRunner()
+    assert runner.invoke(main, ["init", "--home", home]).exit_code == 0
+    ws_url = f"sqlite:///{tmp_path / 'ws' / 'formwork.db'}"
+    engine = sa.create_engine(ws_url)
+    with engine.begin() as conn:  # a table the definitions no longer know about is reported, never dropped
+        conn.exec_driver_sql("CREATE TABLE f_old_gone (id INTEGER PRIMARY KEY)")
+    out = runner.invoke(main, ["migrate", "--plan", "--home", home]).output
+    assert "keep_table" in out and "f_old_gone" in out and "up to date" in out
+    out = runner.invoke(main, ["migrate", "--apply", "--home", home]).output
+    assert "f_old_gone" in out
+    assert "f_old_gone" in sa.inspect(engine).get_table_names()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import sqlalchemy as sa
@@ -10,6 +11,9 @@ from sqlalchemy.sql.elements import ColumnElement
 from engine.definitions.model import FieldDef
 from engine.errors import QueryInvalid
 from engine.fields.base import FieldType, FilterContext
+
+
+COMPARE = {"gt": operator.gt, "ge": operator.ge, "lt": operator.lt, "le": operator.le}
 
 
 class OrderedFilters(FieldType):
@@ -27,6 +31,5 @@ class OrderedFilters(FieldType):
         value = self._operand(f, operand)
         if value is None:
             raise QueryInvalid("bad_filter", message=f"{f.id}: '{op}' needs a value")
-        comparisons: dict[str, ColumnElement[bool]] = {"gt": col > value, "ge": col >= value, "lt": col < value,
-                                                       "le": col <= value}
-        return comparisons[op]
+        comparison: ColumnElement[bool] = COMPARE[op](col, value)
+        return comparison
