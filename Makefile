@@ -32,6 +32,7 @@ system-deps:
 	fi
 
 test: system-deps $(DEVSTAMP)
+	$(PY) -m mypy
 	$(PY) -m pytest -q
 
 bench: $(STAMP)

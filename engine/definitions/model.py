@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -45,10 +45,17 @@ class FieldDef:
     props: Mapping[str, Any] = field(default_factory=lambda: frozen({}))
     fields: tuple[FieldDef, ...] = ()
     source: Source = Source()
+    _memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def get(self, key: str, default: Any = None) -> Any:
         """A type-specific property, e.g. `field.get("options")`."""
         return self.props.get(key, default)
+
+    def memo(self, key: str, compute: Callable[[], Any]) -> Any:
+        """A value derived from this (immutable) definition, computed once."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     def child(self, field_id: str) -> FieldDef | None:
         """A column of this subform by id."""

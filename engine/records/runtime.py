@@ -87,6 +87,12 @@ class FormRuntime:
                 and not f.formula]
 
     @cached_property
+    def validated(self) -> list[tuple[FieldDef, FieldType]]:
+        """Fields whose values are validated on write (not layout-only, not computed except formulas)."""
+        return [(f, self.types[f.id]) for f in self.form.fields
+                if not self.types[f.id].layout_only and not (self.types[f.id].computed and f.type != "formula")]
+
+    @cached_property
     def writable_by_id(self) -> dict[str, FieldDef]:
         return {f.id: f for f in self.writable}
 

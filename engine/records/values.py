@@ -67,9 +67,9 @@ def _parse_rows(rt: FormRuntime, sub: FieldDef, raw: Any, fmt: str, errors: Erro
 
 def validate_values(rt: FormRuntime, values: Mapping[str, Any], rules: RuleState, errors: Errors) -> None:
     """Required fields (by definition or rule), bounds and options of every field and subform row."""
-    for f in rt.form.fields:
-        ftype = rt.types[f.id]
-        if ftype.layout_only or f.id in rules.hidden or ftype.computed and f.type != "formula":
+    hidden = rules.hidden
+    for f, ftype in rt.validated:
+        if f.id in hidden:
             continue
         value = values.get(f.id)
         if ftype.is_empty(value):

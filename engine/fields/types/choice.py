@@ -11,7 +11,9 @@ from engine.definitions.model import FieldDef
 from engine.errors import FieldError, QueryInvalid
 from engine.fields.base import EQUALITY_OPS, JSON, LIST_OPS, SHEET, FieldType, FilterContext
 from engine.fields.registry import register
-from engine.fields.types.common import invalid, json_list_has, option_label, option_value, options, split_list
+from engine.fields.types.common import (
+    invalid, json_list_has, option_label, option_value, option_values, options, split_list,
+)
 from engine.fields.types.sqltypes import JSONList
 from engine.fields.types.text import _title
 
@@ -76,7 +78,7 @@ class SingleChoice(FieldType):
         return option_value(f, text, by_label=fmt != JSON) or text
 
     def validate(self, f: FieldDef, value: Any) -> list[FieldError]:
-        if f.get("allow_other") or value in {v for v, _ in options(f)}:
+        if f.get("allow_other") or value in option_values(f):
             return []
         return [FieldError("bad_option", {"label": f.label, "value": value})]
 

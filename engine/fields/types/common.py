@@ -27,6 +27,17 @@ def bad_format(f: FieldDef, expected: I18n) -> FieldValueError:
 
 def options(f: FieldDef) -> list[tuple[str, I18n]]:
     """(value, label) of each option; a plain string is both."""
+    result: list[tuple[str, I18n]] = f.memo("options", lambda: _options(f))
+    return result
+
+
+def option_values(f: FieldDef) -> frozenset[str]:
+    """The set of option values."""
+    result: frozenset[str] = f.memo("option_values", lambda: frozenset(v for v, _ in options(f)))
+    return result
+
+
+def _options(f: FieldDef) -> list[tuple[str, I18n]]:
     found = []
     for o in f.get("options") or []:
         if isinstance(o, dict):

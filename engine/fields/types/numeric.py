@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, ClassVar
 
@@ -16,6 +17,9 @@ from engine.fields.types.ordered import OrderedFilters
 from engine.fields.types.sqltypes import DecimalType
 from engine.fields.types.text import _title
 
+_PLAIN = re.compile(r"-?\d+(\.\d+)?")
+LIMIT = Decimal(10) ** 17
+QUANTUM = [Decimal(1).scaleb(-places) for places in range(9)]
 CURRENCY_SYMBOLS = {"CNY": "¥", "RMB": "¥", "USD": "$", "EUR": "€", "JPY": "JP¥", "HKD": "HK$", "GBP": "£"}
 NUMBER_TEXT = {"zh": "数字", "en": "a number"}
 
@@ -63,16 +67,16 @@ class DecimalField(NumberBase):
             raise invalid(f, NUMBER_TEXT)
         try:
             if isinstance(raw, str):
-                number = Decimal(_clean(raw).rstrip("%"))
+                number = Decimal(raw) if _PLAIN.fullmatch(raw) else Decimal(_clean(raw).rstrip("%"))
             elif isinstance(raw, (int, float, Decimal)):
                 number = Decimal(str(raw))
             else:
                 raise invalid(f, NUMBER_TEXT)
         except InvalidOperation:
             raise invalid(f, NUMBER_TEXT) from None
-        if not number.is_finite() or abs(number) >= Decimal(10) ** 17:
+        if not number.is_finite() or abs(number) >= LIMIT:
             raise invalid(f, NUMBER_TEXT)
-        return number.quantize(Decimal(1).scaleb(-self.scale(f)), rounding=ROUND_HALF_UP)
+        return number.quantize(QUANTUM[self.scale(f)], rounding=ROUND_HALF_UP)
 
     def json_schema(self, f: FieldDef) -> dict[str, Any]:
         return {"type": ["string", "null"], "pattern": r"^-?\d+(\.\d+)?$", "title": _title(f),
