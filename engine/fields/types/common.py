@@ -1,18 +1,26 @@
-"""Helpers shared by the built-in field types: errors, options, list splitting, JSON-list filters."""
+"""Helpers shared by the built-in field types: errors, schema pieces, blank input, list splitting, ids."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.sql.elements import ColumnElement
-
 from engine.definitions.model import FieldDef
-from engine.errors import FieldValueError
+from engine.errors import FieldError, FieldValueError, QueryInvalid
 from engine.i18n import I18n, text
 
 SPLIT = re.compile(r"[,，;；\n]+")
+ID_TEXT = {"zh": "编号", "en": "an id"}
+
+# props_schema fragments used by several types.
+MIN_MAX = {
+    "min": {"type": "number", "description": "Smallest value allowed."},
+    "max": {"type": "number", "description": "Largest value allowed."},
+}
+ITEM_COUNT = {
+    "min_items": {"type": "integer", "minimum": 0, "description": "Fewest values that may be chosen."},
+    "max_items": {"type": "integer", "minimum": 1, "description": "Most values that may be chosen."},
+}
 
 
 def invalid(f: FieldDef, expected: I18n) -> FieldValueError:
@@ -25,50 +33,36 @@ def bad_format(f: FieldDef, expected: I18n) -> FieldValueError:
     return FieldValueError("bad_format", label=f.label, expected=expected)
 
 
-def options(f: FieldDef) -> list[tuple[str, I18n]]:
-    """(value, label) of each option; a plain string is both."""
-    result: list[tuple[str, I18n]] = f.memo("options", lambda: _options(f))
-    return result
+def error(f: FieldDef, code: str, **params: Any) -> FieldError:
+    """A validation error about field `f`, with its label and the code's parameters."""
+    return FieldError(code, {"label": f.label, **params})
 
 
-def option_values(f: FieldDef) -> frozenset[str]:
-    """The set of option values."""
-    result: frozenset[str] = f.memo("option_values", lambda: frozenset(v for v, _ in options(f)))
-    return result
+def bad_filter(f: FieldDef, problem: str) -> QueryInvalid:
+    """A query error about a filter on field `f`."""
+    return QueryInvalid("bad_filter", message=f"{f.id}: {problem}")
 
 
-def _options(f: FieldDef) -> list[tuple[str, I18n]]:
-    found = []
-    for o in f.get("options") or []:
-        if isinstance(o, dict):
-            found.append((str(o.get("value")), o.get("label") or str(o.get("value"))))
-        else:
-            found.append((str(o), str(o)))
-    return found
+def title(f: FieldDef) -> str:
+    """The field's English label, used as the `title` of its JSON Schema."""
+    return text(f.label, "en")
 
 
-def option_value(f: FieldDef, raw: str, by_label: bool) -> str | None:
-    """The option value matching `raw` (by value, or by zh/en label when reading spreadsheets)."""
-    for value, label in options(f):
-        if raw == value:
-            return value
-    if by_label:
-        for value, label in options(f):
-            if raw in (text(label, "zh"), text(label, "en")):
-                return value
-    return None
+def schema(f: FieldDef, kind: str, **keywords: Any) -> dict[str, Any]:
+    """A JSON Schema for a value of JSON type `kind` or null, titled with the field's label."""
+    return {"type": [kind, "null"], "title": title(f), **keywords}
 
 
-def option_label(f: FieldDef, value: Any, lang: str) -> str:
-    for v, label in options(f):
-        if v == value:
-            return text(label, lang)
-    return str(value)
+def blank(raw: Any) -> bool:
+    """True for input meaning 'no value': None, blank text, an empty list or object."""
+    if isinstance(raw, str):
+        return not raw.strip()
+    return raw is None or raw == [] or raw == {}
 
 
 def split_list(raw: Any) -> list[Any]:
     """A list from a list, or from text split on commas, semicolons or newlines."""
-    if raw is None or raw == "":
+    if blank(raw):
         return []
     if isinstance(raw, (list, tuple)):
         return list(raw)
@@ -77,24 +71,20 @@ def split_list(raw: Any) -> list[Any]:
     return [raw]
 
 
-def json_list_has(column: Any, value: Any, dialect: str) -> ColumnElement[bool]:
-    """True where the JSON list in `column` holds `value`."""
-    if dialect == "postgresql":
-        contains: ColumnElement[bool] = column.op("@>", is_comparison=True)(
-            sa.cast(sa.literal([value], sa.JSON), column.type))
-        return contains
-    each = sa.func.json_each(column).table_valued("value").alias("je")
-    return sa.exists(sa.select(sa.literal(1)).select_from(each).where(each.c.value == value))
-
-
 def as_int(f: FieldDef, raw: Any) -> int:
     """An id from an int, numeric text, or {"id": n}."""
     if isinstance(raw, dict):
         raw = raw.get("id")
-    if isinstance(raw, bool):
-        raise invalid(f, {"zh": "编号", "en": "an id"})
-    if isinstance(raw, int):
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    if isinstance(raw, int) and not isinstance(raw, bool):
         return raw
     if isinstance(raw, str) and raw.strip().isdigit():
         return int(raw.strip())
-    raise invalid(f, {"zh": "编号", "en": "an id"})
+    raise invalid(f, ID_TEXT)
+
+
+def int_prop(f: FieldDef, key: str, default: int | None = None) -> int | None:
+    """An integer property of the field (None when absent and no default)."""
+    value = f.get(key)
+    return default if value is None else int(value)

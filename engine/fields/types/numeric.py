@@ -10,80 +10,82 @@ import sqlalchemy as sa
 
 from engine.definitions.model import FieldDef
 from engine.errors import FieldError
-from engine.fields.base import EQUALITY_OPS, JSON, ORDER_OPS
+from engine.fields.base import JSON
 from engine.fields.registry import register
-from engine.fields.types.common import invalid
+from engine.fields.types.common import MIN_MAX, blank, error, int_prop, invalid, schema
 from engine.fields.types.ordered import OrderedFilters
 from engine.fields.types.sqltypes import DecimalType
-from engine.fields.types.text import _title
+from engine.i18n import I18n
 
-_PLAIN = re.compile(r"-?\d+(\.\d+)?")
-LIMIT = Decimal(10) ** 17
-QUANTUM = [Decimal(1).scaleb(-places) for places in range(9)]
-CURRENCY_SYMBOLS = {"CNY": "¥", "RMB": "¥", "USD": "$", "EUR": "€", "JPY": "JP¥", "HKD": "HK$", "GBP": "£"}
+CURRENCY_SYMBOLS = {"CNY": "¥", "RMB": "¥", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "JP¥", "HKD": "HK$"}
+NOISE = re.compile(r"[\s,，_¥￥$€£]|CNY|RMB|USD|EUR|GBP|JPY|HKD|HK|JP|%$")
 NUMBER_TEXT = {"zh": "数字", "en": "a number"}
+INTEGER_TEXT = {"zh": "整数", "en": "a whole number"}
+PRECISION = 20  # total digits of the NUMERIC column on PostgreSQL
+DECIMALS = {"decimals": {"type": "integer", "minimum": 0, "maximum": 10, "default": 2,
+                         "description": "Digits kept after the decimal point."}}
 
 
-def _clean(raw: str) -> str:
-    text = raw.strip().replace(",", "").replace("，", "").replace(" ", "")
-    for symbol in ("¥", "￥", "$", "€", "£", "HK", "JP", "CNY", "USD", "RMB"):
-        text = text.replace(symbol, "")
-    return text
+def to_decimal(f: FieldDef, raw: Any, expected: I18n) -> Decimal | None:
+    """A Decimal from a number or text like '¥1,234.50' or '12.5%'; None for blank input."""
+    if blank(raw):
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, (int, float, Decimal, str)):
+        raise invalid(f, expected)
+    try:
+        number = Decimal(NOISE.sub("", raw) if isinstance(raw, str) else str(raw))
+    except InvalidOperation:
+        raise invalid(f, expected) from None
+    if not number.is_finite():
+        raise invalid(f, expected)
+    return number
 
 
 class NumberBase(OrderedFilters):
-    """Shared number behaviour: bounds, ordering filters, thousands separators."""
+    """Shared number behaviour: min/max bounds and ordering filters."""
 
     value_type = "number"
-    operators = (*EQUALITY_OPS, *ORDER_OPS)
-
-    def bounds(self, f: FieldDef, value: Any) -> list[FieldError]:
-        errors = []
-        if f.get("min") is not None and value < Decimal(str(f.get("min"))):
-            errors.append(FieldError("too_small", {"label": f.label, "min": f.get("min")}))
-        if f.get("max") is not None and value > Decimal(str(f.get("max"))):
-            errors.append(FieldError("too_large", {"label": f.label, "max": f.get("max")}))
-        return errors
+    props_schema = MIN_MAX
 
     def validate(self, f: FieldDef, value: Any) -> list[FieldError]:
-        return self.bounds(f, value)
+        errors = []
+        low, high = f.get("min"), f.get("max")
+        if low is not None and value < Decimal(str(low)):
+            errors.append(error(f, "too_small", min=low))
+        if high is not None and value > Decimal(str(high)):
+            errors.append(error(f, "too_large", max=high))
+        return errors
 
 
 class DecimalField(NumberBase):
-    """Decimal numbers quantized to `decimals` places."""
+    """Exact decimal numbers quantized to `decimals` places; the API sends them as strings to keep precision."""
 
-    default_decimals: ClassVar[int] = 2
+    props_schema = {**MIN_MAX, **DECIMALS}
 
     def scale(self, f: FieldDef) -> int:
-        return int(f.get("decimals", self.default_decimals))
+        return int_prop(f, "decimals", 2) or 0
 
     def sql_type(self, f: FieldDef) -> sa.types.TypeEngine[Any]:
         return DecimalType(self.scale(f))
 
     def parse(self, f: FieldDef, raw: Any, fmt: str = JSON) -> Any:
-        if raw is None or raw == "":
+        number = to_decimal(f, raw, NUMBER_TEXT)
+        if number is None:
             return None
-        if isinstance(raw, bool):
+        quantum = Decimal(1).scaleb(-self.scale(f))
+        if abs(number) >= Decimal(10) ** (PRECISION - self.scale(f)):
             raise invalid(f, NUMBER_TEXT)
-        try:
-            if isinstance(raw, str):
-                number = Decimal(raw) if _PLAIN.fullmatch(raw) else Decimal(_clean(raw).rstrip("%"))
-            elif isinstance(raw, (int, float, Decimal)):
-                number = Decimal(str(raw))
-            else:
-                raise invalid(f, NUMBER_TEXT)
-        except InvalidOperation:
-            raise invalid(f, NUMBER_TEXT) from None
-        if not number.is_finite() or abs(number) >= LIMIT:
-            raise invalid(f, NUMBER_TEXT)
-        return number.quantize(QUANTUM[self.scale(f)], rounding=ROUND_HALF_UP)
+        return number.quantize(quantum, rounding=ROUND_HALF_UP)
 
     def json_schema(self, f: FieldDef) -> dict[str, Any]:
-        return {"type": ["string", "null"], "pattern": r"^-?\d+(\.\d+)?$", "title": _title(f),
-                "description": f"decimal number as text, {self.scale(f)} places"}
+        return schema(f, "string", pattern=r"^-?\d+(\.\d+)?$", description=self.describe(f))
+
+    def describe(self, f: FieldDef) -> str:
+        bounds = "".join(f", {k} {f.get(k)}" for k in ("min", "max") if f.get(k) is not None)
+        return f"Decimal number as a string with {self.scale(f)} decimal places{bounds}."
 
     def to_json(self, f: FieldDef, value: Any) -> Any:
-        return None if value is None else str(value)
+        return None if value is None else format(value, "f")
 
     def format(self, f: FieldDef, value: Any, lang: str = "zh", tz: Any = None) -> str:
         return "" if value is None else f"{value:,.{self.scale(f)}f}"
@@ -91,7 +93,7 @@ class DecimalField(NumberBase):
 
 @register
 class Number(DecimalField):
-    """A decimal number."""
+    """A decimal number with a fixed number of decimal places."""
 
     name = "number"
     label = {"zh": "数字", "en": "Number"}
@@ -99,37 +101,41 @@ class Number(DecimalField):
 
 @register
 class Money(DecimalField):
-    """An amount of money in a currency (default CNY), exact to the cent."""
+    """An amount of money in a currency (default CNY), exact to its decimal places."""
 
     name = "money"
     label = {"zh": "金额", "en": "Money"}
+    props_schema = {**DecimalField.props_schema,
+                    "currency": {"type": "string", "default": "CNY", "pattern": "^[A-Z]{3}$",
+                                 "description": "ISO 4217 currency code used when showing amounts."}}
 
     def format(self, f: FieldDef, value: Any, lang: str = "zh", tz: Any = None) -> str:
         if value is None:
             return ""
         code = str(f.get("currency") or "CNY")
-        symbol = CURRENCY_SYMBOLS.get(code)
         amount = f"{abs(value):,.{self.scale(f)}f}"
         sign = "-" if value < 0 else ""
+        symbol = CURRENCY_SYMBOLS.get(code)
         return f"{sign}{symbol}{amount}" if symbol else f"{sign}{code} {amount}"
+
+    def describe(self, f: FieldDef) -> str:
+        return f"{super().describe(f)[:-1]}, in {f.get('currency') or 'CNY'}."
 
 
 @register
 class Percent(DecimalField):
-    """A percentage, stored as the number shown before the % sign (12.5 means 12.5%)."""
+    """A percentage, kept as the number before the % sign (12.5 means 12.5%)."""
 
     name = "percent"
     label = {"zh": "百分比", "en": "Percent"}
 
     def format(self, f: FieldDef, value: Any, lang: str = "zh", tz: Any = None) -> str:
-        if value is None:
-            return ""
-        return f"{value.normalize():f}%"
+        return "" if value is None else f"{value.normalize():,f}%"
 
 
 @register
 class Integer(NumberBase):
-    """A whole number."""
+    """A whole number (64-bit)."""
 
     name = "integer"
     label = {"zh": "整数", "en": "Integer"}
@@ -138,32 +144,16 @@ class Integer(NumberBase):
         return sa.BigInteger()
 
     def parse(self, f: FieldDef, raw: Any, fmt: str = JSON) -> Any:
-        expected = {"zh": "整数", "en": "a whole number"}
-        if raw is None or raw == "":
+        number = to_decimal(f, raw, INTEGER_TEXT)
+        if number is None:
             return None
-        if isinstance(raw, bool):
-            raise invalid(f, expected)
-        if isinstance(raw, int):
-            number = Decimal(raw)
-        else:
-            try:
-                number = Decimal(_clean(raw)) if isinstance(raw, str) else Decimal(str(raw))
-            except (InvalidOperation, TypeError, ValueError):
-                raise invalid(f, expected) from None
-        if not number.is_finite() or number != number.to_integral_value() or abs(number) >= 2 ** 63:
-            raise invalid(f, expected)
+        if number != number.to_integral_value() or abs(number) >= 2 ** 63:
+            raise invalid(f, INTEGER_TEXT)
         return int(number)
 
-    def validate(self, f: FieldDef, value: Any) -> list[FieldError]:
-        return self.bounds(f, Decimal(value))
-
     def json_schema(self, f: FieldDef) -> dict[str, Any]:
-        schema: dict[str, Any] = {"type": ["integer", "null"], "title": _title(f)}
-        if f.get("min") is not None:
-            schema["minimum"] = f.get("min")
-        if f.get("max") is not None:
-            schema["maximum"] = f.get("max")
-        return schema
+        bounds = {k: v for k, v in (("minimum", f.get("min")), ("maximum", f.get("max"))) if v is not None}
+        return schema(f, "integer", **bounds)
 
     def format(self, f: FieldDef, value: Any, lang: str = "zh", tz: Any = None) -> str:
         return "" if value is None else f"{value:,}"
@@ -171,21 +161,28 @@ class Integer(NumberBase):
 
 @register
 class Rating(Integer):
-    """A star rating from 1 to `max` (default 5)."""
+    """A star rating from 0 to `max` (default 5)."""
 
     name = "rating"
     label = {"zh": "评分", "en": "Rating"}
+    props_schema = {"max": {"type": "integer", "minimum": 1, "maximum": 10, "default": 5,
+                            "description": "Number of stars."}}
+
+    def top(self, f: FieldDef) -> int:
+        return int_prop(f, "max", 5) or 5
+
+    def sql_type(self, f: FieldDef) -> sa.types.TypeEngine[Any]:
+        return sa.Integer()
 
     def validate(self, f: FieldDef, value: Any) -> list[FieldError]:
-        top = int(f.get("max") or 5)
         if value < 0:
-            return [FieldError("too_small", {"label": f.label, "min": 0})]
-        if value > top:
-            return [FieldError("too_large", {"label": f.label, "max": top})]
+            return [error(f, "too_small", min=0)]
+        if value > self.top(f):
+            return [error(f, "too_large", max=self.top(f))]
         return []
 
     def json_schema(self, f: FieldDef) -> dict[str, Any]:
-        return {"type": ["integer", "null"], "minimum": 0, "maximum": int(f.get("max") or 5), "title": _title(f)}
+        return schema(f, "integer", minimum=0, maximum=self.top(f))
 
     def format(self, f: FieldDef, value: Any, lang: str = "zh", tz: Any = None) -> str:
-        return "" if value is None else "★" * value + "☆" * (int(f.get("max") or 5) - value)
+        return "" if value is None else "★" * value + "☆" * max(self.top(f) - value, 0)

@@ -1,4 +1,4 @@
-"""Column types shared by field types: exact decimals on both databases, UTC datetimes, JSON lists."""
+"""Column types shared by field types: exact decimals on both databases, UTC datetimes, JSON values."""
 
 from __future__ import annotations
 
@@ -9,8 +9,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-
+# A JSON value (JSONB on PostgreSQL) where Python None is the JSON `null`; system tables use it.
 JSONList = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+
+# A JSON value where Python None is SQL NULL, so `IS NULL` finds empty fields; every JSON field column uses it.
+NullableJSON = sa.JSON(none_as_null=True).with_variant(postgresql.JSONB(none_as_null=True), "postgresql")
 
 
 class DecimalType(sa.types.TypeDecorator[Decimal]):
@@ -26,12 +29,13 @@ class DecimalType(sa.types.TypeDecorator[Decimal]):
     def load_dialect_impl(self, dialect: sa.Dialect) -> sa.types.TypeEngine[Any]:
         if dialect.name == "postgresql":
             return dialect.type_descriptor(sa.Numeric(20, self.scale, asdecimal=True))
-        return dialect.type_descriptor(sa.Float())
+        return dialect.type_descriptor(sa.REAL())
 
     def process_bind_param(self, value: Any, dialect: sa.Dialect) -> Any:
         if value is None:
             return None
-        return float(value) if dialect.name != "postgresql" else Decimal(value)
+        # SQLite has no decimal type: binding floats ourselves avoids SQLAlchemy's "no native Decimal" warning.
+        return Decimal(value) if dialect.name == "postgresql" else float(value)
 
     def process_result_value(self, value: Any, dialect: sa.Dialect) -> Decimal | None:
         if value is None:

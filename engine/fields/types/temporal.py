@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any
 
@@ -10,25 +11,27 @@ import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.definitions.model import FieldDef
-from engine.errors import FieldError, QueryInvalid
+from engine.errors import FieldError
 from engine.fields.base import EQUALITY_OPS, JSON, ORDER_OPS, RELATIVE_DATE_OPS, SHEET, FilterContext
 from engine.fields.registry import register
-from engine.fields.types.common import invalid
+from engine.fields.types.common import bad_filter, blank, error, invalid, schema
 from engine.fields.types.ordered import OrderedFilters
 from engine.fields.types.sqltypes import UTCDateTime
-from engine.fields.types.text import _title
 
 DATE_TEXT = {"zh": "日期(如 2024-03-05)", "en": "a date like 2024-03-05"}
-DATETIME_TEXT = {"zh": "日期时间(如 2024-03-05 14:30)", "en": "a date and time like 2024-03-05 14:30"}
-CN_DATE = re.compile(r"(\d{4})\s*[年/.-]\s*(\d{1,2})\s*[月/.-]\s*(\d{1,2})\s*日?")
-EXCEL_EPOCH = date(1899, 12, 30)
+DATETIME_TEXT = {"zh": "日期时间(如 2024-03-05T14:30:00+08:00)", "en": "a date and time like 2024-03-05T14:30+08:00"}
+TIME_TEXT = {"zh": "时间(如 14:30)", "en": "a time like 14:30"}
+ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?")
+LOOSE_DATE = re.compile(r"(\d{4})\s*[年/.\-]\s*(\d{1,2})\s*[月/.\-]\s*(\d{1,2})\s*日?"
+                        r"(?:[T\s]*(\d{1,2})[:：](\d{1,2})(?:[:：](\d{1,2}))?)?")
+EXCEL_EPOCH = datetime(1899, 12, 30)
+EXCEL_LAST = 2958466  # 9999-12-31 as an Excel serial number
+DATE_BOUND = {"anyOf": [{"type": "string", "format": "date"}, {"const": "$today"}]}
 
 
-def parse_date_text(text: str) -> date | None:
-    """'2024-03-05', '2024/3/5', '2024年3月5日', '2024.3.5' → a date."""
-    match = CN_DATE.fullmatch(text.strip()[:10] if "T" in text else text.strip())
-    if not match:
-        match = CN_DATE.match(text.strip())
+def _date_text(text: str, fmt: str) -> date | None:
+    """'2024-03-05' (any format); '2024/3/5', '2024年3月5日', '2024.3.5' in forms and sheets."""
+    match = (ISO_DATE if fmt == JSON else LOOSE_DATE).fullmatch(text.strip())
     if not match:
         return None
     try:
@@ -37,52 +40,70 @@ def parse_date_text(text: str) -> date | None:
         return None
 
 
+def _excel(raw: Any) -> datetime | None:
+    """The moment an Excel serial number stands for, or None if `raw` is not one."""
+    if isinstance(raw, bool) or not isinstance(raw, (int, float)) or not 0 < raw < EXCEL_LAST:
+        return None
+    return EXCEL_EPOCH + timedelta(seconds=round(raw * 86400))
+
+
+def _month(day: date, shift: int) -> date:
+    """The first day of the month `shift` months from `day`'s month."""
+    index = day.year * 12 + day.month - 1 + shift
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _days(op: str, operand: Any) -> int:
+    try:
+        n = int(operand)
+    except (TypeError, ValueError):
+        n = 0
+    if not 1 <= n <= 36500:
+        raise ValueError(f"'{op}' needs a number of days from 1 to 36500")
+    return n
+
+
+PERIODS: dict[str, Callable[[date, Any], tuple[date, date]]] = {
+    "today": lambda d, _: (d, d + timedelta(days=1)),
+    "yesterday": lambda d, _: (d - timedelta(days=1), d),
+    "tomorrow": lambda d, _: (d + timedelta(days=1), d + timedelta(days=2)),
+    "this_week": lambda d, _: (d - timedelta(days=d.weekday()), d + timedelta(days=7 - d.weekday())),
+    "last_week": lambda d, _: (d - timedelta(days=d.weekday() + 7), d - timedelta(days=d.weekday())),
+    "next_week": lambda d, _: (d + timedelta(days=7 - d.weekday()), d + timedelta(days=14 - d.weekday())),
+    "this_month": lambda d, _: (_month(d, 0), _month(d, 1)),
+    "last_month": lambda d, _: (_month(d, -1), _month(d, 0)),
+    "next_month": lambda d, _: (_month(d, 1), _month(d, 2)),
+    "this_year": lambda d, _: (date(d.year, 1, 1), date(d.year + 1, 1, 1)),
+    "last_year": lambda d, _: (date(d.year - 1, 1, 1), date(d.year, 1, 1)),
+    "last_n_days": lambda d, n: (d - timedelta(days=_days("last_n_days", n) - 1), d + timedelta(days=1)),
+    "next_n_days": lambda d, n: (d, d + timedelta(days=_days("next_n_days", n))),
+}
+
+
 def period(op: str, operand: Any, today: date) -> tuple[date, date]:
-    """[first day, day after the last) of a relative period."""
-    monday = today - timedelta(days=today.weekday())
-    month = today.replace(day=1)
-    next_month = (month + timedelta(days=32)).replace(day=1)
-    last_month = (month - timedelta(days=1)).replace(day=1)
-    if op in ("last_n_days", "next_n_days"):
-        try:
-            n = int(operand)
-        except (TypeError, ValueError):
-            raise QueryInvalid("bad_filter", message=f"'{op}' needs a number of days") from None
-        if not 1 <= n <= 36500:
-            raise QueryInvalid("bad_filter", message=f"'{op}' needs 1 to 36500 days")
-        return (today - timedelta(days=n - 1), today + timedelta(days=1)) if op == "last_n_days" else \
-            (today, today + timedelta(days=n))
-    table = {
-        "today": (today, today + timedelta(days=1)),
-        "yesterday": (today - timedelta(days=1), today),
-        "tomorrow": (today + timedelta(days=1), today + timedelta(days=2)),
-        "this_week": (monday, monday + timedelta(days=7)),
-        "last_week": (monday - timedelta(days=7), monday),
-        "next_week": (monday + timedelta(days=7), monday + timedelta(days=14)),
-        "this_month": (month, next_month),
-        "last_month": (last_month, month),
-        "next_month": (next_month, (next_month + timedelta(days=32)).replace(day=1)),
-        "this_year": (date(today.year, 1, 1), date(today.year + 1, 1, 1)),
-        "last_year": (date(today.year - 1, 1, 1), date(today.year, 1, 1)),
-    }
-    return table[op]
+    """[first day, day after the last day) of a relative period around `today` (weeks run Monday to Sunday)."""
+    return PERIODS[op](today, operand)
 
 
 class DateBase(OrderedFilters):
-    """Relative periods on top of ordering filters."""
+    """Relative periods (computed from ctx.now in ctx.tz) on top of the ordering filters."""
 
     operators = (*EQUALITY_OPS, *ORDER_OPS, *RELATIVE_DATE_OPS)
 
-    def bounds(self, f: FieldDef, start: date, end: date, ctx: FilterContext) -> tuple[Any, Any]:
+    def bounds(self, start: date, end: date, ctx: FilterContext) -> tuple[Any, Any]:
+        """Column values for the start and end of a period of local days."""
         return start, end
 
     def filter(self, f: FieldDef, table: sa.Table, op: str, operand: Any, ctx: FilterContext) -> ColumnElement[bool]:
-        if op in RELATIVE_DATE_OPS:
-            today = ctx.now.astimezone(ctx.tz).date()
-            low, high = self.bounds(f, *period(op, operand, today), ctx)
-            col = table.c[f.id]
-            return sa.and_(col >= low, col < high)
-        return super().filter(f, table, op, operand, ctx)
+        if op not in RELATIVE_DATE_OPS:
+            return super().filter(f, table, op, operand, ctx)
+        try:
+            start, end = period(op, operand, ctx.now.astimezone(ctx.tz).date())
+        except ValueError as exc:
+            raise bad_filter(f, str(exc)) from None
+        low, high = self.bounds(start, end, ctx)
+        col = table.c[f.id]
+        return sa.and_(col >= low, col < high)
 
 
 @register
@@ -92,36 +113,41 @@ class Date(DateBase):
     name = "date"
     label = {"zh": "日期", "en": "Date"}
     value_type = "date"
+    props_schema = {
+        "min": {**DATE_BOUND, "description": "Earliest date allowed (ISO date or $today)."},
+        "max": {**DATE_BOUND, "description": "Latest date allowed (ISO date or $today)."},
+    }
 
     def sql_type(self, f: FieldDef) -> sa.types.TypeEngine[Any]:
         return sa.Date()
 
     def parse(self, f: FieldDef, raw: Any, fmt: str = JSON) -> Any:
-        if raw is None or raw == "":
+        if blank(raw):
             return None
-        if isinstance(raw, datetime):
+        if isinstance(raw, datetime):  # openpyxl reads date cells as datetimes
             return raw.date()
         if isinstance(raw, date):
             return raw
-        if fmt == SHEET and isinstance(raw, (int, float)) and not isinstance(raw, bool) and 0 < raw < 2958466:
-            return EXCEL_EPOCH + timedelta(days=int(raw))
-        if isinstance(raw, str):
-            found = parse_date_text(raw)
-            if found is not None:
-                return found
-        raise invalid(f, DATE_TEXT)
+        found = _excel(raw) if fmt == SHEET else None
+        if found is not None:
+            return found.date()
+        value = _date_text(raw, fmt) if isinstance(raw, str) else None
+        if value is None:
+            raise invalid(f, DATE_TEXT)
+        return value
 
     def validate(self, f: FieldDef, value: Any) -> list[FieldError]:
+        """Checks ISO `min`/`max`; `$today` bounds need the clock, so the record service checks those."""
         errors = []
-        for key, code in (("min", "too_small"), ("max", "too_large")):
-            bound = f.get(key)
-            limit = parse_date_text(str(bound)) if bound and bound != "$today" else None
-            if limit is not None and (value < limit if key == "min" else value > limit):
-                errors.append(FieldError(code, {"label": f.label, key: limit.isoformat()}))
+        low, high = (_date_text(str(f.get(k) or ""), JSON) for k in ("min", "max"))
+        if low is not None and value < low:
+            errors.append(error(f, "too_small", min=low.isoformat()))
+        if high is not None and value > high:
+            errors.append(error(f, "too_large", max=high.isoformat()))
         return errors
 
     def json_schema(self, f: FieldDef) -> dict[str, Any]:
-        return {"type": ["string", "null"], "format": "date", "title": _title(f)}
+        return schema(f, "string", format="date")
 
     def to_json(self, f: FieldDef, value: Any) -> Any:
         return None if value is None else value.isoformat()
@@ -132,7 +158,7 @@ class Date(DateBase):
 
 @register
 class DateTime(DateBase):
-    """A moment in time, stored in UTC and shown in the workspace time zone."""
+    """A moment in time, kept in UTC and shown in the viewer's time zone."""
 
     name = "datetime"
     label = {"zh": "日期时间", "en": "Date and time"}
@@ -142,33 +168,40 @@ class DateTime(DateBase):
         return UTCDateTime()
 
     def parse(self, f: FieldDef, raw: Any, fmt: str = JSON) -> Any:
-        """ISO text or a datetime; a value without an offset is taken as UTC (callers convert local input)."""
-        if raw is None or raw == "":
+        """ISO text or a datetime, as an aware UTC datetime; input without an offset is taken as UTC.
+
+        Callers holding local input (forms, sheets) attach the user's zone before calling parse.
+        """
+        if blank(raw):
             return None
-        value = raw
-        if isinstance(raw, str):
-            try:
-                value = datetime.fromisoformat(raw.strip().replace("Z", "+00:00").replace("/", "-"))
-            except ValueError:
-                found = parse_date_text(raw)
-                if found is None:
-                    raise invalid(f, DATETIME_TEXT) from None
-                value = datetime(found.year, found.month, found.day)
-        if isinstance(value, date) and not isinstance(value, datetime):
-            value = datetime(value.year, value.month, value.day)
-        if not isinstance(value, datetime):
+        value = raw if isinstance(raw, date) else self._from_text(raw, fmt) if isinstance(raw, str) else \
+            _excel(raw) if fmt == SHEET else None
+        if value is None:
             raise invalid(f, DATETIME_TEXT)
+        if not isinstance(value, datetime):
+            value = datetime(value.year, value.month, value.day)
         return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
-    def bounds(self, f: FieldDef, start: date, end: date, ctx: FilterContext) -> tuple[Any, Any]:
-        return (datetime(start.year, start.month, start.day, tzinfo=ctx.tz).astimezone(timezone.utc),
-                datetime(end.year, end.month, end.day, tzinfo=ctx.tz).astimezone(timezone.utc))
+    def _from_text(self, text: str, fmt: str) -> datetime | None:
+        try:
+            return datetime.fromisoformat(text.strip())
+        except ValueError:
+            pass
+        match = LOOSE_DATE.fullmatch(text.strip()) if fmt != JSON else None
+        try:
+            return datetime(*(int(g or 0) for g in match.groups())) if match else None
+        except ValueError:
+            return None
+
+    def bounds(self, start: date, end: date, ctx: FilterContext) -> tuple[Any, Any]:
+        """Local midnights in ctx.tz, as UTC datetimes."""
+        return tuple(datetime(d.year, d.month, d.day, tzinfo=ctx.tz).astimezone(timezone.utc) for d in (start, end))
 
     def json_schema(self, f: FieldDef) -> dict[str, Any]:
-        return {"type": ["string", "null"], "format": "date-time", "title": _title(f)}
+        return schema(f, "string", format="date-time", description="UTC, ISO 8601 (e.g. 2024-03-05T06:30:00Z).")
 
     def to_json(self, f: FieldDef, value: Any) -> Any:
-        return None if value is None else value.isoformat()
+        return None if value is None else value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
     def format(self, f: FieldDef, value: Any, lang: str = "zh", tz: tzinfo | None = None) -> str:
         return "" if value is None else value.astimezone(tz or timezone.utc).strftime("%Y-%m-%d %H:%M")
@@ -176,36 +209,41 @@ class DateTime(DateBase):
 
 @register
 class Time(OrderedFilters):
-    """A time of day."""
+    """A time of day, without a date or zone."""
 
     name = "time"
     label = {"zh": "时间", "en": "Time"}
-    value_type = "text"
-    operators = (*EQUALITY_OPS, *ORDER_OPS)
 
     def sql_type(self, f: FieldDef) -> sa.types.TypeEngine[Any]:
         return sa.Time()
 
     def parse(self, f: FieldDef, raw: Any, fmt: str = JSON) -> Any:
-        if raw is None or raw == "":
+        if blank(raw):
             return None
-        if isinstance(raw, time):
-            return raw
-        if isinstance(raw, str):
-            try:
-                return time.fromisoformat(raw.strip())
-            except ValueError:
-                pass
-        raise invalid(f, {"zh": "时间(如 14:30)", "en": "a time like 14:30"})
+        value = raw.time() if isinstance(raw, datetime) else raw if isinstance(raw, time) else \
+            self._from_text(raw) if isinstance(raw, str) else self._from_fraction(raw) if fmt == SHEET else None
+        if value is None:
+            raise invalid(f, TIME_TEXT)
+        return value.replace(tzinfo=None, microsecond=0)
+
+    def _from_text(self, text: str) -> time | None:
+        try:
+            return time.fromisoformat(text.strip().replace("：", ":"))
+        except ValueError:
+            return None
+
+    def _from_fraction(self, raw: Any) -> time | None:
+        """A spreadsheet time: the fraction of a day."""
+        if isinstance(raw, bool) or not isinstance(raw, (int, float)) or not 0 <= raw < 1:
+            return None
+        seconds = min(round(raw * 86400), 86399)
+        return time(seconds // 3600, seconds // 60 % 60, seconds % 60)
 
     def json_schema(self, f: FieldDef) -> dict[str, Any]:
-        return {"type": ["string", "null"], "format": "time", "title": _title(f)}
+        return schema(f, "string", pattern=r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$", description="HH:MM or HH:MM:SS")
 
     def to_json(self, f: FieldDef, value: Any) -> Any:
-        return None if value is None else value.isoformat(timespec="minutes")
+        return None if value is None else value.isoformat(timespec="seconds" if value.second else "minutes")
 
     def format(self, f: FieldDef, value: Any, lang: str = "zh", tz: tzinfo | None = None) -> str:
         return "" if value is None else value.strftime("%H:%M")
-
-    def validate(self, f: FieldDef, value: Any) -> list[FieldError]:
-        return []

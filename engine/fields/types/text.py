@@ -4,19 +4,27 @@ from __future__ import annotations
 
 import html
 import re
+from decimal import Decimal
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.definitions.model import FieldDef
-from engine.errors import FieldError, FieldValueError, QueryInvalid
+from engine.errors import FieldError
 from engine.fields.base import EQUALITY_OPS, JSON, TEXT_OPS, FieldType, FilterContext
 from engine.fields.registry import register
-from engine.fields.types.common import bad_format, invalid
+from engine.fields.types.common import bad_filter, bad_format, blank, error, int_prop, invalid, schema
 from engine.i18n import I18n
 
 TAGS = re.compile(r"<[^>]*>")
+SPACES = re.compile(r"\s+")
+TEXT = {"zh": "文本", "en": "text"}
+LENGTHS = {
+    "max_length": {"type": "integer", "minimum": 1, "description": "Most characters allowed."},
+    "min_length": {"type": "integer", "minimum": 0, "description": "Fewest characters allowed."},
+}
 
 
 class TextBase(FieldType):
@@ -25,101 +33,114 @@ class TextBase(FieldType):
     value_type = "text"
     searchable = True
     operators = (*EQUALITY_OPS, *TEXT_OPS)
-    default_length: ClassVar[int | None] = 255
-    strip: ClassVar[bool] = True
+    default_length: ClassVar[int | None] = 255  # None: unlimited TEXT column
+    strip: ClassVar[bool] = True  # multi-line text keeps its leading and trailing whitespace
+
+    def max_length(self, f: FieldDef) -> int | None:
+        return int_prop(f, "max_length", self.default_length)
 
     def sql_type(self, f: FieldDef) -> sa.types.TypeEngine[Any]:
-        length = int(f.get("max_length") or self.default_length or 0)
-        return sa.String(length) if self.default_length and length <= 255 else sa.Text()
+        length = self.max_length(f)
+        return sa.String(length) if self.default_length and length and length <= 255 else sa.Text()
 
     def json_schema(self, f: FieldDef) -> dict[str, Any]:
-        schema: dict[str, Any] = {"type": ["string", "null"], "title": _title(f)}
-        limit = f.get("max_length") or (self.default_length if self.default_length else None)
-        if limit:
-            schema["maxLength"] = int(limit)
-        return schema
+        result = schema(f, "string")
+        if self.max_length(f):
+            result["maxLength"] = self.max_length(f)
+        return result
 
     def parse(self, f: FieldDef, raw: Any, fmt: str = JSON) -> Any:
-        if raw is None:
+        if blank(raw):
             return None
-        if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
-            raise invalid(f, {"zh": "文本", "en": "text"})
+        if isinstance(raw, float) and raw.is_integer():
+            raw = int(raw)  # spreadsheets give numbers such as phone numbers as floats
+        if isinstance(raw, bool) or not isinstance(raw, (str, int, float, Decimal)):
+            raise invalid(f, TEXT)
         value = str(raw)
-        value = value.strip() if self.strip else value
-        return value or None
+        return value.strip() if self.strip else value
 
     def validate(self, f: FieldDef, value: Any) -> list[FieldError]:
         errors = []
-        limit = f.get("max_length") or self.default_length
-        if limit and len(value) > int(limit):
-            errors.append(FieldError("too_long", {"label": f.label, "max": int(limit)}))
-        if f.get("min_length") and len(value) < int(f.get("min_length")):
-            errors.append(FieldError("too_short", {"label": f.label, "min": int(f.get("min_length"))}))
-        if f.get("regex") and not re.fullmatch(str(f.get("regex")), value):
-            expected = f.get("regex_message") or {"zh": "要求的格式", "en": "the required format"}
-            errors.append(FieldError("bad_format", {"label": f.label, "expected": expected}))
+        longest, shortest = self.max_length(f), int_prop(f, "min_length")
+        if longest and len(value) > longest:
+            errors.append(error(f, "too_long", max=longest))
+        if shortest and len(value) < shortest:
+            errors.append(error(f, "too_short", min=shortest))
         return errors
 
     def filter(self, f: FieldDef, table: sa.Table, op: str, operand: Any, ctx: FilterContext) -> ColumnElement[bool]:
+        if op not in TEXT_OPS or op not in self.operators:
+            return super().filter(f, table, op, operand, ctx)
+        if isinstance(operand, bool) or not isinstance(operand, (str, int)) or operand == "":
+            raise bad_filter(f, f"'{op}' needs text")
         col = table.c[f.id]
-        if op in TEXT_OPS:
-            if not isinstance(operand, (str, int)) or isinstance(operand, bool):
-                raise QueryInvalid("bad_filter", message=f"{f.id}: '{op}' needs text")
-            term = str(operand)
-            if op == "starts":
-                return col.istartswith(term, autoescape=True)
-            clause = col.icontains(term, autoescape=True)
-            return sa.or_(sa.not_(clause), col.is_(None)) if op == "not_contains" else clause
-        return super().filter(f, table, op, operand, ctx)
+        if op == "starts":
+            return col.istartswith(str(operand), autoescape=True)
+        clause = col.icontains(str(operand), autoescape=True)
+        return sa.or_(sa.not_(clause), col.is_(None)) if op == "not_contains" else clause
 
     def search_clause(self, f: FieldDef, table: sa.Table, term: str) -> ColumnElement[bool] | None:
+        # lower() on both sides with LIKE … ESCAPE '/': case-insensitive, and % _ / in the term match literally.
         return table.c[f.id].icontains(term, autoescape=True)
-
-
-def _title(f: FieldDef) -> str:
-    label = f.label
-    return str(label.get("en") or label.get("zh")) if isinstance(label, dict) else str(label)
 
 
 @register
 class Text(TextBase):
-    """A single line of text."""
+    """A single line of text, optionally bounded in length and matched against a regular expression."""
 
     name = "text"
     label = {"zh": "单行文本", "en": "Text"}
+    props_schema = {
+        **LENGTHS,
+        "regex": {"type": "string", "description": "Regular expression the whole value must match."},
+        "regex_message": {"type": ["string", "object"], "description": "Message (i18n text) when regex fails."},
+    }
+
+    def validate(self, f: FieldDef, value: Any) -> list[FieldError]:
+        errors = super().validate(f, value)
+        if f.get("regex") and not _matches(str(f.get("regex")), value):
+            expected = f.get("regex_message") or {"zh": "要求的格式", "en": "value in the required format"}
+            errors.append(error(f, "bad_format", expected=expected))
+        return errors
+
+
+def _matches(pattern: str, value: str) -> bool:
+    try:
+        return re.fullmatch(pattern, value) is not None
+    except re.error:
+        return True  # a broken pattern is a definition problem, reported by the checker
 
 
 @register
 class Textarea(TextBase):
-    """Several lines of text."""
+    """Several lines of plain text."""
 
     name = "textarea"
     label = {"zh": "多行文本", "en": "Long text"}
     default_length = None
     strip = False
-
-    def parse(self, f: FieldDef, raw: Any, fmt: str = JSON) -> Any:
-        value = super().parse(f, raw, fmt)
-        return value if value and value.strip() else None
+    props_schema = {"max_length": LENGTHS["max_length"]}
 
 
 @register
 class RichText(Textarea):
-    """Formatted text (HTML, sanitised by the web layer before display)."""
+    """Formatted text kept as the HTML given (the web layer sanitises it); displayed without tags."""
 
     name = "rich_text"
     label = {"zh": "富文本", "en": "Rich text"}
 
+    def json_schema(self, f: FieldDef) -> dict[str, Any]:
+        return {**super().json_schema(f), "contentMediaType": "text/html"}
+
     def format(self, f: FieldDef, value: Any, lang: str = "zh", tz: Any = None) -> str:
-        return "" if not value else html.unescape(TAGS.sub(" ", value)).strip()
+        return "" if not value else SPACES.sub(" ", html.unescape(TAGS.sub(" ", value))).strip()
 
 
 class PatternText(TextBase):
-    """Text that must match a format (email, phone, URL)."""
+    """Text that must match a format (email, phone, URL); a mismatch is a `bad_format` error."""
 
     pattern: ClassVar[re.Pattern[str]] = re.compile(".*")
     expected: ClassVar[I18n] = ""
-    json_format: ClassVar[str | None] = None
 
     def parse(self, f: FieldDef, raw: Any, fmt: str = JSON) -> Any:
         value = super().parse(f, raw, fmt)
@@ -128,13 +149,7 @@ class PatternText(TextBase):
         return value
 
     def matches(self, f: FieldDef, value: str) -> bool:
-        return bool(self.pattern.fullmatch(value))
-
-    def json_schema(self, f: FieldDef) -> dict[str, Any]:
-        schema = super().json_schema(f)
-        if self.json_format:
-            schema["format"] = self.json_format
-        return schema
+        return self.pattern.fullmatch(value) is not None
 
 
 @register
@@ -143,54 +158,65 @@ class Email(PatternText):
 
     name = "email"
     label = {"zh": "邮箱", "en": "Email"}
-    pattern = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+    pattern = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                         r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+")
     expected = {"zh": "邮箱地址", "en": "email address"}
-    json_format = "email"
+
+    def json_schema(self, f: FieldDef) -> dict[str, Any]:
+        return {**super().json_schema(f), "format": "email"}
 
 
 @register
 class Phone(PatternText):
-    """A phone number (mainland China mobile or landline by default)."""
+    """A phone number: a mainland China mobile or landline by default, digits and + - ( ) elsewhere."""
 
     name = "phone"
     label = {"zh": "电话", "en": "Phone"}
-    expected = {"zh": "电话号码(手机 11 位或带区号的座机)", "en": "phone number"}
-    CN = re.compile(r"(\+?86[- ]?)?(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?|400-?\d{3}-?\d{4})")
-    ANY = re.compile(r"\+?[\d ()\-]{5,20}")
+    expected = {"zh": "电话号码(11 位手机号或带区号的座机)", "en": "phone number"}
+    props_schema = {"region": {"type": "string", "default": "CN",
+                               "description": "CN checks mainland mobile/landline numbers; any other region "
+                                              "allows digits, spaces, + - ( )."}}
+    CN = re.compile(r"(?:\+?86-?)?(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?|400-?\d{3}-?\d{4})")
+    ANY = re.compile(r"\+?[\d ()\-]{5,30}")
 
     def matches(self, f: FieldDef, value: str) -> bool:
-        region = str(f.get("region") or "CN")
-        return bool((self.CN if region == "CN" else self.ANY).fullmatch(value.replace(" ", "") if region == "CN"
-                                                                        else value))
+        if str(f.get("region") or "CN").upper() == "CN":
+            return self.CN.fullmatch(value.replace(" ", "")) is not None
+        return self.ANY.fullmatch(value) is not None and any(c.isdigit() for c in value)
+
+    def json_schema(self, f: FieldDef) -> dict[str, Any]:
+        return {**super().json_schema(f), "description": "Phone number as entered."}
 
 
 @register
 class Url(PatternText):
-    """A web address (http or https)."""
+    """A web address starting with http:// or https://."""
 
     name = "url"
     label = {"zh": "网址", "en": "URL"}
-    pattern = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
     expected = {"zh": "以 http:// 或 https:// 开头的网址", "en": "http:// or https:// address"}
-    json_format = "uri"
+    pattern = re.compile(r"https?://\S+", re.IGNORECASE)
+
+    def matches(self, f: FieldDef, value: str) -> bool:
+        return super().matches(f, value) and bool(urlsplit(value).hostname)
+
+    def json_schema(self, f: FieldDef) -> dict[str, Any]:
+        return {**super().json_schema(f), "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://\\S+$"}
 
 
 @register
 class Serial(TextBase):
-    """A serial number (流水号) assigned by the engine from the form's numbering pattern."""
+    """A serial number (流水号) the engine assigns from the form's numbering pattern."""
 
     name = "serial"
     label = {"zh": "流水号", "en": "Serial number"}
     computed = True
     default_length = 64
 
-    def sql_type(self, f: FieldDef) -> sa.types.TypeEngine[Any]:
-        return sa.String(64)
-
     def parse(self, f: FieldDef, raw: Any, fmt: str = JSON) -> Any:
         if raw is not None and not isinstance(raw, str):
-            raise FieldValueError("invalid_type", label=f.label, expected={"zh": "文本", "en": "text"})
+            raise invalid(f, TEXT)
         return raw or None
 
     def json_schema(self, f: FieldDef) -> dict[str, Any]:
-        return {"type": ["string", "null"], "title": _title(f), "maxLength": 64, "readOnly": True}
+        return {**super().json_schema(f), "readOnly": True, "description": "Assigned by the form's numbering."}
