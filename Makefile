@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 
-.PHONY: test bench system-deps venv dev clean
+.PHONY: run test bench system-deps venv dev clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,12 @@ system-deps:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
+
+# A workspace with the CRM and sample data, served on http://127.0.0.1:8000 (jobs run in-process).
+run: $(STAMP)
+	@test -f workspace/config.json || $(VENV)/bin/formwork init --home workspace
+	@$(VENV)/bin/formwork template install crm --sample-data --home workspace
+	$(VENV)/bin/formwork serve --home workspace
 
 test: system-deps $(DEVSTAMP)
 	$(PY) -m mypy

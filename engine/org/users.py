@@ -91,3 +91,33 @@ def list_users(conn: sa.Connection) -> list[dict[str, Any]]:
 def user_id_by_name(conn: sa.Connection, username: str) -> int | None:
     """The id of a user by username (case-insensitive)."""
     return conn.execute(sa.select(users.c.id).where(sa.func.lower(users.c.username) == username.lower())).scalar()
+
+
+def authenticate(conn: sa.Connection, username: str, password: str) -> dict[str, Any] | None:
+    """The active user with this username and password, or None (same answer for unknown user and bad password)."""
+    from engine.org.passwords import hash_password, verify_password
+
+    row = conn.execute(sa.select(users).where(sa.func.lower(users.c.username) == username.strip().lower())).first()
+    if row is None or not row.active:
+        hash_password(password)  # spend the same time as a real check, so timing does not reveal usernames
+        return None
+    if not verify_password(row.password_hash, password):
+        return None
+    return dict(row._mapping)
+
+
+def user_by_id(conn: sa.Connection, user_id: int) -> dict[str, Any] | None:
+    """One user with their roles, or None."""
+    row = conn.execute(sa.select(users).where(users.c.id == user_id)).first()
+    if row is None:
+        return None
+    roles = conn.execute(sa.select(role_members.c.role).where(role_members.c.user_id == user_id)).scalars()
+    return {**dict(row._mapping), "roles": sorted(roles)}
+
+
+def display_names(conn: sa.Connection, user_ids: Iterable[int]) -> dict[int, str]:
+    """Display names of users by id (one query)."""
+    ids = {int(i) for i in user_ids if i is not None}
+    if not ids:
+        return {}
+    return dict(conn.execute(sa.select(users.c.id, users.c.display_name).where(users.c.id.in_(ids))).all())

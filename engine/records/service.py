@@ -97,6 +97,7 @@ class RecordService:
             writing.write_children_many(conn, rt, list(zip(ids, fulls)), replace=False)
             writing.record_events(conn, rt, [(i, 1, None) for i in ids], "create", actor.user_id, via, now)
             self._refresh_dependents(conn, rt, [{}], fulls, actor, now, cache)
+            self._complete(conn, rt, fulls, actor)
         return [reading.to_record(rt, full) for full in fulls]
 
     @staticmethod
@@ -160,6 +161,7 @@ class RecordService:
             self._write_update(conn, rt, record_id, version, full, now, actor, set(values) | set(rt.formulas))
             writing.record_event(conn, rt, record_id, version + 1, "update", actor.user_id, via, now, changes)
             self._refresh_dependents(conn, rt, [before], [full], actor, now, cache)
+            self._complete(conn, rt, [full], actor)
         return reading.to_record(rt, full)
 
     def _write_update(self, conn: sa.Connection, rt: FormRuntime, record_id: int, version: int,
@@ -284,6 +286,18 @@ class RecordService:
             total = conn.execute(count_query(rt, query, ctx)).scalar_one() if query.with_total else None
         cursor = cursor_of(rows[-1], keys) if more and rows else None
         return Page([reading.to_record(rt, v) for v in records], cursor, total)
+
+    def titles(self, form_id: str, ids: Iterable[int]) -> dict[int, str]:
+        """Display titles of records by id, in one query (for relation values in lists and pages)."""
+        rt = self.runtime(form_id)
+        wanted = sorted({int(i) for i in ids if i is not None})
+        title = rt.form.title_field()
+        if not wanted:
+            return {}
+        column = rt.main.c[title] if title in rt.main.c else rt.main.c.id
+        with single_statement(self.engine) as conn:
+            rows = conn.execute(sa.select(rt.main.c.id, column).where(rt.main.c.id.in_(wanted))).all()
+        return {int(i): str(t) if t is not None else f"#{i}" for i, t in rows}
 
     def filter_context(self, actor: Actor) -> FilterContext:
         """Time, zone, user and dialect for filters."""

@@ -1,0 +1,116 @@
+"""The Starlette application: routes, sessions, CSRF, security headers, and engine errors mapped to HTTP."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from engine.errors import FormworkError
+from engine.workspace import Workspace
+from web.api import openapi, records as api_records
+from web.errors import api_error
+from web.i18n import choose_language, translator
+from web.render import page
+from web.session import csrf_ok, current_user
+from web.views import auth, records
+
+STATIC = Path(__file__).parent / "static"
+PUBLIC_PATHS = ("/login", "/static/", "/lang/")
+SECURITY_HEADERS = {
+    "content-security-policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                               "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "same-origin",
+}
+
+
+class Guard:
+    """Every request: security headers; sign-in required outside public paths; CSRF on unsafe methods."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        replay = receive
+        if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+            body = await request.body()  # read once here; the endpoint gets it replayed
+
+            async def replay() -> dict:  # type: ignore[type-arg]
+                return {"type": "http.request", "body": body, "more_body": False}
+        response = await self._refusal(request)
+
+        async def send_with_headers(message: dict) -> None:  # type: ignore[type-arg]
+            if message["type"] == "http.response.start":
+                headers = message.setdefault("headers", [])
+                headers.extend((k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items())
+            await send(message)
+
+        if response is not None:
+            await response(scope, receive, send_with_headers)
+            return
+        await self.app(scope, replay, send_with_headers)
+
+    async def _refusal(self, request: Request) -> Response | None:
+        path = request.url.path
+        api = path.startswith("/api/")
+        if not path.startswith(PUBLIC_PATHS) and current_user(request) is None:
+            if api:
+                return JSONResponse({"error": {"code": "not_signed_in", "message": {
+                    "zh": "请先登录", "en": "Sign in first"}}}, status_code=401)
+            return RedirectResponse(f"/login?next={path}", status_code=303)
+        if not await csrf_ok(request):
+            if api:
+                return JSONResponse({"error": {"code": "csrf", "message": {
+                    "zh": "缺少或错误的 CSRF 令牌", "en": "Missing or wrong CSRF token"}}}, status_code=403)
+            return page(request, "error.html", {"message": "forbidden"}, status=403)
+        return None
+
+
+async def not_found(request: Request, exc: Exception) -> Response:
+    """404 for pages and the API alike."""
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"error": {"code": "not_found", "message": {"zh": "不存在", "en": "Not found"}}},
+                            status_code=404)
+    lang = choose_language(request)
+    return page(request, "error.html", {"message": "not_found", "detail": translator(lang)("not_found")}, status=404)
+
+
+def create_app(ws: Workspace) -> Starlette:
+    """The web application over a workspace."""
+    routes = [
+        Route("/", records.home),
+        Route("/login", auth.login, methods=["GET", "POST"]),
+        Route("/logout", auth.logout, methods=["POST"]),
+        Route("/lang/{code}", auth.language),
+        Route("/apps/{app}/{form}", records.record_list),
+        Route("/apps/{app}/{form}/{id}", records.record_page),
+        Route("/api/openapi.json", openapi.openapi_json),
+        Route("/api/docs", openapi.docs),
+        Route("/api/v1/{form}", api_records.collection, methods=["GET", "POST"]),
+        Route("/api/v1/{form}/{id}", api_records.item, methods=["GET", "PATCH", "DELETE"]),
+        Route("/api/v1/{form}/{id}/restore", api_records.restore, methods=["POST"]),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
+    middleware = [
+        Middleware(SessionMiddleware, secret_key=ws.settings.secret or secrets.token_urlsafe(32),
+                   session_cookie="formwork_session", same_site="lax", https_only=False, max_age=14 * 24 * 3600),
+        Middleware(Guard),
+    ]
+    app = Starlette(routes=routes, middleware=middleware,
+                    exception_handlers={FormworkError: api_error, 404: not_found})
+    app.state.ws = ws
+    return app

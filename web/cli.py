@@ -1,0 +1,30 @@
+"""The `formwork` command: the engine's commands plus `serve`, which needs the web layer."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from engine.cli import main, pass_home
+from engine.settings import Settings
+
+
+@main.command()
+@pass_home
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--workers", default=1, show_default=True, type=int, help="Worker processes.")
+def serve(home: str, host: str, port: int, workers: int) -> None:
+    """Serve the web application and the API with uvicorn."""
+    import uvicorn
+
+    settings = Settings.load({"home": home})
+    if not (settings.home_path / "config.json").is_file() and not settings.database_url:
+        raise click.ClickException(f"no workspace at {settings.home_path}; run `formwork init --home {home}` first")
+    os.environ["FORMWORK_HOME"] = home
+    click.echo(f"Formwork on http://{host}:{port}/ (workspace {settings.home_path})")
+    uvicorn.run("web.asgi:app", host=host, port=port, workers=workers, log_level="info", proxy_headers=True)
+
+
+__all__ = ["main"]

@@ -1,0 +1,37 @@
+"""Engine errors become HTTP answers here, in one place: JSON for the API, pages for people."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from engine.errors import Conflict, FormworkError, NotFound, PermissionDenied, QueryInvalid, RecordInvalid
+
+STATUS = {RecordInvalid: 422, QueryInvalid: 400, Conflict: 409, NotFound: 404, PermissionDenied: 403}
+
+
+def status_of(exc: FormworkError) -> int:
+    """The HTTP status for an engine error."""
+    return next((code for kind, code in STATUS.items() if isinstance(exc, kind)), 400)
+
+
+def error_body(exc: FormworkError) -> dict[str, Any]:
+    """{error: {code, message: {zh, en}, fields?: {path: [{code, message}]}, current?}}."""
+    if isinstance(exc, RecordInvalid):
+        return {"error": {"code": "invalid", "message": {"zh": "数据有误,请检查标出的字段", "en": "Some values are not valid"},
+                          "fields": exc.as_dict()}}
+    error = getattr(exc, "error", None)
+    body: dict[str, Any] = {"code": error.code if error else "error",
+                            "message": {"zh": error.message("zh"), "en": error.message("en")} if error else
+                            {"zh": str(exc), "en": str(exc)}}
+    if isinstance(exc, Conflict):
+        body["expected_version"], body["current_version"] = exc.expected, exc.actual
+    return {"error": body}
+
+
+async def api_error(request: Request, exc: Exception) -> Response:
+    """Exception handler for engine errors raised by API endpoints."""
+    assert isinstance(exc, FormworkError)
+    return JSONResponse(error_body(exc), status_code=status_of(exc))

@@ -1,0 +1,32 @@
+"""Jinja2 environment (autoescape on) and the page context every template gets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from engine.i18n import text
+from web.i18n import choose_language, translator
+from web.session import csrf_token, current_user
+
+TEMPLATES = Path(__file__).parent / "templates"
+environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
+                          trim_blocks=True, lstrip_blocks=True)
+
+
+def page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+    """Render a template with the common context: language, texts, user, CSRF token, navigation."""
+    lang = choose_language(request)
+    user = current_user(request)
+    ws = request.app.state.ws
+    base = {
+        "request": request, "lang": lang, "t": translator(lang), "label": lambda v: text(v, lang),
+        "user": user, "csrf": csrf_token(request), "apps": ws.definitions.apps if user else (),
+        "forms": ws.definitions.forms, "tz": ws.tz,
+    }
+    html = environment.get_template(name).render({**base, **context})
+    return HTMLResponse(html, status_code=status)

@@ -1,0 +1,1 @@
+"""Screens: one module per family (auth, home, records)."""
