@@ -1,5 +1,14 @@
-"""The built-in field types; importing this package registers them all."""
+"""The built-in field types; importing this package registers them all (the way a plugin would)."""
 
 from engine.fields.types import (  # noqa: F401
-    choice, computed, media, numeric, places, references, temporal, text,
+    choice,
+    formula,
+    layout,
+    media,
+    numeric,
+    people,
+    places,
+    relations,
+    temporal,
+    text,
 )

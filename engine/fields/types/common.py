@@ -13,11 +13,11 @@ SPLIT = re.compile(r"[,，;；\n]+")
 ID_TEXT = {"zh": "编号", "en": "an id"}
 
 # props_schema fragments used by several types.
-MIN_MAX = {
+MIN_MAX: dict[str, Any] = {
     "min": {"type": "number", "description": "Smallest value allowed."},
     "max": {"type": "number", "description": "Largest value allowed."},
 }
-ITEM_COUNT = {
+ITEM_COUNT: dict[str, Any] = {
     "min_items": {"type": "integer", "minimum": 0, "description": "Fewest values that may be chosen."},
     "max_items": {"type": "integer", "minimum": 1, "description": "Most values that may be chosen."},
 }

@@ -1,68 +1,79 @@
-"""Uploaded content: file, image, signature (references to stored files)."""
+"""Uploaded content: file, image, signature — references `{id, name, size, type}` to stored files."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
 
 from engine.definitions.model import FieldDef
-from engine.errors import FieldError
 from engine.fields.base import JSON, FieldType
 from engine.fields.registry import register
-from engine.fields.types.common import invalid
-from engine.fields.types.sqltypes import JSONList
-from engine.fields.types.text import _title
+from engine.fields.types.common import blank, invalid, title
+from engine.fields.types.lists import JSONListField
+from engine.fields.types.sqltypes import NullableJSON
 
 FILE_REF = {
     "type": "object",
-    "properties": {"id": {"type": "string"}, "name": {"type": "string"}, "size": {"type": "integer"},
-                   "type": {"type": "string"}},
+    "properties": {
+        "id": {"type": "string", "minLength": 1, "description": "Id of the stored file."},
+        "name": {"type": "string", "description": "Original file name."},
+        "size": {"type": "integer", "minimum": 0, "description": "Size in bytes."},
+        "type": {"type": "string", "description": "MIME type."},
+    },
     "required": ["id", "name"],
     "additionalProperties": False,
 }
 FILE_TEXT = {"zh": "文件引用(含 id 和 name)", "en": "a file reference with id and name"}
+MAX_SIZE: dict[str, Any] = {
+    "max_size": {"type": "number", "exclusiveMinimum": 0, "description": "Largest upload in MB."},
+}
+MAX_FILES: dict[str, Any] = {
+    "max_files": {"type": "integer", "minimum": 1, "description": "Most files the field holds."},
+}
 
 
 def parse_ref(f: FieldDef, raw: Any) -> dict[str, Any]:
-    """One file reference {id, name, size, type}."""
-    if not isinstance(raw, dict) or not isinstance(raw.get("id"), str) or not isinstance(raw.get("name"), str):
+    """One file reference {id, name, size?, type?}; other keys are dropped."""
+    if not isinstance(raw, Mapping) or not _text(raw.get("id")) or not isinstance(raw.get("name"), str):
         raise invalid(f, FILE_TEXT)
-    ref: dict[str, Any] = {"id": raw["id"][:40], "name": raw["name"][:255]}
-    if isinstance(raw.get("size"), int) and not isinstance(raw.get("size"), bool):
-        ref["size"] = raw["size"]
-    if isinstance(raw.get("type"), str):
-        ref["type"] = raw["type"][:120]
-    return ref
+    size, kind = raw.get("size"), raw.get("type")
+    if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 0):
+        raise invalid(f, FILE_TEXT)
+    if kind is not None and not isinstance(kind, str):
+        raise invalid(f, FILE_TEXT)
+    ref = {"id": raw["id"], "name": raw["name"], "size": size, "type": kind}
+    return {k: v for k, v in ref.items() if v is not None}
+
+
+def _text(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())
 
 
 @register
-class File(FieldType):
-    """Attachments (size and type limits are checked at upload)."""
+class File(JSONListField):
+    """Attachments; type and size limits are checked when uploading, the number of files here."""
 
     name = "file"
     label = {"zh": "附件", "en": "Files"}
-    value_type = "list"
     operators = ("empty", "not_empty")
+    list_text = FILE_TEXT
+    count_props = ("min_files", "max_files")
+    props_schema = {
+        "accept": {"type": "array", "items": {"type": "string"},
+                   "description": "Allowed extensions (.pdf) or MIME types (image/*)."},
+        **MAX_SIZE, **MAX_FILES,
+    }
 
-    def sql_type(self, f: FieldDef) -> sa.types.TypeEngine[Any]:
-        return JSONList
+    def parse_item(self, f: FieldDef, raw: Any, fmt: str) -> Any:
+        return parse_ref(f, raw)
 
-    def parse(self, f: FieldDef, raw: Any, fmt: str = JSON) -> Any:
-        if raw is None or raw == []:
-            return None
-        if not isinstance(raw, list):
-            raise invalid(f, FILE_TEXT)
-        return [parse_ref(f, item) for item in raw] or None
+    def item_key(self, item: Any) -> Any:
+        return item["id"]
 
-    def validate(self, f: FieldDef, value: Any) -> list[FieldError]:
-        limit = f.get("max_files")
-        if limit and len(value) > int(limit):
-            return [FieldError("too_many", {"label": f.label, "max": limit})]
-        return []
-
-    def json_schema(self, f: FieldDef) -> dict[str, Any]:
-        return {"type": ["array", "null"], "items": FILE_REF, "title": _title(f)}
+    def item_schema(self, f: FieldDef) -> dict[str, Any]:
+        return FILE_REF
 
     def format(self, f: FieldDef, value: Any, lang: str = "zh", tz: Any = None) -> str:
         return ", ".join(ref["name"] for ref in value or [])
@@ -74,24 +85,25 @@ class Image(File):
 
     name = "image"
     label = {"zh": "图片", "en": "Images"}
+    props_schema = {**MAX_SIZE, **MAX_FILES}
 
 
 @register
 class Signature(FieldType):
-    """A handwritten signature, stored as a PNG file."""
+    """A handwritten signature: one reference to a stored PNG."""
 
     name = "signature"
     label = {"zh": "手写签名", "en": "Signature"}
     operators = ("empty", "not_empty")
 
     def sql_type(self, f: FieldDef) -> sa.types.TypeEngine[Any]:
-        return JSONList
+        return NullableJSON
 
     def parse(self, f: FieldDef, raw: Any, fmt: str = JSON) -> Any:
-        return None if raw is None or raw == {} else parse_ref(f, raw)
+        return None if blank(raw) else parse_ref(f, raw)
 
     def json_schema(self, f: FieldDef) -> dict[str, Any]:
-        return {"anyOf": [FILE_REF, {"type": "null"}], "title": _title(f)}
+        return {"anyOf": [FILE_REF, {"type": "null"}], "title": title(f)}
 
     def format(self, f: FieldDef, value: Any, lang: str = "zh", tz: Any = None) -> str:
         return "" if not value else ("已签名" if lang == "zh" else "Signed")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any, ClassVar
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -22,7 +22,7 @@ NOISE = re.compile(r"[\s,，_¥￥$€£]|CNY|RMB|USD|EUR|GBP|JPY|HKD|HK|JP|%$")
 NUMBER_TEXT = {"zh": "数字", "en": "a number"}
 INTEGER_TEXT = {"zh": "整数", "en": "a whole number"}
 PRECISION = 20  # total digits of the NUMERIC column on PostgreSQL
-DECIMALS = {"decimals": {"type": "integer", "minimum": 0, "maximum": 10, "default": 2,
+DECIMALS: dict[str, Any] = {"decimals": {"type": "integer", "minimum": 0, "maximum": 10, "default": 2,
                          "description": "Digits kept after the decimal point."}}
 
 

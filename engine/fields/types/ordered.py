@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
@@ -21,7 +21,7 @@ COMPARISONS: dict[str, Callable[[Any, Any], Any]] = {
 class OrderedFilters(FieldType):
     """Adds gt/ge/lt/le and between (inclusive [low, high]) to the equality operators."""
 
-    operators = (*EQUALITY_OPS, *ORDER_OPS)
+    operators: ClassVar[tuple[str, ...]] = (*EQUALITY_OPS, *ORDER_OPS)
 
     def filter(self, f: FieldDef, table: sa.Table, op: str, operand: Any, ctx: FilterContext) -> ColumnElement[bool]:
         if op not in ORDER_OPS or op not in self.operators:

@@ -21,7 +21,7 @@ from engine.fields.types.sqltypes import UTCDateTime
 DATE_TEXT = {"zh": "日期(如 2024-03-05)", "en": "a date like 2024-03-05"}
 DATETIME_TEXT = {"zh": "日期时间(如 2024-03-05T14:30:00+08:00)", "en": "a date and time like 2024-03-05T14:30+08:00"}
 TIME_TEXT = {"zh": "时间(如 14:30)", "en": "a time like 14:30"}
-ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?")
+ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}\S*)?")
 LOOSE_DATE = re.compile(r"(\d{4})\s*[年/.\-]\s*(\d{1,2})\s*[月/.\-]\s*(\d{1,2})\s*日?"
                         r"(?:[T\s]*(\d{1,2})[:：](\d{1,2})(?:[:：](\d{1,2}))?)?")
 EXCEL_EPOCH = datetime(1899, 12, 30)
@@ -174,13 +174,19 @@ class DateTime(DateBase):
         """
         if blank(raw):
             return None
-        value = raw if isinstance(raw, date) else self._from_text(raw, fmt) if isinstance(raw, str) else \
-            _excel(raw) if fmt == SHEET else None
+        value = self._moment(raw, fmt)
         if value is None:
             raise invalid(f, DATETIME_TEXT)
-        if not isinstance(value, datetime):
-            value = datetime(value.year, value.month, value.day)
         return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+    def _moment(self, raw: Any, fmt: str) -> datetime | None:
+        if isinstance(raw, datetime):
+            return raw
+        if isinstance(raw, date):
+            return datetime(raw.year, raw.month, raw.day)
+        if isinstance(raw, str):
+            return self._from_text(raw, fmt)
+        return _excel(raw) if fmt == SHEET else None
 
     def _from_text(self, text: str, fmt: str) -> datetime | None:
         try:
@@ -188,14 +194,18 @@ class DateTime(DateBase):
         except ValueError:
             pass
         match = LOOSE_DATE.fullmatch(text.strip()) if fmt != JSON else None
+        if match is None:
+            return None
+        year, month, day, hour, minute, second = (int(g or 0) for g in match.groups())
         try:
-            return datetime(*(int(g or 0) for g in match.groups())) if match else None
+            return datetime(year, month, day, hour, minute, second)
         except ValueError:
             return None
 
     def bounds(self, start: date, end: date, ctx: FilterContext) -> tuple[Any, Any]:
         """Local midnights in ctx.tz, as UTC datetimes."""
-        return tuple(datetime(d.year, d.month, d.day, tzinfo=ctx.tz).astimezone(timezone.utc) for d in (start, end))
+        low, high = (datetime(d.year, d.month, d.day, tzinfo=ctx.tz).astimezone(timezone.utc) for d in (start, end))
+        return low, high
 
     def json_schema(self, f: FieldDef) -> dict[str, Any]:
         return schema(f, "string", format="date-time", description="UTC, ISO 8601 (e.g. 2024-03-05T06:30:00Z).")
@@ -220,11 +230,19 @@ class Time(OrderedFilters):
     def parse(self, f: FieldDef, raw: Any, fmt: str = JSON) -> Any:
         if blank(raw):
             return None
-        value = raw.time() if isinstance(raw, datetime) else raw if isinstance(raw, time) else \
-            self._from_text(raw) if isinstance(raw, str) else self._from_fraction(raw) if fmt == SHEET else None
+        value = self._time(raw, fmt)
         if value is None:
             raise invalid(f, TIME_TEXT)
         return value.replace(tzinfo=None, microsecond=0)
+
+    def _time(self, raw: Any, fmt: str) -> time | None:
+        if isinstance(raw, datetime):
+            return raw.time()
+        if isinstance(raw, time):
+            return raw
+        if isinstance(raw, str):
+            return self._from_text(raw)
+        return self._from_fraction(raw) if fmt == SHEET else None
 
     def _from_text(self, text: str) -> time | None:
         try:

@@ -21,7 +21,7 @@ from engine.i18n import I18n
 TAGS = re.compile(r"<[^>]*>")
 SPACES = re.compile(r"\s+")
 TEXT = {"zh": "文本", "en": "text"}
-LENGTHS = {
+LENGTHS: dict[str, Any] = {
     "max_length": {"type": "integer", "minimum": 1, "description": "Most characters allowed."},
     "min_length": {"type": "integer", "minimum": 0, "description": "Fewest characters allowed."},
 }

@@ -1,0 +1,63 @@
+"""The options of choice fields: `{value, label, color?}` items or plain strings, matched by value or label."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.definitions.model import FieldDef
+from engine.fields.base import FieldType
+from engine.i18n import I18n, text
+
+OPTIONS_SCHEMA: dict[str, Any] = {
+    "options": {
+        "type": "array",
+        "description": "The choices: plain strings (value and label) or {value, label, color}.",
+        "items": {"anyOf": [
+            {"type": "string"},
+            {"type": "object", "required": ["value"], "properties": {
+                "value": {"type": "string", "description": "Stored value."},
+                "label": {"type": ["string", "object"], "description": "Shown text (i18n)."},
+                "color": {"type": "string", "description": "Colour of the option's badge."},
+            }},
+        ]},
+    },
+}
+ALLOW_OTHER: dict[str, Any] = {"allow_other": {"type": "boolean", "default": False,
+                               "description": "Accept values that are not among the options."}}
+
+
+class OptionsMixin(FieldType):
+    """Reads a field's `options` and maps between option values and their labels."""
+
+    def options(self, f: FieldDef) -> list[tuple[str, I18n]]:
+        """(value, label) of each option; a plain string is both."""
+        found: list[tuple[str, I18n]] = []
+        for option in f.get("options") or []:
+            if isinstance(option, dict):
+                found.append((str(option.get("value")), option.get("label") or str(option.get("value"))))
+            else:
+                found.append((str(option), str(option)))
+        return found
+
+    def option_values(self, f: FieldDef) -> list[str]:
+        return [value for value, _ in self.options(f)]
+
+    def option_value(self, f: FieldDef, raw: str, by_label: bool) -> str:
+        """The value of the option matching `raw` by value (or by zh/en label when `by_label`), else `raw` itself."""
+        if raw in self.option_values(f) or not by_label:
+            return raw
+        for value, label in self.options(f):
+            if raw in (text(label, "zh"), text(label, "en")):
+                return value
+        return raw
+
+    def option_label(self, f: FieldDef, value: Any, lang: str) -> str:
+        """The label of an option in `lang` (the value itself for a value that is not an option)."""
+        return next((text(label, lang) for v, label in self.options(f) if v == value), str(value))
+
+    def outside(self, f: FieldDef, values: list[Any]) -> list[Any]:
+        """Values that are not options (none when the field accepts other values)."""
+        if f.get("allow_other"):
+            return []
+        allowed = set(self.option_values(f))
+        return [v for v in values if v not in allowed]
