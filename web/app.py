@@ -21,7 +21,7 @@ from web.errors import api_error
 from web.i18n import choose_language, translator
 from web.render import page
 from web.session import csrf_ok, current_user
-from web.views import auth, records
+from web.views import auth, forms, records
 
 STATIC = Path(__file__).parent / "static"
 PUBLIC_PATHS = ("/login", "/static/", "/lang/")
@@ -97,7 +97,9 @@ def create_app(ws: Workspace) -> Starlette:
         Route("/logout", auth.logout, methods=["POST"]),
         Route("/lang/{code}", auth.language),
         Route("/apps/{app}/{form}", records.record_list),
+        Route("/apps/{app}/{form}/new", forms.new_record, methods=["GET", "POST"]),
         Route("/apps/{app}/{form}/{id}", records.record_page),
+        Route("/apps/{app}/{form}/{id}/edit", forms.edit_record, methods=["GET", "POST"]),
         Route("/api/openapi.json", openapi.openapi_json),
         Route("/api/docs", openapi.docs),
         Route("/api/v1/{form}", api_records.collection, methods=["GET", "POST"]),

@@ -36,6 +36,19 @@ TEXTS: dict[str, dict[str, str]] = {
     "language": {"zh": "English", "en": "中文"},
     "system": {"zh": "系统", "en": "System"},
     "bad_query": {"zh": "查询条件无效", "en": "The query is not valid"},
+    "new": {"zh": "新建", "en": "New"},
+    "edit": {"zh": "编辑", "en": "Edit"},
+    "save": {"zh": "保存", "en": "Save"},
+    "back": {"zh": "返回", "en": "Back"},
+    "fix_errors": {"zh": "请修正标出的字段后再保存", "en": "Please correct the marked fields"},
+    "conflict": {"zh": "保存失败:有人刚刚修改了这条记录。你的输入已保留;与已保存值不同的字段下方显示了对方的值,再次保存将以你的输入为准。",
+                 "en": "Not saved: someone else just changed this record. Your input is kept; fields that differ show "
+                       "the saved value below them. Saving again keeps your input."},
+    "saved_value": {"zh": "已保存的值", "en": "Saved value"},
+    "address_province": {"zh": "省", "en": "Province"},
+    "address_city": {"zh": "市", "en": "City"},
+    "address_district": {"zh": "区县", "en": "District"},
+    "address_detail": {"zh": "详细地址", "en": "Street address"},
 }
 
 

@@ -9,9 +9,11 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from engine.fields.registry import field_type
 from engine.i18n import text
 from web.i18n import choose_language, translator
 from web.session import csrf_token, current_user
+from web.views.widgets import differs, input_value, options_of
 
 TEMPLATES = Path(__file__).parent / "templates"
 environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
@@ -27,6 +29,10 @@ def page(request: Request, name: str, context: dict[str, Any], status: int = 200
         "request": request, "lang": lang, "t": translator(lang), "label": lambda v: text(v, lang),
         "user": user, "csrf": csrf_token(request), "apps": ws.definitions.apps if user else (),
         "forms": ws.definitions.forms, "tz": ws.tz,
+        "input_value": lambda f, v: input_value(f, v, ws.tz),
+        "options_of": lambda f, choices: options_of(f, choices, lang),
+        "differs": lambda f, a, b: differs(f, a, b, ws.tz),
+        "shown": lambda f, v: field_type(f.type).format(f, v, lang, ws.tz) if v is not None else "—",
     }
     html = environment.get_template(name).render({**base, **context})
     return HTMLResponse(html, status_code=status)

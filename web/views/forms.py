@@ -1,0 +1,158 @@
+"""Generated forms: create and edit a record, with errors shown at the field and edit conflicts explained."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Any
+
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from engine.definitions.model import FieldDef, FormDef
+from engine.errors import Conflict, NotFound, RecordInvalid
+from engine.fields.registry import field_type
+from engine.org.users import list_users
+from engine.records.model import Query
+from engine.storage.database import read_transaction
+from engine.storage.system import departments
+from web.i18n import choose_language
+from web.render import page
+from web.session import actor_of, current_user
+from web.views.records import _form_or_404, _layout
+
+UNSUPPORTED = {"file", "image", "signature", "location"}  # uploads and maps arrive with their own widgets
+MULTI = {"multi_select", "checkbox", "users", "departments", "relation_many"}
+CHOICES_LIMIT = 500
+SEEN_TOKENS = 20
+
+
+def editable(form: FormDef) -> list[FieldDef]:
+    """Fields a person fills in on the generated form."""
+    return [f for f in form.fields if not field_type(f.type).computed and not f.formula
+            and not field_type(f.type).layout_only and f.type not in UNSUPPORTED]
+
+
+def _choices(request: Request, form: FormDef) -> dict[str, list[tuple[Any, str]]]:
+    """Options of user, department and relation pickers (the first CHOICES_LIMIT records by title)."""
+    ws = request.app.state.ws
+    lang = choose_language(request)
+    found: dict[str, list[tuple[Any, str]]] = {}
+    fields = [*form.fields, *(c for f in form.fields for c in f.fields)]
+    with read_transaction(ws.engine) as conn:
+        people = [(u["id"], u["display_name"]) for u in list_users(conn) if u["active"]]
+        depts = [(d.id, d.name.get(lang) or d.name.get("zh") or d.key) for d in conn.execute(departments.select())]
+    for f in fields:
+        if f.type in ("user", "users"):
+            found[f.id] = people
+        elif f.type in ("department", "departments"):
+            found[f.id] = depts
+        elif f.type in ("relation", "relation_many"):
+            target = str(f.get("to"))
+            actor = actor_of(current_user(request) or {}, lang)
+            records = ws.records.list(actor, target, Query(limit=CHOICES_LIMIT, with_children=False)).records
+            titles = ws.records.titles(target, [r.id for r in records])
+            found[f.id] = sorted(titles.items(), key=lambda kv: kv[1])
+    return found
+
+
+def raw_values(form: FormDef, data: FormData, tz: Any) -> dict[str, Any]:
+    """The posted values, shaped for the record service's `form` format."""
+    raw: dict[str, Any] = {}
+    for f in editable(form):
+        if f.type == "subform":
+            raw[f.id] = _rows(f, data, tz)
+        elif f.type == "address":
+            parts = {p: str(data.get(f"{f.id}.{p}", "")) for p in ("province", "city", "district", "detail")}
+            raw[f.id] = parts if any(parts.values()) else None
+        elif f.type in MULTI:
+            raw[f.id] = [v for v in data.getlist(f.id) if v] or None
+        elif f.type == "boolean":
+            raw[f.id] = f.id in data
+        else:
+            raw[f.id] = _local(f, str(data.get(f.id, "")), tz)
+    return raw
+
+
+def _local(f: FieldDef, value: str, tz: Any) -> str:
+    """datetime-local inputs are in the workspace zone; the engine wants an offset."""
+    if f.type == "datetime" and value:
+        try:
+            return datetime.fromisoformat(value).replace(tzinfo=tz).isoformat()
+        except ValueError:
+            return value
+    return value
+
+
+def _rows(sub: FieldDef, data: FormData, tz: Any) -> list[dict[str, Any]]:
+    count = int(str(data.get(f"{sub.id}.rows", "0")) or 0) if str(data.get(f"{sub.id}.rows", "0")).isdigit() else 0
+    rows = []
+    for i in range(min(count, 200)):
+        row = {c.id: _local(c, str(data.get(f"{sub.id}[{i}].{c.id}", "")), tz) for c in sub.fields
+               if not c.formula and not field_type(c.type).computed}
+        if any(v for v in row.values()):
+            rows.append(row)
+    return rows
+
+
+def _render(request: Request, form: FormDef, values: dict[str, Any], errors: dict[str, Any], record: Any = None,
+            conflict: Any = None, status: int = 200) -> Response:
+    tokens = request.session.setdefault("submit_tokens", {})
+    token = secrets.token_urlsafe(16)
+    tokens[token] = None
+    request.session["submit_tokens"] = dict(list(tokens.items())[-SEEN_TOKENS:])
+    return page(request, "edit.html", {
+        "form": form, "values": values, "errors": errors, "record": record, "conflict": conflict, "token": token,
+        "layout": _layout(form), "editable": {f.id for f in editable(form)}, "choices": _choices(request, form),
+        "field_type": field_type, "multi": MULTI,
+    }, status=status)
+
+
+async def new_record(request: Request) -> Response:
+    """GET an empty form; POST creates the record (a second submit of the same form opens the first record)."""
+    form = _form_or_404(request)
+    if form is None:
+        return page(request, "error.html", {"message": "not_found"}, status=404)
+    ws = request.app.state.ws
+    if request.method == "GET":
+        return _render(request, form, {}, {})
+    data = await request.form()
+    token = str(data.get("submit_token", ""))
+    tokens = request.session.get("submit_tokens", {})
+    if tokens.get(token):
+        return RedirectResponse(f"/apps/{form.app}/{form.id}/{tokens[token]}", status_code=303)
+    actor = actor_of(current_user(request) or {}, choose_language(request))
+    raw = raw_values(form, data, ws.tz)
+    try:
+        record = ws.records.create(actor, form.id, raw, fmt="form", via="web")
+    except RecordInvalid as exc:
+        return _render(request, form, raw, exc.errors, status=422)
+    request.session["submit_tokens"] = {**tokens, token: record.id}
+    return RedirectResponse(f"/apps/{form.app}/{form.id}/{record.id}", status_code=303)
+
+
+async def edit_record(request: Request) -> Response:
+    """GET the filled form; POST saves it, or shows what someone else changed meanwhile."""
+    form = _form_or_404(request)
+    if form is None:
+        return page(request, "error.html", {"message": "not_found"}, status=404)
+    ws = request.app.state.ws
+    actor = actor_of(current_user(request) or {}, choose_language(request))
+    try:
+        record = ws.records.get(actor, form.id, int(request.path_params["id"]))
+    except (NotFound, ValueError):
+        return page(request, "error.html", {"message": "not_found"}, status=404)
+    if request.method == "GET":
+        return _render(request, form, dict(record.values), {}, record)
+    data = await request.form()
+    raw = raw_values(form, data, ws.tz)
+    version = int(str(data.get("version", "0"))) if str(data.get("version", "0")).isdigit() else 0
+    try:
+        saved = ws.records.update(actor, form.id, record.id, raw, version=version, fmt="form", via="web")
+    except RecordInvalid as exc:
+        return _render(request, form, raw, exc.errors, record, status=422)
+    except Conflict:
+        current = ws.records.get(actor, form.id, record.id)
+        return _render(request, form, raw, {}, current, conflict=current, status=409)
+    return RedirectResponse(f"/apps/{form.app}/{form.id}/{saved.id}", status_code=303)
