@@ -287,6 +287,15 @@ class RecordService:
         cursor = cursor_of(rows[-1], keys) if more and rows else None
         return Page([reading.to_record(rt, v) for v in records], cursor, total)
 
+    def initial_values(self, actor: Actor, form_id: str) -> dict[str, Any]:
+        """The defaults a new record starts with ($me, $today, literals, default formulas), for empty forms."""
+        rt = self.runtime(form_id)
+        values: dict[str, Any] = {}
+        with read_transaction(self.engine) as conn:
+            env = self._env(rt, values, actor, reading.RelatedCache(conn, self.runtimes), self.clock())
+            apply_defaults(rt, values, set(), env)
+        return values
+
     def titles(self, form_id: str, ids: Iterable[int]) -> dict[int, str]:
         """Display titles of records by id, in one query (for relation values in lists and pages)."""
         rt = self.runtime(form_id)

@@ -116,7 +116,8 @@ async def new_record(request: Request) -> Response:
         return page(request, "error.html", {"message": "not_found"}, status=404)
     ws = request.app.state.ws
     if request.method == "GET":
-        return _render(request, form, {}, {})
+        actor = actor_of(current_user(request) or {}, choose_language(request))
+        return _render(request, form, ws.records.initial_values(actor, form.id), {})
     data = await request.form()
     token = str(data.get("submit_token", ""))
     tokens = request.session.get("submit_tokens", {})
