@@ -20,11 +20,14 @@ $(DEVSTAMP): $(STAMP)
 venv: $(STAMP)
 dev: $(DEVSTAMP)
 
-# Debian packages the suite needs: a throw-away PostgreSQL and Redis are started by the tests.
+# Debian packages the suite needs: a throw-away PostgreSQL and Redis are started by the tests;
+# Chromium (with CJK fonts) runs the browser tests.
 system-deps:
 	@missing=""; \
 	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	fc-list 2>/dev/null | grep -qi "noto.*cjk" || missing="$$missing fonts-noto-cjk"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \

@@ -63,3 +63,19 @@ def test_edit_conflict_shows_the_saved_value(client: TestClient) -> None:  # noq
                         follow_redirects=False)
     assert retry.status_code == 303
     assert "mine" in client.get(record_url).text
+
+
+def test_delete_recycle_bin_and_restore(client: TestClient) -> None:  # noqa: F811
+    token = sign_in(client)
+    listing = client.get("/apps/sales/customer")
+    record_url = re.search(r'href="(/apps/sales/customer/\d+)"', listing.text).group(1)  # type: ignore[union-attr]
+    assert client.post(record_url + "/delete", follow_redirects=False).status_code == 403  # CSRF
+    deleted = client.post(record_url + "/delete", data={"csrf_token": token}, follow_redirects=False)
+    assert deleted.status_code == 303
+    assert client.get(record_url).status_code == 404
+    assert "暂无数据" in client.get("/apps/sales/customer").text
+    bin_page = client.get("/apps/sales/customer/bin")
+    assert "华联电子" in bin_page.text
+    restored = client.post(record_url + "/restore", data={"csrf_token": token}, follow_redirects=False)
+    assert restored.headers["location"] == record_url
+    assert "回收站是空的" in client.get("/apps/sales/customer/bin").text

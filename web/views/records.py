@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
-from engine.errors import NotFound, QueryInvalid
+from engine.errors import NotFound, QueryInvalid, RecordInvalid
 from engine.records.model import Query
 from web.i18n import choose_language
 from web.render import page
@@ -93,3 +93,52 @@ def _layout(form):  # type: ignore[no-untyped-def]
     if rest:
         sections.append((None, rest))
     return sections
+
+
+async def delete_record(request: Request) -> Response:
+    """POST moves a record to the recycle bin."""
+    form = _form_or_404(request)
+    if form is None:
+        return page(request, "error.html", {"message": "not_found"}, status=404)
+    ws = request.app.state.ws
+    actor = actor_of(current_user(request) or {}, choose_language(request))
+    try:
+        ws.records.delete(actor, form.id, int(request.path_params["id"]), via="web")
+    except (NotFound, ValueError):
+        return page(request, "error.html", {"message": "not_found"}, status=404)
+    return RedirectResponse(f"/apps/{form.app}/{form.id}", status_code=303)
+
+
+async def recycle_bin(request: Request) -> Response:
+    """Deleted records of a form, newest first, with restore buttons."""
+    form = _form_or_404(request)
+    if form is None:
+        return page(request, "error.html", {"message": "not_found"}, status=404)
+    ws = request.app.state.ws
+    lang = choose_language(request)
+    actor = actor_of(current_user(request) or {}, lang)
+    result = ws.records.list(actor, form.id, Query(deleted=True, sort=(("deleted_at", True),), limit=PAGE_SIZE,
+                                                   after=request.query_params.get("after") or None,
+                                                   with_children=False))
+    columns = list_columns(form, limit=4)
+    fmt = Formatter(ws, form, result.records, lang)
+    rows = [(r, [fmt.value(f, r.values.get(f.id)) for f in columns]) for r in result.records]
+    return page(request, "bin.html", {"form": form, "columns": columns, "rows": rows, "page": result})
+
+
+async def restore_record(request: Request) -> Response:
+    """POST brings a record back from the recycle bin."""
+    form = _form_or_404(request)
+    if form is None:
+        return page(request, "error.html", {"message": "not_found"}, status=404)
+    ws = request.app.state.ws
+    lang = choose_language(request)
+    actor = actor_of(current_user(request) or {}, lang)
+    try:
+        record = ws.records.restore(actor, form.id, int(request.path_params["id"]), via="web")
+    except (NotFound, ValueError):
+        return page(request, "error.html", {"message": "not_found"}, status=404)
+    except RecordInvalid as exc:
+        detail = "; ".join(e.message(lang) for errs in exc.errors.values() for e in errs)
+        return page(request, "error.html", {"message": "restore_failed", "detail": detail}, status=409)
+    return RedirectResponse(f"/apps/{form.app}/{form.id}/{record.id}", status_code=303)
