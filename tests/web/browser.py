@@ -1,0 +1,85 @@
+"""Real Chromium against a real uvicorn server: the fixtures browser tests share.
+
+Playwright's own browser download cannot run here; Debian's chromium (installed by `make test`) is launched instead.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+CHROMIUM = Path("/usr/bin/chromium")
+PASSWORD = "correct horse 1"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def live_server(ws: Any) -> Iterator[str]:
+    """Serve the workspace's web app with uvicorn on a free loopback port; yields the base URL."""
+    from web.app import create_app
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(ws), host="127.0.0.1", port=port, log_level="warning",
+                                          lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test web server did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """One Chromium for the session (skipped only where no chromium is installed at all)."""
+    if not CHROMIUM.exists():
+        pytest.fail("Chromium is missing: `make test` installs Debian's chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM))
+        yield browser
+        browser.close()
+
+
+def new_page(chromium: Any, base_url: str, *, locale: str = "zh-CN", width: int = 1280, height: int = 900,
+             errors: list[str] | None = None) -> Any:
+    """A page in a fresh browser context (own cookies) that records console errors and CSP violations."""
+    context = chromium.new_context(base_url=base_url, locale=locale, viewport={"width": width, "height": height})
+    page = context.new_page()
+    if errors is not None:
+        # Script errors, CSP refusals and broken assets; a 4xx answer to a page itself is the app speaking.
+        page.on("console", lambda m: errors.append(m.text)
+                if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("response", lambda r: errors.append(f"{r.status} {r.url}")
+                if r.status >= 400 and r.request.resource_type != "document" else None)
+    page.set_default_timeout(10_000)
+    return page
+
+
+def sign_in(page: Any, username: str = "alice", password: str = PASSWORD) -> None:
+    page.goto("/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)
