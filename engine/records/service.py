@@ -17,6 +17,7 @@ from engine.records.compute import apply_defaults, check_errors, compute_formula
 from engine.records.env import RecordEnv
 from engine.records.model import Actor, Page, Query, Record
 from engine.records.query import count_query, cursor_of, select_page
+from engine.records.preview import Preview, preview_record
 from engine.records.runtime import FormRuntime, Runtimes
 from engine.records.serials import assign_serials
 from engine.records.values import Errors, parse_input, validate_values
@@ -63,13 +64,14 @@ class RecordService:
                 owner_id: int | None, numbered_errors: bool) -> list[Record]:
         rt = self.runtime(form_id)
         now = self.clock()
-        with write_transaction(self.engine) as conn:
+        fulls: list[dict[str, Any]] = []
+        with writing.unique_guard(rt, fulls), write_transaction(self.engine) as conn:
             cache = reading.RelatedCache(conn, self.runtimes)
             owner = owner_id if owner_id is not None else actor.user_id
             system = {"created_at": now, "updated_at": now, "created_by": actor.user_id, "updated_by": actor.user_id,
                       "owner_id": owner, "department_id": self._department_of(conn, owner, actor), "version": 1}
             errors: list[Errors] = [{} for _ in raws]
-            fulls, envs = [], []
+            envs = []
             for index, raw in enumerate(raws):
                 values = parse_input(rt, raw, fmt, errors[index])
                 full = {**values, **system}
@@ -141,7 +143,8 @@ class RecordService:
         """Change the fields given; `version` must be the one the caller read (else Conflict)."""
         rt = self.runtime(form_id)
         now = self.clock()
-        with write_transaction(self.engine) as conn:
+        written: list[dict[str, Any]] = []
+        with writing.unique_guard(rt, written), write_transaction(self.engine) as conn:
             cache = reading.RelatedCache(conn, self.runtimes)
             before = self._load(conn, rt, record_id)
             if before["version"] != version:
@@ -149,6 +152,7 @@ class RecordService:
             errors: Errors = {}
             values = parse_input(rt, raw, fmt, errors)
             full = {**before, **values, "updated_at": now, "updated_by": actor.user_id, "version": version + 1}
+            written.append(full)
             env = self._env(rt, full, actor, cache, now)
             if rt.read_computed:
                 reading.resolve_rollups(conn, rt, self.runtimes, [full], self._env_factory(env))
@@ -232,9 +236,11 @@ class RecordService:
                      deleted: bool) -> None:
         rt = self.runtime(form_id)
         now = self.clock()
-        with write_transaction(self.engine) as conn:
+        restored: list[dict[str, Any]] = []
+        with writing.unique_guard(rt, restored), write_transaction(self.engine) as conn:
             cache = reading.RelatedCache(conn, self.runtimes)
             before = self._load(conn, rt, record_id, deleted=not deleted)
+            restored.append(before)
             if version is not None and before["version"] != version:
                 raise Conflict(form_id, record_id, version, before["version"], before)
             if not deleted:
@@ -295,6 +301,11 @@ class RecordService:
             env = self._env(rt, values, actor, reading.RelatedCache(conn, self.runtimes), self.clock())
             apply_defaults(rt, values, set(), env)
         return values
+
+    def preview(self, actor: Actor, form_id: str, raw: Mapping[str, Any], fmt: str = "form",
+                record_id: int | None = None) -> Preview:
+        """The record as `raw` would save it (formulas, lookups, rules, errors), without writing anything."""
+        return preview_record(self, actor, form_id, raw, fmt, record_id)
 
     def titles(self, form_id: str, ids: Iterable[int]) -> dict[int, str]:
         """Display titles of records by id, in one query (for relation values in lists and pages)."""

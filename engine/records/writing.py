@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 
-from engine.errors import FieldError
+from engine.errors import FieldError, RecordInvalid
 from engine.records.runtime import FormRuntime, Runtimes
 from engine.records.values import Errors
+from engine.storage.formtables import unique_index_name
 from engine.storage.system import departments, history, outbox, users
 
 
@@ -126,6 +128,29 @@ def check_unique(conn: sa.Connection, rt: FormRuntime, records: Sequence[Mapping
             if hit is not None:
                 index = hit
                 _not_unique(rt, f, records[index], errors[index])
+
+
+@contextmanager
+def unique_guard(rt: FormRuntime, records: Sequence[Mapping[str, Any]]) -> Iterator[None]:
+    """Turn a unique-index violation (a concurrent writer won the race past `check_unique`) into RecordInvalid.
+
+    Wrap the whole write transaction, so the database has rolled back before the error is raised.
+    """
+    try:
+        yield
+    except sa.exc.IntegrityError as exc:
+        text = str(exc.orig)
+        for f in rt.stored:
+            if not f.unique:
+                continue
+            column = next(iter(rt.types[f.id].to_db(f, None)))
+            # PostgreSQL names the index; SQLite names table.column
+            if unique_index_name(rt.main.name, f.id) in text or f"{rt.main.name}.{column}" in text:
+                errors: Errors = {}
+                values = next((r for r in records if not rt.types[f.id].is_empty(r.get(f.id))), {f.id: ""})
+                _not_unique(rt, f, values, errors)
+                raise RecordInvalid(errors) from exc
+        raise
 
 
 def _not_unique(rt: FormRuntime, f: Any, values: Mapping[str, Any], errors: Errors) -> None:

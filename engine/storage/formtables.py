@@ -61,6 +61,11 @@ def index_name(table: str, suffix: str) -> str:
     return f"{name[:51]}_{digest}"
 
 
+def unique_index_name(table: str, field_id: str) -> str:
+    """The name of the partial unique index that backs a `unique` field (found again in integrity errors)."""
+    return index_name(table, f"{field_id}_uq")
+
+
 def _indexes(form: FormDef, table: str, fields: tuple[FieldDef, ...]) -> list[sa.Index]:
     indexes = [
         sa.Index(index_name(table, "owner_id"), "owner_id"),
@@ -72,8 +77,14 @@ def _indexes(form: FormDef, table: str, fields: tuple[FieldDef, ...]) -> list[sa
         if not ftype.stored or ftype.layout_only:
             continue
         wanted = f.index or f.unique or f.type in ("relation", "user", "department", "serial")
-        if wanted:
-            cols = [c.name for c in ftype.columns(f)][:1]
+        if not wanted:
+            continue
+        cols = [c.name for c in ftype.columns(f)][:1]
+        if f.unique:  # among live records only: a deleted record keeps its value until purged or restored
+            live = sa.text("deleted_at IS NULL")
+            indexes.append(sa.Index(unique_index_name(table, f.id), *cols, unique=True,
+                                    sqlite_where=live, postgresql_where=live))
+        else:
             indexes.append(sa.Index(index_name(table, f.id), *cols))
     return indexes
 

@@ -17,6 +17,7 @@ from alembic.operations import Operations
 from sqlalchemy.engine import Engine
 
 from engine.definitions.model import Definitions
+from engine.errors import DefinitionError, Problem
 from engine.storage import system
 from engine.storage.database import write_transaction
 from engine.storage.formtables import FormTables, build_all
@@ -135,7 +136,10 @@ def apply_plan(conn: sa.Connection, plan: Plan) -> None:
             ops.add_column(step.table, _copy_column(step.payload))
         elif step.action == "add_index":
             index = step.payload
-            ops.create_index(index.name, step.table, [c.name for c in index.columns], unique=index.unique)
+            if index.unique:
+                _refuse_duplicates(conn, step.table, [c.name for c in index.columns])
+            ops.create_index(index.name, step.table, [c.name for c in index.columns], unique=index.unique,
+                             **index.kwargs)  # keeps a partial index's WHERE (sqlite_where, postgresql_where)
         elif step.action == "drop_index":
             ops.drop_index(step.name, table_name=step.table)
         elif step.action == "alter_column":
@@ -146,6 +150,20 @@ def apply_plan(conn: sa.Connection, plan: Plan) -> None:
             else:
                 ops.alter_column(step.table, step.name, type_=new_type,
                                  postgresql_using=f'"{step.name}"::{new_type.compile(dialect=conn.dialect)}')
+
+
+def _refuse_duplicates(conn: sa.Connection, table: str, columns: list[str]) -> None:
+    """A field can become unique only when its live values do not repeat: say which value does."""
+    t = sa.table(table, *(sa.column(c) for c in columns), sa.column("deleted_at"))
+    keys = [t.c[c] for c in columns]
+    repeated = conn.execute(
+        sa.select(*keys, sa.func.count()).where(t.c.deleted_at.is_(None), *(k.is_not(None) for k in keys))
+        .group_by(*keys).having(sa.func.count() > 1).limit(1)).first()
+    if repeated is not None:
+        value = ", ".join(str(v) for v in repeated[:-1])
+        raise DefinitionError([Problem(f"table {table}", 0, ".".join(columns),
+                                       f"cannot be made unique: the value '{value}' is used by {repeated[-1]} "
+                                       "records; change those records first")])
 
 
 def _copy_column(column: sa.Column[Any]) -> sa.Column[Any]:

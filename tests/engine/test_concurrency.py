@@ -75,3 +75,38 @@ def test_concurrent_updates_of_one_version_one_wins(shared_ws) -> None:  # type:
     final = shared_ws.records.get(ACTOR, "customer", customer.id)
     assert final.version == 2
     assert len(shared_ws.records.history("customer", customer.id)) == 2
+
+
+def test_a_unique_value_is_taken_once_under_concurrent_inserts(shared_ws) -> None:  # type: ignore[no-untyped-def]
+    from engine.errors import RecordInvalid
+
+    won: list[int] = []
+    lost: list[str] = []
+    lock = threading.Lock()
+
+    def insert(i: int) -> None:
+        try:
+            record = shared_ws.records.create(ACTOR, "customer", {"name": "同名客户"})
+            with lock:
+                won.append(record.id)
+        except RecordInvalid as exc:
+            with lock:
+                lost.append(exc.errors["name"][0].code)
+
+    assert run_threads(6, insert) == []
+    assert len(won) == 1 and lost == ["not_unique"] * 5
+    page = shared_ws.records.list(ACTOR, "customer")
+    assert [r.values["name"] for r in page.records] == ["同名客户"]
+
+
+def test_the_unique_index_ignores_the_recycle_bin(shared_ws) -> None:  # type: ignore[no-untyped-def]
+    from engine.errors import RecordInvalid
+
+    first = shared_ws.records.create(ACTOR, "customer", {"name": "回收站客户"})
+    shared_ws.records.delete(ACTOR, "customer", first.id)
+    second = shared_ws.records.create(ACTOR, "customer", {"name": "回收站客户"})
+    with pytest.raises(RecordInvalid) as caught:
+        shared_ws.records.restore(ACTOR, "customer", first.id)
+    assert caught.value.errors["name"][0].code == "not_unique"
+    shared_ws.records.delete(ACTOR, "customer", second.id)
+    assert shared_ws.records.restore(ACTOR, "customer", first.id).values["name"] == "回收站客户"

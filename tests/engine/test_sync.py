@@ -113,3 +113,21 @@ def test_migrate_plan_and_apply_from_the_cli(tmp_path) -> None:  # type: ignore[
     out = runner.invoke(main, ["migrate", "--apply", "--home", home]).output
     assert "f_old_gone" in out
     assert "f_old_gone" in sa.inspect(engine).get_table_names()
+
+
+def test_making_a_field_unique_refuses_existing_duplicates(shop) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(2):
+        shop.records.create(ACTOR, "customer", {"name": f"c{_}", "email": "same@example.com"})
+    source = shop.sources()["shop/sales/forms/customer.yaml"]
+    unique = source.replace("{id: email, type: email,", "{id: email, type: email, unique: true,")
+    with pytest.raises(DefinitionError) as caught:
+        shop.publish({"shop/sales/forms/customer.yaml": unique})
+    assert "cannot be made unique: the value 'same@example.com' is used by 2 records" in str(caught.value)
+    assert "unique: true" not in shop.sources()["shop/sales/forms/customer.yaml"].split("email")[1][:30]
+    first = shop.records.list(ACTOR, "customer").records[0]
+    shop.records.update(ACTOR, "customer", first.id, {"email": "other@example.com"}, version=first.version)
+    result = shop.publish({"shop/sales/forms/customer.yaml": unique})
+    assert [s.action for s in result.plan.changes] == ["add_index"]
+    with pytest.raises(Exception) as taken:
+        shop.records.create(ACTOR, "customer", {"name": "c3", "email": "same@example.com"})
+    assert "already exists" in str(taken.value)
