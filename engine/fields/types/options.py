@@ -31,6 +31,10 @@ class OptionsMixin(FieldType):
 
     def options(self, f: FieldDef) -> list[tuple[str, I18n]]:
         """(value, label) of each option; a plain string is both."""
+        return list(f.memo("options", lambda: tuple(self._read_options(f))))
+
+    @staticmethod
+    def _read_options(f: FieldDef) -> list[tuple[str, I18n]]:
         found: list[tuple[str, I18n]] = []
         for option in f.get("options") or []:
             if isinstance(option, dict):
@@ -40,11 +44,16 @@ class OptionsMixin(FieldType):
         return found
 
     def option_values(self, f: FieldDef) -> list[str]:
-        return [value for value, _ in self.options(f)]
+        return list(self._value_set(f))
+
+    def _value_set(self, f: FieldDef) -> dict[str, None]:
+        """Option values in order (a dict, so membership is O(1)); computed once per definition."""
+        found: dict[str, None] = f.memo("option_values", lambda: dict.fromkeys(v for v, _ in self.options(f)))
+        return found
 
     def option_value(self, f: FieldDef, raw: str, by_label: bool) -> str:
         """The value of the option matching `raw` by value (or by zh/en label when `by_label`), else `raw` itself."""
-        if raw in self.option_values(f) or not by_label:
+        if raw in self._value_set(f) or not by_label:
             return raw
         for value, label in self.options(f):
             if raw in (text(label, "zh"), text(label, "en")):
@@ -59,5 +68,5 @@ class OptionsMixin(FieldType):
         """Values that are not options (none when the field accepts other values)."""
         if f.get("allow_other"):
             return []
-        allowed = set(self.option_values(f))
+        allowed = self._value_set(f)
         return [v for v in values if v not in allowed]
