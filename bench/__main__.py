@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from bench import web
 from engine.definitions.loader import read_directory
 from engine.records.model import Actor, Filter, Query
 from engine.settings import Settings
@@ -158,6 +159,7 @@ def main() -> None:
         results["records"] = BIG
         results["database"] = "sqlite"
         ws.close()
+        results["web"] = web.run(Path(tmp))
     (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     print(f"{'benchmark':<22} {'raw':>14} {'formwork':>14} {'ratio':>8} {'target':>10}")
     for key in ("single_create", "bulk_create"):
@@ -167,6 +169,7 @@ def main() -> None:
     print(f"{'first_page_1m (p95)':<22} {r['raw_p95_ms']:>11.2f} ms {r['service_p95_ms']:>11.2f} ms {r['ratio']:>8.2f} {'≤ 2, <50ms':>10}")
     r = results["add_field_1m"]
     print(f"{'add_field_1m':<22} {'':>14} {r['seconds']:>12.3f} s {'':>8} {'< 1 s':>10}")
+    web.print_table(results["web"])
 
 
 if __name__ == "__main__":

@@ -56,6 +56,29 @@ MESSAGES: dict[str, dict[str, str]] = {
     "bad_sort": {"zh": "排序字段无效:{value}", "en": "cannot sort by '{value}'"},
     "bad_cursor": {"zh": "分页游标无效", "en": "the page cursor is not valid"},
     "permission_denied": {"zh": "没有权限:{action}", "en": "not allowed: {action}"},
+    # uploads (file, image, signature fields)
+    "file_empty": {"zh": "{label}:文件是空的", "en": "{label}: the file is empty"},
+    "file_too_large": {"zh": "{label}:文件超过 {max} 的上限", "en": "{label}: the file is larger than {max}"},
+    "file_type_not_allowed": {"zh": "{label}:不支持此文件类型,允许 {allowed}",
+                              "en": "{label}: this type of file is not allowed; allowed: {allowed}"},
+    # account and API tokens
+    "weak_password": {"zh": "密码需 {min}–{max} 个字符,且同时包含字母和数字或符号",
+                      "en": "the password needs {min}–{max} characters, with letters and digits or symbols"},
+    "password_is_username": {"zh": "密码不能与用户名相同", "en": "the password cannot be the username"},
+    "password_unchanged": {"zh": "新密码不能与当前密码相同", "en": "the new password must differ from the current one"},
+    "password_mismatch": {"zh": "两次输入的新密码不一致", "en": "the two new passwords do not match"},
+    "wrong_password": {"zh": "当前密码不正确", "en": "the current password is wrong"},
+    "expiry_in_past": {"zh": "{label}必须晚于现在", "en": "{label} must be in the future"},
+    "too_many_tokens": {"zh": "令牌最多 {max} 个,请先撤销不用的令牌",
+                        "en": "at most {max} tokens; revoke one you no longer use"},
+    "token_invalid": {"zh": "API 令牌无效", "en": "the API token is not valid"},
+    "token_expired": {"zh": "API 令牌已过期", "en": "the API token has expired"},
+    "token_revoked": {"zh": "API 令牌已被撤销", "en": "the API token was revoked"},
+    "user_disabled": {"zh": "该用户已被停用", "en": "the user is disabled"},
+    # API query parameters
+    "bad_limit": {"zh": "limit 应为 1 到 {max} 之间的整数", "en": "limit must be a whole number from 1 to {max}"},
+    "bad_flag": {"zh": "参数 {label} 只能是 0 或 1", "en": "{label} must be 0 or 1"},
+    "bad_text": {"zh": "参数 {label} 含有不允许的字符", "en": "{label} contains characters that are not allowed"},
 }
 
 

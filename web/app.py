@@ -16,12 +16,14 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from engine.errors import FormworkError
 from engine.workspace import Workspace
-from web.api import openapi, records as api_records
-from web.errors import api_error
+from web.api import openapi, records as api_records, reference
+from web.api.auth import bearer_token, token_refusal, unauthorized
+from web.errors import api_error, method_not_allowed
 from web.i18n import choose_language, translator
 from web.render import page
 from web.session import csrf_ok, current_user
-from web.views import auth, forms, records
+from web.views import auth, forms, live, pickers, record_detail, records, settings, uploads
+from web.views import batch, kanban, listing, saved
 
 STATIC = Path(__file__).parent / "static"
 PUBLIC_PATHS = ("/login", "/static/", "/lang/")
@@ -66,11 +68,13 @@ class Guard:
 
     async def _refusal(self, request: Request) -> Response | None:
         path = request.url.path
-        api = path.startswith("/api/")
+        api = path.startswith("/api/") and path != "/api/docs"  # the reference is a page: sign-in redirects
+        token = bearer_token(request) if api else None
+        if token is not None:  # bearer requests carry no cookie a third-party site could ride on: no CSRF check
+            return token_refusal(request, token)
         if not path.startswith(PUBLIC_PATHS) and current_user(request) is None:
             if api:
-                return JSONResponse({"error": {"code": "not_signed_in", "message": {
-                    "zh": "请先登录", "en": "Sign in first"}}}, status_code=401)
+                return unauthorized("not_signed_in", "请先登录或使用 API 令牌", "Sign in or send an API token")
             return RedirectResponse(f"/login?next={path}", status_code=303)
         if not await csrf_ok(request):
             if api:
@@ -96,15 +100,33 @@ def create_app(ws: Workspace) -> Starlette:
         Route("/login", auth.login, methods=["GET", "POST"]),
         Route("/logout", auth.logout, methods=["POST"]),
         Route("/lang/{code}", auth.language),
-        Route("/apps/{app}/{form}", records.record_list),
+        Route("/apps/{app}/{form}", listing.record_list),
+        Route("/apps/{app}/{form}/filter-input", listing.filter_input),
+        Route("/apps/{app}/{form}/views", saved.save, methods=["POST"]),
+        Route("/apps/{app}/{form}/views/{view_id:int}/delete", saved.delete, methods=["POST"]),
+        Route("/apps/{app}/{form}/batch", batch.batch_action, methods=["POST"]),
+        Route("/apps/{app}/{form}/batch-value", batch.batch_value),
+        Route("/apps/{app}/{form}/kanban", kanban.board),
+        Route("/apps/{app}/{form}/kanban/move", kanban.move, methods=["POST"]),
         Route("/apps/{app}/{form}/new", forms.new_record, methods=["GET", "POST"]),
-        Route("/apps/{app}/{form}/bin", records.recycle_bin),
-        Route("/apps/{app}/{form}/{id}", records.record_page),
+        Route("/apps/{app}/{form}/preview", live.preview, methods=["POST"]),
+        Route("/regions", live.region_options),
+        Route("/apps/{app}/{form}/pick/{field}", pickers.pick),
+        Route("/apps/{app}/{form}/upload/{field}", uploads.upload, methods=["POST"]),
+        Route("/files/{id}", uploads.download),
+        Route("/apps/{app}/{form}/bin", listing.recycle_bin),
+        Route("/apps/{app}/{form}/{id}", record_detail.record_page),
+        Route("/apps/{app}/{form}/{id}/comments", record_detail.post_comment, methods=["POST"]),
         Route("/apps/{app}/{form}/{id}/edit", forms.edit_record, methods=["GET", "POST"]),
         Route("/apps/{app}/{form}/{id}/delete", records.delete_record, methods=["POST"]),
         Route("/apps/{app}/{form}/{id}/restore", records.restore_record, methods=["POST"]),
+        Route("/settings", settings.settings_page),
+        Route("/settings/password", settings.password, methods=["POST"]),
+        Route("/settings/language", settings.language, methods=["POST"]),
+        Route("/settings/tokens", settings.tokens, methods=["POST"]),
+        Route("/settings/tokens/{id}/revoke", settings.revoke, methods=["POST"]),
         Route("/api/openapi.json", openapi.openapi_json),
-        Route("/api/docs", openapi.docs),
+        Route("/api/docs", reference.docs),
         Route("/api/v1/{form}", api_records.collection, methods=["GET", "POST"]),
         Route("/api/v1/{form}/{id}", api_records.item, methods=["GET", "PATCH", "DELETE"]),
         Route("/api/v1/{form}/{id}/restore", api_records.restore, methods=["POST"]),
@@ -116,6 +138,7 @@ def create_app(ws: Workspace) -> Starlette:
         Middleware(Guard),
     ]
     app = Starlette(routes=routes, middleware=middleware,
-                    exception_handlers={FormworkError: api_error, 404: not_found})
+                    exception_handlers={FormworkError: api_error, 404: not_found,
+                                        405: method_not_allowed})
     app.state.ws = ws
     return app

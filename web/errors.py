@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from engine.errors import Conflict, FormworkError, NotFound, PermissionDenied, QueryInvalid, RecordInvalid
 
@@ -35,3 +35,13 @@ async def api_error(request: Request, exc: Exception) -> Response:
     """Exception handler for engine errors raised by API endpoints."""
     assert isinstance(exc, FormworkError)
     return JSONResponse(error_body(exc), status_code=status_of(exc))
+
+
+async def method_not_allowed(request: Request, exc: Exception) -> Response:
+    """405 with the Allow header: JSON under /api/, plain text elsewhere."""
+    headers = dict(getattr(exc, "headers", None) or {})
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"error": {"code": "method_not_allowed", "message": {
+            "zh": f"不支持 {request.method} 方法", "en": f"{request.method} is not allowed here"}}},
+            status_code=405, headers=headers)
+    return PlainTextResponse("Method Not Allowed", status_code=405, headers=headers)

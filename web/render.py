@@ -9,8 +9,11 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from engine.fields.html import sanitize_html
 from engine.fields.registry import field_type
+from engine.files import policy as upload_policy
 from engine.i18n import text
+from web import regions
 from web.i18n import choose_language, translator
 from web.session import csrf_token, current_user
 from web.views.widgets import differs, input_value, options_of
@@ -18,6 +21,9 @@ from web.views.widgets import differs, input_value, options_of
 TEMPLATES = Path(__file__).parent / "templates"
 environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
                           trim_blocks=True, lstrip_blocks=True)
+environment.globals["regions"] = regions
+environment.globals["upload_policy"] = upload_policy
+environment.globals["sanitize_html"] = sanitize_html
 
 
 def page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:

@@ -8,9 +8,10 @@ from typing import Any
 
 from starlette.requests import Request
 
+from engine.org.account import session_stamp
 from engine.org.users import user_by_id
 from engine.records.model import Actor
-from engine.storage.database import read_transaction
+from engine.storage.database import single_statement
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
@@ -39,16 +40,18 @@ async def csrf_ok(request: Request) -> bool:
         form = await request.form()
         value = form.get(CSRF_FIELD)
         given = value if isinstance(value, str) else None
+        await form.close()  # uploaded parts are spooled to temporary files; the endpoint parses its own copy
     return bool(given) and hmac.compare_digest(str(given), str(expected))
 
 
 def sign_in(request: Request, user: dict[str, Any]) -> None:
     """Start a fresh session for the user (the old session's contents are dropped)."""
-    lang = request.session.get("lang")
+    lang = user.get("language") or request.session.get("lang")  # the user's saved preference wins
     request.session.clear()
-    request.session.update(user_id=int(user["id"]), csrf=secrets.token_urlsafe(32))
+    request.session.update(user_id=int(user["id"]), csrf=secrets.token_urlsafe(32), stamp=session_stamp(user))
     if lang:
         request.session["lang"] = lang
+    request.scope.pop("formwork.user", None)
 
 
 def sign_out(request: Request) -> None:
@@ -57,16 +60,16 @@ def sign_out(request: Request) -> None:
 
 
 def current_user(request: Request) -> dict[str, Any] | None:
-    """The signed-in, active user, or None."""
-    user_id = request.session.get("user_id")
-    if not isinstance(user_id, int):
-        return None
+    """The signed-in (or bearer-token) active user, or None; a session from before a password change is over."""
     cached = request.scope.get("formwork.user")
     if cached is not None:
         return dict(cached)
-    with read_transaction(request.app.state.ws.engine) as conn:
+    user_id = request.session.get("user_id") if "session" in request.scope else None
+    if not isinstance(user_id, int):
+        return None
+    with single_statement(request.app.state.ws.engine) as conn:  # two reads; no snapshot needed
         user = user_by_id(conn, user_id)
-    if user is None or not user["active"]:
+    if user is None or not user["active"] or request.session.get("stamp") != session_stamp(user):
         return None
     request.scope["formwork.user"] = user
     return user

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -94,10 +95,32 @@ def select_page(rt: FormRuntime, query: Query, ctx: FilterContext) -> tuple[sa.S
     keys = sort_keys(rt, query)
     where = where_clause(rt, query, ctx)
     if query.after:
-        where = sa.and_(where, after_clause(keys, decode_cursor(query.after)))
+        values = decode_cursor(query.after)
+        if len(values) != len(keys) or not all(_fits(expr, v) for (_, expr, _), v in zip(keys, values)):
+            raise QueryInvalid("bad_cursor")  # made for another sort, or forged: never let it reach the database
+        where = sa.and_(where, after_clause(keys, values))
     labelled = [expr.label(f"_k{i}") for i, (_, expr, _) in enumerate(keys)]
     stmt = sa.select(rt.main, *labelled).where(where).order_by(*order_by(keys, ctx.dialect)).limit(query.limit + 1)
     return stmt, keys
+
+
+def _fits(expr: ColumnElement[Any], value: Any) -> bool:
+    """True when a cursor value has the Python type of its sort key's column (and a size the database takes)."""
+    if value is None:
+        return True
+    try:
+        expected = expr.type.python_type
+    except NotImplementedError:
+        return True
+    if isinstance(value, bool) or expected is bool:
+        return isinstance(value, bool) and expected is bool
+    if expected is int:
+        return isinstance(value, int) and abs(value) < 2**63
+    if expected in (float, Decimal):
+        return isinstance(value, (int, float, Decimal)) and math.isfinite(value) and abs(float(value)) < 1e30
+    if expected is date:
+        return isinstance(value, date) and not isinstance(value, datetime)
+    return isinstance(value, expected)
 
 
 def cursor_of(row: Any, keys: list[tuple[str, ColumnElement[Any], bool]]) -> str:

@@ -75,6 +75,17 @@ history = sa.Table(
     sa.Index("ix_record_history_record", "form", "record_id"),
 )
 
+comments = sa.Table(
+    "record_comments", metadata,
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
+    sa.Column("form", sa.String(80), nullable=False),
+    sa.Column("record_id", sa.BigInteger, nullable=False),
+    sa.Column("author_id", sa.BigInteger),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Index("ix_record_comments_record", "form", "record_id"),
+)
+
 files = sa.Table(
     "files", metadata,
     sa.Column("id", sa.String(40), primary_key=True),
@@ -113,9 +124,33 @@ settings = sa.Table(
     sa.Column("value", JSONValue),
 )
 
+api_tokens = sa.Table(  # personal API tokens: only a SHA-256 of the secret part is stored
+    "api_tokens", metadata,
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
+    sa.Column("key", sa.String(16), nullable=False, unique=True),  # the public lookup part of the token
+    sa.Column("secret_hash", sa.String(64), nullable=False),
+    sa.Column("user_id", sa.BigInteger, sa.ForeignKey("users.id"), nullable=False, index=True),
+    sa.Column("name", sa.String(80), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("expires_at", UTCDateTime),
+    sa.Column("last_used_at", UTCDateTime),
+    sa.Column("revoked_at", UTCDateTime),
+)
+
 installed_templates = sa.Table(
     "installed_templates", metadata,
     sa.Column("template", sa.String(80), primary_key=True),
     sa.Column("version", sa.String(40), nullable=False),
     sa.Column("installed_at", UTCDateTime, nullable=False),
+)
+
+saved_views = sa.Table(
+    "saved_views", metadata,
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
+    sa.Column("user_id", sa.BigInteger, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("form", sa.String(80), nullable=False),
+    sa.Column("name", sa.String(80), nullable=False),
+    sa.Column("query", JSONValue, nullable=False),  # {"f": ["field:op:value", …], "q", "sort", "dir", "cols"}
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Index("ix_saved_views_user_form", "user_id", "form"),
 )

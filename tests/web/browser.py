@@ -48,17 +48,31 @@ def live_server(ws: Any) -> Iterator[str]:
         thread.join(timeout=10)
 
 
+_shared: dict[str, Any] = {"users": 0}
+
+
 @pytest.fixture(scope="session")
 def chromium() -> Iterator[Any]:
-    """One Chromium for the session (skipped only where no chromium is installed at all)."""
+    """One Chromium for the session (skipped only where no chromium is installed at all).
+
+    Each test module imports this fixture, so pytest keeps one instance per module: they share one browser
+    (a second Playwright in the same process would fail), closed when the last instance ends.
+    """
     if not CHROMIUM.exists():
         pytest.fail("Chromium is missing: `make test` installs Debian's chromium")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM))
-        yield browser
-        browser.close()
+    if not _shared["users"]:
+        _shared["playwright"] = sync_playwright().start()
+        _shared["browser"] = _shared["playwright"].chromium.launch(executable_path=str(CHROMIUM))
+    _shared["users"] += 1
+    try:
+        yield _shared["browser"]
+    finally:
+        _shared["users"] -= 1
+        if not _shared["users"]:
+            _shared["browser"].close()
+            _shared["playwright"].stop()
 
 
 def new_page(chromium: Any, base_url: str, *, locale: str = "zh-CN", width: int = 1280, height: int = 900,

@@ -5,21 +5,48 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 
 from engine import __version__
 from engine.definitions.model import Definitions, FormDef
 from engine.fields.registry import field_type
 from engine.i18n import text
+from engine.records.query import MAX_LIMIT
+from web.api.input import MAX_ID
+from web.api.validation import values_input_schema
 
+TEXT = {"type": "string"}
+I18N_TEXT = {"type": "object", "required": ["zh", "en"], "properties": {"zh": TEXT, "en": TEXT}}
+FIELD_ERROR = {"type": "object", "required": ["code", "message"], "properties": {"code": TEXT, "message": I18N_TEXT}}
 ERROR = {
     "type": "object", "required": ["error"],
     "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
-        "code": {"type": "string"},
-        "message": {"type": "object", "properties": {"zh": {"type": "string"}, "en": {"type": "string"}}},
-        "fields": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "object"}}},
+        "code": {"type": "string", "description": "stable, machine-readable reason, e.g. invalid, conflict, "
+                                                  "not_found, bad_filter, token_expired"},
+        "message": I18N_TEXT,
+        "fields": {"type": "object", "description": "per field path (e.g. items[2].quantity; '' for the record)",
+                   "additionalProperties": {"type": "array", "items": FIELD_ERROR}},
         "expected_version": {"type": "integer"}, "current_version": {"type": "integer"},
     }}},
+}
+SECURITY_SCHEMES = {
+    "bearerAuth": {"type": "http", "scheme": "bearer",
+                   "description": "A personal API token (fw_…), created on the Settings page. No CSRF token needed."},
+    "cookieAuth": {"type": "apiKey", "in": "cookie", "name": "formwork_session",
+                   "description": "The browser session after signing in."},
+    "csrfHeader": {"type": "apiKey", "in": "header", "name": "X-CSRF-Token",
+                   "description": "With the session cookie, unsafe requests (POST, PATCH, DELETE) carry the "
+                                  "session's CSRF token."},
+}
+READ_SECURITY = [{"bearerAuth": []}, {"cookieAuth": []}]
+WRITE_SECURITY = [{"bearerAuth": []}, {"cookieAuth": [], "csrfHeader": []}]
+ERRORS = {
+    "400": "the query is not valid (unknown field or operator, bad limit, cursor or flag)",
+    "401": "not signed in, or the API token is missing, invalid, expired or revoked",
+    "403": "not allowed, or the CSRF token is missing (cookie sessions)",
+    "404": "no such form or record",
+    "409": "the record was changed by someone else: `current_version` says which version is stored",
+    "422": "the body or its values are not valid: `fields` lists every problem by field",
 }
 
 
@@ -27,85 +54,92 @@ def _name(form: FormDef) -> str:
     return "".join(part.title() for part in form.id.split("_"))
 
 
-def values_schema(form: FormDef, writable_only: bool) -> dict[str, Any]:
-    """JSON Schema of a form's values (all fields, or only those a client may send)."""
-    properties = {}
-    for f in form.fields:
-        ftype = field_type(f.type)
-        if ftype.layout_only or writable_only and (ftype.computed or f.formula):
-            continue
-        properties[f.id] = ftype.json_schema(f)
-    return {"type": "object", "properties": properties, "additionalProperties": not writable_only}
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def values_schema(form: FormDef) -> dict[str, Any]:
+    """JSON Schema of a form's values as the API returns them."""
+    properties = {f.id: field_type(f.type).json_schema(f) for f in form.fields if not field_type(f.type).layout_only}
+    return {"type": "object", "properties": properties, "additionalProperties": False}
 
 
 def record_schema(form: FormDef) -> dict[str, Any]:
     """A record as returned by the API."""
-    return {"type": "object", "required": ["id", "version", "values"], "properties": {
+    properties = {
         "id": {"type": "integer"}, "version": {"type": "integer"},
         "created_at": {"type": "string", "format": "date-time"}, "updated_at": {"type": "string", "format": "date-time"},
         "created_by": {"type": ["integer", "null"]}, "owner_id": {"type": ["integer", "null"]},
-        "department_id": {"type": ["integer", "null"]},
-        "values": {"$ref": f"#/components/schemas/{_name(form)}Values"},
-    }}
+        "department_id": {"type": ["integer", "null"]}, "values": _ref(f"{_name(form)}Values"),
+    }
+    return {"type": "object", "required": list(properties), "properties": properties, "additionalProperties": False}
 
 
-def _responses(ok: dict[str, Any]) -> dict[str, Any]:
-    error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-    return {**ok, "400": {"description": "bad query", **error}, "401": {"description": "not signed in", **error},
-            "404": {"description": "no such form or record", **error},
-            "422": {"description": "invalid values", **error}}
+def _responses(ok: dict[str, Any], *codes: str) -> dict[str, Any]:
+    return {**ok, **{code: {"$ref": f"#/components/responses/E{code}"} for code in ("401", "403", "404", *codes)}}
 
 
-def _json(ref: str) -> dict[str, Any]:
-    return {"content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}}
+def _json(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def _list_params() -> list[dict[str, Any]]:
+    return [
+        {"name": n, "in": "query", "required": False, "schema": s, "description": d} for n, s, d in (
+            ("q", {"type": "string"}, "quick search over the form's text fields"),
+            ("sort", {"type": "string"}, "field ids to sort by, comma separated; a leading - sorts descending"),
+            ("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 50}, "page size"),
+            ("after", {"type": "string"}, "`next_cursor` of the previous page (same filters and sort)"),
+            ("filter", {"type": "string"}, 'JSON list of {"field", "op", "value"}, e.g. '
+                                           '[{"field":"amount","op":"gt","value":"1000"}]; all must hold'),
+            ("total", {"type": "string", "enum": ["0", "1"]}, "1: also count the matching records"),
+            ("deleted", {"type": "string", "enum": ["0", "1"]}, "1: list the recycle bin"),
+        )
+    ]
 
 
 def form_paths(form: FormDef) -> dict[str, Any]:
     """The paths of one form."""
     name, tag = _name(form), text(form.label, "en")
-    record_id = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
-    list_params = [
-        {"name": n, "in": "query", "required": False, "schema": s, "description": d} for n, s, d in (
-            ("q", {"type": "string"}, "quick search"),
-            ("sort", {"type": "string"}, "fields to sort by, comma separated; a leading - sorts descending"),
-            ("limit", {"type": "integer", "minimum": 1, "maximum": 1000}, "page size"),
-            ("after", {"type": "string"}, "next_cursor of the previous page"),
-            ("filter", {"type": "string"}, 'JSON list of {"field", "op", "value"}'),
-            ("total", {"type": "string", "enum": ["0", "1"]}, "1: also count the matching records"),
-            ("deleted", {"type": "string", "enum": ["0", "1"]}, "1: list the recycle bin"),
-        )
-    ]
-    page = {"type": "object", "properties": {"records": {"type": "array", "items": {"$ref": f"#/components/schemas/{name}"}},
-                                             "next_cursor": {"type": ["string", "null"]},
-                                             "total": {"type": ["integer", "null"]}}}
-    create = {"type": "object", "properties": {"values": {"$ref": f"#/components/schemas/{name}Input"}}}
-    update = {"type": "object", "required": ["version"], "properties": {
-        "version": {"type": "integer"}, "values": {"$ref": f"#/components/schemas/{name}Input"}}}
+    record_id = {"name": "id", "in": "path", "required": True,
+                 "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}
+    version = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+    page = {"type": "object", "required": ["records", "next_cursor", "total"], "additionalProperties": False,
+            "properties": {"records": {"type": "array", "items": _ref(name)}, "next_cursor": {"type": ["string", "null"]},
+                           "total": {"type": ["integer", "null"]}}}
+    create = {"type": "object", "additionalProperties": False, "properties": {"values": _ref(f"{name}Input")}}
+    update = {"type": "object", "required": ["version"], "additionalProperties": False,
+              "properties": {"version": version, "values": _ref(f"{name}Input")}}
     base = f"/api/v1/{form.id}"
+
+    def op(verb: str, summary: str, responses: dict[str, Any], **extra: Any) -> dict[str, Any]:
+        security = READ_SECURITY if verb in ("list", "get") else WRITE_SECURITY
+        return {"tags": [tag], "operationId": f"{verb}{name}", "summary": summary, "security": security,
+                "responses": responses, **extra}
+
     return {
         base: {
-            "get": {"tags": [tag], "operationId": f"list{name}", "parameters": list_params,
-                    "responses": _responses({"200": {"description": "a page", "content": {"application/json": {"schema": page}}}})},
-            "post": {"tags": [tag], "operationId": f"create{name}",
-                     "requestBody": {"required": True, "content": {"application/json": {"schema": create}}},
-                     "responses": _responses({"201": {"description": "created", **_json(name)}})},
+            "get": op("list", f"List {tag} records", _responses({"200": {"description": "a page", **_json(page)}}, "400"),
+                      parameters=_list_params()),
+            "post": op("create", f"Create a {tag} record",
+                       _responses({"201": {"description": "created", **_json(_ref(name))}}, "422"),
+                       requestBody={"required": True, **_json(create)}),
         },
         base + "/{id}": {
             "parameters": [record_id],
-            "get": {"tags": [tag], "operationId": f"get{name}", "responses": _responses({"200": {"description": "the record", **_json(name)}})},
-            "patch": {"tags": [tag], "operationId": f"update{name}",
-                      "requestBody": {"required": True, "content": {"application/json": {"schema": update}}},
-                      "responses": _responses({"200": {"description": "updated", **_json(name)},
-                                               "409": {"description": "changed by someone else", **_json("Error")}})},
-            "delete": {"tags": [tag], "operationId": f"delete{name}",
-                       "parameters": [{"name": "version", "in": "query", "required": False, "schema": {"type": "integer"}}],
-                       "responses": _responses({"204": {"description": "moved to the recycle bin"},
-                                                "409": {"description": "changed by someone else", **_json("Error")}})},
+            "get": op("get", f"Get a {tag} record", _responses({"200": {"description": "the record", **_json(_ref(name))}})),
+            "patch": op("update", f"Change a {tag} record", _responses(
+                {"200": {"description": "updated", **_json(_ref(name))}}, "409", "422"),
+                requestBody={"required": True, **_json(update)}),
+            "delete": op("delete", f"Move a {tag} record to the recycle bin",
+                         _responses({"204": {"description": "moved to the recycle bin"}}, "409", "422"),
+                         parameters=[{"name": "version", "in": "query", "required": False, "schema": version,
+                                      "description": "refuse (409) if the record's version is not this one"}]),
         },
         base + "/{id}/restore": {
             "parameters": [record_id],
-            "post": {"tags": [tag], "operationId": f"restore{name}",
-                     "responses": _responses({"200": {"description": "restored", **_json(name)}})},
+            "post": op("restore", f"Restore a {tag} record from the recycle bin",
+                       _responses({"200": {"description": "restored", **_json(_ref(name))}}, "422")),
         },
     }
 
@@ -118,31 +152,31 @@ def document(defs: Definitions) -> dict[str, Any]:
         paths.update(form_paths(form))
         name = _name(form)
         schemas[name] = record_schema(form)
-        schemas[f"{name}Values"] = values_schema(form, writable_only=False)
-        schemas[f"{name}Input"] = values_schema(form, writable_only=True)
+        schemas[f"{name}Values"] = values_schema(form)
+        schemas[f"{name}Input"] = values_input_schema(form)
+    responses = {f"E{code}": {"description": description, **_json(_ref("Error"))} for code, description in ERRORS.items()}
     return {
         "openapi": "3.1.0",
         "info": {"title": "Formwork API", "version": __version__,
-                 "description": "Records of every form. Sign in first; unsafe requests carry the X-CSRF-Token header."},
+                 "description": "Records of every form. Authenticate with `Authorization: Bearer <token>` (a personal "
+                                "API token from Settings), or with the browser session plus the X-CSRF-Token header "
+                                "on unsafe requests. Errors are JSON: `{error: {code, message: {zh, en}, fields?}}`."},
+        "security": READ_SECURITY,
         "paths": paths,
-        "components": {"schemas": schemas},
+        "components": {"schemas": schemas, "responses": responses, "securitySchemes": SECURITY_SCHEMES},
     }
+
+
+def cached_document(request: Request) -> dict[str, Any]:
+    """The document of the workspace's current definitions (rebuilt after a publish)."""
+    defs = request.app.state.ws.definitions
+    cached = getattr(request.app.state, "openapi", None)
+    if cached is None or cached[0] is not defs:
+        cached = (defs, document(defs))
+        request.app.state.openapi = cached
+    return cached[1]  # type: ignore[no-any-return]
 
 
 async def openapi_json(request: Request) -> Response:
     """GET /api/openapi.json."""
-    return JSONResponse(document(request.app.state.ws.definitions))
-
-
-async def docs(request: Request) -> Response:
-    """GET /api/docs: a plain, dependency-free listing of the API's operations."""
-    doc = document(request.app.state.ws.definitions)
-    rows = "".join(
-        f"<tr><td><code>{method.upper()}</code></td><td><code>{path}</code></td><td>{op.get('operationId', '')}</td></tr>"
-        for path, item in doc["paths"].items() for method, op in item.items() if method != "parameters"
-    )
-    html = (f"<!doctype html><meta charset=utf-8><title>Formwork API</title><link rel=stylesheet href=/static/app.css>"
-            f"<main><h1>Formwork API {__version__}</h1><p>OpenAPI 3.1: <a href=/api/openapi.json>/api/openapi.json</a></p>"
-            f"<div class=table-wrap><table class=records><tr><th>method</th><th>path</th><th>operation</th></tr>{rows}"
-            f"</table></div></main>")
-    return HTMLResponse(html)
+    return JSONResponse(cached_document(request))

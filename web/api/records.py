@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.requests import Request
@@ -10,11 +9,15 @@ from starlette.responses import JSONResponse, Response
 
 from engine.errors import FieldError, NotFound, QueryInvalid, RecordInvalid
 from engine.records.model import Filter, Query, Record
+from engine.records.query import MAX_LIMIT
 from engine.records.writing import json_value
+from web.api.input import MAX_ID, check_text, flag, read_json, strict_keys
+from web.api.validation import InputCheck
 from web.i18n import choose_language
 from web.session import actor_of, current_user
 
-MAX_BODY = 2 * 1024 * 1024
+LIST_PARAMS = ("q", "sort", "limit", "after", "filter", "total", "deleted")
+FILTER_KEYS = ("field", "op", "value")
 
 
 def record_json(request: Request, record: Record) -> dict[str, Any]:
@@ -38,34 +41,71 @@ def _form_id(request: Request) -> str:
     return str(form_id)
 
 
-async def _body(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    if len(raw) > MAX_BODY:
-        raise RecordInvalid({"": [FieldError("too_long", {"label": "body", "max": MAX_BODY})]})
-    try:
-        data = json.loads(raw or b"{}")
-    except (ValueError, UnicodeDecodeError):
-        raise RecordInvalid({"": [FieldError("invalid_type", {"label": "body", "expected": "JSON"})]}) from None
-    if not isinstance(data, dict):
-        raise RecordInvalid({"": [FieldError("invalid_type", {"label": "body", "expected": "a JSON object"})]})
-    return data
+def _record_id(request: Request, form_id: str) -> int:
+    raw = request.path_params["id"]
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_ID:
+        raise NotFound(form_id, raw)
+    return int(raw)
+
+
+def _limit(raw: str | None) -> int:
+    if raw is None:
+        return 50
+    if not raw.strip().isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+        raise QueryInvalid("bad_limit", max=MAX_LIMIT)
+    return int(raw)
+
+
+def _filters(raw: str | None) -> tuple[Filter, ...]:
+    if not raw:
+        return ()
+    items = read_json(raw.encode(), what="filter", error=lambda: QueryInvalid(
+        "bad_filter", message='filter must be a JSON list of {"field", "op", "value"}'))
+    if not isinstance(items, list) or not all(isinstance(f, dict) and isinstance(f.get("field"), str)
+                                              and isinstance(f.get("op"), str) and set(f) <= set(FILTER_KEYS)
+                                              for f in items):
+        raise QueryInvalid("bad_filter", message='filter must be a JSON list of {"field", "op", "value"}')
+    return tuple(Filter(f["field"], f["op"], f.get("value")) for f in items)
 
 
 def _query(request: Request) -> Query:
     """?q=…&sort=-amount&limit=50&after=…&filter=[{"field","op","value"}]&total=1&deleted=1"""
     params = request.query_params
-    try:
-        limit = int(params.get("limit", "50"))
-        filters = json.loads(params.get("filter", "[]"))
-    except ValueError:
-        raise QueryInvalid("bad_filter", message="limit must be a number and filter JSON") from None
-    if not isinstance(filters, list) or not all(isinstance(f, dict) and isinstance(f.get("field"), str)
-                                                and isinstance(f.get("op"), str) for f in filters):
-        raise QueryInvalid("bad_filter", message='filter must be a JSON list of {"field", "op", "value"}')
-    sort = tuple((s.lstrip("-"), s.startswith("-")) for s in params.get("sort", "").split(",") if s.strip("-"))
-    return Query(filters=tuple(Filter(f["field"], f["op"], f.get("value")) for f in filters), search=params.get("q"),
-                 sort=sort, limit=limit, after=params.get("after") or None, with_total=params.get("total") == "1",
-                 deleted=params.get("deleted") == "1")
+    for name in LIST_PARAMS:
+        if name in params:
+            check_text(params[name], lambda: QueryInvalid("bad_text", label=name))
+    sort = tuple((s.strip().lstrip("-"), s.strip().startswith("-")) for s in params.get("sort", "").split(",")
+                 if s.strip().lstrip("-"))
+    return Query(filters=_filters(params.get("filter")), search=params.get("q"), sort=sort,
+                 limit=_limit(params.get("limit")), after=params.get("after") or None,
+                 with_total=flag(params, "total"), deleted=flag(params, "deleted"))
+
+
+async def _values(request: Request, form_id: str, allowed: tuple[str, ...]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(the whole JSON body, its `values`), refusing unknown keys, text the databases cannot store, and values
+    that break the form's input schema."""
+    body = read_json(await request.body(), what="body")
+    if not isinstance(body, dict):
+        raise RecordInvalid({"": [_expected("body", "a JSON object")]})
+    strict_keys(body, allowed)
+    values = body.get("values", {})
+    if not isinstance(values, dict):
+        raise RecordInvalid({"values": [_expected("values", "an object")]})
+    _input_check(request).check(form_id, values)
+    return body, values
+
+
+def _input_check(request: Request) -> InputCheck:
+    """The input validators of the current definitions (rebuilt after a publish)."""
+    defs = request.app.state.ws.definitions
+    cached = getattr(request.app.state, "input_check", None)
+    if cached is None or cached.defs is not defs:
+        cached = request.app.state.input_check = InputCheck(defs)
+    return cached  # type: ignore[no-any-return]
+
+
+def _expected(label: str, expected: str) -> FieldError:
+    return FieldError("invalid_type", {"label": label, "expected": expected})
 
 
 async def collection(request: Request) -> Response:
@@ -73,9 +113,7 @@ async def collection(request: Request) -> Response:
     ws = request.app.state.ws
     form_id = _form_id(request)
     if request.method == "POST":
-        values = (await _body(request)).get("values", {})
-        if not isinstance(values, dict):
-            raise RecordInvalid({"values": [FieldError("invalid_type", {"label": "values", "expected": "an object"})]})
+        _, values = await _values(request, form_id, ("values",))
         record = ws.records.create(_actor(request), form_id, values, via="api")
         return JSONResponse(record_json(request, record), status_code=201)
     page = ws.records.list(_actor(request), form_id, _query(request))
@@ -83,28 +121,30 @@ async def collection(request: Request) -> Response:
                          "total": page.total})
 
 
+def _version(raw: Any) -> int:
+    """The record version a write is based on: a whole number (a digit string in a query)."""
+    if isinstance(raw, str) and raw.isdigit():
+        raw = int(raw)
+    if not isinstance(raw, int) or isinstance(raw, bool) or not 1 <= raw <= MAX_ID:
+        raise RecordInvalid({"version": [_expected("version", "the record's version, a whole number ≥ 1")]})
+    return raw
+
+
 async def item(request: Request) -> Response:
     """GET one record; PATCH changes the given values (needs `version`); DELETE moves it to the recycle bin."""
     ws = request.app.state.ws
     form_id = _form_id(request)
-    try:
-        record_id = int(request.path_params["id"])
-    except ValueError:
-        raise NotFound(form_id, request.path_params["id"]) from None
+    record_id = _record_id(request, form_id)
     if request.method == "PATCH":
-        body = await _body(request)
-        version = body.pop("version", None)
-        if not isinstance(version, int) or isinstance(version, bool):
-            raise RecordInvalid({"version": [FieldError("required", {"label": "version"})]})
-        values = body.get("values", {})
-        if not isinstance(values, dict):
-            raise RecordInvalid({"values": [FieldError("invalid_type", {"label": "values", "expected": "an object"})]})
-        record = ws.records.update(_actor(request), form_id, record_id, values, version=version, via="api")
+        body, values = await _values(request, form_id, ("version", "values"))
+        version = body.get("version")
+        record = ws.records.update(_actor(request), form_id, record_id, values,
+                                   version=_version(None if isinstance(version, str) else version), via="api")
         return JSONResponse(record_json(request, record))
     if request.method == "DELETE":
-        version = request.query_params.get("version")
-        ws.records.delete(_actor(request), form_id, record_id, version=int(version) if version and version.isdigit()
-                          else None, via="api")
+        raw = request.query_params.get("version")
+        ws.records.delete(_actor(request), form_id, record_id, version=_version(raw) if raw is not None else None,
+                          via="api")
         return Response(status_code=204)
     return JSONResponse(record_json(request, ws.records.get(_actor(request), form_id, record_id)))
 
@@ -113,9 +153,5 @@ async def restore(request: Request) -> Response:
     """POST brings a record back from the recycle bin."""
     ws = request.app.state.ws
     form_id = _form_id(request)
-    try:
-        record_id = int(request.path_params["id"])
-    except ValueError:
-        raise NotFound(form_id, request.path_params["id"]) from None
-    record = ws.records.restore(_actor(request), form_id, record_id, via="api")
+    record = ws.records.restore(_actor(request), form_id, _record_id(request, form_id), via="api")
     return JSONResponse(record_json(request, record))

@@ -5,12 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import sqlalchemy as sa
+from markupsafe import Markup
+
 from engine.definitions.model import FieldDef, FormDef
 from engine.fields.registry import field_type
 from engine.org.users import display_names
 from engine.records.model import Record
 from engine.storage.database import read_transaction
+from engine.storage.system import departments
 from engine.workspace import Workspace
+from web.views.media_display import value_html
 
 HIDDEN_IN_LISTS = {"subform", "rich_text", "textarea", "file", "image", "signature", "divider", "location"}
 
@@ -32,24 +37,28 @@ class Formatter:
         self.records = list(records)
         self.titles: dict[str, dict[int, str]] = {}
         self.users: dict[int, str] = {}
+        self.departments: dict[int, str] = {}
         self._load()
 
     def _load(self) -> None:
         wanted: dict[str, set[int]] = {}
         users: set[int] = set()
+        wanted_departments: set[int] = set()
         for record in self.records:
             users.update(i for i in (record.owner_id, record.created_by, record.updated_by) if i)
-            for f in self.form.fields:
-                value = record.values.get(f.id)
+            for f, value in _shown_values(self.form, record):
                 ids = value if isinstance(value, list) else [value]
                 if f.type in ("relation", "relation_many"):
                     wanted.setdefault(str(f.get("to")), set()).update(int(i) for i in ids if isinstance(i, int))
                 elif f.type in ("user", "users"):
                     users.update(int(i) for i in ids if isinstance(i, int))
+                elif f.type in ("department", "departments"):
+                    wanted_departments.update(int(i) for i in ids if isinstance(i, int))
         for form_id, ids in wanted.items():
             self.titles[form_id] = self.ws.records.titles(form_id, ids)
         with read_transaction(self.ws.engine) as conn:
             self.users = display_names(conn, users)
+            self.departments = department_names(conn, wanted_departments, self.lang)
 
     def user(self, user_id: int | None) -> str:
         return self.users.get(int(user_id), f"#{user_id}") if user_id else ""
@@ -65,4 +74,33 @@ class Formatter:
         if f.type in ("user", "users"):
             ids = value if isinstance(value, list) else [value]
             return ", ".join(self.user(i) for i in ids)
+        if f.type in ("department", "departments"):
+            ids = value if isinstance(value, list) else [value]
+            return ", ".join(self.departments.get(int(i), f"#{i}") for i in ids)
         return field_type(f.type).format(f, value, self.lang, self.ws.tz)
+
+    def html(self, f: FieldDef, value: Any) -> Markup:
+        """The value as safe HTML: media as thumbnails and links, ratings as stars, rich text sanitised."""
+        return value_html(f, value, self.value(f, value), self.lang)
+
+
+def _shown_values(form: FormDef, record: Record) -> Iterable[tuple[FieldDef, Any]]:
+    """(field, value) of a record's fields and of its subform rows' columns."""
+    for f in form.fields:
+        value = record.values.get(f.id)
+        if f.type == "subform":
+            for row in value or []:
+                if isinstance(row, dict):
+                    yield from ((c, row.get(c.id)) for c in f.fields)
+        else:
+            yield f, value
+
+
+def department_names(conn: sa.Connection, ids: Iterable[int], lang: str) -> dict[int, str]:
+    """Department names by id in the language (one query)."""
+    wanted = {int(i) for i in ids}
+    if not wanted:
+        return {}
+    rows = conn.execute(sa.select(departments.c.id, departments.c.key, departments.c.name)
+                        .where(departments.c.id.in_(wanted))).all()
+    return {int(r.id): str((r.name or {}).get(lang) or (r.name or {}).get("zh") or r.key or f"#{r.id}") for r in rows}

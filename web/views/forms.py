@@ -13,18 +13,18 @@ from starlette.responses import RedirectResponse, Response
 from engine.definitions.model import FieldDef, FormDef
 from engine.errors import Conflict, NotFound, RecordInvalid
 from engine.fields.registry import field_type
-from engine.org.users import list_users
-from engine.records.model import Query
-from engine.storage.database import read_transaction
-from engine.storage.system import departments
 from web.i18n import choose_language
 from web.render import page
 from web.session import actor_of, current_user
+from web.views.pickers import chosen_labels
+from web.views.live import check_regions, computed_column, page_context, row_positions
 from web.views.records import _form_or_404, _layout
+from web.views.related import prefilled
+from web.views.uploads import MediaInput
 
-UNSUPPORTED = {"file", "image", "signature", "location"}  # uploads and maps arrive with their own widgets
+UNSUPPORTED = {"location"}  # maps arrive with their own widget
+FILE_LISTS = {"file", "image"}
 MULTI = {"multi_select", "checkbox", "users", "departments", "relation_many"}
-CHOICES_LIMIT = 500
 SEEN_TOKENS = 20
 
 
@@ -34,34 +34,22 @@ def editable(form: FormDef) -> list[FieldDef]:
             and not field_type(f.type).layout_only and f.type not in UNSUPPORTED]
 
 
-def _choices(request: Request, form: FormDef) -> dict[str, list[tuple[Any, str]]]:
-    """Options of user, department and relation pickers (the first CHOICES_LIMIT records by title)."""
-    ws = request.app.state.ws
-    lang = choose_language(request)
-    found: dict[str, list[tuple[Any, str]]] = {}
-    fields = [*form.fields, *(c for f in form.fields for c in f.fields)]
-    with read_transaction(ws.engine) as conn:
-        people = [(u["id"], u["display_name"]) for u in list_users(conn) if u["active"]]
-        depts = [(d.id, d.name.get(lang) or d.name.get("zh") or d.key) for d in conn.execute(departments.select())]
-    for f in fields:
-        if f.type in ("user", "users"):
-            found[f.id] = people
-        elif f.type in ("department", "departments"):
-            found[f.id] = depts
-        elif f.type in ("relation", "relation_many"):
-            target = str(f.get("to"))
-            actor = actor_of(current_user(request) or {}, lang)
-            records = ws.records.list(actor, target, Query(limit=CHOICES_LIMIT, with_children=False)).records
-            titles = ws.records.titles(target, [r.id for r in records])
-            found[f.id] = sorted(titles.items(), key=lambda kv: kv[1])
-    return found
+def _choices(request: Request, form: FormDef, values: dict[str, Any]) -> dict[str, list[tuple[Any, str]]]:
+    """Labels of the users, departments and records the pickers show as chosen."""
+    return chosen_labels(request.app.state.ws, choose_language(request), form, values)
 
 
-def raw_values(form: FormDef, data: FormData, tz: Any) -> dict[str, Any]:
-    """The posted values, shaped for the record service's `form` format."""
+def raw_values(form: FormDef, data: FormData, tz: Any, media: MediaInput | None = None) -> dict[str, Any]:
+    """The posted values, shaped for the record service's `form` format (`media` stores drawn signatures)."""
     raw: dict[str, Any] = {}
     for f in editable(form):
-        if f.type == "subform":
+        if f.type in FILE_LISTS:
+            ids = [str(v) for v in data.getlist(f.id) if v]
+            raw[f.id] = media.files(ids) if media else [{"id": i, "name": ""} for i in ids] or None
+        elif f.type == "signature":
+            kept, drawn = str(data.get(f.id, "")), str(data.get(f"{f.id}.png", ""))
+            raw[f.id] = media.signature(f, kept, drawn) if media else ({"id": kept, "name": ""} if kept else None)
+        elif f.type == "subform":
             raw[f.id] = _rows(f, data, tz)
         elif f.type == "address":
             parts = {p: str(data.get(f"{f.id}.{p}", "")) for p in ("province", "city", "district", "detail")}
@@ -86,14 +74,9 @@ def _local(f: FieldDef, value: str, tz: Any) -> str:
 
 
 def _rows(sub: FieldDef, data: FormData, tz: Any) -> list[dict[str, Any]]:
-    count = int(str(data.get(f"{sub.id}.rows", "0")) or 0) if str(data.get(f"{sub.id}.rows", "0")).isdigit() else 0
-    rows = []
-    for i in range(min(count, 200)):
-        row = {c.id: _local(c, str(data.get(f"{sub.id}[{i}].{c.id}", "")), tz) for c in sub.fields
-               if not c.formula and not field_type(c.type).computed}
-        if any(v for v in row.values()):
-            rows.append(row)
-    return rows
+    """The posted rows that hold a value, in page order (blank rows are left out; `row_positions` says which)."""
+    return [{c.id: _local(c, str(data.get(f"{sub.id}[{i}].{c.id}", "")), tz) for c in sub.fields
+             if not computed_column(c)} for i in row_positions(sub, data)]
 
 
 def _render(request: Request, form: FormDef, values: dict[str, Any], errors: dict[str, Any], record: Any = None,
@@ -104,8 +87,9 @@ def _render(request: Request, form: FormDef, values: dict[str, Any], errors: dic
     request.session["submit_tokens"] = dict(list(tokens.items())[-SEEN_TOKENS:])
     return page(request, "edit.html", {
         "form": form, "values": values, "errors": errors, "record": record, "conflict": conflict, "token": token,
-        "layout": _layout(form), "editable": {f.id for f in editable(form)}, "choices": _choices(request, form),
+        "layout": _layout(form), "editable": {f.id for f in editable(form)}, "choices": _choices(request, form, values),
         "field_type": field_type, "multi": MULTI,
+        **page_context(request, form, values, record, {f.id for f in editable(form)}),
     }, status=status)
 
 
@@ -117,15 +101,17 @@ async def new_record(request: Request) -> Response:
     ws = request.app.state.ws
     if request.method == "GET":
         actor = actor_of(current_user(request) or {}, choose_language(request))
-        return _render(request, form, ws.records.initial_values(actor, form.id), {})
+        values = ws.records.initial_values(actor, form.id)
+        return _render(request, form, {**values, **prefilled(ws, form, request.query_params)}, {})
     data = await request.form()
     token = str(data.get("submit_token", ""))
     tokens = request.session.get("submit_tokens", {})
     if tokens.get(token):
         return RedirectResponse(f"/apps/{form.app}/{form.id}/{tokens[token]}", status_code=303)
     actor = actor_of(current_user(request) or {}, choose_language(request))
-    raw = raw_values(form, data, ws.tz)
+    raw = raw_values(form, data, ws.tz, MediaInput(ws, actor.user_id))
     try:
+        check_regions(request, form, raw)
         record = ws.records.create(actor, form.id, raw, fmt="form", via="web")
     except RecordInvalid as exc:
         return _render(request, form, raw, exc.errors, status=422)
@@ -147,9 +133,10 @@ async def edit_record(request: Request) -> Response:
     if request.method == "GET":
         return _render(request, form, dict(record.values), {}, record)
     data = await request.form()
-    raw = raw_values(form, data, ws.tz)
+    raw = raw_values(form, data, ws.tz, MediaInput(ws, actor.user_id))
     version = int(str(data.get("version", "0"))) if str(data.get("version", "0")).isdigit() else 0
     try:
+        check_regions(request, form, raw, record.id)
         saved = ws.records.update(actor, form.id, record.id, raw, version=version, fmt="form", via="web")
     except RecordInvalid as exc:
         return _render(request, form, raw, exc.errors, record, status=422)

@@ -14,6 +14,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from engine.definitions.model import FieldDef
 from engine.errors import FieldError
 from engine.fields.base import EQUALITY_OPS, JSON, TEXT_OPS, FieldType, FilterContext
+from engine.fields.html import sanitize_html
 from engine.fields.registry import register
 from engine.fields.types.common import bad_filter, bad_format, blank, error, int_prop, invalid, schema
 from engine.i18n import I18n
@@ -124,10 +125,17 @@ class Textarea(TextBase):
 
 @register
 class RichText(Textarea):
-    """Formatted text kept as the HTML given (the web layer sanitises it); displayed without tags."""
+    """Formatted text kept as sanitised HTML (every write path parses through here); displayed without tags."""
 
     name = "rich_text"
     label = {"zh": "富文本", "en": "Rich text"}
+
+    def parse(self, f: FieldDef, raw: Any, fmt: str = JSON) -> Any:
+        value = super().parse(f, raw, fmt)
+        if value is None:
+            return None
+        clean = sanitize_html(value)
+        return clean if TAGS.sub("", clean).strip() or "<hr" in clean else None
 
     def json_schema(self, f: FieldDef) -> dict[str, Any]:
         return {**super().json_schema(f), "contentMediaType": "text/html"}

@@ -26,7 +26,7 @@ QTY = {"fields": [{"id": "qty", "type": "integer"}]}
     ("textarea", {}, " a\nb ", JSON, " a\nb "),
     ("textarea", {}, "  \n ", FORM, None),
     ("textarea", {}, "line", SHEET, "line"),
-    ("rich_text", {}, "<p>x <script>y</script></p>", JSON, "<p>x <script>y</script></p>"),
+    ("rich_text", {}, "<p>x <script>y</script></p>", JSON, "<p>x </p>"),  # sanitised on every write path
     ("rich_text", {}, "<b>y</b>", FORM, "<b>y</b>"),
     ("integer", {}, "1,234", SHEET, 1234),
     ("integer", {}, 7.0, JSON, 7),

@@ -1,0 +1,72 @@
+// Record lists and kanban boards: select-all, confirm on a submit button, and moving cards between columns.
+"use strict";
+
+// A submit button with data-confirm asks before its form is sent (e.g. batch delete beside batch edit).
+document.addEventListener("submit", (event) => {
+  const button = event.submitter;
+  if (button && button.dataset.confirm && !window.confirm(button.dataset.confirm)) {
+    event.preventDefault();
+    event.stopImmediatePropagation();
+  }
+}, true);
+
+// The header checkbox ticks every row of the page.
+document.addEventListener("change", (event) => {
+  const box = event.target;
+  if (!(box instanceof HTMLInputElement) || !box.hasAttribute("data-select-all")) return;
+  const form = box.closest("form");
+  if (!form) return;
+  form.querySelectorAll("input[name=_ids]").forEach((row) => { row.checked = box.checked; });
+});
+
+function showMessage(text) {
+  const box = document.getElementById("kanban-message");
+  if (!box) return;
+  box.textContent = text || "";
+  box.hidden = !text;
+}
+
+function shiftCount(list, delta) {
+  const counter = list.closest(".kanban-column").querySelector("[data-count]");
+  counter.textContent = String(Number(counter.textContent) + delta);
+}
+
+function putBack(event) {
+  event.from.insertBefore(event.item, event.from.children[event.oldIndex] || null);
+}
+
+// Dropping a card on another column saves the new value with the version the card was read at;
+// a conflict or a validation error puts the card back and says why.
+function moveCard(board, event) {
+  if (event.from === event.to) return;
+  const card = event.item;
+  const body = new URLSearchParams({ id: card.dataset.id, version: card.dataset.version, value: event.to.dataset.value });
+  fetch(board.dataset.moveUrl, {
+    method: "POST", body, credentials: "same-origin",
+    headers: { "X-CSRF-Token": board.dataset.csrf, "Accept": "application/json" },
+  }).then((response) => response.json().then((data) => ({ ok: response.ok, data })))
+    .then(({ ok, data }) => {
+      if (!ok) throw new Error(data.message);
+      card.dataset.version = String(data.version);
+      shiftCount(event.from, -1);
+      shiftCount(event.to, 1);
+      showMessage("");
+    })
+    .catch((error) => {
+      putBack(event);
+      showMessage(error instanceof SyntaxError || !error.message ? board.dataset.networkError : error.message);
+    });
+}
+
+function startBoard(board) {
+  if (!window.Sortable || board.dataset.started) return;
+  board.dataset.started = "1";
+  board.querySelectorAll(".kanban-cards").forEach((list) => {
+    window.Sortable.create(list, {
+      group: "kanban", sort: false, animation: 150, draggable: ".kanban-card", ghostClass: "dragging", forceFallback: true, fallbackOnBody: true, delay: 150, delayOnTouchOnly: true,
+      onEnd: (event) => moveCard(board, event),
+    });
+  });
+}
+
+document.addEventListener("DOMContentLoaded", () => document.querySelectorAll(".kanban").forEach(startBoard));

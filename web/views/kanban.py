@@ -1,0 +1,117 @@
+"""A kanban board of a form grouped by a single-choice field; dropping a card on a column sets that field."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from engine.definitions.model import FieldDef, FormDef
+from engine.errors import Conflict, NotFound, QueryInvalid, RecordInvalid
+from engine.records.model import Filter, Query, Record
+from web.i18n import choose_language, translator
+from web.render import page
+from web.session import actor_of, current_user
+from web.views.display import Formatter, list_columns
+from web.views.listing import base_url, chips, kanban_fields, request_state
+from web.views.listoptions import option_pairs
+from web.views.liststate import problem_text
+from web.views.records import _form_or_404
+
+CARDS_PER_COLUMN = 50
+CARD_FIELDS = 3
+
+
+@dataclass
+class Column:
+    """One column of the board: an option (or '' for no value), its label, total count and first cards."""
+
+    value: str
+    label: str
+    total: int = 0
+    cards: list[tuple[Record, str, list[tuple[Any, str]]]] = field(default_factory=list)
+
+
+def _grouping(request: Request, form: FormDef) -> FieldDef | None:
+    """The field named by ?by=, or the form's first single-choice field."""
+    fields = kanban_fields(form)
+    wanted = request.query_params.get("by", "")
+    return next((f for f in fields if f.id == wanted), None if wanted else (fields[0] if fields else None))
+
+
+async def board(request: Request) -> Response:
+    """GET: one column per option of the grouping field plus one for records without a value."""
+    form = _form_or_404(request)
+    by = _grouping(request, form) if form is not None else None
+    if form is None or by is None:
+        return page(request, "error.html", {"message": "not_found"}, status=404)
+    ws = request.app.state.ws
+    lang = choose_language(request)
+    actor = actor_of(current_user(request) or {}, lang)
+    state = request_state(request, form, extra=("by",))
+    if state.problems:
+        detail = problem_text(state.problems[0], translator(lang), lang)
+        return page(request, "error.html", {"message": "bad_query", "detail": detail}, status=400)
+    try:
+        columns = _columns(ws, actor, form, by, state.query(CARDS_PER_COLUMN, ws.tz), lang)
+    except QueryInvalid as exc:
+        return page(request, "error.html", {"message": "bad_query", "detail": exc.error.message(lang)}, status=400)
+    base = base_url(form)
+    return page(request, "kanban.html", {
+        "form": form, "by": by, "columns": columns, "base": base, "kanban_fields": kanban_fields(form),
+        "list_url": state.url(base, extra={}), "chips": chips(request, form, state, lang),
+        "unfiltered": f"{base}/kanban?by={by.id}"})
+
+
+def _columns(ws: Any, actor: Any, form: FormDef, by: FieldDef, query: Query, lang: str) -> list[Column]:
+    """Each option's column (and the 'no value' one) with its count and first cards, under the list's query."""
+    shown = [f for f in list_columns(form) if f.id not in (form.title_field(), by.id)][:CARD_FIELDS]
+    columns = [Column(v, label) for v, label in option_pairs(by, lang)] + [Column("", translator(lang)("kanban_empty"))]
+    for column in columns:
+        flt = Filter(by.id, "eq", column.value) if column.value else Filter(by.id, "empty")
+        result = ws.records.list(actor, form.id, dataclasses.replace(query, filters=(*query.filters, flt), after=None))
+        column.total = result.total or 0
+        column.cards = _cards(Formatter(ws, form, result.records, lang), form, result.records, shown)
+    return columns
+
+
+def _cards(fmt: Formatter, form: FormDef, records: list[Record],
+           shown: list[FieldDef]) -> list[tuple[Record, str, list[tuple[Any, str]]]]:
+    """(record, title, [(label, text)]) of each card; empty fields are left off the card."""
+    title = form.field(form.title_field())
+    cards = []
+    for r in records:
+        heading = fmt.value(title, r.get(title.id)) if title is not None else ""
+        cards.append((r, heading, [(f.label, fmt.value(f, r.get(f.id))) for f in shown
+                                   if r.get(f.id) not in (None, "", [])]))
+    return cards
+
+
+async def move(request: Request) -> Response:
+    """POST id, version, value: set the grouping field of one record; JSON with the new version or the reason."""
+    form = _form_or_404(request)
+    by = _grouping(request, form) if form is not None else None
+    lang = choose_language(request)
+    t = translator(lang)
+    if form is None or by is None:
+        return JSONResponse({"message": t("not_found")}, status_code=404)
+    data = await request.form()
+    record_id, version = str(data.get("id", "")), str(data.get("version", ""))
+    if not (record_id.isdigit() and version.isdigit()):
+        return JSONResponse({"message": t("kanban_bad_move")}, status_code=400)
+    ws = request.app.state.ws
+    actor = actor_of(current_user(request) or {}, lang)
+    try:
+        record = ws.records.update(actor, form.id, int(record_id), {by.id: str(data.get("value", ""))},
+                                   version=int(version), fmt="form", via="web")
+    except Conflict:
+        return JSONResponse({"message": t("kanban_conflict")}, status_code=409)
+    except NotFound:
+        return JSONResponse({"message": t("not_found")}, status_code=404)
+    except RecordInvalid as exc:
+        reasons = "; ".join(e.message(lang) for errs in exc.errors.values() for e in errs)
+        return JSONResponse({"message": t("kanban_invalid").format(reasons=reasons)}, status_code=422)
+    return JSONResponse({"id": record.id, "version": record.version, "value": record.get(by.id)})

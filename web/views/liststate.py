@@ -1,0 +1,125 @@
+"""What a list URL asks for (conditions, search, sort, cursor, saved view) and the URLs that change one part of it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+from starlette.datastructures import QueryParams
+
+from engine.definitions.model import FieldDef, FormDef
+from engine.fields.base import FilterContext
+from engine.i18n import text
+from engine.records.model import Filter, Query
+from web.views.display import HIDDEN_IN_LISTS, list_columns
+from web.views.filters import NOT_FILTERABLE, BadCondition, Condition, kind_type, new_token, parse_conditions
+
+SORTABLE_VALUES = {"text", "number", "date", "datetime", "boolean"}
+URL_SAFE = ":,$"
+
+
+@dataclass(frozen=True)
+class ListState:
+    """The list the user asked for: good conditions, refused ones, quick search, sort and page cursor."""
+
+    conditions: tuple[Condition, ...] = ()
+    problems: tuple[BadCondition, ...] = ()
+    q: str = ""
+    sort: str = ""
+    descending: bool = True
+    after: str = ""
+    view: int | None = None
+    columns: tuple[str, ...] = ()  # chosen columns; empty: the form's default ones
+    composed: bool = False  # the builder added a condition: the URL should be rewritten to its canonical form
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def filtered(self) -> bool:
+        """True when the list is narrowed by conditions or search."""
+        return bool(self.conditions or self.problems or self.q)
+
+    def query(self, limit: int, tz: Any) -> Query:
+        """The engine query of this state."""
+        filters = tuple(Filter(c.field.id, c.op, c.operand(tz)) for c in self.conditions)
+        return Query(filters=filters, search=self.q or None, sort=((self.sort, self.descending),) if self.sort else (),
+                     limit=limit, after=self.after or None, with_total=True, with_children=False)
+
+    def params(self, *, after: bool = False, view: bool = True) -> list[tuple[str, str]]:
+        """The state as query parameters, in a stable order."""
+        items = [("f", c.token) for c in self.conditions] + [("f", p.token) for p in self.problems]
+        if self.q:
+            items.append(("q", self.q))
+        if self.sort:
+            items += [("sort", self.sort), ("dir", "desc" if self.descending else "asc")]
+        if self.columns:
+            items.append(("cols", ",".join(self.columns)))
+        items += sorted(self.extra.items())
+        if view and self.view is not None:
+            items.append(("view", str(self.view)))
+        if after and self.after:
+            items.append(("after", self.after))
+        return items
+
+    def url(self, base: str, **changes: Any) -> str:
+        """The list URL of this state with some parts changed (a new page starts from the first row)."""
+        state = replace(self, **changes) if changes else self
+        query = urlencode(state.params(after="after" in changes), safe=URL_SAFE)
+        return f"{base}?{query}" if query else base
+
+    def without(self, base: str, token: str) -> str:
+        """The URL with one condition removed."""
+        return self.url(base, conditions=tuple(c for c in self.conditions if c.token != token),
+                        problems=tuple(p for p in self.problems if p.token != token), view=None)
+
+    def sort_url(self, base: str, field_id: str) -> str:
+        """The URL sorting by a column: descending first, then ascending on a second click."""
+        descending = not (self.sort == field_id and self.descending)
+        return self.url(base, sort=field_id, descending=descending)
+
+
+def read_state(params: QueryParams, form: FormDef, table: Any, ctx: FilterContext, lang: str,
+               extra: tuple[str, ...] = ()) -> ListState:
+    """Parse a list's query parameters; a condition composed in the builder (nf, no, nv) is added to the rest."""
+    tokens = params.getlist("f")
+    composed = bool(params.get("nf") and params.get("no"))
+    if composed:
+        tokens.append(new_token(str(params["nf"]), str(params["no"]), params.getlist("nv")))
+    good, bad = parse_conditions(form, tokens, table, ctx, lang)
+    view = params.get("view", "")
+    chosen = [name for value in params.getlist("cols") for name in value.split(",")]
+    return ListState(columns=chosen_columns(form, chosen), conditions=tuple(good), problems=tuple(bad), q=params.get("q", "").strip(),
+                     sort=params.get("sort", ""), descending=params.get("dir", "desc") != "asc",
+                     after=params.get("after", ""), view=int(view) if view.isdigit() else None, composed=composed,
+                     extra={k: params[k] for k in extra if params.get(k)})
+
+
+def column_choices(form: FormDef) -> list[FieldDef]:
+    """Fields a list can show as columns, in form order."""
+    return [f for f in form.fields if f.type not in HIDDEN_IN_LISTS]
+
+
+def chosen_columns(form: FormDef, names: list[str]) -> tuple[str, ...]:
+    """The known columns among `names` in form order; () when none, or when they are the default ones."""
+    wanted = set(names)
+    chosen = tuple(f.id for f in column_choices(form) if f.id in wanted)
+    return () if chosen == tuple(f.id for f in list_columns(form)) else chosen
+
+
+def state_from_query_string(query: str, form: FormDef, table: Any, ctx: FilterContext, lang: str) -> ListState:
+    """The state of a list URL's query string (as posted by the save-view form)."""
+    return read_state(QueryParams(parse_qsl(query.lstrip("?"), keep_blank_values=False)), form, table, ctx, lang)
+
+
+def sortable(f: FieldDef) -> bool:
+    """Whether a list can be ordered by this field."""
+    return f.type not in NOT_FILTERABLE and (kind_type(f).value_type in SORTABLE_VALUES or f.type == "time")
+
+
+def problem_text(problem: BadCondition, t: Any, lang: str) -> str:
+    """A refused condition's message in the user's language."""
+    params = {k: text(v, lang) if isinstance(v, dict) else v for k, v in problem.params.items()}
+    if "op" in params:
+        name = t(f"op_{params['op']}")
+        params["op"] = params["op"] if name.startswith("op_") else name
+    return t(problem.key).format(token=problem.token, **params)

@@ -1,0 +1,120 @@
+"""The record page: fields as laid out in the form, one timeline (changes, comments, related records) newest
+first, lists of the records pointing here, and comments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from engine.definitions.model import FieldDef, FormDef
+from engine.errors import FieldError, FieldValueError, NotFound, RecordInvalid
+from engine.fields.registry import field_type
+from engine.records.comments import MAX_LENGTH, add_comment, list_comments
+from engine.org.users import display_names
+from engine.records.model import Record
+from engine.storage.database import read_transaction
+from web.i18n import choose_language
+from web.render import page
+from web.session import actor_of, current_user
+from web.views.display import Formatter
+from web.views.records import _form_or_404, _layout
+from web.views.related import RelatedList, related_lists
+
+
+def timeline(history: list[dict[str, Any]], comments: list[dict[str, Any]],
+             related: list[RelatedList]) -> list[dict[str, Any]]:
+    """History entries, comments and records created pointing here, newest first."""
+    entries = [{"kind": "history", "at": h["at"], "order": (0, h["id"]), **h} for h in history]
+    entries += [{"kind": "comment", "at": c["created_at"], "order": (1, c["id"]), **c} for c in comments]
+    for rel in related:
+        entries += [{"kind": "related", "at": r.created_at, "order": (2, r.id), "list": rel, "record": r,
+                     "actor_id": r.created_by} for r, _ in rel.rows]
+    return sorted(entries, key=lambda e: (e["at"], e["order"]), reverse=True)
+
+
+def shown_change(fmt: Formatter, f: FieldDef | None, value: Any) -> str:
+    """A value from a history entry (JSON form) as the page shows values; the raw text if it no longer parses."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if f is None:
+        return str(value)
+    try:
+        ftype = field_type(f.type)
+        typed = value if ftype.computed else ftype.parse(f, value)
+        return fmt.value(f, typed) or "—"
+    except (FieldValueError, TypeError, ValueError, KeyError, AttributeError):
+        return str(value)
+
+
+def _load_names(ws: Any, form: FormDef, fmt: Formatter, entries: list[dict[str, Any]]) -> None:
+    """Names of the people and titles of the records the timeline mentions (authors, changed relations)."""
+    changed: dict[str, set[int]] = {}
+    for e in entries:
+        for name, change in (e.get("changes") or {}).items():
+            f = form.field(name)
+            if f is not None and f.type in ("relation", "relation_many", "user", "users") and isinstance(change, list):
+                ids = [i for v in change for i in (v if isinstance(v, list) else [v]) if isinstance(i, int)]
+                key = "users" if f.type.startswith("user") else str(f.get("to"))
+                changed.setdefault(key, set()).update(ids)
+    user_ids = changed.pop("users", set())
+    for target, ids in changed.items():
+        fmt.titles.setdefault(target, {}).update(ws.records.titles(target, ids))
+    people = {int(i) for e in entries for i in (e.get("actor_id"), e.get("author_id")) if i} | user_ids
+    people -= set(fmt.users)
+    if people:
+        with read_transaction(ws.engine) as conn:
+            fmt.users.update(display_names(conn, people))
+
+
+def render_record(request: Request, form: FormDef, record: Record, comment_errors: list[FieldError] | None = None,
+                  comment_text: str = "", status: int = 200) -> Response:
+    """The record page, optionally with a refused comment kept in its box next to the reason."""
+    ws = request.app.state.ws
+    lang = choose_language(request)
+    actor = actor_of(current_user(request) or {}, lang)
+    fmt = Formatter(ws, form, [record], lang)
+    related = related_lists(ws, actor, form, record.id, lang)
+    entries = timeline(ws.records.history(form.id, record.id), list_comments(ws.engine, form.id, record.id), related)
+    _load_names(ws, form, fmt, entries)
+    return page(request, "record.html", {
+        "form": form, "record": record, "fmt": fmt, "timeline": entries, "related": related,
+        "layout": _layout(form), "comment_errors": comment_errors or [], "comment_text": comment_text,
+        "comment_max": MAX_LENGTH, "change_text": lambda f, v: shown_change(fmt, f, v),
+    }, status=status)
+
+
+async def record_page(request: Request) -> Response:
+    """One record: its fields as laid out in the form, its timeline and the records pointing here."""
+    form = _form_or_404(request)
+    if form is None:
+        return page(request, "error.html", {"message": "not_found"}, status=404)
+    actor = actor_of(current_user(request) or {}, choose_language(request))
+    try:
+        record = request.app.state.ws.records.get(actor, form.id, int(request.path_params["id"]))
+    except (NotFound, ValueError):
+        return page(request, "error.html", {"message": "not_found"}, status=404)
+    return render_record(request, form, record)
+
+
+async def post_comment(request: Request) -> Response:
+    """POST a comment on a record; an empty or too long one shows the record page with the reason."""
+    form = _form_or_404(request)
+    if form is None:
+        return page(request, "error.html", {"message": "not_found"}, status=404)
+    ws = request.app.state.ws
+    actor = actor_of(current_user(request) or {}, choose_language(request))
+    try:
+        record = ws.records.get(actor, form.id, int(request.path_params["id"]))
+    except (NotFound, ValueError):
+        return page(request, "error.html", {"message": "not_found"}, status=404)
+    data = await request.form()
+    body = str(data.get("body", ""))
+    try:
+        add_comment(ws.engine, ws.records.runtimes, form.id, record.id, actor.user_id, body, ws.now())
+    except RecordInvalid as exc:
+        return render_record(request, form, record, exc.errors.get("body", []), body[:MAX_LENGTH * 2], status=422)
+    except NotFound:
+        return page(request, "error.html", {"message": "not_found"}, status=404)
+    return RedirectResponse(f"/apps/{form.app}/{form.id}/{record.id}#comments", status_code=303)

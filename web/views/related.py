@@ -1,0 +1,74 @@
+"""Records that point at a record (an order's payments, a customer's orders) and new records pre-filled to do so."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from engine.definitions.model import FieldDef, FormDef
+from engine.fields.registry import field_type
+from engine.records.model import Actor, Filter, Query
+from engine.workspace import Workspace
+from web.views.display import Formatter, list_columns
+
+RELATED_ROWS = 10
+RELATED_COLUMNS = 4
+PREFILLED_TYPES = ("relation", "relation_many")
+
+
+@dataclass
+class RelatedList:
+    """The records of `form` whose `field` points at the record: a first page, the total and their columns."""
+
+    form: FormDef
+    field: FieldDef
+    columns: list[FieldDef]
+    rows: list[tuple[Any, list[str]]]
+    total: int
+    titles: dict[int, str]
+
+
+def pointing_fields(ws: Workspace, target: str) -> list[tuple[FormDef, FieldDef]]:
+    """(form, relation field) pairs of every form with a relation to `target`, in definition order."""
+    found = []
+    for form in ws.definitions.forms.values():
+        for f in form.fields:
+            if f.type in PREFILLED_TYPES and f.get("to") == target and _operator(f) is not None:
+                found.append((form, f))
+    return found
+
+
+def _operator(f: FieldDef) -> str | None:
+    operators = field_type(f.type).operators
+    return "eq" if f.type == "relation" and "eq" in operators else "contains" if "contains" in operators else None
+
+
+def related_lists(ws: Workspace, actor: Actor, form: FormDef, record_id: int, lang: str) -> list[RelatedList]:
+    """One list per relation pointing at the record: up to RELATED_ROWS newest records and the total."""
+    lists = []
+    for other, f in pointing_fields(ws, form.id):
+        query = Query(filters=(Filter(f.id, str(_operator(f)), record_id),), sort=(("created_at", True),),
+                      limit=RELATED_ROWS, with_total=True, with_children=False)
+        page = ws.records.list(actor, other.id, query)
+        columns = [c for c in list_columns(other, limit=RELATED_COLUMNS + 1) if c.id != f.id][:RELATED_COLUMNS]
+        fmt = Formatter(ws, other, page.records, lang)
+        rows = [(r, [fmt.value(c, r.values.get(c.id)) for c in columns]) for r in page.records]
+        titles = ws.records.titles(other.id, [r.id for r in page.records])
+        lists.append(RelatedList(other, f, columns, rows, page.total or 0, titles))
+    return lists
+
+
+def prefilled(ws: Workspace, form: FormDef, params: Mapping[str, str]) -> dict[str, Any]:
+    """Initial relation values from a query string (`?customer=5`): only relation fields, only existing records."""
+    values: dict[str, Any] = {}
+    for f in form.fields:
+        raw = params.get(f.id, "")
+        target = str(f.get("to"))
+        if f.type not in PREFILLED_TYPES or not raw.isdigit() or len(raw) > 18 or target not in ws.definitions.forms:
+            continue
+        record_id = int(raw)
+        if record_id not in ws.records.titles(target, [record_id]):
+            continue
+        values[f.id] = record_id if f.type == "relation" else [record_id]
+    return values

@@ -1,0 +1,115 @@
+"""/settings: the signed-in user's password, language and personal API tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from engine.errors import FieldError, RecordInvalid
+from engine.org.account import change_password, set_language
+from engine.org.tokens import EXPIRY_LABEL, create_token, list_tokens, revoke_token
+from engine.org.users import user_by_id
+from engine.storage.database import read_transaction, write_transaction
+from web.render import page
+from web.session import current_user, sign_in
+
+NOTICES = ("password", "language", "revoked")
+
+
+def _user_id(request: Request) -> int:
+    user = current_user(request)
+    assert user is not None  # the Guard lets only signed-in users reach /settings
+    return int(user["id"])
+
+
+def _render(request: Request, status: int = 200, errors: Mapping[str, list[FieldError]] | None = None,
+            **extra: Any) -> Response:
+    ws = request.app.state.ws
+    with read_transaction(ws.engine) as conn:
+        tokens = list_tokens(conn, _user_id(request))
+    notice = request.query_params.get("done")
+    context = {"tokens": tokens, "now": ws.now(), "errors": errors or {}, "new_token": None, "values": {},
+               "notice": notice if notice in NOTICES else None,
+               "valid_through": lambda at: (at.astimezone(ws.tz) - timedelta(microseconds=1)).date().isoformat(),
+               **extra}
+    response = page(request, "settings.html", context, status=status)
+    response.headers["cache-control"] = "no-store"  # the page may show a new token's secret
+    return response
+
+
+async def settings_page(request: Request) -> Response:
+    """GET the settings page."""
+    return _render(request)
+
+
+async def password(request: Request) -> Response:
+    """POST: change the password; the session is renewed and every other session of the user ends."""
+    form = await request.form()
+    fields = [str(form.get(k, "")) for k in ("current_password", "new_password", "repeat_password")]
+    engine = request.app.state.ws.engine
+    try:
+        with write_transaction(engine) as conn:
+            change_password(conn, _user_id(request), *fields)
+            user = user_by_id(conn, _user_id(request))
+    except RecordInvalid as exc:
+        return _render(request, 422, exc.errors)
+    assert user is not None
+    sign_in(request, user)
+    return RedirectResponse("/settings?done=password", status_code=303)
+
+
+async def language(request: Request) -> Response:
+    """POST: save the interface language ('' follows the browser)."""
+    code = str((await request.form()).get("language", "")) or None
+    try:
+        with write_transaction(request.app.state.ws.engine) as conn:
+            set_language(conn, _user_id(request), code)
+    except RecordInvalid as exc:
+        return _render(request, 422, exc.errors)
+    if code:
+        request.session["lang"] = code
+    else:
+        request.session.pop("lang", None)
+    return RedirectResponse("/settings?done=language", status_code=303)
+
+
+def _expiry(raw: str, request: Request) -> datetime | None:
+    """The end of the chosen day in the workspace's zone (a token is valid through its last day)."""
+    if not raw:
+        return None
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        raise RecordInvalid({"expires_at": [FieldError("bad_format", {"label": EXPIRY_LABEL, "expected": "YYYY-MM-DD"})]})
+    return datetime.combine(day + timedelta(days=1), time(), tzinfo=request.app.state.ws.tz)
+
+
+async def tokens(request: Request) -> Response:
+    """POST: create a token and show its secret this once."""
+    form = await request.form()
+    name, expires = str(form.get("name", "")), str(form.get("expires_at", ""))
+    ws = request.app.state.ws
+    try:
+        with write_transaction(ws.engine) as conn:
+            new = create_token(conn, _user_id(request), name, ws.now(), _expiry(expires, request))
+    except RecordInvalid as exc:
+        return _render(request, 422, exc.errors, values={"name": name, "expires_at": expires})
+    return _render(request, new_token=new)
+
+
+async def revoke(request: Request) -> Response:
+    """POST: revoke one of the user's tokens."""
+    try:
+        token_id = int(request.path_params["id"])
+    except ValueError:
+        raise HTTPException(404) from None
+    ws = request.app.state.ws
+    with write_transaction(ws.engine) as conn:
+        if not revoke_token(conn, _user_id(request), token_id, ws.now()):
+            raise HTTPException(404)
+    return RedirectResponse("/settings?done=revoked", status_code=303)
