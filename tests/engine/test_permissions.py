@@ -12,7 +12,7 @@ from engine.permissions.access import resolve
 from engine.permissions.condition import check_condition
 from engine.permissions.scope import scope_predicate
 from engine.permissions.viewer import load_viewer
-from engine.records.model import Actor
+from engine.records.model import Actor, Query
 from engine.storage.database import read_transaction, write_transaction
 
 
@@ -39,7 +39,8 @@ def org(shop):  # type: ignore[no-untyped-def]
             "manager": create_user(conn, NewUser("manager", "Boss", department_id=sales), shop.now()),
         }
     for name, grade in (("east_rep", "A"), ("west_rep", "B"), ("manager", "C")):
-        actor = Actor(user_id=ids[name], department_id={"east_rep": east, "west_rep": west, "manager": sales}[name])
+        actor = Actor(user_id=ids[name], department_id={"east_rep": east, "west_rep": west, "manager": sales}[name],
+                      system=True)
         shop.records.create(actor, "customer", {"name": f"{name}的客户", "grade": grade})
     return shop, ids
 
@@ -106,3 +107,72 @@ def test_conditions_sql_cannot_answer_are_refused(shop, condition: str, message:
     with pytest.raises(FormulaError) as caught:
         check_condition(condition, shop.definitions.form("customer"))
     assert message in str(caught.value)
+
+
+ROLES = """roles:
+  - id: rep
+    label: Rep
+    permissions:
+      customer: {operations: [create, read, update], scope: own, fields: {notes: hidden, grade: read_only}}
+  - id: lead
+    label: Lead
+    permissions:
+      customer: {operations: [read], scope: department_tree, fields: {notes: hidden}}
+"""
+
+
+@pytest.fixture
+def guarded(org):  # type: ignore[no-untyped-def]
+    ws, ids = org
+    ws.publish({"shop/roles.yaml": ROLES})
+    with write_transaction(ws.engine) as conn:
+        from engine.org.users import set_roles
+
+        set_roles(conn, ids["east_rep"], ["rep"])
+        set_roles(conn, ids["manager"], ["rep", "lead"])
+    rep = Actor(user_id=ids["east_rep"], roles=frozenset({"rep"}))
+    manager = Actor(user_id=ids["manager"], roles=frozenset({"rep", "lead"}))
+    others = {r.values["name"]: r.id for r in ws.records.list(Actor.system_actor(), "customer").records}
+    return ws, rep, manager, others
+
+
+def test_the_record_service_narrows_every_read(guarded) -> None:  # type: ignore[no-untyped-def]
+    from engine.errors import NotFound, PermissionDenied
+
+    ws, rep, manager, ids = guarded
+    ws.records.update(Actor.system_actor(), "customer", ids["east_rep的客户"], {"notes": "secret plan"}, version=1)
+    page = ws.records.list(rep, "customer", Query(with_total=True))
+    assert [r.values["name"] for r in page.records] == ["east_rep的客户"] and page.total == 1
+    assert "notes" not in page.records[0].values
+    with pytest.raises(NotFound):
+        ws.records.get(rep, "customer", ids["west_rep的客户"])
+    with pytest.raises(NotFound):
+        ws.records.history(rep, "customer", ids["west_rep的客户"])
+    assert all("notes" not in (e["changes"] or {}) for e in ws.records.history(rep, "customer", ids["east_rep的客户"]))
+    assert len(ws.records.list(manager, "customer").records) == 3
+    with pytest.raises(PermissionDenied):  # the manager reads the tree but updates only their own
+        ws.records.update(manager, "customer", ids["west_rep的客户"], {"email": "x@example.com"}, version=1)
+    with pytest.raises(NotFound):
+        ws.records.update(rep, "customer", ids["west_rep的客户"], {"email": "x@example.com"}, version=1)
+    with pytest.raises(PermissionDenied):
+        ws.records.list(rep, "order")
+
+
+def test_hidden_fields_cannot_be_probed_or_written(guarded) -> None:  # type: ignore[no-untyped-def]
+    from engine.errors import QueryInvalid, RecordInvalid
+    from engine.records.model import Filter
+
+    ws, rep, _, ids = guarded
+    ws.records.update(Actor.system_actor(), "customer", ids["east_rep的客户"], {"notes": "secret plan"}, version=1)
+    with pytest.raises(QueryInvalid):
+        ws.records.list(rep, "customer", Query(filters=(Filter("notes", "contains", "secret"),)))
+    with pytest.raises(QueryInvalid):
+        ws.records.list(rep, "customer", Query(sort=(("notes", False),)))
+    assert ws.records.list(rep, "customer", Query(search="secret")).records == []
+    with pytest.raises(RecordInvalid) as caught:
+        ws.records.update(rep, "customer", ids["east_rep的客户"], {"notes": "mine", "grade": "A"}, version=2)
+    assert caught.value.errors["notes"][0].code == "unknown_field"
+    assert caught.value.errors["grade"][0].code == "read_only_for_you"
+    created = ws.records.create(rep, "customer", {"name": "新客户"})
+    assert created.values["grade"] == "B" and "notes" not in created.values  # defaults still apply
+    assert ws.records.get(Actor.system_actor(), "customer", ids["east_rep的客户"]).values["notes"] == "secret plan"

@@ -65,7 +65,7 @@ async def record_page(request: Request) -> Response:
     except (NotFound, ValueError):
         return page(request, "error.html", {"message": "not_found"}, status=404)
     fmt = Formatter(ws, form, [record], lang)
-    history = ws.records.history(form.id, record.id)
+    history = ws.records.history(actor, form.id, record.id)
     fmt.users.update({h["actor_id"]: fmt.user(h["actor_id"]) for h in history if h["actor_id"]})
     return page(request, "record.html", {"form": form, "record": record, "fmt": fmt, "history": history,
                                           "layout": _layout(form)})
