@@ -43,6 +43,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "not_unique": {"zh": "{label}“{value}”已存在", "en": "{label} '{value}' already exists"},
     "not_found": {"zh": "{label}引用的记录不存在:{value}", "en": "{label} refers to a missing record: {value}"},
     "read_only": {"zh": "{label}是计算字段,不能直接修改", "en": "{label} is computed and cannot be set"},
+    "same_user": {"zh": "移交人和接收人不能是同一个用户", "en": "the records cannot be handed to the same user"},
+    "no_such_user": {"zh": "没有编号为 {value} 的用户", "en": "there is no user with id {value}"},
     "read_only_for_you": {"zh": "{label}对你是只读的", "en": "{label} is read-only for you"},
     "unknown_field": {"zh": "表单中没有字段“{value}”", "en": "the form has no field '{value}'"},
     "check_failed": {"zh": "{message}", "en": "{message}"},

@@ -103,6 +103,8 @@ class RecordService:
                 full = {**values, **system}
                 env = self._env(rt, full, actor, cache, now)
                 apply_defaults(rt, full, set(values), env)
+                if rt.owner_field and rt.owner_field not in values and owner_id is not None:
+                    full[rt.owner_field] = owner_id
                 self._evaluate(rt, full, env, errors[index], None)
                 fulls.append(full)
                 envs.append(env)
@@ -117,7 +119,9 @@ class RecordService:
             if rt.formulas_read_serials:
                 for full, env in zip(fulls, envs):
                     compute_formulas(rt, full, env)
-            rows = [{**writing.main_row(rt, full, complete=True), **system} for full in fulls]
+            self._follow_owner_field(conn, rt, fulls)
+            rows = [{**writing.main_row(rt, full, complete=True), **system,
+                     "owner_id": full["owner_id"], "department_id": full["department_id"]} for full in fulls]
             stmt = sa.insert(rt.main).returning(rt.main.c.id, sort_by_parameter_order=True)
             ids = [int(i) for i in conn.execute(stmt, rows).scalars()]
             for full, record_id in zip(fulls, ids):
@@ -137,6 +141,22 @@ class RecordService:
                 merged[key] = items
         if merged:
             raise RecordInvalid(merged)
+
+    @staticmethod
+    def _follow_owner_field(conn: sa.Connection, rt: FormRuntime, fulls: Sequence[dict[str, Any]],
+                            befores: Sequence[Mapping[str, Any]] | None = None) -> None:
+        """Where the form has an `owner` user field, the record's owner and department follow its value."""
+        if not rt.owner_field:
+            return
+        changed = [f for i, f in enumerate(fulls) if f.get(rt.owner_field) is not None and
+                   (befores is None or befores[i].get(rt.owner_field) != f.get(rt.owner_field))]
+        owners = {int(f[rt.owner_field]) for f in changed}
+        if not owners:
+            return
+        depts = dict(conn.execute(sa.select(users.c.id, users.c.department_id).where(users.c.id.in_(owners))).all())
+        for full in changed:
+            full["owner_id"] = int(full[rt.owner_field])
+            full["department_id"] = depts.get(full["owner_id"])
 
     def _department_of(self, conn: sa.Connection, owner: int | None, actor: Actor) -> int | None:
         if owner is None or owner == actor.user_id:
@@ -191,15 +211,20 @@ class RecordService:
             if errors:
                 raise RecordInvalid(errors)
             changes = writing.diff(rt, before, full)
-            self._write_update(conn, rt, record_id, version, full, now, actor, set(values) | set(rt.formulas))
+            self._follow_owner_field(conn, rt, [full], [before])
+            ownership = {k: full[k] for k in ("owner_id", "department_id") if full[k] != before[k]}
+            self._write_update(conn, rt, record_id, version, full, now, actor, set(values) | set(rt.formulas),
+                               ownership)
             writing.record_event(conn, rt, record_id, version + 1, "update", actor.user_id, via, now, changes)
             self._refresh_dependents(conn, rt, [before], [full], actor, now, cache)
             self._complete(conn, rt, [full], actor)
         return reading.to_record(rt, guard.mask(dict(full)))
 
     def _write_update(self, conn: sa.Connection, rt: FormRuntime, record_id: int, version: int,
-                      full: Mapping[str, Any], now: datetime, actor: Actor, touched: set[str]) -> None:
+                      full: Mapping[str, Any], now: datetime, actor: Actor, touched: set[str],
+                      system: Mapping[str, Any] | None = None) -> None:
         row = writing.main_row(rt, {k: v for k, v in full.items() if k in touched or "." in k})
+        row.update(system or {})
         row.update(updated_at=now, updated_by=actor.user_id, version=version + 1)
         result = conn.execute(sa.update(rt.main).where(
             rt.main.c.id == record_id, rt.main.c.version == version, rt.main.c.deleted_at.is_(None)).values(row))

@@ -176,3 +176,40 @@ def test_hidden_fields_cannot_be_probed_or_written(guarded) -> None:  # type: ig
     created = ws.records.create(rep, "customer", {"name": "新客户"})
     assert created.values["grade"] == "B" and "notes" not in created.values  # defaults still apply
     assert ws.records.get(Actor.system_actor(), "customer", ids["east_rep的客户"]).values["notes"] == "secret plan"
+
+
+def test_a_leaving_users_records_are_handed_over_with_history(org) -> None:  # type: ignore[no-untyped-def]
+    from engine.audit import list_audit
+    from engine.errors import PermissionDenied
+    from engine.records.transfer import transfer_ownership
+
+    ws, ids = org
+    leaving, taking = ids["east_rep"], ids["west_rep"]
+    order = ws.records.create(Actor(user_id=leaving, system=True), "order",
+                              {"customer": ws.records.list(Actor.system_actor(), "customer").records[0].id})
+    with pytest.raises(PermissionDenied):
+        transfer_ownership(ws.engine, ws.records.runtimes, Actor(user_id=leaving), leaving, taking, ws.now())
+    admin = Actor(user_id=1, is_admin=True)
+    moved = transfer_ownership(ws.engine, ws.records.runtimes, admin, leaving, taking, ws.now())
+    assert moved == {"customer": 1, "order": 1}
+    got = ws.records.get(admin, "order", order.id)
+    assert got.owner_id == taking and got.version == order.version + 1
+    customer = ws.records.list(admin, "customer", Query(search="east_rep")).records[0]
+    assert customer.values["owner"] == taking and customer.owner_id == taking
+    entry = ws.records.history(admin, "customer", customer.id)[0]
+    assert entry["via"] == "transfer" and entry["changes"] == {"owner": [leaving, taking]}
+    with read_transaction(ws.engine) as conn:
+        audit = list_audit(conn)
+    assert audit[0]["action"] == "transfer" and audit[0]["detail"]["records"] == {"customer": 1, "order": 1}
+
+
+def test_the_owner_field_decides_who_owns_a_record(org) -> None:  # type: ignore[no-untyped-def]
+    ws, ids = org
+    admin = Actor(user_id=1, is_admin=True)
+    record = ws.records.create(admin, "customer", {"name": "指派客户", "owner": ids["west_rep"]})
+    assert record.owner_id == ids["west_rep"]
+    moved = ws.records.update(admin, "customer", record.id, {"owner": ids["manager"]}, version=1)
+    assert moved.owner_id == ids["manager"]
+    with read_transaction(ws.engine) as conn:
+        viewer = load_viewer(conn, ids["manager"])
+    assert viewer is not None and moved.department_id in viewer.departments
