@@ -213,3 +213,15 @@ def test_the_owner_field_decides_who_owns_a_record(org) -> None:  # type: ignore
     with read_transaction(ws.engine) as conn:
         viewer = load_viewer(conn, ids["manager"])
     assert viewer is not None and moved.department_id in viewer.departments
+
+
+def test_publishing_a_condition_sql_cannot_answer_is_refused_with_its_line(shop) -> None:  # type: ignore[no-untyped-def]
+    from engine.errors import DefinitionError
+
+    bad = ROLES.replace("scope: own, fields: {notes: hidden, grade: read_only}",
+                        "scope: {condition: \"LEN(name) > 3\"}")
+    with pytest.raises(DefinitionError) as caught:
+        shop.publish({"shop/roles.yaml": bad})
+    assert "shop/roles.yaml:5 /roles/0/permissions/customer/scope/condition: scope condition 'LEN(name) > 3': " \
+           "LEN() cannot be used in a scope condition" in str(caught.value)
+    shop.publish({"shop/roles.yaml": bad.replace("LEN(name) > 3", "grade = 'A'")})
