@@ -23,7 +23,7 @@ from engine.settings import Settings
 from engine.workspace import Workspace
 
 HERE = Path(__file__).parent
-ACTOR = Actor(user_id=1)
+ACTOR = Actor(user_id=1, is_admin=True)
 STAGES = ["new", "qualified", "proposal", "won", "lost"]
 BIG = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
 

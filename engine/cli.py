@@ -229,5 +229,99 @@ def users_list(home: str) -> None:
     click.echo(f"{len(rows)} user(s)")
 
 
+
+def _user_id(conn: Any, username: str) -> int:
+    from engine.org.users import user_id_by_name
+
+    user_id = user_id_by_name(conn, username)
+    if user_id is None:
+        raise click.ClickException(f"no user '{username}' (see `formwork users list`)")
+    return user_id
+
+
+@users.command("disable")
+@pass_home
+@click.argument("username")
+def users_disable(home: str, username: str) -> None:
+    """Disable a user: they can no longer sign in and their sessions end."""
+    _set_active(home, username, False)
+
+
+@users.command("enable")
+@pass_home
+@click.argument("username")
+def users_enable(home: str, username: str) -> None:
+    """Enable a disabled user again."""
+    _set_active(home, username, True)
+
+
+def _set_active(home: str, username: str, active: bool) -> None:
+    from engine.org.admin import set_active
+    from engine.storage.database import write_transaction
+
+    ws = _open(home)
+    try:
+        with write_transaction(ws.engine) as conn:
+            set_active(conn, None, _user_id(conn, username), active, ws.now())
+    except RecordInvalid as exc:
+        _fail_invalid(exc)
+    click.echo(f"{'enabled' if active else 'disabled'} {username}")
+
+
+@users.command("reset-password")
+@pass_home
+@click.argument("username")
+def users_reset_password(home: str, username: str) -> None:
+    """Give a user a new generated password (printed once)."""
+    from engine.org.admin import reset_password
+    from engine.storage.database import write_transaction
+
+    ws = _open(home)
+    with write_transaction(ws.engine) as conn:
+        password = reset_password(conn, None, _user_id(conn, username), ws.now())
+    click.echo(f"new password for {username}: {password}")
+
+
+@users.command("roles")
+@pass_home
+@click.argument("username")
+@click.argument("roles", nargs=-1)
+def users_roles(home: str, username: str, roles: tuple[str, ...]) -> None:
+    """Set a user's roles (none given: remove every role)."""
+    from engine.org.admin import assign_roles
+    from engine.storage.database import write_transaction
+
+    ws = _open(home)
+    try:
+        with write_transaction(ws.engine) as conn:
+            assign_roles(conn, None, _user_id(conn, username), roles, [r.id for r in ws.definitions.roles],
+                         ws.now())
+    except RecordInvalid as exc:
+        _fail_invalid(exc)
+    click.echo(f"{username}: {', '.join(roles) or 'no roles'}")
+
+
+@users.command("transfer")
+@pass_home
+@click.argument("from_username")
+@click.argument("to_username")
+def users_transfer(home: str, from_username: str, to_username: str) -> None:
+    """Hand every record FROM_USERNAME owns to TO_USERNAME (with history and an audit entry)."""
+    from engine.records.model import Actor
+    from engine.records.transfer import transfer_ownership
+    from engine.storage.database import read_transaction
+
+    ws = _open(home)
+    with read_transaction(ws.engine) as conn:
+        source, target = _user_id(conn, from_username), _user_id(conn, to_username)
+    try:
+        moved = transfer_ownership(ws.engine, ws.records.runtimes, Actor.system_actor(), source, target, ws.now())
+    except RecordInvalid as exc:
+        _fail_invalid(exc)
+    total = sum(moved.values())
+    detail = ", ".join(f"{form} {count}" for form, count in moved.items()) or "nothing owned"
+    click.echo(f"handed {total} record(s) from {from_username} to {to_username}: {detail}")
+
+
 if __name__ == "__main__":
     main()

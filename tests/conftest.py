@@ -98,10 +98,12 @@ def shop(fresh_workspace):  # type: ignore[no-untyped-def]
     return fresh_workspace
 
 
-def add_user(ws, username: str) -> int:  # type: ignore[no-untyped-def]
-    """Create a user (the first one gets id 1)."""
+def add_user(ws, username: str, *, admin: bool = True, roles: tuple[str, ...] = (),  # type: ignore[no-untyped-def]
+             department_id: int | None = None, attributes: dict | None = None) -> int:  # type: ignore[type-arg]
+    """Create a user (the first one gets id 1); an administrator unless the test is about permissions."""
     from engine.org.users import NewUser, create_user
     from engine.storage.database import write_transaction
 
     with write_transaction(ws.engine) as conn:
-        return create_user(conn, NewUser(username, username.title(), password="correct horse 1"), ws.now())
+        return create_user(conn, NewUser(username, username.title(), password="correct horse 1", is_admin=admin,
+                                         roles=roles, department_id=department_id, attributes=attributes), ws.now())

@@ -60,3 +60,23 @@ def test_init_template_users_and_migrate(tmp_path: Path) -> None:
 def test_commands_on_a_missing_workspace_say_so(tmp_path: Path) -> None:
     code, out = run("users", "list", "--home", str(tmp_path / "nowhere"))
     assert code == 1 and "formwork init" in out
+
+
+def test_users_disable_roles_reset_and_transfer(tmp_path: Path) -> None:
+    home = str(tmp_path / "ws")
+    assert run("init", "--home", home)[0] == 0
+    assert run("template", "install", "crm", "--sample-data", "--home", home)[0] == 0
+    code, out = run("users", "disable", "lina", "--home", home)
+    assert code == 0 and "disabled lina" in out
+    assert "disabled" in run("users", "list", "--home", home)[1].split("lina")[1].splitlines()[0]
+    code, out = run("users", "disable", "nobody", "--home", home)
+    assert code == 1 and "no user 'nobody'" in out
+    code, out = run("users", "roles", "lina", "sales_rep", "wizard", "--home", home)
+    assert code == 1 and "wizard" in out
+    assert run("users", "roles", "lina", "sales_manager", "--home", home)[0] == 0
+    code, out = run("users", "reset-password", "lina", "--home", home)
+    assert code == 0 and re.search(r"new password for lina: \S{12,}", out)
+    code, out = run("users", "transfer", "lina", "zhangwei", "--home", home)
+    assert code == 0 and re.search(r"handed [1-9]\d* record\(s\) from lina to zhangwei: .*client \d+", out), out
+    code, out = run("users", "transfer", "lina", "zhangwei", "--home", home)
+    assert code == 0 and "handed 0 record(s)" in out and "nothing owned" in out

@@ -9,12 +9,13 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from engine.errors import FormworkError
+from engine.files import policy as upload_policy
 from engine.workspace import Workspace
 from web.api import openapi, records as api_records, reference
 from web.api.auth import bearer_token, token_refusal, unauthorized
@@ -36,6 +37,48 @@ SECURITY_HEADERS = {
 }
 
 
+MB = 1024 * 1024
+BODY_LIMIT = 4 * MB  # forms and API calls; uploads may send what their field allows
+
+
+def body_limit(request: Request) -> int:
+    """The largest request body accepted here: an upload's field limit (plus form overhead), else BODY_LIMIT."""
+    parts = request.url.path.split("/")
+    if len(parts) == 6 and parts[1] == "apps" and parts[4] == "upload":  # /apps/{app}/{form}/upload/{field}
+        form = request.app.state.ws.definitions.forms.get(parts[3])
+        f = form.field(parts[5]) if form is not None else None
+        if f is not None and f.type in upload_policy.MEDIA_TYPES:
+            return upload_policy.max_bytes(f) + MB
+    return BODY_LIMIT
+
+
+async def _read_body(scope: Scope, receive: Receive, limit: int) -> bytes | None:
+    """The whole request body, or None as soon as it is (or says it will be) larger than `limit`."""
+    declared = dict(scope.get("headers") or []).get(b"content-length", b"")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    chunks, size = [], 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def _too_large(request: Request) -> Response:
+    message = {"zh": "请求内容太大", "en": "The request is too large"}
+    if request.url.path.startswith("/api/") or request.headers.get("hx-request"):
+        return JSONResponse({"error": {"code": "too_large", "message": message}}, status_code=413)
+    return PlainTextResponse(f"{message['zh']} / {message['en']}", status_code=413)
+
+
 class Guard:
     """Every request: security headers; sign-in required outside public paths; CSRF on unsafe methods."""
 
@@ -49,10 +92,14 @@ class Guard:
         request = Request(scope, receive)
         replay = receive
         if request.method in ("POST", "PUT", "PATCH", "DELETE"):
-            body = await request.body()  # read once here; the endpoint gets it replayed
+            body = await _read_body(scope, receive, body_limit(request))  # once; the endpoint gets it replayed
+            if body is None:
+                await _too_large(request)(scope, receive, send)
+                return
 
             async def replay() -> dict:  # type: ignore[type-arg]
                 return {"type": "http.request", "body": body, "more_body": False}
+            request = Request(scope, replay)
         response = await self._refusal(request)
 
         async def send_with_headers(message: dict) -> None:  # type: ignore[type-arg]

@@ -32,9 +32,18 @@ def error_body(exc: FormworkError) -> dict[str, Any]:
 
 
 async def api_error(request: Request, exc: Exception) -> Response:
-    """Exception handler for engine errors raised by API endpoints."""
+    """Exception handler for engine errors: JSON under /api/, an error page in the user's language elsewhere."""
     assert isinstance(exc, FormworkError)
-    return JSONResponse(error_body(exc), status_code=status_of(exc))
+    if request.url.path.startswith("/api/"):
+        return JSONResponse(error_body(exc), status_code=status_of(exc))
+    from web.i18n import choose_language
+    from web.render import page
+
+    lang = choose_language(request)
+    error = getattr(exc, "error", None)
+    key = {403: "no_permission", 404: "not_found", 409: "edit_conflict"}.get(status_of(exc), "bad_query")
+    return page(request, "error.html", {"message": key, "detail": error.message(lang) if error else ""},
+                status=status_of(exc))
 
 
 async def method_not_allowed(request: Request, exc: Exception) -> Response:

@@ -32,6 +32,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "restored": {"zh": "恢复了记录", "en": "restored the record"},
     "back_to_list": {"zh": "返回列表", "en": "Back to the list"},
     "not_found": {"zh": "找不到该页面或记录", "en": "That page or record does not exist"},
+    "edit_conflict": {"zh": "有人刚刚修改了这条记录,请刷新后重试", "en": "Someone changed this record just now; reload and try again"},
+    "no_permission": {"zh": "你没有权限执行此操作", "en": "You are not allowed to do this"},
     "forbidden": {"zh": "请求无效,请刷新页面后重试", "en": "The request was refused; reload the page and try again"},
     "language": {"zh": "English", "en": "中文"},
     "system": {"zh": "系统", "en": "System"},

@@ -15,7 +15,7 @@ from engine.files import policy as upload_policy
 from engine.i18n import text
 from web import regions
 from web.i18n import choose_language, translator
-from web.session import csrf_token, current_user
+from web.session import actor_of, csrf_token, current_user
 from web.views.widgets import differs, input_value, options_of
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -31,9 +31,17 @@ def page(request: Request, name: str, context: dict[str, Any], status: int = 200
     lang = choose_language(request)
     user = current_user(request)
     ws = request.app.state.ws
+    actor = actor_of(user, lang) if user else None
+
+    def can(form_id: str, operation: str = "read") -> bool:
+        """Whether the signed-in user may do `operation` on the form (navigation and buttons follow it)."""
+        return actor is not None and form_id in ws.definitions.forms and \
+            ws.records.guard(actor, form_id).access.can(operation)
+
+    apps = [a for a in ws.definitions.apps if any(can(f) for f in a.forms)] if user else []
     base = {
         "request": request, "lang": lang, "t": translator(lang), "label": lambda v: text(v, lang),
-        "user": user, "csrf": csrf_token(request), "apps": ws.definitions.apps if user else (),
+        "user": user, "csrf": csrf_token(request), "apps": apps, "can": can,
         "forms": ws.definitions.forms, "tz": ws.tz,
         "input_value": lambda f, v: input_value(f, v, ws.tz),
         "options_of": lambda f, choices: options_of(f, choices, lang),

@@ -232,7 +232,23 @@ def check_roles(defs: Definitions, report: Report) -> None:
                     report.add(role.source, f"{sub}/fields/{field_id}", f"unknown field access '{access}'",
                                closest(access, FIELD_ACCESS))
             if perm.condition:
-                _check_formula(FormScope(defs, form), perm.condition, role.source, f"{sub}/scope/condition", report)
+                _check_scope_condition(defs, form, perm.condition, role.source, f"{sub}/scope/condition", report)
+
+
+def _check_scope_condition(defs: Definitions, form: FormDef, source: str, src: Source, sub: str,
+                           report: Report) -> None:
+    """A valid formula that SQL can also answer for every row (it becomes the scope's WHERE clause)."""
+    from engine.permissions.condition import check_condition  # permissions builds on definitions
+
+    problems = len(report.problems)
+    _check_formula(FormScope(defs, form), source, src, sub, report)
+    if len(report.problems) > problems:
+        return
+    try:
+        check_condition(source, form)
+    except FormulaError as exc:
+        where = f" at position {exc.position + 1}" if exc.position is not None else ""
+        report.add(src, sub, f"scope condition '{source}': {exc.message}{where}")
 
 
 def check_cycles(defs: Definitions, report: Report) -> None:

@@ -75,7 +75,7 @@ def load_sample_data(ws: Workspace, path: Path) -> SampleReport:
         form = ws.definitions.form(form_id)
         for row in rows:
             owner = user_ids.get(row.get("_owner")) if row.get("_owner") else None
-            actor = Actor(user_id=owner, department_id=user_depts.get(owner) if owner else None)
+            actor = Actor(user_id=owner, department_id=user_depts.get(owner) if owner else None, system=True)
             values = {k: resolver.value(form, form.field(k), v) for k, v in row.items() if not k.startswith("_")}
             record = ws.records.create(actor, form_id, values, via="sample_data", owner_id=owner)
             if row.get("_key"):

@@ -35,13 +35,18 @@ def preview_record(service: RecordService, actor: Actor, form_id: str, raw: Mapp
                    record_id: int | None) -> Preview:
     """Parse, default, compute and validate `raw` as a create (record_id None) or an update would; write nothing.
 
-    Raises NotFound when record_id names no live record, KeyError for an unknown form.
+    Raises NotFound when record_id names no live record the actor may reach, PermissionDenied without the right,
+    KeyError for an unknown form.
     """
     rt = service.runtime(form_id)
+    guard = service.guard(actor, form_id)
+    guard.require("create" if record_id is None else "update")
     now = service.clock()
-    errors: Errors = {}
+    errors: Errors = guard.write_errors(raw)
     with read_transaction(service.engine) as conn:
         cache = reading.RelatedCache(conn, service.runtimes)
+        if record_id is not None:
+            service._reach(conn, guard, "update", record_id)
         values = parse_input(rt, raw, fmt, errors)
         before: dict[str, Any] | None = None
         if record_id is None:
@@ -59,5 +64,6 @@ def preview_record(service: RecordService, actor: Actor, form_id: str, raw: Mapp
         writing.check_references(conn, rt, service.runtimes, [full], [errors])
         writing.check_unique(conn, rt, [full], [errors])
     required = {f.id for f in rt.form.fields if f.required and not f.formula} | rules.required
-    return Preview(values=full, hidden=set(rules.hidden), required=required - rules.hidden,
-                   readonly=set(rules.readonly), errors=errors)
+    hidden = set(rules.hidden) | set(guard.access.hidden)
+    return Preview(values=guard.mask(full), hidden=hidden, required=required - hidden,
+                   readonly=set(rules.readonly) | set(guard.access.read_only), errors=errors)

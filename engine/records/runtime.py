@@ -40,6 +40,12 @@ class FormRuntime:
         return self.tables.main
 
     @cached_property
+    def owner_field(self) -> str | None:
+        """The user field `owner`, when the form has one: it is the record's owner (data scopes follow it)."""
+        f = self.form.field("owner")
+        return "owner" if f is not None and f.type == "user" else None
+
+    @cached_property
     def types(self) -> dict[str, FieldType]:
         """Field type of every top-level field and every subform column (`sub.col`)."""
         types: dict[str, FieldType] = {}

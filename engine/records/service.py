@@ -10,11 +10,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from engine.errors import Conflict, FieldError, NotFound, RecordInvalid
+from engine.errors import Conflict, FieldError, NotFound, PermissionDenied, RecordInvalid
 from engine.fields.base import FilterContext
 from engine.records import reading, writing
 from engine.records.compute import apply_defaults, check_errors, compute_formulas, evaluate_rules, RuleState
 from engine.records.env import RecordEnv
+from engine.records.guard import Guard, guard_for
 from engine.records.model import Actor, Page, Query, Record
 from engine.records.query import count_query, cursor_of, select_page
 from engine.records.preview import Preview, preview_record
@@ -43,6 +44,40 @@ class RecordService:
             raise KeyError(f"no form '{form_id}'")
         return self.runtimes[form_id]
 
+    def guard(self, actor: Actor, form_id: str) -> Guard:
+        """What `actor` may do on the form: operations, reach, hidden and read-only fields."""
+        return guard_for(self.runtimes.defs, actor, self.runtime(form_id))
+
+    def _reach(self, conn: sa.Connection, guard: Guard, operation: str, record_id: int, deleted: bool = False) -> None:
+        """NotFound when the record is outside what the actor may read; PermissionDenied when they may read it
+        but not do `operation` to it."""
+        if guard.access.reaches_all(operation):
+            return
+        rt, ctx = guard.rt, self.filter_context(guard.actor)
+        live = rt.main.c.deleted_at.is_not(None) if deleted else rt.main.c.deleted_at.is_(None)
+
+        def within(op: str) -> bool:
+            return conn.execute(sa.select(rt.main.c.id).where(
+                rt.main.c.id == record_id, live, guard.predicate(conn, op, ctx))).first() is not None
+
+        if within(operation):
+            return
+        if guard.access.can("read") and within("read"):
+            raise PermissionDenied(guard.actor, operation, rt.form.id)
+        raise NotFound(rt.form.id, record_id)
+
+    def allowed(self, actor: Actor, form_id: str, record_id: int, operation: str) -> bool:
+        """Whether `actor` may do `operation` to this record (for showing or hiding its buttons)."""
+        guard = self.guard(actor, form_id)
+        if not guard.access.can(operation):
+            return False
+        try:
+            with read_transaction(self.engine) as conn:
+                self._reach(conn, guard, operation, record_id)
+        except (NotFound, PermissionDenied):
+            return False
+        return True
+
     # -- environments ------------------------------------------------------------------------------
     def _env(self, rt: FormRuntime, values: Mapping[str, Any], actor: Actor, cache: reading.RelatedCache,
              now: datetime) -> RecordEnv:
@@ -63,6 +98,8 @@ class RecordService:
     def _create(self, actor: Actor, form_id: str, raws: list[Mapping[str, Any]], fmt: str, via: str,
                 owner_id: int | None, numbered_errors: bool) -> list[Record]:
         rt = self.runtime(form_id)
+        guard = self.guard(actor, form_id)
+        guard.require("create")
         now = self.clock()
         fulls: list[dict[str, Any]] = []
         with writing.unique_guard(rt, fulls), write_transaction(self.engine) as conn:
@@ -73,10 +110,13 @@ class RecordService:
             errors: list[Errors] = [{} for _ in raws]
             envs = []
             for index, raw in enumerate(raws):
+                errors[index].update(guard.write_errors(raw))
                 values = parse_input(rt, raw, fmt, errors[index])
                 full = {**values, **system}
                 env = self._env(rt, full, actor, cache, now)
                 apply_defaults(rt, full, set(values), env)
+                if rt.owner_field and rt.owner_field not in values and owner_id is not None:
+                    full[rt.owner_field] = owner_id
                 self._evaluate(rt, full, env, errors[index], None)
                 fulls.append(full)
                 envs.append(env)
@@ -91,7 +131,9 @@ class RecordService:
             if rt.formulas_read_serials:
                 for full, env in zip(fulls, envs):
                     compute_formulas(rt, full, env)
-            rows = [{**writing.main_row(rt, full, complete=True), **system} for full in fulls]
+            self._follow_owner_field(conn, rt, fulls)
+            rows = [{**writing.main_row(rt, full, complete=True), **system,
+                     "owner_id": full["owner_id"], "department_id": full["department_id"]} for full in fulls]
             stmt = sa.insert(rt.main).returning(rt.main.c.id, sort_by_parameter_order=True)
             ids = [int(i) for i in conn.execute(stmt, rows).scalars()]
             for full, record_id in zip(fulls, ids):
@@ -100,7 +142,7 @@ class RecordService:
             writing.record_events(conn, rt, [(i, 1, None) for i in ids], "create", actor.user_id, via, now)
             self._refresh_dependents(conn, rt, [{}], fulls, actor, now, cache)
             self._complete(conn, rt, fulls, actor)
-        return [reading.to_record(rt, full) for full in fulls]
+        return [reading.to_record(rt, guard.mask(dict(full))) for full in fulls]
 
     @staticmethod
     def _raise_errors(errors: list[Errors], numbered: bool) -> None:
@@ -111,6 +153,22 @@ class RecordService:
                 merged[key] = items
         if merged:
             raise RecordInvalid(merged)
+
+    @staticmethod
+    def _follow_owner_field(conn: sa.Connection, rt: FormRuntime, fulls: Sequence[dict[str, Any]],
+                            befores: Sequence[Mapping[str, Any]] | None = None) -> None:
+        """Where the form has an `owner` user field, the record's owner and department follow its value."""
+        if not rt.owner_field:
+            return
+        changed = [f for i, f in enumerate(fulls) if f.get(rt.owner_field) is not None and
+                   (befores is None or befores[i].get(rt.owner_field) != f.get(rt.owner_field))]
+        owners = {int(f[rt.owner_field]) for f in changed}
+        if not owners:
+            return
+        depts = dict(conn.execute(sa.select(users.c.id, users.c.department_id).where(users.c.id.in_(owners))).all())
+        for full in changed:
+            full["owner_id"] = int(full[rt.owner_field])
+            full["department_id"] = depts.get(full["owner_id"])
 
     def _department_of(self, conn: sa.Connection, owner: int | None, actor: Actor) -> int | None:
         if owner is None or owner == actor.user_id:
@@ -142,14 +200,17 @@ class RecordService:
                fmt: str = "json", via: str = "api") -> Record:
         """Change the fields given; `version` must be the one the caller read (else Conflict)."""
         rt = self.runtime(form_id)
+        guard = self.guard(actor, form_id)
+        guard.require("update")
         now = self.clock()
         written: list[dict[str, Any]] = []
         with writing.unique_guard(rt, written), write_transaction(self.engine) as conn:
             cache = reading.RelatedCache(conn, self.runtimes)
+            self._reach(conn, guard, "update", record_id)
             before = self._load(conn, rt, record_id)
             if before["version"] != version:
-                raise Conflict(form_id, record_id, version, before["version"], before)
-            errors: Errors = {}
+                raise Conflict(form_id, record_id, version, before["version"], guard.mask(dict(before)))
+            errors: Errors = guard.write_errors(raw)
             values = parse_input(rt, raw, fmt, errors)
             full = {**before, **values, "updated_at": now, "updated_by": actor.user_id, "version": version + 1}
             written.append(full)
@@ -162,15 +223,20 @@ class RecordService:
             if errors:
                 raise RecordInvalid(errors)
             changes = writing.diff(rt, before, full)
-            self._write_update(conn, rt, record_id, version, full, now, actor, set(values) | set(rt.formulas))
+            self._follow_owner_field(conn, rt, [full], [before])
+            ownership = {k: full[k] for k in ("owner_id", "department_id") if full[k] != before[k]}
+            self._write_update(conn, rt, record_id, version, full, now, actor, set(values) | set(rt.formulas),
+                               ownership)
             writing.record_event(conn, rt, record_id, version + 1, "update", actor.user_id, via, now, changes)
             self._refresh_dependents(conn, rt, [before], [full], actor, now, cache)
             self._complete(conn, rt, [full], actor)
-        return reading.to_record(rt, full)
+        return reading.to_record(rt, guard.mask(dict(full)))
 
     def _write_update(self, conn: sa.Connection, rt: FormRuntime, record_id: int, version: int,
-                      full: Mapping[str, Any], now: datetime, actor: Actor, touched: set[str]) -> None:
+                      full: Mapping[str, Any], now: datetime, actor: Actor, touched: set[str],
+                      system: Mapping[str, Any] | None = None) -> None:
         row = writing.main_row(rt, {k: v for k, v in full.items() if k in touched or "." in k})
+        row.update(system or {})
         row.update(updated_at=now, updated_by=actor.user_id, version=version + 1)
         result = conn.execute(sa.update(rt.main).where(
             rt.main.c.id == record_id, rt.main.c.version == version, rt.main.c.deleted_at.is_(None)).values(row))
@@ -235,14 +301,17 @@ class RecordService:
     def _set_deleted(self, actor: Actor, form_id: str, record_id: int, version: int | None, via: str,
                      deleted: bool) -> None:
         rt = self.runtime(form_id)
+        guard = self.guard(actor, form_id)
+        guard.require("delete")
         now = self.clock()
         restored: list[dict[str, Any]] = []
         with writing.unique_guard(rt, restored), write_transaction(self.engine) as conn:
             cache = reading.RelatedCache(conn, self.runtimes)
+            self._reach(conn, guard, "delete", record_id, deleted=not deleted)
             before = self._load(conn, rt, record_id, deleted=not deleted)
             restored.append(before)
             if version is not None and before["version"] != version:
-                raise Conflict(form_id, record_id, version, before["version"], before)
+                raise Conflict(form_id, record_id, version, before["version"], guard.mask(dict(before)))
             if not deleted:
                 errors: Errors = {}
                 writing.check_unique(conn, rt, [before], [errors])
@@ -256,10 +325,13 @@ class RecordService:
             self._refresh_dependents(conn, rt, [before], [], actor, now, cache)
 
     def purge(self, actor: Actor, form_id: str, record_id: int, *, via: str = "api") -> None:
-        """Remove a record from the recycle bin for good (its history stays)."""
+        """Remove a record from the recycle bin for good (its history stays); needs the manage right."""
         rt = self.runtime(form_id)
+        guard = self.guard(actor, form_id)
+        guard.require("manage")
         now = self.clock()
         with write_transaction(self.engine) as conn:
+            self._reach(conn, guard, "manage", record_id, deleted=True)
             before = self._load(conn, rt, record_id, deleted=True)
             for table in rt.tables.children.values():
                 conn.execute(sa.delete(table).where(table.c.parent_id == record_id))
@@ -270,18 +342,31 @@ class RecordService:
     def get(self, actor: Actor, form_id: str, record_id: int, *, deleted: bool = False) -> Record:
         """One live record (or one in the recycle bin with deleted=True) with subforms, lookups and rollups."""
         rt = self.runtime(form_id)
+        guard = self.guard(actor, form_id)
+        guard.require("read")
         with read_transaction(self.engine) as conn:
+            self._reach(conn, guard, "read", record_id, deleted)
             values = self._load(conn, rt, record_id, deleted)
             self._complete(conn, rt, [values], actor)
-        return reading.to_record(rt, values)
+        return reading.to_record(rt, guard.mask(values))
 
     def list(self, actor: Actor, form_id: str, query: Query = Query()) -> Page:
         """A page of records matching the query, with the cursor of the next page."""
         rt = self.runtime(form_id)
+        guard = self.guard(actor, form_id)
+        guard.require("read")
         ctx = self.filter_context(actor)
+        query, visible_search = guard.narrow(query)
         stmt, keys = select_page(rt, query, ctx)
-        one_statement = not query.with_total and not rt.read_computed and not (query.with_children and rt.subforms)
+        count = count_query(rt, query, ctx) if query.with_total else None
+        if visible_search is not None:
+            stmt, count = stmt.where(visible_search), count.where(visible_search) if count is not None else None
+        one_statement = not query.with_total and not rt.read_computed and not (query.with_children and rt.subforms) \
+            and guard.access.reaches_all("read")
         with (single_statement if one_statement else read_transaction)(self.engine) as conn:
+            if not guard.access.reaches_all("read"):
+                scope = guard.predicate(conn, "read", ctx)
+                stmt, count = stmt.where(scope), count.where(scope) if count is not None else None
             rows = conn.execute(stmt).all()
             more = len(rows) > query.limit
             rows = rows[:query.limit]
@@ -289,9 +374,9 @@ class RecordService:
             if query.with_children:
                 reading.load_children(conn, rt, records)
             self._complete(conn, rt, records, actor)
-            total = conn.execute(count_query(rt, query, ctx)).scalar_one() if query.with_total else None
+            total = conn.execute(count).scalar_one() if count is not None else None
         cursor = cursor_of(rows[-1], keys) if more and rows else None
-        return Page([reading.to_record(rt, v) for v in records], cursor, total)
+        return Page([reading.to_record(rt, guard.mask(v)) for v in records], cursor, total)
 
     def initial_values(self, actor: Actor, form_id: str) -> dict[str, Any]:
         """The defaults a new record starts with ($me, $today, literals, default formulas), for empty forms."""
@@ -300,7 +385,7 @@ class RecordService:
         with read_transaction(self.engine) as conn:
             env = self._env(rt, values, actor, reading.RelatedCache(conn, self.runtimes), self.clock())
             apply_defaults(rt, values, set(), env)
-        return values
+        return self.guard(actor, form_id).mask(values)
 
     def preview(self, actor: Actor, form_id: str, raw: Mapping[str, Any], fmt: str = "form",
                 record_id: int | None = None) -> Preview:
@@ -332,12 +417,19 @@ class RecordService:
         env = self._env(rt, {}, actor, cache, self.clock())
         reading.resolve_rollups(conn, rt, self.runtimes, records, self._env_factory(env))
 
-    def history(self, form_id: str, record_id: int) -> builtins.list[dict[str, Any]]:
-        """The record's history, newest first."""
+    def history(self, actor: Actor, form_id: str, record_id: int) -> builtins.list[dict[str, Any]]:
+        """The record's history, newest first (for a record the actor may read; hidden fields left out)."""
         from engine.storage.system import history as history_table
 
+        guard = self.guard(actor, form_id)
+        guard.require("read")
         with read_transaction(self.engine) as conn:
+            self._reach(conn, guard, "read", record_id)
             rows = conn.execute(sa.select(history_table).where(
                 history_table.c.form == form_id, history_table.c.record_id == record_id,
             ).order_by(history_table.c.id.desc()))
-            return [dict(r._mapping) for r in rows]
+            found = [dict(r._mapping) for r in rows]
+        for entry in found:
+            if entry.get("changes"):
+                entry["changes"] = guard.mask(dict(entry["changes"]))
+        return found

@@ -31,11 +31,26 @@ def parse_input(rt: FormRuntime, raw: Mapping[str, Any], fmt: str, errors: Error
         if f.type == "subform":
             values[key] = _parse_rows(rt, f, raw_value, fmt, errors)
             continue
+        if _has_control_characters(raw_value):
+            _add(errors, key, FieldError("control_characters", {"label": f.label}))
+            continue
         try:
             values[key] = rt.types[key].parse(f, raw_value, fmt)
         except FieldValueError as exc:
             _add(errors, key, exc.error)
     return values
+
+
+def _has_control_characters(value: Any) -> bool:
+    """NUL and other C0 controls (but tab, newline, carriage return) never belong in a value; PostgreSQL
+    refuses NUL outright, so they are refused here for every database alike."""
+    if isinstance(value, str):
+        return any(ord(c) < 32 and c not in "\t\n\r" for c in value)
+    if isinstance(value, (list, tuple)):
+        return any(_has_control_characters(v) for v in value)
+    if isinstance(value, Mapping):
+        return any(_has_control_characters(v) for v in value.values())
+    return False
 
 
 def _parse_rows(rt: FormRuntime, sub: FieldDef, raw: Any, fmt: str, errors: Errors) -> list[dict[str, Any]]:
@@ -56,6 +71,9 @@ def _parse_rows(rt: FormRuntime, sub: FieldDef, raw: Any, fmt: str, errors: Erro
             if col is None or col.formula or rt.types[f"{sub.id}.{key}"].computed:
                 code = "unknown_field" if col is None else "read_only"
                 _add(errors, path, FieldError(code, {"label": col.label if col else key, "value": key}))
+                continue
+            if _has_control_characters(value):
+                _add(errors, path, FieldError("control_characters", {"label": col.label}))
                 continue
             try:
                 row[key] = rt.types[f"{sub.id}.{key}"].parse(col, value, fmt)

@@ -41,6 +41,17 @@ memberships = sa.Table(
     sa.Column("department_id", sa.BigInteger, sa.ForeignKey("departments.id"), primary_key=True),
 )
 
+audit_log = sa.Table(
+    "audit_log", metadata,
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
+    sa.Column("at", UTCDateTime, nullable=False, index=True),
+    sa.Column("actor_id", sa.BigInteger, index=True),
+    sa.Column("action", sa.String(60), nullable=False, index=True),  # e.g. sign_in, sign_in_failed, transfer
+    sa.Column("target", sa.String(200)),  # what it was done to: a username, a form, a document path
+    sa.Column("address", sa.String(64)),  # the client's IP address, for web actions
+    sa.Column("detail", JSONValue),
+)
+
 role_members = sa.Table(
     "role_members", metadata,
     sa.Column("role", sa.String(80), primary_key=True),

@@ -11,7 +11,7 @@ from engine.errors import Conflict
 from engine.records.model import Actor
 from tests.conftest import FIXTURES, add_user, open_workspace, publish_directory
 
-ACTOR = Actor(user_id=1)
+ACTOR = Actor(user_id=1, is_admin=True)
 
 
 @pytest.fixture(params=["postgresql", "sqlite"])
@@ -74,7 +74,7 @@ def test_concurrent_updates_of_one_version_one_wins(shared_ws) -> None:  # type:
     assert sorted(outcomes) == ["conflict"] * 4 + ["won"]
     final = shared_ws.records.get(ACTOR, "customer", customer.id)
     assert final.version == 2
-    assert len(shared_ws.records.history("customer", customer.id)) == 2
+    assert len(shared_ws.records.history(ACTOR, "customer", customer.id)) == 2
 
 
 def test_a_unique_value_is_taken_once_under_concurrent_inserts(shared_ws) -> None:  # type: ignore[no-untyped-def]

@@ -12,7 +12,7 @@ from engine.permissions.access import resolve
 from engine.permissions.condition import check_condition
 from engine.permissions.scope import scope_predicate
 from engine.permissions.viewer import load_viewer
-from engine.records.model import Actor
+from engine.records.model import Actor, Query
 from engine.storage.database import read_transaction, write_transaction
 
 
@@ -39,7 +39,8 @@ def org(shop):  # type: ignore[no-untyped-def]
             "manager": create_user(conn, NewUser("manager", "Boss", department_id=sales), shop.now()),
         }
     for name, grade in (("east_rep", "A"), ("west_rep", "B"), ("manager", "C")):
-        actor = Actor(user_id=ids[name], department_id={"east_rep": east, "west_rep": west, "manager": sales}[name])
+        actor = Actor(user_id=ids[name], department_id={"east_rep": east, "west_rep": west, "manager": sales}[name],
+                      system=True)
         shop.records.create(actor, "customer", {"name": f"{name}的客户", "grade": grade})
     return shop, ids
 
@@ -106,3 +107,121 @@ def test_conditions_sql_cannot_answer_are_refused(shop, condition: str, message:
     with pytest.raises(FormulaError) as caught:
         check_condition(condition, shop.definitions.form("customer"))
     assert message in str(caught.value)
+
+
+ROLES = """roles:
+  - id: rep
+    label: Rep
+    permissions:
+      customer: {operations: [create, read, update], scope: own, fields: {notes: hidden, grade: read_only}}
+  - id: lead
+    label: Lead
+    permissions:
+      customer: {operations: [read], scope: department_tree, fields: {notes: hidden}}
+"""
+
+
+@pytest.fixture
+def guarded(org):  # type: ignore[no-untyped-def]
+    ws, ids = org
+    ws.publish({"shop/roles.yaml": ROLES})
+    with write_transaction(ws.engine) as conn:
+        from engine.org.users import set_roles
+
+        set_roles(conn, ids["east_rep"], ["rep"])
+        set_roles(conn, ids["manager"], ["rep", "lead"])
+    rep = Actor(user_id=ids["east_rep"], roles=frozenset({"rep"}))
+    manager = Actor(user_id=ids["manager"], roles=frozenset({"rep", "lead"}))
+    others = {r.values["name"]: r.id for r in ws.records.list(Actor.system_actor(), "customer").records}
+    return ws, rep, manager, others
+
+
+def test_the_record_service_narrows_every_read(guarded) -> None:  # type: ignore[no-untyped-def]
+    from engine.errors import NotFound, PermissionDenied
+
+    ws, rep, manager, ids = guarded
+    ws.records.update(Actor.system_actor(), "customer", ids["east_rep的客户"], {"notes": "secret plan"}, version=1)
+    page = ws.records.list(rep, "customer", Query(with_total=True))
+    assert [r.values["name"] for r in page.records] == ["east_rep的客户"] and page.total == 1
+    assert "notes" not in page.records[0].values
+    with pytest.raises(NotFound):
+        ws.records.get(rep, "customer", ids["west_rep的客户"])
+    with pytest.raises(NotFound):
+        ws.records.history(rep, "customer", ids["west_rep的客户"])
+    assert all("notes" not in (e["changes"] or {}) for e in ws.records.history(rep, "customer", ids["east_rep的客户"]))
+    assert len(ws.records.list(manager, "customer").records) == 3
+    with pytest.raises(PermissionDenied):  # the manager reads the tree but updates only their own
+        ws.records.update(manager, "customer", ids["west_rep的客户"], {"email": "x@example.com"}, version=1)
+    with pytest.raises(NotFound):
+        ws.records.update(rep, "customer", ids["west_rep的客户"], {"email": "x@example.com"}, version=1)
+    with pytest.raises(PermissionDenied):
+        ws.records.list(rep, "order")
+
+
+def test_hidden_fields_cannot_be_probed_or_written(guarded) -> None:  # type: ignore[no-untyped-def]
+    from engine.errors import QueryInvalid, RecordInvalid
+    from engine.records.model import Filter
+
+    ws, rep, _, ids = guarded
+    ws.records.update(Actor.system_actor(), "customer", ids["east_rep的客户"], {"notes": "secret plan"}, version=1)
+    with pytest.raises(QueryInvalid):
+        ws.records.list(rep, "customer", Query(filters=(Filter("notes", "contains", "secret"),)))
+    with pytest.raises(QueryInvalid):
+        ws.records.list(rep, "customer", Query(sort=(("notes", False),)))
+    assert ws.records.list(rep, "customer", Query(search="secret")).records == []
+    with pytest.raises(RecordInvalid) as caught:
+        ws.records.update(rep, "customer", ids["east_rep的客户"], {"notes": "mine", "grade": "A"}, version=2)
+    assert caught.value.errors["notes"][0].code == "unknown_field"
+    assert caught.value.errors["grade"][0].code == "read_only_for_you"
+    created = ws.records.create(rep, "customer", {"name": "新客户"})
+    assert created.values["grade"] == "B" and "notes" not in created.values  # defaults still apply
+    assert ws.records.get(Actor.system_actor(), "customer", ids["east_rep的客户"]).values["notes"] == "secret plan"
+
+
+def test_a_leaving_users_records_are_handed_over_with_history(org) -> None:  # type: ignore[no-untyped-def]
+    from engine.audit import list_audit
+    from engine.errors import PermissionDenied
+    from engine.records.transfer import transfer_ownership
+
+    ws, ids = org
+    leaving, taking = ids["east_rep"], ids["west_rep"]
+    order = ws.records.create(Actor(user_id=leaving, system=True), "order",
+                              {"customer": ws.records.list(Actor.system_actor(), "customer").records[0].id})
+    with pytest.raises(PermissionDenied):
+        transfer_ownership(ws.engine, ws.records.runtimes, Actor(user_id=leaving), leaving, taking, ws.now())
+    admin = Actor(user_id=1, is_admin=True)
+    moved = transfer_ownership(ws.engine, ws.records.runtimes, admin, leaving, taking, ws.now())
+    assert moved == {"customer": 1, "order": 1}
+    got = ws.records.get(admin, "order", order.id)
+    assert got.owner_id == taking and got.version == order.version + 1
+    customer = ws.records.list(admin, "customer", Query(search="east_rep")).records[0]
+    assert customer.values["owner"] == taking and customer.owner_id == taking
+    entry = ws.records.history(admin, "customer", customer.id)[0]
+    assert entry["via"] == "transfer" and entry["changes"] == {"owner": [leaving, taking]}
+    with read_transaction(ws.engine) as conn:
+        audit = list_audit(conn)
+    assert audit[0]["action"] == "transfer" and audit[0]["detail"]["records"] == {"customer": 1, "order": 1}
+
+
+def test_the_owner_field_decides_who_owns_a_record(org) -> None:  # type: ignore[no-untyped-def]
+    ws, ids = org
+    admin = Actor(user_id=1, is_admin=True)
+    record = ws.records.create(admin, "customer", {"name": "指派客户", "owner": ids["west_rep"]})
+    assert record.owner_id == ids["west_rep"]
+    moved = ws.records.update(admin, "customer", record.id, {"owner": ids["manager"]}, version=1)
+    assert moved.owner_id == ids["manager"]
+    with read_transaction(ws.engine) as conn:
+        viewer = load_viewer(conn, ids["manager"])
+    assert viewer is not None and moved.department_id in viewer.departments
+
+
+def test_publishing_a_condition_sql_cannot_answer_is_refused_with_its_line(shop) -> None:  # type: ignore[no-untyped-def]
+    from engine.errors import DefinitionError
+
+    bad = ROLES.replace("scope: own, fields: {notes: hidden, grade: read_only}",
+                        "scope: {condition: \"LEN(name) > 3\"}")
+    with pytest.raises(DefinitionError) as caught:
+        shop.publish({"shop/roles.yaml": bad})
+    assert "shop/roles.yaml:5 /roles/0/permissions/customer/scope/condition: scope condition 'LEN(name) > 3': " \
+           "LEN() cannot be used in a scope condition" in str(caught.value)
+    shop.publish({"shop/roles.yaml": bad.replace("LEN(name) > 3", "grade = 'A'")})

@@ -13,7 +13,7 @@ from engine.records.comments import add_comment, list_comments
 from engine.records.model import Actor
 from engine.storage.system import history, outbox, serial_counters
 
-ALICE = Actor(user_id=1)
+ALICE = Actor(user_id=1, is_admin=True)
 
 
 def _counts(ws: Any) -> list[int]:

@@ -12,7 +12,7 @@ from engine.errors import Conflict, NotFound, QueryInvalid, RecordInvalid
 from engine.records.model import Actor, Filter, Query
 from engine.storage.system import outbox
 
-ALICE = Actor(user_id=1, department_id=None)
+ALICE = Actor(user_id=1, department_id=None, is_admin=True)
 
 
 def make_customer(ws, name="华联电子", **extra):  # type: ignore[no-untyped-def]
@@ -87,7 +87,7 @@ def test_update_with_optimistic_locking_and_history(shop) -> None:  # type: igno
         shop.records.update(ALICE, "customer", customer.id, {"grade": "A"}, version=1)
     assert (info.value.expected, info.value.actual) == (1, 2)
     assert shop.records.get(ALICE, "customer", customer.id).values["grade"] == "C"
-    entries = shop.records.history("customer", customer.id)
+    entries = shop.records.history(ALICE, "customer", customer.id)
     assert [e["action"] for e in entries] == ["update", "create"]
     assert entries[0]["changes"] == {"grade": ["B", "C"]}
     assert entries[0]["via"] == "web" and entries[0]["actor_id"] == 1
@@ -102,7 +102,7 @@ def test_subform_update_recomputes_and_records_history(shop) -> None:  # type: i
         row.pop("subtotal")
     updated = shop.records.update(ALICE, "order", order.id, {"items": rows}, version=order.version)
     assert updated.values["total"] == Decimal("3601.50")
-    change = shop.records.history("order", order.id)[0]["changes"]
+    change = shop.records.history(ALICE, "order", order.id)[0]["changes"]
     assert change["total"] == ["2401.00", "3601.50"]
 
 
@@ -137,7 +137,7 @@ def test_recycle_bin_restore_and_purge(shop) -> None:  # type: ignore[no-untyped
     shop.records.purge(ALICE, "customer", customer.id)
     with pytest.raises(NotFound):
         shop.records.get(ALICE, "customer", customer.id, deleted=True)
-    actions = [e["action"] for e in shop.records.history("customer", customer.id)]
+    actions = [e["action"] for e in shop.records.history(ALICE, "customer", customer.id)]
     assert actions == ["purge", "delete", "restore", "delete", "create"]
 
 
@@ -159,7 +159,7 @@ def test_create_many_is_all_or_nothing(shop) -> None:  # type: ignore[no-untyped
     with shop.engine.connect() as conn:
         events = conn.execute(sa.select(outbox.c.topic, outbox.c.payload).where(outbox.c.form == "customer")).all()
     assert [(t, p["ids"]) for t, p in events] == [("record.create", [r.id for r in created])]
-    assert len(shop.records.history("customer", created[3].id)) == 1
+    assert len(shop.records.history(ALICE, "customer", created[3].id)) == 1
 
 
 def seed_customers(ws, clock):  # type: ignore[no-untyped-def]
@@ -236,3 +236,14 @@ def test_serial_counter_restarts_per_month(shop, clock) -> None:  # type: ignore
     assert make_order(shop, customer.id).values["code"] == "SO-202404-0001"
     clock.now = clock.now - timedelta(days=5)
     assert make_order(shop, customer.id).values["code"] == "SO-202403-0002"
+
+
+@pytest.mark.parametrize("value", ["a\x00b", "bell\x07", ["ok", "nul\x00"]])
+def test_control_characters_are_refused_not_stored(shop, value) -> None:  # type: ignore[no-untyped-def]
+    raw = {"name": "控制字符", "tags": value} if isinstance(value, list) else {"name": value}
+    with pytest.raises(RecordInvalid) as caught:
+        shop.records.create(ALICE, "customer", raw)
+    field = "tags" if isinstance(value, list) else "name"
+    assert caught.value.errors[field][0].code == "control_characters"
+    assert "control characters" in caught.value.errors[field][0].message("en")
+    assert shop.records.create(ALICE, "customer", {"name": "多行\n文本\t可以"}).values["name"] == "多行\n文本\t可以"

@@ -11,7 +11,7 @@ from engine.records.model import Actor
 from engine.storage.sync import purge_columns
 from tests.conftest import FIXTURES
 
-ACTOR = Actor(user_id=1)
+ACTOR = Actor(user_id=1, is_admin=True)
 
 
 def columns(ws, table):  # type: ignore[no-untyped-def]

@@ -20,7 +20,7 @@ from tests.conftest import add_user
 from tests.web.test_web import csrf_of, sign_in
 from web.app import create_app
 
-ALICE = Actor(user_id=1)
+ALICE = Actor(user_id=1, is_admin=True)
 
 
 @pytest.fixture

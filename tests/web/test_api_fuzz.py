@@ -35,7 +35,7 @@ def fuzz_app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     ws = open_workspace(url, root / "ws")
     publish_directory(ws, FIXTURES / "shop", "shop/")
     add_user(ws, "alice")
-    actor = Actor(user_id=1)
+    actor = Actor(user_id=1, is_admin=True)
     for i in range(3):
         customer = ws.records.create(actor, "customer", {"name": f"Customer {i}"})
         product = ws.records.create(actor, "product", {"name": f"Product {i}", "price": "9.50"})

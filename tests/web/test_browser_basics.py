@@ -18,7 +18,7 @@ def site(tmp_path: Path, clock):  # type: ignore[no-untyped-def]
     add_user(ws, "alice")
     from engine.records.model import Actor
 
-    ws.records.create(Actor(user_id=1), "customer", {"name": "华联电子", "grade": "A"})
+    ws.records.create(Actor(user_id=1, is_admin=True), "customer", {"name": "华联电子", "grade": "A"})
     with live_server(ws) as url:
         yield url
     ws.close()

@@ -21,7 +21,7 @@ def site(tmp_path: Path, clock):  # type: ignore[no-untyped-def]
     ws = open_workspace(f"sqlite:///{tmp_path / 'b.db'}", tmp_path / "ws", clock)
     publish_directory(ws, FIXTURES / "shop", "shop/")
     add_user(ws, "alice")
-    alice = Actor(user_id=1)
+    alice = Actor(user_id=1, is_admin=True)
     for name in ("华联电子", "华为", "联想"):
         ws.records.create(alice, "customer", {"name": name})
     for name in ("服务器", "打印机"):

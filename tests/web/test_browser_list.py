@@ -12,7 +12,7 @@ from engine.records.model import Actor
 from tests.conftest import FIXTURES, add_user, open_workspace, publish_directory
 from tests.web.browser import chromium, live_server, new_page, sign_in  # noqa: F401  (fixture)
 
-ALICE = Actor(user_id=1)
+ALICE = Actor(user_id=1, is_admin=True)
 CUSTOMERS = [("华联电子", "A", "2024-03-15"), ("东方物流", "A", "2024-03-11"), ("北辰软件", "B", "2024-02-20"),
              ("南山茶业", "C", "2024-01-05")]
 

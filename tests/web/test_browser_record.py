@@ -21,7 +21,7 @@ def site(tmp_path: Path, clock):  # type: ignore[no-untyped-def]
     ws.publish(ADDRESS_APP)
     add_user(ws, "alice")
     add_user(ws, "bob")
-    actor = Actor(user_id=1)
+    actor = Actor(user_id=1, is_admin=True)
     customer = ws.records.create(actor, "customer", {"name": "华联电子", "grade": "A"})
     ws.records.create(actor, "product", {"name": "Widget", "price": "5"})
     ws.records.create(actor, "order", {"customer": customer.id, "items": [{"product": 1, "quantity": 2, "price": "5"}]})

@@ -18,7 +18,7 @@ from tests.conftest import add_user
 from tests.web.test_web import sign_in
 from web.app import create_app
 
-ALICE = Actor(user_id=1)
+ALICE = Actor(user_id=1, is_admin=True)
 CUSTOMERS = [  # name, grade, since, rating, email
     ("华联电子", "A", "2024-03-15", 5, "hl@example.com"),
     ("东方物流", "A", "2024-03-11", 3, None),

@@ -26,7 +26,7 @@ ADDRESS_APP = {
 
 @pytest.fixture
 def client(shop):  # type: ignore[no-untyped-def]
-    actor = Actor(user_id=1)
+    actor = Actor(user_id=1, is_admin=True)
     customer = shop.records.create(actor, "customer", {"name": "华联电子", "grade": "A"})
     shop.records.create(actor, "customer", {"name": "Other Co", "grade": "C"})
     shop.records.create(actor, "product", {"name": "Widget", "price": "5"})
@@ -111,7 +111,7 @@ def test_subform_rows_keep_their_order_when_saved(client: TestClient) -> None:
     response = client.post("/apps/sales/order/new", data={**data, "submit_token": "t1"}, follow_redirects=False)
     assert response.status_code == 303, response.text
     record_id = int(response.headers["location"].rsplit("/", 1)[1])
-    saved = client.ws.records.get(Actor(user_id=1), "order", record_id)  # type: ignore[attr-defined]
+    saved = client.ws.records.get(Actor(user_id=1, is_admin=True), "order", record_id)  # type: ignore[attr-defined]
     assert [row["quantity"] for row in saved["items"]] == [3, 1, 5]
     edit = client.get(f"/apps/sales/order/{record_id}/edit").text
     version = re.search(r'name="version" value="(\d+)"', edit).group(1)  # type: ignore[union-attr]
@@ -120,7 +120,7 @@ def test_subform_rows_keep_their_order_when_saved(client: TestClient) -> None:
              "items[1].product": "1", "items[1].quantity": "3", "items[1].price": "2.5"}
     response = client.post(f"/apps/sales/order/{record_id}/edit", data=moved, follow_redirects=False)
     assert response.status_code == 303, response.text
-    saved = client.ws.records.get(Actor(user_id=1), "order", record_id)  # type: ignore[attr-defined]
+    saved = client.ws.records.get(Actor(user_id=1, is_admin=True), "order", record_id)  # type: ignore[attr-defined]
     assert [row["quantity"] for row in saved["items"]] == [5, 3] and str(saved["total"]) == "12.50"
     assert 'name="items.rows" value="2"' in client.get(f"/apps/sales/order/{record_id}/edit").text
     shown = client.get(f"/apps/sales/order/{record_id}", headers={"accept-language": "en"}).text
@@ -180,7 +180,7 @@ def test_timeline_is_newest_first_with_changes_and_comments(client: TestClient, 
     token = sign_in(client)
     ws = client.ws  # type: ignore[attr-defined]
     clock.now += timedelta(minutes=1)
-    ws.records.update(Actor(user_id=1), "customer", 1, {"grade": "B"}, version=1)
+    ws.records.update(Actor(user_id=1, is_admin=True), "customer", 1, {"grade": "B"}, version=1)
     clock.now += timedelta(minutes=1)
     client.post("/apps/sales/customer/1/comments", data={"csrf_token": token, "body": "called them"})
     page = client.get("/apps/sales/customer/1", headers={"accept-language": "en"}).text

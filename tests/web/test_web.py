@@ -26,7 +26,7 @@ def client(shop):  # type: ignore[no-untyped-def]
 def _actor():  # type: ignore[no-untyped-def]
     from engine.records.model import Actor
 
-    return Actor(user_id=1)
+    return Actor(user_id=1, is_admin=True)
 
 
 def csrf_of(html: str) -> str:

@@ -18,7 +18,7 @@ from engine.storage.database import write_transaction
 from tests.web.test_forms import form_fields
 from tests.web.test_web import client, sign_in  # noqa: F401  (fixture)
 
-ALICE = Actor(user_id=1)
+ALICE = Actor(user_id=1, is_admin=True)
 EN = {"accept-language": "en"}
 XSS = ('<p>Hello <b>world</b><script>alert(1)</script><img src=x onerror="alert(2)">'
        '<a href="javascript:alert(3)">bad</a> <a href="https://example.com" onclick="alert(4)">good</a></p>')
@@ -216,3 +216,15 @@ def test_rich_text_is_sanitised_on_every_write_path(client: TestClient, shop: An
     assert shop.records.create(ALICE, "customer", {"name": "空", "profile": "<p><br></p>"}).values["profile"] is None
     rerender = client.post("/apps/sales/customer/new", data={**fresh(client), "name": "", "profile": XSS})
     assert rerender.status_code == 422 and "<script>alert(1)" not in rerender.text  # the invalid form comes back
+
+
+def test_oversized_bodies_are_refused_before_they_are_read_whole(client: TestClient) -> None:  # noqa: F811
+    token = sign_in(client)
+    huge = b"%PDF-1.4\n" + b"0" * (3 * 1024 * 1024)  # over the 1 MB field limit plus form overhead
+    refused = upload(client, "/apps/sales/order/upload/contract", "huge.pdf", huge, token=token)
+    assert refused.status_code == 413
+    form = client.post("/apps/sales/customer/new", data={"csrf_token": token, "notes": "x" * (5 * 1024 * 1024)})
+    assert form.status_code == 413 and "too large" in form.text
+    api = client.post("/api/v1/customer", content=b"{" + b" " * (5 * 1024 * 1024) + b"}",
+                      headers={"x-csrf-token": token, "content-type": "application/json"})
+    assert api.status_code == 413 and api.json()["error"]["code"] == "too_large"

@@ -24,7 +24,7 @@ def record_json(request: Request, record: Record) -> dict[str, Any]:
     """A record as the API returns it: id, version, system columns and typed field values."""
     rt = request.app.state.ws.records.runtime(record.form)
     values = {f.id: json_value(rt, f.id, record.values.get(f.id)) for f in rt.form.fields
-              if not rt.types[f.id].layout_only}
+              if not rt.types[f.id].layout_only and f.id in record.values}  # hidden fields were masked out
     return {"id": record.id, "version": record.version, "created_at": record.created_at.isoformat(),
             "updated_at": record.updated_at.isoformat(), "created_by": record.created_by, "owner_id": record.owner_id,
             "department_id": record.department_id, "values": values}

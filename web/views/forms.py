@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from engine.definitions.model import FieldDef, FormDef
+from engine.permissions.access import FormAccess
 from engine.errors import Conflict, NotFound, RecordInvalid
 from engine.fields.registry import field_type
 from web.i18n import choose_language
@@ -28,10 +29,17 @@ MULTI = {"multi_select", "checkbox", "users", "departments", "relation_many"}
 SEEN_TOKENS = 20
 
 
-def editable(form: FormDef) -> list[FieldDef]:
-    """Fields a person fills in on the generated form."""
+def editable(form: FormDef, access: FormAccess | None = None) -> list[FieldDef]:
+    """Fields a person fills in on the generated form (without those their roles hide or make read-only)."""
     return [f for f in form.fields if not field_type(f.type).computed and not f.formula
-            and not field_type(f.type).layout_only and f.type not in UNSUPPORTED]
+            and not field_type(f.type).layout_only and f.type not in UNSUPPORTED
+            and (access is None or access.writable(f.id))]
+
+
+def access_of(request: Request, form: FormDef) -> FormAccess:
+    """What the signed-in user may do on the form."""
+    actor = actor_of(current_user(request) or {}, choose_language(request))
+    return request.app.state.ws.records.guard(actor, form.id).access
 
 
 def _choices(request: Request, form: FormDef, values: dict[str, Any]) -> dict[str, list[tuple[Any, str]]]:
@@ -39,10 +47,12 @@ def _choices(request: Request, form: FormDef, values: dict[str, Any]) -> dict[st
     return chosen_labels(request.app.state.ws, choose_language(request), form, values)
 
 
-def raw_values(form: FormDef, data: FormData, tz: Any, media: MediaInput | None = None) -> dict[str, Any]:
-    """The posted values, shaped for the record service's `form` format (`media` stores drawn signatures)."""
+def raw_values(form: FormDef, data: FormData, tz: Any, media: MediaInput | None = None,
+               access: FormAccess | None = None) -> dict[str, Any]:
+    """The posted values of the fields the user may write, shaped for the record service's `form` format
+    (`media` stores drawn signatures)."""
     raw: dict[str, Any] = {}
-    for f in editable(form):
+    for f in editable(form, access):
         if f.type in FILE_LISTS:
             ids = [str(v) for v in data.getlist(f.id) if v]
             raw[f.id] = media.files(ids) if media else [{"id": i, "name": ""} for i in ids] or None
@@ -87,9 +97,10 @@ def _render(request: Request, form: FormDef, values: dict[str, Any], errors: dic
     request.session["submit_tokens"] = dict(list(tokens.items())[-SEEN_TOKENS:])
     return page(request, "edit.html", {
         "form": form, "values": values, "errors": errors, "record": record, "conflict": conflict, "token": token,
-        "layout": _layout(form), "editable": {f.id for f in editable(form)}, "choices": _choices(request, form, values),
+        "layout": _layout(form), "editable": {f.id for f in editable(form, access_of(request, form))},
+        "choices": _choices(request, form, values),
         "field_type": field_type, "multi": MULTI,
-        **page_context(request, form, values, record, {f.id for f in editable(form)}),
+        **page_context(request, form, values, record, {f.id for f in editable(form, access_of(request, form))}),
     }, status=status)
 
 
@@ -109,7 +120,7 @@ async def new_record(request: Request) -> Response:
     if tokens.get(token):
         return RedirectResponse(f"/apps/{form.app}/{form.id}/{tokens[token]}", status_code=303)
     actor = actor_of(current_user(request) or {}, choose_language(request))
-    raw = raw_values(form, data, ws.tz, MediaInput(ws, actor.user_id))
+    raw = raw_values(form, data, ws.tz, MediaInput(ws, actor.user_id), access_of(request, form))
     try:
         check_regions(request, form, raw)
         record = ws.records.create(actor, form.id, raw, fmt="form", via="web")
@@ -133,7 +144,7 @@ async def edit_record(request: Request) -> Response:
     if request.method == "GET":
         return _render(request, form, dict(record.values), {}, record)
     data = await request.form()
-    raw = raw_values(form, data, ws.tz, MediaInput(ws, actor.user_id))
+    raw = raw_values(form, data, ws.tz, MediaInput(ws, actor.user_id), access_of(request, form))
     version = int(str(data.get("version", "0"))) if str(data.get("version", "0")).isdigit() else 0
     try:
         check_regions(request, form, raw, record.id)

@@ -114,7 +114,7 @@ def form_context(request: Request, form: FormDef, state: Preview, editable_ids: 
 
 async def preview(request: Request) -> Response:
     """POST the form being filled: out-of-band fragments with field states, computed values and errors."""
-    from web.views.forms import editable, raw_values  # forms imports this module
+    from web.views.forms import access_of, editable, raw_values  # forms imports this module
 
     form = _form_or_404(request)
     if form is None:
@@ -123,12 +123,13 @@ async def preview(request: Request) -> Response:
     record_text = request.query_params.get("record", "")
     record_id = int(record_text) if record_text.isdigit() else None
     data = await request.form()
-    raw = raw_values(form, data, ws.tz)
+    access = access_of(request, form)
+    raw = raw_values(form, data, ws.tz, access=access)
     try:
         state = preview_state(request, form, raw, record_id)
     except NotFound:
         return page(request, "error.html", {"message": "not_found"}, status=404)
-    editable_ids = {f.id for f in editable(form)}
+    editable_ids = {f.id for f in editable(form, access)}
     subforms = {}
     for f in form.fields:
         if f.type == "subform" and f.id in editable_ids:

@@ -76,12 +76,14 @@ def render_record(request: Request, form: FormDef, record: Record, comment_error
     actor = actor_of(current_user(request) or {}, lang)
     fmt = Formatter(ws, form, [record], lang)
     related = related_lists(ws, actor, form, record.id, lang)
-    entries = timeline(ws.records.history(form.id, record.id), list_comments(ws.engine, form.id, record.id), related)
+    entries = timeline(ws.records.history(actor, form.id, record.id), list_comments(ws.engine, form.id, record.id), related)
     _load_names(ws, form, fmt, entries)
     return page(request, "record.html", {
         "form": form, "record": record, "fmt": fmt, "timeline": entries, "related": related,
         "layout": _layout(form), "comment_errors": comment_errors or [], "comment_text": comment_text,
         "comment_max": MAX_LENGTH, "change_text": lambda f, v: shown_change(fmt, f, v),
+        "may_update": ws.records.allowed(actor, form.id, record.id, "update"),
+        "may_delete": ws.records.allowed(actor, form.id, record.id, "delete"),
     }, status=status)
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from engine.definitions.model import FormDef
 from engine.errors import NotFound, RecordInvalid
 from web.i18n import choose_language
 from web.render import page
@@ -17,11 +20,33 @@ async def home(request: Request) -> Response:
 
 
 def _form_or_404(request: Request):  # type: ignore[no-untyped-def]
-    defs = request.app.state.ws.definitions
-    form = defs.forms.get(request.path_params["form"])
+    """The form named in the path as the signed-in user sees it: without the fields their roles hide, so no
+    column, filter, input or label of a hidden field reaches the page. None when there is no such form."""
+    ws = request.app.state.ws
+    form = ws.definitions.forms.get(request.path_params["form"])
     if form is None or form.app != request.path_params["app"]:
         return None
-    return form
+    user = current_user(request)
+    if user is None:
+        return form
+    hidden = ws.records.guard(actor_of(user, choose_language(request)), form.id).access.hidden
+    return visible_form(form, hidden) if hidden else form
+
+
+_VISIBLE: dict[tuple[int, frozenset[str]], tuple[FormDef, FormDef]] = {}
+
+
+def visible_form(form: FormDef, hidden: frozenset[str]) -> FormDef:
+    """The form without the `hidden` fields (memoised per definition object and hidden set; the entry keeps the
+    original alive, so its id cannot be reused by a later definition while cached)."""
+    key = (id(form), hidden)
+    entry = _VISIBLE.get(key)
+    if entry is None or entry[0] is not form:
+        entry = (form, replace(form, fields=tuple(f for f in form.fields if f.id not in hidden)))
+        if len(_VISIBLE) > 512:
+            _VISIBLE.clear()
+        _VISIBLE[key] = entry
+    return entry[1]
 
 
 def _layout(form):  # type: ignore[no-untyped-def]

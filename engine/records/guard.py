@@ -1,0 +1,103 @@
+"""Permissions applied to record reads and writes: the record service's one enforcement point.
+
+For every call the service asks here what the actor may do on the form (operations, the records each operation
+reaches as a SQL predicate, hidden and read-only fields); reads are narrowed and masked, writes checked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+
+from engine.definitions.model import Definitions
+from engine.errors import FieldError, PermissionDenied, QueryInvalid
+from engine.fields.base import FilterContext
+from engine.permissions.access import FormAccess, full_access, resolve
+from engine.permissions.scope import scope_predicate
+from engine.permissions.viewer import Viewer, load_viewer
+from engine.records.model import Actor, Query
+from engine.records.runtime import FormRuntime
+from engine.records.values import Errors
+
+NEEDS_VIEWER = ("department", "department_tree", "condition")
+
+
+@dataclass(frozen=True)
+class Guard:
+    """What one actor may do on one form, ready to narrow queries and check writes."""
+
+    actor: Actor
+    rt: FormRuntime
+    access: FormAccess
+
+    @property
+    def unrestricted(self) -> bool:
+        return self.access.unrestricted
+
+    def require(self, operation: str) -> None:
+        """PermissionDenied unless some role allows `operation` on the form."""
+        if not self.access.can(operation):
+            raise PermissionDenied(self.actor, operation, self.rt.form.id)
+
+    def predicate(self, conn: sa.Connection, operation: str, ctx: FilterContext) -> ColumnElement[bool]:
+        """The rows `operation` reaches (TRUE for unrestricted access)."""
+        if self.access.reaches_all(operation):
+            return sa.true()
+        viewer = self._viewer(conn, operation)
+        return scope_predicate(self.access, operation, self.rt.form, self.rt.main, viewer, ctx)
+
+    def _viewer(self, conn: sa.Connection, operation: str) -> Viewer:
+        user_id = self.actor.user_id or 0
+        if any(s.kind in NEEDS_VIEWER for s in self.access.scopes_for(operation)):
+            return load_viewer(conn, user_id) or Viewer(user_id)
+        return Viewer(user_id, self.actor.roles, department_id=self.actor.department_id)
+
+    def narrow(self, query: Query) -> tuple[Query, ColumnElement[bool] | None]:
+        """The query without hidden fields (QueryInvalid when it filters or sorts on one) and the search clause
+        over the visible fields only, to AND into the statement instead of the query's own search."""
+        hidden = self.access.hidden
+        if not hidden:
+            return query, None
+        for flt in query.filters:
+            if flt.field in hidden:
+                raise QueryInvalid("bad_filter", message=f"cannot filter on '{flt.field}'")
+        for name, _ in query.sort:
+            if name in hidden:
+                raise QueryInvalid("bad_sort", value=name)
+        if not (query.search and query.search.strip()):
+            return query, None
+        term = query.search.strip()
+        found = [self.rt.types[f.id].search_clause(f, self.rt.main, term)
+                 for f in self.rt.search_fields if f.id not in hidden]
+        parts = [p for p in found if p is not None]
+        return replace(query, search=None), (sa.or_(*parts) if parts else sa.false())
+
+    def mask(self, values: dict[str, Any]) -> dict[str, Any]:
+        """The record's values without the hidden fields (they never leave the engine)."""
+        for field_id in self.access.hidden:
+            values.pop(field_id, None)
+        return values
+
+    def write_errors(self, raw: Mapping[str, Any]) -> Errors:
+        """An error for each hidden or read-only field the caller tries to write."""
+        errors: Errors = {}
+        if self.unrestricted:
+            return errors
+        for field_id in raw:
+            if field_id in self.access.hidden:  # as if it did not exist: its name reveals nothing
+                errors[field_id] = [FieldError("unknown_field", {"value": field_id})]
+            elif field_id in self.access.read_only:
+                f = self.rt.form.field(field_id)
+                errors[field_id] = [FieldError("read_only_for_you", {"label": f.label if f else field_id})]
+        return errors
+
+
+def guard_for(defs: Definitions, actor: Actor, rt: FormRuntime) -> Guard:
+    """The guard of `actor` on the form of `rt`: administrators and the engine itself are unrestricted."""
+    if actor.system or actor.is_admin:
+        return Guard(actor, rt, full_access(rt.form.id))
+    return Guard(actor, rt, resolve(defs.roles, actor.roles, rt.form.id))
