@@ -33,6 +33,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "back_to_list": {"zh": "返回列表", "en": "Back to the list"},
     "not_found": {"zh": "找不到该页面或记录", "en": "That page or record does not exist"},
     "edit_conflict": {"zh": "有人刚刚修改了这条记录,请刷新后重试", "en": "Someone changed this record just now; reload and try again"},
+    "sign_in_throttled": {"zh": "登录失败次数过多,请 {minutes} 分钟后再试", "en": "Too many failed sign-ins; try again in {minutes} minutes"},
     "no_permission": {"zh": "你没有权限执行此操作", "en": "You are not allowed to do this"},
     "forbidden": {"zh": "请求无效,请刷新页面后重试", "en": "The request was refused; reload the page and try again"},
     "language": {"zh": "English", "en": "中文"},

@@ -140,3 +140,15 @@ def test_openapi_document_describes_the_responses(client: TestClient) -> None:
     text = __import__("json").dumps(resolver).replace("#/components/schemas/", "#/$defs/")
     jsonschema.validate(record, __import__("json").loads(text))
     assert "listCustomer" in client.get("/api/docs").text
+
+
+def test_repeated_wrong_passwords_make_the_account_wait(client: TestClient) -> None:
+    page = client.get("/login")
+    token = csrf_of(page.text)
+    for _ in range(5):
+        assert client.post("/login", data={"username": "bob", "password": "nope", "csrf_token": token}).status_code == 401
+    waiting = client.post("/login", data={"username": "bob", "password": PASSWORD, "csrf_token": token},
+                          headers={"accept-language": "en"})
+    assert waiting.status_code == 429 and "Too many failed sign-ins; try again in 15 minutes" in waiting.text
+    assert client.post("/login", data={"username": "alice", "password": PASSWORD, "csrf_token": token},
+                       follow_redirects=False).status_code == 303  # other accounts are not affected

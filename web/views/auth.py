@@ -7,8 +7,10 @@ from urllib.parse import urlparse
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from engine.org.users import authenticate
-from engine.storage.database import read_transaction
+from engine.audit import record_audit
+from engine.org.signin import sign_in as check_sign_in
+from engine.storage.database import write_transaction
+from web.i18n import choose_language, translator
 from web.render import page
 from web.session import sign_in, sign_out
 
@@ -26,17 +28,30 @@ async def login(request: Request) -> Response:
         return page(request, "login.html", {"next": request.query_params.get("next", "/"), "error": None})
     form = await request.form()
     username, password = str(form.get("username", "")), str(form.get("password", ""))
-    with read_transaction(request.app.state.ws.engine) as conn:
-        user = authenticate(conn, username, password)
-    if user is None:
-        return page(request, "login.html", {"next": form.get("next", "/"), "error": "bad_login", "username": username},
-                    status=401)
-    sign_in(request, user)
+    ws = request.app.state.ws
+    address = request.client.host if request.client else None
+    with write_transaction(ws.engine) as conn:
+        outcome = check_sign_in(conn, username, password, address, ws.now())
+    if outcome.user is None:
+        throttled = outcome.refused == "throttled"
+        minutes = max(1, (outcome.retry_after + 59) // 60)
+        message = translator(choose_language(request))("sign_in_throttled").format(minutes=minutes) \
+            if throttled else None
+        return page(request, "login.html", {"next": form.get("next", "/"), "error": "bad_login", "username": username,
+                                            "throttled": message},
+                    status=429 if throttled else 401)
+    sign_in(request, outcome.user)
     return RedirectResponse(_safe_next(str(form.get("next", "/"))), status_code=303)
 
 
 async def logout(request: Request) -> Response:
     """End the session."""
+    user_id = request.session.get("user_id")
+    if isinstance(user_id, int):
+        ws = request.app.state.ws
+        with write_transaction(ws.engine) as conn:
+            record_audit(conn, ws.now(), "sign_out", actor_id=user_id,
+                         address=request.client.host if request.client else None)
     sign_out(request)
     return RedirectResponse("/login", status_code=303)
 
