@@ -15,6 +15,7 @@ ACTIONS = (
     "sign_in", "sign_in_failed", "sign_out", "password_changed", "password_reset", "user_created", "user_disabled",
     "user_enabled", "roles_changed", "permissions_changed", "definitions_published", "export", "transfer",
     "token_created", "token_revoked",
+    "user_updated", "department_changed",  # admin pages: a user's name, e-mail or language; the department tree
 )
 
 

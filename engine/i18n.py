@@ -45,6 +45,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "read_only": {"zh": "{label}是计算字段,不能直接修改", "en": "{label} is computed and cannot be set"},
     "cannot_disable_self": {"zh": "不能停用自己的账号", "en": "you cannot disable your own account"},
     "last_admin": {"zh": "这是最后一个启用的管理员,不能停用", "en": "this is the last active administrator"},
+    "cannot_demote_self": {"zh": "不能取消自己的管理员权限", "en": "you cannot remove your own administrator rights"},
+    "last_admin_rights": {"zh": "这是最后一个启用的管理员,必须保留管理员权限",
+                          "en": "this is the last active administrator; they keep administrator rights"},
     "department_cycle": {"zh": "部门不能移到自己或自己的下级部门之下",
                          "en": "a department cannot move under itself or one of its sub-departments"},
     "department_not_empty": {"zh": "部门还有 {children} 个下级部门和 {members} 名成员,不能删除",
@@ -69,6 +72,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "permission_denied": {"zh": "没有权限:{action}", "en": "not allowed: {action}"},
     # uploads (file, image, signature fields)
     "file_empty": {"zh": "{label}:文件是空的", "en": "{label}: the file is empty"},
+    "file_not_found": {"zh": "{label}:没有这个文件,请重新上传", "en": "{label}: there is no such file; upload it again"},
     "file_too_large": {"zh": "{label}:文件超过 {max} 的上限", "en": "{label}: the file is larger than {max}"},
     "file_type_not_allowed": {"zh": "{label}:不支持此文件类型,允许 {allowed}",
                               "en": "{label}: this type of file is not allowed; allowed: {allowed}"},
@@ -90,6 +94,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "bad_limit": {"zh": "limit 应为 1 到 {max} 之间的整数", "en": "limit must be a whole number from 1 to {max}"},
     "bad_flag": {"zh": "参数 {label} 只能是 0 或 1", "en": "{label} must be 0 or 1"},
     "bad_text": {"zh": "参数 {label} 含有不允许的字符", "en": "{label} contains characters that are not allowed"},
+    # export
+    "export_too_large": {"zh": "符合条件的记录有 {count} 条,一次最多导出 {max} 条,请先加筛选条件缩小范围",
+                         "en": "{count} records match; at most {max} can be exported at once, so narrow the filters"},
+    "bad_export_format": {"zh": "导出格式只能是 {allowed}", "en": "the export format must be one of {allowed}"},
 }
 
 

@@ -28,6 +28,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("timezone", "Asia/Shanghai", "Workspace time zone: dates, relative filters and schedules use it.",
             "FORMWORK_TIMEZONE"),
     Setting("language", "zh", "Default language of the workspace (zh or en).", "FORMWORK_LANGUAGE"),
+    Setting("https", "", "1 when the site is only reached over HTTPS: session cookies are always Secure. Without it "
+            "they are Secure for requests that came over HTTPS (X-Forwarded-Proto is believed from the proxies "
+            "uvicorn trusts, FORWARDED_ALLOW_IPS).", "FORMWORK_HTTPS"),
 )
 CONFIG_FILE = "config.json"
 

@@ -19,12 +19,16 @@ from engine.files import policy as upload_policy
 from engine.workspace import Workspace
 from web.api import openapi, records as api_records, reference
 from web.api.auth import bearer_token, token_refusal, unauthorized
+from web.cookies import SecureCookies
 from web.errors import api_error, method_not_allowed
 from web.i18n import choose_language, translator
 from web.render import page
 from web.session import csrf_ok, current_user
 from web.views import auth, forms, live, pickers, record_detail, records, settings, uploads
 from web.views import batch, kanban, listing, saved
+from web.views import admin
+from web.views import permissions
+from web.views import export
 
 STATIC = Path(__file__).parent / "static"
 PUBLIC_PATHS = ("/login", "/static/", "/lang/")
@@ -162,6 +166,7 @@ def create_app(ws: Workspace) -> Starlette:
         Route("/apps/{app}/{form}/upload/{field}", uploads.upload, methods=["POST"]),
         Route("/files/{id}", uploads.download),
         Route("/apps/{app}/{form}/bin", listing.recycle_bin),
+        Route("/apps/{app}/{form}/export", export.export_list),
         Route("/apps/{app}/{form}/{id}", record_detail.record_page),
         Route("/apps/{app}/{form}/{id}/comments", record_detail.post_comment, methods=["POST"]),
         Route("/apps/{app}/{form}/{id}/edit", forms.edit_record, methods=["GET", "POST"]),
@@ -172,14 +177,22 @@ def create_app(ws: Workspace) -> Starlette:
         Route("/settings/language", settings.language, methods=["POST"]),
         Route("/settings/tokens", settings.tokens, methods=["POST"]),
         Route("/settings/tokens/{id}/revoke", settings.revoke, methods=["POST"]),
+        Route("/admin/permissions", permissions.matrix),
+        Route("/admin/permissions/{role}/{form}", permissions.cell, methods=["GET", "POST"]),
+        Route("/admin/roles", permissions.create, methods=["POST"]),
+        Route("/admin/roles/{role}", permissions.members),
+        Route("/admin/roles/{role}/delete", permissions.remove, methods=["POST"]),
+        *admin.ROUTES,
         Route("/api/openapi.json", openapi.openapi_json),
         Route("/api/docs", reference.docs),
         Route("/api/v1/{form}", api_records.collection, methods=["GET", "POST"]),
+        Route("/api/v1/{form}/export", export.ApiExport),
         Route("/api/v1/{form}/{id}", api_records.item, methods=["GET", "PATCH", "DELETE"]),
         Route("/api/v1/{form}/{id}/restore", api_records.restore, methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     middleware = [
+        Middleware(SecureCookies, always=str(ws.settings.values.get("https", "")).strip().lower() in ("1", "true")),
         Middleware(SessionMiddleware, secret_key=ws.settings.secret or secrets.token_urlsafe(32),
                    session_cookie="formwork_session", same_site="lax", https_only=False, max_age=14 * 24 * 3600),
         Middleware(Guard),

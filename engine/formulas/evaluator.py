@@ -11,7 +11,7 @@ from typing import Any, Protocol
 from engine.errors import FormulaError
 from engine.formulas.ast import Binary, Call, Expr, Literal, Ref, Unary, Var
 from engine.formulas.functions import FUNCTIONS, CallContext, power
-from engine.formulas.values import check_text, compare, is_empty, to_number, to_text
+from engine.formulas.values import bounded, check_text, compare, is_empty, to_number, to_text
 
 COMPARISONS = {"=": (0,), "==": (0,), "<>": (-1, 1), "!=": (-1, 1), "<": (-1,), "<=": (-1, 0), ">": (1,),
                ">=": (0, 1)}
@@ -58,6 +58,8 @@ def evaluate(expr: Expr, env: Env) -> Any:
         return _significant(_eval(expr, env))
     except RecursionError:
         raise FormulaError("the formula nests too deeply", 0) from None
+    except ArithmeticError:  # a last guard: every number is bounded, so no step should overflow
+        raise FormulaError("the numbers cannot be computed (overflow)", 0) from None
 
 
 RESULT_PRECISION = Context(prec=20)
@@ -65,8 +67,8 @@ RESULT_PRECISION = Context(prec=20)
 
 def _significant(value: Any) -> Any:
     """Round a numeric result to 20 significant digits, so 1/3*3 is 1 as in a spreadsheet."""
-    if isinstance(value, Decimal) and value.is_finite():
-        return RESULT_PRECISION.plus(value)
+    if isinstance(value, Decimal):
+        return RESULT_PRECISION.plus(bounded(value))
     return value
 
 
@@ -128,15 +130,15 @@ def _binary(expr: Binary, env: Env) -> Any:
     a, b = to_number(left, pos), to_number(right, pos)
     try:
         if op == "+":
-            return a + b
+            return bounded(a + b, pos)
         if op == "-":
-            return a - b
+            return bounded(a - b, pos)
         if op == "*":
-            return a * b
+            return bounded(a * b, pos)
         if op == "/":
             if b == 0:
                 raise FormulaError("division by zero", pos)
-            return a / b
+            return bounded(a / b, pos)
         return power(a, b, pos)
     except (DivisionByZero, InvalidOperation):
         raise FormulaError("the numbers cannot be computed (division by zero or overflow)", pos) from None
@@ -152,11 +154,16 @@ def _date_arithmetic(op: str, left: Any, right: Any, pos: int) -> Any:
             return Decimal(delta.total_seconds()) / Decimal(86400)
         return Decimal((left - right).days)
     if op in ("+", "-") and isinstance(left, (date, datetime)):
-        days = to_number(right, pos)
-        delta = timedelta(days=float(days))
-        return left + delta if op == "+" else left - delta
+        try:
+            delta = timedelta(days=float(to_number(right, pos)))
+            return left + delta if op == "+" else left - delta
+        except OverflowError:
+            raise FormulaError("the date is out of range", pos) from None
     if op == "+" and isinstance(right, (date, datetime)):
-        return right + timedelta(days=float(to_number(left, pos)))
+        try:
+            return right + timedelta(days=float(to_number(left, pos)))
+        except OverflowError:
+            raise FormulaError("the date is out of range", pos) from None
     raise FormulaError(f"cannot use '{op}' with a date", pos)
 
 

@@ -12,6 +12,7 @@ from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, Unex
 
 from engine.errors import FormulaError
 from engine.formulas.ast import Binary, Call, Expr, Literal, Ref, Unary, Var
+from engine.formulas.values import bounded
 
 MAX_SOURCE = 10_000
 MAX_DEPTH = 100
@@ -35,9 +36,10 @@ def _pos(item: Any) -> int:
 class _Build(Transformer[Token, Expr]):
     def number(self, meta: Any, items: list[Token]) -> Literal:
         try:
-            return Literal(Decimal(str(items[0])), _pos(items[0]))
+            number = Decimal(str(items[0]))
         except InvalidOperation:
             raise FormulaError(f"'{items[0]}' is not a number", _pos(items[0])) from None
+        return Literal(bounded(number, _pos(items[0])), _pos(items[0]))
 
     def string(self, meta: Any, items: list[Token]) -> Literal:
         raw = str(items[0])

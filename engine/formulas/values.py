@@ -8,12 +8,14 @@ comparisons ignore case, like Excel's `=`.
 from __future__ import annotations
 
 from datetime import date, datetime, tzinfo
-from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperation
+from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, ROUND_UP, Context, Decimal, InvalidOperation
 from typing import Any
 
 from engine.errors import FormulaError
 
 MAX_TEXT = 100_000
+MAX_MAGNITUDE = 300  # numbers stay below 10^300 (larger ones are refused; below 10^-300 they count as 0)
+WIDE = Context(prec=MAX_MAGNITUDE + 30)  # enough digits to write any number in range without an exponent
 
 
 def is_empty(value: Any) -> bool:
@@ -28,19 +30,31 @@ def to_number(value: Any, position: int = 0) -> Decimal:
     if isinstance(value, bool):
         return Decimal(int(value))
     if isinstance(value, Decimal):
-        return value
+        return bounded(value, position)
     if isinstance(value, int):
-        return Decimal(value)
+        return bounded(Decimal(value), position)
     if isinstance(value, float):
-        return Decimal(str(value))
+        return bounded(Decimal(str(value)), position)
     if isinstance(value, str):
         parsed = parse_number_text(value)
         if parsed is not None:
-            return parsed
+            return bounded(parsed, position)
         raise FormulaError(f"'{value[:40]}' is text, not a number", position)
     if isinstance(value, list) and len(value) == 1:
         return to_number(value[0], position)
     raise FormulaError(f"expected a number, got {type_name(value)}", position)
+
+
+def bounded(number: Decimal, position: int = 0) -> Decimal:
+    """The number if formulas can compute with it: FormulaError from 10^300 on (so no step can take long or
+    overflow), 0 for anything nearer to zero than 10^-300."""
+    if not number.is_finite():
+        raise FormulaError("the number cannot be computed", position)
+    if number.is_zero() or number.adjusted() < -MAX_MAGNITUDE:
+        return Decimal(0)
+    if number.adjusted() >= MAX_MAGNITUDE:
+        raise FormulaError(f"the number is too large (10^{MAX_MAGNITUDE} or more)", position)
+    return number
 
 
 def parse_number_text(text: str) -> Decimal | None:
@@ -65,9 +79,9 @@ def to_text(value: Any, position: int = 0) -> str:
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, Decimal):
-        return format_decimal(value)
+        return format_decimal(bounded(value, position))
     if isinstance(value, (int, float)):
-        return format_decimal(Decimal(str(value)))
+        return format_decimal(bounded(Decimal(str(value)), position))
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, date):
@@ -80,8 +94,8 @@ def to_text(value: Any, position: int = 0) -> str:
 def format_decimal(value: Decimal) -> str:
     """A Decimal without exponent or trailing zeros: 2.50 → '2.5', 1E+3 → '1000'."""
     if value == value.to_integral_value():
-        return str(value.quantize(Decimal(1)))
-    return format(value.normalize(), "f")
+        return str(value.quantize(Decimal(1), context=WIDE))
+    return format(value.normalize(WIDE), "f")
 
 
 def to_bool(value: Any, position: int = 0) -> bool:

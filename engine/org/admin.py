@@ -28,7 +28,8 @@ def _user(conn: sa.Connection, user_id: int) -> Any:
     return row
 
 
-def set_active(conn: sa.Connection, admin_id: int | None, user_id: int, active: bool, now: datetime) -> None:
+def set_active(conn: sa.Connection, admin_id: int | None, user_id: int, active: bool, now: datetime,
+               address: str | None = None) -> None:
     """Disable (they can no longer sign in; their sessions end) or enable a user; an admin cannot disable
     themselves, and the last active administrator cannot be disabled."""
     row = _user(conn, user_id)
@@ -40,20 +41,22 @@ def set_active(conn: sa.Connection, admin_id: int | None, user_id: int, active: 
         if not others:
             raise RecordInvalid({"user": [FieldError("last_admin", {})]})
     conn.execute(sa.update(users).where(users.c.id == user_id).values(active=active))
-    record_audit(conn, now, "user_enabled" if active else "user_disabled", actor_id=admin_id, target=row.username)
+    record_audit(conn, now, "user_enabled" if active else "user_disabled", actor_id=admin_id, target=row.username,
+                 address=address)
 
 
-def reset_password(conn: sa.Connection, admin_id: int | None, user_id: int, now: datetime) -> str:
+def reset_password(conn: sa.Connection, admin_id: int | None, user_id: int, now: datetime,
+                   address: str | None = None) -> str:
     """Give the user a new random password (returned once, to hand over); their sessions end."""
     row = _user(conn, user_id)
     password = secrets.token_urlsafe(12)
     conn.execute(sa.update(users).where(users.c.id == user_id).values(password_hash=hash_password(password)))
-    record_audit(conn, now, "password_reset", actor_id=admin_id, target=row.username)
+    record_audit(conn, now, "password_reset", actor_id=admin_id, target=row.username, address=address)
     return password
 
 
 def assign_roles(conn: sa.Connection, admin_id: int | None, user_id: int, roles: Iterable[str],
-                 known_roles: Iterable[str], now: datetime) -> None:
+                 known_roles: Iterable[str], now: datetime, address: str | None = None) -> None:
     """Replace the user's roles with `roles`, each of which must be defined."""
     wanted = list(dict.fromkeys(roles))
     known = set(known_roles)
@@ -63,12 +66,14 @@ def assign_roles(conn: sa.Connection, admin_id: int | None, user_id: int, roles:
     row = _user(conn, user_id)
     before = sorted(conn.execute(sa.text("SELECT role FROM role_members WHERE user_id = :u"), {"u": user_id}).scalars())
     set_roles(conn, user_id, wanted)
-    record_audit(conn, now, "roles_changed", actor_id=admin_id, target=row.username,
+    if before == sorted(wanted):
+        return
+    record_audit(conn, now, "roles_changed", actor_id=admin_id, target=row.username, address=address,
                  detail={"before": before, "after": sorted(wanted)})
 
 
 def set_departments(conn: sa.Connection, admin_id: int | None, user_id: int, main: int | None,
-                    others: Iterable[int], now: datetime) -> None:
+                    others: Iterable[int], now: datetime, address: str | None = None) -> None:
     """The user's main department and any others they also belong to (records they own follow the main one
     from their next write)."""
     row = _user(conn, user_id)
@@ -78,11 +83,14 @@ def set_departments(conn: sa.Connection, admin_id: int | None, user_id: int, mai
     if missing:
         raise RecordInvalid({"departments": [FieldError("bad_option", {"label": DEPARTMENT, "value": d})
                                              for d in missing]})
+    had = set(conn.execute(sa.select(memberships.c.department_id).where(memberships.c.user_id == user_id)).scalars())
+    if row.department_id == main and had == set(wanted):
+        return
     conn.execute(sa.update(users).where(users.c.id == user_id).values(department_id=main))
     conn.execute(sa.delete(memberships).where(memberships.c.user_id == user_id))
     if wanted:
         conn.execute(sa.insert(memberships), [{"user_id": user_id, "department_id": d} for d in wanted])
-    record_audit(conn, now, "roles_changed", actor_id=admin_id, target=row.username,
+    record_audit(conn, now, "roles_changed", actor_id=admin_id, target=row.username, address=address,
                  detail={"departments": wanted, "main": main})
 
 

@@ -100,4 +100,34 @@ def guard_for(defs: Definitions, actor: Actor, rt: FormRuntime) -> Guard:
     """The guard of `actor` on the form of `rt`: administrators and the engine itself are unrestricted."""
     if actor.system or actor.is_admin:
         return Guard(actor, rt, full_access(rt.form.id))
-    return Guard(actor, rt, resolve(defs.roles, actor.roles, rt.form.id))
+    access = resolve(defs.roles, actor.roles, rt.form.id)
+    borrowed = _hidden_lookups(defs, actor, rt)
+    return Guard(actor, rt, replace(access, hidden=access.hidden | borrowed) if borrowed else access)
+
+
+def _hidden_lookups(defs: Definitions, actor: Actor, rt: FormRuntime) -> frozenset[str]:
+    """Lookups and rollups that show a field the actor may not see on the form it comes from (`customer.cost` is
+    hidden here when `cost` is hidden on customer, or customer cannot be read at all; so is a sum of `cost`)."""
+    hidden: set[str] = set()
+    for f in rt.form.fields:
+        if f.type == "rollup" and f.get("field"):  # a total of a field the actor may not see there
+            source = resolve(defs.roles, actor.roles, str(f.get("source")))
+            if not source.visible(str(f.get("field"))):
+                hidden.add(f.id)
+            continue
+        if f.type != "lookup":
+            continue
+        path = str(f.get("path", "")).split(".")
+        step_field = rt.form.field(path[0])
+        for step in path[1:]:
+            if step_field is None or step_field.type not in ("relation", "relation_many"):
+                break
+            target = defs.forms.get(str(step_field.get("to")))
+            if target is None:
+                break
+            access = resolve(defs.roles, actor.roles, target.id)
+            if not access.can("read") or not access.visible(step):
+                hidden.add(f.id)
+                break
+            step_field = target.field(step)
+    return frozenset(hidden)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from engine.records import reading, writing
 from engine.records.compute import apply_defaults
 from engine.records.model import Actor
+from engine.records.reach import drop_unreachable
 from engine.records.values import Errors, parse_input
 from engine.storage.database import read_transaction
 
@@ -50,12 +51,14 @@ def preview_record(service: RecordService, actor: Actor, form_id: str, raw: Mapp
         values = parse_input(rt, raw, fmt, errors)
         before: dict[str, Any] | None = None
         if record_id is None:
+            drop_unreachable(conn, service.runtimes, actor, rt, values, None, service.filter_context(actor), errors)
             full = {**values, "created_by": actor.user_id, "updated_by": actor.user_id, "owner_id": actor.user_id,
                     "department_id": actor.department_id, "created_at": now, "updated_at": now}
             env = service._env(rt, full, actor, cache, now)
             apply_defaults(rt, full, set(values), env)
         else:
             before = service._load(conn, rt, record_id)
+            drop_unreachable(conn, service.runtimes, actor, rt, values, before, service.filter_context(actor), errors)
             full = {**before, **values, "updated_at": now, "updated_by": actor.user_id}
             env = service._env(rt, full, actor, cache, now)
             if rt.read_computed:

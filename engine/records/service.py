@@ -18,6 +18,7 @@ from engine.records.env import RecordEnv
 from engine.records.guard import Guard, guard_for
 from engine.records.model import Actor, Page, Query, Record
 from engine.records.query import count_query, cursor_of, select_page
+from engine.records.reach import drop_unreachable
 from engine.records.preview import Preview, preview_record
 from engine.records.runtime import FormRuntime, Runtimes
 from engine.records.serials import assign_serials
@@ -26,6 +27,7 @@ from engine.storage.database import read_transaction, single_statement, write_tr
 from engine.storage.system import users
 
 Clock = Callable[[], datetime]
+MAX_RECORD_ID = 2**63 - 1  # the largest BIGINT
 
 
 def utc_now() -> datetime:
@@ -51,6 +53,8 @@ class RecordService:
     def _reach(self, conn: sa.Connection, guard: Guard, operation: str, record_id: int, deleted: bool = False) -> None:
         """NotFound when the record is outside what the actor may read; PermissionDenied when they may read it
         but not do `operation` to it."""
+        if not 0 < record_id <= MAX_RECORD_ID:  # an id no table can hold is not found, not a database error
+            raise NotFound(guard.rt.form.id, record_id)
         if guard.access.reaches_all(operation):
             return
         rt, ctx = guard.rt, self.filter_context(guard.actor)
@@ -112,6 +116,7 @@ class RecordService:
             for index, raw in enumerate(raws):
                 errors[index].update(guard.write_errors(raw))
                 values = parse_input(rt, raw, fmt, errors[index])
+                drop_unreachable(conn, self.runtimes, actor, rt, values, None, self.filter_context(actor), errors[index])
                 full = {**values, **system}
                 env = self._env(rt, full, actor, cache, now)
                 apply_defaults(rt, full, set(values), env)
@@ -212,6 +217,7 @@ class RecordService:
                 raise Conflict(form_id, record_id, version, before["version"], guard.mask(dict(before)))
             errors: Errors = guard.write_errors(raw)
             values = parse_input(rt, raw, fmt, errors)
+            drop_unreachable(conn, self.runtimes, actor, rt, values, before, self.filter_context(actor), errors)
             full = {**before, **values, "updated_at": now, "updated_by": actor.user_id, "version": version + 1}
             written.append(full)
             env = self._env(rt, full, actor, cache, now)
@@ -350,11 +356,14 @@ class RecordService:
             self._complete(conn, rt, [values], actor)
         return reading.to_record(rt, guard.mask(values))
 
-    def list(self, actor: Actor, form_id: str, query: Query = Query()) -> Page:
-        """A page of records matching the query, with the cursor of the next page."""
+    def list(self, actor: Actor, form_id: str, query: Query = Query(), *, operation: str = "read") -> Page:
+        """A page of records matching the query, with the cursor of the next page. With another `operation`
+        (export), it must be allowed too and only records both it and read reach are listed."""
         rt = self.runtime(form_id)
         guard = self.guard(actor, form_id)
         guard.require("read")
+        guard.require(operation)
+        narrowed = [op for op in dict.fromkeys(("read", operation)) if not guard.access.reaches_all(op)]
         ctx = self.filter_context(actor)
         query, visible_search = guard.narrow(query)
         stmt, keys = select_page(rt, query, ctx)
@@ -362,10 +371,10 @@ class RecordService:
         if visible_search is not None:
             stmt, count = stmt.where(visible_search), count.where(visible_search) if count is not None else None
         one_statement = not query.with_total and not rt.read_computed and not (query.with_children and rt.subforms) \
-            and guard.access.reaches_all("read")
+            and not narrowed
         with (single_statement if one_statement else read_transaction)(self.engine) as conn:
-            if not guard.access.reaches_all("read"):
-                scope = guard.predicate(conn, "read", ctx)
+            for op in narrowed:
+                scope = guard.predicate(conn, op, ctx)
                 stmt, count = stmt.where(scope), count.where(scope) if count is not None else None
             rows = conn.execute(stmt).all()
             more = len(rows) > query.limit
@@ -392,17 +401,26 @@ class RecordService:
         """The record as `raw` would save it (formulas, lookups, rules, errors), without writing anything."""
         return preview_record(self, actor, form_id, raw, fmt, record_id)
 
-    def titles(self, form_id: str, ids: Iterable[int]) -> dict[int, str]:
-        """Display titles of records by id, in one query (for relation values in lists and pages)."""
+    def titles(self, form_id: str, ids: Iterable[int], actor: Actor | None = None) -> dict[int, str]:
+        """Display titles of records by id, in one query (for relation values in lists and pages). With an
+        `actor`, only of records they may read (a hidden title field gives `#id`): for ids a request names."""
         rt = self.runtime(form_id)
         wanted = sorted({int(i) for i in ids if i is not None})
         title = rt.form.title_field()
         if not wanted:
             return {}
+        guard = self.guard(actor, form_id) if actor is not None else None
+        if guard is not None and not guard.access.can("read"):
+            return {}
+        if guard is not None and title in guard.access.hidden:
+            title = "id"
         column = rt.main.c[title] if title in rt.main.c else rt.main.c.id
         with single_statement(self.engine) as conn:
-            rows = conn.execute(sa.select(rt.main.c.id, column).where(rt.main.c.id.in_(wanted))).all()
-        return {int(i): str(t) if t is not None else f"#{i}" for i, t in rows}
+            stmt = sa.select(rt.main.c.id, column).where(rt.main.c.id.in_(wanted))
+            if guard is not None and not guard.access.reaches_all("read"):
+                stmt = stmt.where(guard.predicate(conn, "read", self.filter_context(guard.actor)))
+            rows = conn.execute(stmt).all()
+        return {int(i): str(t) if t is not None and title != "id" else f"#{i}" for i, t in rows}
 
     def filter_context(self, actor: Actor) -> FilterContext:
         """Time, zone, user and dialect for filters."""
@@ -415,7 +433,21 @@ class RecordService:
         cache = reading.RelatedCache(conn, self.runtimes)
         reading.resolve_lookups(rt, records, cache)
         env = self._env(rt, {}, actor, cache, self.clock())
-        reading.resolve_rollups(conn, rt, self.runtimes, records, self._env_factory(env))
+        reading.resolve_rollups(conn, rt, self.runtimes, records, self._env_factory(env),
+                                self._read_scope(conn, actor))
+
+    def _read_scope(self, conn: sa.Connection, actor: Actor) -> reading.Scope | None:
+        """For rollups shown to `actor`: the rows of a source form they may read (None: no narrowing)."""
+        if actor.system or actor.is_admin:
+            return None
+        ctx = self.filter_context(actor)
+
+        def scope(source: FormRuntime) -> Any:
+            guard = guard_for(self.runtimes.defs, actor, source)
+            if not guard.access.can("read"):
+                return sa.false()
+            return None if guard.access.reaches_all("read") else guard.predicate(conn, "read", ctx)
+        return scope
 
     def history(self, actor: Actor, form_id: str, record_id: int) -> builtins.list[dict[str, Any]]:
         """The record's history, newest first (for a record the actor may read; hidden fields left out)."""

@@ -225,3 +225,45 @@ def test_publishing_a_condition_sql_cannot_answer_is_refused_with_its_line(shop)
     assert "shop/roles.yaml:5 /roles/0/permissions/customer/scope/condition: scope condition 'LEN(name) > 3': " \
            "LEN() cannot be used in a scope condition" in str(caught.value)
     shop.publish({"shop/roles.yaml": bad.replace("LEN(name) > 3", "grade = 'A'")})
+
+
+def test_a_lookup_of_a_hidden_field_is_hidden_too(shop) -> None:  # type: ignore[no-untyped-def]
+    roles = """roles:
+  - id: seller
+    label: Seller
+    permissions:
+      order: {operations: [create, read], scope: all}
+      customer: {operations: [read], scope: all, fields: {grade: hidden}}
+  - id: packer
+    label: Packer
+    permissions:
+      order: {operations: [read], scope: all}
+"""
+    shop.publish({"shop/roles.yaml": roles})
+    admin = Actor(user_id=1, is_admin=True)
+    customer = shop.records.create(admin, "customer", {"name": "等级保密", "grade": "A"})
+    order = shop.records.create(admin, "order", {"customer": customer.id})
+    assert shop.records.get(admin, "order", order.id).values["grade"] == "A"
+    for role in ("seller", "packer"):  # the grade is hidden on customer, or customer cannot be read at all
+        seen = shop.records.get(Actor(user_id=1, roles=frozenset({role})), "order", order.id)
+        assert "grade" not in seen.values and seen.values["customer"] == customer.id
+
+
+def test_rollups_shown_to_a_user_count_only_what_they_may_read(org) -> None:  # type: ignore[no-untyped-def]
+    ws, ids = org
+    ws.publish({"shop/roles.yaml": """roles:
+  - id: rep
+    label: Rep
+    permissions:
+      customer: {operations: [read], scope: all}
+      order: {operations: [read], scope: own}
+"""})
+    customer = ws.records.list(Actor.system_actor(), "customer").records[0]
+    for owner in ("east_rep", "west_rep", "west_rep"):
+        ws.records.create(Actor(user_id=ids[owner], system=True), "order", {"customer": customer.id})
+    admin_view = ws.records.get(Actor(user_id=1, is_admin=True), "customer", customer.id)
+    assert admin_view.values["order_count"] == 3
+    east = ws.records.get(Actor(user_id=ids["east_rep"], roles=frozenset({"rep"})), "customer", customer.id)
+    assert east.values["order_count"] == 1
+    nobody = Actor(user_id=ids["manager"], roles=frozenset({"rep"}))
+    assert ws.records.get(nobody, "customer", customer.id).values["order_count"] == 0

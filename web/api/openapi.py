@@ -11,6 +11,7 @@ from engine import __version__
 from engine.definitions.model import Definitions, FormDef
 from engine.fields.registry import field_type
 from engine.i18n import text
+from engine.records.export import MAX_ROWS
 from engine.records.query import MAX_LIMIT
 from web.api.input import MAX_ID
 from web.api.validation import values_input_schema
@@ -98,6 +99,24 @@ def _list_params() -> list[dict[str, Any]]:
     ]
 
 
+EXPORT_CONTENT = {
+    "text/csv": {"schema": {"type": "string", "description": "UTF-8 with a byte-order mark; a header row of field "
+                                                             "labels, then one row per record"}},
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+        "schema": {"type": "string", "contentEncoding": "binary"}},
+}
+
+
+def _export_params() -> list[dict[str, Any]]:
+    """The export's parameters: the format, and the list's search, sort and filter."""
+    chosen = {p["name"]: p for p in _list_params()}
+    return [{"name": "format", "in": "query", "required": False,
+             "schema": {"type": "string", "enum": ["csv", "xlsx"], "default": "csv"},
+             "description": "csv (UTF-8 with BOM) or xlsx; one column per field you may see, at most "
+                            f"{MAX_ROWS:,} records (more is refused with 400: narrow the filters)"},
+            *(chosen[n] for n in ("q", "sort", "filter"))]
+
+
 def form_paths(form: FormDef) -> dict[str, Any]:
     """The paths of one form."""
     name, tag = _name(form), text(form.label, "en")
@@ -113,7 +132,7 @@ def form_paths(form: FormDef) -> dict[str, Any]:
     base = f"/api/v1/{form.id}"
 
     def op(verb: str, summary: str, responses: dict[str, Any], **extra: Any) -> dict[str, Any]:
-        security = READ_SECURITY if verb in ("list", "get") else WRITE_SECURITY
+        security = READ_SECURITY if verb in ("list", "get", "export") else WRITE_SECURITY
         return {"tags": [tag], "operationId": f"{verb}{name}", "summary": summary, "security": security,
                 "responses": responses, **extra}
 
@@ -124,6 +143,11 @@ def form_paths(form: FormDef) -> dict[str, Any]:
             "post": op("create", f"Create a {tag} record",
                        _responses({"201": {"description": "created", **_json(_ref(name))}}, "422"),
                        requestBody={"required": True, **_json(create)}),
+        },
+        base + "/export": {
+            "get": op("export", f"Export {tag} records as CSV or Excel", _responses(
+                {"200": {"description": "the file (an attachment)", "content": EXPORT_CONTENT}}, "400"),
+                parameters=_export_params()),
         },
         base + "/{id}": {
             "parameters": [record_id],

@@ -15,6 +15,7 @@ from web.api.input import MAX_ID, check_text, flag, read_json, strict_keys
 from web.api.validation import InputCheck
 from web.i18n import choose_language
 from web.session import actor_of, current_user
+from web.views.file_access import foreign_files
 
 LIST_PARAMS = ("q", "sort", "limit", "after", "filter", "total", "deleted")
 FILTER_KEYS = ("field", "op", "value")
@@ -92,6 +93,10 @@ async def _values(request: Request, form_id: str, allowed: tuple[str, ...]) -> t
     if not isinstance(values, dict):
         raise RecordInvalid({"values": [_expected("values", "an object")]})
     _input_check(request).check(form_id, values)
+    ws = request.app.state.ws
+    foreign = foreign_files(ws, current_user(request) or {}, ws.definitions.forms[form_id], values)
+    if foreign:
+        raise RecordInvalid(foreign)
     return body, values
 
 

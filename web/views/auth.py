@@ -17,7 +17,8 @@ from web.session import sign_in, sign_out
 
 def _safe_next(target: str | None) -> str:
     """Only same-site paths are followed after sign-in (no open redirects)."""
-    if not target or urlparse(target).netloc or not target.startswith("/") or target.startswith("//"):
+    if not target or urlparse(target).netloc or not target.startswith("/") or target.startswith("//") \
+            or "\\" in target:  # browsers read `/\evil.example` as `//evil.example`
         return "/"
     return target
 

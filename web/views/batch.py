@@ -40,6 +40,8 @@ async def batch_value(request: Request) -> Response:
     form = _form_or_404(request)
     if form is None:
         return page(request, "error.html", {"message": "not_found"}, status=404)
+    actor = actor_of(current_user(request) or {}, choose_language(request))
+    request.app.state.ws.records.guard(actor, form.id).require("update")  # else 403
     field_id = request.query_params.get("_field", "")
     f = next((f for f in batch_fields(form) if f.id == field_id), None)
     return page(request, "_batch_value.html", {"field": f, "choices": {}, "form": form,
@@ -95,7 +97,8 @@ def _each(request: Request, form: FormDef, rows: list[tuple[int, int]], done_key
     ws = request.app.state.ws
     lang = choose_language(request)
     t = translator(lang)
-    titles = ws.records.titles(form.id, [record_id for record_id, _ in rows])
+    actor = actor_of(current_user(request) or {}, lang)
+    titles = ws.records.titles(form.id, [record_id for record_id, _ in rows], actor)  # no title of another's record
     done, errors = 0, []
     for record_id, version in rows:
         try:

@@ -18,6 +18,7 @@ from web.i18n import choose_language
 from web.render import page
 from web.session import actor_of, current_user
 from web.views.pickers import chosen_labels
+from web.views.posted_fields import refused_fields
 from web.views.live import check_regions, computed_column, page_context, row_positions
 from web.views.records import _form_or_404, _layout
 from web.views.related import prefilled
@@ -44,7 +45,10 @@ def access_of(request: Request, form: FormDef) -> FormAccess:
 
 def _choices(request: Request, form: FormDef, values: dict[str, Any]) -> dict[str, list[tuple[Any, str]]]:
     """Labels of the users, departments and records the pickers show as chosen."""
-    return chosen_labels(request.app.state.ws, choose_language(request), form, values)
+    lang = choose_language(request)
+    posted = request.method == "POST"  # ids the user sent: only titles they may read; else the stored values
+    return chosen_labels(request.app.state.ws, lang, form, values,
+                         actor_of(current_user(request) or {}, lang) if posted else None)
 
 
 def raw_values(form: FormDef, data: FormData, tz: Any, media: MediaInput | None = None,
@@ -95,7 +99,11 @@ def _render(request: Request, form: FormDef, values: dict[str, Any], errors: dic
     token = secrets.token_urlsafe(16)
     tokens[token] = None
     request.session["submit_tokens"] = dict(list(tokens.items())[-SEEN_TOKENS:])
+    access = access_of(request, form)
+    writable = {f.id for f in editable(form, access)}
+    locked = {f.id for f in editable(form) if f.id not in writable and f.type != "subform"}
     return page(request, "edit.html", {
+        "locked": locked,
         "form": form, "values": values, "errors": errors, "record": record, "conflict": conflict, "token": token,
         "layout": _layout(form), "editable": {f.id for f in editable(form, access_of(request, form))},
         "choices": _choices(request, form, values),
@@ -113,7 +121,7 @@ async def new_record(request: Request) -> Response:
     if request.method == "GET":
         actor = actor_of(current_user(request) or {}, choose_language(request))
         values = ws.records.initial_values(actor, form.id)
-        return _render(request, form, {**values, **prefilled(ws, form, request.query_params)}, {})
+        return _render(request, form, {**values, **prefilled(ws, form, request.query_params, actor)}, {})
     data = await request.form()
     token = str(data.get("submit_token", ""))
     tokens = request.session.get("submit_tokens", {})
@@ -121,6 +129,9 @@ async def new_record(request: Request) -> Response:
         return RedirectResponse(f"/apps/{form.app}/{form.id}/{tokens[token]}", status_code=303)
     actor = actor_of(current_user(request) or {}, choose_language(request))
     raw = raw_values(form, data, ws.tz, MediaInput(ws, actor.user_id), access_of(request, form))
+    refused = refused_fields(data, ws.records.guard(actor, form.id))
+    if refused:
+        return _render(request, form, raw, refused, status=422)
     try:
         check_regions(request, form, raw)
         record = ws.records.create(actor, form.id, raw, fmt="form", via="web")
@@ -145,6 +156,9 @@ async def edit_record(request: Request) -> Response:
         return _render(request, form, dict(record.values), {}, record)
     data = await request.form()
     raw = raw_values(form, data, ws.tz, MediaInput(ws, actor.user_id), access_of(request, form))
+    refused = refused_fields(data, ws.records.guard(actor, form.id))
+    if refused:
+        return _render(request, form, raw, refused, record, status=422)
     version = int(str(data.get("version", "0"))) if str(data.get("version", "0")).isdigit() else 0
     try:
         check_regions(request, form, raw, record.id)

@@ -130,7 +130,8 @@ def chips(request: Request, form: FormDef, state: ListState, lang: str) -> list[
     t = translator(lang)
     picked = {c.field.id: [v for v in c.value.split(",") if v.strip().isdigit()] for c in state.conditions
               if value_kind(c.field, c.op) == "choices"}
-    labels = picked_labels(request.app.state.ws, lang, form, picked) if picked else {}
+    actor = actor_of(current_user(request) or {}, lang)
+    labels = picked_labels(request.app.state.ws, lang, form, picked, actor) if picked else {}
     found = []
     for c in state.conditions:
         words = [text(c.field.label, lang), t(f"op_{c.op}")]
@@ -166,6 +167,10 @@ async def filter_input(request: Request) -> Response:
     form = _form_or_404(request)
     if form is None:
         return page(request, "error.html", {"message": "not_found"}, status=404)
+    lang = choose_language(request)
+    actor = actor_of(current_user(request) or {}, lang)
+    ws = request.app.state.ws
+    ws.records.guard(actor, form.id).require("read")  # a form the user cannot read has no filters: 403
     f = form.field(request.query_params.get("nf", ""))
     if f is None or f not in filterable(form):
         return page(request, "_filter_input.html", {"field": None})
@@ -173,9 +178,6 @@ async def filter_input(request: Request) -> Response:
     op = request.query_params.get("no", "")
     op = op if op in ops else ops[0]
     kind = value_kind(f, op)
-    lang = choose_language(request)
-    actor = actor_of(current_user(request) or {}, lang)
-    ws = request.app.state.ws
     options = picker_options(ws, actor, lang, f) if kind == "choices" else option_pairs(f, lang)
     return page(request, "_filter_input.html", {"field": f, "ops": ops, "op": op, "kind": kind, "options": options,
                                                 "base": base_url(form), "many": op in LIST_VALUE_OPS,

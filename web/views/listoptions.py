@@ -41,7 +41,8 @@ def picker_options(ws: Any, actor: Actor, lang: str, f: FieldDef) -> list[tuple[
     return []
 
 
-def picked_labels(ws: Any, lang: str, form: FormDef, values: dict[str, Any]) -> dict[str, str]:
-    """'field:id' → label of the members, departments and records some conditions name."""
-    found = chosen_labels(ws, lang, form, values)
+def picked_labels(ws: Any, lang: str, form: FormDef, values: dict[str, Any], actor: Actor) -> dict[str, str]:
+    """'field:id' → label of the members, departments and records some conditions name (records the actor may
+    read)."""
+    found = chosen_labels(ws, lang, form, values, actor)
     return {f"{field_id}:{value}": label for field_id, pairs in found.items() for value, label in pairs}

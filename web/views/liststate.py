@@ -87,6 +87,7 @@ def read_state(params: QueryParams, form: FormDef, table: Any, ctx: FilterContex
         tokens.append(new_token(str(params["nf"]), str(params["no"]), params.getlist("nv")))
     good, bad = parse_conditions(form, tokens, table, ctx, lang)
     view = params.get("view", "")
+    view = view if len(view) <= 18 else ""  # longer than any id
     chosen = [name for value in params.getlist("cols") for name in value.split(",")]
     return ListState(columns=chosen_columns(form, chosen), conditions=tuple(good), problems=tuple(bad), q=params.get("q", "").strip(),
                      sort=params.get("sort", ""), descending=params.get("dir", "desc") != "asc",

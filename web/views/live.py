@@ -91,7 +91,8 @@ def page_context(request: Request, form: FormDef, values: Mapping[str, Any], rec
     POST, else of the stored record or the defaults), element ids."""
     record_id = record.id if record is not None else None
     raw = values if request.method == "POST" else \
-        prefilled(request.app.state.ws, form, request.query_params) if record is None else {}
+        prefilled(request.app.state.ws, form, request.query_params,
+                  actor_of(current_user(request) or {}, choose_language(request))) if record is None else {}
     try:
         state = preview_state(request, form, raw, record_id)
     except NotFound:

@@ -70,8 +70,11 @@ def _department_name(d: Any, lang: str) -> str:
     return str(names.get(lang) or names.get("zh") or names.get("en") or d.key or f"#{d.id}")
 
 
-def chosen_labels(ws: Any, lang: str, form: FormDef, values: dict[str, Any]) -> dict[str, list[tuple[str, str]]]:
-    """(id, label) of the values the pickers show now, by field id (subform columns by their own id)."""
+def chosen_labels(ws: Any, lang: str, form: FormDef, values: dict[str, Any],
+                  actor: Actor | None) -> dict[str, list[tuple[str, str]]]:
+    """(id, label) of the values the pickers show now, by field id (subform columns by their own id). With an
+    actor (values a request names), a related record they may not read is shown as #id; without, the stored
+    record's values are labelled as its page shows them."""
     wanted: dict[str, set[int]] = {}
     for f, value in _picked_values(form, values):
         wanted.setdefault(f.id, set()).update(_ids(value))
@@ -88,7 +91,7 @@ def chosen_labels(ws: Any, lang: str, form: FormDef, values: dict[str, Any]) -> 
     for field_id, ids in wanted.items():
         f = fields[field_id]
         if f.type in RELATIONS:
-            names = ws.records.titles(str(f.get("to")), ids)
+            names = ws.records.titles(str(f.get("to")), ids, actor)
         else:
             names = people if f.type in PEOPLE else depts
         found[field_id] = [(str(i), names.get(i, f"#{i}")) for i in sorted(ids)]

@@ -59,8 +59,9 @@ def related_lists(ws: Workspace, actor: Actor, form: FormDef, record_id: int, la
     return lists
 
 
-def prefilled(ws: Workspace, form: FormDef, params: Mapping[str, str]) -> dict[str, Any]:
-    """Initial relation values from a query string (`?customer=5`): only relation fields, only existing records."""
+def prefilled(ws: Workspace, form: FormDef, params: Mapping[str, str], actor: Actor) -> dict[str, Any]:
+    """Initial relation values from a query string (`?customer=5`): only relation fields, only records the actor
+    may read."""
     values: dict[str, Any] = {}
     for f in form.fields:
         raw = params.get(f.id, "")
@@ -68,7 +69,7 @@ def prefilled(ws: Workspace, form: FormDef, params: Mapping[str, str]) -> dict[s
         if f.type not in PREFILLED_TYPES or not raw.isdigit() or len(raw) > 18 or target not in ws.definitions.forms:
             continue
         record_id = int(raw)
-        if record_id not in ws.records.titles(target, [record_id]):
+        if record_id not in ws.records.titles(target, [record_id], actor):
             continue
         values[f.id] = record_id if f.type == "relation" else [record_id]
     return values

@@ -106,6 +106,8 @@ async def revoke(request: Request) -> Response:
     """POST: revoke one of the user's tokens."""
     try:
         token_id = int(request.path_params["id"])
+        if not 0 < token_id < 2**63:
+            raise ValueError(token_id)
     except ValueError:
         raise HTTPException(404) from None
     ws = request.app.state.ws

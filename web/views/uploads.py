@@ -13,19 +13,17 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from engine.definitions.model import FieldDef
 from engine.errors import FieldValueError
 from engine.files.policy import MEDIA_TYPES, check_upload
-from engine.files.store import FileStore
+from engine.files.store import StoredFile
+from engine.org.users import user_by_id
+from engine.storage.database import single_statement
 from web.i18n import choose_language, translator
-from web.session import current_user
+from web.session import actor_of, current_user
+from web.views.file_access import file_store, may_download, may_read_file
 from web.views.pickers import find_field
 
 INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
 STATUS = {"file_too_large": 413, "file_type_not_allowed": 415}
 PNG_DATA_URL = "data:image/png;base64,"
-
-
-def file_store(ws: Any) -> FileStore:
-    """The workspace's file store: `<home>/files`."""
-    return FileStore(ws.engine, ws.settings.home_path / "files", ws.now)
 
 
 def _media_field(request: Request) -> FieldDef | None:
@@ -43,6 +41,10 @@ async def upload(request: Request) -> Response:
     f = _media_field(request)
     if f is None:
         return JSONResponse({"error": t("no_such_field")}, status_code=404)
+    actor = actor_of(current_user(request) or {}, lang)
+    access = request.app.state.ws.records.guard(actor, request.path_params["form"]).access
+    if not (access.can("create") or access.can("update")):  # only someone who may fill the form uploads for it
+        return JSONResponse({"error": t("no_permission")}, status_code=403)
     async with request.form(max_files=1) as form:
         given = form.get("file")
         if not isinstance(given, UploadFile):
@@ -62,8 +64,8 @@ async def download(request: Request) -> Response:
     """GET a stored file: a download, except real images which may show inline; never sniffed by the browser."""
     store = file_store(request.app.state.ws)
     stored = store.get(request.path_params["id"])
-    path = store.path(stored) if stored is not None else None
-    if stored is None or path is None:
+    path = store.path(stored) if stored is not None and may_download(request, stored) else None
+    if stored is None or path is None:  # someone else's file is as missing as an unknown one
         t = translator(choose_language(request))
         return Response(t("file_missing"), status_code=404, media_type="text/plain")
     inline = stored.content_type in INLINE_TYPES and request.query_params.get("download") is None
@@ -76,13 +78,21 @@ class MediaInput:
     """Turns what a form posts for media fields into references: file ids looked up, a drawn signature stored."""
 
     def __init__(self, ws: Any, user_id: int | None):
-        self.store, self.user_id = file_store(ws), user_id
+        self.ws, self.store, self.user_id = ws, file_store(ws), user_id
 
     def files(self, ids: list[str]) -> list[dict[str, Any]] | None:
-        """References of the posted file ids (an unknown id stays bare, and the engine reports it)."""
-        found = self.store.many(ids)
+        """References of the posted file ids (an unknown id stays bare, and the engine reports it). A file the user
+        could not download counts as unknown: an id learnt elsewhere does not become one's own by attaching it."""
+        found = {i: s for i, s in self.store.many(ids).items() if self._may_use(s)}
         refs = [found[i].ref() if i in found else {"id": i} for i in dict.fromkeys(ids) if i]
         return refs or None
+
+    def _may_use(self, stored: StoredFile) -> bool:
+        if self.user_id is not None and stored.created_by == self.user_id:
+            return True
+        with single_statement(self.ws.engine) as conn:
+            user = user_by_id(conn, self.user_id) if self.user_id is not None else None
+        return user is not None and may_read_file(self.ws, user, stored)
 
     def signature(self, f: FieldDef, kept: str, drawn: str) -> Any:
         """A newly drawn signature (PNG data URL) stored as a file, else the kept one, else None."""

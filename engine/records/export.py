@@ -1,0 +1,313 @@
+"""Records as rows for a spreadsheet or a CSV file: one typed cell per visible field, names instead of ids.
+
+The rows are read page by page through `RecordService.list(…, operation="export")`, so the export right, the
+read and export scopes and the hidden-field mask apply exactly as everywhere else, and memory stays flat however
+many records match (up to MAX_ROWS; more is refused with the count, before anything is read).
+
+Cells keep their types for spreadsheets — numbers as numbers, dates as dates, date-times in the workspace's
+time zone, yes/no as booleans, percentages as fractions — and everything else is the text a person reads: option
+labels, people's and departments' names, related records' titles, file names. A subform becomes one cell with a
+line per row (`Product: Pen; Quantity: 2; …`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, tzinfo
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from engine.audit import record_audit
+from engine.definitions.model import Definitions, FieldDef, FormDef
+from engine.errors import QueryInvalid
+from engine.fields.registry import field_type
+from engine.i18n import text
+from engine.org.users import display_names
+from engine.records.model import Actor, Query, Record
+from engine.storage.database import read_transaction
+from engine.storage.system import departments
+
+if TYPE_CHECKING:
+    from engine.records.service import RecordService
+
+MAX_ROWS = 100_000
+PAGE_ROWS = 500
+
+RELATIONS = ("relation", "relation_many")
+PEOPLE = ("user", "users")
+DEPARTMENTS = ("department", "departments")
+NAMED = (*RELATIONS, *PEOPLE, *DEPARTMENTS)
+NUMBERS = ("number", "money", "integer", "rating", "rollup")
+WHOLE_NUMBERS = ("integer", "rating")
+LAYOUT = ("divider",)
+PEOPLE_KEY, DEPARTMENTS_KEY = "$people", "$departments"  # not form ids (those never start with $)
+
+Cell = str | int | Decimal | float | date | datetime | time | bool | None
+
+
+@dataclass(frozen=True)
+class Column:
+    """One exported field: its header in the user's language and how its cells are typed.
+
+    `value_field` is the field whose type reads the value: the field itself, or for a lookup the field it shows.
+    `kind` is number, percent, date, datetime, boolean, subform or text; `decimals` (None: as stored) guides the
+    number format a spreadsheet shows.
+    """
+
+    field: FieldDef
+    value_field: FieldDef
+    header: str
+    kind: str
+    decimals: int | None = None
+    many: bool = False  # a lookup through a relation_many: a list of values, shown as text
+
+
+def export_columns(defs: Definitions, form: FormDef, hidden: Iterable[str], lang: str) -> list[Column]:
+    """A column per field of `form` the user may see, in form order (layout-only fields and `hidden` left out)."""
+    leave_out = set(hidden)
+    columns = []
+    for f in form.fields:
+        if f.id in leave_out or f.type in LAYOUT or field_type(f.type).layout_only:
+            continue
+        value_field, many = (_lookup_target(defs, form, f) if f.type == "lookup" else (f, False))
+        kind = "text" if many else _kind(value_field)
+        columns.append(Column(f, value_field, text(f.label, lang), kind, _decimals(value_field), many))
+    return columns
+
+
+def _lookup_target(defs: Definitions, form: FormDef, f: FieldDef) -> tuple[FieldDef, bool]:
+    """The field a lookup shows (itself when its path does not resolve) and whether it goes through a list."""
+    path = str(f.get("path", "")).split(".")
+    step_field, many = form.field(path[0]), False
+    for step in path[1:]:
+        if step_field is None or step_field.type not in RELATIONS:
+            return f, False
+        many = many or step_field.type == "relation_many"
+        target = defs.forms.get(str(step_field.get("to")))
+        if target is None:
+            return f, False
+        step_field = target.field(step)
+    return (step_field, many) if step_field is not None and len(path) > 1 else (f, False)
+
+
+def _result_type(f: FieldDef) -> str:
+    return str(f.get("result") or "text") if f.type == "formula" else f.type
+
+
+def _kind(f: FieldDef) -> str:
+    kind = _result_type(f)
+    if kind in NUMBERS:
+        return "number"
+    if kind in ("percent", "date", "datetime", "boolean", "subform"):
+        return kind
+    if kind in NAMED:
+        return "names"
+    return "text"
+
+
+def _decimals(f: FieldDef) -> int | None:
+    kind = _result_type(f)
+    if kind in WHOLE_NUMBERS:
+        return 0
+    if kind in ("number", "money", "percent"):
+        raw = f.get("decimals", 2)
+        return raw if isinstance(raw, int) and not isinstance(raw, bool) and 0 <= raw <= 10 else 2
+    return None
+
+
+@dataclass
+class Names:
+    """Titles of related records, people's and departments' names, fetched once per page of records."""
+
+    titles: dict[str, dict[int, str]] = field(default_factory=dict)
+    people: dict[int, str] = field(default_factory=dict)
+    departments: dict[int, str] = field(default_factory=dict)
+
+    def load(self, service: RecordService, columns: Sequence[Column], records: Sequence[Record], lang: str) -> None:
+        """Fetch the names the records' values point at (one query per kind of name)."""
+        wanted: dict[str, set[int]] = {}
+        for f, value in _named_values(columns, records):
+            key = str(f.get("to")) if f.type in RELATIONS else PEOPLE_KEY if f.type in PEOPLE else DEPARTMENTS_KEY
+            wanted.setdefault(key, set()).update(_ids(value))
+        people, depts = wanted.pop(PEOPLE_KEY, set()), wanted.pop(DEPARTMENTS_KEY, set())
+        self.titles = {form_id: service.titles(form_id, ids) for form_id, ids in wanted.items()
+                       if form_id in service.runtimes.defs.forms}
+        with read_transaction(service.engine) as conn:
+            self.people = display_names(conn, people)
+            self.departments = department_names(conn, depts, lang)
+
+    def label(self, f: FieldDef, item: int) -> str:
+        """The name of one id of a relation, user or department field (#id when it is gone)."""
+        if f.type in RELATIONS:
+            found = self.titles.get(str(f.get("to")), {}).get(item)
+        else:
+            found = (self.people if f.type in PEOPLE else self.departments).get(item)
+        return found if found is not None else f"#{item}"
+
+
+def _named_values(columns: Sequence[Column], records: Sequence[Record]) -> Iterator[tuple[FieldDef, Any]]:
+    for column in columns:
+        for record in records:
+            value = record.values.get(column.field.id)
+            if column.kind == "subform":
+                for row in value or []:
+                    if isinstance(row, Mapping):
+                        yield from ((c, row.get(c.id)) for c in column.field.fields if c.type in NAMED)
+            elif column.value_field.type in NAMED:
+                yield column.value_field, value
+
+
+def _ids(value: Any) -> set[int]:
+    items = value if isinstance(value, list) else [value]
+    return {int(i) for i in items if isinstance(i, int) and not isinstance(i, bool)}
+
+
+def department_names(conn: sa.Connection, ids: Iterable[int], lang: str) -> dict[int, str]:
+    """Department names by id in the language (one query)."""
+    wanted = {int(i) for i in ids}
+    if not wanted:
+        return {}
+    rows = conn.execute(sa.select(departments.c.id, departments.c.key, departments.c.name)
+                        .where(departments.c.id.in_(wanted))).all()
+    return {int(r.id): text(r.name or r.key or f"#{r.id}", lang) for r in rows}
+
+
+class CellMaker:
+    """Turns one record's values into the typed cells of the export's columns."""
+
+    def __init__(self, columns: Sequence[Column], names: Names, lang: str, tz: tzinfo):
+        self.columns, self.names, self.lang, self.tz = columns, names, lang, tz
+
+    def row(self, record: Record) -> list[Cell]:
+        """The cells of one record, in column order (None for an empty value)."""
+        return [self.cell(c, record.values.get(c.field.id)) for c in self.columns]
+
+    def cell(self, column: Column, value: Any) -> Cell:
+        """One typed cell."""
+        if _empty(value):
+            return None
+        if column.kind == "subform":
+            return self.subform(column.field, value)
+        if column.many and isinstance(value, list):
+            separator = "、" if self.lang == "zh" else ", "
+            return separator.join(self.text(column.value_field, v) for v in value if not _empty(v))
+        if column.kind == "number" and isinstance(value, (int, Decimal, float)) and not isinstance(value, bool):
+            return value
+        if column.kind == "percent" and isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+            return Decimal(value) / 100
+        if column.kind == "date" and isinstance(value, date) and not isinstance(value, datetime):
+            return value
+        if column.kind == "datetime" and isinstance(value, datetime):
+            return value.astimezone(self.tz).replace(tzinfo=None) if value.tzinfo else value
+        if column.kind == "boolean" and isinstance(value, bool):
+            return value
+        return self.text(column.value_field, value)
+
+    def text(self, f: FieldDef, value: Any) -> str:
+        """The value as a person reads it: names for ids, labels for options, the type's display text otherwise."""
+        if _empty(value):
+            return ""
+        if f.type in NAMED:
+            separator = "、" if self.lang == "zh" else ", "
+            return separator.join(self.names.label(f, i) for i in sorted(_ids(value), key=_order(value)))
+        try:
+            return field_type(f.type).format(f, value, self.lang, self.tz)
+        except (TypeError, ValueError, AttributeError, KeyError):
+            return str(value)
+
+    def subform(self, f: FieldDef, rows: Any) -> str:
+        """One line per row: `Column: value; Column: value` (empty values left out)."""
+        lines = []
+        for row in rows if isinstance(rows, list) else []:
+            if not isinstance(row, Mapping):
+                continue
+            parts = [f"{text(c.label, self.lang)}: {self.text(c, row.get(c.id))}" for c in f.fields
+                     if not field_type(c.type).layout_only and not _empty(row.get(c.id))]
+            lines.append("; ".join(parts))
+        return "\n".join(lines)
+
+
+def _order(value: Any) -> Any:
+    """Sort key keeping ids in the order the value lists them."""
+    items = value if isinstance(value, list) else [value]
+    positions = {v: i for i, v in enumerate(items)}
+    return lambda i: positions.get(i, len(positions))
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+@dataclass
+class Export:
+    """An export under way: its columns, how many records match, and the rows (read lazily, page by page)."""
+
+    form: FormDef
+    columns: list[Column]
+    total: int
+    rows: Iterator[list[Cell]]
+
+
+def start_export(service: RecordService, actor: Actor, form_id: str, query: Query, lang: str,
+                 max_rows: int | None = None) -> Export:
+    """Check the right, count the matching records (QueryInvalid when more than `max_rows`, default MAX_ROWS),
+    and prepare the rows of the records `query` matches, in its order.
+
+    Raises PermissionDenied without the export (or read) right, QueryInvalid for a bad filter or too many rows.
+    """
+    max_rows = MAX_ROWS if max_rows is None else max_rows
+    guard = service.guard(actor, form_id)
+    guard.require("export")
+    form = service.runtime(form_id).form
+    columns = export_columns(service.runtimes.defs, form, guard.access.hidden, lang)
+    base = replace(query, limit=PAGE_ROWS, after=None, with_total=False, deleted=False,
+                   with_children=any(c.kind == "subform" for c in columns))
+    first = service.list(actor, form_id, replace(base, with_total=True), operation="export")
+    total = first.total or 0
+    if total > max_rows:
+        raise QueryInvalid("export_too_large", count=total, max=max_rows)
+    return Export(form, columns, total, _rows(service, actor, form_id, base, first.records, first.next_cursor,
+                                              columns, lang, max_rows))
+
+
+def _rows(service: RecordService, actor: Actor, form_id: str, query: Query, records: list[Record],
+          cursor: str | None, columns: list[Column], lang: str, max_rows: int) -> Iterator[list[Cell]]:
+    emitted = 0
+    while True:
+        names = Names()
+        names.load(service, columns, records, lang)
+        maker = CellMaker(columns, names, lang, service.tz)
+        for record in records:
+            if emitted >= max_rows:
+                return
+            yield maker.row(record)
+            emitted += 1
+        if cursor is None:
+            return
+        page = service.list(actor, form_id, replace(query, after=cursor), operation="export")
+        records, cursor = page.records, page.next_cursor
+
+
+def query_detail(query: Query) -> dict[str, Any]:
+    """The filters, search and sort of an export, as the audit log keeps them."""
+    return {"filters": [{"field": f.field, "op": f.op, "value": _plain(f.value)} for f in query.filters],
+            "search": query.search or None,
+            "sort": [f"-{name}" if descending else name for name, descending in query.sort]}
+
+
+def _plain(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return str(value)
+
+
+def record_export(conn: sa.Connection, at: datetime, actor: Actor, form_id: str, fmt: str, rows: int,
+                  query: Query, address: str | None = None) -> None:
+    """The audit entry of an export: who, which form, the format, how many rows and under which filters."""
+    record_audit(conn, at, "export", actor_id=actor.user_id, target=form_id, address=address,
+                 detail={"format": fmt, "rows": rows, **query_detail(query)})
