@@ -39,6 +39,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "too_few": {"zh": "{label}至少选择 {min} 项", "en": "{label} needs at least {min} items"},
     "too_many": {"zh": "{label}最多 {max} 项", "en": "{label} allows at most {max} items"},
     "bad_option": {"zh": "{label}没有选项“{value}”", "en": "{label} has no option '{value}'"},
+    "bad_timezone": {"zh": "“{value}”不是已知的时区,请使用 IANA 名称,如 Asia/Shanghai",
+                     "en": "'{value}' is not a known time zone; use an IANA name such as Asia/Shanghai"},
     "bad_format": {"zh": "{label}格式不正确:{expected}", "en": "{label} is not a valid {expected}"},
     "not_unique": {"zh": "{label}“{value}”已存在", "en": "{label} '{value}' already exists"},
     "not_found": {"zh": "{label}引用的记录不存在:{value}", "en": "{label} refers to a missing record: {value}"},

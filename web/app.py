@@ -175,6 +175,7 @@ def create_app(ws: Workspace) -> Starlette:
         Route("/settings", settings.settings_page),
         Route("/settings/password", settings.password, methods=["POST"]),
         Route("/settings/language", settings.language, methods=["POST"]),
+        Route("/settings/timezone", settings.timezone, methods=["POST"]),
         Route("/settings/tokens", settings.tokens, methods=["POST"]),
         Route("/settings/tokens/{id}/revoke", settings.revoke, methods=["POST"]),
         Route("/admin/permissions", permissions.matrix),

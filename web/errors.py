@@ -42,8 +42,23 @@ async def api_error(request: Request, exc: Exception) -> Response:
     lang = choose_language(request)
     error = getattr(exc, "error", None)
     key = {403: "no_permission", 404: "not_found", 409: "edit_conflict"}.get(status_of(exc), "bad_query")
-    return page(request, "error.html", {"message": key, "detail": error.message(lang) if error else ""},
-                status=status_of(exc))
+    detail = error.message(lang) if error else ""
+    if isinstance(exc, PermissionDenied):
+        detail = _denied_detail(request, exc, lang) or detail
+    return page(request, "error.html", {"message": key, "detail": detail}, status=status_of(exc))
+
+
+def _denied_detail(request: Request, exc: PermissionDenied, lang: str) -> str:
+    """Which right on which form is missing, in the user's language ('' when the refused target is not a form)."""
+    from engine.i18n import text
+    from web.i18n import translator
+
+    form = request.app.state.ws.definitions.forms.get(exc.target)
+    t = translator(lang)
+    operation = t(f"perm_op_{exc.action}")
+    if form is None or operation == f"perm_op_{exc.action}":
+        return ""
+    return t("permission_denied_on_form").format(operation=operation, form=text(form.label, lang))
 
 
 async def method_not_allowed(request: Request, exc: Exception) -> Response:

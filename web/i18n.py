@@ -96,6 +96,14 @@ TEXTS: dict[str, dict[str, str]] = {
     "repeat_password": {"zh": "再次输入新密码", "en": "New password again"},
     "language_preference": {"zh": "界面语言", "en": "Interface language"},
     "language_browser": {"zh": "跟随浏览器", "en": "Same as the browser"},
+    # time zone
+    "timezone_preference": {"zh": "时区", "en": "Time zone"},
+    "timezone_help": {"zh": "日期时间按此时区显示和填写;“今天”“本周”等筛选也按此时区计算。",
+                      "en": "Dates and times are shown and typed in this zone; filters such as today and this week "
+                            "follow it too."},
+    "timezone_workspace": {"zh": "工作区默认", "en": "Workspace default"},
+    "settings_done_timezone": {"zh": "时区已保存。", "en": "Time zone saved."},
+    "audit_field_timezone": {"zh": "时区", "en": "Time zone"},
     "api_tokens": {"zh": "API 令牌", "en": "API tokens"},
     "api_tokens_help": {"zh": "程序调用 API 时在请求头中携带 Authorization: Bearer <令牌>,权限与你本人相同。",
                         "en": "Programs send Authorization: Bearer <token> to use the API as you, with your rights."},
@@ -445,6 +453,15 @@ TEXTS: dict[str, dict[str, str]] = {
     "audit_action_transfer": {"zh": "移交记录", "en": "Records handed over"},
     "audit_action_token_created": {"zh": "创建 API 令牌", "en": "API token created"},
     "audit_action_token_revoked": {"zh": "撤销 API 令牌", "en": "API token revoked"},
+    "permission_denied_on_form": {"zh": "你的角色没有「{form}」的「{operation}」权限,请联系管理员。",
+                                  "en": "Your roles do not give the \u201c{operation}\u201d right on {form}; ask an administrator."},
+    # record timeline: where a change came from (history `via`)
+    "via_web": {"zh": "网页", "en": "web"},
+    "via_api": {"zh": "API", "en": "API"},
+    "via_import": {"zh": "导入", "en": "import"},
+    "via_sample_data": {"zh": "示例数据", "en": "sample data"},
+    "via_transfer": {"zh": "移交", "en": "hand-over"},
+    "via_rollup": {"zh": "汇总重算", "en": "rollup recalculation"},
 }
 
 

@@ -17,6 +17,7 @@ from web import regions
 from web.i18n import choose_language, translator
 from web.session import actor_of, csrf_token, current_user
 from web.views.widgets import differs, input_value, options_of
+from web.zones import user_tz
 
 TEMPLATES = Path(__file__).parent / "templates"
 environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
@@ -32,6 +33,7 @@ def page(request: Request, name: str, context: dict[str, Any], status: int = 200
     user = current_user(request)
     ws = request.app.state.ws
     actor = actor_of(user, lang) if user else None
+    tz = user_tz(request)
 
     def can(form_id: str, operation: str = "read") -> bool:
         """Whether the signed-in user may do `operation` on the form (navigation and buttons follow it)."""
@@ -42,11 +44,11 @@ def page(request: Request, name: str, context: dict[str, Any], status: int = 200
     base = {
         "request": request, "lang": lang, "t": translator(lang), "label": lambda v: text(v, lang),
         "user": user, "csrf": csrf_token(request), "apps": apps, "can": can,
-        "forms": ws.definitions.forms, "tz": ws.tz,
-        "input_value": lambda f, v: input_value(f, v, ws.tz),
+        "forms": ws.definitions.forms, "tz": tz,
+        "input_value": lambda f, v: input_value(f, v, tz),
         "options_of": lambda f, choices: options_of(f, choices, lang),
-        "differs": lambda f, a, b: differs(f, a, b, ws.tz),
-        "shown": lambda f, v: field_type(f.type).format(f, v, lang, ws.tz) if v is not None else "—",
+        "differs": lambda f, a, b: differs(f, a, b, tz),
+        "shown": lambda f, v: field_type(f.type).format(f, v, lang, tz) if v is not None else "—",
     }
     html = environment.get_template(name).render({**base, **context})
     return HTMLResponse(html, status_code=status)

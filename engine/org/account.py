@@ -1,4 +1,4 @@
-"""What users change about their own account: password (with the policy it must meet) and language."""
+"""What users change about their own account: password (with the policy it must meet), language and time zone."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from engine.i18n import LANGUAGES
 from engine.org.passwords import hash_password, verify_password
 from engine.org.users import MIN_PASSWORD
 from engine.storage.system import users
+from engine.zones import zone_named
 
 MAX_PASSWORD = 256
 CURRENT = {"zh": "当前密码", "en": "Current password"}
@@ -59,6 +60,21 @@ def set_language(conn: sa.Connection, user_id: int, language: str | None) -> Non
         raise RecordInvalid({"language": [FieldError("bad_option", {"label": {"zh": "语言", "en": "Language"},
                                                                      "value": language})]})
     conn.execute(sa.update(users).where(users.c.id == user_id).values(language=language))
+
+
+def timezone_problems(timezone: str | None) -> list[FieldError]:
+    """What is wrong with a chosen time zone: None (the workspace's zone) or a known IANA name."""
+    if timezone is None or zone_named(timezone) is not None:
+        return []
+    return [FieldError("bad_timezone", {"value": timezone[:80]})]
+
+
+def set_timezone(conn: sa.Connection, user_id: int, timezone: str | None) -> None:
+    """Store the user's time zone, an IANA name such as Asia/Shanghai (None: the workspace's zone)."""
+    problems = timezone_problems(timezone)
+    if problems:
+        raise RecordInvalid({"timezone": problems})
+    conn.execute(sa.update(users).where(users.c.id == user_id).values(timezone=timezone))
 
 
 def session_stamp(user: dict[str, Any]) -> str:

@@ -1,4 +1,4 @@
-"""Administrators create users and change who they are (name, e-mail, language, administrator or not):
+"""Administrators create users and change who they are (name, e-mail, language, time zone, administrator or not):
 every problem reported at once, every change written to the audit log in the same transaction."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from engine.audit import record_audit
 from engine.errors import FieldError, RecordInvalid
 from engine.i18n import LANGUAGES
-from engine.org.account import password_problems
+from engine.org.account import password_problems, timezone_problems
 from engine.org.users import USERNAME, NewUser, create_user, user_id_by_name
 from engine.storage.system import departments, memberships, users
 
@@ -23,6 +23,7 @@ LABELS = {
     "display_name": {"zh": "姓名", "en": "Name"},
     "email": {"zh": "邮箱", "en": "E-mail"},
     "language": {"zh": "语言", "en": "Language"},
+    "timezone": {"zh": "时区", "en": "Time zone"},
     "roles": {"zh": "角色", "en": "Role"},
     "department_id": {"zh": "主部门", "en": "Main department"},
     "other_departments": {"zh": "其他部门", "en": "Other departments"},
@@ -39,6 +40,7 @@ class Profile:
     display_name: str
     email: str | None = None
     language: str | None = None
+    timezone: str | None = None
 
 
 def _add(errors: Errors, key: str, error: FieldError) -> None:
@@ -62,12 +64,14 @@ def _check_text(errors: Errors, key: str, value: str | None, required: bool) -> 
 
 
 def profile_problems(profile: Profile) -> Errors:
-    """Every problem with a profile: name required, lengths, e-mail format, a known language."""
+    """Every problem with a profile: name required, lengths, e-mail format, a known language and time zone."""
     errors: Errors = {}
     _check_text(errors, "display_name", profile.display_name, required=True)
     _check_text(errors, "email", profile.email, required=False)
     if profile.language is not None and profile.language not in LANGUAGES:
         _add(errors, "language", FieldError("bad_option", {"label": LABELS["language"], "value": profile.language}))
+    for problem in timezone_problems(profile.timezone):
+        _add(errors, "timezone", problem)
     return errors
 
 
@@ -124,13 +128,15 @@ def _user_row(conn: sa.Connection, user_id: int) -> Any:
 
 def update_profile(conn: sa.Connection, admin_id: int | None, user_id: int, profile: Profile, now: datetime,
                    address: str | None = None) -> None:
-    """Change a user's name, e-mail and language; the audit entry lists what changed from what."""
+    """Change a user's name, e-mail, language and time zone; the audit entry lists what changed from what."""
     row = _user_row(conn, user_id)
-    profile = Profile(profile.display_name.strip(), (profile.email or "").strip() or None, profile.language)
+    profile = Profile(profile.display_name.strip(), (profile.email or "").strip() or None, profile.language,
+                      profile.timezone)
     errors = profile_problems(profile)
     if errors:
         raise RecordInvalid(errors)
-    values = {"display_name": profile.display_name, "email": profile.email, "language": profile.language}
+    values = {"display_name": profile.display_name, "email": profile.email, "language": profile.language,
+              "timezone": profile.timezone}
     changes = {k: [getattr(row, k), v] for k, v in values.items() if getattr(row, k) != v}
     if not changes:
         return

@@ -29,6 +29,7 @@ from engine.org.users import display_names
 from engine.records.model import Actor, Query, Record
 from engine.storage.database import read_transaction
 from engine.storage.system import departments
+from engine.zones import zone_or
 
 if TYPE_CHECKING:
     from engine.records.service import RecordService
@@ -72,13 +73,13 @@ def export_columns(defs: Definitions, form: FormDef, hidden: Iterable[str], lang
     for f in form.fields:
         if f.id in leave_out or f.type in LAYOUT or field_type(f.type).layout_only:
             continue
-        value_field, many = (_lookup_target(defs, form, f) if f.type == "lookup" else (f, False))
+        value_field, many = (lookup_target(defs, form, f) if f.type == "lookup" else (f, False))
         kind = "text" if many else _kind(value_field)
         columns.append(Column(f, value_field, text(f.label, lang), kind, _decimals(value_field), many))
     return columns
 
 
-def _lookup_target(defs: Definitions, form: FormDef, f: FieldDef) -> tuple[FieldDef, bool]:
+def lookup_target(defs: Definitions, form: FormDef, f: FieldDef) -> tuple[FieldDef, bool]:
     """The field a lookup shows (itself when its path does not resolve) and whether it goes through a list."""
     path = str(f.get("path", "")).split(".")
     step_field, many = form.field(path[0]), False
@@ -279,7 +280,7 @@ def _rows(service: RecordService, actor: Actor, form_id: str, query: Query, reco
     while True:
         names = Names()
         names.load(service, columns, records, lang)
-        maker = CellMaker(columns, names, lang, service.tz)
+        maker = CellMaker(columns, names, lang, zone_or(actor.timezone, service.tz))  # the reader's zone
         for record in records:
             if emitted >= max_rows:
                 return

@@ -18,6 +18,7 @@ class Actor:
     is_admin: bool = False
     system: bool = False
     language: str = "zh"
+    timezone: str | None = None  # the user's IANA zone for filters and exports; None: the workspace's zone
 
     @classmethod
     def system_actor(cls) -> Actor:

@@ -25,6 +25,7 @@ from engine.records.serials import assign_serials
 from engine.records.values import Errors, parse_input, validate_values
 from engine.storage.database import read_transaction, single_statement, write_transaction
 from engine.storage.system import users
+from engine.zones import zone_or
 
 Clock = Callable[[], datetime]
 MAX_RECORD_ID = 2**63 - 1  # the largest BIGINT
@@ -423,8 +424,9 @@ class RecordService:
         return {int(i): str(t) if t is not None and title != "id" else f"#{i}" for i, t in rows}
 
     def filter_context(self, actor: Actor) -> FilterContext:
-        """Time, zone, user and dialect for filters."""
-        return FilterContext(now=self.clock(), tz=self.tz, user_id=actor.user_id, dialect=self.engine.dialect.name)
+        """Time, zone (the actor's own when chosen), user and dialect for filters."""
+        return FilterContext(now=self.clock(), tz=zone_or(actor.timezone, self.tz), user_id=actor.user_id,
+                             dialect=self.engine.dialect.name)
 
     def _complete(self, conn: sa.Connection, rt: FormRuntime, records: builtins.list[dict[str, Any]],
                   actor: Actor) -> None:

@@ -21,6 +21,7 @@ from web.i18n import choose_language, translator
 from web.render import page
 from web.views.admin_access import address_of, admin_id, admin_only, int_or_none
 from web.views.audit_text import action_label, describe, load_names
+from web.zones import user_tz
 
 PAGE = 50
 EXPORT_PAGE = 1000
@@ -49,7 +50,7 @@ def parse_filter(request: Request) -> tuple[AuditFilter, dict[str, str], dict[st
         errors["actor"] = "audit_bad_user"
     if len(raw["target"]) > 200 or any(ord(c) < 32 for c in raw["target"]):
         errors["target"] = "audit_bad_target"
-    tz = request.app.state.ws.tz
+    tz = user_tz(request)
     since, until = _day(raw["from"], "from", errors), _day(raw["to"], "to", errors)
     flt = AuditFilter(actions=(raw["action"],) if raw["action"] else (), actor_id=actor,
                       target=raw["target"] or None,
@@ -125,6 +126,7 @@ async def audit_export(request: Request) -> Response:
         record_audit(conn, ws.now(), "export", actor_id=admin_id(request), target="audit_log",
                      address=address_of(request),
                      detail={"what": "audit_log", "rows": len(entries), "filter": {k: v for k, v in raw.items() if v}})
-    stamp = ws.now().astimezone(ws.tz).strftime("%Y%m%d-%H%M%S")
-    return Response(_csv(entries, names, ws.tz), media_type="text/csv; charset=utf-8", headers={
+    tz = user_tz(request)
+    stamp = ws.now().astimezone(tz).strftime("%Y%m%d-%H%M%S")
+    return Response(_csv(entries, names, tz), media_type="text/csv; charset=utf-8", headers={
         "content-disposition": f'attachment; filename="audit-{stamp}.csv"', "cache-control": "no-store"})

@@ -19,6 +19,7 @@ from engine.org.profiles import Profile, add_user, set_admin, update_profile
 from engine.org.users import NewUser, list_users
 from engine.storage.database import read_transaction, write_transaction
 from engine.storage.system import memberships
+from engine.zones import COMMON_ZONES
 from web.i18n import choose_language
 from web.render import page
 from web.session import sign_in
@@ -38,7 +39,7 @@ def _choices(request: Request) -> dict[str, Any]:
     return {"departments": [(d.id, "\u00a0\u00a0" * d.depth + ("└ " if d.depth else "") + department_name(d, lang))
                             for d in tree],
             "department_names": {d.id: department_name(d, lang) for d in tree},
-            "roles": roles, "role_names": dict(roles)}
+            "roles": roles, "role_names": dict(roles), "zones": COMMON_ZONES, "workspace_zone": str(ws.tz)}
 
 
 def _matches(user: Mapping[str, Any], term: str) -> bool:
@@ -75,7 +76,7 @@ def _form_page(request: Request, person: Mapping[str, Any] | None, values: Mappi
 def _posted_values(form: FormData) -> dict[str, Any]:
     """What was typed, to show again beside the errors (never the password)."""
     return {"username": form.get("username", ""), "display_name": form.get("display_name", ""),
-            "email": form.get("email", ""), "language": form.get("language", ""),
+            "email": form.get("email", ""), "language": form.get("language", ""), "timezone": form.get("timezone", ""),
             "department_id": int_or_none(form.get("department_id")), "is_admin": form.get("is_admin") == "1",
             "other_departments": int_list(form.getlist("other_departments")),
             "roles": [str(r) for r in form.getlist("roles")]}
@@ -105,7 +106,7 @@ def _values_of(request: Request, person: Mapping[str, Any]) -> dict[str, Any]:
     with read_transaction(request.app.state.ws.engine) as conn:
         joined = [int(d) for d in conn.execute(memberships.select().with_only_columns(memberships.c.department_id)
                                                .where(memberships.c.user_id == person["id"])).scalars()]
-    return {**{k: person.get(k) or "" for k in ("username", "display_name", "email", "language")},
+    return {**{k: person.get(k) or "" for k in ("username", "display_name", "email", "language", "timezone")},
             "department_id": person.get("department_id"), "is_admin": bool(person.get("is_admin")),
             "other_departments": [d for d in joined if d != person.get("department_id")],
             "roles": list(person.get("roles", []))}
@@ -115,7 +116,7 @@ def _save(request: Request, user_id: int, form: FormData) -> None:
     """Apply the edit form in one transaction; RecordInvalid collects the problems of every part."""
     ws, actor, address, now = request.app.state.ws, admin_id(request), address_of(request), request.app.state.ws.now()
     profile = Profile(str(form.get("display_name", "")), str(form.get("email", "")) or None,
-                      str(form.get("language", "")) or None)
+                      str(form.get("language", "")) or None, str(form.get("timezone", "")).strip() or None)
     main = int_or_none(form.get("department_id"))
     steps = [
         lambda conn: update_profile(conn, actor, user_id, profile, now, address),
@@ -139,7 +140,7 @@ def _save(request: Request, user_id: int, form: FormData) -> None:
 
 @admin_only
 async def edit_user(request: Request) -> Response:
-    """GET a user's edit form; POST saves name, e-mail, language, administrator, departments and roles."""
+    """GET a user's edit form; POST saves name, e-mail, language, time zone, administrator, departments and roles."""
     person = user_or_404(request, path_id(request))
     if request.method == "GET":
         notice = request.query_params.get("done")

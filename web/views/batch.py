@@ -20,6 +20,7 @@ from web.session import actor_of, current_user
 from web.views.forms import raw_values
 from web.views.listing import base_url, batch_fields
 from web.views.records import _form_or_404
+from web.zones import user_tz
 
 MAX_BATCH = 200
 MAX_REPORTED = 20  # errors kept in the notice (it travels in the session cookie)
@@ -78,7 +79,7 @@ def _edit(request: Request, form: FormDef, rows: list[tuple[int, int]], data: Fo
     f = next((f for f in batch_fields(form) if f.id == field_id), None)
     if f is None:
         return {"text": t("batch_pick_field"), "errors": []}
-    raw = {f.id: raw_values(form, data, ws.tz).get(f.id)}
+    raw = {f.id: raw_values(form, data, user_tz(request)).get(f.id)}
     actor = actor_of(current_user(request) or {}, lang)
     return _each(request, form, rows, "batch_changed",
                  lambda record_id, version: ws.records.update(actor, form.id, record_id, raw, version=version,

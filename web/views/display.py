@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import tzinfo
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,6 +12,7 @@ from markupsafe import Markup
 from engine.definitions.model import FieldDef, FormDef
 from engine.fields.registry import field_type
 from engine.org.users import display_names
+from engine.records.export import lookup_target
 from engine.records.model import Record
 from engine.storage.database import read_transaction
 from engine.storage.system import departments
@@ -32,8 +34,9 @@ def list_columns(form: FormDef, limit: int = 7) -> list[FieldDef]:
 class Formatter:
     """Formats values of many records, resolving relation titles and user names in one query each."""
 
-    def __init__(self, ws: Workspace, form: FormDef, records: Iterable[Record], lang: str):
+    def __init__(self, ws: Workspace, form: FormDef, records: Iterable[Record], lang: str, tz: tzinfo | None = None):
         self.ws, self.form, self.lang = ws, form, lang
+        self.tz = tz or ws.tz  # the reader's zone for date-times
         self.records = list(records)
         self.titles: dict[str, dict[int, str]] = {}
         self.users: dict[int, str] = {}
@@ -47,6 +50,8 @@ class Formatter:
         for record in self.records:
             users.update(i for i in (record.owner_id, record.created_by, record.updated_by) if i)
             for f, value in _shown_values(self.form, record):
+                if f.type == "lookup":
+                    f = lookup_target(self.ws.definitions, self.form, f)[0]
                 ids = value if isinstance(value, list) else [value]
                 if f.type in ("relation", "relation_many"):
                     wanted.setdefault(str(f.get("to")), set()).update(int(i) for i in ids if isinstance(i, int))
@@ -67,6 +72,12 @@ class Formatter:
         """The display text of a field's value."""
         if value is None or value == [] or value == "":
             return ""
+        if f.type == "lookup":
+            target, many = lookup_target(self.ws.definitions, self.form, f)
+            if target is not f:  # shown as the field it reads: option labels, titles, names, money...
+                if many and isinstance(value, list):
+                    return ", ".join(text for text in (self.value(target, v) for v in value) if text)
+                return self.value(target, value)
         if f.type in ("relation", "relation_many"):
             titles = self.titles.get(str(f.get("to")), {})
             ids = value if isinstance(value, list) else [value]
@@ -77,7 +88,7 @@ class Formatter:
         if f.type in ("department", "departments"):
             ids = value if isinstance(value, list) else [value]
             return ", ".join(self.departments.get(int(i), f"#{i}") for i in ids)
-        return field_type(f.type).format(f, value, self.lang, self.ws.tz)
+        return field_type(f.type).format(f, value, self.lang, self.tz)
 
     def html(self, f: FieldDef, value: Any) -> Markup:
         """The value as safe HTML: media as thumbnails and links, ratings as stars, rich text sanitised."""

@@ -34,6 +34,7 @@ from web.session import actor_of, current_user
 from web.views.listing import request_state
 from web.views.liststate import problem_text
 from web.views.records import _form_or_404
+from web.zones import user_tz
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -63,7 +64,7 @@ async def export_list(request: Request) -> Response:
     if state.problems:
         detail = problem_text(state.problems[0], translator(lang), lang)
         return page(request, "error.html", {"message": "bad_query", "detail": detail}, status=400)
-    query = state.query(PAGE_ROWS, request.app.state.ws.tz)
+    query = state.query(PAGE_ROWS, user_tz(request))
     return await send_export(request, form.id, query, fmt, actor_of(current_user(request) or {}, lang), lang)
 
 

@@ -48,7 +48,7 @@ class Condition:
         return f"{self.field.id}:{self.op}" + (f":{self.value}" if self.value else "")
 
     def operand(self, tz: tzinfo) -> Any:
-        """The engine's operand: a list for in/between, local date-times given the workspace zone."""
+        """The engine's operand: a list for in/between, local date-times given the reader's zone."""
         if self.op == "between":
             return [_local(self.field, v.strip(), tz) for v in self.value.split(RANGE_SEP, 1)]
         if self.op in LIST_VALUE_OPS:
@@ -57,7 +57,7 @@ class Condition:
 
 
 def _local(f: FieldDef, value: str, tz: tzinfo) -> str:
-    """A date-time typed without an offset (as <input type=datetime-local> sends it) is in the workspace zone."""
+    """A date-time typed without an offset (as <input type=datetime-local> sends it) is in the reader's zone."""
     if kind_type(f).value_type != "datetime" or not value:
         return value
     try:

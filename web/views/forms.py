@@ -23,6 +23,7 @@ from web.views.live import check_regions, computed_column, page_context, row_pos
 from web.views.records import _form_or_404, _layout
 from web.views.related import prefilled
 from web.views.uploads import MediaInput
+from web.zones import user_tz
 
 UNSUPPORTED = {"location"}  # maps arrive with their own widget
 FILE_LISTS = {"file", "image"}
@@ -78,7 +79,7 @@ def raw_values(form: FormDef, data: FormData, tz: Any, media: MediaInput | None 
 
 
 def _local(f: FieldDef, value: str, tz: Any) -> str:
-    """datetime-local inputs are in the workspace zone; the engine wants an offset."""
+    """datetime-local inputs are in the user's zone; the engine wants an offset."""
     if f.type == "datetime" and value:
         try:
             return datetime.fromisoformat(value).replace(tzinfo=tz).isoformat()
@@ -128,7 +129,7 @@ async def new_record(request: Request) -> Response:
     if tokens.get(token):
         return RedirectResponse(f"/apps/{form.app}/{form.id}/{tokens[token]}", status_code=303)
     actor = actor_of(current_user(request) or {}, choose_language(request))
-    raw = raw_values(form, data, ws.tz, MediaInput(ws, actor.user_id), access_of(request, form))
+    raw = raw_values(form, data, user_tz(request), MediaInput(ws, actor.user_id), access_of(request, form))
     refused = refused_fields(data, ws.records.guard(actor, form.id))
     if refused:
         return _render(request, form, raw, refused, status=422)
@@ -155,7 +156,7 @@ async def edit_record(request: Request) -> Response:
     if request.method == "GET":
         return _render(request, form, dict(record.values), {}, record)
     data = await request.form()
-    raw = raw_values(form, data, ws.tz, MediaInput(ws, actor.user_id), access_of(request, form))
+    raw = raw_values(form, data, user_tz(request), MediaInput(ws, actor.user_id), access_of(request, form))
     refused = refused_fields(data, ws.records.guard(actor, form.id))
     if refused:
         return _render(request, form, raw, refused, record, status=422)

@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse, Response
 from engine.definitions.model import FieldDef, FormDef
 from engine.errors import Conflict, NotFound, QueryInvalid, RecordInvalid
 from engine.records.model import Filter, Query, Record
+from engine.zones import zone_or
 from web.i18n import choose_language, translator
 from web.render import page
 from web.session import actor_of, current_user
@@ -20,6 +21,7 @@ from web.views.listing import base_url, chips, kanban_fields, request_state
 from web.views.listoptions import option_pairs
 from web.views.liststate import problem_text
 from web.views.records import _form_or_404
+from web.zones import user_tz
 
 CARDS_PER_COLUMN = 50
 CARD_FIELDS = 3
@@ -56,7 +58,7 @@ async def board(request: Request) -> Response:
         detail = problem_text(state.problems[0], translator(lang), lang)
         return page(request, "error.html", {"message": "bad_query", "detail": detail}, status=400)
     try:
-        columns = _columns(ws, actor, form, by, state.query(CARDS_PER_COLUMN, ws.tz), lang)
+        columns = _columns(ws, actor, form, by, state.query(CARDS_PER_COLUMN, user_tz(request)), lang)
     except QueryInvalid as exc:
         return page(request, "error.html", {"message": "bad_query", "detail": exc.error.message(lang)}, status=400)
     base = base_url(form)
@@ -74,7 +76,8 @@ def _columns(ws: Any, actor: Any, form: FormDef, by: FieldDef, query: Query, lan
         flt = Filter(by.id, "eq", column.value) if column.value else Filter(by.id, "empty")
         result = ws.records.list(actor, form.id, dataclasses.replace(query, filters=(*query.filters, flt), after=None))
         column.total = result.total or 0
-        column.cards = _cards(Formatter(ws, form, result.records, lang), form, result.records, shown)
+        fmt = Formatter(ws, form, result.records, lang, zone_or(actor.timezone, ws.tz))
+        column.cards = _cards(fmt, form, result.records, shown)
     return columns
 
 

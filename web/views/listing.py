@@ -22,6 +22,7 @@ from web.i18n import choose_language, translator
 from web.render import page
 from web.session import actor_of, current_user
 from web.views.display import Formatter, list_columns
+from web.zones import user_tz
 from web.views.filters import (DAY_COUNT_OPS, LIST_VALUE_OPS, RANGE_SEP, Condition, filterable, kind_type, operators,
                                value_kind)
 from web.views.forms import editable
@@ -81,12 +82,12 @@ def listing_context(request: Request, form: FormDef, state: ListState) -> dict[s
     result, query_error = None, None
     if not problems:
         try:
-            result = ws.records.list(actor_of(user, lang), form.id, state.query(PAGE_SIZE, ws.tz))
+            result = ws.records.list(actor_of(user, lang), form.id, state.query(PAGE_SIZE, user_tz(request)))
         except QueryInvalid as exc:
             query_error = exc.error.message(lang)
     columns = [f for f in (form.field(c) for c in state.columns) if f is not None] or list_columns(form)
     records = result.records if result else []
-    fmt = Formatter(ws, form, records, lang)
+    fmt = Formatter(ws, form, records, lang, user_tz(request))
     with read_transaction(ws.engine) as conn:
         views = views_of(conn, int(user.get("id") or 0), form.id)
     here = state.url(base, after=state.after)
@@ -199,6 +200,6 @@ async def recycle_bin(request: Request) -> Response:
     except QueryInvalid as exc:
         return page(request, "error.html", {"message": "bad_query", "detail": exc.error.message(lang)}, status=400)
     columns = list_columns(form, limit=4)
-    fmt = Formatter(ws, form, result.records, lang)
+    fmt = Formatter(ws, form, result.records, lang, user_tz(request))
     rows = [(r, [fmt.value(f, r.values.get(f.id)) for f in columns]) for r in result.records]
     return page(request, "bin.html", {"form": form, "columns": columns, "rows": rows, "page": result})

@@ -22,6 +22,7 @@ from web.render import environment, page
 from web.session import actor_of, current_user
 from web.views.records import _form_or_404
 from web.views.related import prefilled
+from web.zones import user_tz
 
 MAX_ROWS = 200
 REGION_PARTS = ("province", "city", "district")
@@ -104,7 +105,7 @@ def form_context(request: Request, form: FormDef, state: Preview, editable_ids: 
                  submitted: bool) -> dict[str, Any]:
     """Template helpers and the preview state shared by edit.html and the live fragments."""
     lang = choose_language(request)
-    tz = request.app.state.ws.tz
+    tz = user_tz(request)
 
     def calc(f: FieldDef, value: Any) -> str:
         return field_type(f.type).format(f, value, lang, tz) if value not in (None, "", []) else "—"
@@ -125,7 +126,7 @@ async def preview(request: Request) -> Response:
     record_id = int(record_text) if record_text.isdigit() else None
     data = await request.form()
     access = access_of(request, form)
-    raw = raw_values(form, data, ws.tz, access=access)
+    raw = raw_values(form, data, user_tz(request), access=access)
     try:
         state = preview_state(request, form, raw, record_id)
     except NotFound:

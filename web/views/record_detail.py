@@ -19,6 +19,7 @@ from web.i18n import choose_language
 from web.render import page
 from web.session import actor_of, current_user
 from web.views.display import Formatter
+from web.zones import user_tz
 from web.views.records import _form_or_404, _layout
 from web.views.related import RelatedList, related_lists
 
@@ -74,7 +75,7 @@ def render_record(request: Request, form: FormDef, record: Record, comment_error
     ws = request.app.state.ws
     lang = choose_language(request)
     actor = actor_of(current_user(request) or {}, lang)
-    fmt = Formatter(ws, form, [record], lang)
+    fmt = Formatter(ws, form, [record], lang, user_tz(request))
     related = related_lists(ws, actor, form, record.id, lang)
     entries = timeline(ws.records.history(actor, form.id, record.id), list_comments(ws.engine, form.id, record.id), related)
     _load_names(ws, form, fmt, entries)

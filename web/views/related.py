@@ -10,6 +10,7 @@ from engine.definitions.model import FieldDef, FormDef
 from engine.fields.registry import field_type
 from engine.records.model import Actor, Filter, Query
 from engine.workspace import Workspace
+from engine.zones import zone_or
 from web.views.display import Formatter, list_columns
 
 RELATED_ROWS = 10
@@ -52,7 +53,7 @@ def related_lists(ws: Workspace, actor: Actor, form: FormDef, record_id: int, la
                       limit=RELATED_ROWS, with_total=True, with_children=False)
         page = ws.records.list(actor, other.id, query)
         columns = [c for c in list_columns(other, limit=RELATED_COLUMNS + 1) if c.id != f.id][:RELATED_COLUMNS]
-        fmt = Formatter(ws, other, page.records, lang)
+        fmt = Formatter(ws, other, page.records, lang, zone_or(actor.timezone, ws.tz))
         rows = [(r, [fmt.value(c, r.values.get(c.id)) for c in columns]) for r in page.records]
         titles = ws.records.titles(other.id, [r.id for r in page.records])
         lists.append(RelatedList(other, f, columns, rows, page.total or 0, titles))

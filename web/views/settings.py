@@ -1,4 +1,4 @@
-"""/settings: the signed-in user's password, language and personal API tokens."""
+"""/settings: the signed-in user's password, language, time zone and personal API tokens."""
 
 from __future__ import annotations
 
@@ -11,14 +11,16 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from engine.errors import FieldError, RecordInvalid
-from engine.org.account import change_password, set_language
+from engine.org.account import change_password, set_language, set_timezone
 from engine.org.tokens import EXPIRY_LABEL, create_token, list_tokens, revoke_token
 from engine.org.users import user_by_id
+from engine.zones import COMMON_ZONES
 from engine.storage.database import read_transaction, write_transaction
 from web.render import page
 from web.session import current_user, sign_in
+from web.zones import user_tz
 
-NOTICES = ("password", "language", "revoked")
+NOTICES = ("password", "language", "timezone", "revoked")
 
 
 def _user_id(request: Request) -> int:
@@ -33,9 +35,11 @@ def _render(request: Request, status: int = 200, errors: Mapping[str, list[Field
     with read_transaction(ws.engine) as conn:
         tokens = list_tokens(conn, _user_id(request))
     notice = request.query_params.get("done")
+    tz = user_tz(request)
     context = {"tokens": tokens, "now": ws.now(), "errors": errors or {}, "new_token": None, "values": {},
                "notice": notice if notice in NOTICES else None,
-               "valid_through": lambda at: (at.astimezone(ws.tz) - timedelta(microseconds=1)).date().isoformat(),
+               "zones": COMMON_ZONES, "workspace_zone": str(ws.tz),
+               "valid_through": lambda at: (at.astimezone(tz) - timedelta(microseconds=1)).date().isoformat(),
                **extra}
     response = page(request, "settings.html", context, status=status)
     response.headers["cache-control"] = "no-store"  # the page may show a new token's secret
@@ -78,15 +82,26 @@ async def language(request: Request) -> Response:
     return RedirectResponse("/settings?done=language", status_code=303)
 
 
+async def timezone(request: Request) -> Response:
+    """POST: save the time zone dates and times are shown and typed in ('' follows the workspace)."""
+    name = str((await request.form()).get("timezone", "")).strip() or None
+    try:
+        with write_transaction(request.app.state.ws.engine) as conn:
+            set_timezone(conn, _user_id(request), name)
+    except RecordInvalid as exc:
+        return _render(request, 422, exc.errors)
+    return RedirectResponse("/settings?done=timezone", status_code=303)
+
+
 def _expiry(raw: str, request: Request) -> datetime | None:
-    """The end of the chosen day in the workspace's zone (a token is valid through its last day)."""
+    """The end of the chosen day in the user's zone (a token is valid through its last day)."""
     if not raw:
         return None
     try:
         day = date.fromisoformat(raw)
     except ValueError:
         raise RecordInvalid({"expires_at": [FieldError("bad_format", {"label": EXPIRY_LABEL, "expected": "YYYY-MM-DD"})]})
-    return datetime.combine(day + timedelta(days=1), time(), tzinfo=request.app.state.ws.tz)
+    return datetime.combine(day + timedelta(days=1), time(), tzinfo=user_tz(request))
 
 
 async def tokens(request: Request) -> Response:

@@ -30,6 +30,8 @@ def input_value(f: FieldDef, value: Any, tz: tzinfo) -> Any:
         return [str(v) for v in value]
     if isinstance(value, (dict, bool)):
         return value
+    if f.type == "tags":  # re-posted as typed ("a, b") after a failed save
+        return [part.strip() for part in str(value).split(",") if part.strip()]
     return str(value)
 
 
