@@ -247,3 +247,13 @@ def test_control_characters_are_refused_not_stored(shop, value) -> None:  # type
     assert caught.value.errors[field][0].code == "control_characters"
     assert "control characters" in caught.value.errors[field][0].message("en")
     assert shop.records.create(ALICE, "customer", {"name": "多行\n文本\t可以"}).values["name"] == "多行\n文本\t可以"
+
+
+@pytest.mark.parametrize("sort", ["total", "created_at"])
+def test_a_cursor_whose_value_does_not_fit_the_sort_key_is_refused(shop, sort: str) -> None:  # type: ignore[no-untyped-def]
+    from engine.records.query import encode_cursor
+
+    forged = encode_cursor(["not a number or a time", 1])
+    with pytest.raises(QueryInvalid) as caught:
+        shop.records.list(ALICE, "order", Query(sort=((sort, True),), after=forged))
+    assert caught.value.error.code == "bad_cursor"

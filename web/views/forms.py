@@ -12,7 +12,7 @@ from starlette.responses import RedirectResponse, Response
 
 from engine.definitions.model import FieldDef, FormDef
 from engine.permissions.access import FormAccess
-from engine.errors import Conflict, NotFound, RecordInvalid
+from engine.errors import Conflict, RecordInvalid
 from engine.fields.registry import field_type
 from web.i18n import choose_language
 from web.render import page
@@ -20,7 +20,7 @@ from web.session import actor_of, current_user
 from web.views.pickers import chosen_labels
 from web.views.posted_fields import refused_fields
 from web.views.live import check_regions, computed_column, page_context, row_positions
-from web.views.records import _form_or_404, _layout
+from web.views.records import _form_or_404, _layout, record_or_404
 from web.views.related import prefilled
 from web.views.uploads import MediaInput
 from web.zones import user_tz
@@ -144,15 +144,11 @@ async def new_record(request: Request) -> Response:
 
 async def edit_record(request: Request) -> Response:
     """GET the filled form; POST saves it, or shows what someone else changed meanwhile."""
-    form = _form_or_404(request)
-    if form is None:
-        return page(request, "error.html", {"message": "not_found"}, status=404)
+    found = record_or_404(request)
+    if isinstance(found, Response):
+        return found
+    form, actor, record = found
     ws = request.app.state.ws
-    actor = actor_of(current_user(request) or {}, choose_language(request))
-    try:
-        record = ws.records.get(actor, form.id, int(request.path_params["id"]))
-    except (NotFound, ValueError):
-        return page(request, "error.html", {"message": "not_found"}, status=404)
     if request.method == "GET":
         return _render(request, form, dict(record.values), {}, record)
     data = await request.form()

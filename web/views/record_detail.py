@@ -20,7 +20,7 @@ from web.render import page
 from web.session import actor_of, current_user
 from web.views.display import Formatter
 from web.zones import user_tz
-from web.views.records import _form_or_404, _layout
+from web.views.records import _layout, record_or_404
 from web.views.related import RelatedList, related_lists
 
 
@@ -90,28 +90,20 @@ def render_record(request: Request, form: FormDef, record: Record, comment_error
 
 async def record_page(request: Request) -> Response:
     """One record: its fields as laid out in the form, its timeline and the records pointing here."""
-    form = _form_or_404(request)
-    if form is None:
-        return page(request, "error.html", {"message": "not_found"}, status=404)
-    actor = actor_of(current_user(request) or {}, choose_language(request))
-    try:
-        record = request.app.state.ws.records.get(actor, form.id, int(request.path_params["id"]))
-    except (NotFound, ValueError):
-        return page(request, "error.html", {"message": "not_found"}, status=404)
+    found = record_or_404(request)
+    if isinstance(found, Response):
+        return found
+    form, _, record = found
     return render_record(request, form, record)
 
 
 async def post_comment(request: Request) -> Response:
     """POST a comment on a record; an empty or too long one shows the record page with the reason."""
-    form = _form_or_404(request)
-    if form is None:
-        return page(request, "error.html", {"message": "not_found"}, status=404)
+    found = record_or_404(request)
+    if isinstance(found, Response):
+        return found
+    form, actor, record = found
     ws = request.app.state.ws
-    actor = actor_of(current_user(request) or {}, choose_language(request))
-    try:
-        record = ws.records.get(actor, form.id, int(request.path_params["id"]))
-    except (NotFound, ValueError):
-        return page(request, "error.html", {"message": "not_found"}, status=404)
     data = await request.form()
     body = str(data.get("body", ""))
     try:

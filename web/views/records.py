@@ -9,6 +9,7 @@ from starlette.responses import RedirectResponse, Response
 
 from engine.definitions.model import FormDef
 from engine.errors import NotFound, RecordInvalid
+from engine.records.model import Actor, Record
 from web.i18n import choose_language
 from web.render import page
 from web.session import actor_of, current_user
@@ -31,6 +32,19 @@ def _form_or_404(request: Request):  # type: ignore[no-untyped-def]
         return form
     hidden = ws.records.guard(actor_of(user, choose_language(request)), form.id).access.hidden
     return visible_form(form, hidden) if hidden else form
+
+
+def record_or_404(request: Request) -> tuple[FormDef, Actor, Record] | Response:
+    """The form and the record named in the path as the signed-in user may read them, or the 404 page."""
+    form = _form_or_404(request)
+    if form is None:
+        return page(request, "error.html", {"message": "not_found"}, status=404)
+    actor = actor_of(current_user(request) or {}, choose_language(request))
+    try:
+        record = request.app.state.ws.records.get(actor, form.id, int(request.path_params["id"]))
+    except (NotFound, ValueError):
+        return page(request, "error.html", {"message": "not_found"}, status=404)
+    return form, actor, record
 
 
 _VISIBLE: dict[tuple[int, frozenset[str]], tuple[FormDef, FormDef]] = {}

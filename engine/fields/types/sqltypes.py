@@ -26,6 +26,11 @@ class DecimalType(sa.types.TypeDecorator[Decimal]):
         super().__init__()
         self.scale = scale
 
+    @property
+    def python_type(self) -> type:
+        """Decimal (a TypeDecorator says `object` unless told), so cursor values can be checked against it."""
+        return Decimal
+
     def load_dialect_impl(self, dialect: sa.Dialect) -> sa.types.TypeEngine[Any]:
         if dialect.name == "postgresql":
             return dialect.type_descriptor(sa.Numeric(20, self.scale, asdecimal=True))
@@ -48,6 +53,10 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
 
     impl = sa.DateTime
     cache_ok = True
+
+    @property
+    def python_type(self) -> type:
+        return datetime
 
     def load_dialect_impl(self, dialect: sa.Dialect) -> sa.types.TypeEngine[Any]:
         if dialect.name == "postgresql":
