@@ -42,7 +42,7 @@ run: $(STAMP)
 
 test: system-deps $(DEVSTAMP)
 	$(PY) -m mypy
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto --maxprocesses 4
 
 bench: $(STAMP)
 	$(PY) -m bench

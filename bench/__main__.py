@@ -1,4 +1,5 @@
-"""`make bench`: record service vs raw SQLAlchemy Core on SQLite, printed as a table and saved to results.json."""
+"""`make bench`: record service vs raw SQLAlchemy Core on SQLite, the web layer and the job system, printed as a table
+and saved to results.json."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bench import web
+from bench import jobs, web
 from engine.definitions.loader import read_directory
 from engine.records.model import Actor, Filter, Query
 from engine.settings import Settings
@@ -160,6 +161,7 @@ def main() -> None:
         results["database"] = "sqlite"
         ws.close()
         results["web"] = web.run(Path(tmp))
+        results["jobs"] = jobs.run(Path(tmp))
     (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     print(f"{'benchmark':<22} {'raw':>14} {'formwork':>14} {'ratio':>8} {'target':>10}")
     for key in ("single_create", "bulk_create"):
@@ -170,6 +172,7 @@ def main() -> None:
     r = results["add_field_1m"]
     print(f"{'add_field_1m':<22} {'':>14} {r['seconds']:>12.3f} s {'':>8} {'< 1 s':>10}")
     web.print_table(results["web"])
+    jobs.print_table(results["jobs"])
 
 
 if __name__ == "__main__":

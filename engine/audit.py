@@ -16,6 +16,9 @@ ACTIONS = (
     "user_enabled", "roles_changed", "permissions_changed", "definitions_published", "export", "transfer",
     "token_created", "token_revoked",
     "user_updated", "department_changed",  # admin pages: a user's name, e-mail or language; the department tree
+    "automation_enabled", "automation_disabled", "automation_edited",  # /admin/automations
+    "job_retried", "job_discarded",  # /admin/jobs
+    "mail_settings_changed", "mail_template_saved", "mail_template_deleted", "mail_test_sent",  # /admin/email
 )
 
 

@@ -89,7 +89,7 @@ def validate(path: Path) -> None:
     defs = result.definitions
     fields = sum(len(f.fields) for f in defs.forms.values())
     click.echo(f"ok: {len(result.documents)} documents — {len(defs.apps)} apps, {len(defs.forms)} forms, "
-               f"{fields} fields, {len(defs.roles)} roles")
+               f"{fields} fields, {len(defs.roles)} roles, {len(defs.automations)} automations")
 
 
 @main.command()
@@ -127,6 +127,37 @@ def migrate(home: str, mode: str, purge: tuple[str, ...]) -> None:
         click.echo(f"applied {len(plan.changes)} change(s)")
     else:
         click.echo(f"{len(plan.changes)} change(s) to apply; run `formwork migrate --apply`")
+
+
+@main.command()
+@pass_home
+@click.option("--burst", is_flag=True, help="Run what is due now, then exit.")
+@click.option("--redis-url", envvar="REDIS_URL", default="", help="Redis URL (REDIS_URL); without it, jobs run here "
+              "in this process instead of through rq.")
+def worker(home: str, burst: bool, redis_url: str) -> None:
+    """Run background jobs: relay the outbox, fire schedules, and run an rq worker on Redis."""
+    import logging
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    ws = _open(home)
+    if not redis_url:
+        from engine.jobs.runner import InProcessRunner
+
+        click.echo("no REDIS_URL: running jobs in this process")
+        if burst:
+            ws.jobs.drain()
+            return
+        runner = InProcessRunner(ws.jobs)
+        try:
+            while True:
+                runner.step() or __import__("time").sleep(runner.idle_seconds)
+        except KeyboardInterrupt:
+            return
+    from engine.jobs.rq_bridge import run_worker
+
+    click.echo(f"rq worker on {redis_url.split('@')[-1]} (queue formwork)")
+    run_worker(ws, redis_url, burst=burst)
 
 
 @main.group()

@@ -31,6 +31,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("https", "", "1 when the site is only reached over HTTPS: session cookies are always Secure. Without it "
             "they are Secure for requests that came over HTTPS (X-Forwarded-Proto is believed from the proxies "
             "uvicorn trusts, FORWARDED_ALLOW_IPS).", "FORMWORK_HTTPS"),
+    Setting("redis_url", "", "Redis URL for background jobs (redis://host:6379/0); run `formwork worker` beside the "
+            "web server. Empty: jobs run in the web process.", "REDIS_URL"),
+    Setting("job_lease", "300", "Seconds a job may run before another worker takes it over (a dead worker's jobs "
+            "are picked up after this).", "FORMWORK_JOB_LEASE"),
+    Setting("job_backoff", "10", "Seconds before a failed job's first retry; each further retry waits twice as "
+            "long (at most an hour).", "FORMWORK_JOB_BACKOFF"),
+    Setting("smtp_url", "", "SMTP server for outgoing email when none is saved on the E-mail admin page: "
+            "smtp://user:password@host:587?security=starttls&from=noreply@example.com (security none, starttls or "
+            "ssl; smtps:// means ssl). Empty: emails are retried, then fail, until a server is set up.",
+            "FORMWORK_SMTP_URL"),
+    Setting("base_url", "http://127.0.0.1:8000", "Public address of the site, used in emails: links to records and "
+            "the open and click tracking links.", "FORMWORK_BASE_URL"),
 )
 CONFIG_FILE = "config.json"
 

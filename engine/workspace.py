@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 
 from engine.definitions.loader import load_sources
 from engine.definitions.model import Definitions
+from engine.jobs.service import JobService
 from engine.records.runtime import Runtimes
 from engine.records.service import Clock, RecordService, utc_now
 from engine.settings import Settings
@@ -38,6 +39,11 @@ class Workspace:
         self.tz: tzinfo = ZoneInfo(settings.timezone)
         self.definitions = Definitions()
         self.records = RecordService(self.engine, Runtimes(self.definitions, {}), self.tz, clock)
+        self.jobs = JobService(self, lease_seconds=float(settings.job_lease), backoff_seconds=float(settings.job_backoff))
+        self._documents_mark: object = None
+        from engine.background import install  # the parts that register job handlers import the workspace's services
+
+        install(self)
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock = utc_now) -> Workspace:
@@ -58,10 +64,22 @@ class Workspace:
 
     def reload(self) -> Definitions:
         """Load the stored definitions (they were checked when published) and rebuild the services."""
+        self._documents_mark = self._stored_mark()
         self.definitions = load_sources(self.sources()).raise_for_problems()
         schema = target_schema(self.definitions)
         self.records = RecordService(self.engine, Runtimes(self.definitions, schema.forms), self.tz, self.clock)
         return self.definitions
+
+    def _stored_mark(self) -> object:
+        with read_transaction(self.engine) as conn:
+            return conn.execute(sa.select(sa.func.max(system.documents.c.id))).scalar()
+
+    def refresh(self) -> bool:
+        """Reload the definitions if another process published since (workers call this before each job)."""
+        if self._stored_mark() == self._documents_mark:
+            return False
+        self.reload()
+        return True
 
     def publish(self, changes: Mapping[str, str | None], *, author_id: int | None = None, comment: str = "",
                 dry_run: bool = False) -> PublishResult:

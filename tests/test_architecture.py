@@ -7,6 +7,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).parents[1]
 FORBIDDEN = ("web", "starlette", "jinja2", "uvicorn", "httpx")
+# Admins' text templates (notices, emails) are rendered by the engine's jobs, in Jinja2's sandbox: that one
+# module may import jinja2; pages stay the web layer's.
+ALLOWED = {("engine/templating.py", "jinja2")}
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -24,7 +27,8 @@ def test_engine_imports_nothing_from_the_web_layer() -> None:
     offenders = []
     for path in sorted((ROOT / "engine").rglob("*.py")):
         for module in imported_modules(path):
-            if module.split(".")[0] in FORBIDDEN:
+            top = module.split(".")[0]
+            if top in FORBIDDEN and (path.relative_to(ROOT).as_posix(), top) not in ALLOWED:
                 offenders.append(f"{path.relative_to(ROOT)} imports {module}")
     assert offenders == []
 

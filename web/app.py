@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -16,6 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from engine.errors import FormworkError
 from engine.files import policy as upload_policy
+from engine.jobs.runner import InProcessRunner
 from engine.workspace import Workspace
 from web.api import openapi, records as api_records, reference
 from web.api.auth import bearer_token, token_refusal, unauthorized
@@ -29,9 +32,11 @@ from web.views import batch, kanban, listing, saved
 from web.views import admin
 from web.views import permissions
 from web.views import export
+from web.views import admin_automations, admin_jobs, admin_mail, hooks, notifications, tracking
 
 STATIC = Path(__file__).parent / "static"
-PUBLIC_PATHS = ("/login", "/static/", "/lang/")
+PUBLIC_PATHS = ("/login", "/static/", "/lang/", "/hooks/", "/t/")
+SECRET_URL_PATHS = ("/hooks/",)  # inbound webhooks: the secret in the URL is the credential; no cookies, no CSRF
 SECURITY_HEADERS = {
     "content-security-policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
                                "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
@@ -123,6 +128,8 @@ class Guard:
         token = bearer_token(request) if api else None
         if token is not None:  # bearer requests carry no cookie a third-party site could ride on: no CSRF check
             return token_refusal(request, token)
+        if path.startswith(SECRET_URL_PATHS):
+            return None
         if not path.startswith(PUBLIC_PATHS) and current_user(request) is None:
             if api:
                 return unauthorized("not_signed_in", "请先登录或使用 API 令牌", "Sign in or send an API token")
@@ -144,8 +151,21 @@ async def not_found(request: Request, exc: Exception) -> Response:
     return page(request, "error.html", {"message": "not_found", "detail": translator(lang)("not_found")}, status=404)
 
 
-def create_app(ws: Workspace) -> Starlette:
-    """The web application over a workspace."""
+def _job_runner(ws: Workspace):  # type: ignore[no-untyped-def]
+    """A lifespan running the workspace's jobs in a background thread (the embedded default, without Redis)."""
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        runner = InProcessRunner(ws.jobs)
+        runner.start()
+        try:
+            yield
+        finally:
+            runner.stop()
+    return lifespan
+
+
+def create_app(ws: Workspace, *, run_jobs: bool = False) -> Starlette:
+    """The web application over a workspace; with `run_jobs`, background jobs run in this process (no Redis)."""
     routes = [
         Route("/", records.home),
         Route("/login", auth.login, methods=["GET", "POST"]),
@@ -184,6 +204,12 @@ def create_app(ws: Workspace) -> Starlette:
         Route("/admin/roles/{role}", permissions.members),
         Route("/admin/roles/{role}/delete", permissions.remove, methods=["POST"]),
         *admin.ROUTES,
+        *admin_automations.ROUTES,
+        *admin_jobs.ROUTES,
+        *admin_mail.ROUTES,
+        *notifications.ROUTES,
+        *tracking.ROUTES,
+        Route("/hooks/{automation}/{token}", hooks.receive, methods=["POST"]),
         Route("/api/openapi.json", openapi.openapi_json),
         Route("/api/docs", reference.docs),
         Route("/api/v1/{form}", api_records.collection, methods=["GET", "POST"]),
@@ -198,7 +224,7 @@ def create_app(ws: Workspace) -> Starlette:
                    session_cookie="formwork_session", same_site="lax", https_only=False, max_age=14 * 24 * 3600),
         Middleware(Guard),
     ]
-    app = Starlette(routes=routes, middleware=middleware,
+    app = Starlette(routes=routes, middleware=middleware, lifespan=_job_runner(ws) if run_jobs else None,
                     exception_handlers={FormworkError: api_error, 404: not_found,
                                         405: method_not_allowed})
     app.state.ws = ws

@@ -6,4 +6,5 @@ from engine.settings import Settings
 from engine.workspace import Workspace
 from web.app import create_app
 
-app = create_app(Workspace.open(Settings.load()))
+_settings = Settings.load()
+app = create_app(Workspace.open(_settings), run_jobs=not _settings.redis_url)

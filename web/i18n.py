@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 
 from engine.i18n import LANGUAGES
+from web.texts import jobs as jobs_texts, mail as mail_texts
 
 TEXTS: dict[str, dict[str, str]] = {
     "app_name": {"zh": "Formwork 低代码平台", "en": "Formwork"},
@@ -463,6 +464,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "via_transfer": {"zh": "移交", "en": "hand-over"},
     "via_rollup": {"zh": "汇总重算", "en": "rollup recalculation"},
 }
+
+TEXTS.update(jobs_texts.TEXTS)
+TEXTS.update(mail_texts.TEXTS)
 
 
 def choose_language(request: Request) -> str:

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from engine.definitions.model import (
-    AppDef, FieldDef, FormDef, FormPermission, LayoutSection, Numbering, RoleDef, Rule, Source, TemplateDef,
+    ActionDef, AppDef, AutomationDef, FieldDef, FormDef, FormPermission, LayoutSection, Numbering, RoleDef, Rule, Source, TemplateDef, TriggerDef,
     frozen,
 )
 from engine.definitions.yamlsource import YamlDocument
@@ -167,3 +167,28 @@ def build_roles(doc: YamlDocument) -> tuple[RoleDef, ...]:
             source=_src(doc, f"/roles/{i}"),
         ))
     return tuple(roles)
+
+
+def build_automation(doc: YamlDocument) -> AutomationDef:
+    """An automation document."""
+    data = _dict(doc.data)
+    trigger = _dict(data.get("trigger"))
+    actions = []
+    for i, item in enumerate(_list(data.get("actions"))):
+        item = _dict(item)
+        actions.append(ActionDef(
+            id=str(item.get("id") or f"step{i + 1}"), type=str(item.get("type", "")),
+            props=frozen({k: v for k, v in item.items() if k not in ("id", "type")}), source=_src(doc, f"/actions/{i}"),
+        ))
+    return AutomationDef(
+        id=str(data.get("automation", "")),
+        label=data.get("label") or str(data.get("automation", "")),
+        description=data.get("description"),
+        form=str(data["form"]) if data.get("form") else None,
+        trigger=TriggerDef(on=str(trigger.get("type", "")), props=frozen({k: v for k, v in trigger.items() if k != "type"}),
+                           source=_src(doc, "/trigger")),
+        condition=str(data["condition"]) if data.get("condition") else None,
+        enabled=bool(data.get("enabled", True)),
+        actions=tuple(actions),
+        source=_src(doc, ""),
+    )

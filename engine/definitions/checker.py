@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from engine.definitions.automation_checks import check_automations
 from engine.definitions.dependencies import dependency_graph, find_cycles
 from engine.definitions.model import SYSTEM_COLUMNS, Definitions, FieldDef, FormDef, LayoutSection, Source
 from engine.definitions.scope import FormScope
@@ -39,6 +40,7 @@ def check_definitions(defs: Definitions, locate: Locate) -> list[Problem]:
     for form in defs.forms.values():
         check_form(defs, form, report)
     check_roles(defs, report)
+    check_automations(defs, report)
     check_cycles(defs, report)
     return report.problems
 

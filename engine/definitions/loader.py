@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from engine.definitions.builder import build_app, build_form, build_roles, build_template
+from engine.definitions.builder import build_app, build_automation, build_form, build_roles, build_template
 from engine.definitions.checker import check_definitions
-from engine.definitions.model import AppDef, Definitions, FormDef, RoleDef, TemplateDef, frozen
+from engine.definitions.model import AppDef, AutomationDef, Definitions, FormDef, RoleDef, TemplateDef, frozen
 from engine.definitions.schemas import kind_of, schema_problems
 from engine.definitions.suggest import closest
 from engine.definitions.yamlsource import YamlDocument, YamlSyntaxError, parse_yaml
@@ -63,7 +63,8 @@ def load_sources(sources: Mapping[str, str], display_root: str = "") -> LoadResu
         if kind is None:
             first = next(iter(doc.data), "") if isinstance(doc.data, dict) else ""
             problems.append(Problem(shown, 1, "", "not a definition document: the first key must be one of "
-                                    "template, app, form, roles", closest(str(first), ["template", "app", "form", "roles"])))
+                                    "template, app, form, roles, automation",
+                                    closest(str(first), ["template", "app", "form", "roles", "automation"])))
             continue
         problems.extend(schema_problems(doc, kind))
         docs[rel] = doc
@@ -89,6 +90,7 @@ def _assemble(docs: Mapping[str, YamlDocument]) -> tuple[Definitions, list[Probl
     forms: dict[str, FormDef] = {}
     form_files: dict[str, list[str]] = {}
     roles: list[RoleDef] = []
+    automations: dict[str, AutomationDef] = {}
     for rel, doc in docs.items():
         kind = kind_of(doc.data)
         parts = PurePosixPath(rel).parts
@@ -96,6 +98,16 @@ def _assemble(docs: Mapping[str, YamlDocument]) -> tuple[Definitions, list[Probl
             template = build_template(doc)
         elif kind == "roles":
             roles.extend(build_roles(doc))
+        elif kind == "automation":
+            automation = build_automation(doc)
+            if automation.id in automations:
+                problems.append(Problem(doc.file, doc.line("/automation"), "/automation",
+                                        f"automation id '{automation.id}' is also used by {automations[automation.id].source.file}"))
+            elif PurePosixPath(rel).stem != automation.id:
+                problems.append(Problem(doc.file, doc.line("/automation"), "/automation",
+                                        f"automation '{automation.id}' must be in a file named {automation.id}.yaml"))
+            else:
+                automations[automation.id] = automation
         elif kind == "app":
             app_docs["/".join(parts[:-1])] = (rel, doc)
         elif kind == "form":
@@ -118,7 +130,8 @@ def _assemble(docs: Mapping[str, YamlDocument]) -> tuple[Definitions, list[Probl
             problems.append(Problem(f"{folder}/app.yaml", 0, "", f"folder '{folder}' has forms but no app.yaml"))
     if template is not None:
         apps = _order_apps(template, apps, problems)
-    return Definitions(apps=tuple(apps), forms=frozen(forms), roles=tuple(roles), template=template), problems
+    return Definitions(apps=tuple(apps), forms=frozen(forms), roles=tuple(roles), template=template,
+                       automations=frozen(automations)), problems
 
 
 def _app(folder: str, rel: str, doc: YamlDocument, found: list[str], problems: list[Problem]) -> AppDef:

@@ -178,6 +178,47 @@ class TemplateDef:
 
 
 @dataclass(frozen=True)
+class TriggerDef:
+    """When an automation runs: `on` (the document's trigger `type`: created, updated, deleted, schedule, date,
+    webhook, workflow) and its options."""
+
+    on: str
+    props: Mapping[str, Any] = field(default_factory=lambda: frozen({}))
+    source: Source = Source()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.props.get(key, default)
+
+
+@dataclass(frozen=True)
+class ActionDef:
+    """One step of an automation: its id (for $steps.<id>), type and options."""
+
+    id: str
+    type: str
+    props: Mapping[str, Any] = field(default_factory=lambda: frozen({}))
+    source: Source = Source()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.props.get(key, default)
+
+
+@dataclass(frozen=True)
+class AutomationDef:
+    """An automation (智能助手): a trigger on a form (or a schedule), a condition and ordered actions."""
+
+    id: str
+    label: I18n
+    trigger: TriggerDef
+    actions: tuple[ActionDef, ...]
+    form: str | None = None
+    condition: str | None = None
+    enabled: bool = True
+    description: I18n | None = None
+    source: Source = Source()
+
+
+@dataclass(frozen=True)
 class Definitions:
     """Everything defined in a workspace (or a template directory), checked and cross-referenced."""
 
@@ -185,6 +226,7 @@ class Definitions:
     forms: Mapping[str, FormDef] = field(default_factory=lambda: frozen({}))
     roles: tuple[RoleDef, ...] = ()
     template: TemplateDef | None = None
+    automations: Mapping[str, AutomationDef] = field(default_factory=lambda: frozen({}))
 
     def form(self, form_id: str) -> FormDef:
         """The form with this id; KeyError names the missing form."""

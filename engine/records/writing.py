@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -193,6 +195,29 @@ def diff(rt: FormRuntime, old: Mapping[str, Any], new: Mapping[str, Any]) -> dic
     return changes
 
 
+@dataclass
+class WriteContext:
+    """Set by a caller around service writes (automations): `origin` is added to every outbox event the writes
+    emit (so a chain of automations knows its depth), and `hook(conn, event payload)` runs inside each write transaction."""
+
+    origin: Mapping[str, Any]
+    hook: Callable[[sa.Connection, Mapping[str, Any]], None] | None = None
+
+
+WRITE_CONTEXT: ContextVar[WriteContext | None] = ContextVar("formwork_write_context", default=None)
+
+
+@contextmanager
+def write_context(origin: Mapping[str, Any],
+                  hook: Callable[[sa.Connection, Mapping[str, Any]], None] | None = None) -> Iterator[None]:
+    """Writes inside this block carry `origin` in their events and run `hook` (idempotently) in their transaction."""
+    token = WRITE_CONTEXT.set(WriteContext(origin, hook))
+    try:
+        yield
+    finally:
+        WRITE_CONTEXT.reset(token)
+
+
 def record_event(conn: sa.Connection, rt: FormRuntime, record_id: int, version: int, action: str,
                  actor_id: int | None, via: str, at: datetime, changes: Mapping[str, Any] | None) -> None:
     """One history row and one outbox event, in the caller's transaction."""
@@ -217,7 +242,15 @@ def record_events(conn: sa.Connection, rt: FormRuntime, items: list[tuple[int, i
     payload: dict[str, Any] = {"form": rt.form.id, "ids": [rid for rid, _, _ in items], "actor": actor_id, "via": via}
     if len(items) == 1:
         payload.update(id=first_id, version=first_version, changes=dict(first_changes) if first_changes else {})
-    conn.execute(sa.insert(outbox).values(
-        topic=f"record.{action}", form=rt.form.id, record_id=first_id if len(items) == 1 else None, created_at=at,
-        attempts=0, dispatched_at=None, payload=payload,
-    ))
+    elif any(changes for _, _, changes in items):
+        payload["changes_by_id"] = {str(rid): dict(changes) for rid, _, changes in items if changes}
+    context = WRITE_CONTEXT.get()
+    if context is not None:
+        payload.update(context.origin)
+        if context.hook is not None:
+            context.hook(conn, payload)
+    # Parameters rather than `.values()`: one compiled statement reused, which keeps the outbox cheap on a create.
+    conn.execute(outbox.insert(), {
+        "topic": f"record.{action}", "form": rt.form.id, "record_id": first_id if len(items) == 1 else None,
+        "created_at": at, "attempts": 0, "dispatched_at": None, "payload": payload,
+    })

@@ -152,6 +152,25 @@ def _export(detail: Mapping[str, Any], names: Names, target: str = "") -> list[s
     return parts
 
 
+def _automation(detail: Mapping[str, Any], names: Names, target: str = "") -> list[str]:
+    parts = [str(detail["label"])] if detail.get("label") else []
+    if detail.get("file"):
+        parts.append(str(detail["file"]))
+    if "added" in detail or "removed" in detail:
+        parts.append(names.t("audit_lines_changed").format(added=detail.get("added", 0),
+                                                           removed=detail.get("removed", 0)))
+    return parts
+
+
+def _job(detail: Mapping[str, Any], names: Names, target: str = "") -> list[str]:
+    parts = [str(detail.get("label") or detail.get("kind") or "")]
+    if detail.get("status"):
+        status = str(detail["status"])
+        shown = names.t(f"job_status_{status}")
+        parts.append(f"{names.t('audit_job_was')}: {status if shown.startswith('job_status_') else shown}")
+    return parts
+
+
 def _plain(detail: Mapping[str, Any], names: Names, target: str = "") -> list[str]:
     return [f"{key}: {value}" for key, value in detail.items()]
 
@@ -161,6 +180,8 @@ FORMATTERS: dict[str, Callable[[Mapping[str, Any], Names, str], list[str]]] = {
     "roles_changed": _roles, "user_created": _created, "user_updated": _updated,
     "department_changed": _department, "transfer": _transfer, "sign_in_failed": _sign_in_failed,
     "export": _export,
+    "automation_enabled": _automation, "automation_disabled": _automation, "automation_edited": _automation,
+    "job_retried": _job, "job_discarded": _job,
 }
 
 

@@ -1,0 +1,13 @@
+"""Wire the engine's background parts into a workspace's job system: automations and outgoing mail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine import automation, mail
+
+
+def install(ws: Any) -> None:
+    """Register every job handler, outbox consumer and ticker on `ws.jobs`."""
+    automation.install(ws)
+    mail.install(ws)

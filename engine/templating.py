@@ -1,0 +1,72 @@
+"""Text templates written by admins (notices, emails, webhook bodies): Jinja2 in its sandbox, HTML-escaped.
+
+A template reads only what it is given — the record as a mapping of values, old values, earlier steps —
+and the sandbox refuses attribute tricks (`__class__`, `mro`…), so a hostile template cannot reach Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateError, Undefined
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+MAX_OUTPUT = 200_000
+
+
+class TemplateProblem(Exception):
+    """A template that does not parse or fails to render; the message says where and why."""
+
+
+class _BoundedSandbox(ImmutableSandboxedEnvironment):
+    """The sandbox, with `*` and `**` bounded so `'x' * 10**9` cannot eat the memory."""
+
+    intercepted_binops = frozenset(["*", "**"])
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**":
+            if isinstance(right, (int, float)) and abs(right) > 100:
+                raise TemplateProblem("template error: exponent too large")
+            return left ** right
+        for a, b in ((left, right), (right, left)):
+            if isinstance(a, (str, list, tuple)) and isinstance(b, int) and len(a) * b > MAX_OUTPUT:
+                raise TemplateProblem("template error: repeated text too long")
+        return left * right
+
+
+@lru_cache(maxsize=2)
+def _environment(html: bool) -> ImmutableSandboxedEnvironment:
+    return _BoundedSandbox(autoescape=html, undefined=Undefined, trim_blocks=True, lstrip_blocks=True)
+
+
+@lru_cache(maxsize=1024)
+def _compiled(source: str, html: bool) -> Any:
+    return _environment(html).from_string(source)
+
+
+def check_template(source: str) -> str | None:
+    """None if the template parses, else the problem (with its line)."""
+    try:
+        _compiled(source, True)
+    except TemplateError as exc:
+        line = getattr(exc, "lineno", None)
+        return f"template error{f' on line {line}' if line else ''}: {exc.message or exc}"
+    return None
+
+
+def render(source: str, context: Mapping[str, Any], *, html: bool = False) -> str:
+    """The template's text for `context` (HTML-escaped values when `html`); TemplateProblem on errors."""
+    try:
+        text = str(_compiled(source, html).render(**context))
+    except TemplateError as exc:
+        raise TemplateProblem(f"template error: {exc}") from None
+    except (ArithmeticError, ValueError, TypeError, KeyError, IndexError) as exc:
+        raise TemplateProblem(f"template error: {type(exc).__name__}: {exc}") from None
+    if len(text) > MAX_OUTPUT:
+        raise TemplateProblem(f"template output is longer than {MAX_OUTPUT:,} characters")
+    return text
+
+
+__all__ = ["StrictUndefined", "TemplateProblem", "check_template", "render"]

@@ -1,0 +1,1 @@
+"""The job system on real processes: rq workers, Redis outages and killed workers."""

@@ -1,0 +1,39 @@
+"""Inbound webhooks: POST JSON to an automation's secret URL; the automation runs in the background."""
+
+from __future__ import annotations
+
+import json
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from engine.automation.switches import is_enabled, switched
+from engine.automation.triggers import receive_webhook
+from engine.automation.webhooks import token_matches
+from engine.storage.database import read_transaction
+
+
+def _error(status: int, code: str, zh: str, en: str) -> Response:
+    return JSONResponse({"error": {"code": code, "message": {"zh": zh, "en": en}}}, status_code=status)
+
+
+async def receive(request: Request) -> Response:
+    """POST /hooks/{automation}/{token}: 202 with the job key; the body must be a JSON object or array."""
+    ws = request.app.state.ws
+    automation = ws.definitions.automations.get(request.path_params["automation"])
+    secret = str(ws.settings.secret or "")
+    if automation is None or automation.trigger.on != "webhook" or not secret \
+            or not token_matches(secret, automation.id, request.path_params["token"]):
+        return _error(404, "not_found", "没有这个 Webhook 地址", "No webhook at this address")
+    with read_transaction(ws.engine) as conn:
+        if not is_enabled(automation, switched(conn)):
+            return _error(409, "disabled", "这个自动化已停用", "This automation is switched off")
+    try:
+        body = json.loads(await request.body() or b"null")
+    except (UnicodeDecodeError, ValueError):
+        return _error(400, "bad_json", "请求内容不是有效的 JSON", "The body is not valid JSON")
+    if not isinstance(body, (dict, list)):
+        return _error(400, "bad_json", "请求内容须为 JSON 对象或数组", "The body must be a JSON object or array")
+    delivery = request.headers.get("idempotency-key") or request.headers.get("x-request-id")
+    key = receive_webhook(ws, automation, body, delivery[:200] if delivery else None)
+    return JSONResponse({"accepted": True, "job": key}, status_code=202)
