@@ -19,6 +19,7 @@ ACTIONS = (
     "automation_enabled", "automation_disabled", "automation_edited",  # /admin/automations
     "job_retried", "job_discarded",  # /admin/jobs
     "mail_settings_changed", "mail_template_saved", "mail_template_deleted", "mail_test_sent",  # /admin/email
+    "workflow_cancelled", "workflow_reassigned",  # /admin/workflows
 )
 
 

@@ -89,7 +89,8 @@ def validate(path: Path) -> None:
     defs = result.definitions
     fields = sum(len(f.fields) for f in defs.forms.values())
     click.echo(f"ok: {len(result.documents)} documents — {len(defs.apps)} apps, {len(defs.forms)} forms, "
-               f"{fields} fields, {len(defs.roles)} roles, {len(defs.automations)} automations")
+               f"{fields} fields, {len(defs.roles)} roles, {len(defs.automations)} automations"
+               + (f", {len(defs.workflows)} workflows" if defs.workflows else ""))
 
 
 @main.command()

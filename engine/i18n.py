@@ -72,6 +72,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "bad_sort": {"zh": "排序字段无效:{value}", "en": "cannot sort by '{value}'"},
     "bad_cursor": {"zh": "分页游标无效", "en": "the page cursor is not valid"},
     "permission_denied": {"zh": "没有权限:{action}", "en": "not allowed: {action}"},
+    # stage pipelines
+    "stage_not_allowed": {"zh": "{label}不能从“{from}”改为“{to}”,只能改为:{allowed}",
+                          "en": "{label} cannot move from '{from}' to '{to}'; allowed: {allowed}"},
+    "stage_final": {"zh": "{label}“{from}”是最终阶段,不能再改为“{to}”",
+                    "en": "{label} '{from}' is a final stage; it cannot move to '{to}'"},
+    "stage_requires": {"zh": "进入“{stage}”前须填写{label}", "en": "{label} is required to enter '{stage}'"},
     # uploads (file, image, signature fields)
     "file_empty": {"zh": "{label}:文件是空的", "en": "{label}: the file is empty"},
     "file_not_found": {"zh": "{label}:没有这个文件,请重新上传", "en": "{label}: there is no such file; upload it again"},

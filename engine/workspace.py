@@ -19,6 +19,7 @@ from engine.settings import Settings
 from engine.storage import documents, system
 from engine.storage.database import create_engine, read_transaction, write_transaction
 from engine.storage.sync import Plan, apply_plan, compute_plan, target_schema
+from engine.workflow.service import WorkflowService
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class Workspace:
         self.definitions = Definitions()
         self.records = RecordService(self.engine, Runtimes(self.definitions, {}), self.tz, clock)
         self.jobs = JobService(self, lease_seconds=float(settings.job_lease), backoff_seconds=float(settings.job_backoff))
+        self.workflows = WorkflowService(self)
         self._documents_mark: object = None
         from engine.background import install  # the parts that register job handlers import the workspace's services
 

@@ -29,10 +29,12 @@ from web.render import page
 from web.session import csrf_ok, current_user
 from web.views import auth, forms, live, pickers, record_detail, records, settings, uploads
 from web.views import batch, kanban, listing, saved
+from web.views import pipeline as pipeline_views
 from web.views import admin
 from web.views import permissions
 from web.views import export
 from web.views import admin_automations, admin_jobs, admin_mail, hooks, notifications, tracking
+from web.views import workflow_admin, workflow_api, workflow_inbox, workflow_record, workflow_task
 
 STATIC = Path(__file__).parent / "static"
 PUBLIC_PATHS = ("/login", "/static/", "/lang/", "/hooks/", "/t/")
@@ -179,6 +181,7 @@ def create_app(ws: Workspace, *, run_jobs: bool = False) -> Starlette:
         Route("/apps/{app}/{form}/batch-value", batch.batch_value),
         Route("/apps/{app}/{form}/kanban", kanban.board),
         Route("/apps/{app}/{form}/kanban/move", kanban.move, methods=["POST"]),
+        *pipeline_views.ROUTES,
         Route("/apps/{app}/{form}/new", forms.new_record, methods=["GET", "POST"]),
         Route("/apps/{app}/{form}/preview", live.preview, methods=["POST"]),
         Route("/regions", live.region_options),
@@ -192,6 +195,7 @@ def create_app(ws: Workspace, *, run_jobs: bool = False) -> Starlette:
         Route("/apps/{app}/{form}/{id}/edit", forms.edit_record, methods=["GET", "POST"]),
         Route("/apps/{app}/{form}/{id}/delete", records.delete_record, methods=["POST"]),
         Route("/apps/{app}/{form}/{id}/restore", records.restore_record, methods=["POST"]),
+        *workflow_record.ROUTES,
         Route("/settings", settings.settings_page),
         Route("/settings/password", settings.password, methods=["POST"]),
         Route("/settings/language", settings.language, methods=["POST"]),
@@ -208,10 +212,14 @@ def create_app(ws: Workspace, *, run_jobs: bool = False) -> Starlette:
         *admin_jobs.ROUTES,
         *admin_mail.ROUTES,
         *notifications.ROUTES,
+        *workflow_inbox.ROUTES,
+        *workflow_task.ROUTES,
+        *workflow_admin.ROUTES,
         *tracking.ROUTES,
         Route("/hooks/{automation}/{token}", hooks.receive, methods=["POST"]),
         Route("/api/openapi.json", openapi.openapi_json),
         Route("/api/docs", reference.docs),
+        *workflow_api.ROUTES,
         Route("/api/v1/{form}", api_records.collection, methods=["GET", "POST"]),
         Route("/api/v1/{form}/export", export.ApiExport),
         Route("/api/v1/{form}/{id}", api_records.item, methods=["GET", "PATCH", "DELETE"]),

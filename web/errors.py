@@ -8,8 +8,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from engine.errors import Conflict, FormworkError, NotFound, PermissionDenied, QueryInvalid, RecordInvalid
+from engine.workflow.errors import InstanceNotFound, TaskNotFound, WorkflowConflict, WorkflowError
 
-STATUS = {RecordInvalid: 422, QueryInvalid: 400, Conflict: 409, NotFound: 404, PermissionDenied: 403}
+STATUS = {RecordInvalid: 422, QueryInvalid: 400, Conflict: 409, NotFound: 404, PermissionDenied: 403,
+          TaskNotFound: 404, InstanceNotFound: 404, WorkflowConflict: 409, WorkflowError: 422}
 
 
 def status_of(exc: FormworkError) -> int:

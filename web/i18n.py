@@ -6,6 +6,8 @@ from starlette.requests import Request
 
 from engine.i18n import LANGUAGES
 from web.texts import jobs as jobs_texts, mail as mail_texts
+from web.texts import pipeline as pipeline_texts
+from web.texts import workflow as workflow_texts
 
 TEXTS: dict[str, dict[str, str]] = {
     "app_name": {"zh": "Formwork 低代码平台", "en": "Formwork"},
@@ -467,6 +469,8 @@ TEXTS: dict[str, dict[str, str]] = {
 
 TEXTS.update(jobs_texts.TEXTS)
 TEXTS.update(mail_texts.TEXTS)
+TEXTS.update(pipeline_texts.TEXTS)
+TEXTS.update(workflow_texts.TEXTS)
 
 
 def choose_language(request: Request) -> str:

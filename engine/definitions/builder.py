@@ -7,6 +7,8 @@ from typing import Any
 
 from engine.definitions.model import (
     ActionDef, AppDef, AutomationDef, FieldDef, FormDef, FormPermission, LayoutSection, Numbering, RoleDef, Rule, Source, TemplateDef, TriggerDef,
+    PipelineDef, StageDef,
+    AssigneeDef, BranchDef, NodeDef, TimeoutDef, WorkflowDef,
     frozen,
 )
 from engine.definitions.yamlsource import YamlDocument
@@ -169,6 +171,31 @@ def build_roles(doc: YamlDocument) -> tuple[RoleDef, ...]:
     return tuple(roles)
 
 
+def build_pipeline(doc: YamlDocument) -> PipelineDef:
+    """A stage pipeline document."""
+    data = _dict(doc.data)
+    stages = []
+    for i, item in enumerate(_list(data.get("stages"))):
+        item = _dict(item)
+        to = item.get("to")
+        stages.append(StageDef(
+            stage=str(item.get("stage", "")), to=tuple(str(t) for t in to) if isinstance(to, list) else None,
+            require=tuple(str(r) for r in _list(item.get("require"))),
+            probability=_number(item.get("probability")), stall_days=_number(item.get("stall_days")),
+            source=_src(doc, f"/stages/{i}"),
+        ))
+    return PipelineDef(
+        id=str(data.get("pipeline", "")), label=data.get("label") or str(data.get("pipeline", "")),
+        form=str(data.get("form", "")), field=str(data.get("field", "")), stages=tuple(stages),
+        probability_field=str(data["probability_field"]) if data.get("probability_field") else None,
+        description=data.get("description"), source=_src(doc, ""),
+    )
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
 def build_automation(doc: YamlDocument) -> AutomationDef:
     """An automation document."""
     data = _dict(doc.data)
@@ -191,4 +218,91 @@ def build_automation(doc: YamlDocument) -> AutomationDef:
         enabled=bool(data.get("enabled", True)),
         actions=tuple(actions),
         source=_src(doc, ""),
+    )
+
+
+WORKFLOW_DEFAULT_ACTIONS = {
+    "approval": frozenset({"approve", "reject", "return", "transfer", "add_signer"}),
+    "fill": frozenset({"approve", "transfer"}),
+}
+
+
+def build_workflow(doc: YamlDocument) -> WorkflowDef:
+    """A workflow document."""
+    data = _dict(doc.data)
+    nodes = tuple(_build_node(doc, _dict(n), f"/nodes/{i}") for i, n in enumerate(_list(data.get("nodes"))))
+    return WorkflowDef(
+        id=str(data.get("workflow", "")),
+        label=data.get("label") or str(data.get("workflow", "")),
+        form=str(data.get("form", "")),
+        nodes=nodes,
+        auto_start=bool(data.get("auto_start", False)),
+        enabled=bool(data.get("enabled", True)),
+        description=data.get("description"),
+        source=_src(doc, ""),
+    )
+
+
+def _build_node(doc: YamlDocument, data: Mapping[str, Any], pointer: str) -> NodeDef:
+    kind = str(data.get("type", ""))
+    following = data.get("next")
+    actions = data.get("actions")
+    return NodeDef(
+        id=str(data.get("id", "")),
+        type=kind,
+        label=data.get("label") or str(data.get("id", "")),
+        next=tuple(str(n) for n in following) if isinstance(following, list) else
+        ((str(following),) if following else ()),
+        branches=tuple(_build_branch(doc, _dict(b), f"{pointer}/branches/{i}")
+                       for i, b in enumerate(_list(data.get("branches")))),
+        assignees=_build_assignees(doc, data.get("assignees"), f"{pointer}/assignees"),
+        sign=str(data.get("sign", "any")),
+        fields=frozen({str(k): str(v) for k, v in _dict(data.get("fields")).items()}),
+        required=tuple(str(r) for r in _list(data.get("required"))),
+        actions=frozenset(str(a) for a in _list(actions)) if actions is not None
+        else WORKFLOW_DEFAULT_ACTIONS.get(kind, frozenset()),
+        reject_to=str(data["reject_to"]) if data.get("reject_to") else None,
+        timeout=_build_timeout(doc, data["timeout"], f"{pointer}/timeout") if isinstance(data.get("timeout"), Mapping)
+        else None,
+        auto_approve=tuple(str(a) for a in _list(data.get("auto_approve"))),
+        set_values=frozen(dict(_dict(data.get("set")))),
+        source=_src(doc, pointer),
+    )
+
+
+def _build_branch(doc: YamlDocument, data: Mapping[str, Any], pointer: str) -> BranchDef:
+    """A branch: `when` None marks the default; a branch with both or neither gets `when` "" for the checker."""
+    has_when, is_default = data.get("when") not in (None, ""), data.get("default") is True
+    when = None if is_default and not has_when else (str(data["when"]) if has_when and not is_default else "")
+    return BranchDef(next=str(data.get("next", "")), when=when, label=data.get("label"), source=_src(doc, pointer))
+
+
+def _build_assignees(doc: YamlDocument, data: Any, pointer: str) -> tuple[AssigneeDef, ...]:
+    entries = []
+    for i, item in enumerate(_list(data)):
+        if isinstance(item, Mapping) and item:
+            kind, value = next(iter(item.items()))
+            entries.append(AssigneeDef(str(kind), _assignee_value(str(kind), value), _src(doc, f"{pointer}/{i}")))
+    return tuple(entries)
+
+
+def _assignee_value(kind: str, value: Any) -> Any:
+    if kind == "users":
+        return tuple(str(v) for v in _list(value))
+    if kind == "manager":
+        return value if isinstance(value, int) and not isinstance(value, bool) else 0
+    if kind == "department_head":
+        return None if value == "record" else (value if isinstance(value, str) else "")
+    if kind in ("role", "field"):
+        return str(value)
+    return None
+
+
+def _build_timeout(doc: YamlDocument, data: Mapping[str, Any], pointer: str) -> TimeoutDef:
+    return TimeoutDef(
+        hours=_number(data.get("hours")) or 0.0,
+        action=str(data.get("action", "remind")),
+        remind_every=_number(data.get("remind_every")),
+        to=_build_assignees(doc, data.get("to"), f"{pointer}/to"),
+        source=_src(doc, pointer),
     )

@@ -7,6 +7,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from engine.definitions.automation_checks import check_automations
+from engine.definitions.pipeline_checks import check_pipelines
+from engine.definitions.workflow_checks import check_workflows
 from engine.definitions.dependencies import dependency_graph, find_cycles
 from engine.definitions.model import SYSTEM_COLUMNS, Definitions, FieldDef, FormDef, LayoutSection, Source
 from engine.definitions.scope import FormScope
@@ -41,6 +43,8 @@ def check_definitions(defs: Definitions, locate: Locate) -> list[Problem]:
         check_form(defs, form, report)
     check_roles(defs, report)
     check_automations(defs, report)
+    check_pipelines(defs, report)
+    check_workflows(defs, report)
     check_cycles(defs, report)
     return report.problems
 

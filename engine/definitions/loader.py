@@ -5,11 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any, Protocol
 
-from engine.definitions.builder import build_app, build_automation, build_form, build_roles, build_template
-from engine.definitions.checker import check_definitions
-from engine.definitions.model import AppDef, AutomationDef, Definitions, FormDef, RoleDef, TemplateDef, frozen
-from engine.definitions.schemas import kind_of, schema_problems
+from engine.definitions.builder import (
+    build_app, build_automation, build_form, build_pipeline, build_roles, build_template, build_workflow,
+)
+from engine.definitions.checker import Report, check_definitions
+from engine.definitions.model import (
+    AppDef, AutomationDef, Definitions, FormDef, PipelineDef, RoleDef, Source, TemplateDef, WorkflowDef, frozen,
+)
+from engine.definitions.workflow_checks import check_workflow_graph
+from engine.definitions.schemas import KINDS, kind_of, schema_problems
 from engine.definitions.suggest import closest
 from engine.definitions.yamlsource import YamlDocument, YamlSyntaxError, parse_yaml
 from engine.errors import DefinitionError, Problem
@@ -63,8 +69,7 @@ def load_sources(sources: Mapping[str, str], display_root: str = "") -> LoadResu
         if kind is None:
             first = next(iter(doc.data), "") if isinstance(doc.data, dict) else ""
             problems.append(Problem(shown, 1, "", "not a definition document: the first key must be one of "
-                                    "template, app, form, roles, automation",
-                                    closest(str(first), ["template", "app", "form", "roles", "automation"])))
+                                    + ", ".join(KINDS), closest(str(first), list(KINDS))))
             continue
         problems.extend(schema_problems(doc, kind))
         docs[rel] = doc
@@ -91,6 +96,8 @@ def _assemble(docs: Mapping[str, YamlDocument]) -> tuple[Definitions, list[Probl
     form_files: dict[str, list[str]] = {}
     roles: list[RoleDef] = []
     automations: dict[str, AutomationDef] = {}
+    pipelines: dict[str, PipelineDef] = {}
+    workflows: dict[str, WorkflowDef] = {}
     for rel, doc in docs.items():
         kind = kind_of(doc.data)
         parts = PurePosixPath(rel).parts
@@ -99,15 +106,11 @@ def _assemble(docs: Mapping[str, YamlDocument]) -> tuple[Definitions, list[Probl
         elif kind == "roles":
             roles.extend(build_roles(doc))
         elif kind == "automation":
-            automation = build_automation(doc)
-            if automation.id in automations:
-                problems.append(Problem(doc.file, doc.line("/automation"), "/automation",
-                                        f"automation id '{automation.id}' is also used by {automations[automation.id].source.file}"))
-            elif PurePosixPath(rel).stem != automation.id:
-                problems.append(Problem(doc.file, doc.line("/automation"), "/automation",
-                                        f"automation '{automation.id}' must be in a file named {automation.id}.yaml"))
-            else:
-                automations[automation.id] = automation
+            _add_named("automation", rel, build_automation(doc), doc, automations, problems)
+        elif kind == "workflow":
+            _add_named("workflow", rel, build_workflow(doc), doc, workflows, problems)
+        elif kind == "pipeline":
+            _add_named("pipeline", rel, build_pipeline(doc), doc, pipelines, problems)
         elif kind == "app":
             app_docs["/".join(parts[:-1])] = (rel, doc)
         elif kind == "form":
@@ -131,7 +134,49 @@ def _assemble(docs: Mapping[str, YamlDocument]) -> tuple[Definitions, list[Probl
     if template is not None:
         apps = _order_apps(template, apps, problems)
     return Definitions(apps=tuple(apps), forms=frozen(forms), roles=tuple(roles), template=template,
-                       automations=frozen(automations)), problems
+                       automations=frozen(automations), pipelines=frozen(pipelines),
+                       workflows=frozen(workflows)), problems
+
+
+class _Named(Protocol):
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def source(self) -> Source: ...
+
+
+def _add_named(kind: str, rel: str, item: _Named, doc: YamlDocument, found: dict[str, Any],
+               problems: list[Problem]) -> None:
+    """Keep an automation, workflow or pipeline unless its id is taken or its file is misnamed (<id>.yaml)."""
+    if item.id in found:
+        problems.append(Problem(doc.file, doc.line(f"/{kind}"), f"/{kind}",
+                                f"{kind} id '{item.id}' is also used by {found[item.id].source.file}"))
+    elif PurePosixPath(rel).stem != item.id:
+        problems.append(Problem(doc.file, doc.line(f"/{kind}"), f"/{kind}",
+                                f"{kind} '{item.id}' must be in a file named {item.id}.yaml"))
+    else:
+        found[item.id] = item
+
+
+def load_workflow_text(text: str, file: str = "snapshot") -> WorkflowDef:
+    """One workflow from its YAML text alone (a running instance's snapshot): schema and graph are checked, the
+    references to forms and roles are not; DefinitionError lists every problem."""
+    try:
+        doc = parse_yaml(text, file)
+    except YamlSyntaxError as exc:
+        raise DefinitionError([Problem(exc.file, exc.line, "", exc.message)]) from None
+    if kind_of(doc.data) != "workflow":
+        raise DefinitionError([Problem(file, 1, "", "not a workflow document: the first key must be 'workflow'")])
+    problems = schema_problems(doc, "workflow")
+    workflow = build_workflow(doc)
+    if not problems:
+        report = Report(lambda _file, pointer: doc.line(pointer))
+        check_workflow_graph(workflow, report)
+        problems = report.problems
+    if problems:
+        raise DefinitionError(problems)
+    return workflow
 
 
 def _app(folder: str, rel: str, doc: YamlDocument, found: list[str], problems: list[Problem]) -> AppDef:

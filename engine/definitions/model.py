@@ -219,6 +219,136 @@ class AutomationDef:
 
 
 @dataclass(frozen=True)
+class AssigneeDef:
+    """Who a workflow node's tasks go to. `kind` and its `value`:
+    users (usernames, tuple) · role (role id) · department_head (a department key, or None for the record's
+    department) · manager (levels above the submitter: 1 = the head of the submitter's department, 2 = the head of
+    its parent…) · field (a user/users field id of the record, or owner_id) · previous (the previous node's actors;
+    value None) · submitter (value None)."""
+
+    kind: str
+    value: Any = None
+    source: Source = Source()
+
+
+@dataclass(frozen=True)
+class TimeoutDef:
+    """What happens when a node's task stays open `hours` long: remind (again every `remind_every` hours when set),
+    approve (auto-approve), reject, or escalate (a new task for `to`; the late one is closed)."""
+
+    hours: float
+    action: str = "remind"
+    remind_every: float | None = None
+    to: tuple[AssigneeDef, ...] = ()
+    source: Source = Source()
+
+
+@dataclass(frozen=True)
+class BranchDef:
+    """One way out of a condition node: taken when `when` (a formula over the record) holds; `when` None is the
+    default branch, taken when no other holds."""
+
+    next: str
+    when: str | None = None
+    label: I18n | None = None
+    source: Source = Source()
+
+
+WORKFLOW_ACTIONS = ("approve", "reject", "return", "transfer", "add_signer")
+
+
+@dataclass(frozen=True)
+class NodeDef:
+    """A node of a workflow. `type`: start · approval · fill (a person completes fields) · cc · condition ·
+    parallel (split into every `next`) · join (waits for every branch reaching it) · end.
+
+    `fields` narrows the role's field access while the record is at this node (field id → editable | read_only |
+    hidden; fields not named are read-only at approval/fill nodes, editable at the start node). `required` lists the
+    fields that must have a value to pass the node. `actions` are the ones its assignees may take."""
+
+    id: str
+    type: str
+    label: I18n
+    next: tuple[str, ...] = ()
+    branches: tuple[BranchDef, ...] = ()
+    assignees: tuple[AssigneeDef, ...] = ()
+    sign: str = "any"  # any (或签: the first to act decides) | all (会签: everyone must approve)
+    fields: Mapping[str, str] = field(default_factory=lambda: frozen({}))
+    required: tuple[str, ...] = ()
+    actions: frozenset[str] = frozenset()
+    reject_to: str | None = None  # None: back to the start node
+    timeout: TimeoutDef | None = None
+    auto_approve: tuple[str, ...] = ()  # submitter | repeated (already approved in this instance) | empty (no one)
+    set_values: Mapping[str, Any] = field(default_factory=lambda: frozen({}))  # written when the flow enters the node
+    source: Source = Source()
+
+
+@dataclass(frozen=True)
+class WorkflowDef:
+    """An approval flow (流程表单) bound to a form: nodes joined by `next` edges, from one start to an end."""
+
+    id: str
+    label: I18n
+    form: str
+    nodes: tuple[NodeDef, ...]
+    auto_start: bool = False  # start when a record is created (web, api, public form), else on "submit"
+    enabled: bool = True
+    description: I18n | None = None
+    source: Source = Source()
+
+    def node(self, node_id: str) -> NodeDef:
+        """The node with this id; KeyError names the missing node."""
+        for n in self.nodes:
+            if n.id == node_id:
+                return n
+        raise KeyError(f"no node '{node_id}' in workflow '{self.id}'")
+
+    @property
+    def start(self) -> NodeDef:
+        return next(n for n in self.nodes if n.type == "start")
+
+
+@dataclass(frozen=True)
+class StageDef:
+    """One stage of a pipeline: a select option of the pipeline's field, where it may go next (`to`, None = any
+    stage), the fields that must have a value to enter it, its win probability (0–100) and after how many days a
+    record sitting in it counts as stalled."""
+
+    stage: str
+    to: tuple[str, ...] | None = None
+    require: tuple[str, ...] = ()
+    probability: float | None = None
+    stall_days: float | None = None
+    source: Source = Source()
+
+
+@dataclass(frozen=True)
+class PipelineDef:
+    """A stage pipeline (阶段流程) over a select field of a form: the stages in order with their transitions,
+    entry requirements and probabilities; `probability_field` is kept in step with the stage when set."""
+
+    id: str
+    label: I18n
+    form: str
+    field: str
+    stages: tuple[StageDef, ...]
+    probability_field: str | None = None
+    description: I18n | None = None
+    source: Source = Source()
+
+    def stage(self, value: str) -> StageDef | None:
+        """The stage for an option value, if the pipeline has it."""
+        return next((s for s in self.stages if s.stage == value), None)
+
+    def next_stages(self, value: str | None) -> tuple[str, ...]:
+        """The stages a record at `value` may move to (every other stage when unrestricted or not at a stage)."""
+        current = self.stage(value) if value else None
+        if current is None or current.to is None:
+            return tuple(s.stage for s in self.stages if s.stage != value)
+        return current.to
+
+
+@dataclass(frozen=True)
 class Definitions:
     """Everything defined in a workspace (or a template directory), checked and cross-referenced."""
 
@@ -227,6 +357,8 @@ class Definitions:
     roles: tuple[RoleDef, ...] = ()
     template: TemplateDef | None = None
     automations: Mapping[str, AutomationDef] = field(default_factory=lambda: frozen({}))
+    workflows: Mapping[str, WorkflowDef] = field(default_factory=lambda: frozen({}))
+    pipelines: Mapping[str, PipelineDef] = field(default_factory=lambda: frozen({}))
 
     def form(self, form_id: str) -> FormDef:
         """The form with this id; KeyError names the missing form."""
@@ -234,6 +366,15 @@ class Definitions:
             return self.forms[form_id]
         except KeyError:
             raise KeyError(f"no form '{form_id}'") from None
+
+    def workflow_of(self, form_id: str) -> WorkflowDef | None:
+        """The enabled workflow bound to a form (at most one), if any."""
+        return next((w for w in self.workflows.values() if w.form == form_id and w.enabled), None)
+
+    def pipeline_of(self, form_id: str, field_id: str | None = None) -> PipelineDef | None:
+        """The stage pipeline over a form's field (any of the form's, without `field_id`), if there is one."""
+        return next((p for p in self.pipelines.values()
+                     if p.form == form_id and (field_id is None or p.field == field_id)), None)
 
     def __iter__(self) -> Iterator[FormDef]:
         return iter(self.forms.values())

@@ -16,7 +16,7 @@ from engine.definitions.yamlsource import YamlDocument, escape
 from engine.errors import Problem
 
 METADATA_DIR = Path(__file__).resolve().parents[2] / "metadata"
-KINDS = ("template", "app", "form", "roles", "automation")
+KINDS = ("template", "app", "form", "roles", "automation", "pipeline", "workflow")
 
 
 @lru_cache(maxsize=1)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timezone, tzinfo
 from typing import Any
 
@@ -22,9 +23,11 @@ from engine.records.reach import drop_unreachable
 from engine.records.preview import Preview, preview_record
 from engine.records.runtime import FormRuntime, Runtimes
 from engine.records.serials import assign_serials
+from engine.pipelines.moves import check_stages, follow_stages, record_moves
 from engine.records.values import Errors, parse_input, validate_values
 from engine.storage.database import read_transaction, single_statement, write_transaction
 from engine.storage.system import users
+from engine.workflow.lock import check_record_lock
 from engine.zones import zone_or
 
 Clock = Callable[[], datetime]
@@ -123,7 +126,9 @@ class RecordService:
                 apply_defaults(rt, full, set(values), env)
                 if rt.owner_field and rt.owner_field not in values and owner_id is not None:
                     full[rt.owner_field] = owner_id
+                follow_stages(rt, None, full, values)
                 self._evaluate(rt, full, env, errors[index], None)
+                check_stages(rt, None, full, actor, via, errors[index])
                 fulls.append(full)
                 envs.append(env)
             writing.check_references(conn, rt, self.runtimes, fulls, errors)
@@ -146,6 +151,7 @@ class RecordService:
                 full["id"] = record_id
             writing.write_children_many(conn, rt, list(zip(ids, fulls)), replace=False)
             writing.record_events(conn, rt, [(i, 1, None) for i in ids], "create", actor.user_id, via, now)
+            record_moves(conn, rt, [None] * len(fulls), fulls, actor.user_id, via, now)
             self._refresh_dependents(conn, rt, [{}], fulls, actor, now, cache)
             self._complete(conn, rt, fulls, actor)
         return [reading.to_record(rt, guard.mask(dict(full))) for full in fulls]
@@ -203,17 +209,19 @@ class RecordService:
         return make
 
     def update(self, actor: Actor, form_id: str, record_id: int, raw: Mapping[str, Any], *, version: int,
-               fmt: str = "json", via: str = "api") -> Record:
-        """Change the fields given; `version` must be the one the caller read (else Conflict)."""
+               fmt: str = "json", via: str = "api", conn: sa.Connection | None = None) -> Record:
+        """Change the fields given; `version` must be the one the caller read (else Conflict). With `conn`, the
+        write joins that open transaction (a workflow step writes the record and its task together)."""
         rt = self.runtime(form_id)
         guard = self.guard(actor, form_id)
         guard.require("update")
         now = self.clock()
         written: list[dict[str, Any]] = []
-        with writing.unique_guard(rt, written), write_transaction(self.engine) as conn:
+        with writing.unique_guard(rt, written), self._transaction(conn) as conn:
             cache = reading.RelatedCache(conn, self.runtimes)
             self._reach(conn, guard, "update", record_id)
             before = self._load(conn, rt, record_id)
+            check_record_lock(self.runtimes.defs, form_id, before, actor, via)
             if before["version"] != version:
                 raise Conflict(form_id, record_id, version, before["version"], guard.mask(dict(before)))
             errors: Errors = guard.write_errors(raw)
@@ -224,7 +232,9 @@ class RecordService:
             env = self._env(rt, full, actor, cache, now)
             if rt.read_computed:
                 reading.resolve_rollups(conn, rt, self.runtimes, [full], self._env_factory(env))
+            follow_stages(rt, before, full, values)
             self._evaluate(rt, full, env, errors, before)
+            check_stages(rt, before, full, actor, via, errors)
             writing.check_references(conn, rt, self.runtimes, [full], [errors])
             writing.check_unique(conn, rt, [full], [errors])
             if errors:
@@ -235,9 +245,19 @@ class RecordService:
             self._write_update(conn, rt, record_id, version, full, now, actor, set(values) | set(rt.formulas),
                                ownership)
             writing.record_event(conn, rt, record_id, version + 1, "update", actor.user_id, via, now, changes)
+            record_moves(conn, rt, [before], [full], actor.user_id, via, now)
             self._refresh_dependents(conn, rt, [before], [full], actor, now, cache)
             self._complete(conn, rt, [full], actor)
         return reading.to_record(rt, guard.mask(dict(full)))
+
+    @contextmanager
+    def _transaction(self, conn: sa.Connection | None) -> Iterator[sa.Connection]:
+        """The caller's open transaction, or a new write transaction."""
+        if conn is not None:
+            yield conn
+            return
+        with write_transaction(self.engine) as own:
+            yield own
 
     def _write_update(self, conn: sa.Connection, rt: FormRuntime, record_id: int, version: int,
                       full: Mapping[str, Any], now: datetime, actor: Actor, touched: set[str],
@@ -316,6 +336,8 @@ class RecordService:
             cache = reading.RelatedCache(conn, self.runtimes)
             self._reach(conn, guard, "delete", record_id, deleted=not deleted)
             before = self._load(conn, rt, record_id, deleted=not deleted)
+            if deleted:
+                check_record_lock(self.runtimes.defs, form_id, before, actor, via)
             restored.append(before)
             if version is not None and before["version"] != version:
                 raise Conflict(form_id, record_id, version, before["version"], guard.mask(dict(before)))

@@ -10,8 +10,10 @@ without a case here fails `test_every_record_endpoint_has_a_case`.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -55,11 +57,19 @@ def roles_document() -> str:
     return "\n".join(lines) + "\n"
 
 
+GRADES = """pipeline: customer_grades
+label: Grades
+form: customer
+field: grade
+stages: [{stage: A, stall_days: 1}, {stage: B, stall_days: 1}, {stage: C, stall_days: 1}]
+"""
+
+
 @pytest.fixture
 def org(shop):  # type: ignore[no-untyped-def]
     """Sales over East and West, and Support; a user per scope; five customers owned across the departments,
     each with an admin's order and an interest in the Pen."""
-    shop.publish({"shop/roles.yaml": roles_document()})
+    shop.publish({"shop/roles.yaml": roles_document(), "shop/pipelines/customer_grades.yaml": GRADES})
     with write_transaction(shop.engine) as conn:
         sales = create_department(conn, "sales", "Sales")
         east = create_department(conn, "east", "East", parent_id=sales)
@@ -279,7 +289,34 @@ def preview(p: Probe) -> None:
         p.seen(f"order preview with customer {name}", order.text, {name} & p.expected)
 
 
+def stage_report(p: Probe) -> None:
+    """The stage report counts and lists (every customer is stalled a month on) only the customers in scope."""
+    clock = p.ws.clock
+    saved, clock.now = clock.now, clock.now + timedelta(days=30)
+    try:
+        response = p.client.get(C + "/pipelines/customer_grades")
+    finally:
+        clock.now = saved
+    p.status("stage report", response.status_code, None, (200,))
+    if response.status_code == 200:
+        p.seen("stage report", response.text)
+        total = re.search(r"<tfoot><tr><th[^>]*>[^<]*</th><td>(\d+)</td>", response.text)
+        if total is None or int(total.group(1)) != len(p.expected):
+            p.leaks.append(f"stage report: total {total.group(1) if total else '?'}, expected {len(p.expected)}")
+
+
 # -- writes ----------------------------------------------------------------------------------------------------
+def stage_move(p: Probe) -> None:
+    before = p.versions()
+    for name, record_id in p.customers.items():
+        response = p.post(f"{C}/{record_id}/stage", {"pipeline": "customer_grades", "stage": "A",
+                                                     "version": before[name]})
+        p.status("stage move", response.status_code, name, (303,))
+        if SECRET in response.text:
+            p.leaks.append(f"stage move {name} answers with the e-mail")
+    p.changed("stage move", before)
+
+
 def kanban_move(p: Probe) -> None:
     before = p.versions()
     for name, record_id in p.customers.items():
@@ -392,6 +429,29 @@ def api_restore(p: Probe) -> None:
     p.admin_restore_all()
 
 
+def workflow_reads(p: Probe) -> None:  # the shop has no workflow: readable records say so, others are refused
+    for name, record_id in p.customers.items():
+        got = p.client.get(f"/api/v1/customer/{record_id}/workflow")
+        p.status("api workflow", got.status_code, name, (422,))
+        p.seen(f"api workflow {name}", got.text, set())
+    p.seen("api inbox", p.client.get("/api/v1/inbox/todo").text, set())
+    for url in ("/api/v1/workflow/tasks/1", "/api/v1/workflow/tasks/999999"):
+        if p.client.get(url).status_code != 404:
+            p.leaks.append(f"{url}: a task that does not exist")
+
+
+def workflow_writes(p: Probe) -> None:
+    before = p.versions()
+    for name, record_id in p.customers.items():
+        p.status("api workflow submit", p.api("POST", f"/api/v1/customer/{record_id}/workflow/submit",
+                                               json={}).status_code, name, (422,))
+        p.status("panel submit", p.post(f"{C}/{record_id}/workflow/submit").status_code, name, (422,))
+    if p.api("POST", "/api/v1/workflow/tasks/1/approve", json={}).status_code != 404:
+        p.leaks.append("approve of a task that does not exist")
+    if p.versions() != before:
+        p.leaks.append("a workflow call changed a record")
+
+
 CASES: dict[tuple[str, str], Callable[[Probe], None]] = {
     ("/apps/{app}/{form}", "GET"): list_page,
     ("/apps/{app}/{form}/filter-input", "GET"): filter_input,
@@ -410,6 +470,8 @@ CASES: dict[tuple[str, str], Callable[[Probe], None]] = {
     ("/api/v1/{form}/export", "GET"): export,
     ("/apps/{app}/{form}/preview", "POST"): preview,
     ("/apps/{app}/{form}/kanban/move", "POST"): kanban_move,
+    ("/apps/{app}/{form}/pipelines/{pipeline}", "GET"): stage_report,
+    ("/apps/{app}/{form}/{id}/stage", "POST"): stage_move,
     ("/apps/{app}/{form}/batch", "POST"): batch,
     ("/apps/{app}/{form}/new", "POST"): new_post,
     ("/apps/{app}/{form}/{id}/comments", "POST"): comments,
@@ -421,6 +483,12 @@ CASES: dict[tuple[str, str], Callable[[Probe], None]] = {
     ("/api/v1/{form}/{id}", "PATCH"): api_patch,
     ("/api/v1/{form}/{id}", "DELETE"): api_delete,
     ("/api/v1/{form}/{id}/restore", "POST"): api_restore,
+    ("/api/v1/{form}/{id}/workflow", "GET"): workflow_reads,
+    ("/api/v1/inbox/{box}", "GET"): workflow_reads,
+    ("/api/v1/workflow/tasks/{task}", "GET"): workflow_reads,
+    ("/api/v1/{form}/{id}/workflow/{op}", "POST"): workflow_writes,
+    ("/apps/{app}/{form}/{id}/workflow/{op}", "POST"): workflow_writes,
+    ("/api/v1/workflow/tasks/{task}/{action}", "POST"): workflow_writes,
 }
 
 

@@ -14,6 +14,7 @@ from starlette.responses import RedirectResponse, Response
 
 from engine.definitions.model import FormDef
 from engine.errors import Conflict, NotFound, RecordInvalid
+from engine.workflow.errors import WorkflowConflict
 from web.i18n import choose_language, translator
 from web.render import page
 from web.session import actor_of, current_user
@@ -109,6 +110,8 @@ def _each(request: Request, form: FormDef, rows: list[tuple[int, int]], done_key
             reason = "; ".join(e.message(lang) for errs in exc.errors.values() for e in errs)
         except Conflict:
             reason = t("batch_conflict")
+        except WorkflowConflict as exc:  # in approval: it changes through its to-do item
+            reason = exc.error.message(lang)
         except NotFound:
             reason = t("batch_gone")
         else:

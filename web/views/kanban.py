@@ -11,6 +11,7 @@ from starlette.responses import JSONResponse, Response
 
 from engine.definitions.model import FieldDef, FormDef
 from engine.errors import Conflict, NotFound, QueryInvalid, RecordInvalid
+from engine.workflow.errors import WorkflowConflict
 from engine.records.model import Filter, Query, Record
 from engine.zones import zone_or
 from web.i18n import choose_language, translator
@@ -112,6 +113,8 @@ async def move(request: Request) -> Response:
                                    version=int(version), fmt="form", via="web")
     except Conflict:
         return JSONResponse({"message": t("kanban_conflict")}, status_code=409)
+    except WorkflowConflict as exc:  # in approval: it changes through its to-do item
+        return JSONResponse({"message": exc.error.message(lang)}, status_code=409)
     except NotFound:
         return JSONResponse({"message": t("not_found")}, status_code=404)
     except RecordInvalid as exc:

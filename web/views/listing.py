@@ -100,6 +100,7 @@ def listing_context(request: Request, form: FormDef, state: ListState) -> dict[s
         "filter_fields": filterable(form), "column_choices": column_choices(form),
         "shown_ids": [f.id for f in columns], "sortable": {f.id for f in columns if sortable(f)},
         "kanban_fields": kanban_fields(form), "batch_fields": batch_fields(form),
+        "pipelines": [p for p in ws.definitions.pipelines.values() if p.form == form.id and form.field(p.field)],
         "here": here, "here_query": here.partition("?")[2],
         "filter_query": urlencode([(k, v) for k, v in state.params(view=False) if k in ("f", "q")], safe=URL_SAFE),
         "next_url": state.url(base, after=result.next_cursor) if result and result.next_cursor else None,

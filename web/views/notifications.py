@@ -38,6 +38,14 @@ def record_link(definitions: Any, form_id: str | None, record_id: int | None) ->
     return f"/apps/{form.app}/{form.id}/{record_id}" if form is not None and record_id is not None else None
 
 
+def notice_link(definitions: Any, notice: Any) -> str | None:
+    """Where a notice leads: a workflow task's to-do page (its `source`), else the record's page."""
+    source = str(notice.get("source") or "")
+    if source.startswith("/inbox") and "//" not in source:
+        return source
+    return record_link(definitions, notice["form"], notice["record_id"])
+
+
 def bell_count(request: Request) -> int:
     """The number on the bell for the signed-in user (0 when signed out)."""
     user = current_user(request)
@@ -61,7 +69,7 @@ async def notifications_page(request: Request) -> Response:
         counts = {"all": count_notifications(conn, user_id),
                   "unread": count_notifications(conn, user_id, unread_only=True)}
     shown, more = found[:PAGE], len(found) > PAGE
-    items = [{**n, "link": record_link(ws.definitions, n["form"], n["record_id"]),
+    items = [{**n, "link": notice_link(ws.definitions, n),
               "form_label": text(ws.definitions.forms[n["form"]].label, lang)
               if n["form"] in ws.definitions.forms else None} for n in shown]
     query = {"show": show} if show != "all" else {}
@@ -92,7 +100,7 @@ async def read_one(request: Request) -> Response:
     if notice is None:
         raise HTTPException(404)
     form = await request.form()
-    link = record_link(ws.definitions, notice["form"], notice["record_id"])
+    link = notice_link(ws.definitions, notice)
     return RedirectResponse(link if link and form.get("open") != "0" else _back(form.get("next")), status_code=303)
 
 

@@ -3,6 +3,7 @@ first, lists of the records pointing here, and comments."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from starlette.requests import Request
@@ -22,12 +23,15 @@ from web.views.display import Formatter
 from web.zones import user_tz
 from web.views.records import _layout, record_or_404
 from web.views.related import RelatedList, related_lists
+from web.views.pipeline import stage_bars
+from web.views import workflow_record
 
 
 def timeline(history: list[dict[str, Any]], comments: list[dict[str, Any]],
-             related: list[RelatedList]) -> list[dict[str, Any]]:
-    """History entries, comments and records created pointing here, newest first."""
+             related: list[RelatedList], steps: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """History entries, comments, records created pointing here and workflow steps, newest first."""
     entries = [{"kind": "history", "at": h["at"], "order": (0, h["id"]), **h} for h in history]
+    entries += steps or []
     entries += [{"kind": "comment", "at": c["created_at"], "order": (1, c["id"]), **c} for c in comments]
     for rel in related:
         entries += [{"kind": "related", "at": r.created_at, "order": (2, r.id), "list": rel, "record": r,
@@ -70,21 +74,28 @@ def _load_names(ws: Any, form: FormDef, fmt: Formatter, entries: list[dict[str, 
 
 
 def render_record(request: Request, form: FormDef, record: Record, comment_errors: list[FieldError] | None = None,
-                  comment_text: str = "", status: int = 200) -> Response:
-    """The record page, optionally with a refused comment kept in its box next to the reason."""
+                  comment_text: str = "", status: int = 200, pipeline_refused: Mapping[str, Any] | None = None,
+                  workflow_problem: str | None = None) -> Response:
+    """The record page, optionally with a refused comment kept in its box next to the reason (or the reason a
+    workflow button was refused)."""
     ws = request.app.state.ws
     lang = choose_language(request)
     actor = actor_of(current_user(request) or {}, lang)
     fmt = Formatter(ws, form, [record], lang, user_tz(request))
     related = related_lists(ws, actor, form, record.id, lang)
-    entries = timeline(ws.records.history(actor, form.id, record.id), list_comments(ws.engine, form.id, record.id), related)
+    flow_panel = workflow_record.panel(request, form, record, actor, workflow_problem)
+    steps = workflow_record.timeline_entries(request, form, record.id, flow_panel["flow"] if flow_panel else None)
+    entries = timeline(ws.records.history(actor, form.id, record.id), list_comments(ws.engine, form.id, record.id),
+                       related, steps)
     _load_names(ws, form, fmt, entries)
     return page(request, "record.html", {
         "form": form, "record": record, "fmt": fmt, "timeline": entries, "related": related,
         "layout": _layout(form), "comment_errors": comment_errors or [], "comment_text": comment_text,
         "comment_max": MAX_LENGTH, "change_text": lambda f, v: shown_change(fmt, f, v),
-        "may_update": ws.records.allowed(actor, form.id, record.id, "update"),
-        "may_delete": ws.records.allowed(actor, form.id, record.id, "delete"),
+        "may_update": ws.records.allowed(actor, form.id, record.id, "update") and not workflow_record.locked(record),
+        "may_delete": ws.records.allowed(actor, form.id, record.id, "delete") and not workflow_record.locked(record),
+        "workflow": flow_panel,
+        "stage_bars": stage_bars(request, form, record, actor, pipeline_refused),
     }, status=status)
 
 

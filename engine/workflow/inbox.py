@@ -1,0 +1,169 @@
+"""The inbox: to do, done, started by me, cc'd to me — pages with filters and counts; the admin's instance list."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from engine.definitions.model import WorkflowDef
+from engine.errors import QueryInvalid
+from engine.org.users import display_names
+from engine.records.model import Actor
+from engine.storage.database import read_transaction, write_transaction
+from engine.workflow.errors import TaskNotFound, valid_id
+from engine.workflow.tables import wf_instances, wf_tasks
+from engine.workflow.views import InboxItem, InboxPage, InstancePage, InstanceSummary, Person, Task
+
+BOXES = ("todo", "done", "started", "cc")
+TODO_KINDS = ("approval", "fill", "resubmit")
+STATUSES = ("running", "rejected", "approved", "withdrawn", "cancelled")
+MAX_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    """Which rows of a box: by form, a search in record titles, the instance's status; a page of them."""
+
+    form: str | None = None
+    search: str | None = None
+    status: str | None = None
+    offset: int = 0
+    limit: int = 50
+
+
+def _box_query(actor: Actor, box: str) -> tuple[sa.Select[Any], list[Any]]:
+    """The statement of a box (tasks joined to instances, or instances) and its order."""
+    t, i = wf_tasks, wf_instances
+    joined = sa.select(t, i.c.workflow, i.c.def_hash, i.c.form, i.c.record_id, i.c.title, i.c.submitter_id,
+                       i.c.current, i.c.status.label("instance_status"), i.c.started_at) \
+        .join(i, i.c.id == t.c.instance_id)
+    mine = t.c.user_id == actor.user_id
+    if box == "todo":
+        return joined.where(mine, t.c.status == "open", t.c.kind.in_(TODO_KINDS)), [t.c.id.desc()]
+    if box == "done":
+        return joined.where(t.c.acted_by == actor.user_id, mine, t.c.status == "done", t.c.kind != "cc"), \
+            [t.c.acted_at.desc(), t.c.id.desc()]
+    if box == "cc":
+        return joined.where(mine, t.c.kind == "cc"), [sa.case((t.c.read_at.is_(None), 0), else_=1), t.c.id.desc()]
+    started = sa.select(i, i.c.status.label("instance_status")).where(i.c.submitter_id == actor.user_id)
+    return started, [i.c.id.desc()]
+
+
+def _check(box: str, flt: InboxFilter) -> None:
+    if box not in BOXES:
+        raise QueryInvalid("bad_filter", message=f"no box '{box}'; boxes: {', '.join(BOXES)}")
+    if flt.status is not None and flt.status not in STATUSES:
+        raise QueryInvalid("bad_filter", message=f"no status '{flt.status}'; statuses: {', '.join(STATUSES)}")
+    if not 1 <= flt.limit <= MAX_LIMIT:
+        raise QueryInvalid("bad_limit", max=MAX_LIMIT)
+    if flt.offset < 0:
+        raise QueryInvalid("bad_filter", message="offset must not be negative")
+
+
+def page(ws: Any, actor: Actor, box: str, flt: InboxFilter) -> InboxPage:
+    """One page of a box, newest first (cc: unread first), with the total."""
+    _check(box, flt)
+    stmt, order = _box_query(actor, box)
+    i = wf_instances
+    if flt.form:
+        stmt = stmt.where(i.c.form == flt.form)
+    if flt.status:
+        stmt = stmt.where(i.c.status == flt.status)
+    if flt.search and flt.search.strip():
+        term = flt.search.strip().lower()
+        stmt = stmt.where(sa.func.lower(i.c.title).contains(term, autoescape=True))
+    with read_transaction(ws.engine) as conn:
+        total = int(conn.execute(sa.select(sa.func.count()).select_from(stmt.subquery())).scalar() or 0)
+        rows = [dict(r) for r in conn.execute(stmt.order_by(*order).offset(flt.offset).limit(flt.limit)).mappings()]
+        defs = _definitions(ws, conn, rows)
+        names = display_names(conn, [r["submitter_id"] for r in rows])
+    items = tuple(_item(ws, box, r, defs[str(r["def_hash"])], names) for r in rows)
+    return InboxPage(box, items, total, flt.offset, flt.limit)
+
+
+def _definitions(ws: Any, conn: sa.Connection, rows: list[dict[str, Any]]) -> dict[str, WorkflowDef]:
+    return {h: ws.workflows.snapshots.load(conn, h) for h in {str(r["def_hash"]) for r in rows}}
+
+
+def _label(wf: WorkflowDef, node_id: Any) -> Any:
+    try:
+        return wf.node(str(node_id)).label
+    except KeyError:
+        return str(node_id)
+
+
+def _item(ws: Any, box: str, r: Mapping[str, Any], wf: WorkflowDef, names: Mapping[int, str]) -> InboxItem:
+    form = ws.definitions.forms.get(str(r["form"]))
+    submitter = Person(int(r["submitter_id"]), names.get(int(r["submitter_id"]), "")) \
+        if r["submitter_id"] is not None else None
+    is_task = box != "started"
+    return InboxItem(
+        box, int(r["id"]) if is_task else None, int(r["instance_id"] if is_task else r["id"]), wf.id, wf.label,
+        str(r["form"]), form.label if form is not None else str(r["form"]), int(r["record_id"]), str(r["title"] or ""),
+        str(r["node"]) if is_task else None, _label(wf, r["node"]) if is_task else None,
+        str(r["kind"]) if is_task else None, str(r["status"]) if is_task else None,
+        r["outcome"] if is_task else None, str(r["instance_status"]), submitter,
+        r["created_at"] if is_task else r["started_at"], r["acted_at"] if is_task else r["ended_at"],
+        r["due_at"] if is_task else None, r["read_at"] if is_task else None,
+        tuple(_label(wf, n) for n in r["current"] or ()))
+
+
+def counts(ws: Any, actor: Actor) -> dict[str, int]:
+    """{"todo": n, "cc_unread": n} for the actor."""
+    t = wf_tasks
+    with read_transaction(ws.engine) as conn:
+        todo = conn.execute(sa.select(sa.func.count()).select_from(t).where(
+            t.c.user_id == actor.user_id, t.c.status == "open", t.c.kind.in_(TODO_KINDS))).scalar()
+        unread = conn.execute(sa.select(sa.func.count()).select_from(t).where(
+            t.c.user_id == actor.user_id, t.c.kind == "cc", t.c.read_at.is_(None))).scalar()
+    return {"todo": int(todo or 0), "cc_unread": int(unread or 0)}
+
+
+def mark_cc_read(ws: Any, actor: Actor, task_id: int) -> None:
+    """Mark one of the actor's cc entries read (a read one keeps its first read time)."""
+    t = wf_tasks
+    with write_transaction(ws.engine) as conn:
+        mine = conn.execute(sa.select(t.c.id).where(t.c.id == task_id, t.c.user_id == actor.user_id,
+                                                    t.c.kind == "cc")).first() if valid_id(task_id) else None
+        if mine is None:
+            raise TaskNotFound(task_id)
+        conn.execute(sa.update(t).where(t.c.id == task_id, t.c.read_at.is_(None)).values(read_at=ws.now()))
+
+
+def instances(ws: Any, workflow_id: str, status: str | None, offset: int, limit: int) -> InstancePage:
+    """A page of a workflow's instances, newest first; status `active` means running or rejected."""
+    _check("started", InboxFilter(status=None if status in (None, "active", "finished") else status,
+                                  offset=offset, limit=limit))
+    i, t = wf_instances, wf_tasks
+    stmt = sa.select(i).where(i.c.workflow == workflow_id)
+    if status == "active":
+        stmt = stmt.where(i.c.status.in_(("running", "rejected")))
+    elif status == "finished":
+        stmt = stmt.where(i.c.status.not_in(("running", "rejected")))
+    elif status:
+        stmt = stmt.where(i.c.status == status)
+    with read_transaction(ws.engine) as conn:
+        total = int(conn.execute(sa.select(sa.func.count()).select_from(stmt.subquery())).scalar() or 0)
+        rows = [dict(r) for r in conn.execute(stmt.order_by(i.c.id.desc()).offset(offset).limit(limit)).mappings()]
+        ids = [r["id"] for r in rows]
+        open_tasks = [dict(r) for r in conn.execute(sa.select(t).where(
+            t.c.instance_id.in_(ids), t.c.status == "open").order_by(t.c.id)).mappings()] if ids else []
+        defs = _definitions(ws, conn, rows)
+        names = display_names(conn, [r["submitter_id"] for r in rows] + [x["user_id"] for x in open_tasks])
+    items = []
+    for r in rows:
+        wf = defs[str(r["def_hash"])]
+        tasks = tuple(Task(int(x["id"]), int(x["instance_id"]), str(x["node"]), _label(wf, x["node"]),
+                           Person(int(x["user_id"]), names.get(int(x["user_id"]), "")), str(x["kind"]),
+                           str(x["status"]), x["outcome"], x["created_at"], x["acted_at"], x["due_at"])
+                      for x in open_tasks if x["instance_id"] == r["id"])
+        submitter = Person(int(r["submitter_id"]), names.get(int(r["submitter_id"]), "")) \
+            if r["submitter_id"] is not None else None
+        items.append(InstanceSummary(int(r["id"]), wf.id, str(r["form"]), int(r["record_id"]), str(r["title"] or ""),
+                                     str(r["status"]), submitter, tuple(r["current"] or ()),
+                                     tuple(_label(wf, n) for n in r["current"] or ()), r["started_at"],
+                                     r["ended_at"], tasks))
+    return InstancePage(tuple(items), total, offset, limit)
