@@ -17,7 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bench import jobs, web
+from bench import jobs, web, workflows
 from engine.definitions.loader import read_directory
 from engine.records.model import Actor, Filter, Query
 from engine.settings import Settings
@@ -162,6 +162,7 @@ def main() -> None:
         ws.close()
         results["web"] = web.run(Path(tmp))
         results["jobs"] = jobs.run(Path(tmp))
+        results["workflows"] = workflows.run(Path(tmp))
     (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     print(f"{'benchmark':<22} {'raw':>14} {'formwork':>14} {'ratio':>8} {'target':>10}")
     for key in ("single_create", "bulk_create"):
@@ -173,6 +174,7 @@ def main() -> None:
     print(f"{'add_field_1m':<22} {'':>14} {r['seconds']:>12.3f} s {'':>8} {'< 1 s':>10}")
     web.print_table(results["web"])
     jobs.print_table(results["jobs"])
+    workflows.print_table(results["workflows"])
 
 
 if __name__ == "__main__":

@@ -70,6 +70,7 @@ def test_a_ticket_logged_by_an_agent_is_assigned_handled_confirmed_and_closed(cr
     ticket = int(crm.records.create(wuting, "ticket", {
         "title": "打印机无法连接", "client": client, "type": "fault", "urgency": "high",
         "description": "客户电话报修"}, via="web").id)
+    assert crm.records.get(wuting, "ticket", ticket).values["reporter"] == wuting.user_id  # she sees what she logged
     crm.jobs.drain()  # auto_start: the outbox starts the flow as the agent who logged it
     [assign] = [t for t in todo(crm, liuyang) if t.record_id == ticket]
     assert assign.node == "assign"

@@ -147,6 +147,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "save_view": {"zh": "保存为视图", "en": "Save as a view"},
     "view_name": {"zh": "视图名称", "en": "View name"},
     "view_needs_name": {"zh": "请填写视图名称", "en": "Give the view a name"},
+    "saved_out_of_scope": {"zh": "已保存“{title}”。它不在你可查看的范围内(例如要分派给你之后才能看到),所以没有打开它。",
+                           "en": "Saved '{title}'. It is outside the records you can see (for instance until it is assigned to you), so it was not opened."},
     "delete_view": {"zh": "删除视图", "en": "Delete view"},
     "confirm_delete_view": {"zh": "删除这个视图?记录不会被删除。", "en": "Delete this view? No records are deleted."},
     "add_filter": {"zh": "添加筛选条件", "en": "Add a filter"},

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from engine.definitions.model import NodeDef
 from engine.errors import Conflict
+from engine.pipelines.moves import check_stages
 from engine.records.model import Actor
 from engine.storage.system import users
 from engine.workflow import access, graph, moves
@@ -75,7 +76,13 @@ def write_values(flow: Flow, node: NodeDef, req: Request) -> None:
         errors = access.value_errors(flow.ws, flow.form_id, allowed, req.values)
         if errors:
             raise RecordInvalid(errors)
+        before = dict(flow.record)
         flow.write_values(req.values, user_id=req.actor.user_id, fmt=req.fmt, version=req.version)
+        # the write goes on the workflow's authority, which pipelines do not check (a node's `set` is the
+        # definition's own move); a stage the assignee picks follows the pipeline like any person's move
+        check_stages(flow.ws.records.runtime(flow.form_id), before, flow.record, req.actor, "workflow", errors)
+        if errors:
+            raise RecordInvalid(errors)
     elif req.version is not None and req.version != flow.record["version"]:
         raise Conflict(flow.form_id, flow.record_id, req.version, int(flow.record["version"]))
 

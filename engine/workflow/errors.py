@@ -29,6 +29,9 @@ MESSAGES.update({
     "wf_no_task": {"zh": "没有编号为 {id} 的待办", "en": "there is no task {id}"},
     "wf_no_instance": {"zh": "没有编号为 {id} 的流程", "en": "there is no workflow instance {id}"},
     "wf_reason_required": {"zh": "请填写原因", "en": "a reason is required"},
+    "wf_bad_signature": {"zh": "签名须为不超过 {kb} KB 的 PNG 图片(data:image/png;base64,…)",
+                         "en": "a signature must be a PNG image as a data URL (data:image/png;base64,…) of at most "
+                               "{kb} KB"},
 })
 
 

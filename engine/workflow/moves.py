@@ -18,6 +18,7 @@ from engine.workflow.errors import WorkflowError
 from engine.workflow.flow import Flow
 from engine.workflow.tables import wf_steps, wf_tasks
 
+SENT = ("submitted", "rejected", "returned")  # steps after which earlier approvals no longer count as `repeated`
 MAX_ENTRIES = 200  # nodes entered in one transaction before a looping definition is stopped
 
 
@@ -80,12 +81,24 @@ def _auto_approved(flow: Flow, node: NodeDef, users: list[int]) -> dict[int, str
     if "submitter" in node.auto_approve and flow.submitter_id in users:
         found[int(flow.submitter_id)] = "submitter"
     if "repeated" in node.auto_approve:
-        earlier = set(flow.conn.execute(sa.select(wf_steps.c.actor_id).where(
-            wf_steps.c.instance_id == flow.instance_id, wf_steps.c.action.in_(("approved", "auto_approved")),
-            wf_steps.c.actor_id.is_not(None))).scalars())
+        earlier = _approvers_since_sent(flow)
         for user_id in users:
             if user_id in earlier:
                 found.setdefault(user_id, "repeated")
+    return found
+
+
+def _approvers_since_sent(flow: Flow) -> set[int]:
+    """Who approved since the record was last submitted or sent back: an approval of an earlier version (before a
+    reject, return or resubmit) does not approve the version in front of the node now."""
+    rows = flow.conn.execute(sa.select(wf_steps.c.action, wf_steps.c.actor_id, wf_steps.c.detail).where(
+        wf_steps.c.instance_id == flow.instance_id).order_by(wf_steps.c.id)).all()
+    found: set[int] = set()
+    for action, actor_id, detail in rows:
+        if action in SENT or (action == "timed_out" and (detail or {}).get("then") == "reject"):
+            found = set()
+        elif action in ("approved", "auto_approved") and actor_id is not None:
+            found.add(int(actor_id))
     return found
 
 
@@ -180,9 +193,12 @@ def complete(flow: Flow) -> None:
 
 
 def send_back(flow: Flow, target: str) -> None:
-    """Reject or return: every open task closes and the flow starts again at `target`."""
-    flow.cancel_open()
-    flow.current = []
+    """Reject or return: the flow starts again at `target`. The active nodes `target` leads to close with their
+    tasks — all of them when it lies before a parallel split, only its own branch's when it lies inside one (the
+    other branches keep waiting, and the join waits for them as before)."""
+    for node_id in [n for n in flow.current if n == target or graph.reaches(flow.wf, target, n)]:
+        flow.cancel_open(node_id)
+        flow.current.remove(node_id)
     flow.status = "running"
     flow.last_actors = tuple(a for a in [flow.actor_id] if a is not None)
     enter(flow, target)

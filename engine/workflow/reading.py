@@ -195,11 +195,14 @@ def task_view(svc: Any, actor: Actor, task_id: int) -> TaskView:
         names = display_names(conn, [task["user_id"]])
     node = wf.node(str(task["node"]))
     fields = access.node_access(ws, actor, form_id, node)
-    record = ws.records.get(SYSTEM, form_id, record_id, deleted=_deleted(ws, form_id, record_id))
+    deleted = _deleted(ws, form_id, record_id)
+    record = ws.records.get(SYSTEM, form_id, record_id, deleted=deleted)
     record = replace(record, values=access.masked(record.values, fields))
     mine = task["status"] == "open" and task["user_id"] == actor.user_id
+    # a record in the recycle bin can only be withdrawn from the flow (see WorkflowService.act)
+    actions = tuple(a for a in task_actions(str(task["kind"]), node) if a == "withdraw" or not deleted)
     return TaskView(_task(task, node, names), wf.id, wf.label, form_id, record, fields,
-                    task_actions(str(task["kind"]), node) if mine else (),
+                    actions if mine else (),
                     _targets(wf, node, list(row["path"] or ())) if mine else (), node.required, flow,
                     tuple(steps(svc, form_id, record_id)))
 

@@ -10,11 +10,12 @@ import sqlalchemy as sa
 from engine.audit import record_audit
 from engine.errors import NotFound, PermissionDenied
 from engine.records.model import Actor
-from engine.storage.database import write_transaction
+from engine.storage.database import read_transaction, write_transaction
 from engine.workflow import inbox, moves, notices, reading
 from engine.workflow.actions import ACTIONS, Request, already_handled, claim, task_actions
 from engine.workflow.errors import TaskNotFound, WorkflowConflict, WorkflowError, valid_id
 from engine.workflow.flow import Flow, active_key, load_record, lock_instance, open_flow
+from engine.workflow.signatures import checked_signature
 from engine.workflow.snapshots import Snapshots
 from engine.workflow.tables import wf_instances, wf_steps, wf_tasks
 from engine.workflow.views import ActOutcome, FlowState, InboxPage, InstancePage, Step, TaskView
@@ -42,21 +43,24 @@ class WorkflowService:
 
         `on_create`: the auto-start of a record this actor just created — creating it was the submission, so the
         actor's read scope (a service agent may see only tickets assigned to them) does not stop it."""
-        wf = self.ws.definitions.workflow_of(form_id)
-        if wf is None:
-            raise WorkflowError("wf_no_workflow", form=form_id)
+        signature = checked_signature(signature)
         if not valid_id(record_id):
             raise NotFound(form_id, record_id)
+        wf = self.ws.definitions.workflow_of(form_id)
+        if wf is None and not self._resumable(form_id, record_id):  # a sent-back instance runs on its own version
+            raise WorkflowError("wf_no_workflow", form=form_id)
         if not on_create:
             self._may_submit(actor, form_id, record_id)
         try:
             with write_transaction(self.ws.engine) as conn:
                 if fence is not None:
                     fence(conn)
+                load_record(self.ws, conn, form_id, record_id)  # NotFound for a record in the recycle bin
                 existing = self._active(conn, form_id, record_id)
                 if existing is not None:
                     return self._again(conn, actor, existing, comment, signature)
-                load_record(self.ws, conn, form_id, record_id)  # NotFound for a record in the recycle bin
+                if wf is None:  # the sent-back instance was withdrawn meanwhile
+                    raise WorkflowError("wf_no_workflow", form=form_id)
                 now = self.ws.now()
                 digest = self.snapshots.store(conn, wf)
                 instance_id = int(conn.execute(sa.insert(wf_instances).values(
@@ -76,6 +80,10 @@ class WorkflowService:
         record = self.ws.records.get(actor, form_id, record_id)  # NotFound / PermissionDenied when unreadable
         if actor.user_id is None or actor.user_id not in (record.created_by, record.owner_id):
             raise PermissionDenied(actor, "submit", form_id)
+
+    def _resumable(self, form_id: str, record_id: int) -> bool:
+        with read_transaction(self.ws.engine) as conn:
+            return self._active(conn, form_id, record_id) is not None
 
     def _active(self, conn: sa.Connection, form_id: str, record_id: int) -> dict[str, Any] | None:
         row = conn.execute(sa.select(wf_instances).where(
@@ -99,7 +107,8 @@ class WorkflowService:
             values: Mapping[str, Any] | None = None, version: int | None = None, to_node: str | None = None,
             to_user: int | None = None, fmt: str = "form") -> ActOutcome:
         """Take an action on one's open task; exactly once (TaskAlreadyHandled for the one who comes second)."""
-        req = Request(actor, action, comment or "", signature, values, version, to_node, to_user, fmt)
+        req = Request(actor, action, comment or "", checked_signature(signature), values, version, to_node, to_user,
+                      fmt)
         with write_transaction(self.ws.engine) as conn:
             task = self._own_task(conn, actor, task_id)
             flow = self._flow(conn, int(task["instance_id"]), actor.user_id)
@@ -111,6 +120,8 @@ class WorkflowService:
                 raise WorkflowError("wf_action_not_allowed", action=action, allowed=", ".join(allowed))
             if action == "withdraw" and flow.submitter_id != actor.user_id:
                 raise WorkflowError("wf_not_submitter", action="withdraw")
+            if action != "withdraw" and flow.record.get("deleted_at") is not None:
+                raise NotFound(flow.form_id, flow.record_id)  # in the recycle bin: it can only be withdrawn
             ACTIONS[action](flow, node, task, req)
             moves.settle(flow)
             return ActOutcome(task_id, flow.instance_id, action, flow.status, tuple(flow.current),

@@ -11,9 +11,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from engine.definitions.model import NodeDef
+from engine.errors import RecordInvalid
 from engine.jobs import queue
 from engine.jobs.context import JobContext
-from engine.workflow import assignees, graph, moves, notices
+from engine.workflow import access, assignees, graph, moves, notices
 from engine.workflow.flow import Flow, lock_instance, open_flow
 from engine.workflow.tables import wf_tasks
 
@@ -40,11 +41,14 @@ def run_timeout(job: JobContext) -> dict[str, Any]:
     ws = job.host
     task_id, due = int(job.payload["task"]), datetime.fromisoformat(str(job.payload["due"]))
     with job.transaction() as conn:
-        found = conn.execute(sa.select(wf_tasks).where(wf_tasks.c.id == task_id)).mappings().first()
-        task = dict(found) if found is not None else None
-        if task is None or task["status"] != "open" or task["due_at"] is None or task["due_at"] != due:
+        instance_id = conn.execute(sa.select(wf_tasks.c.instance_id).where(wf_tasks.c.id == task_id)).scalar()
+        if instance_id is None:
+            return {"skipped": "the task is gone"}
+        row = lock_instance(conn, int(instance_id))
+        # read the task under the instance's lock: an action that closed it meanwhile is seen (no late reminder)
+        task = dict(conn.execute(sa.select(wf_tasks).where(wf_tasks.c.id == task_id)).mappings().one())
+        if task["status"] != "open" or task["due_at"] is None or task["due_at"] != due:
             return {"skipped": "the task was handled or its due time moved"}
-        row = lock_instance(conn, int(task["instance_id"]))
         flow = open_flow(ws, conn, ws.workflows.snapshots.load(conn, str(row["def_hash"])), row, None)
         node = flow.node(str(task["node"]))
         if node.timeout is None:
@@ -60,18 +64,22 @@ def _close(flow: Flow, task: Mapping[str, Any]) -> bool:
                                   .values(status="done", outcome="timed_out", acted_at=flow.now)).rowcount)
 
 
-def _remind(flow: Flow, node: NodeDef, task: Mapping[str, Any]) -> str:
+def _remind(flow: Flow, node: NodeDef, task: Mapping[str, Any], *, why: str | None = None) -> str:
     assert node.timeout is not None
     every = node.timeout.remind_every
     next_due = task["due_at"] + timedelta(hours=every) if every else None
     flow.conn.execute(sa.update(wf_tasks).where(wf_tasks.c.id == task["id"]).values(
         reminded_at=flow.now, due_at=next_due))
     notices.send(flow, [int(task["user_id"])], "remind", node=node.label, link=notices.task_link(int(task["id"])))
-    flow.step("reminded", node.id, None, detail={"user": task["user_id"]})
+    flow.step("reminded", node.id, None, detail={"user": task["user_id"], **({"instead_of": why} if why else {})})
     return "reminded"
 
 
 def _approve(flow: Flow, node: NodeDef, task: Mapping[str, Any]) -> str:
+    try:
+        access.missing_required(flow.ws, flow.form_id, node, flow.record)
+    except RecordInvalid:  # the clock cannot fill in the node's required fields: the task stays open, reminded
+        return _remind(flow, node, task, why="approve")
     if not _close(flow, task):
         return "already handled"
     flow.step("timed_out", node.id, None, detail={"user": task["user_id"], "then": "approve"})
@@ -99,7 +107,7 @@ def _escalate(flow: Flow, node: NodeDef, task: Mapping[str, Any]) -> str:
     waiting = {int(t["user_id"]) for t in flow.open_tasks(node.id)}
     targets = [u for u in assignees.resolve(flow.conn, node.timeout.to, who) if u not in waiting]
     if not targets:  # nobody to escalate to: remind instead of closing the only task
-        return _remind(flow, node, task)
+        return _remind(flow, node, task, why="escalate")
     if not _close(flow, task):
         return "already handled"
     flow.step("escalated", node.id, None, detail={"from": task["user_id"], "to": targets})

@@ -8,7 +8,7 @@ import pytest
 from engine.errors import PermissionDenied, RecordInvalid
 from engine.workflow.errors import TaskAlreadyHandled, WorkflowConflict, WorkflowError
 from tests.engine.workflow_support import (
-    CONTRACT_FLOW, FULL, events, new_contract, open_task, publish_flow, setup, step_actions, tasks,
+    CONTRACT_FLOW, FULL, PNG_DOT, events, new_contract, open_task, publish_flow, setup, step_actions, tasks,
 )
 
 
@@ -26,7 +26,7 @@ def test_contract_goes_through_manager_and_finance(fresh_workspace, org) -> None
     task = open_task(ws, org.ids["boss"])
     outcome = ws.workflows.act(org["boss"], task, "approve", values={"signed_date": "2024-03-15"}, comment="ok")
     assert outcome.status == "running" and outcome.current == ("finance",) and len(outcome.new_tasks) == 2
-    ws.workflows.act(org["fin2"], open_task(ws, org.ids["fin2"]), "approve", signature="data:image/png;base64,AA")
+    ws.workflows.act(org["fin2"], open_task(ws, org.ids["fin2"]), "approve", signature=PNG_DOT)
     record = ws.records.get(org["alice"], "contract", rec.id)
     assert record.wf_state == "approved" and record["status"] == "approved" and str(record["signed_date"]) == "2024-03-15"
     assert step_actions(ws, instance) == ["submitted", "approved", "approved", "completed"]

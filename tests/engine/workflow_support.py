@@ -13,6 +13,10 @@ from engine.storage.database import read_transaction, write_transaction
 from engine.workflow.tables import wf_steps, wf_tasks
 from tests.conftest import add_user
 
+# a 1×1 PNG as the signature pad sends it
+PNG_DOT = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGP4DwQACfsD/Z8fLAAAAAB"
+           "JRU5ErkJggg==")
+
 CONTRACT_FORM = """
 form: contract
 label: {zh: 合同, en: Contract}

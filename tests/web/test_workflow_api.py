@@ -130,3 +130,19 @@ def test_sessions_need_the_csrf_header_and_tokens_do_not(site: Site) -> None:
                          headers={"authorization": f"Bearer {token}"})
         assert done.status_code == 201, done.text
         assert bare.get("/api/v1/inbox/todo").status_code == 401
+
+
+def test_the_openapi_document_lists_the_workflow_paths(site: Site) -> None:
+    """The inbox and task paths always; a record's workflow paths for the forms with a workflow (the API fuzz test
+    runs the common ones against the shop workspace)."""
+    import schemathesis
+
+    from web.api.openapi import document
+
+    doc = document(site.ws.definitions)
+    for path in ("/api/v1/inbox/{box}", "/api/v1/workflow/tasks/{task}", "/api/v1/workflow/tasks/{task}/{action}",
+                 "/api/v1/contract/{id}/workflow", "/api/v1/contract/{id}/workflow/{op}"):
+        assert path in doc["paths"], path
+    ids = [op["operationId"] for item in doc["paths"].values() for key, op in item.items() if key != "parameters"]
+    assert len(ids) == len(set(ids))
+    assert schemathesis.openapi.from_dict(doc).statistic.operations.total == len(ids)

@@ -14,6 +14,7 @@ from engine.i18n import text
 from engine.records.export import MAX_ROWS
 from engine.records.query import MAX_LIMIT
 from web.api.input import MAX_ID
+from web.api.openapi_workflow import workflow_paths
 from web.api.validation import values_input_schema
 
 TEXT = {"type": "string"}
@@ -178,6 +179,7 @@ def document(defs: Definitions) -> dict[str, Any]:
         schemas[name] = record_schema(form)
         schemas[f"{name}Values"] = values_schema(form)
         schemas[f"{name}Input"] = values_input_schema(form)
+    paths.update(workflow_paths(defs))
     responses = {f"E{code}": {"description": description, **_json(_ref("Error"))} for code, description in ERRORS.items()}
     return {
         "openapi": "3.1.0",

@@ -14,7 +14,7 @@ from engine.definitions.model import FieldDef, FormDef
 from engine.permissions.access import FormAccess
 from engine.errors import Conflict, RecordInvalid
 from engine.fields.registry import field_type
-from web.i18n import choose_language
+from web.i18n import choose_language, translator
 from web.render import page
 from web.session import actor_of, current_user
 from web.views.pickers import chosen_labels
@@ -139,7 +139,19 @@ async def new_record(request: Request) -> Response:
     except RecordInvalid as exc:
         return _render(request, form, raw, exc.errors, status=422)
     request.session["submit_tokens"] = {**tokens, token: record.id}
-    return RedirectResponse(f"/apps/{form.app}/{form.id}/{record.id}", status_code=303)
+    return _after_create(request, form, actor, record)
+
+
+def _after_create(request: Request, form: FormDef, actor: Any, record: Any) -> Response:
+    """The new record's page; the list with a notice when the creator may not read it (a ticket a service agent
+    logs is hers only once assigned to her), rather than a 404 right after a successful save."""
+    ws = request.app.state.ws
+    if ws.records.allowed(actor, form.id, record.id, "read"):
+        return RedirectResponse(f"/apps/{form.app}/{form.id}/{record.id}", status_code=303)
+    title = str(record.values.get(form.title_field()) or f"#{record.id}")
+    text = translator(choose_language(request))("saved_out_of_scope").format(title=title)
+    request.session["list_notice"] = {"text": text, "errors": []}
+    return RedirectResponse(f"/apps/{form.app}/{form.id}", status_code=303)
 
 
 async def edit_record(request: Request) -> Response:

@@ -133,7 +133,7 @@ def _refused(request: Request, form: FormDef, pipeline_id: str, f: FieldDef, sta
         return found
     messages = [e.message(lang) for errs in errors.values() for e in errs]
     refused = {"pipeline": pipeline_id, "stage": text(stage_label(f, stage), lang), "messages": messages,
-               "conflict": conflict, "fill": any(e.code == "stage_requires" for errs in errors.values() for e in errs)}
+               "conflict": conflict, "fill": any(path not in ("", f.id) for path in errors)}  # a field to fill in
     return render_record(request, form, found[2], status=status, pipeline_refused=refused)
 
 

@@ -29,8 +29,10 @@ from web.views import workflow_record
 
 def timeline(history: list[dict[str, Any]], comments: list[dict[str, Any]],
              related: list[RelatedList], steps: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
-    """History entries, comments, records created pointing here and workflow steps, newest first."""
-    entries = [{"kind": "history", "at": h["at"], "order": (0, h["id"]), **h} for h in history]
+    """History entries, comments, records created pointing here and workflow steps, newest first. An update
+    that changed nothing the viewer may see (a workflow step saving untouched fields) says nothing: left out."""
+    entries = [{"kind": "history", "at": h["at"], "order": (0, h["id"]), **h} for h in history
+               if h.get("action") != "update" or h.get("changes")]
     entries += steps or []
     entries += [{"kind": "comment", "at": c["created_at"], "order": (1, c["id"]), **c} for c in comments]
     for rel in related:

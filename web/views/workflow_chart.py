@@ -263,6 +263,13 @@ def definition_chart(wf: WorkflowDef, lang: str, statuses: Mapping[str, str] | N
     return layout(nodes, edges)
 
 
+def outcome_key(outcome: str | None, kind: str) -> str:
+    """The `wf_outcome_…` suffix of an act: "approved" on a fill node (or a fill item) reads as "submitted"."""
+    if outcome == "approved" and kind == "fill":
+        return "submitted"
+    return outcome or "open"
+
+
 def _note(node: NodeState, t: Callable[[str], str]) -> str:
     """The box's second line: who it waits for, else who acted last and how."""
     if node.waiting:
@@ -271,14 +278,14 @@ def _note(node: NodeState, t: Callable[[str], str]) -> str:
     if not acts:
         return ""
     last = acts[-1]
-    outcome = t(f"wf_outcome_{last.outcome}")
+    outcome = t(f"wf_outcome_{outcome_key(last.outcome, node.type)}")
     return f"{last.user.name} · {outcome}" if last.user else outcome
 
 
 def _title(node: NodeState, lang: str, t: Callable[[str], str]) -> str:
     """The box's tooltip: label, status, every act and who it waits for."""
     lines = [f"{text(node.label, lang) or node.id} — {t('wf_node_' + node.status)}"]
-    lines += [f"{a.user.name if a.user else t('system')}: {t('wf_outcome_' + a.outcome)}"
+    lines += [f"{a.user.name if a.user else t('system')}: {t('wf_outcome_' + outcome_key(a.outcome, node.type))}"
               + (f" “{a.comment}”" if a.comment else "") for a in node.acted]
     if node.waiting:
         lines.append(t("wf_waiting_short").format(names=", ".join(p.name for p in node.waiting)))

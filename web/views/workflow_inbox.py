@@ -15,6 +15,7 @@ from engine.workflow.inbox import BOXES, STATUSES
 from web.i18n import choose_language
 from web.render import environment, page
 from web.session import current_user
+from web.views.workflow_chart import outcome_key
 from web.views.workflow_input import actor, path_id
 
 PAGE = 30
@@ -31,6 +32,7 @@ def todo_count(request: Request) -> int | None:
 
 
 environment.globals["todo_count"] = todo_count  # base.html shows the badge next to the bell
+environment.globals["outcome_key"] = outcome_key  # a handled fill item reads "submitted", not "approved"
 
 
 def _filters(request: Request) -> dict[str, Any]:

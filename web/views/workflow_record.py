@@ -3,7 +3,7 @@ the workflow steps on the record's timeline, and the panel's buttons."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
 from starlette.requests import Request
@@ -63,10 +63,14 @@ def _user_ids(steps: Iterable[Step]) -> set[int]:
     return found
 
 
-def step_text(step: Step, names: Mapping[int, str], labels: Mapping[str, str], t: Callable[[str], str]) -> str:
-    """What a timeline step says after the actor's name: "approved", "handed it to 王芳 (at Finance)"…"""
+def step_text(step: Step, names: Mapping[int, str], labels: Mapping[str, str], t: Callable[[str], str],
+              fills: Collection[str] = ()) -> str:
+    """What a timeline step says after the actor's name: "approved", "handed it to 王芳 (at Finance)"…; an
+    approval of a fill node (in `fills`) says "submitted" — nobody approved anything there."""
     if step.action == "submitted" and step.detail.get("again"):
         return t("wf_step_resubmitted")
+    if step.action == "approved" and step.node in fills:
+        return t("wf_step_filled")
     d = step.detail
 
     def who(key: str) -> str:
@@ -98,7 +102,9 @@ def timeline_entries(request: Request, form: FormDef, record_id: int,
     with read_transaction(ws.engine) as conn:
         names = display_names(conn, _user_ids(steps))
     labels = {n.id: text(n.label, lang) for n in flow.nodes} if flow is not None else {}
-    return [{"kind": "workflow", "at": s.at, "order": (3, s.id), "step": s, "text": step_text(s, names, labels, t),
+    fills = {n.id for n in flow.nodes if n.type == "fill"} if flow is not None else set()
+    return [{"kind": "workflow", "at": s.at, "order": (3, s.id), "step": s,
+             "text": step_text(s, names, labels, t, fills),
              "node": text(s.node_label, lang) if s.node_label else "", "signature": shown_signature(s.signature),
              "actor_name": s.actor.name if s.actor else ""} for s in steps]
 
