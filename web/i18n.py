@@ -410,6 +410,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "audit_address": {"zh": "地址", "en": "Address"},
     "audit_detail": {"zh": "详情", "en": "Detail"},
     "audit_older": {"zh": "更早的记录", "en": "Older entries"},
+    "pager_newer": {"zh": "较新", "en": "Newer"},
+    "pager_older": {"zh": "更早", "en": "Older"},
     "audit_newest": {"zh": "回到最新", "en": "Newest"},
     "audit_empty": {"zh": "没有符合条件的日志。", "en": "No entries match."},
     "audit_bad_date": {"zh": "日期格式应为 YYYY-MM-DD", "en": "Dates are written YYYY-MM-DD"},

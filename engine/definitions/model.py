@@ -303,6 +303,10 @@ class WorkflowDef:
                 return n
         raise KeyError(f"no node '{node_id}' in workflow '{self.id}'")
 
+    def node_label(self, node_id: str) -> I18n:
+        """A node's label; its id when this definition has no such node (an instance on an older version)."""
+        return next((n.label for n in self.nodes if n.id == node_id), node_id)
+
     @property
     def start(self) -> NodeDef:
         return next(n for n in self.nodes if n.type == "start")

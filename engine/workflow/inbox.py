@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
 
 from engine.definitions.model import WorkflowDef
 from engine.errors import QueryInvalid
@@ -18,7 +19,7 @@ from engine.workflow.tables import wf_instances, wf_tasks
 from engine.workflow.views import InboxItem, InboxPage, InstancePage, InstanceSummary, Person, Task
 
 BOXES = ("todo", "done", "started", "cc")
-TODO_KINDS = ("approval", "fill", "resubmit")
+ACTIONABLE_KINDS = ("approval", "fill", "resubmit")
 STATUSES = ("running", "rejected", "approved", "withdrawn", "cancelled")
 MAX_LIMIT = 200
 
@@ -42,7 +43,7 @@ def _box_query(actor: Actor, box: str) -> tuple[sa.Select[Any], list[Any]]:
         .join(i, i.c.id == t.c.instance_id)
     mine = t.c.user_id == actor.user_id
     if box == "todo":
-        return joined.where(mine, t.c.status == "open", t.c.kind.in_(TODO_KINDS)), [t.c.id.desc()]
+        return joined.where(_open_todo(actor)), [t.c.id.desc()]
     if box == "done":
         return joined.where(t.c.acted_by == actor.user_id, mine, t.c.status == "done", t.c.kind != "cc"), \
             [t.c.acted_at.desc(), t.c.id.desc()]
@@ -88,13 +89,6 @@ def _definitions(ws: Any, conn: sa.Connection, rows: list[dict[str, Any]]) -> di
     return {h: ws.workflows.snapshots.load(conn, h) for h in {str(r["def_hash"]) for r in rows}}
 
 
-def _label(wf: WorkflowDef, node_id: Any) -> Any:
-    try:
-        return wf.node(str(node_id)).label
-    except KeyError:
-        return str(node_id)
-
-
 def _item(ws: Any, box: str, r: Mapping[str, Any], wf: WorkflowDef, names: Mapping[int, str]) -> InboxItem:
     form = ws.definitions.forms.get(str(r["form"]))
     submitter = Person(int(r["submitter_id"]), names.get(int(r["submitter_id"]), "")) \
@@ -103,23 +97,39 @@ def _item(ws: Any, box: str, r: Mapping[str, Any], wf: WorkflowDef, names: Mappi
     return InboxItem(
         box, int(r["id"]) if is_task else None, int(r["instance_id"] if is_task else r["id"]), wf.id, wf.label,
         str(r["form"]), form.label if form is not None else str(r["form"]), int(r["record_id"]), str(r["title"] or ""),
-        str(r["node"]) if is_task else None, _label(wf, r["node"]) if is_task else None,
+        str(r["node"]) if is_task else None, wf.node_label(str(r["node"])) if is_task else None,
         str(r["kind"]) if is_task else None, str(r["status"]) if is_task else None,
         r["outcome"] if is_task else None, str(r["instance_status"]), submitter,
         r["created_at"] if is_task else r["started_at"], r["acted_at"] if is_task else r["ended_at"],
         r["due_at"] if is_task else None, r["read_at"] if is_task else None,
-        tuple(_label(wf, n) for n in r["current"] or ()))
+        tuple(wf.node_label(str(n)) for n in r["current"] or ()))
+
+
+def _open_todo(actor: Actor) -> ColumnElement[bool]:
+    t = wf_tasks
+    return sa.and_(t.c.user_id == actor.user_id, t.c.status == "open", t.c.kind.in_(ACTIONABLE_KINDS))
+
+
+def todo_count(ws: Any, actor: Actor) -> int:
+    """The actor's open to-do items (the menu badge): one COUNT."""
+    with read_transaction(ws.engine) as conn:
+        return int(conn.execute(sa.select(sa.func.count()).select_from(wf_tasks).where(_open_todo(actor))).scalar()
+                   or 0)
 
 
 def counts(ws: Any, actor: Actor) -> dict[str, int]:
-    """{"todo": n, "cc_unread": n} for the actor."""
-    t = wf_tasks
+    """The inbox tabs' numbers: open to-dos, handled items, started instances and unread cc entries."""
+    t, i = wf_tasks, wf_instances
+    me = actor.user_id
+    wheres = {
+        "todo": (t, _open_todo(actor)),
+        "done": (t, sa.and_(t.c.user_id == me, t.c.acted_by == me, t.c.status == "done", t.c.kind != "cc")),
+        "started": (i, i.c.submitter_id == me),
+        "cc_unread": (t, sa.and_(t.c.user_id == me, t.c.kind == "cc", t.c.read_at.is_(None))),
+    }
     with read_transaction(ws.engine) as conn:
-        todo = conn.execute(sa.select(sa.func.count()).select_from(t).where(
-            t.c.user_id == actor.user_id, t.c.status == "open", t.c.kind.in_(TODO_KINDS))).scalar()
-        unread = conn.execute(sa.select(sa.func.count()).select_from(t).where(
-            t.c.user_id == actor.user_id, t.c.kind == "cc", t.c.read_at.is_(None))).scalar()
-    return {"todo": int(todo or 0), "cc_unread": int(unread or 0)}
+        return {box: int(conn.execute(sa.select(sa.func.count()).select_from(table).where(where)).scalar() or 0)
+                for box, (table, where) in wheres.items()}
 
 
 def mark_cc_read(ws: Any, actor: Actor, task_id: int) -> None:
@@ -156,7 +166,7 @@ def instances(ws: Any, workflow_id: str, status: str | None, offset: int, limit:
     items = []
     for r in rows:
         wf = defs[str(r["def_hash"])]
-        tasks = tuple(Task(int(x["id"]), int(x["instance_id"]), str(x["node"]), _label(wf, x["node"]),
+        tasks = tuple(Task(int(x["id"]), int(x["instance_id"]), str(x["node"]), wf.node_label(str(x["node"])),
                            Person(int(x["user_id"]), names.get(int(x["user_id"]), "")), str(x["kind"]),
                            str(x["status"]), x["outcome"], x["created_at"], x["acted_at"], x["due_at"])
                       for x in open_tasks if x["instance_id"] == r["id"])
@@ -164,6 +174,6 @@ def instances(ws: Any, workflow_id: str, status: str | None, offset: int, limit:
             if r["submitter_id"] is not None else None
         items.append(InstanceSummary(int(r["id"]), wf.id, str(r["form"]), int(r["record_id"]), str(r["title"] or ""),
                                      str(r["status"]), submitter, tuple(r["current"] or ()),
-                                     tuple(_label(wf, n) for n in r["current"] or ()), r["started_at"],
+                                     tuple(wf.node_label(str(n)) for n in r["current"] or ()), r["started_at"],
                                      r["ended_at"], tasks))
     return InstancePage(tuple(items), total, offset, limit)

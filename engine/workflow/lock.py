@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from engine.definitions.model import Definitions
+from engine.i18n import LANGUAGES, I18n, text
 from engine.records.model import Actor
 from engine.workflow.errors import RecordLocked
 
@@ -27,14 +28,7 @@ def check_record_lock(defs: Definitions, form_id: str, record: Mapping[str, Any]
     if not nodes or actor.system or via in PASSING_CHANNELS:
         return
     wf = defs.workflow_of(form_id)
-    labels: list[Any] = []
-    for node_id in nodes:
-        try:
-            labels.append(wf.node(node_id).label if wf is not None else node_id)
-        except KeyError:  # a node of an older definition the instance still runs on
-            labels.append(node_id)
-    node: Any = labels[0] if len(labels) == 1 else " / ".join(str(x) if isinstance(x, str) else
-                                                              str(x.get("en", "")) for x in labels)
-    if len(labels) > 1 and all(isinstance(x, Mapping) for x in labels):
-        node = {lang: " / ".join(str(x.get(lang) or x.get("en") or "") for x in labels) for lang in ("zh", "en")}
+    labels: list[I18n] = [wf.node_label(n) if wf is not None else n for n in nodes]
+    node = {lang: " / ".join(text(label, lang) for label in labels) for lang in LANGUAGES}
     raise RecordLocked(form_id, int(record["id"]), node)
+

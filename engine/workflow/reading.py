@@ -152,12 +152,7 @@ def steps(svc: Any, form_id: str, record_id: int) -> list[Step]:
 
 
 def _step(row: Mapping[str, Any], wf: WorkflowDef | None, names: Mapping[int, str]) -> Step:
-    label = None
-    if row["node"] and wf is not None:
-        try:
-            label = wf.node(str(row["node"])).label
-        except KeyError:
-            label = row["node"]
+    label = wf.node_label(str(row["node"])) if row["node"] and wf is not None else None
     return Step(int(row["id"]), int(row["instance_id"]), row["node"], label, _person(names, row["actor_id"]),
                 str(row["action"]), row["at"], row["comment"] or "", row["signature"], dict(row["detail"] or {}))
 

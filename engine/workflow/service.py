@@ -248,8 +248,12 @@ class WorkflowService:
         return inbox.page(self.ws, actor, box, inbox.InboxFilter(form, search, status, offset, limit))
 
     def counts(self, actor: Actor) -> dict[str, int]:
-        """{"todo": open tasks, "cc_unread": unread cc entries} for the nav badge and the inbox tabs."""
+        """The inbox tabs: {"todo", "done", "started", "cc_unread"}."""
         return inbox.counts(self.ws, actor)
+
+    def todo_count(self, actor: Actor) -> int:
+        """Open to-do items (the menu badge)."""
+        return inbox.todo_count(self.ws, actor)
 
     def mark_cc_read(self, actor: Actor, task_id: int) -> None:
         """Mark one of the actor's cc entries read."""

@@ -121,7 +121,8 @@ def test_inbox_boxes_counts_filters_and_cc(fresh_workspace, org) -> None:  # typ
     second = new_contract(ws, org, "300", title="Beta deal")
     ws.workflows.submit(org["rep"], "contract", first.id)
     ws.workflows.submit(org["rep"], "contract", second.id)
-    assert ws.workflows.counts(org["boss"]) == {"todo": 2, "cc_unread": 0}
+    assert ws.workflows.counts(org["boss"]) == {"todo": 2, "done": 0, "started": 0, "cc_unread": 0}
+    assert ws.workflows.counts(org["rep"])["started"] == ws.workflows.inbox(org["rep"], "started").total > 0
     todo = ws.workflows.inbox(org["boss"], "todo")
     assert todo.total == 2 and [i.title for i in todo.items] == ["Beta deal", "Alpha deal"]
     assert todo.items[0].node_label == {"zh": "直属主管审批", "en": "Manager approval"}
@@ -149,7 +150,7 @@ def test_inbox_boxes_counts_filters_and_cc(fresh_workspace, org) -> None:  # typ
     with pytest.raises(TaskNotFound):
         ws.workflows.mark_cc_read(org["boss"], cc.items[0].task_id)  # type: ignore[arg-type]
     ws.workflows.mark_cc_read(org["dora"], cc.items[0].task_id)  # type: ignore[arg-type]
-    assert ws.workflows.counts(org["dora"]) == {"todo": 0, "cc_unread": 0}
+    assert ws.workflows.counts(org["dora"]) == {"todo": 0, "done": 0, "started": 0, "cc_unread": 0}
     assert ws.workflows.inbox(org["dora"], "cc").items[0].read_at is not None
 
 

@@ -96,7 +96,7 @@ def test_withdraw_urge_and_the_inbox(site: Site) -> None:
     api(site, "rep", "POST", f"/api/v1/contract/{record.id}/workflow/submit", json={})
     todo = api(site, "boss", "GET", "/api/v1/inbox/todo")
     assert todo.status_code == 200
-    assert todo.json()["total"] == 1 and todo.json()["counts"] == {"todo": 1, "cc_unread": 0}
+    assert todo.json()["total"] == 1 and todo.json()["counts"] == {"todo": 1, "done": 0, "started": 0, "cc_unread": 0}
     item = todo.json()["items"][0]
     assert item["title"] == "Deal" and item["node"] == "manager" and item["submitter"]["name"] == "Rep"
     assert api(site, "boss", "GET", "/api/v1/inbox/todo?form=contract&q=dea&status=running").json()["total"] == 1

@@ -58,8 +58,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "jobs_actions": {"zh": "操作", "en": "Actions"},
     "jobs_retry": {"zh": "重试", "en": "Retry"},
     "jobs_discard": {"zh": "放弃", "en": "Discard"},
-    "jobs_newer": {"zh": "较新", "en": "Newer"},
-    "jobs_older": {"zh": "更早", "en": "Older"},
     "job_kind_automation_run": {"zh": "自动化运行", "en": "Automation run"},
     "job_kind_webhook_call": {"zh": "Webhook 调用", "en": "Webhook call"},
     "job_kind_mail_send": {"zh": "发送邮件", "en": "Email"},

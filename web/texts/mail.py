@@ -64,8 +64,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "mail_untracked": {"zh": "未跟踪", "en": "not tracked"},
     "mail_tries": {"zh": "第 {n} 次尝试", "en": "try {n}"},
     "mail_log_empty": {"zh": "没有符合条件的邮件。", "en": "No messages match."},
-    "mail_newer": {"zh": "较新", "en": "Newer"},
-    "mail_older": {"zh": "较早", "en": "Older"},
     "mail_error_not_configured": {"zh": "未配置服务器", "en": "No server set up"},
     "mail_error_bad_address": {"zh": "地址无效", "en": "Invalid address"},
     "mail_error_connect": {"zh": "无法连接", "en": "Could not connect"},

@@ -46,8 +46,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "wf_kind_fill": {"zh": "填写", "en": "Fill in"},
     "wf_kind_approval": {"zh": "审批", "en": "Approve"},
     "wf_page_of": {"zh": "第 {first}–{last} 项,共 {total} 项", "en": "{first}–{last} of {total}"},
-    "wf_newer": {"zh": "上一页", "en": "Previous"},
-    "wf_older": {"zh": "下一页", "en": "Next"},
     # statuses of instances, nodes and task outcomes
     "wf_status_running": {"zh": "审批中", "en": "In progress"},
     "wf_status_approved": {"zh": "已通过", "en": "Approved"},

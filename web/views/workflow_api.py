@@ -177,7 +177,7 @@ def _inbox_query(request: Request) -> dict[str, Any]:
 
 
 async def inbox(request: Request) -> Response:
-    """GET a box of the caller's inbox (todo · done · started · cc) with the to-do and unread-cc counts."""
+    """GET a box of the caller's inbox (todo · done · started · cc) with every tab's count."""
     ws, who = request.app.state.ws, actor(request)
     found = ws.workflows.inbox(who, str(request.path_params["box"]), **_inbox_query(request))
     return JSONResponse({**plain(request, found), "counts": ws.workflows.counts(who)})

@@ -28,7 +28,7 @@ def todo_count(request: Request) -> int | None:
     ws = request.app.state.ws
     if current_user(request) is None or not ws.definitions.workflows:
         return None
-    return int(ws.workflows.counts(actor(request))["todo"])
+    return int(ws.workflows.todo_count(actor(request)))
 
 
 environment.globals["todo_count"] = todo_count  # base.html shows the badge next to the bell
@@ -56,8 +56,7 @@ def _url(f: dict[str, Any], **changes: Any) -> str:
 def _counts(ws: Any, who: Any) -> dict[str, int]:
     """Per box: open to-do items, handled items, started instances, unread cc entries."""
     counts = ws.workflows.counts(who)
-    return {"todo": counts["todo"], "done": ws.workflows.inbox(who, "done", limit=1).total,
-            "started": ws.workflows.inbox(who, "started", limit=1).total, "cc": counts["cc_unread"]}
+    return {"todo": counts["todo"], "done": counts["done"], "started": counts["started"], "cc": counts["cc_unread"]}
 
 
 def _workflow_forms(ws: Any, lang: str) -> list[tuple[str, str]]:
