@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone, tzinfo
 from zoneinfo import ZoneInfo
@@ -17,7 +18,7 @@ from engine.records.runtime import Runtimes
 from engine.records.service import Clock, RecordService, utc_now
 from engine.settings import Settings
 from engine.storage import documents, system
-from engine.storage.database import create_engine, read_transaction, write_transaction
+from engine.storage.database import create_engine, read_transaction, single_statement, write_transaction
 from engine.storage.sync import Plan, apply_plan, compute_plan, target_schema
 from engine.workflow.service import WorkflowService
 
@@ -119,6 +120,24 @@ class Workspace:
         with self.engine.connect() as conn:
             conn.exec_driver_sql("ANALYZE")
             conn.commit()
+
+    @contextmanager
+    def reading(self) -> Iterator[sa.Connection]:
+        """A connection in a read transaction: one consistent snapshot for everything a page shows."""
+        with read_transaction(self.engine) as conn:
+            yield conn
+
+    @contextmanager
+    def writing(self) -> Iterator[sa.Connection]:
+        """A connection in a write transaction: commits when the block ends, rolls back on an error."""
+        with write_transaction(self.engine) as conn:
+            yield conn
+
+    @contextmanager
+    def statement(self) -> Iterator[sa.Connection]:
+        """A connection for one read statement, consistent on its own (no explicit BEGIN)."""
+        with single_statement(self.engine) as conn:
+            yield conn
 
     def now(self) -> datetime:
         return self.clock().astimezone(timezone.utc)

@@ -3,7 +3,7 @@ and delete — each change checked (names, parents, heads, no cycles) and writte
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -143,3 +143,40 @@ def remove_department(conn: sa.Connection, admin_id: int | None, dept_id: int, n
     delete_department(conn, dept_id)
     record_audit(conn, now, "department_changed", actor_id=admin_id, target=text(row.name, "zh"), address=address,
                  detail={"deleted": dept_id})
+
+
+@dataclass(frozen=True)
+class DepartmentChoice:
+    """A department as a picker offers it: its id, its name in one language and the words a search matches."""
+
+    id: int
+    label: str
+    search: str
+
+
+def _label(row: Any, lang: str) -> str:
+    names = row.name or {}
+    return str(names.get(lang) or names.get("zh") or names.get("en") or row.key or f"#{row.id}")
+
+
+def department_names(conn: sa.Connection, ids: Iterable[int], lang: str) -> dict[int, str]:
+    """Department names by id in the language (one query)."""
+    wanted = {int(i) for i in ids}
+    if not wanted:
+        return {}
+    rows = conn.execute(sa.select(departments.c.id, departments.c.key, departments.c.name)
+                        .where(departments.c.id.in_(wanted))).all()
+    return {int(r.id): _label(r, lang) for r in rows}
+
+
+def department_choices(conn: sa.Connection, lang: str) -> list[DepartmentChoice]:
+    """Every department in the admins' order, named in the language, with the words a picker's search matches."""
+    rows = conn.execute(departments.select().order_by(departments.c.position, departments.c.id)).all()
+    return [DepartmentChoice(int(d.id), _label(d, lang), " ".join([d.key or "", *map(str, (d.name or {}).values())]).lower())
+            for d in rows]
+
+
+def user_department_ids(conn: sa.Connection, user_id: int) -> list[int]:
+    """The departments a user belongs to (the main one and any others)."""
+    query = sa.select(memberships.c.department_id).where(memberships.c.user_id == user_id)
+    return [int(d) for d in conn.execute(query).scalars()]
