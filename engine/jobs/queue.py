@@ -55,11 +55,13 @@ def _ready(now: datetime) -> Any:
 
 
 def due_keys(conn: sa.Connection, now: datetime, limit: int, *, requeue_after: timedelta | None = None) -> list[str]:
-    """Keys of jobs ready to run, oldest first. With `requeue_after`, only those not handed to a queue lately."""
+    """Keys of jobs ready to run, oldest first. With `requeue_after`, only those not handed to a queue lately
+    (an abandoned job counts as handed over only if that was after its lease ran out, so it is taken over at once
+    but pushed once, not on every round: a dispatcher that pushed it every round would keep a burst going)."""
     query = sa.select(jobs.c.key).where(_ready(now))
     if requeue_after is not None:
         query = query.where(sa.or_(jobs.c.enqueued_at.is_(None), jobs.c.enqueued_at < now - requeue_after,
-                                   jobs.c.status == "running"))
+                                   sa.and_(jobs.c.status == "running", jobs.c.enqueued_at < jobs.c.lease_until)))
     return [str(k) for k in conn.execute(query.order_by(jobs.c.next_at, jobs.c.key).limit(limit)).scalars()]
 
 

@@ -22,6 +22,7 @@ from engine.storage.database import write_transaction
 log = logging.getLogger("formwork.jobs")
 QUEUE = "formwork"
 REQUEUE_AFTER = timedelta(seconds=60)
+COMMAND_POLL = 0.5  # seconds: how long a worker's command listener reads before looking whether it must stop
 
 _host: Any = None  # the workspace of this worker process (set by run_worker, or opened on first use)
 
@@ -59,6 +60,25 @@ def push_due(host: Any, queue: Queue, limit: int = 500, *, requeue_after: timede
 
         jobqueue.mark_enqueued(conn, keys, host.now())
     return len(keys)
+
+
+class Worker(SimpleWorker):
+    """rq's in-process worker, whose listener for rq's commands (`rq shutdown` …) stops within `COMMAND_POLL`.
+
+    rq reads its command channel in a thread with a 60 s timeout, and redis-py (8 and later) joins that thread when
+    the worker tears down. When the thread had already read the reply to the worker's UNSUBSCRIBE before being told
+    to stop, it waited a full read (60 s) for a subscription that never came: every return from `work()` could hang
+    a minute — a burst worker, which returns from `work()` once a round, looked as if it never ended, and a stopped
+    worker outlived its service manager's patience. A short read ends that wait at once.
+    """
+
+    def subscribe(self) -> None:
+        """Listen on this worker's command channel, as rq does, with a short read."""
+        self.pubsub = self.connection.pubsub()
+        self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+        listener = self.pubsub.run_in_thread(sleep_time=COMMAND_POLL, daemon=True,
+                                             exception_handler=self._pubsub_exception_handler)
+        self.pubsub_thread = listener  # type: ignore[assignment]  # rq's __init__ leaves the attribute typed None
 
 
 class Dispatcher:
@@ -131,7 +151,7 @@ def run_worker(host: Any, redis_url: str, *, burst: bool = False, dispatch: bool
         while True:
             try:
                 connection = Redis.from_url(redis_url)
-                worker = SimpleWorker([Queue(QUEUE, connection=connection)], connection=connection)
+                worker = Worker([Queue(QUEUE, connection=connection)], connection=connection)
                 if not burst:
                     worker.work(with_scheduler=True, logging_level="WARNING")
                     return  # asked to stop (SIGINT/SIGTERM)
