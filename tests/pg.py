@@ -11,6 +11,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+WAIT = "300"  # seconds pg_ctl may wait for the server to start or stop (its default, 60, is short on a loaded machine)
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -51,11 +53,12 @@ class ThrowawayPostgres:
                   "--locale=C.UTF-8")
         opts = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} -c fsync=off " \
                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
-        self._run(_bin("pg_ctl"), "-D", str(self.data), "-w", "-l", str(self.root / "log"), "-o", opts, "start")
+        self._run(_bin("pg_ctl"), "-D", str(self.data), "-w", "-t", WAIT, "-l", str(self.root / "log"), "-o", opts,
+                  "start")
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
 
     def stop(self) -> None:
         try:
-            self._run(_bin("pg_ctl"), "-D", str(self.data), "-w", "-m", "immediate", "stop")
+            self._run(_bin("pg_ctl"), "-D", str(self.data), "-w", "-t", WAIT, "-m", "immediate", "stop")
         finally:
             shutil.rmtree(self.root, ignore_errors=True)

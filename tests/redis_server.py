@@ -56,7 +56,7 @@ class ThrowawayRedis:
     def running(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
-    def start(self, timeout: float = 10) -> str:
+    def start(self, timeout: float = 120) -> str:
         """Start the server (on the same port as before) and wait until it answers PING; returns its URL."""
         if self.running:
             return self.url
@@ -88,7 +88,7 @@ class ThrowawayRedis:
             return
         if self.process.poll() is None:
             self.process.kill()
-        self.process.wait(10)
+        self.process.wait(60)
         self.process = None
 
     def close(self) -> None:
@@ -98,7 +98,7 @@ class ThrowawayRedis:
     def ping(self) -> bool:
         """True if the server answers PING (a raw RESP exchange, no client library needed)."""
         try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as s:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=5) as s:
                 s.sendall(b"PING\r\n")
                 return s.recv(64).startswith(b"+PONG")
         except OSError:
@@ -106,7 +106,7 @@ class ThrowawayRedis:
 
     def flush(self) -> None:
         """Empty every database (between tests: no queued key of one test reaches the next test's worker)."""
-        with socket.create_connection(("127.0.0.1", self.port), timeout=2) as s:
+        with socket.create_connection(("127.0.0.1", self.port), timeout=30) as s:
             s.sendall(b"FLUSHALL\r\n")
             if not s.recv(64).startswith(b"+OK"):
                 raise RuntimeError("FLUSHALL failed")

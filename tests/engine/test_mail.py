@@ -67,7 +67,7 @@ class SmtpServer:
         self.controller: Controller | None = None
 
     def start(self) -> SmtpServer:
-        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port, ready_timeout=120)
         self.controller.start()
         return self
 
@@ -78,7 +78,7 @@ class SmtpServer:
 
     def config(self, **changes: Any) -> SmtpConfig:
         values: dict[str, Any] = {"host": "127.0.0.1", "port": self.port, "security": "none",
-                                  "sender": "noreply@formwork.example", "sender_name": "销售部", "timeout": 5.0}
+                                  "sender": "noreply@formwork.example", "sender_name": "销售部", "timeout": 60.0}
         return SmtpConfig(**{**values, **changes})
 
 

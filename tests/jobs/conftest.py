@@ -33,6 +33,7 @@ from tests.redis_server import RedisUnavailable, ThrowawayRedis
 ME = Actor(user_id=1, is_admin=True)
 SECRET = "workspace-signing-secret-1"
 BACKOFF = 0.2  # seconds before a failed job's first retry, in tests
+PATIENCE = 120.0  # seconds any wait on a worker may take before the test fails: a safety net, never a pace
 FORMWORK = Path(sys.executable).with_name("formwork")
 # what a worker must not inherit from the shell running the tests: it would beat the workspace's config.json
 SCRUBBED = {s.env for s in SETTINGS}
@@ -183,9 +184,9 @@ class Worker:
         """SIGKILL the worker and its children at once: no cleanup, no finishing the job in hand."""
         if not self.exited():
             os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(10)
+        self.process.wait(PATIENCE)
 
-    def stop(self, timeout: float = 15) -> int:
+    def stop(self, timeout: float = PATIENCE) -> int:
         """Ask the worker to stop (SIGTERM, as a service manager does) and wait for it."""
         if not self.exited():
             os.killpg(self.process.pid, signal.SIGTERM)
@@ -199,7 +200,7 @@ class Worker:
             pass
         return int(self.process.returncode)
 
-    def wait(self, timeout: float = 60) -> int:
+    def wait(self, timeout: float = PATIENCE) -> int:
         try:
             return self.process.wait(timeout)
         except subprocess.TimeoutExpired:
@@ -279,7 +280,7 @@ class Receiver:
                                                         json.loads(body), status, time.monotonic()))
                     receiver.arrived.set()
                 if first and receiver.hold_first:
-                    receiver._release.wait(30)
+                    receiver._release.wait(PATIENCE)
                 try:
                     self.send_response(status)
                     self.send_header("Content-Length", "0")

@@ -8,6 +8,7 @@ import http.client
 import json
 import time
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -16,12 +17,13 @@ import sqlalchemy as sa
 from starlette.testclient import TestClient
 
 from engine.automation.webhooks import signature
+from engine.jobs.rq_bridge import REQUEUE_AFTER
 from engine.jobs.tables import automation_steps
 from engine.org.tokens import create_token
 from engine.storage.database import read_transaction, write_transaction
 from engine.workspace import Workspace
-from tests.jobs.conftest import (ME, SECRET, Receiver, Worker, automation_edits, job_rows, publish_automation,
-                                 publish_update_then_webhook, run_rows, wait_until)
+from tests.jobs.conftest import (ME, PATIENCE, SECRET, Receiver, Worker, automation_edits, job_rows,
+                                 publish_automation, publish_update_then_webhook, run_rows, wait_until)
 from tests.redis_server import ThrowawayRedis
 from web.app import create_app
 
@@ -50,13 +52,14 @@ def test_a_worker_killed_during_a_webhook_call_is_taken_over_and_the_job_finishe
     publish_update_then_webhook(ws, receiver.url)
     first = workers(ws, redis_url, job_lease=LEASE)
     customer = ws.records.create(ME, "customer", {"name": "Acme"}, via="web")
-    wait_until(receiver.arrived.is_set, 30, "the webhook call to reach the receiver", worker=first)
+    wait_until(receiver.arrived.is_set, PATIENCE, "the webhook call to reach the receiver", worker=first)
     first.kill()  # SIGKILL while it waits for the receiver's answer
     receiver.release()
     call = one_job(ws, "webhook.call")
     assert (call["status"], call["attempts"]) == ("running", 1)  # the dead worker's claim, left to expire
     second = workers(ws, redis_url, job_lease=LEASE)
-    wait_until(lambda: one_job(ws, "webhook.call")["status"] == "done", 30, "the call to be taken over", worker=second)
+    wait_until(lambda: one_job(ws, "webhook.call")["status"] == "done", PATIENCE, "the call to be taken over",
+               worker=second)
     call = one_job(ws, "webhook.call")
     assert call["attempts"] == 2 and call["last_error"] is None and call["result"] == {"status": 200}
     # at least once for the outside world: the receiver saw the delivery twice (the first answer never reached
@@ -89,16 +92,17 @@ def test_a_worker_killed_between_two_actions_resumes_after_the_first(
     with ws.engine.connect() as blocker:  # hold the widget's row lock: the second action waits for it
         blocker.execute(sa.select(table.c.id).where(table.c.id == widget.id).with_for_update())
         customer = ws.records.create(ME, "customer", {"name": "Acme"})
-        run_key = wait_until(lambda: [j["key"] for j in job_rows(ws, "automation.run")], 30, "the run to be queued",
-                             worker=first)[0]
-        wait_until(lambda: steps_done(ws, run_key) == [0], 30, "the first action to be done", worker=first)
+        run_key = wait_until(lambda: [j["key"] for j in job_rows(ws, "automation.run")], PATIENCE,
+                             "the run to be queued", worker=first)[0]
+        wait_until(lambda: steps_done(ws, run_key) == [0], PATIENCE, "the first action to be done", worker=first)
         with ws.engine.connect() as conn:
-            wait_until(lambda: conn.execute(sa.text("SELECT count(*) FROM pg_locks WHERE NOT granted")).scalar(), 30,
-                       "the second action to wait for the row lock", worker=first)
+            wait_until(lambda: conn.execute(sa.text("SELECT count(*) FROM pg_locks WHERE NOT granted")).scalar(),
+                       PATIENCE, "the second action to wait for the row lock", worker=first)
         first.kill()
         blocker.rollback()
     second = workers(ws, redis_url, job_lease=LEASE)
-    wait_until(lambda: one_job(ws, "automation.run")["status"] == "done", 30, "the run to be taken over", worker=second)
+    wait_until(lambda: one_job(ws, "automation.run")["status"] == "done", PATIENCE, "the run to be taken over",
+               worker=second)
     assert one_job(ws, "automation.run")["attempts"] == 2
     assert steps_done(ws, run_key) == [0, 1]
     assert ws.records.get(ME, "customer", customer.id)["notes"] == "restocked for Acme"
@@ -124,7 +128,7 @@ def test_records_created_while_redis_is_down_are_processed_once_it_is_back(
         return sum(j["status"] == "done" for j in job_rows(ws, kind))
 
     ids = [ws.records.create(ME, "customer", {"name": "Before"}).id]
-    wait_until(lambda: done("webhook.call") == 1, 30, "the worker to be at work", worker=worker)
+    wait_until(lambda: done("webhook.call") == 1, PATIENCE, "the worker to be at work", worker=worker)
     redis_server.stop()
     # the web side does not notice: each create commits its record and its outbox event in the database
     web = TestClient(create_app(ws, run_jobs=False))  # as with a Redis URL: the worker runs the jobs
@@ -135,10 +139,11 @@ def test_records_created_while_redis_is_down_are_processed_once_it_is_back(
         assert answer.status_code == 201, answer.text
         ids.append(answer.json()["id"])
     # the worker still relays the outbox into jobs; they wait in the database, not in Redis
-    wait_until(lambda: len(job_rows(ws, "automation.run")) == count + 1, 30, "the outbox to be relayed", worker=worker)
+    wait_until(lambda: len(job_rows(ws, "automation.run")) == count + 1, PATIENCE, "the outbox to be relayed",
+               worker=worker)
     assert done("automation.run") == 1 and not worker.exited()
     redis_server.start()
-    wait_until(lambda: done("automation.run") == done("webhook.call") == count + 1, 60,
+    wait_until(lambda: done("automation.run") == done("webhook.call") == count + 1, PATIENCE,
                "every job to be done after Redis came back", every=0.2, worker=worker)
     for record_id in ids:
         edits = automation_edits(ws, "customer", record_id)
@@ -167,20 +172,24 @@ def test_jobs_handed_to_a_redis_that_restarted_empty_are_pushed_again_at_once(
     """)
     worker = workers(ws, redis_url)
     ws.records.create(ME, "customer", {"name": "Busy"})
-    wait_until(receiver.arrived.is_set, 30, "the worker to be busy with a call", worker=worker)
+    wait_until(receiver.arrived.is_set, PATIENCE, "the worker to be busy with a call", worker=worker)
     for n in range(3):
         ws.records.create(ME, "customer", {"name": f"Waiting {n}"})
 
-    def handed_over() -> int:
-        return sum(j["status"] == "queued" and j["enqueued_at"] is not None for j in job_rows(ws, "automation.run"))
+    def handed_over() -> dict[str, datetime]:
+        return {j["key"]: j["enqueued_at"] for j in job_rows(ws, "automation.run")
+                if j["status"] == "queued" and j["enqueued_at"] is not None}
 
-    wait_until(lambda: handed_over() == 3, 30, "the new runs to be pushed to Redis", worker=worker)
+    pushed = wait_until(lambda: len(handed_over()) == 3 and handed_over(), PATIENCE,
+                        "the new runs to be pushed to Redis", worker=worker)
     redis_server.stop()  # no persistence: the pushed keys are gone with it
     redis_server.start()
     receiver.release()
-    # well within REQUEUE_AFTER (a minute): the dispatcher sees a new server and pushes every due job again
-    wait_until(lambda: len(job_rows(ws)) == 8 and all(j["status"] == "done" for j in job_rows(ws)), 30,
+    wait_until(lambda: len(job_rows(ws)) == 8 and all(j["status"] == "done" for j in job_rows(ws)), PATIENCE,
                "the runs pushed before the restart to be done", every=0.2, worker=worker)
+    # pushed again at once: the dispatcher saw a new server, it did not wait for REQUEUE_AFTER (a minute)
+    pushed_again = {j["key"]: j["enqueued_at"] for j in job_rows(ws, "automation.run") if j["key"] in pushed}
+    assert all(pushed[key] < pushed_again[key] < pushed[key] + REQUEUE_AFTER for key in pushed), (pushed, pushed_again)
     assert all(j["attempts"] == 1 for j in job_rows(ws))
     assert sorted(receiver.ids()) == sorted(set(receiver.ids())) and len(receiver.ids()) == 4
     assert worker.stop() == 0
@@ -188,7 +197,7 @@ def test_jobs_handed_to_a_redis_that_restarted_empty_are_pushed_again_at_once(
 
 def post(url: str, body: bytes, headers: dict[str, str]) -> int:
     parts = urlsplit(url)
-    conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=5)
+    conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=PATIENCE)
     try:
         conn.request("POST", parts.path, body, {"Content-Type": "application/json", **headers})
         return conn.getresponse().status

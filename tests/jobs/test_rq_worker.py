@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from engine.workspace import Workspace
-from tests.jobs.conftest import (BACKOFF, ME, Receiver, automation_edits, job_rows, publish_automation, run_burst,
-                                 run_rows, wait_until)
+from tests.jobs.conftest import (BACKOFF, ME, PATIENCE, Receiver, automation_edits, job_rows, publish_automation,
+                                 run_burst, run_rows, wait_until)
 
 MODES = ["inprocess", "rq"]
 ShopFactory = Callable[..., Workspace]
@@ -29,7 +29,7 @@ class Jobs:
         else:
             run_burst(self.ws, self.redis_url, job_backoff=str(BACKOFF))
 
-    def settle_until(self, predicate: Callable[[], Any], what: str, timeout: float = 20) -> None:
+    def settle_until(self, predicate: Callable[[], Any], what: str, timeout: float = PATIENCE) -> None:
         """Settle again (retries come due after their backoff) until `predicate()` holds."""
         def step() -> Any:
             self.settle()

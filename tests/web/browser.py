@@ -18,6 +18,9 @@ import uvicorn
 
 CHROMIUM = Path("/usr/bin/chromium")
 PASSWORD = "correct horse 1"
+# How long any wait for the page (an element, a URL, an `expect`) may take before the test fails: a safety net, never
+# a pace. Pages answer in milliseconds; on a loaded machine a wait may take seconds, and it must not fail for that.
+PATIENCE_MS = 120_000
 
 
 def free_port() -> int:
@@ -36,7 +39,7 @@ def live_server(ws: Any) -> Iterator[str]:
                                           lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + PATIENCE_MS / 1000
     while not server.started:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("the test web server did not start")
@@ -45,7 +48,7 @@ def live_server(ws: Any) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
-        thread.join(timeout=10)
+        thread.join(timeout=PATIENCE_MS / 1000)
 
 
 _shared: dict[str, Any] = {"users": 0}
@@ -60,8 +63,9 @@ def chromium() -> Iterator[Any]:
     """
     if not CHROMIUM.exists():
         pytest.fail("Chromium is missing: `make test` installs Debian's chromium")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=PATIENCE_MS)  # `expect` keeps its own default (5 s), apart from the page's
     if not _shared["users"]:
         _shared["playwright"] = sync_playwright().start()
         _shared["browser"] = _shared["playwright"].chromium.launch(executable_path=str(CHROMIUM))
@@ -87,7 +91,7 @@ def new_page(chromium: Any, base_url: str, *, locale: str = "zh-CN", width: int 
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.on("response", lambda r: errors.append(f"{r.status} {r.url}")
                 if r.status >= 400 and r.request.resource_type != "document" else None)
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(PATIENCE_MS)
     return page
 
 

@@ -58,7 +58,7 @@ def audit(ws, action: str) -> list[dict[str, Any]]:  # type: ignore[no-untyped-d
 
 def settings_form(csrf: str, server: SmtpServer, **changes: Any) -> dict[str, Any]:
     return {"csrf_token": csrf, "host": "127.0.0.1", "port": str(server.port), "security": "none", "username": "",
-            "password": "", "sender": "crm@formwork.example", "sender_name": "客户管理", "timeout": "5",
+            "password": "", "sender": "crm@formwork.example", "sender_name": "客户管理", "timeout": "60",
             "test_to": "", "action": "save", **changes}
 
 

@@ -426,10 +426,10 @@ fields:
 ])
 def test_formula_payloads_are_refused_at_publish(shop: Any, formula: str, problem: str) -> None:
     before = shop.sources()
-    started = time.monotonic()
+    started = time.thread_time()  # CPU time: the bound is on the work done, not on how busy the machine is
     with pytest.raises(DefinitionError) as refused:
         shop.publish({"shop/sales/forms/product.yaml": PRODUCT % ("number", json.dumps(formula))})
-    assert time.monotonic() - started < 5
+    assert time.thread_time() - started < 5
     assert problem in str(refused.value)
     assert shop.sources() == before
 
@@ -442,13 +442,13 @@ def test_formula_payloads_are_refused_at_publish(shop: Any, formula: str, proble
 ])
 def test_formula_payloads_at_run_time_are_bounded(shop: Any, result: str, formula: str) -> None:
     shop.publish({"shop/sales/forms/product.yaml": PRODUCT % (result, json.dumps(formula))})
-    started = time.monotonic()
+    started = time.thread_time()
     try:
         boom = shop.records.create(ADMIN, "product", {"name": "x" * 250, "price": 5}).values.get("boom")
     except RecordInvalid as refused:  # a text result longer than the field takes is named, and nothing is saved
         assert set(refused.errors) == {"boom"}
         boom = None
-    assert time.monotonic() - started < 5
+    assert time.thread_time() - started < 5
     assert boom is None or len(str(boom)) <= 255
 
 

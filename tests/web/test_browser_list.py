@@ -44,6 +44,7 @@ def test_filter_sort_and_search_without_reloading_the_page(chromium: Any, shop_s
     page.select_option("select[name=nf]", "grade")
     page.wait_for_selector("select[name=no]")
     page.select_option("select[name=no]", "in")
+    page.wait_for_selector("select[name=nv][multiple]")  # the operator's own value input has come in
     page.select_option("select[name=nv]", ["A", "B"])
     page.click("#nf-rest button[type=submit]")
     page.wait_for_url("**/apps/sales/customer?f=grade:in:A,B")

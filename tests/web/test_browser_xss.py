@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 import pytest
 
@@ -113,8 +114,10 @@ def test_typing_payloads_into_the_form_keeps_them_inert(chromium: Any, poisoned:
     page.goto("/apps/sales/customer/new")
     page.fill("input[name=name]", PAYLOADS[1])
     page.fill("textarea[name=notes]", PAYLOADS[2])
-    page.fill("input[name=remark]", PAYLOADS[0])
-    page.wait_for_timeout(600)  # live formulas and rules answer while typing
+    with page.expect_response(lambda r: "/preview" in r.url  # live formulas and rules answer while typing
+                              and parse_qs(r.request.post_data or "").get("remark") == [PAYLOADS[0]]):
+        page.fill("input[name=remark]", PAYLOADS[0])
+    page.wait_for_function("!document.querySelector('.live-preview.htmx-request')")  # and the answer is in the page
     _assert_inert(page, errors, dialogs, "typing")
     page.click("form.record-form > button[type=submit]")
     page.wait_for_url(lambda u: "/new" not in u)

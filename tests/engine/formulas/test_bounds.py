@@ -29,11 +29,11 @@ ENV = MappingEnv({"t": "x", "n": Decimal("1e299")}, datetime(2024, 1, 1, tzinfo=
     ("ROUND(1.5, 1e200)", "cannot be computed"),
 ])
 def test_excess_is_refused_quickly(source: str, message: str) -> None:
-    started = time.monotonic()
+    started = time.thread_time()  # CPU time: the bound is on the work done, not on how busy the machine is
     with pytest.raises(FormulaError) as refused:
         evaluate(parse(source), ENV)
     assert message in str(refused.value)
-    assert time.monotonic() - started < 1
+    assert time.thread_time() - started < 1
 
 
 @pytest.mark.parametrize("source", ["1e999999999", "-1e999999999 ^ 0.5", "1e300"])

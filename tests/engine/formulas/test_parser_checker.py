@@ -84,10 +84,10 @@ def hostile_env() -> MappingEnv:
     "DATEDELTA(DATE(9999, 12, 31), 10)",
 ])
 def test_hostile_formulas_fail_fast_and_cleanly(source: str) -> None:
-    start = time.perf_counter()
+    start = time.thread_time()  # CPU time: the bound is on the work done, not on how busy the machine is
     try:
         result = evaluate(parse(source), hostile_env())
     except FormulaError:
         result = "refused"
-    assert time.perf_counter() - start < 2
+    assert time.thread_time() - start < 2
     assert result in ("refused", None)  # attribute paths are plain (missing) field paths, never Python attributes
