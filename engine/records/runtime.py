@@ -137,11 +137,9 @@ class FormRuntime:
 
     @cached_property
     def readers(self) -> dict[str, frozenset[str]]:
-        """Field id → the top-level formulas and lookups of this form that read it directly."""
+        """Field id → the top-level computed fields of this form (formulas, lookups) that read it directly."""
         found: dict[str, set[str]] = {}
         for f in self.form.fields:
-            if not (f.formula or f.type == "lookup"):
-                continue
             for form_id, name in field_dependencies(self.defs, self.form, f):
                 if form_id == self.form.id:
                     found.setdefault(name.split(".")[0], set()).add(f.id)
