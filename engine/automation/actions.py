@@ -1,8 +1,9 @@
 """The actions: create and update records, assign an owner, notify in-app, send email, call a webhook.
 
 Each returns (output, detail): the output is what later actions read as `$steps.<id>`, the detail is the line
-shown in the run history. Record writes go through the record service (as the system, via 'automation'),
-with the step marker written by a hook inside the service's own transaction.
+shown in the run history. Record writes go through the record service (as the system, via 'automation'), given the
+run's origin (its chain depth, carried by the events the write emits) and a hook that writes the step marker inside
+the service's own transaction.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from engine.definitions.model import ActionDef, FormDef
 from engine.fields.base import FilterContext
 from engine.permissions.condition import condition_predicate
 from engine.records.model import Actor
-from engine.records.writing import write_context
+from engine.records.writing import WriteHook
 from engine.storage.database import read_transaction
 from engine.storage.system import users
 from engine.jobs.tables import automation_state
@@ -50,7 +51,7 @@ def values_of(run: Run, action: ActionDef) -> dict[str, Any]:
     return {str(k): plain_input(run.evaluate(str(v))) for k, v in (action.get("values") or {}).items()}
 
 
-def marker_hook(run: Run, position: int, output: Callable[[Mapping[str, Any]], Any]) -> Callable[..., None]:
+def marker_hook(run: Run, position: int, output: Callable[[Mapping[str, Any]], Any]) -> WriteHook:
     """A write hook: fence the job and mark the step done, inside the record service's transaction."""
     def hook(conn: sa.Connection, event: Mapping[str, Any]) -> None:
         run.job.fenced()(conn)
@@ -67,8 +68,7 @@ def _create(run: Run, action: ActionDef, position: int) -> tuple[Any, str]:
     form_id = str(action.get("form"))
     values = values_of(run, action)
     hook = marker_hook(run, position, lambda event: {"form": form_id, "id": event.get("id")})
-    with write_context(run.origin(), hook):
-        record = run.ws.records.create(SYSTEM, form_id, values, via=VIA)
+    record = run.ws.records.create(SYSTEM, form_id, values, via=VIA, origin=run.origin(), hook=hook)
     return record_output(run, form_id, record.id), f"created {form_id} #{record.id}"
 
 
@@ -119,8 +119,8 @@ def _update(run: Run, action: ActionDef, position: int) -> tuple[Any, str]:
             continue
         current = run.ws.records.get(SYSTEM, form_id, record_id)
         hook = marker_hook(run, marker, lambda event: {"form": form_id, "id": event.get("id")})
-        with write_context(run.origin(), hook):
-            run.ws.records.update(SYSTEM, form_id, record_id, values, version=current.version, via=VIA)
+        run.ws.records.update(SYSTEM, form_id, record_id, values, version=current.version, via=VIA,
+                              origin=run.origin(), hook=hook)
         if len(ids) >= PROGRESS_EVERY and (n + 1) % PROGRESS_EVERY == 0:
             run.job.progress((n + 1) * 100 // len(ids), f"{action.id}: {n + 1} / {len(ids)}")
     if several:
@@ -149,8 +149,8 @@ def _assign(run: Run, action: ActionDef, position: int) -> tuple[Any, str]:
 
     record_id = int(facts.record["id"])
     current = run.ws.records.get(SYSTEM, facts.form.id, record_id)
-    with write_context(run.origin(), hook):
-        run.ws.records.update(SYSTEM, facts.form.id, record_id, {field_id: user_id}, version=current.version, via=VIA)
+    run.ws.records.update(SYSTEM, facts.form.id, record_id, {field_id: user_id}, version=current.version, via=VIA,
+                          origin=run.origin(), hook=hook)
     facts.record[field_id] = user_id
     with read_transaction(run.ws.engine) as conn:
         name = conn.execute(sa.select(users.c.username).where(users.c.id == user_id)).scalar()

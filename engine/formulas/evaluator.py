@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from decimal import Context, Decimal, DivisionByZero, InvalidOperation
 from typing import Any, Protocol
 
 from engine.errors import FormulaError
 from engine.formulas.ast import Binary, Call, Expr, Literal, Ref, Unary, Var
 from engine.formulas.functions import FUNCTIONS, CallContext, power
-from engine.formulas.values import bounded, check_text, compare, is_empty, to_number, to_text
+from engine.formulas.values import bounded, check_text, compare, instant, is_empty, to_number, to_text
 
 COMPARISONS = {"=": (0,), "==": (0,), "<>": (-1, 1), "!=": (-1, 1), "<": (-1,), "<=": (-1, 0), ">": (1,),
                ">=": (0, 1)}
@@ -124,9 +124,9 @@ def _binary(expr: Binary, env: Env) -> Any:
     if op in COMPARISONS:
         return compare(left, right, env.tz, pos) in COMPARISONS[op]
     if op == "&":
-        return check_text(to_text(left) + to_text(right), pos)
+        return check_text(to_text(left, pos, env.tz) + to_text(right, pos, env.tz), pos)
     if isinstance(left, (date, datetime)) or isinstance(right, (date, datetime)):
-        return _date_arithmetic(op, left, right, pos)
+        return _date_arithmetic(op, left, right, env.tz, pos)
     a, b = to_number(left, pos), to_number(right, pos)
     try:
         if op == "+":
@@ -144,13 +144,14 @@ def _binary(expr: Binary, env: Env) -> Any:
         raise FormulaError("the numbers cannot be computed (division by zero or overflow)", pos) from None
 
 
-def _date_arithmetic(op: str, left: Any, right: Any, pos: int) -> Any:
-    """date ± days → date; date − date → days (datetimes keep their time)."""
+def _date_arithmetic(op: str, left: Any, right: Any, tz: tzinfo, pos: int) -> Any:
+    """date ± days → date; date − date → days (datetimes keep their time; a date is its midnight, and a naive
+    datetime a wall time, in the workspace zone `tz`)."""
     if is_empty(left) or is_empty(right):
         return None
     if op == "-" and isinstance(left, (date, datetime)) and isinstance(right, (date, datetime)):
         if isinstance(left, datetime) or isinstance(right, datetime):
-            delta = _as_datetime(left) - _as_datetime(right)
+            delta = instant(left, tz).astimezone(timezone.utc) - instant(right, tz).astimezone(timezone.utc)
             return Decimal(delta.total_seconds()) / Decimal(86400)
         return Decimal((left - right).days)
     if op in ("+", "-") and isinstance(left, (date, datetime)):
@@ -166,8 +167,3 @@ def _date_arithmetic(op: str, left: Any, right: Any, pos: int) -> Any:
             raise FormulaError("the date is out of range", pos) from None
     raise FormulaError(f"cannot use '{op}' with a date", pos)
 
-
-def _as_datetime(value: date | datetime) -> datetime:
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=None) if value.tzinfo is None else value
-    return datetime(value.year, value.month, value.day).astimezone()

@@ -12,8 +12,8 @@ from typing import Any
 from engine.errors import FormulaError
 from engine.formulas.types import ANY, BOOLEAN, DATE, DATETIME, NUMBER, TEXT, FType, definitely, scalar
 from engine.formulas.values import (
-    check_text, compare, floor_int, format_decimal, is_empty, round_down, round_half_away, round_up, to_bool,
-    to_date, to_number, to_text,
+    check_text, compare, floor_int, format_decimal, instant, is_empty, round_down, round_half_away, round_up,
+    to_bool, to_date, to_number, to_text,
 )
 
 MAX_EXPONENT = 1000
@@ -161,12 +161,12 @@ def _average(args: list[Any], ctx: CallContext) -> Decimal:
     return sum(values, Decimal(0)) / len(values)
 
 
-def _extreme(args: list[Any], ctx: CallContext, pick: Callable[[list[Any]], Any]) -> Any:
+def _extreme(args: list[Any], ctx: CallContext, pick: Callable[..., Any]) -> Any:
     values = [v for v in flatten(args) if not is_empty(v)]
     if not values:
         return Decimal(0)
-    if all(isinstance(v, (date, datetime)) for v in values):
-        return pick(values)
+    if all(isinstance(v, (date, datetime)) for v in values):  # dates, datetimes or both, on one time line
+        return pick(values, key=lambda v: instant(v, ctx.tz))
     return pick([to_number(v, ctx.position) for v in values])
 
 
@@ -274,7 +274,7 @@ def power(base: Decimal, exponent: Decimal, position: int) -> Decimal:
 # -- text ------------------------------------------------------------------------------------------
 @function("CONCATENATE", 1, None, TEXT, "CONCATENATE(text, …)")
 def _concatenate(args: list[Any], ctx: CallContext) -> str:
-    return check_text("".join(to_text(a) for a in flatten(args)), ctx.position)
+    return check_text("".join(to_text(a, tz=ctx.tz) for a in flatten(args)), ctx.position)
 
 
 @function("LEFT", 1, 2, TEXT, "LEFT(text, [count])")
@@ -282,7 +282,7 @@ def _left(args: list[Any], ctx: CallContext) -> str:
     n = _int(args[1], ctx) if len(args) > 1 else 1
     if n < 0:
         raise FormulaError("LEFT: count cannot be negative", ctx.position)
-    return to_text(args[0])[:n]
+    return to_text(args[0], tz=ctx.tz)[:n]
 
 
 @function("RIGHT", 1, 2, TEXT, "RIGHT(text, [count])")
@@ -290,7 +290,7 @@ def _right(args: list[Any], ctx: CallContext) -> str:
     n = _int(args[1], ctx) if len(args) > 1 else 1
     if n < 0:
         raise FormulaError("RIGHT: count cannot be negative", ctx.position)
-    text = to_text(args[0])
+    text = to_text(args[0], tz=ctx.tz)
     return text[len(text) - n:] if n else ""
 
 
@@ -299,35 +299,35 @@ def _mid(args: list[Any], ctx: CallContext) -> str:
     start, n = _int(args[1], ctx), _int(args[2], ctx)
     if start < 1 or n < 0:
         raise FormulaError("MID: start must be ≥ 1 and count ≥ 0", ctx.position)
-    return to_text(args[0])[start - 1:start - 1 + n]
+    return to_text(args[0], tz=ctx.tz)[start - 1:start - 1 + n]
 
 
 @function("LEN", 1, 1, NUMBER, "LEN(text) — characters, a Chinese character counts one")
 def _len(args: list[Any], ctx: CallContext) -> Decimal:
-    return Decimal(len(to_text(args[0])))
+    return Decimal(len(to_text(args[0], tz=ctx.tz)))
 
 
 @function("UPPER", 1, 1, TEXT, "UPPER(text)")
 def _upper(args: list[Any], ctx: CallContext) -> str:
-    return to_text(args[0]).upper()
+    return to_text(args[0], tz=ctx.tz).upper()
 
 
 @function("LOWER", 1, 1, TEXT, "LOWER(text)")
 def _lower(args: list[Any], ctx: CallContext) -> str:
-    return to_text(args[0]).lower()
+    return to_text(args[0], tz=ctx.tz).lower()
 
 
 @function("TRIM", 1, 1, TEXT, "TRIM(text) — removes outer spaces and repeated inner ones")
 def _trim(args: list[Any], ctx: CallContext) -> str:
-    return " ".join(to_text(args[0]).split())
+    return " ".join(to_text(args[0], tz=ctx.tz).split())
 
 
 @function("REPLACE", 4, 4, TEXT, "REPLACE(text, start, count, new_text)")
 def _replace(args: list[Any], ctx: CallContext) -> str:
-    text, start, n = to_text(args[0]), _int(args[1], ctx), _int(args[2], ctx)
+    text, start, n = to_text(args[0], tz=ctx.tz), _int(args[1], ctx), _int(args[2], ctx)
     if start < 1 or n < 0:
         raise FormulaError("REPLACE: start must be ≥ 1 and count ≥ 0", ctx.position)
-    return check_text(text[:start - 1] + to_text(args[3]) + text[start - 1 + n:], ctx.position)
+    return check_text(text[:start - 1] + to_text(args[3], tz=ctx.tz) + text[start - 1 + n:], ctx.position)
 
 
 @function("SEARCH", 2, 3, NUMBER, "SEARCH(find, within, [start]) — 1-based, ignores case; 0 when absent")
@@ -335,7 +335,7 @@ def _search(args: list[Any], ctx: CallContext) -> Decimal:
     start = _int(args[2], ctx) if len(args) > 2 else 1
     if start < 1:
         raise FormulaError("SEARCH: start must be ≥ 1", ctx.position)
-    index = to_text(args[1]).casefold().find(to_text(args[0]).casefold(), start - 1)
+    index = to_text(args[1], tz=ctx.tz).casefold().find(to_text(args[0], tz=ctx.tz).casefold(), start - 1)
     return Decimal(index + 1)
 
 

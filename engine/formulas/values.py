@@ -72,8 +72,8 @@ def parse_number_text(text: str) -> Decimal | None:
     return number / 100 if percent else number
 
 
-def to_text(value: Any, position: int = 0) -> str:
-    """A value as text (empty → '', numbers without trailing zeros, dates ISO)."""
+def to_text(value: Any, position: int = 0, tz: tzinfo | None = None) -> str:
+    """A value as text (empty → '', numbers without trailing zeros, dates ISO, datetimes in the zone `tz`)."""
     if is_empty(value):
         return ""
     if isinstance(value, bool):
@@ -83,11 +83,11 @@ def to_text(value: Any, position: int = 0) -> str:
     if isinstance(value, (int, float)):
         return format_decimal(bounded(Decimal(str(value)), position))
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
+        return (value.astimezone(tz) if tz and value.tzinfo else value).strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, list):
-        return ",".join(to_text(v, position) for v in value)
+        return ",".join(to_text(v, position, tz) for v in value)
     return str(value)
 
 
@@ -128,6 +128,14 @@ def to_date(value: Any, tz: tzinfo | None, position: int = 0) -> date | None:
         except ValueError:
             pass
     raise FormulaError(f"expected a date, got {type_name(value)}", position)
+
+
+def instant(value: date | datetime, tz: tzinfo) -> datetime:
+    """A date or datetime as an aware moment in the workspace zone `tz`: a date is its midnight there and a naive
+    datetime a wall time there (never the host's zone)."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=tz)
+    return datetime(value.year, value.month, value.day, tzinfo=tz)
 
 
 def type_name(value: Any) -> str:

@@ -15,7 +15,6 @@ from engine.pipelines.rules import move_errors, probability_of
 from engine.pipelines.tables import stage_periods
 from engine.records.model import Actor
 from engine.records.runtime import FormRuntime
-from engine.records.writing import WRITE_CONTEXT
 from engine.storage.system import outbox
 
 UNCHECKED_CHANNELS = {"sample_data", "system"}  # installs and the engine's own writes set stages as they are
@@ -72,9 +71,11 @@ def _follow_probability(rt: FormRuntime, pipeline: PipelineDef, stage: str | Non
 
 
 def record_moves(conn: sa.Connection, rt: FormRuntime, befores: Sequence[Mapping[str, Any] | None],
-                 afters: Sequence[Mapping[str, Any]], actor_id: int | None, via: str, now: datetime) -> None:
+                 afters: Sequence[Mapping[str, Any]], actor_id: int | None, via: str, now: datetime,
+                 origin: Mapping[str, Any] | None = None) -> None:
     """After records are written (ids known), in the same transaction: for every stage that changed, close the
-    open period, open one for the new stage and add a `workflow.stage_changed` event per (from, to) move."""
+    open period, open one for the new stage and add a `workflow.stage_changed` event per (from, to) move (carrying
+    the write's `origin`, e.g. an automation's chain depth)."""
     for pipeline in pipelines_of(rt.defs, rt.form.id):
         moves: dict[tuple[str | None, str | None], list[int]] = {}
         for before, after in zip(befores, afters):
@@ -93,7 +94,7 @@ def record_moves(conn: sa.Connection, rt: FormRuntime, befores: Sequence[Mapping
         if rows:
             conn.execute(stage_periods.insert(), rows)
         if via not in QUIET_CHANNELS:
-            _emit(conn, pipeline, moves, actor_id, via, now)
+            _emit(conn, pipeline, moves, actor_id, via, now, origin or {})
 
 
 def _close_periods(conn: sa.Connection, pipeline: PipelineDef, record_ids: list[int], now: datetime) -> None:
@@ -107,15 +108,13 @@ def _close_periods(conn: sa.Connection, pipeline: PipelineDef, record_ids: list[
 
 
 def _emit(conn: sa.Connection, pipeline: PipelineDef, moves: Mapping[tuple[str | None, str | None], list[int]],
-          actor_id: int | None, via: str, now: datetime) -> None:
-    context = WRITE_CONTEXT.get()
+          actor_id: int | None, via: str, now: datetime, origin: Mapping[str, Any]) -> None:
     for (old, new), ids in moves.items():
         payload: dict[str, Any] = {"form": pipeline.form, "ids": ids, "field": pipeline.field, "pipeline": pipeline.id,
                                    "from": old, "to": new, "actor": actor_id, "via": via}
         if len(ids) == 1:
             payload["id"] = ids[0]
-        if context is not None:
-            payload.update(context.origin)
+        payload.update(origin)
         conn.execute(outbox.insert(), {
             "topic": "workflow.stage_changed", "form": pipeline.form, "record_id": ids[0] if len(ids) == 1 else None,
             "created_at": now, "attempts": 0, "dispatched_at": None, "payload": payload,

@@ -97,12 +97,17 @@ class Guard:
 
 
 def guard_for(defs: Definitions, actor: Actor, rt: FormRuntime) -> Guard:
-    """The guard of `actor` on the form of `rt`: administrators and the engine itself are unrestricted."""
+    """The guard of `actor` on the form of `rt`: administrators and the engine itself are unrestricted.
+
+    A field computed from a hidden one is hidden too (a formula over a hidden rollup, a lookup through a hidden
+    relation): what it shows would give the hidden value away.
+    """
     if actor.system or actor.is_admin:
         return Guard(actor, rt, full_access(rt.form.id))
     access = resolve(defs.roles, actor.roles, rt.form.id)
-    borrowed = _hidden_lookups(defs, actor, rt)
-    return Guard(actor, rt, replace(access, hidden=access.hidden | borrowed) if borrowed else access)
+    hidden = access.hidden | _hidden_lookups(defs, actor, rt)
+    hidden |= rt.computed_from(hidden)
+    return Guard(actor, rt, replace(access, hidden=hidden) if hidden != access.hidden else access)
 
 
 def _hidden_lookups(defs: Definitions, actor: Actor, rt: FormRuntime) -> frozenset[str]:

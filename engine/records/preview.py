@@ -61,8 +61,7 @@ def preview_record(service: RecordService, actor: Actor, form_id: str, raw: Mapp
             drop_unreachable(conn, service.runtimes, actor, rt, values, before, service.filter_context(actor), errors)
             full = {**before, **values, "updated_at": now, "updated_by": actor.user_id}
             env = service._env(rt, full, actor, cache, now)
-            if rt.read_computed:
-                reading.resolve_rollups(conn, rt, service.runtimes, [full], service._env_factory(env))
+        service._roll_up(conn, rt, full, env)
         rules = service._evaluate(rt, full, env, errors, before)
         writing.check_references(conn, rt, service.runtimes, [full], [errors])
         writing.check_unique(conn, rt, [full], [errors])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -96,9 +96,6 @@ def load_children(conn: sa.Connection, rt: FormRuntime, records: list[dict[str, 
             r[sub.id] = rows_by_parent.get(r["id"], [])
 
 
-Scope = Callable[[FormRuntime], Any]  # the source form's runtime → a WHERE clause of the rows a viewer may read
-
-
 def resolve_lookups(rt: FormRuntime, records: list[dict[str, Any]], cache: RelatedCache) -> None:
     """Fill lookup fields by walking their paths, prefetching each hop for all records at once."""
     for f in rt.read_computed:
@@ -143,36 +140,33 @@ def _ids(value: Any) -> list[int]:
 
 
 def resolve_rollups(conn: sa.Connection, rt: FormRuntime, runtimes: Runtimes, records: list[dict[str, Any]],
-                    env_factory: Any = None, scope: Scope | None = None) -> None:
-    """Fill rollup fields with one grouped query per rollup (filtered rollups aggregate in Python); `scope`
-    narrows the records aggregated to those a viewer may read."""
+                    env_factory: Any = None) -> None:
+    """Fill rollup fields with one grouped query per rollup (filtered rollups aggregate in Python), over every
+    live related record: a rollup is a fact of the record, the same whoever reads it."""
     ids = [r["id"] for r in records if r.get("id") is not None]
     for f in rt.read_computed:
         if f.type != "rollup":
             continue
-        totals = rollup_values(conn, runtimes, f, ids, env_factory, scope) if ids else {}
+        totals = rollup_values(conn, runtimes, f, ids, env_factory) if ids else {}
         empty = 0 if f.get("aggregate", "count") in ("count", "sum") else None
         for r in records:
             r[f.id] = totals.get(int(r["id"]), empty) if r.get("id") is not None else empty
 
 
 def rollup_values(conn: sa.Connection, runtimes: Runtimes, f: FieldDef, ids: list[int],
-                  env_factory: Any = None, scope: Scope | None = None) -> dict[int, Any]:
+                  env_factory: Any = None) -> dict[int, Any]:
     """Aggregate of one rollup field for each parent id."""
     source = runtimes[str(f.get("source"))]
-    visible = scope(source) if scope is not None else None
-    if visible is None:
-        visible = sa.true()
     link = source.main.c[str(f.get("link"))]
     aggregate = str(f.get("aggregate", "count"))
     target = source.form.field(str(f.get("field"))) if f.get("field") else None
     if f.get("filter"):
-        return _rollup_in_python(conn, source, f, link, target, aggregate, ids, env_factory, visible)
+        return _rollup_in_python(conn, source, f, link, target, aggregate, ids, env_factory)
     column = source.main.c[target.id] if target is not None else source.main.c.id
     functions: dict[str, Any] = {"count": sa.func.count, "sum": sa.func.sum, "avg": sa.func.avg, "min": sa.func.min,
                                  "max": sa.func.max}
     func = functions[aggregate]
-    stmt = (sa.select(link, func(column)).where(link.in_(ids), source.main.c.deleted_at.is_(None), visible)
+    stmt = (sa.select(link, func(column)).where(link.in_(ids), source.main.c.deleted_at.is_(None))
             .group_by(link))
     result: dict[int, Any] = {}
     for parent_id, value in conn.execute(stmt):
@@ -181,10 +175,10 @@ def rollup_values(conn: sa.Connection, runtimes: Runtimes, f: FieldDef, ids: lis
 
 
 def _rollup_in_python(conn: sa.Connection, source: FormRuntime, f: FieldDef, link: Any, target: FieldDef | None,
-                      aggregate: str, ids: list[int], env_factory: Any, visible: Any) -> dict[int, Any]:
+                      aggregate: str, ids: list[int], env_factory: Any) -> dict[int, Any]:
     expr = compile_formula(str(f.get("filter")))
     groups: dict[int, list[Any]] = defaultdict(list)
-    stmt = sa.select(source.main).where(link.in_(ids), source.main.c.deleted_at.is_(None), visible)
+    stmt = sa.select(source.main).where(link.in_(ids), source.main.c.deleted_at.is_(None))
     for row in conn.execute(stmt):
         values = row_values(source, row)
         env: RecordEnv = env_factory(source, values)

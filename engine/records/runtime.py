@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
 import sqlalchemy as sa
 
-from engine.definitions.dependencies import evaluation_order
+from engine.definitions.dependencies import evaluation_order, field_dependencies
 from engine.definitions.model import Definitions, FieldDef, FormDef, Rule
 from engine.fields.base import FieldType
 from engine.fields.registry import field_type
@@ -133,6 +134,27 @@ class FormRuntime:
     def read_computed(self) -> list[FieldDef]:
         """Lookups and rollups: computed when records are read, never stored."""
         return [f for f in self.form.fields if f.type in ("lookup", "rollup")]
+
+    @cached_property
+    def readers(self) -> dict[str, frozenset[str]]:
+        """Field id → the top-level computed fields of this form (formulas, lookups) that read it directly."""
+        found: dict[str, set[str]] = {}
+        for f in self.form.fields:
+            for form_id, name in field_dependencies(self.defs, self.form, f):
+                if form_id == self.form.id:
+                    found.setdefault(name.split(".")[0], set()).add(f.id)
+        return {k: frozenset(v) for k, v in found.items()}
+
+    def computed_from(self, fields: Iterable[str]) -> frozenset[str]:
+        """The formulas and lookups computed, directly or through one another, from any of `fields`."""
+        found: set[str] = set()
+        todo = list(fields)
+        while todo:
+            for reader in self.readers.get(todo.pop(), ()):
+                if reader not in found:
+                    found.add(reader)
+                    todo.append(reader)
+        return frozenset(found)
 
     @cached_property
     def search_fields(self) -> list[FieldDef]:

@@ -94,17 +94,23 @@ class RecordService:
 
     # -- writes ------------------------------------------------------------------------------------
     def create(self, actor: Actor, form_id: str, raw: Mapping[str, Any], *, fmt: str = "json", via: str = "api",
-               owner_id: int | None = None) -> Record:
-        """Create one record; RecordInvalid lists every problem and nothing is written."""
-        return self._create(actor, form_id, [raw], fmt, via, owner_id, numbered_errors=False)[0]
+               owner_id: int | None = None, origin: Mapping[str, Any] | None = None,
+               hook: writing.WriteHook | None = None) -> Record:
+        """Create one record; RecordInvalid lists every problem and nothing is written. `origin` is added to the
+        write's outbox events and `hook(conn, event)` runs in its transaction (an automation's chain depth and
+        step marker)."""
+        extras = writing.WriteExtras(origin or {}, hook)
+        return self._create(actor, form_id, [raw], fmt, via, owner_id, extras, numbered_errors=False)[0]
 
     def create_many(self, actor: Actor, form_id: str, raws: Iterable[Mapping[str, Any]], *, fmt: str = "json",
-                    via: str = "import", owner_id: int | None = None) -> list[Record]:
+                    via: str = "import", owner_id: int | None = None, origin: Mapping[str, Any] | None = None,
+                    hook: writing.WriteHook | None = None) -> list[Record]:
         """Create records in one transaction: all of them, or (on any error) none; errors keyed `[i].field`."""
-        return self._create(actor, form_id, list(raws), fmt, via, owner_id, numbered_errors=True)
+        extras = writing.WriteExtras(origin or {}, hook)
+        return self._create(actor, form_id, list(raws), fmt, via, owner_id, extras, numbered_errors=True)
 
     def _create(self, actor: Actor, form_id: str, raws: list[Mapping[str, Any]], fmt: str, via: str,
-                owner_id: int | None, numbered_errors: bool) -> list[Record]:
+                owner_id: int | None, extras: writing.WriteExtras, numbered_errors: bool) -> list[Record]:
         rt = self.runtime(form_id)
         guard = self.guard(actor, form_id)
         guard.require("create")
@@ -127,6 +133,7 @@ class RecordService:
                 if rt.owner_field and rt.owner_field not in values and owner_id is not None:
                     full[rt.owner_field] = owner_id
                 follow_stages(rt, None, full, values)
+                self._roll_up(conn, rt, full, env)
                 self._evaluate(rt, full, env, errors[index], None)
                 check_stages(rt, None, full, actor, via, errors[index])
                 fulls.append(full)
@@ -150,9 +157,9 @@ class RecordService:
             for full, record_id in zip(fulls, ids):
                 full["id"] = record_id
             writing.write_children_many(conn, rt, list(zip(ids, fulls)), replace=False)
-            writing.record_events(conn, rt, [(i, 1, None) for i in ids], "create", actor.user_id, via, now)
-            record_moves(conn, rt, [None] * len(fulls), fulls, actor.user_id, via, now)
-            self._refresh_dependents(conn, rt, [{}], fulls, actor, now, cache)
+            writing.record_events(conn, rt, [(i, 1, None) for i in ids], "create", actor.user_id, via, now, extras)
+            record_moves(conn, rt, [None] * len(fulls), fulls, actor.user_id, via, now, extras.origin)
+            self._refresh_dependents(conn, rt, [{}], fulls, actor, now, cache, extras)
             self._complete(conn, rt, fulls, actor)
         return [reading.to_record(rt, guard.mask(dict(full))) for full in fulls]
 
@@ -203,15 +210,24 @@ class RecordService:
                 errors.setdefault(target, []).append(check_errors(rule))
         return rules
 
+    def _roll_up(self, conn: sa.Connection, rt: FormRuntime, full: dict[str, Any], env: RecordEnv) -> None:
+        """Fill the record's rollups before its formulas, which may read them (a record not yet written has the
+        empty totals: 0 for count and sum)."""
+        if rt.read_computed:
+            reading.resolve_rollups(conn, rt, self.runtimes, [full], self._env_factory(env))
+
     def _env_factory(self, env: RecordEnv) -> Callable[[FormRuntime, Mapping[str, Any]], RecordEnv]:
         def make(rt: FormRuntime, values: Mapping[str, Any]) -> RecordEnv:
             return RecordEnv(self.runtimes.defs, rt.form, values, env.now, env.tz, env.load, env.variables)
         return make
 
     def update(self, actor: Actor, form_id: str, record_id: int, raw: Mapping[str, Any], *, version: int,
-               fmt: str = "json", via: str = "api", conn: sa.Connection | None = None) -> Record:
+               fmt: str = "json", via: str = "api", conn: sa.Connection | None = None,
+               origin: Mapping[str, Any] | None = None, hook: writing.WriteHook | None = None) -> Record:
         """Change the fields given; `version` must be the one the caller read (else Conflict). With `conn`, the
-        write joins that open transaction (a workflow step writes the record and its task together)."""
+        write joins that open transaction (a workflow step writes the record and its task together); `origin` and
+        `hook` as for `create`."""
+        extras = writing.WriteExtras(origin or {}, hook)
         rt = self.runtime(form_id)
         guard = self.guard(actor, form_id)
         guard.require("update")
@@ -230,8 +246,7 @@ class RecordService:
             full = {**before, **values, "updated_at": now, "updated_by": actor.user_id, "version": version + 1}
             written.append(full)
             env = self._env(rt, full, actor, cache, now)
-            if rt.read_computed:
-                reading.resolve_rollups(conn, rt, self.runtimes, [full], self._env_factory(env))
+            self._roll_up(conn, rt, full, env)
             follow_stages(rt, before, full, values)
             self._evaluate(rt, full, env, errors, before)
             check_stages(rt, before, full, actor, via, errors)
@@ -244,9 +259,9 @@ class RecordService:
             ownership = {k: full[k] for k in ("owner_id", "department_id") if full[k] != before[k]}
             self._write_update(conn, rt, record_id, version, full, now, actor, set(values) | set(rt.formulas),
                                ownership)
-            writing.record_event(conn, rt, record_id, version + 1, "update", actor.user_id, via, now, changes)
-            record_moves(conn, rt, [before], [full], actor.user_id, via, now)
-            self._refresh_dependents(conn, rt, [before], [full], actor, now, cache)
+            writing.record_event(conn, rt, record_id, version + 1, "update", actor.user_id, via, now, changes, extras)
+            record_moves(conn, rt, [before], [full], actor.user_id, via, now, extras.origin)
+            self._refresh_dependents(conn, rt, [before], [full], actor, now, cache, extras)
             self._complete(conn, rt, [full], actor)
         return reading.to_record(rt, guard.mask(dict(full)))
 
@@ -284,8 +299,10 @@ class RecordService:
 
     def _refresh_dependents(self, conn: sa.Connection, rt: FormRuntime, befores: Sequence[Mapping[str, Any]],
                             afters: Sequence[Mapping[str, Any]], actor: Actor, now: datetime,
-                            cache: reading.RelatedCache, depth: int = 0) -> None:
-        """Recompute stored formulas of records whose rollups read the records just written."""
+                            cache: reading.RelatedCache, extras: writing.WriteExtras = writing.NO_EXTRAS,
+                            depth: int = 0) -> None:
+        """Recompute stored formulas of records whose rollups read the records just written (their events carry
+        the write's `extras`)."""
         if depth > 5:
             return
         for parent_rt, rollup in self.runtimes.dependents_of(rt.form.id):
@@ -294,17 +311,17 @@ class RecordService:
             if not ids or not parent_rt.formulas:
                 continue
             for parent_id in sorted(int(str(i)) for i in ids):
-                self._recompute(conn, parent_rt, parent_id, actor, now, cache, depth)
+                self._recompute(conn, parent_rt, parent_id, actor, now, cache, extras, depth)
 
     def _recompute(self, conn: sa.Connection, rt: FormRuntime, record_id: int, actor: Actor, now: datetime,
-                   cache: reading.RelatedCache, depth: int) -> None:
+                   cache: reading.RelatedCache, extras: writing.WriteExtras, depth: int) -> None:
         try:
             before = self._load(conn, rt, record_id)
         except NotFound:
             return
         full = dict(before)
         env = self._env(rt, full, actor, cache, now)
-        reading.resolve_rollups(conn, rt, self.runtimes, [full], self._env_factory(env))
+        self._roll_up(conn, rt, full, env)
         compute_formulas(rt, full, env)
         changes = writing.diff(rt, before, full)
         if not changes:
@@ -312,8 +329,8 @@ class RecordService:
         version = before["version"]
         full.update(updated_at=now, version=version + 1)
         self._write_update(conn, rt, record_id, version, full, now, actor, set(rt.formulas))
-        writing.record_event(conn, rt, record_id, version + 1, "update", actor.user_id, "rollup", now, changes)
-        self._refresh_dependents(conn, rt, [before], [full], actor, now, cache, depth + 1)
+        writing.record_event(conn, rt, record_id, version + 1, "update", actor.user_id, "rollup", now, changes, extras)
+        self._refresh_dependents(conn, rt, [before], [full], actor, now, cache, extras, depth + 1)
 
     def delete(self, actor: Actor, form_id: str, record_id: int, *, version: int | None = None,
                via: str = "api") -> None:
@@ -457,21 +474,9 @@ class RecordService:
         cache = reading.RelatedCache(conn, self.runtimes)
         reading.resolve_lookups(rt, records, cache)
         env = self._env(rt, {}, actor, cache, self.clock())
-        reading.resolve_rollups(conn, rt, self.runtimes, records, self._env_factory(env),
-                                self._read_scope(conn, actor))
-
-    def _read_scope(self, conn: sa.Connection, actor: Actor) -> reading.Scope | None:
-        """For rollups shown to `actor`: the rows of a source form they may read (None: no narrowing)."""
-        if actor.system or actor.is_admin:
-            return None
-        ctx = self.filter_context(actor)
-
-        def scope(source: FormRuntime) -> Any:
-            guard = guard_for(self.runtimes.defs, actor, source)
-            if not guard.access.can("read"):
-                return sa.false()
-            return None if guard.access.reaches_all("read") else guard.predicate(conn, "read", ctx)
-        return scope
+        # Rollups are facts of the record, aggregated over every related record whoever reads them, as the stored
+        # formulas built on them were: a viewer who may not see a rollup has it (and those formulas) masked.
+        reading.resolve_rollups(conn, rt, self.runtimes, records, self._env_factory(env))
 
     def history(self, actor: Actor, form_id: str, record_id: int) -> builtins.list[dict[str, Any]]:
         """The record's history, newest first (for a record the actor may read; hidden fields left out)."""

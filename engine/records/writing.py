@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from contextvars import ContextVar
-from dataclasses import dataclass
+import dataclasses
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -195,38 +194,33 @@ def diff(rt: FormRuntime, old: Mapping[str, Any], new: Mapping[str, Any]) -> dic
     return changes
 
 
-@dataclass
-class WriteContext:
-    """Set by a caller around service writes (automations): `origin` is added to every outbox event the writes
-    emit (so a chain of automations knows its depth), and `hook(conn, event payload)` runs inside each write transaction."""
-
-    origin: Mapping[str, Any]
-    hook: Callable[[sa.Connection, Mapping[str, Any]], None] | None = None
+WriteHook = Callable[[sa.Connection, Mapping[str, Any]], None]
 
 
-WRITE_CONTEXT: ContextVar[WriteContext | None] = ContextVar("formwork_write_context", default=None)
+@dataclasses.dataclass(frozen=True)
+class WriteExtras:
+    """What a caller (an automation) adds to a write, passed to the record service as arguments: `origin` goes into
+    every outbox event the write emits (so a chain of automations knows its depth), and `hook(conn, event payload)`
+    runs inside the write's transaction once per event."""
+
+    origin: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    hook: WriteHook | None = None
 
 
-@contextmanager
-def write_context(origin: Mapping[str, Any],
-                  hook: Callable[[sa.Connection, Mapping[str, Any]], None] | None = None) -> Iterator[None]:
-    """Writes inside this block carry `origin` in their events and run `hook` (idempotently) in their transaction."""
-    token = WRITE_CONTEXT.set(WriteContext(origin, hook))
-    try:
-        yield
-    finally:
-        WRITE_CONTEXT.reset(token)
+NO_EXTRAS = WriteExtras()
 
 
 def record_event(conn: sa.Connection, rt: FormRuntime, record_id: int, version: int, action: str,
-                 actor_id: int | None, via: str, at: datetime, changes: Mapping[str, Any] | None) -> None:
+                 actor_id: int | None, via: str, at: datetime, changes: Mapping[str, Any] | None,
+                 extras: WriteExtras = NO_EXTRAS) -> None:
     """One history row and one outbox event, in the caller's transaction."""
-    record_events(conn, rt, [(record_id, version, changes)], action, actor_id, via, at)
+    record_events(conn, rt, [(record_id, version, changes)], action, actor_id, via, at, extras)
 
 
 def record_events(conn: sa.Connection, rt: FormRuntime, items: list[tuple[int, int, Mapping[str, Any] | None]],
-                  action: str, actor_id: int | None, via: str, at: datetime) -> None:
-    """History rows for many records (one executemany) and one outbox event listing them.
+                  action: str, actor_id: int | None, via: str, at: datetime,
+                  extras: WriteExtras = NO_EXTRAS) -> None:
+    """History rows for many records (one executemany) and one outbox event listing them (with the `extras`).
 
     An event names every record the transaction touched (`ids`), so a bulk create of 1,000 records
     costs one outbox row, and a consumer still sees each record exactly once.
@@ -244,11 +238,9 @@ def record_events(conn: sa.Connection, rt: FormRuntime, items: list[tuple[int, i
         payload.update(id=first_id, version=first_version, changes=dict(first_changes) if first_changes else {})
     elif any(changes for _, _, changes in items):
         payload["changes_by_id"] = {str(rid): dict(changes) for rid, _, changes in items if changes}
-    context = WRITE_CONTEXT.get()
-    if context is not None:
-        payload.update(context.origin)
-        if context.hook is not None:
-            context.hook(conn, payload)
+    payload.update(extras.origin)
+    if extras.hook is not None:
+        extras.hook(conn, payload)
     # Parameters rather than `.values()`: one compiled statement reused, which keeps the outbox cheap on a create.
     conn.execute(outbox.insert(), {
         "topic": f"record.{action}", "form": rt.form.id, "record_id": first_id if len(items) == 1 else None,

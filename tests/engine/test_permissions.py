@@ -249,7 +249,9 @@ def test_a_lookup_of_a_hidden_field_is_hidden_too(shop) -> None:  # type: ignore
         assert "grade" not in seen.values and seen.values["customer"] == customer.id
 
 
-def test_rollups_shown_to_a_user_count_only_what_they_may_read(org) -> None:  # type: ignore[no-untyped-def]
+def test_rollups_are_facts_of_the_record_whoever_reads_them(org) -> None:  # type: ignore[no-untyped-def]
+    """A rollup counts every related record, as the stored formulas built on it do (issue 11: a narrowed total beside
+    a formula over the full one showed paid 0 beside the whole amount outstanding)."""
     ws, ids = org
     ws.publish({"shop/roles.yaml": """roles:
   - id: rep
@@ -264,6 +266,30 @@ def test_rollups_shown_to_a_user_count_only_what_they_may_read(org) -> None:  # 
     admin_view = ws.records.get(Actor(user_id=1, is_admin=True), "customer", customer.id)
     assert admin_view.values["order_count"] == 3
     east = ws.records.get(Actor(user_id=ids["east_rep"], roles=frozenset({"rep"})), "customer", customer.id)
-    assert east.values["order_count"] == 1
+    assert east.values["order_count"] == 3
     nobody = Actor(user_id=ids["manager"], roles=frozenset({"rep"}))
-    assert ws.records.get(nobody, "customer", customer.id).values["order_count"] == 0
+    assert ws.records.get(nobody, "customer", customer.id).values["order_count"] == 3
+
+
+@pytest.mark.parametrize("hides", [
+    "order: {operations: [read], scope: all, fields: {paid: hidden}}\n      payment: {operations: [read], scope: all}",
+    "order: {operations: [read], scope: all}\n      payment: {operations: [read], scope: all, fields: {amount: hidden}}",
+])
+def test_a_viewer_who_may_not_see_a_rollup_sees_no_formula_built_on_it(shop, hides: str) -> None:  # type: ignore[no-untyped-def]
+    shop.publish({"shop/roles.yaml": f"""roles:
+  - id: packer
+    label: Packer
+    permissions:
+      {hides}
+      customer: {{operations: [read], scope: all}}
+"""})
+    admin = Actor(user_id=1, is_admin=True)
+    customer = shop.records.create(admin, "customer", {"name": "回款保密"})
+    order = shop.records.create(admin, "order", {"customer": customer.id})
+    shop.records.create(admin, "payment", {"order": order.id, "amount": "30.00"})
+    packer = Actor(user_id=1, roles=frozenset({"packer"}))
+    seen = shop.records.get(packer, "order", order.id).values
+    assert "paid" not in seen and "outstanding" not in seen  # net − paid would give the total away
+    assert "net" in seen and seen["label"]
+    assert {"paid", "outstanding"} <= shop.records.guard(packer, "order").access.hidden
+    assert shop.records.get(admin, "order", order.id).values["outstanding"] == -30

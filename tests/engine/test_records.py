@@ -149,6 +149,37 @@ def test_outbox_event_written_with_each_change(shop) -> None:  # type: ignore[no
         assert list(topics.scalars()) == ["record.create", "record.update"]
 
 
+def test_origin_and_hook_are_arguments_of_the_write(shop) -> None:  # type: ignore[no-untyped-def]
+    """An automation's origin and step hook reach every event of its write, the rollup refreshes it sets off too,
+    as explicit arguments: the write path holds no hidden state, and a plain write carries neither."""
+    customer = make_customer(shop)
+    order = make_order(shop, customer.id)
+    seen: list[tuple[str, object]] = []
+
+    def hook(conn: sa.Connection, event: dict) -> None:  # type: ignore[type-arg]
+        assert conn.in_transaction()
+        seen.append((str(event["form"]), event.get("depth")))
+
+    origin = {"depth": 2, "automation": "follow"}
+    shop.records.update(ALICE, "order", order.id, {"discount": "10"}, version=order.version, origin=origin, hook=hook)
+    shop.records.create(ALICE, "payment", {"order": order.id, "amount": "5.00"}, origin=origin, hook=hook)
+    assert seen == [("order", 2), ("payment", 2), ("order", 2)]  # the payment rolls up into the order's outstanding
+    make_customer(shop, "另一家")
+    with shop.engine.connect() as conn:
+        events = conn.execute(sa.select(outbox.c.form, outbox.c.payload).order_by(outbox.c.id)).all()
+    assert [(form, p.get("depth"), p.get("automation"), p["via"]) for form, p in events[-4:]] == [
+        ("order", 2, "follow", "api"), ("payment", 2, "follow", "api"), ("order", 2, "follow", "rollup"),
+        ("customer", None, None, "api")]
+
+
+def test_the_engine_keeps_no_context_variables() -> None:
+    from pathlib import Path
+
+    engine = Path(__file__).parents[2] / "engine"
+    found = [str(p.relative_to(engine)) for p in engine.rglob("*.py") if "ContextVar" in p.read_text(encoding="utf-8")]
+    assert found == []
+
+
 def test_create_many_is_all_or_nothing(shop) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(RecordInvalid) as info:
         shop.records.create_many(ALICE, "customer", [{"name": "a"}, {"name": ""}, {"name": "c"}])
