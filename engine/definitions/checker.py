@@ -1,4 +1,4 @@
-"""Semantic checks over a whole set of definitions: ids, references, formulas, numbering and cycles."""
+"""Semantic checks of forms and roles (ids, references, formulas, numbering, cycles); each kind registers its own."""
 
 from __future__ import annotations
 
@@ -6,9 +6,6 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from engine.definitions.automation_checks import check_automations
-from engine.definitions.pipeline_checks import check_pipelines
-from engine.definitions.workflow_checks import check_workflows
 from engine.definitions.dependencies import dependency_graph, find_cycles
 from engine.definitions.model import SYSTEM_COLUMNS, Definitions, FieldDef, FormDef, LayoutSection, Source
 from engine.definitions.scope import FormScope
@@ -34,19 +31,6 @@ class Report:
     def add(self, src: Source, sub: str, message: str, suggestion: str | None = None) -> None:
         pointer = src.pointer + sub
         self.problems.append(Problem(src.file, self.locate(src.file, pointer), pointer, message, suggestion))
-
-
-def check_definitions(defs: Definitions, locate: Locate) -> list[Problem]:
-    """Every semantic problem in the definitions."""
-    report = Report(locate)
-    for form in defs.forms.values():
-        check_form(defs, form, report)
-    check_roles(defs, report)
-    check_automations(defs, report)
-    check_pipelines(defs, report)
-    check_workflows(defs, report)
-    check_cycles(defs, report)
-    return report.problems
 
 
 def check_form(defs: Definitions, form: FormDef, report: Report) -> None:

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
-from typing import Any, Protocol
+from pathlib import Path
 
-from engine.definitions.builder import (
-    build_app, build_automation, build_form, build_pipeline, build_roles, build_template, build_workflow,
-)
-from engine.definitions.checker import Report, check_definitions
-from engine.definitions.model import (
-    AppDef, AutomationDef, Definitions, FormDef, PipelineDef, RoleDef, Source, TemplateDef, WorkflowDef, frozen,
-)
+from engine.definitions.builder import build_workflow
+from engine.definitions.checker import Report
+from engine.definitions.kinds import assemble, check, kind_names
+from engine.definitions.model import Definitions, WorkflowDef
+from engine.definitions.schemas import kind_of, schema_problems
 from engine.definitions.workflow_checks import check_workflow_graph
-from engine.definitions.schemas import KINDS, kind_of, schema_problems
 from engine.definitions.suggest import closest
 from engine.definitions.yamlsource import YamlDocument, YamlSyntaxError, parse_yaml
 from engine.errors import DefinitionError, Problem
@@ -68,15 +64,16 @@ def load_sources(sources: Mapping[str, str], display_root: str = "") -> LoadResu
         kind = kind_of(doc.data)
         if kind is None:
             first = next(iter(doc.data), "") if isinstance(doc.data, dict) else ""
+            names = kind_names()
             problems.append(Problem(shown, 1, "", "not a definition document: the first key must be one of "
-                                    + ", ".join(KINDS), closest(str(first), list(KINDS))))
+                                    + ", ".join(names), closest(str(first), list(names))))
             continue
         problems.extend(schema_problems(doc, kind))
         docs[rel] = doc
-    defs, structure = _assemble(docs)
+    defs, structure = assemble(docs, kind_of)
     problems.extend(structure)
     by_file = {d.file: d for d in docs.values()}
-    problems.extend(check_definitions(defs, lambda file, ptr: by_file[file].line(ptr) if file in by_file else 0))
+    problems.extend(check(defs, lambda file, ptr: by_file[file].line(ptr) if file in by_file else 0))
     return LoadResult(defs, _unique(problems), docs)
 
 
@@ -85,78 +82,6 @@ def _unique(problems: list[Problem]) -> list[Problem]:
     for p in problems:
         seen.setdefault((p.file, p.line, p.path, p.message), p)
     return sorted(seen.values(), key=lambda p: (p.file, p.line, p.path))
-
-
-def _assemble(docs: Mapping[str, YamlDocument]) -> tuple[Definitions, list[Problem]]:
-    """Build objects and check the folder structure: apps own the forms under `<app>/forms/`."""
-    problems: list[Problem] = []
-    template: TemplateDef | None = None
-    app_docs: dict[str, tuple[str, YamlDocument]] = {}
-    forms: dict[str, FormDef] = {}
-    form_files: dict[str, list[str]] = {}
-    roles: list[RoleDef] = []
-    automations: dict[str, AutomationDef] = {}
-    pipelines: dict[str, PipelineDef] = {}
-    workflows: dict[str, WorkflowDef] = {}
-    for rel, doc in docs.items():
-        kind = kind_of(doc.data)
-        parts = PurePosixPath(rel).parts
-        if kind == "template":
-            template = build_template(doc)
-        elif kind == "roles":
-            roles.extend(build_roles(doc))
-        elif kind == "automation":
-            _add_named("automation", rel, build_automation(doc), doc, automations, problems)
-        elif kind == "workflow":
-            _add_named("workflow", rel, build_workflow(doc), doc, workflows, problems)
-        elif kind == "pipeline":
-            _add_named("pipeline", rel, build_pipeline(doc), doc, pipelines, problems)
-        elif kind == "app":
-            app_docs["/".join(parts[:-1])] = (rel, doc)
-        elif kind == "form":
-            app = "/".join(parts[:-2]) if len(parts) >= 3 and parts[-2] == "forms" else ""
-            if not app:
-                problems.append(Problem(doc.file, 1, "", "a form belongs in <app>/forms/<form>.yaml"))
-            form = build_form(doc, PurePosixPath(app).name)
-            if form.id in forms:
-                problems.append(Problem(doc.file, doc.line("/form"), "/form",
-                                        f"form id '{form.id}' is also used by {forms[form.id].source.file}"))
-                continue
-            if PurePosixPath(rel).stem != form.id:
-                problems.append(Problem(doc.file, doc.line("/form"), "/form",
-                                        f"form '{form.id}' must be in a file named {form.id}.yaml"))
-            forms[form.id] = form
-            form_files.setdefault(app, []).append(form.id)
-    apps = [_app(folder, rel, doc, form_files.get(folder, []), problems) for folder, (rel, doc) in sorted(app_docs.items())]
-    for folder in form_files:
-        if folder and folder not in app_docs:
-            problems.append(Problem(f"{folder}/app.yaml", 0, "", f"folder '{folder}' has forms but no app.yaml"))
-    if template is not None:
-        apps = _order_apps(template, apps, problems)
-    return Definitions(apps=tuple(apps), forms=frozen(forms), roles=tuple(roles), template=template,
-                       automations=frozen(automations), pipelines=frozen(pipelines),
-                       workflows=frozen(workflows)), problems
-
-
-class _Named(Protocol):
-    @property
-    def id(self) -> str: ...
-
-    @property
-    def source(self) -> Source: ...
-
-
-def _add_named(kind: str, rel: str, item: _Named, doc: YamlDocument, found: dict[str, Any],
-               problems: list[Problem]) -> None:
-    """Keep an automation, workflow or pipeline unless its id is taken or its file is misnamed (<id>.yaml)."""
-    if item.id in found:
-        problems.append(Problem(doc.file, doc.line(f"/{kind}"), f"/{kind}",
-                                f"{kind} id '{item.id}' is also used by {found[item.id].source.file}"))
-    elif PurePosixPath(rel).stem != item.id:
-        problems.append(Problem(doc.file, doc.line(f"/{kind}"), f"/{kind}",
-                                f"{kind} '{item.id}' must be in a file named {item.id}.yaml"))
-    else:
-        found[item.id] = item
 
 
 def load_workflow_text(text: str, file: str = "snapshot") -> WorkflowDef:
@@ -177,27 +102,3 @@ def load_workflow_text(text: str, file: str = "snapshot") -> WorkflowDef:
     if problems:
         raise DefinitionError(problems)
     return workflow
-
-
-def _app(folder: str, rel: str, doc: YamlDocument, found: list[str], problems: list[Problem]) -> AppDef:
-    data = doc.data if isinstance(doc.data, dict) else {}
-    listed = [str(f) for f in data.get("forms", [])] if isinstance(data.get("forms"), list) else []
-    for i, name in enumerate(listed):
-        if name not in found:
-            problems.append(Problem(doc.file, doc.line(f"/forms/{i}"), f"/forms/{i}",
-                                    f"no form file {folder}/forms/{name}.yaml", closest(name, found)))
-    order = listed + sorted(f for f in found if f not in listed)
-    app = build_app(doc, tuple(f for f in order if f in found))
-    if app.id != PurePosixPath(folder).name:
-        problems.append(Problem(doc.file, doc.line("/app"), "/app", f"app '{app.id}' must be in a folder named '{app.id}'"))
-    return app
-
-
-def _order_apps(template: TemplateDef, apps: list[AppDef], problems: list[Problem]) -> list[AppDef]:
-    by_id = {a.id: a for a in apps}
-    for i, name in enumerate(template.apps):
-        if name not in by_id:
-            problems.append(Problem(template.source.file, 0, f"/apps/{i}", f"no app folder '{name}'",
-                                    closest(name, list(by_id))))
-    listed = [by_id[a] for a in template.apps if a in by_id]
-    return listed + [a for a in apps if a.id not in template.apps]

@@ -16,7 +16,6 @@ from engine.definitions.yamlsource import YamlDocument, escape
 from engine.errors import Problem
 
 METADATA_DIR = Path(__file__).resolve().parents[2] / "metadata"
-KINDS = ("template", "app", "form", "roles", "automation", "pipeline", "workflow")
 
 
 @lru_cache(maxsize=1)
@@ -33,15 +32,19 @@ def _registry() -> Registry:
 @lru_cache(maxsize=None)
 def validator(kind: str) -> Draft202012Validator:
     """The validator of one document kind."""
-    schema = json.loads((METADATA_DIR / f"{kind}.schema.json").read_text(encoding="utf-8"))
+    from engine.definitions.kinds import get_kind  # the registry loads the kinds' builders and checks
+
+    schema = json.loads((METADATA_DIR / get_kind(kind).schema_file).read_text(encoding="utf-8"))
     return Draft202012Validator(schema, registry=_registry())
 
 
 def kind_of(data: Any) -> str | None:
-    """A document's kind: its first top-level key, if that is a known kind."""
+    """A document's kind: its first top-level key, if that is a registered kind."""
+    from engine.definitions.kinds import kind_names  # the registry loads the kinds' builders and checks
+
     if isinstance(data, dict) and data:
         first = next(iter(data))
-        if first in KINDS:
+        if first in kind_names():
             return str(first)
     return None
 

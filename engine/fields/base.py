@@ -50,6 +50,7 @@ class FieldType:
     searchable: ClassVar[bool] = False  # part of quick search unless the form names its search fields
     operators: ClassVar[tuple[str, ...]] = EQUALITY_OPS
     props_schema: ClassVar[Mapping[str, Any]] = {}  # JSON Schema properties for type-specific keys in a form
+    props_required: ClassVar[tuple[str, ...]] = ()  # keys of props_schema a field of this type must have
 
     # -- storage ---------------------------------------------------------------------------------
     def sql_type(self, f: FieldDef) -> sa.types.TypeEngine[Any]:

@@ -59,15 +59,37 @@ def sort_keys(rt: FormRuntime, query: Query) -> list[tuple[str, ColumnElement[An
     return keys
 
 
+def not_null(expr: ColumnElement[Any]) -> bool:
+    """True for a column that never holds NULL (id, created_at, updated_at, version)."""
+    return isinstance(expr, sa.Column) and not expr.nullable
+
+
 def order_by(keys: list[tuple[str, ColumnElement[Any], bool]], dialect: str) -> list[ColumnElement[Any]]:
-    """ORDER BY terms; empty values count as the smallest (SQLite's natural order, so its indexes serve)."""
+    """ORDER BY terms; empty values count as the smallest (SQLite's natural order, so its indexes serve). On
+    PostgreSQL a nullable key says so (NULLS FIRST / DESC NULLS LAST, the order its sort indexes hold) and a
+    NOT NULL key is sorted plainly, so the primary key and created_at indexes serve it."""
     terms: list[ColumnElement[Any]] = []
     for _, expr, desc in keys:
         term = expr.desc() if desc else expr.asc()
-        if dialect == "postgresql":
+        if dialect == "postgresql" and not not_null(expr):
             term = term.nulls_last() if desc else term.nulls_first()
         terms.append(term)
     return terms
+
+
+def seek_clause(keys: list[tuple[str, ColumnElement[Any], bool]], values: list[Any]) -> ColumnElement[bool] | None:
+    """The cursor condition as one row comparison, `(k1, …, id) < (v1, …, id)`, which a PostgreSQL index scan
+    starts from, when it means the same rows as after_clause: one direction, no NULL in the cursor, and only the
+    first key nullable (ascending, every row after a value has one; descending, empty values come last)."""
+    directions = {desc for _, _, desc in keys}
+    if len(directions) != 1 or any(v is None for v in values) or not all(not_null(e) for _, e, _ in keys[1:]):
+        return None
+    desc = directions.pop()
+    if desc and not not_null(keys[0][1]):
+        return None  # the rows after it include the empty ones: `… OR k1 IS NULL` would not start an index scan
+    row = sa.tuple_(*(expr for _, expr, _ in keys))
+    bound = sa.tuple_(*(sa.literal(v, expr.type) for (_, expr, _), v in zip(keys, values)))
+    return row < bound if desc else row > bound
 
 
 def after_clause(keys: list[tuple[str, ColumnElement[Any], bool]], values: list[Any]) -> ColumnElement[bool]:
@@ -98,7 +120,8 @@ def select_page(rt: FormRuntime, query: Query, ctx: FilterContext) -> tuple[sa.S
         values = decode_cursor(query.after)
         if len(values) != len(keys) or not all(_fits(expr, v) for (_, expr, _), v in zip(keys, values)):
             raise QueryInvalid("bad_cursor")  # made for another sort, or forged: never let it reach the database
-        where = sa.and_(where, after_clause(keys, values))
+        seek = seek_clause(keys, values) if ctx.dialect == "postgresql" else None
+        where = sa.and_(where, seek if seek is not None else after_clause(keys, values))
     labelled = [expr.label(f"_k{i}") for i, (_, expr, _) in enumerate(keys)]
     stmt = sa.select(rt.main, *labelled).where(where).order_by(*order_by(keys, ctx.dialect)).limit(query.limit + 1)
     return stmt, keys

@@ -66,12 +66,22 @@ def unique_index_name(table: str, field_id: str) -> str:
     return index_name(table, f"{field_id}_uq")
 
 
-def _indexes(form: FormDef, table: str, fields: tuple[FieldDef, ...]) -> list[sa.Index]:
-    indexes = [
-        sa.Index(index_name(table, "owner_id"), "owner_id"),
-        sa.Index(index_name(table, "created_at"), "created_at"),
-        sa.Index(index_name(table, "department_id"), "department_id"),
-    ]
+def _sort_index(table: sa.Table, name: str, column: str, dialect: str | None) -> sa.Index:
+    """An index that serves list sorts on `column` (then id, the tie-break). Lists sort empty values first
+    (SQLite's order): on PostgreSQL the index holds the column NULLS FIRST, then id, so it serves
+    `col ASC NULLS FIRST, id` read forward and `col DESC NULLS LAST, id DESC` read backward; an SQLite index
+    entry already ends with the row id and puts NULL first."""
+    col = table.c[column]
+    if dialect != "postgresql":
+        return sa.Index(name, col)
+    return sa.Index(name, col if not col.nullable else col.nulls_first(), table.c.id)
+
+
+def _indexes(table: sa.Table, fields: tuple[FieldDef, ...], dialect: str | None) -> None:
+    """Add the indexes of a form's main table: relations, owner, department, created_at and marked fields."""
+    name = table.name
+    for column in ("owner_id", "created_at", "department_id"):
+        _sort_index(table, index_name(name, column), column, dialect)
     for f in fields:
         ftype = field_type(f.type)
         if not ftype.stored or ftype.layout_only:
@@ -79,21 +89,19 @@ def _indexes(form: FormDef, table: str, fields: tuple[FieldDef, ...]) -> list[sa
         wanted = f.index or f.unique or f.type in ("relation", "user", "department", "serial")
         if not wanted:
             continue
-        cols = [c.name for c in ftype.columns(f)][:1]
+        column = [c.name for c in ftype.columns(f)][0]
         if f.unique:  # among live records only: a deleted record keeps its value until purged or restored
             live = sa.text("deleted_at IS NULL")
-            indexes.append(sa.Index(unique_index_name(table, f.id), *cols, unique=True,
-                                    sqlite_where=live, postgresql_where=live))
+            key = table.c[column].nulls_first() if dialect == "postgresql" else table.c[column]
+            sa.Index(unique_index_name(name, f.id), key, unique=True, sqlite_where=live, postgresql_where=live)
         else:
-            indexes.append(sa.Index(index_name(table, f.id), *cols))
-    return indexes
+            _sort_index(table, index_name(name, f.id), column, dialect)
 
 
-def build_form_tables(form: FormDef, metadata: sa.MetaData) -> FormTables:
-    """Define the tables of one form in `metadata`."""
-    main = sa.Table(
-        form.table, metadata, *_system_columns(), *_field_columns(form.fields), *_indexes(form, form.table, form.fields),
-    )
+def build_form_tables(form: FormDef, metadata: sa.MetaData, dialect: str | None = None) -> FormTables:
+    """Define the tables of one form in `metadata`; indexes take the shape that serves list sorts on `dialect`."""
+    main = sa.Table(form.table, metadata, *_system_columns(), *_field_columns(form.fields))
+    _indexes(main, form.fields, dialect)
     children: dict[str, sa.Table] = {}
     for f in form.fields:
         if f.type != "subform":
@@ -110,6 +118,6 @@ def build_form_tables(form: FormDef, metadata: sa.MetaData) -> FormTables:
     return FormTables(form, main, children)
 
 
-def build_all(defs: Definitions, metadata: sa.MetaData) -> dict[str, FormTables]:
+def build_all(defs: Definitions, metadata: sa.MetaData, dialect: str | None = None) -> dict[str, FormTables]:
     """Tables of every form, by form id."""
-    return {form.id: build_form_tables(form, metadata) for form in defs.forms.values()}
+    return {form.id: build_form_tables(form, metadata, dialect) for form in defs.forms.values()}

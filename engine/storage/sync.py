@@ -59,18 +59,24 @@ class Plan:
 
 @dataclass(frozen=True)
 class Schema:
-    """The target schema: system tables plus the tables of every form."""
+    """The target schema: system tables plus the tables of every form, with indexes shaped for `dialect`."""
 
     metadata: sa.MetaData
     forms: dict[str, FormTables]
+    defs: Definitions = field(default_factory=Definitions, compare=False, repr=False)
+    dialect: str | None = None
+
+    def for_dialect(self, dialect: str) -> Schema:
+        """The same schema with the indexes one database needs (PostgreSQL's hold their NULLS order)."""
+        return self if self.dialect == dialect else target_schema(self.defs, dialect)
 
 
-def target_schema(defs: Definitions) -> Schema:
-    """Build the full target MetaData for these definitions."""
+def target_schema(defs: Definitions, dialect: str | None = None) -> Schema:
+    """Build the full target MetaData for these definitions (indexes for `dialect`; compute_plan picks it)."""
     metadata = sa.MetaData()
     for table in system.metadata.sorted_tables:
         table.to_metadata(metadata)
-    return Schema(metadata, build_all(defs, metadata))
+    return Schema(metadata, build_all(defs, metadata, dialect), defs, dialect)
 
 
 def _ours(name: str) -> bool:
@@ -85,7 +91,8 @@ def _include(obj: Any, name: str | None, type_: str, reflected: bool, compare_to
 
 
 def compute_plan(conn: sa.Connection, schema: Schema) -> Plan:
-    """Compare the live database (through `conn`) with the target schema."""
+    """Compare the live database (through `conn`) with the target schema built for its dialect."""
+    schema = schema.for_dialect(conn.dialect.name)
     ctx = MigrationContext.configure(conn, opts={"include_object": _include, "compare_type": True,
                                                  "render_as_batch": conn.dialect.name == "sqlite"})
     steps: list[Step] = []
@@ -112,8 +119,7 @@ def _steps(diff: Any) -> list[Step]:
         return [Step("keep_column", diff[2], diff[3].name, "field removed; column kept until purged", applies=False)]
     if kind == "add_index":
         index = diff[1]
-        return [Step("add_index", index.table.name, index.name or "", ", ".join(c.name for c in index.columns),
-                     payload=index)]
+        return [Step("add_index", index.table.name, index.name or "", ", ".join(_terms(index)), payload=index)]
     if kind == "remove_index":
         index = diff[1]
         return [Step("drop_index", index.table.name, index.name or "", payload=index)]
@@ -123,6 +129,12 @@ def _steps(diff: Any) -> list[Step]:
     if kind == "modify_nullable":
         return []  # nullability is the engine's business (required is enforced on write)
     return [Step(kind, str(diff[1]), detail="not applied automatically", applies=False)]
+
+
+def _terms(index: sa.Index) -> list[str]:
+    """An index's terms as written: `stage NULLS FIRST`, `id`."""
+    return [e if isinstance(e, str) else e.name if isinstance(e, sa.Column)
+            else str(e.compile(compile_kwargs={"include_table": False})) for e in index.expressions]
 
 
 def apply_plan(conn: sa.Connection, plan: Plan) -> None:
@@ -138,8 +150,7 @@ def apply_plan(conn: sa.Connection, plan: Plan) -> None:
             index = step.payload
             if index.unique:
                 _refuse_duplicates(conn, step.table, [c.name for c in index.columns])
-            ops.create_index(index.name, step.table, [c.name for c in index.columns], unique=index.unique,
-                             **index.kwargs)  # keeps a partial index's WHERE (sqlite_where, postgresql_where)
+            index.create(conn)  # as defined: NULLS order, partial WHERE (sqlite_where, postgresql_where)
         elif step.action == "drop_index":
             ops.drop_index(step.name, table_name=step.table)
         elif step.action == "alter_column":

@@ -131,3 +131,48 @@ def test_making_a_field_unique_refuses_existing_duplicates(shop) -> None:  # typ
     with pytest.raises(Exception) as taken:
         shop.records.create(ACTOR, "customer", {"name": "c3", "email": "same@example.com"})
     assert "already exists" in str(taken.value)
+
+
+def sort_index(ws, table, name):  # type: ignore[no-untyped-def]
+    found = {ix["name"]: ix for ix in sa.inspect(ws.engine).get_indexes(table)}[name]
+    return found["column_names"], found.get("column_sorting", {})
+
+
+@pytest.mark.postgres
+def test_postgres_sort_indexes_hold_the_list_order_and_old_ones_are_rebuilt(pg_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import open_workspace
+
+    ws = open_workspace(pg_url, tmp_path / "ws")
+    try:
+        check_postgres_sort_indexes(ws)
+    finally:
+        ws.close()
+
+
+def check_postgres_sort_indexes(ws) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import publish_directory
+
+    publish_directory(ws, FIXTURES / "shop", "shop/")
+    owner = "ix_f_sales_customer_owner_id"
+    assert sort_index(ws, "f_sales_customer", owner) == (["owner_id", "id"], {"owner_id": ("nulls_first",)})
+    assert sort_index(ws, "f_sales_customer", "ix_f_sales_customer_created_at") == (["created_at", "id"], {})
+    with ws.engine.begin() as conn:  # a database synced before sort indexes held the NULLS order
+        conn.exec_driver_sql(f"DROP INDEX {owner}")
+        conn.exec_driver_sql(f"CREATE INDEX {owner} ON f_sales_customer (owner_id)")
+    assert [(s.action, s.name) for s in ws.plan().changes] == [("drop_index", owner), ("add_index", owner)]
+    assert ws.plan().changes[1].detail == "owner_id NULLS FIRST, id"
+    ws.migrate()
+    assert ws.plan().is_empty(), ws.plan().describe()
+    assert sort_index(ws, "f_sales_customer", owner) == (["owner_id", "id"], {"owner_id": ("nulls_first",)})
+
+
+def test_sqlite_sort_indexes_keep_their_shape(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import open_workspace, publish_directory
+
+    ws = open_workspace(f"sqlite:///{tmp_path / 'x.db'}", tmp_path / "ws")
+    try:
+        publish_directory(ws, FIXTURES / "shop", "shop/")
+        assert sort_index(ws, "f_sales_customer", "ix_f_sales_customer_owner_id") == (["owner_id"], {})
+        assert sort_index(ws, "f_sales_customer", "ix_f_sales_customer_created_at") == (["created_at"], {})
+    finally:
+        ws.close()

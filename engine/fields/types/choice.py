@@ -91,6 +91,7 @@ class Select(SingleChoice):
     name = "select"
     label = {"zh": "下拉框", "en": "Select"}
     props_schema = {**OPTIONS_SCHEMA, **ALLOW_OTHER}
+    props_required = ("options",)
 
 
 @register
@@ -99,7 +100,8 @@ class Radio(SingleChoice):
 
     name = "radio"
     label = {"zh": "单选按钮组", "en": "Radio buttons"}
-    props_schema = OPTIONS_SCHEMA
+    props_schema = {**OPTIONS_SCHEMA, **ALLOW_OTHER}
+    props_required = ("options",)
 
 
 class MultiChoice(OptionsMixin, JSONListField):
@@ -128,6 +130,8 @@ class MultiSelect(MultiChoice):
 
     name = "multi_select"
     label = {"zh": "下拉复选框", "en": "Multi-select"}
+    props_schema = {**MultiChoice.props_schema, **ALLOW_OTHER}
+    props_required = ("options",)
 
 
 @register
@@ -136,6 +140,8 @@ class Checkbox(MultiChoice):
 
     name = "checkbox"
     label = {"zh": "复选框组", "en": "Checkboxes"}
+    props_schema = {**MultiChoice.props_schema, **ALLOW_OTHER}
+    props_required = ("options",)
 
 
 @register

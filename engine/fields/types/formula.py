@@ -25,12 +25,14 @@ class Formula(FieldType):
     label = {"zh": "公式", "en": "Formula"}
     computed = True
     props_schema = {
-        "formula": {"type": "string", "description": "The expression, e.g. amount * probability / 100."},
+        "formula": {"$ref": "common.schema.json#/$defs/formula",
+                    "description": "The expression, e.g. amount * probability / 100."},
         "result": {"enum": list(RESULTS), "default": "text", "description": "Type of the computed value."},
         "decimals": {"type": "integer", "minimum": 0, "maximum": 10,
                      "description": "Decimal places for number, money and percent results."},
         "currency": {"type": "string", "description": "Currency code for money results."},
     }
+    props_required = ("formula",)
 
     def inner(self, f: FieldDef) -> FieldType:
         """The field type of the formula's result."""

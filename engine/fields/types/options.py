@@ -14,9 +14,9 @@ OPTIONS_SCHEMA: dict[str, Any] = {
         "description": "The choices: plain strings (value and label) or {value, label, color}.",
         "items": {"anyOf": [
             {"type": "string"},
-            {"type": "object", "required": ["value"], "properties": {
-                "value": {"type": "string", "description": "Stored value."},
-                "label": {"type": ["string", "object"], "description": "Shown text (i18n)."},
+            {"type": "object", "required": ["value"], "additionalProperties": False, "properties": {
+                "value": {"type": ["string", "integer"], "description": "Stored value."},
+                "label": {"$ref": "common.schema.json#/$defs/text", "description": "Shown text (i18n)."},
                 "color": {"type": "string", "description": "Colour of the option's badge."},
             }},
         ]},

@@ -15,8 +15,9 @@ from engine.fields.types.common import ITEM_COUNT, blank, error, int_prop, inval
 from engine.fields.types.ids import IdField, IdListField
 
 TARGET: dict[str, Any] = {
-    "to": {"type": "string", "description": "Id of the form whose records are linked."},
-    "display": {"type": "string", "description": "Field of the target shown for a link (default: its title)."},
+    "to": {"$ref": "common.schema.json#/$defs/id", "description": "Id of the form whose records are linked."},
+    "display": {"$ref": "common.schema.json#/$defs/id",
+                "description": "Field of the target shown for a link (default: its title)."},
 }
 ROWS_TEXT = {"zh": "行的列表", "en": "a list of rows"}
 
@@ -29,6 +30,7 @@ class Relation(IdField):
     label = {"zh": "关联数据", "en": "Relation"}
     props_schema = {**TARGET, "on_delete": {"enum": ["restrict", "set_null"], "default": "set_null",
                                             "description": "What deleting the target does: refuse, or clear the link."}}
+    props_required = ("to",)
 
     def target(self, f: FieldDef) -> str:
         return f"'{f.get('to')}' record"
@@ -41,6 +43,7 @@ class RelationMany(IdListField):
     name = "relation_many"
     label = {"zh": "关联多条", "en": "Relations"}
     props_schema = {**TARGET, "max_items": ITEM_COUNT["max_items"]}
+    props_required = ("to",)
 
     def target(self, f: FieldDef) -> str:
         return f"'{f.get('to')}' record"
@@ -97,6 +100,7 @@ class Lookup(ReadComputed):
     label = {"zh": "关联查询", "en": "Lookup"}
     props_schema = {"path": {"type": "string", "pattern": "^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)+$",
                              "description": "Relation field(s), then the target field, joined by dots."}}
+    props_required = ("path",)
 
 
 @register
@@ -107,12 +111,16 @@ class Rollup(ReadComputed):
     label = {"zh": "汇总", "en": "Rollup"}
     value_type = "number"
     props_schema = {
-        "source": {"type": "string", "description": "Form whose records are aggregated."},
-        "link": {"type": "string", "description": "Relation field of `source` that points to this form."},
+        "source": {"$ref": "common.schema.json#/$defs/id", "description": "Form whose records are aggregated."},
+        "link": {"$ref": "common.schema.json#/$defs/id",
+                 "description": "Relation field of `source` that points to this form."},
         "aggregate": {"enum": ["count", "sum", "avg", "min", "max"], "description": "How values are combined."},
-        "field": {"type": "string", "description": "Field of `source` aggregated (not needed for count)."},
-        "filter": {"type": "string", "description": "Formula over the source record; only matching ones count."},
+        "field": {"$ref": "common.schema.json#/$defs/id",
+                  "description": "Field of `source` aggregated (not needed for count)."},
+        "filter": {"$ref": "common.schema.json#/$defs/formula",
+                   "description": "Formula over the source record; only matching ones count."},
     }
+    props_required = ("source", "link", "aggregate")
 
 
 @register
@@ -125,10 +133,11 @@ class Subform(FieldType):
     stored = False
     operators = ()
     props_schema = {
-        "fields": {"type": "array", "items": {"type": "object"}, "description": "Columns of a row (no subforms)."},
+        "fields": {"type": "array", "items": {"$ref": "#/$defs/field"}, "description": "Columns of a row (no subforms)."},
         "min_rows": {"type": "integer", "minimum": 0, "description": "Fewest rows allowed."},
         "max_rows": {"type": "integer", "minimum": 1, "description": "Most rows allowed."},
     }
+    props_required = ("fields",)
 
     def columns_of(self, f: FieldDef) -> list[tuple[FieldDef, FieldType]]:
         """Each column of the subform that holds a value, with its type."""
