@@ -3,8 +3,8 @@
 One uvicorn process (`web.asgi:app`, jobs in-process, as `formwork serve` runs it) serves the CRM template with
 its sample data and LEADS extra leads. One client reads the leads list page over and over: first alone, then for
 as long as a second client downloads the export of every lead (the list page's Excel export) from the same
-process. When a long request holds the event loop, every other request of the process waits for it and the list
-page's p95 grows towards the export's length.
+process, then for as long as it reads the API's biggest pages of leads. When a long request holds the event loop,
+every other request of the process waits for it and the list page's p95 grows towards that request's length.
 
 `BENCH_CODE` names the checkout whose code the server runs (default: this one); `BENCH_BEFORE` names a second
 checkout (e.g. one of main), served side by side over a copy of the same data, for a before/after figure.
@@ -38,6 +38,8 @@ ROUNDS = int(os.environ.get("BENCH_EXPORT_ROUNDS", "3"))  # exports per checkout
 WARMUP = 20
 LIST_PATH = "/apps/lead/lead"
 EXPORT_PATH = "/apps/lead/lead/export?format=xlsx"
+API_PAGE_PATH = "/api/v1/lead?limit=1000&total=1&sort=-budget"  # the API's largest page, sorted on an unindexed field
+API_PAGES = 10  # big API pages read back to back in each round
 SOURCES = ("campaign", "web_form", "exhibition", "referral", "online_ad", "cold_call")
 REGIONS = ("east", "south", "north", "central", "southwest", "northwest", "northeast")
 INDUSTRIES = ("MANU", "RETAIL", "IT", "FIN", "EDU", "MED", "LOG", "OTHER")
@@ -141,8 +143,8 @@ class Side:
         self.lister.sign_in()
         self.exporter.sign_in()
         self.alone: list[float] = []
-        self.during: list[float] = []
-        self.exports: list[float] = []
+        self.during: dict[str, list[float]] = {"export": [], "api_page": []}
+        self.long: dict[str, list[float]] = {"export": [], "api_page": []}
 
     def warm_up(self) -> None:
         """A few list pages and one export, so that imports and caches are warm before anything is timed."""
@@ -151,24 +153,32 @@ class Side:
         _timed(self.exporter, EXPORT_PATH)
 
     def round(self, samples: int) -> None:
-        """`samples` list pages alone, then list pages for as long as one export runs."""
+        """`samples` list pages alone, then list pages for as long as one export runs, then for as long as
+        API_PAGES big API pages are read one after another."""
         self.alone.extend(_timed(self.lister, LIST_PATH) for _ in range(samples))
+        self._during("export", [EXPORT_PATH])
+        self._during("api_page", [API_PAGE_PATH] * API_PAGES)
+
+    def _during(self, kind: str, paths: list[str]) -> None:
+        """List pages timed while the other client reads `paths` one after another."""
         took: list[float] = []
-        export = threading.Thread(target=lambda: took.append(_timed(self.exporter, EXPORT_PATH)))
-        export.start()
-        while export.is_alive():
+        other = threading.Thread(target=lambda: took.extend(_timed(self.exporter, p) for p in paths))
+        other.start()
+        while other.is_alive():
             latency = _timed(self.lister, LIST_PATH)
-            if export.is_alive():  # a page that ended after the export did is not "during" it
-                self.during.append(latency)
-        export.join()
-        if not took:
-            raise RuntimeError(f"{self.name}: the export failed")
-        self.exports.extend(took)
+            if other.is_alive():  # a page that ended after the long requests did is not "during" them
+                self.during[kind].append(latency)
+        other.join()
+        if len(took) != len(paths):
+            raise RuntimeError(f"{self.name}: GET {paths[0]} failed")
+        self.long[kind].extend(took)
 
     def result(self) -> dict[str, Any]:
-        """The list page alone and during exports, and how long an export took."""
-        return {"code": str(self.code), "alone": _summary(self.alone), "during_export": _summary(self.during),
-                "export_s": statistics.median(self.exports), "exports": len(self.exports)}
+        """The list page alone, during exports and during big API pages, and how long those took."""
+        return {"code": str(self.code), "alone": _summary(self.alone),
+                "during_export": _summary(self.during["export"]), "export_s": statistics.median(self.long["export"]),
+                "during_api_page": _summary(self.during["api_page"]),
+                "api_page_s": statistics.median(self.long["api_page"])}
 
     def stop(self) -> None:
         self.server.stop()
@@ -208,13 +218,14 @@ def run(tmp: Path) -> dict[str, Any]:
 
 
 def print_table(results: dict[str, Any]) -> None:
-    """Rows for bench/__main__'s table: the list page's p95 alone and during the export, per checkout."""
+    """Rows for bench/__main__'s table: the list page's p95 alone, during the export and during big API pages."""
     for name in ("before", "after", "current"):
         r = results.get(name)
         if r is None:
             continue
-        print(f"{'list p95 ' + name:<22} {r['alone']['p95_ms']:>11.1f} ms {r['during_export']['p95_ms']:>11.1f} ms "
-              f"{'':>8} {'export ' + format(r['export_s'], '.1f') + ' s':>10}")
+        print(f"{'list p95 ' + name:<22} alone {r['alone']['p95_ms']:.0f} ms · during a {r['export_s']:.1f} s export "
+              f"{r['during_export']['p95_ms']:.0f} ms · during {r['api_page_s']:.2f} s API pages "
+              f"{r['during_api_page']['p95_ms']:.0f} ms")
 
 
 if __name__ == "__main__":
@@ -223,5 +234,4 @@ if __name__ == "__main__":
     with tempfile.TemporaryDirectory(prefix="formwork-bench-export-") as folder:
         outcome = run(Path(folder))
     print(json.dumps(outcome, indent=2))
-    print(f"{'':<22} {'alone':>14} {'during export':>14}")
     print_table(outcome)
