@@ -1,5 +1,5 @@
-"""`make bench`: record service vs raw SQLAlchemy Core on SQLite, the web layer and the job system, printed as a table
-and saved to results.json."""
+"""`make bench`: record service vs raw SQLAlchemy Core on SQLite, the web layer (throughput, and a list page's
+latency while an export runs) and the job system, printed as a table and saved to results.json."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bench import jobs, web, workflows
+from bench import jobs, list_during_export, web, workflows
 from engine.definitions.loader import read_directory
 from engine.records.model import Actor, Filter, Query
 from engine.settings import Settings
@@ -161,6 +161,7 @@ def main() -> None:
         results["database"] = "sqlite"
         ws.close()
         results["web"] = web.run(Path(tmp))
+        results["list_during_export"] = list_during_export.run(Path(tmp))
         results["jobs"] = jobs.run(Path(tmp))
         results["workflows"] = workflows.run(Path(tmp))
     (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
@@ -173,6 +174,7 @@ def main() -> None:
     r = results["add_field_1m"]
     print(f"{'add_field_1m':<22} {'':>14} {r['seconds']:>12.3f} s {'':>8} {'< 1 s':>10}")
     web.print_table(results["web"])
+    list_during_export.print_table(results["list_during_export"])
     jobs.print_table(results["jobs"])
     workflows.print_table(results["workflows"])
 

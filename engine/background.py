@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine import automation, mail, workflow
 
+if TYPE_CHECKING:
+    from engine.workspace import Workspace
 
-def install(ws: Any) -> None:
+
+def install(ws: Workspace) -> None:
     """Register every job handler, outbox consumer and ticker on `ws.jobs`."""
     automation.install(ws)
     mail.install(ws)

@@ -68,9 +68,12 @@ class Workspace:
     def reload(self) -> Definitions:
         """Load the stored definitions (they were checked when published) and rebuild the services."""
         self._documents_mark = self._stored_mark()
-        self.definitions = load_sources(self.sources()).raise_for_problems()
-        schema = target_schema(self.definitions)
-        self.records = RecordService(self.engine, Runtimes(self.definitions, schema.forms), self.tz, self.clock)
+        definitions = load_sources(self.sources()).raise_for_problems()
+        schema = target_schema(definitions)
+        # Built aside, then swapped in (requests run in threads meanwhile): the record service first, so that a
+        # form new in this version shows in the definitions only once its runtime exists.
+        self.records = RecordService(self.engine, Runtimes(definitions, schema.forms), self.tz, self.clock)
+        self.definitions = definitions
         return self.definitions
 
     def _stored_mark(self) -> object:

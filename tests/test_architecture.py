@@ -51,3 +51,19 @@ def test_formulas_are_pure() -> None:
                     and not module.startswith(("engine.formulas", "engine.errors", "engine.i18n")):
                 offenders.append(f"{path.relative_to(ROOT)} imports {module}")
     assert offenders == []
+
+
+def storage_imports(path: Path) -> set[str]:
+    """The engine.storage modules a file imports, however it is spelled (`from engine import storage` too)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = {m for m in imported_modules(path) if m == "engine.storage" or m.startswith("engine.storage.")}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "engine" and node.level == 0:
+            found.update(f"engine.{alias.name}" for alias in node.names if alias.name == "storage")
+    return found
+
+
+def test_web_goes_through_the_engine_never_its_storage() -> None:
+    offenders = [f"{path.relative_to(ROOT)} imports {module}"
+                 for path in sorted((ROOT / "web").rglob("*.py")) for module in sorted(storage_imports(path))]
+    assert offenders == []

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from engine.errors import FormworkError
 from engine.files import policy as upload_policy
@@ -23,6 +24,7 @@ from engine.workspace import Workspace
 from web.api import openapi, records as api_records, reference
 from web.api.auth import bearer_token, token_refusal, unauthorized
 from web.cookies import SecureCookies
+from web.endpoints import workspace
 from web.errors import api_error, method_not_allowed
 from web.i18n import choose_language, translator
 from web.render import page
@@ -56,7 +58,7 @@ def body_limit(request: Request) -> int:
     """The largest request body accepted here: an upload's field limit (plus form overhead), else BODY_LIMIT."""
     parts = request.url.path.split("/")
     if len(parts) == 6 and parts[1] == "apps" and parts[4] == "upload":  # /apps/{app}/{form}/upload/{field}
-        form = request.app.state.ws.definitions.forms.get(parts[3])
+        form = workspace(request).definitions.forms.get(parts[3])
         f = form.field(parts[5]) if form is not None else None
         if f is not None and f.type in upload_policy.MEDIA_TYPES:
             return upload_policy.max_bytes(f) + MB
@@ -108,12 +110,12 @@ class Guard:
                 await _too_large(request)(scope, receive, send)
                 return
 
-            async def replay() -> dict:  # type: ignore[type-arg]
+            async def replay() -> Message:
                 return {"type": "http.request", "body": body, "more_body": False}
             request = Request(scope, replay)
         response = await self._refusal(request)
 
-        async def send_with_headers(message: dict) -> None:  # type: ignore[type-arg]
+        async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = message.setdefault("headers", [])
                 headers.extend((k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items())
@@ -125,14 +127,15 @@ class Guard:
         await self.app(scope, replay, send_with_headers)
 
     async def _refusal(self, request: Request) -> Response | None:
+        """Why the request may not reach its endpoint (None: it may); the database is read in the thread pool."""
         path = request.url.path
         api = path.startswith("/api/") and path != "/api/docs"  # the reference is a page: sign-in redirects
         token = bearer_token(request) if api else None
         if token is not None:  # bearer requests carry no cookie a third-party site could ride on: no CSRF check
-            return token_refusal(request, token)
+            return await run_in_threadpool(token_refusal, request, token)
         if path.startswith(SECRET_URL_PATHS):
             return None
-        if not path.startswith(PUBLIC_PATHS) and current_user(request) is None:
+        if not path.startswith(PUBLIC_PATHS) and await run_in_threadpool(current_user, request) is None:
             if api:
                 return unauthorized("not_signed_in", "请先登录或使用 API 令牌", "Sign in or send an API token")
             return RedirectResponse(f"/login?next={path}", status_code=303)
@@ -140,12 +143,12 @@ class Guard:
             if api:
                 return JSONResponse({"error": {"code": "csrf", "message": {
                     "zh": "缺少或错误的 CSRF 令牌", "en": "Missing or wrong CSRF token"}}}, status_code=403)
-            return page(request, "error.html", {"message": "forbidden"}, status=403)
+            return await run_in_threadpool(page, request, "error.html", {"message": "forbidden"}, 403)
         return None
 
 
-async def not_found(request: Request, exc: Exception) -> Response:
-    """404 for pages and the API alike."""
+def not_found(request: Request, exc: Exception) -> Response:
+    """404 for pages and the API alike (a plain function: Starlette runs it in the thread pool)."""
     if request.url.path.startswith("/api/"):
         return JSONResponse({"error": {"code": "not_found", "message": {"zh": "不存在", "en": "Not found"}}},
                             status_code=404)
@@ -153,7 +156,7 @@ async def not_found(request: Request, exc: Exception) -> Response:
     return page(request, "error.html", {"message": "not_found", "detail": translator(lang)("not_found")}, status=404)
 
 
-def _job_runner(ws: Workspace):  # type: ignore[no-untyped-def]
+def _job_runner(ws: Workspace) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
     """A lifespan running the workspace's jobs in a background thread (the embedded default, without Redis)."""
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

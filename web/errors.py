@@ -9,6 +9,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from engine.errors import Conflict, FormworkError, NotFound, PermissionDenied, QueryInvalid, RecordInvalid
 from engine.workflow.errors import InstanceNotFound, TaskNotFound, WorkflowConflict, WorkflowError
+from web.endpoints import workspace
 
 STATUS = {RecordInvalid: 422, QueryInvalid: 400, Conflict: 409, NotFound: 404, PermissionDenied: 403,
           TaskNotFound: 404, InstanceNotFound: 404, WorkflowConflict: 409, WorkflowError: 422}
@@ -33,8 +34,9 @@ def error_body(exc: FormworkError) -> dict[str, Any]:
     return {"error": body}
 
 
-async def api_error(request: Request, exc: Exception) -> Response:
-    """Exception handler for engine errors: JSON under /api/, an error page in the user's language elsewhere."""
+def api_error(request: Request, exc: Exception) -> Response:
+    """Exception handler for engine errors: JSON under /api/, an error page in the user's language elsewhere (a
+    plain function: the page reads the database, so Starlette runs it in the thread pool)."""
     assert isinstance(exc, FormworkError)
     if request.url.path.startswith("/api/"):
         return JSONResponse(error_body(exc), status_code=status_of(exc))
@@ -55,7 +57,7 @@ def _denied_detail(request: Request, exc: PermissionDenied, lang: str) -> str:
     from engine.i18n import text
     from web.i18n import translator
 
-    form = request.app.state.ws.definitions.forms.get(exc.target)
+    form = workspace(request).definitions.forms.get(exc.target)
     t = translator(lang)
     operation = t(f"perm_op_{exc.action}")
     if form is None or operation == f"perm_op_{exc.action}":
@@ -63,7 +65,7 @@ def _denied_detail(request: Request, exc: PermissionDenied, lang: str) -> str:
     return t("permission_denied_on_form").format(operation=operation, form=text(form.label, lang))
 
 
-async def method_not_allowed(request: Request, exc: Exception) -> Response:
+def method_not_allowed(request: Request, exc: Exception) -> Response:
     """405 with the Allow header: JSON under /api/, plain text elsewhere."""
     headers = dict(getattr(exc, "headers", None) or {})
     if request.url.path.startswith("/api/"):

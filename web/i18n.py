@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from starlette.requests import Request
 
 from engine.i18n import LANGUAGES
@@ -492,7 +494,7 @@ def choose_language(request: Request) -> str:
     return "zh"
 
 
-def translator(lang: str):  # type: ignore[no-untyped-def]
+def translator(lang: str) -> Callable[[str], str]:
     """A function giving the UI text for a key in `lang`."""
     def t(key: str) -> str:
         entry = TEXTS.get(key)

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from engine.org.account import session_stamp
 from engine.org.users import user_by_id
 from engine.records.model import Actor
-from engine.storage.database import single_statement
+from web.endpoints import workspace
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
@@ -67,7 +67,7 @@ def current_user(request: Request) -> dict[str, Any] | None:
     user_id = request.session.get("user_id") if "session" in request.scope else None
     if not isinstance(user_id, int):
         return None
-    with single_statement(request.app.state.ws.engine) as conn:  # two reads; no snapshot needed
+    with workspace(request).statement() as conn:  # two reads; no snapshot needed
         user = user_by_id(conn, user_id)
     if user is None or not user["active"] or request.session.get("stamp") != session_stamp(user):
         return None

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from engine.workspace import Workspace
 
 
-def install(ws: Any) -> None:
+def install(ws: Workspace) -> None:
     """Register the automation job handlers, outbox consumer and ticker on the workspace's job system."""
     from engine.automation import clock, run, triggers, webhooks
 

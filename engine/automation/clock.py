@@ -5,7 +5,7 @@ around a date-time field. Each firing is a keyed job, so ticking the same stretc
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from croniter import croniter
@@ -15,11 +15,14 @@ from engine.automation.triggers import KIND, job_key
 from engine.definitions.model import AutomationDef
 from engine.jobs import queue
 
+if TYPE_CHECKING:
+    from engine.workspace import Workspace
+
 MAX_FIRINGS = 1000  # per automation and tick: a schedule every minute after a day's outage fires the last 1000
 MAX_RECORDS = 5000  # records per date trigger and tick
 
 
-def ticker(ws: Any) -> Any:
+def ticker(ws: Workspace) -> Any:
     def tick(conn: sa.Connection, previous: datetime, now: datetime) -> None:
         switches = switched(conn) if ws.definitions.automations else {}
         for automation in ws.definitions.automations.values():
@@ -70,7 +73,7 @@ def _fire(conn: sa.Connection, automation: AutomationDef, record_id: int, moment
         "fire_at": at, "offset": offset, "depth": 0}, now=now, label=f"{automation.id} · #{record_id} · {moment.strftime('%Y-%m-%d %H:%M')}")
 
 
-def _dates(conn: sa.Connection, ws: Any, automation: AutomationDef, previous: datetime, now: datetime) -> None:
+def _dates(conn: sa.Connection, ws: Workspace, automation: AutomationDef, previous: datetime, now: datetime) -> None:
     rt = ws.records.runtime(str(automation.form))
     field_id = str(automation.trigger.get("field"))
     column = rt.main.c[field_id]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -24,6 +24,9 @@ from engine.jobs.tables import automation_runs
 from engine.records.model import Actor
 from engine.storage.database import read_transaction, write_transaction
 from engine.templating import TemplateProblem
+
+if TYPE_CHECKING:
+    from engine.workspace import Workspace
 
 MAX_DEPTH = 5  # automations triggering automations: at most this many links
 
@@ -110,7 +113,7 @@ def _entry(action: ActionDef, outcome: str, detail: str) -> dict[str, Any]:
     return {"action": action.id, "type": action.type, "outcome": outcome, "detail": detail[:500]}
 
 
-def _facts(ws: Any, automation: AutomationDef, payload: Mapping[str, Any]) -> Facts | None:
+def _facts(ws: Workspace, automation: AutomationDef, payload: Mapping[str, Any]) -> Facts | None:
     form = ws.definitions.forms.get(str(payload.get("form") or automation.form or "")) or None
     record: dict[str, Any] | None = None
     old: dict[str, Any] | None = None
@@ -129,7 +132,7 @@ def _facts(ws: Any, automation: AutomationDef, payload: Mapping[str, Any]) -> Fa
                  actor_id=payload.get("actor"))
 
 
-def _start(ws: Any, job: JobContext, automation: AutomationDef) -> None:
+def _start(ws: Workspace, job: JobContext, automation: AutomationDef) -> None:
     payload = job.payload
     with write_transaction(ws.engine) as conn:
         dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
@@ -140,7 +143,7 @@ def _start(ws: Any, job: JobContext, automation: AutomationDef) -> None:
             index_elements=["key"], set_={"status": "running", "error": None}))
 
 
-def _finish(ws: Any, job: JobContext, status: str, log: list[dict[str, Any]], error: str | None) -> dict[str, Any]:
+def _finish(ws: Workspace, job: JobContext, status: str, log: list[dict[str, Any]], error: str | None) -> dict[str, Any]:
     with write_transaction(ws.engine) as conn:
         conn.execute(sa.update(automation_runs).where(automation_runs.c.key == job.key).values(
             status=status, steps=log, error=error, finished_at=ws.now()))

@@ -7,7 +7,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -16,6 +16,9 @@ from engine.definitions.model import AutomationDef, Definitions
 from engine.jobs import queue
 from engine.jobs.service import OutboxEvent
 from engine.storage.database import write_transaction
+
+if TYPE_CHECKING:
+    from engine.workspace import Workspace
 
 RECORD_TOPICS = {"record.create": "created", "record.update": "updated", "record.delete": "deleted"}
 QUIET_CHANNELS = {"sample_data"}  # installing sample data does not set off automations
@@ -53,7 +56,7 @@ def matches(automation: AutomationDef, on: str, payload: Mapping[str, Any], chan
     return True
 
 
-def consume(ws: Any) -> Any:
+def consume(ws: Workspace) -> Any:
     """The outbox consumer for a workspace: enqueue a run for each automation an event sets off."""
     def consumer(conn: sa.Connection, event: OutboxEvent, now: datetime) -> None:
         defs: Definitions = ws.definitions
@@ -87,7 +90,7 @@ def consume(ws: Any) -> Any:
     return consumer
 
 
-def receive_webhook(ws: Any, automation: AutomationDef, body: Any, delivery: str | None) -> str:
+def receive_webhook(ws: Workspace, automation: AutomationDef, body: Any, delivery: str | None) -> str:
     """Queue a run for an inbound webhook call; the same delivery id (header) queues it once. Returns the job key."""
     raw = json.dumps(body, sort_keys=True, ensure_ascii=False, default=str).encode()
     ident = hashlib.sha256((delivery or "").encode() + b"|" + raw).hexdigest()[:24] if delivery else None

@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from engine.jobs import queue
 from engine.jobs.queue import Claim
 from engine.storage.database import write_transaction
+
+if TYPE_CHECKING:
+    from engine.workspace import Workspace
 
 
 class PermanentError(Exception):
@@ -21,7 +24,7 @@ class PermanentError(Exception):
 class JobContext:
     """One claimed job being run: `host` is the workspace (records, definitions, settings)."""
 
-    def __init__(self, host: Any, job: Claim, lease: timedelta):
+    def __init__(self, host: Workspace, job: Claim, lease: timedelta):
         self.host, self.job, self.lease = host, job, lease
 
     @property

@@ -11,7 +11,7 @@ import logging
 import threading
 import time
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from redis import Redis
 from redis.exceptions import RedisError, ResponseError
@@ -19,12 +19,15 @@ from rq import Queue, SimpleWorker
 
 from engine.storage.database import write_transaction
 
+if TYPE_CHECKING:
+    from engine.workspace import Workspace
+
 log = logging.getLogger("formwork.jobs")
 QUEUE = "formwork"
 REQUEUE_AFTER = timedelta(seconds=60)
 COMMAND_POLL = 0.5  # seconds: how long a worker's command listener reads before looking whether it must stop
 
-_host: Any = None  # the workspace of this worker process (set by run_worker, or opened on first use)
+_host: Workspace | None = None  # the workspace of this worker process (set by run_worker, or opened on first use)
 
 
 def perform(key: str) -> str:
@@ -44,7 +47,7 @@ def _workspace() -> Any:
     return _host
 
 
-def push_due(host: Any, queue: Queue, limit: int = 500, *, requeue_after: timedelta | None = REQUEUE_AFTER) -> int:
+def push_due(host: Workspace, queue: Queue, limit: int = 500, *, requeue_after: timedelta | None = REQUEUE_AFTER) -> int:
     """Hand due jobs to the rq queue (at most once a minute each, unless their runner died; every due job when
     `requeue_after` is None)."""
     keys = host.jobs.due(limit, requeue_after=requeue_after)
@@ -84,7 +87,7 @@ class Worker(SimpleWorker):
 class Dispatcher:
     """A thread that relays the outbox, ticks the clock and pushes due jobs to Redis, surviving outages."""
 
-    def __init__(self, host: Any, redis_url: str, *, idle_seconds: float = 0.5, tick_seconds: float = 10):
+    def __init__(self, host: Workspace, redis_url: str, *, idle_seconds: float = 0.5, tick_seconds: float = 10):
         self.host, self.idle_seconds, self.tick_seconds = host, idle_seconds, tick_seconds
         self._ticked = 0.0
         self.queue = Queue(QUEUE, connection=Redis.from_url(redis_url))
@@ -137,7 +140,7 @@ class Dispatcher:
                 self._stop.wait(self.idle_seconds)
 
 
-def run_worker(host: Any, redis_url: str, *, burst: bool = False, dispatch: bool = True) -> None:
+def run_worker(host: Workspace, redis_url: str, *, burst: bool = False, dispatch: bool = True) -> None:
     """`formwork worker`: a dispatcher thread plus an rq worker (with rq's scheduler) on our queue.
 
     When Redis goes away the worker waits and reconnects; what it had not finished is taken over later.

@@ -14,7 +14,7 @@ import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -24,6 +24,9 @@ from engine.jobs.queue import LeaseLost
 from engine.jobs.tables import automation_state
 from engine.storage.database import read_transaction, write_transaction
 from engine.storage.system import outbox
+
+if TYPE_CHECKING:
+    from engine.workspace import Workspace
 
 log = logging.getLogger("formwork.jobs")
 
@@ -55,7 +58,7 @@ class RunOutcome:
 class JobService:
     """The job system of one workspace (`host`): registration, relay, ticks and running jobs."""
 
-    def __init__(self, host: Any, *, lease_seconds: float = 300, backoff_seconds: float = 10):
+    def __init__(self, host: Workspace, *, lease_seconds: float = 300, backoff_seconds: float = 10):
         self.host = host
         self.lease = timedelta(seconds=lease_seconds)
         self.backoff = backoff_seconds

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.mail import tables as tables  # the tables join the system metadata when the workspace is created
 
+if TYPE_CHECKING:
+    from engine.workspace import Workspace
 
-def install(ws: Any) -> None:
+
+def install(ws: Workspace) -> None:
     """Register the mail job handlers on the workspace's job system."""
     from engine.mail.sending import install as install_sending
 

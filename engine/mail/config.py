@@ -6,12 +6,15 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import sqlalchemy as sa
 
 from engine.storage.system import settings
+
+if TYPE_CHECKING:
+    from engine.workspace import Workspace
 
 SETTING_KEY = "smtp"
 SECURITY = ("none", "starttls", "ssl")
@@ -86,7 +89,7 @@ def load_smtp(conn: sa.Connection, fallback_url: str = "") -> SmtpConfig:
     return parse_smtp_url(fallback_url) if fallback_url else SmtpConfig()
 
 
-def smtp_of(ws: Any, conn: sa.Connection) -> SmtpConfig:
+def smtp_of(ws: Workspace, conn: sa.Connection) -> SmtpConfig:
     """The configuration a workspace sends with (its saved one, else its smtp_url setting)."""
     return load_smtp(conn, str(ws.settings.values.get("smtp_url") or ""))
 

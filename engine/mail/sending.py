@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -24,10 +24,13 @@ from engine.mail.tables import email_messages
 from engine.mail.tracking import signing_key
 from engine.storage.database import read_transaction
 
+if TYPE_CHECKING:
+    from engine.workspace import Workspace
+
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 
 
-def base_url(ws: Any) -> str:
+def base_url(ws: Workspace) -> str:
     """The public address of the site (the base_url setting) that links in messages start with."""
     return str(ws.settings.values.get("base_url") or DEFAULT_BASE_URL).rstrip("/")
 
@@ -84,7 +87,7 @@ TEST_HTML = ("<p>这是一封来自 Formwork 的测试邮件。收到它,说明�
              "<p>This is a test email from Formwork: the outgoing mail settings work.</p>")
 
 
-def send_test_email(ws: Any, to: str, config: SmtpConfig | None = None) -> MailError | None:
+def send_test_email(ws: Workspace, to: str, config: SmtpConfig | None = None) -> MailError | None:
     """Send a short test message now, with `config` (else the workspace's): None when the server accepted it,
     else the error, whose `message(lang)` says in words what went wrong."""
     if not valid_address(to):
@@ -103,7 +106,7 @@ def send_test_email(ws: Any, to: str, config: SmtpConfig | None = None) -> MailE
     return None
 
 
-def install(ws: Any) -> None:
+def install(ws: Workspace) -> None:
     """Register the `email.send` and `mail.count` job handlers on the workspace's job system."""
     ws.jobs.handle(SEND_KIND, send_message)
     ws.jobs.handle(counters.KIND, counters.recount)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from engine.workspace import Workspace
 
 
-def install(ws: Any) -> None:
+def install(ws: Workspace) -> None:
     """Register the timeout ticker and job, and the auto_start consumer and job, on the workspace's job system."""
     from engine.workflow import autostart, timeouts
 

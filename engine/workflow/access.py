@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.definitions.model import NodeDef
 from engine.errors import FieldError, RecordInvalid
@@ -11,8 +11,11 @@ from engine.records.model import Actor
 from engine.records.values import Errors
 from engine.workflow import graph
 
+if TYPE_CHECKING:
+    from engine.workspace import Workspace
 
-def node_access(ws: Any, actor: Actor, form_id: str, node: NodeDef) -> dict[str, str]:
+
+def node_access(ws: Workspace, actor: Actor, form_id: str, node: NodeDef) -> dict[str, str]:
     """Field id → editable | read_only | hidden for the actor at this node (computed fields never editable)."""
     rt = ws.records.runtime(form_id)
     role = ws.records.guard(actor, form_id).access
@@ -27,7 +30,7 @@ def node_access(ws: Any, actor: Actor, form_id: str, node: NodeDef) -> dict[str,
     return found
 
 
-def value_errors(ws: Any, form_id: str, access: Mapping[str, str], values: Mapping[str, Any]) -> Errors:
+def value_errors(ws: Workspace, form_id: str, access: Mapping[str, str], values: Mapping[str, Any]) -> Errors:
     """An error for every value of a field that is not editable at this step (a hidden one is unknown)."""
     rt = ws.records.runtime(form_id)
     errors: Errors = {}
@@ -42,7 +45,7 @@ def value_errors(ws: Any, form_id: str, access: Mapping[str, str], values: Mappi
     return errors
 
 
-def missing_required(ws: Any, form_id: str, node: NodeDef, record: Mapping[str, Any]) -> None:
+def missing_required(ws: Workspace, form_id: str, node: NodeDef, record: Mapping[str, Any]) -> None:
     """RecordInvalid naming each of the node's required fields that has no value."""
     rt = ws.records.runtime(form_id)
     errors: Errors = {}

@@ -6,7 +6,7 @@ active instance per record makes a repeated run harmless."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -19,11 +19,14 @@ from engine.storage.database import read_transaction
 from engine.workflow.errors import WorkflowConflict
 from engine.workflow.tables import wf_instances
 
+if TYPE_CHECKING:
+    from engine.workspace import Workspace
+
 KIND = "workflow.autostart"
 CHANNELS = ("web", "api", "public")
 
 
-def consume(ws: Any) -> Any:
+def consume(ws: Workspace) -> Any:
     """The outbox consumer: queue a start for each record created through a person's channel."""
     def consumer(conn: sa.Connection, event: OutboxEvent, now: datetime) -> None:
         if event.topic != "record.create" or event.form is None:

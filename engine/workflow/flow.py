@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -21,6 +21,9 @@ from engine.storage.system import outbox
 from engine.workflow.errors import InstanceNotFound, valid_id
 from engine.workflow.tables import wf_instances, wf_steps, wf_tasks
 
+if TYPE_CHECKING:
+    from engine.workspace import Workspace
+
 ACTIVE = ("running", "rejected")
 WF_STATE_MAX = 40  # the width of every form table's wf_state column
 
@@ -29,7 +32,7 @@ WF_STATE_MAX = 40  # the width of every form table's wf_state column
 class Flow:
     """An instance under change: the definition it runs on, where it is, and the record it moves."""
 
-    ws: Any
+    ws: Workspace
     conn: sa.Connection
     wf: WorkflowDef
     instance_id: int
@@ -141,7 +144,7 @@ def wf_state(status: str, current: Sequence[str]) -> str:
     return status
 
 
-def load_record(ws: Any, conn: sa.Connection, form_id: str, record_id: int, *,
+def load_record(ws: Workspace, conn: sa.Connection, form_id: str, record_id: int, *,
                 include_deleted: bool = False) -> dict[str, Any]:
     """The record's values with subform rows and lookups, read in `conn` (a live one unless `include_deleted`)."""
     rt = ws.records.runtime(form_id)
@@ -168,7 +171,7 @@ def lock_instance(conn: sa.Connection, instance_id: int) -> dict[str, Any]:
     return dict(row)
 
 
-def open_flow(ws: Any, conn: sa.Connection, wf: WorkflowDef, row: Mapping[str, Any], actor_id: int | None) -> Flow:
+def open_flow(ws: Workspace, conn: sa.Connection, wf: WorkflowDef, row: Mapping[str, Any], actor_id: int | None) -> Flow:
     """A Flow over a locked instance row."""
     # an instance whose record went to the recycle bin (by the engine) can still be cancelled or withdrawn
     record = load_record(ws, conn, str(row["form"]), int(row["record_id"]), include_deleted=True)

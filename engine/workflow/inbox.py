@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
@@ -17,6 +17,9 @@ from engine.storage.database import read_transaction, write_transaction
 from engine.workflow.errors import TaskNotFound, valid_id
 from engine.workflow.tables import wf_instances, wf_tasks
 from engine.workflow.views import InboxItem, InboxPage, InstancePage, InstanceSummary, Person, Task
+
+if TYPE_CHECKING:
+    from engine.workspace import Workspace
 
 BOXES = ("todo", "done", "started", "cc")
 ACTIONABLE_KINDS = ("approval", "fill", "resubmit")
@@ -64,7 +67,7 @@ def _check(box: str, flt: InboxFilter) -> None:
         raise QueryInvalid("bad_filter", message="offset must not be negative")
 
 
-def page(ws: Any, actor: Actor, box: str, flt: InboxFilter) -> InboxPage:
+def page(ws: Workspace, actor: Actor, box: str, flt: InboxFilter) -> InboxPage:
     """One page of a box, newest first (cc: unread first), with the total."""
     _check(box, flt)
     stmt, order = _box_query(actor, box)
@@ -85,11 +88,11 @@ def page(ws: Any, actor: Actor, box: str, flt: InboxFilter) -> InboxPage:
     return InboxPage(box, items, total, flt.offset, flt.limit)
 
 
-def _definitions(ws: Any, conn: sa.Connection, rows: list[dict[str, Any]]) -> dict[str, WorkflowDef]:
+def _definitions(ws: Workspace, conn: sa.Connection, rows: list[dict[str, Any]]) -> dict[str, WorkflowDef]:
     return {h: ws.workflows.snapshots.load(conn, h) for h in {str(r["def_hash"]) for r in rows}}
 
 
-def _item(ws: Any, box: str, r: Mapping[str, Any], wf: WorkflowDef, names: Mapping[int, str]) -> InboxItem:
+def _item(ws: Workspace, box: str, r: Mapping[str, Any], wf: WorkflowDef, names: Mapping[int, str]) -> InboxItem:
     form = ws.definitions.forms.get(str(r["form"]))
     submitter = Person(int(r["submitter_id"]), names.get(int(r["submitter_id"]), "")) \
         if r["submitter_id"] is not None else None
@@ -110,14 +113,14 @@ def _open_todo(actor: Actor) -> ColumnElement[bool]:
     return sa.and_(t.c.user_id == actor.user_id, t.c.status == "open", t.c.kind.in_(ACTIONABLE_KINDS))
 
 
-def todo_count(ws: Any, actor: Actor) -> int:
+def todo_count(ws: Workspace, actor: Actor) -> int:
     """The actor's open to-do items (the menu badge): one COUNT."""
     with read_transaction(ws.engine) as conn:
         return int(conn.execute(sa.select(sa.func.count()).select_from(wf_tasks).where(_open_todo(actor))).scalar()
                    or 0)
 
 
-def counts(ws: Any, actor: Actor) -> dict[str, int]:
+def counts(ws: Workspace, actor: Actor) -> dict[str, int]:
     """The inbox tabs' numbers: open to-dos, handled items, started instances and unread cc entries."""
     t, i = wf_tasks, wf_instances
     me = actor.user_id
@@ -132,7 +135,7 @@ def counts(ws: Any, actor: Actor) -> dict[str, int]:
                 for box, (table, where) in wheres.items()}
 
 
-def mark_cc_read(ws: Any, actor: Actor, task_id: int) -> None:
+def mark_cc_read(ws: Workspace, actor: Actor, task_id: int) -> None:
     """Mark one of the actor's cc entries read (a read one keeps its first read time)."""
     t = wf_tasks
     with write_transaction(ws.engine) as conn:
@@ -143,7 +146,7 @@ def mark_cc_read(ws: Any, actor: Actor, task_id: int) -> None:
         conn.execute(sa.update(t).where(t.c.id == task_id, t.c.read_at.is_(None)).values(read_at=ws.now()))
 
 
-def instances(ws: Any, workflow_id: str, status: str | None, offset: int, limit: int) -> InstancePage:
+def instances(ws: Workspace, workflow_id: str, status: str | None, offset: int, limit: int) -> InstancePage:
     """A page of a workflow's instances, newest first; status `active` means running or rejected."""
     _check("started", InboxFilter(status=None if status in (None, "active", "finished") else status,
                                   offset=offset, limit=limit))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -18,6 +18,9 @@ from engine.workflow.actions import task_actions
 from engine.workflow.errors import TaskNotFound, valid_id
 from engine.workflow.tables import wf_instances, wf_steps, wf_tasks
 from engine.workflow.views import Act, Edge, FlowState, MyTask, NodeState, Person, Step, Task, TaskView
+
+if TYPE_CHECKING:
+    from engine.workspace import Workspace
 
 SYSTEM = Actor.system_actor()
 
@@ -202,7 +205,7 @@ def task_view(svc: Any, actor: Actor, task_id: int) -> TaskView:
                     tuple(steps(svc, form_id, record_id)))
 
 
-def _deleted(ws: Any, form_id: str, record_id: int) -> bool:
+def _deleted(ws: Workspace, form_id: str, record_id: int) -> bool:
     rt = ws.records.runtime(form_id)
     with read_transaction(ws.engine) as conn:
         return conn.execute(sa.select(rt.main.c.deleted_at).where(rt.main.c.id == record_id)).scalar() is not None

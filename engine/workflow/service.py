@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -20,6 +20,9 @@ from engine.workflow.snapshots import Snapshots
 from engine.workflow.tables import wf_instances, wf_steps, wf_tasks
 from engine.workflow.views import ActOutcome, FlowState, InboxPage, InstancePage, Step, TaskView
 
+if TYPE_CHECKING:
+    from engine.workspace import Workspace
+
 Fence = Callable[[sa.Connection], None]
 APPROVER_ACTIONS = ("approved", "rejected", "returned", "transferred", "signer_added")
 
@@ -27,7 +30,7 @@ APPROVER_ACTIONS = ("approved", "rejected", "returned", "transferred", "signer_a
 class WorkflowService:
     """The approval workflows of one workspace."""
 
-    def __init__(self, ws: Any):
+    def __init__(self, ws: Workspace):
         self.ws = ws
         self.snapshots = Snapshots(ws)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -11,11 +11,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from engine.definitions.model import WorkflowDef
 from engine.workflow.tables import wf_definitions
 
+if TYPE_CHECKING:
+    from engine.workspace import Workspace
+
 
 class Snapshots:
     """Store the text of the workflow an instance starts on; give back the parsed definition of a hash."""
 
-    def __init__(self, ws: Any):
+    def __init__(self, ws: Workspace):
         self.ws = ws
         self._parsed: dict[str, WorkflowDef] = {}
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -18,6 +18,9 @@ from engine.workflow import access, assignees, graph, moves, notices
 from engine.workflow.flow import Flow, lock_instance, open_flow
 from engine.workflow.tables import wf_tasks
 
+if TYPE_CHECKING:
+    from engine.workspace import Workspace
+
 KIND = "workflow.timeout"
 
 
@@ -25,7 +28,7 @@ def job_key(task_id: int, due_at: datetime) -> str:
     return f"wf:timeout:{task_id}:{due_at.strftime('%Y%m%dT%H%M%S')}"
 
 
-def ticker(ws: Any) -> Any:
+def ticker(ws: Workspace) -> Any:
     """The ticker for a workspace: queue a timeout job for each open task due by now."""
     def tick(conn: sa.Connection, previous: datetime, now: datetime) -> None:
         due = conn.execute(sa.select(wf_tasks.c.id, wf_tasks.c.due_at).where(

@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from engine.org.tokens import TokenRefused, authenticate_token, needs_touch, touch_token
-from engine.storage.database import single_statement, write_transaction
+from web.endpoints import workspace
 
 CHALLENGE = {"www-authenticate": 'Bearer realm="formwork"'}
 
@@ -27,15 +27,15 @@ def bearer_token(request: Request) -> str | None:
 
 def token_refusal(request: Request, token: str) -> Response | None:
     """Authenticate the request by its bearer token (the user is cached on the request), or a 401 saying why not."""
-    ws = request.app.state.ws
+    ws = workspace(request)
     now = ws.now()
     try:
-        with single_statement(ws.engine) as conn:  # two reads; a snapshot across them is not needed
+        with ws.statement() as conn:  # two reads; a snapshot across them is not needed
             use = authenticate_token(conn, token, now)
     except TokenRefused as exc:
         return unauthorized(exc.code, exc.error.message("zh"), exc.error.message("en"))
     if needs_touch(use.last_used, now):
-        with write_transaction(ws.engine) as conn:
+        with ws.writing() as conn:
             touch_token(conn, use.token_id, now)
     request.scope["formwork.user"] = use.user
     request.scope["formwork.auth"] = "token"

@@ -16,6 +16,7 @@ from engine.records.query import MAX_LIMIT
 from web.api.input import MAX_ID
 from web.api.openapi_workflow import workflow_paths
 from web.api.validation import values_input_schema
+from web.endpoints import workspace
 
 TEXT = {"type": "string"}
 I18N_TEXT = {"type": "object", "required": ["zh", "en"], "properties": {"zh": TEXT, "en": TEXT}}
@@ -40,8 +41,8 @@ SECURITY_SCHEMES = {
                    "description": "With the session cookie, unsafe requests (POST, PATCH, DELETE) carry the "
                                   "session's CSRF token."},
 }
-READ_SECURITY = [{"bearerAuth": []}, {"cookieAuth": []}]
-WRITE_SECURITY = [{"bearerAuth": []}, {"cookieAuth": [], "csrfHeader": []}]
+READ_SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}, {"cookieAuth": []}]
+WRITE_SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}, {"cookieAuth": [], "csrfHeader": []}]
 ERRORS = {
     "400": "the query is not valid (unknown field or operator, bad limit, cursor or flag)",
     "401": "not signed in, or the API token is missing, invalid, expired or revoked",
@@ -195,14 +196,14 @@ def document(defs: Definitions) -> dict[str, Any]:
 
 def cached_document(request: Request) -> dict[str, Any]:
     """The document of the workspace's current definitions (rebuilt after a publish)."""
-    defs = request.app.state.ws.definitions
+    defs = workspace(request).definitions
     cached = getattr(request.app.state, "openapi", None)
     if cached is None or cached[0] is not defs:
         cached = (defs, document(defs))
         request.app.state.openapi = cached
-    return cached[1]  # type: ignore[no-any-return]
+    return cached[1]
 
 
-async def openapi_json(request: Request) -> Response:
+def openapi_json(request: Request) -> Response:
     """GET /api/openapi.json."""
     return JSONResponse(cached_document(request))

@@ -13,6 +13,7 @@ from engine.records.query import MAX_LIMIT
 from engine.records.writing import json_value
 from web.api.input import MAX_ID, check_text, flag, read_json, strict_keys
 from web.api.validation import InputCheck
+from web.endpoints import body_view, workspace
 from web.i18n import choose_language
 from web.session import actor_of, current_user
 from web.views.file_access import foreign_files
@@ -23,7 +24,7 @@ FILTER_KEYS = ("field", "op", "value")
 
 def record_json(request: Request, record: Record) -> dict[str, Any]:
     """A record as the API returns it: id, version, system columns and typed field values."""
-    rt = request.app.state.ws.records.runtime(record.form)
+    rt = workspace(request).records.runtime(record.form)
     values = {f.id: json_value(rt, f.id, record.values.get(f.id)) for f in rt.form.fields
               if not rt.types[f.id].layout_only and f.id in record.values}  # hidden fields were masked out
     return {"id": record.id, "version": record.version, "created_at": record.created_at.isoformat(),
@@ -37,7 +38,7 @@ def _actor(request: Request):  # type: ignore[no-untyped-def]
 
 def _form_id(request: Request) -> str:
     form_id = request.path_params["form"]
-    if form_id not in request.app.state.ws.definitions.forms:
+    if form_id not in workspace(request).definitions.forms:
         raise NotFound(form_id, "-")
     return str(form_id)
 
@@ -82,10 +83,11 @@ def _query(request: Request) -> Query:
                  with_total=flag(params, "total"), deleted=flag(params, "deleted"))
 
 
-async def _values(request: Request, form_id: str, allowed: tuple[str, ...]) -> tuple[dict[str, Any], dict[str, Any]]:
+def _values(request: Request, raw: bytes, form_id: str,
+            allowed: tuple[str, ...]) -> tuple[dict[str, Any], dict[str, Any]]:
     """(the whole JSON body, its `values`), refusing unknown keys, text the databases cannot store, and values
     that break the form's input schema."""
-    body = read_json(await request.body(), what="body")
+    body = read_json(raw, what="body")
     if not isinstance(body, dict):
         raise RecordInvalid({"": [_expected("body", "a JSON object")]})
     strict_keys(body, allowed)
@@ -93,7 +95,7 @@ async def _values(request: Request, form_id: str, allowed: tuple[str, ...]) -> t
     if not isinstance(values, dict):
         raise RecordInvalid({"values": [_expected("values", "an object")]})
     _input_check(request).check(form_id, values)
-    ws = request.app.state.ws
+    ws = workspace(request)
     foreign = foreign_files(ws, current_user(request) or {}, ws.definitions.forms[form_id], values)
     if foreign:
         raise RecordInvalid(foreign)
@@ -102,23 +104,24 @@ async def _values(request: Request, form_id: str, allowed: tuple[str, ...]) -> t
 
 def _input_check(request: Request) -> InputCheck:
     """The input validators of the current definitions (rebuilt after a publish)."""
-    defs = request.app.state.ws.definitions
+    defs = workspace(request).definitions
     cached = getattr(request.app.state, "input_check", None)
     if cached is None or cached.defs is not defs:
         cached = request.app.state.input_check = InputCheck(defs)
-    return cached  # type: ignore[no-any-return]
+    return cached
 
 
 def _expected(label: str, expected: str) -> FieldError:
     return FieldError("invalid_type", {"label": label, "expected": expected})
 
 
-async def collection(request: Request) -> Response:
+@body_view
+def collection(request: Request, raw: bytes) -> Response:
     """GET lists records; POST creates one."""
-    ws = request.app.state.ws
+    ws = workspace(request)
     form_id = _form_id(request)
     if request.method == "POST":
-        _, values = await _values(request, form_id, ("values",))
+        _, values = _values(request, raw, form_id, ("values",))
         record = ws.records.create(_actor(request), form_id, values, via="api")
         return JSONResponse(record_json(request, record), status_code=201)
     page = ws.records.list(_actor(request), form_id, _query(request))
@@ -135,28 +138,29 @@ def _version(raw: Any) -> int:
     return raw
 
 
-async def item(request: Request) -> Response:
+@body_view
+def item(request: Request, raw: bytes) -> Response:
     """GET one record; PATCH changes the given values (needs `version`); DELETE moves it to the recycle bin."""
-    ws = request.app.state.ws
+    ws = workspace(request)
     form_id = _form_id(request)
     record_id = _record_id(request, form_id)
     if request.method == "PATCH":
-        body, values = await _values(request, form_id, ("version", "values"))
+        body, values = _values(request, raw, form_id, ("version", "values"))
         version = body.get("version")
         record = ws.records.update(_actor(request), form_id, record_id, values,
                                    version=_version(None if isinstance(version, str) else version), via="api")
         return JSONResponse(record_json(request, record))
     if request.method == "DELETE":
-        raw = request.query_params.get("version")
-        ws.records.delete(_actor(request), form_id, record_id, version=_version(raw) if raw is not None else None,
+        given = request.query_params.get("version")
+        ws.records.delete(_actor(request), form_id, record_id, version=_version(given) if given is not None else None,
                           via="api")
         return Response(status_code=204)
     return JSONResponse(record_json(request, ws.records.get(_actor(request), form_id, record_id)))
 
 
-async def restore(request: Request) -> Response:
+def restore(request: Request) -> Response:
     """POST brings a record back from the recycle bin."""
-    ws = request.app.state.ws
+    ws = workspace(request)
     form_id = _form_id(request)
     record = ws.records.restore(_actor(request), form_id, _record_id(request, form_id), via="api")
     return JSONResponse(record_json(request, record))

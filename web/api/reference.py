@@ -71,7 +71,7 @@ def _schemas(doc: dict[str, Any]) -> list[tuple[str, list[tuple[str, str, str]]]
     return result
 
 
-async def docs(request: Request) -> Response:
+def docs(request: Request) -> Response:
     """GET /api/docs."""
     doc = cached_document(request)
     return page(request, "api_docs.html", {"doc": doc, "operations": _operations(doc), "schemas": _schemas(doc)})

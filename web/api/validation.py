@@ -22,7 +22,7 @@ from web.api.schema_text import type_text
 
 def input_schema(f: FieldDef) -> dict[str, Any]:
     """A writable field's schema; a required field admits no empty value (null, '', [])."""
-    result = _bounded(copy.deepcopy(field_type(f.type).json_schema(f)))
+    result: dict[str, Any] = _bounded(copy.deepcopy(field_type(f.type).json_schema(f)))
     if not f.required:
         return result
     kinds = result.get("type")

@@ -11,7 +11,7 @@ from web.views.admin_access import admin_only
 
 
 @admin_only
-async def admin_home(request: Request) -> Response:
+def admin_home(request: Request) -> Response:
     """GET /admin: the user list is where administration starts."""
     return RedirectResponse("/admin/users", status_code=303)
 

@@ -4,29 +4,31 @@ ids from posted forms without ever failing on bad input."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable, Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, Concatenate, ParamSpec
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
 from engine.org.users import user_by_id
-from engine.storage.database import read_transaction
+from web.endpoints import workspace
 from web.render import page
 from web.session import current_user
 
-View = Callable[[Request], Awaitable[Response]]
+P = ParamSpec("P")
+View = Callable[Concatenate[Request, P], Response]
 
 
-def admin_only(view: View) -> View:
-    """Wrap a view so that anyone but an administrator gets the 403 page (GET and POST alike)."""
-    @functools.wraps(view)
-    async def guarded(request: Request) -> Response:
+def admin_only(view: View[P]) -> View[P]:
+    """Wrap a view (a plain function of the request and maybe its input) so that anyone but an administrator
+    gets the 403 page (GET and POST alike)."""
+    def guarded(request: Request, /, *args: P.args, **kwargs: P.kwargs) -> Response:
         user = current_user(request)
         if not user or not user.get("is_admin"):
             return page(request, "error.html", {"message": "no_permission"}, status=403)
-        return await view(request)
+        return view(request, *args, **kwargs)
+    functools.update_wrapper(guarded, view)
     return guarded
 
 
@@ -66,7 +68,7 @@ def no_store(response: Response) -> Response:
 
 def user_or_404(request: Request, user_id: int) -> dict[str, Any]:
     """The user with this id, or the 404 page."""
-    with read_transaction(request.app.state.ws.engine) as conn:
+    with workspace(request).reading() as conn:
         user = user_by_id(conn, user_id)
     if user is None:
         raise HTTPException(404)

@@ -16,7 +16,7 @@ from starlette.responses import Response
 
 from engine.audit import ACTIONS, AuditFilter, list_audit, record_audit
 from engine.org.users import list_users
-from engine.storage.database import read_transaction, write_transaction
+from web.endpoints import workspace
 from web.i18n import choose_language, translator
 from web.render import page
 from web.views.admin_access import address_of, admin_id, admin_only, int_or_none
@@ -61,11 +61,11 @@ def parse_filter(request: Request) -> tuple[AuditFilter, dict[str, str], dict[st
 
 
 @admin_only
-async def audit_page(request: Request) -> Response:
+def audit_page(request: Request) -> Response:
     """GET a page of entries matching the filter, with a link to older ones."""
-    ws, lang = request.app.state.ws, choose_language(request)
+    ws, lang = workspace(request), choose_language(request)
     flt, raw, errors = parse_filter(request)
-    with read_transaction(ws.engine) as conn:
+    with ws.reading() as conn:
         entries = [] if errors else list_audit(conn, flt)
         names = load_names(conn, entries, lang, translator(lang), ws.definitions)
         people = list_users(conn)
@@ -113,16 +113,16 @@ def _all_entries(conn: Any, flt: AuditFilter) -> list[dict[str, Any]]:
 
 
 @admin_only
-async def audit_export(request: Request) -> Response:
+def audit_export(request: Request) -> Response:
     """GET the filtered entries as a CSV file (UTF-8 with BOM); the export is written to the audit log."""
-    ws, lang = request.app.state.ws, choose_language(request)
+    ws, lang = workspace(request), choose_language(request)
     flt, raw, errors = parse_filter(request)
     if errors:
-        return await audit_page(request)
-    with read_transaction(ws.engine) as conn:
+        return audit_page(request)
+    with ws.reading() as conn:
         entries = _all_entries(conn, replace(flt, before_id=None))
         names = load_names(conn, entries, lang, translator(lang), ws.definitions)
-    with write_transaction(ws.engine) as conn:
+    with ws.writing() as conn:
         record_audit(conn, ws.now(), "export", actor_id=admin_id(request), target="audit_log",
                      address=address_of(request),
                      detail={"what": "audit_log", "rows": len(entries), "filter": {k: v for k, v in raw.items() if v}})

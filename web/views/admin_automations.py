@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import quote
 
 import yaml
+from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -25,7 +26,8 @@ from engine.definitions.model import AutomationDef, FormDef, TriggerDef
 from engine.errors import DefinitionError, Problem
 from engine.i18n import text
 from engine.jobs.listing import DISCARDABLE, RETRYABLE, STATUSES
-from engine.storage.database import read_transaction, write_transaction
+from engine.workspace import Workspace
+from web.endpoints import form_view, workspace
 from web.i18n import choose_language, translator
 from web.render import page
 from web.views.admin_access import address_of, admin_id, admin_only
@@ -153,10 +155,10 @@ def describe_trigger(automation: AutomationDef, definitions: Any, lang: str) -> 
 # --- pages -----------------------------------------------------------------------------------------------------
 
 def _automation_or_404(request: Request) -> AutomationDef:
-    found = request.app.state.ws.definitions.automations.get(request.path_params["id"])
+    found = workspace(request).definitions.automations.get(request.path_params["id"])
     if found is None:
         raise HTTPException(404)
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 def _form_label(definitions: Any, form_id: str | None, lang: str) -> str:
@@ -170,11 +172,11 @@ def _notice(request: Request) -> str | None:
 
 
 @admin_only
-async def automations_page(request: Request) -> Response:
+def automations_page(request: Request) -> Response:
     """GET every automation: trigger in words, form, switch, last run, runs and failures in the last 7 days."""
-    ws, lang = request.app.state.ws, choose_language(request)
+    ws, lang = workspace(request), choose_language(request)
     defs = ws.definitions
-    with read_transaction(ws.engine) as conn:
+    with ws.reading() as conn:
         switches, stats = switched(conn), run_stats(conn, ws.now() - RECENT)
     rows = [{"automation": a, "label": text(a.label, lang), "trigger": describe_trigger(a, defs, lang),
              "form": _form_label(defs, a.form, lang), "enabled": is_enabled(a, switches),
@@ -184,13 +186,13 @@ async def automations_page(request: Request) -> Response:
                                                     "notice": _notice(request)})
 
 
+@form_view
 @admin_only
-async def switch(request: Request) -> Response:
+def switch(request: Request, form: FormData) -> Response:
     """POST enabled=1|0: switch the automation on or off (audited when it changes)."""
-    ws, automation = request.app.state.ws, _automation_or_404(request)
-    form = await request.form()
+    ws, automation = workspace(request), _automation_or_404(request)
     enabled = form.get("enabled") == "1"
-    with write_transaction(ws.engine) as conn:
+    with ws.writing() as conn:
         before = is_enabled(automation, switched(conn))
         set_enabled(conn, automation.id, enabled, admin_id(request), ws.now())
         if before != enabled:
@@ -209,9 +211,9 @@ def _digest(document: str) -> str:
 def _detail(request: Request, automation: AutomationDef, document: str, *, status: int = 200,
             problems: list[Problem] | None = None, conflict: bool = False) -> Response:
     """The automation's page: summary, switch, editor (with `document` and any problems) and run history."""
-    ws, lang = request.app.state.ws, choose_language(request)
+    ws, lang = workspace(request), choose_language(request)
     number = page_number(request.query_params.get("page"))
-    with read_transaction(ws.engine) as conn:
+    with ws.reading() as conn:
         enabled = is_enabled(automation, switched(conn))
         runs = list_runs(conn, automation.id, page=number, per_page=RUNS_PAGE)
     stored = ws.sources().get(automation.source.file, "")
@@ -232,7 +234,7 @@ def _detail(request: Request, automation: AutomationDef, document: str, *, statu
 
 def _hook_url(request: Request, automation: AutomationDef) -> str | None:
     """The secret address an inbound-webhook automation listens on (as this site is reached now)."""
-    secret = str(request.app.state.ws.settings.secret or "")
+    secret = str(workspace(request).settings.secret or "")
     if automation.trigger.on != "webhook" or not secret:
         return None
     return f"{str(request.base_url).rstrip('/')}/hooks/{quote(automation.id, safe='')}/{inbound_token(secret, automation.id)}"
@@ -242,18 +244,18 @@ def _job_context() -> dict[str, Any]:
     return {"retryable": RETRYABLE, "discardable": DISCARDABLE, "statuses": STATUSES}
 
 
-def _shown_runs(ws: Any, automation: AutomationDef, runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _shown_runs(ws: Workspace, automation: AutomationDef, runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{**run, "url": run_url(automation.id, str(run["key"])),
              "record_url": record_link(ws.definitions, run["form"], run["record_id"])} for run in runs]
 
 
+@form_view
 @admin_only
-async def automation_page(request: Request) -> Response:
+def automation_page(request: Request, form: FormData) -> Response:
     """GET the automation's page; POST document=YAML publishes it (every problem shown, nothing saved on error)."""
     automation = _automation_or_404(request)
     if request.method == "GET":
-        return _detail(request, automation, request.app.state.ws.sources().get(automation.source.file, ""))
-    form = await request.form()
+        return _detail(request, automation, workspace(request).sources().get(automation.source.file, ""))
     document = str(form.get("document") or "").replace("\r\n", "\n")
     return _save(request, automation, document, str(form.get("base") or ""))
 
@@ -272,7 +274,7 @@ def _kind_problem(path: str, document: str) -> list[Problem]:
 
 
 def _save(request: Request, automation: AutomationDef, document: str, base: str) -> Response:
-    ws, path = request.app.state.ws, automation.source.file
+    ws, path = workspace(request), automation.source.file
     stored = ws.sources().get(path, "")
     if base != _digest(stored):
         return _detail(request, automation, document, status=409, conflict=True)
@@ -286,7 +288,7 @@ def _save(request: Request, automation: AutomationDef, document: str, base: str)
     except DefinitionError as exc:
         return _detail(request, automation, document, status=422, problems=exc.problems)
     saved = next((a for a in ws.definitions.automations.values() if a.source.file == path), automation)
-    with write_transaction(ws.engine) as conn:
+    with ws.writing() as conn:
         record_audit(conn, ws.now(), "automation_edited", actor_id=admin_id(request), target=saved.id,
                      address=address_of(request), detail={"file": path, **_line_changes(stored, document)})
     return RedirectResponse(f"/admin/automations/{quote(saved.id, safe='')}?done=saved", status_code=303)
@@ -303,10 +305,10 @@ def _line_changes(before: str, after: str) -> dict[str, int]:
 
 
 @admin_only
-async def run_page(request: Request) -> Response:
+def run_page(request: Request) -> Response:
     """GET one run: its trigger and record, each step's outcome, its own job and the jobs it queued."""
-    ws, automation = request.app.state.ws, _automation_or_404(request)
-    with read_transaction(ws.engine) as conn:
+    ws, automation = workspace(request), _automation_or_404(request)
+    with ws.reading() as conn:
         run = get_run(conn, automation.id, str(request.path_params["key"]))
     if run is None:
         raise HTTPException(404)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -15,7 +16,7 @@ from engine.audit import record_audit
 from engine.automation.history import automations_of
 from engine.jobs import queue
 from engine.jobs.listing import DISCARDABLE, RETRYABLE, STATUSES, list_jobs, progress_of, status_counts
-from engine.storage.database import read_transaction, write_transaction
+from web.endpoints import form_view, workspace
 from web.render import page
 from web.session import current_user
 from web.views.admin_access import address_of, admin_id, admin_only
@@ -57,14 +58,14 @@ def job_links(conn: Any, rows: list[dict[str, Any]]) -> dict[str, str]:
 
 
 @admin_only
-async def jobs_page(request: Request) -> Response:
+def jobs_page(request: Request) -> Response:
     """GET the status counts and a page of the jobs in the chosen status (failed by default), newest first."""
-    ws = request.app.state.ws
+    ws = workspace(request)
     status = request.query_params.get("status", "failed")
     if status not in STATUSES:
         status = "failed"
     number = page_number(request.query_params.get("page"))
-    with read_transaction(ws.engine) as conn:
+    with ws.reading() as conn:
         counts = status_counts(conn)
         found = list_jobs(conn, status, page=number, per_page=PAGE)
         links = job_links(conn, found.jobs)
@@ -78,13 +79,12 @@ async def jobs_page(request: Request) -> Response:
     return page(request, "admin_jobs.html", context)
 
 
-async def _act(request: Request, action: str) -> Response:
+def _act(request: Request, form: FormData, action: str) -> Response:
     """Retry or discard the posted job in one transaction with its audit entry; 404 for an unknown job."""
-    ws = request.app.state.ws
-    form = await request.form()
+    ws = workspace(request)
     key = str(form.get("key") or "")[:200]
     change, audit_action, notice = ACTIONS[action]
-    with write_transaction(ws.engine) as conn:
+    with ws.writing() as conn:
         job = queue.get(conn, key) if key else None
         if job is None:
             raise HTTPException(404)
@@ -98,28 +98,30 @@ async def _act(request: Request, action: str) -> Response:
     return RedirectResponse(f"{back}{separator}done={notice if changed else 'job_unchanged'}", status_code=303)
 
 
+@form_view
 @admin_only
-async def retry(request: Request) -> Response:
+def retry(request: Request, form: FormData) -> Response:
     """POST key: a failed (or discarded) job gets a fresh set of tries, now."""
-    return await _act(request, "retry")
+    return _act(request, form, "retry")
 
 
+@form_view
 @admin_only
-async def discard(request: Request) -> Response:
+def discard(request: Request, form: FormData) -> Response:
     """POST key: give up on a failed or waiting job."""
-    return await _act(request, "discard")
+    return _act(request, form, "discard")
 
 
 def _json_error(status: int, code: str, zh: str, en: str) -> Response:
     return JSONResponse({"error": {"code": code, "message": {"zh": zh, "en": en}}}, status_code=status)
 
 
-async def job_progress(request: Request) -> Response:
+def job_progress(request: Request) -> Response:
     """GET {status, progress, progress_text, error} of one job, for pages polling a long job (administrators)."""
     user = current_user(request)
     if not user or not user.get("is_admin"):
         return _json_error(403, "forbidden", "只有管理员可以查看后台任务", "Only administrators can see background jobs")
-    with read_transaction(request.app.state.ws.engine) as conn:
+    with workspace(request).reading() as conn:
         found = progress_of(conn, str(request.path_params["key"]))
     if found is None:
         return _json_error(404, "not_found", "没有这个任务", "No such job")

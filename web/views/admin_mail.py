@@ -9,7 +9,6 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -28,8 +27,8 @@ from engine.mail.templates import (TemplateInvalid, delete_template, get_templat
                                    render_subject, save_template, source_problems)
 from engine.org.users import display_names
 from engine.records.model import Query
-from engine.storage.database import read_transaction, write_transaction
 from engine.templating import TemplateProblem
+from web.endpoints import form_view, workspace
 from web.i18n import choose_language
 from web.render import page
 from web.session import actor_of, current_user
@@ -61,8 +60,8 @@ def _typed(form: FormData) -> SmtpConfig:
 
 
 def _settings_page(request: Request, values: Mapping[str, Any], *, status: int = 200, **extra: Any) -> Response:
-    ws = request.app.state.ws
-    with read_transaction(ws.engine) as conn:
+    ws = workspace(request)
+    with ws.reading() as conn:
         current = smtp_of(ws, conn)
     notice = request.query_params.get("done")
     context = {"section": "email", "tab": "settings", "values": values, "source": current.source, "errors": {},
@@ -82,8 +81,8 @@ def _shown(config: SmtpConfig, test_to: str) -> dict[str, Any]:
 def _with_password(request: Request, typed: SmtpConfig, clear: bool) -> tuple[SmtpConfig, str]:
     """The typed settings with the password in use when none was typed (unless cleared), and what happened to it:
     kept, changed or cleared."""
-    ws = request.app.state.ws
-    with read_transaction(ws.engine) as conn:
+    ws = workspace(request)
+    with ws.reading() as conn:
         current = smtp_of(ws, conn).password
     if clear:
         return replace(typed, password=""), "cleared"
@@ -92,15 +91,15 @@ def _with_password(request: Request, typed: SmtpConfig, clear: bool) -> tuple[Sm
     return typed, "kept" if typed.password == current else "changed"
 
 
+@form_view
 @admin_only
-async def settings_page(request: Request) -> Response:
+def settings_page(request: Request, form: FormData) -> Response:
     """GET the SMTP settings; POST saves them (action=save), sends a test (action=test) or forgets them."""
-    ws = request.app.state.ws
+    ws = workspace(request)
     if request.method == "GET":
-        with read_transaction(ws.engine) as conn:
+        with ws.reading() as conn:
             config = smtp_of(ws, conn)
         return _settings_page(request, _shown(config, str((current_user(request) or {}).get("email") or "")))
-    form = await request.form()
     action = str(form.get("action") or "save")
     if action == "forget":
         return _forget(request)
@@ -112,19 +111,19 @@ async def settings_page(request: Request) -> Response:
         return _settings_page(request, _shown(typed, test_to), errors=errors, status=422)
     config, password = _with_password(request, typed, form.get("clear_password") == "1")
     if action == "test":
-        return await _test(request, config, test_to)
-    with write_transaction(ws.engine) as conn:
+        return _test(request, config, test_to)
+    with ws.writing() as conn:
         save_smtp(conn, config, keep_password=False)
         record_audit(conn, ws.now(), "mail_settings_changed", actor_id=admin_id(request), target="smtp",
                      address=address_of(request), detail={**_public(config), "password": password})
     return RedirectResponse("/admin/email?done=saved", status_code=303)
 
 
-async def _test(request: Request, config: SmtpConfig, to: str) -> Response:
+def _test(request: Request, config: SmtpConfig, to: str) -> Response:
     """Send a test with the typed settings now (nothing saved) and show the outcome in words; audited."""
-    ws = request.app.state.ws
-    failure = await run_in_threadpool(send_test_email, ws, to, config)  # smtplib blocks: not on the event loop
-    with write_transaction(ws.engine) as conn:
+    ws = workspace(request)
+    failure = send_test_email(ws, to, config)
+    with ws.writing() as conn:
         record_audit(conn, ws.now(), "mail_test_sent", actor_id=admin_id(request), target=to,
                      address=address_of(request), detail={"host": config.host, "port": config.port,
                                                           "ok": failure is None,
@@ -134,8 +133,8 @@ async def _test(request: Request, config: SmtpConfig, to: str) -> Response:
 
 
 def _forget(request: Request) -> Response:
-    ws = request.app.state.ws
-    with write_transaction(ws.engine) as conn:
+    ws = workspace(request)
+    with ws.writing() as conn:
         if forget_smtp(conn):
             record_audit(conn, ws.now(), "mail_settings_changed", actor_id=admin_id(request), target="smtp",
                          address=address_of(request), detail={"forgotten": True})
@@ -150,14 +149,14 @@ def _log_url(flt: MessageFilter, number: int = 1) -> str:
 
 
 @admin_only
-async def log_page(request: Request) -> Response:
+def log_page(request: Request) -> Response:
     """GET a page of outgoing messages, newest first, filtered by status, batch and recipient or subject."""
     params = request.query_params
     status = params.get("status") if params.get("status") in STATUSES else None
     batch, search = params.get("batch", "").strip()[:200], params.get("q", "").strip()[:200]
     flt = MessageFilter(status, batch or None, search or None)
     number = page_number(params.get("page"))
-    with read_transaction(request.app.state.ws.engine) as conn:
+    with workspace(request).reading() as conn:
         counts = status_counts(conn, flt)
         found = list_messages(conn, flt, page=number, per_page=PAGE)
     context = {"section": "email", "tab": "log", "statuses": STATUSES, "counts": counts, "flt": flt,
@@ -168,10 +167,10 @@ async def log_page(request: Request) -> Response:
 
 
 @admin_only
-async def message_page(request: Request) -> Response:
+def message_page(request: Request) -> Response:
     """GET one message: its headers, status, error, tracking counts, the HTML (sandboxed) and the text."""
-    ws = request.app.state.ws
-    with read_transaction(ws.engine) as conn:
+    ws = workspace(request)
+    with ws.reading() as conn:
         found = get_message(conn, path_id(request))
         if found is None:
             raise HTTPException(404)
@@ -186,9 +185,9 @@ async def message_page(request: Request) -> Response:
 # --- templates -----------------------------------------------------------------------------------------------
 
 @admin_only
-async def templates_page(request: Request) -> Response:
+def templates_page(request: Request) -> Response:
     """GET every email template, by name."""
-    with read_transaction(request.app.state.ws.engine) as conn:
+    with workspace(request).reading() as conn:
         templates = list_templates(conn)
         names = display_names(conn, [t["updated_by"] for t in templates if t["updated_by"] is not None])
     notice = request.query_params.get("done")
@@ -199,13 +198,13 @@ async def templates_page(request: Request) -> Response:
 
 def _used_by(request: Request, name: str) -> list[Any]:
     """The automations whose email actions use the template `name`."""
-    automations = request.app.state.ws.definitions.automations.values()
+    automations = workspace(request).definitions.automations.values()
     return [a for a in automations if any(act.type == "email" and act.get("template") == name for act in a.actions)]
 
 
 def _editor(request: Request, template: Mapping[str, Any] | None, values: Mapping[str, Any], *,
             errors: Mapping[str, Any] | None = None, status: int = 200, **extra: Any) -> Response:
-    ws, lang = request.app.state.ws, choose_language(request)
+    ws, lang = workspace(request), choose_language(request)
     forms = sorted(((f.id, text(f.label, lang)) for f in ws.definitions.forms.values()), key=lambda p: p[1])
     notice = request.query_params.get("done")
     context = {"section": "email", "tab": "templates", "template": template, "values": values,
@@ -217,7 +216,7 @@ def _editor(request: Request, template: Mapping[str, Any] | None, values: Mappin
 
 def _preview_context(request: Request, form_id: str) -> tuple[dict[str, Any], int | None]:
     """What a template reads in the preview: the latest record of the form (as an automation would give it)."""
-    ws, lang = request.app.state.ws, choose_language(request)
+    ws, lang = workspace(request), choose_language(request)
     context: dict[str, Any] = {"record": {}, "values": {}, "old": {}, "steps": {}, "link": base_url(ws) + "/",
                                "form": "", "automation": "", "lang": lang,
                                "now": ws.now().astimezone(ws.tz).strftime("%Y-%m-%d %H:%M")}
@@ -231,7 +230,7 @@ def _preview_context(request: Request, form_id: str) -> tuple[dict[str, Any], in
     if not latest:
         return context, None
     values = {**latest[0].values, "id": latest[0].id}
-    with read_transaction(ws.engine) as conn:
+    with ws.reading() as conn:
         context["record"] = display_record(conn, ws.records.runtimes, form, values, lang, ws.tz)
     context.update(values=values, link=f"{base_url(ws)}/apps/{form.app}/{form.id}/{latest[0].id}")
     return context, latest[0].id
@@ -260,15 +259,15 @@ def _posted(form: FormData) -> dict[str, Any]:
             "body": str(form.get("body") or ""), "preview_form": str(form.get("preview_form") or "")}
 
 
-async def _post_template(request: Request, template: Mapping[str, Any] | None) -> Response:
+def _post_template(request: Request, form: FormData, template: Mapping[str, Any] | None) -> Response:
     """Save (checked; every problem shown and nothing saved) or preview the posted template."""
-    ws, form = request.app.state.ws, await request.form()
+    ws = workspace(request)
     values = _posted(form)
     if form.get("action") == "preview":
         return _preview(request, template, values)
     template_id = int(template["id"]) if template else None
     try:
-        with write_transaction(ws.engine) as conn:
+        with ws.writing() as conn:
             saved_id = save_template(conn, template_id, name=values["name"], subject=values["subject"],
                                      body=values["body"], now=ws.now(), actor_id=admin_id(request))
             record_audit(conn, ws.now(), "mail_template_saved", actor_id=admin_id(request), target=values["name"],
@@ -279,37 +278,39 @@ async def _post_template(request: Request, template: Mapping[str, Any] | None) -
     return RedirectResponse(f"/admin/email/templates/{saved_id}?{query}", status_code=303)
 
 
+@form_view
 @admin_only
-async def new_template(request: Request) -> Response:
+def new_template(request: Request, form: FormData) -> Response:
     """GET an empty editor; POST creates the template (or previews it)."""
     if request.method == "POST":
-        return await _post_template(request, None)
+        return _post_template(request, form, None)
     return _editor(request, None, {"name": "", "subject": "", "body": "", "preview_form": ""})
 
 
 def _template_or_404(request: Request) -> dict[str, Any]:
-    with read_transaction(request.app.state.ws.engine) as conn:
+    with workspace(request).reading() as conn:
         found = get_template(conn, path_id(request))
     if found is None:
         raise HTTPException(404)
     return found
 
 
+@form_view
 @admin_only
-async def edit_template(request: Request) -> Response:
+def edit_template(request: Request, form: FormData) -> Response:
     """GET the editor of one template; POST saves it (or previews it)."""
     template = _template_or_404(request)
     if request.method == "POST":
-        return await _post_template(request, template)
+        return _post_template(request, form, template)
     values = {k: template[k] for k in ("name", "subject", "body")}
     return _editor(request, template, {**values, "preview_form": request.query_params.get("preview_form", "")})
 
 
 @admin_only
-async def remove_template(request: Request) -> Response:
+def remove_template(request: Request) -> Response:
     """POST: delete the template (audited)."""
-    ws, template = request.app.state.ws, _template_or_404(request)
-    with write_transaction(ws.engine) as conn:
+    ws, template = workspace(request), _template_or_404(request)
+    with ws.writing() as conn:
         if delete_template(conn, int(template["id"])) is not None:
             record_audit(conn, ws.now(), "mail_template_deleted", actor_id=admin_id(request), target=template["name"],
                          address=address_of(request), detail={"id": template["id"]})

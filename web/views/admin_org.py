@@ -16,7 +16,7 @@ from engine.org.departments import (DepartmentNode, add_department, change_depar
                                     department_tree, remove_department)
 from engine.org.users import display_names, list_users
 from engine.permissions.viewer import descendants
-from engine.storage.database import read_transaction, write_transaction
+from web.endpoints import form_view, workspace
 from web.i18n import choose_language
 from web.render import page
 from web.views.admin_access import address_of, admin_id, admin_only, int_or_none, path_id
@@ -26,7 +26,7 @@ NOTICES = ("created", "saved", "deleted")
 
 def _tree(request: Request) -> tuple[list[DepartmentNode], dict[int, str], list[tuple[int, str]]]:
     """The tree, the heads' names, and the active users who can be made a head."""
-    with read_transaction(request.app.state.ws.engine) as conn:
+    with workspace(request).reading() as conn:
         tree = department_tree(conn)
         heads = display_names(conn, [d.head_user_id for d in tree if d.head_user_id is not None])
         people = [(int(u["id"]), f"{u['display_name']} ({u['username']})") for u in list_users(conn) if u["active"]]
@@ -55,15 +55,16 @@ def _posted(form: FormData) -> dict[str, Any]:
             "parent_id": int_or_none(form.get("parent_id")), "head_user_id": int_or_none(form.get("head_user_id"))}
 
 
+@form_view
 @admin_only
-async def departments_page(request: Request) -> Response:
+def departments_page(request: Request, form: FormData) -> Response:
     """GET the tree with the create form; POST creates a department."""
     if request.method == "GET":
         return _render(request, "admin_departments.html")
-    values = _posted(await request.form())
-    ws = request.app.state.ws
+    values = _posted(form)
+    ws = workspace(request)
     try:
-        with write_transaction(ws.engine) as conn:
+        with ws.writing() as conn:
             add_department(conn, admin_id(request), values["name"], values["parent_id"], values["head_user_id"],
                            ws.now(), address_of(request))
     except RecordInvalid as exc:
@@ -72,7 +73,7 @@ async def departments_page(request: Request) -> Response:
 
 
 def _node(request: Request) -> DepartmentNode:
-    with read_transaction(request.app.state.ws.engine) as conn:
+    with workspace(request).reading() as conn:
         node = next((d for d in department_tree(conn) if d.id == path_id(request)), None)
     if node is None:
         raise HTTPException(404)
@@ -81,24 +82,25 @@ def _node(request: Request) -> DepartmentNode:
 
 def _edit_page(request: Request, node: DepartmentNode, values: Mapping[str, Any],
                errors: Mapping[str, list[FieldError]] | None = None, status: int = 200) -> Response:
-    with read_transaction(request.app.state.ws.engine) as conn:
+    with workspace(request).reading() as conn:
         below = descendants(conn, {node.id})  # not offered as a parent: that would make a cycle
     tree = _tree(request)[0]
     return _render(request, "admin_department.html", errors, status, node=node, values=values,
                    parents=_options(tree, choose_language(request), below))
 
 
+@form_view
 @admin_only
-async def department_page(request: Request) -> Response:
+def department_page(request: Request, form: FormData) -> Response:
     """GET one department's form; POST renames it, moves it and sets its head."""
     node = _node(request)
     if request.method == "GET":
         return _edit_page(request, node, {"name": node.name, "parent_id": node.parent_id,
                                           "head_user_id": node.head_user_id})
-    values = _posted(await request.form())
-    ws = request.app.state.ws
+    values = _posted(form)
+    ws = workspace(request)
     try:
-        with write_transaction(ws.engine) as conn:
+        with ws.writing() as conn:
             change_department(conn, admin_id(request), node.id, values["name"], values["parent_id"],
                               values["head_user_id"], ws.now(), address_of(request))
     except RecordInvalid as exc:
@@ -107,12 +109,12 @@ async def department_page(request: Request) -> Response:
 
 
 @admin_only
-async def delete_department_page(request: Request) -> Response:
+def delete_department_page(request: Request) -> Response:
     """POST: delete an empty department; otherwise say what is still in it."""
     node = _node(request)
-    ws = request.app.state.ws
+    ws = workspace(request)
     try:
-        with write_transaction(ws.engine) as conn:
+        with ws.writing() as conn:
             remove_department(conn, admin_id(request), node.id, ws.now(), address_of(request))
     except RecordInvalid as exc:
         return _edit_page(request, node, {"name": node.name, "parent_id": node.parent_id,

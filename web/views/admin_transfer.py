@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 
 from engine.errors import FieldError, RecordInvalid
 from engine.org.users import list_users
 from engine.records.transfer import owned_counts, transfer_ownership
-from engine.storage.database import read_transaction
+from web.endpoints import form_view, workspace
 from web.i18n import choose_language
 from web.render import page
 from web.session import actor_of, current_user
@@ -23,8 +24,8 @@ RECEIVER = {"zh": "接收人", "en": "Receiving user"}
 
 def _render(request: Request, person: Mapping[str, Any], errors: Mapping[str, list[FieldError]] | None = None,
             status: int = 200, **extra: Any) -> Response:
-    ws = request.app.state.ws
-    with read_transaction(ws.engine) as conn:
+    ws = workspace(request)
+    with ws.reading() as conn:
         counts = owned_counts(conn, ws.records.runtimes, int(person["id"]))
         receivers = [u for u in list_users(conn) if u["active"] and u["id"] != person["id"]]
     context = {"person": person, "counts": counts, "total": sum(counts.values()), "receivers": receivers,
@@ -33,15 +34,15 @@ def _render(request: Request, person: Mapping[str, Any], errors: Mapping[str, li
     return page(request, "admin_transfer.html", context, status=status)
 
 
+@form_view
 @admin_only
-async def transfer_page(request: Request) -> Response:
+def transfer_page(request: Request, form: FormData) -> Response:
     """GET the counts and the choice of receiver; POST hands the records over and shows what moved."""
     person = user_or_404(request, path_id(request))
     if request.method == "GET":
         return _render(request, person)
-    form = await request.form()
     to_user, disable = int_or_none(form.get("to_user")), form.get("disable") == "1"
-    ws = request.app.state.ws
+    ws = workspace(request)
     user = current_user(request)
     assert user is not None
     try:

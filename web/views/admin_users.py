@@ -3,9 +3,10 @@ enable them, and reset their password (a new one is shown once)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
+import sqlalchemy as sa
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -13,13 +14,12 @@ from starlette.responses import RedirectResponse, Response
 from engine.errors import FieldError, RecordInvalid
 from engine.i18n import text
 from engine.org.admin import assign_roles, reset_password, set_active, set_departments
-from engine.org.departments import department_name, department_tree
+from engine.org.departments import department_name, department_tree, user_department_ids
 from engine.org.passwords import generate_password
 from engine.org.profiles import Profile, add_user, set_admin, update_profile
 from engine.org.users import NewUser, list_users
-from engine.storage.database import read_transaction, write_transaction
-from engine.storage.system import memberships
 from engine.zones import COMMON_ZONES
+from web.endpoints import form_view, workspace
 from web.i18n import choose_language
 from web.render import page
 from web.session import sign_in
@@ -32,8 +32,8 @@ Errors = Mapping[str, list[FieldError]]
 
 def _choices(request: Request) -> dict[str, Any]:
     """Departments (indented in tree order) and roles the forms offer."""
-    ws, lang = request.app.state.ws, choose_language(request)
-    with read_transaction(ws.engine) as conn:
+    ws, lang = workspace(request), choose_language(request)
+    with ws.reading() as conn:
         tree = department_tree(conn)
     roles = [(r.id, text(r.label, lang)) for r in ws.definitions.roles]
     return {"departments": [(d.id, "\u00a0\u00a0" * d.depth + ("└ " if d.depth else "") + department_name(d, lang))
@@ -47,10 +47,10 @@ def _matches(user: Mapping[str, Any], term: str) -> bool:
 
 
 @admin_only
-async def users_page(request: Request) -> Response:
+def users_page(request: Request) -> Response:
     """GET the user list, searched by username, name or e-mail."""
     term = request.query_params.get("q", "").strip()[:100]
-    with read_transaction(request.app.state.ws.engine) as conn:
+    with workspace(request).reading() as conn:
         people = [u for u in list_users(conn) if not term or _matches(u, term.lower())]
     return page(request, "admin_users.html", {"people": people, "q": term, "section": "users", **_choices(request)})
 
@@ -82,16 +82,16 @@ def _posted_values(form: FormData) -> dict[str, Any]:
             "roles": [str(r) for r in form.getlist("roles")]}
 
 
+@form_view
 @admin_only
-async def new_user(request: Request) -> Response:
+def new_user(request: Request, form: FormData) -> Response:
     """GET the create form; POST creates the user and shows a generated password once."""
     if request.method == "GET":
         return _form_page(request, None, {})
-    form = await request.form()
     new, others, generated = _new_user(form)
-    ws = request.app.state.ws
+    ws = workspace(request)
     try:
-        with write_transaction(ws.engine) as conn:
+        with ws.writing() as conn:
             user_id = add_user(conn, admin_id(request), new, others, [r.id for r in ws.definitions.roles], ws.now(),
                                address_of(request))
     except RecordInvalid as exc:
@@ -103,9 +103,8 @@ async def new_user(request: Request) -> Response:
 
 def _values_of(request: Request, person: Mapping[str, Any]) -> dict[str, Any]:
     """A user's current values for the edit form."""
-    with read_transaction(request.app.state.ws.engine) as conn:
-        joined = [int(d) for d in conn.execute(memberships.select().with_only_columns(memberships.c.department_id)
-                                               .where(memberships.c.user_id == person["id"])).scalars()]
+    with workspace(request).reading() as conn:
+        joined = user_department_ids(conn, int(person["id"]))
     return {**{k: person.get(k) or "" for k in ("username", "display_name", "email", "language", "timezone")},
             "department_id": person.get("department_id"), "is_admin": bool(person.get("is_admin")),
             "other_departments": [d for d in joined if d != person.get("department_id")],
@@ -114,11 +113,11 @@ def _values_of(request: Request, person: Mapping[str, Any]) -> dict[str, Any]:
 
 def _save(request: Request, user_id: int, form: FormData) -> None:
     """Apply the edit form in one transaction; RecordInvalid collects the problems of every part."""
-    ws, actor, address, now = request.app.state.ws, admin_id(request), address_of(request), request.app.state.ws.now()
+    ws, actor, address, now = workspace(request), admin_id(request), address_of(request), workspace(request).now()
     profile = Profile(str(form.get("display_name", "")), str(form.get("email", "")) or None,
                       str(form.get("language", "")) or None, str(form.get("timezone", "")).strip() or None)
     main = int_or_none(form.get("department_id"))
-    steps = [
+    steps: list[Callable[[sa.Connection], object]] = [
         lambda conn: update_profile(conn, actor, user_id, profile, now, address),
         lambda conn: set_admin(conn, actor, user_id, form.get("is_admin") == "1", now, address),
         lambda conn: set_departments(conn, actor, user_id, main, int_list(form.getlist("other_departments")), now,
@@ -127,7 +126,7 @@ def _save(request: Request, user_id: int, form: FormData) -> None:
                                   [r.id for r in ws.definitions.roles], now, address),
     ]
     errors: dict[str, list[FieldError]] = {}
-    with write_transaction(ws.engine) as conn:
+    with ws.writing() as conn:
         for step in steps:
             try:
                 step(conn)
@@ -138,14 +137,14 @@ def _save(request: Request, user_id: int, form: FormData) -> None:
             raise RecordInvalid(errors)  # nothing of this edit is kept
 
 
+@form_view
 @admin_only
-async def edit_user(request: Request) -> Response:
+def edit_user(request: Request, form: FormData) -> Response:
     """GET a user's edit form; POST saves name, e-mail, language, time zone, administrator, departments and roles."""
     person = user_or_404(request, path_id(request))
     if request.method == "GET":
         notice = request.query_params.get("done")
         return _form_page(request, person, _values_of(request, person), notice=notice if notice in NOTICES else None)
-    form = await request.form()
     try:
         _save(request, int(person["id"]), form)
     except RecordInvalid as exc:
@@ -154,14 +153,15 @@ async def edit_user(request: Request) -> Response:
     return RedirectResponse(f"/admin/users/{person['id']}?done=saved", status_code=303)
 
 
+@form_view
 @admin_only
-async def set_user_active(request: Request) -> Response:
+def set_user_active(request: Request, form: FormData) -> Response:
     """POST: disable (active=0) or enable (active=1) a user."""
     person = user_or_404(request, path_id(request))
-    active = (await request.form()).get("active") == "1"
-    ws = request.app.state.ws
+    active = form.get("active") == "1"
+    ws = workspace(request)
     try:
-        with write_transaction(ws.engine) as conn:
+        with ws.writing() as conn:
             set_active(conn, admin_id(request), int(person["id"]), active, ws.now(), address_of(request))
     except RecordInvalid as exc:
         return _form_page(request, person, _values_of(request, person), {"active": exc.errors.get("user", [])},
@@ -171,11 +171,11 @@ async def set_user_active(request: Request) -> Response:
 
 
 @admin_only
-async def reset_user_password(request: Request) -> Response:
+def reset_user_password(request: Request) -> Response:
     """POST: give the user a new generated password and show it this once."""
     person = user_or_404(request, path_id(request))
-    ws = request.app.state.ws
-    with write_transaction(ws.engine) as conn:
+    ws = workspace(request)
+    with ws.writing() as conn:
         password = reset_password(conn, admin_id(request), int(person["id"]), ws.now(), address_of(request))
     if int(person["id"]) == admin_id(request):  # one's own reset ends every session but this one
         sign_in(request, user_or_404(request, int(person["id"])))

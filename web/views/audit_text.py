@@ -9,9 +9,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from engine.definitions.model import Definitions
 from engine.i18n import text
+from engine.org.departments import department_names
 from engine.org.users import display_names
-from engine.storage.system import departments
 
 
 @dataclass
@@ -60,14 +61,12 @@ def _ids(entries: Iterable[Mapping[str, Any]], keys: tuple[str, ...]) -> set[int
 
 
 def load_names(conn: sa.Connection, entries: list[dict[str, Any]], lang: str, t: Callable[[str], str],
-               definitions: Any) -> Names:
+               definitions: Definitions) -> Names:
     """The names an audit page (or export) needs: actors and the users and departments its details mention."""
     user_ids = {e["actor_id"] for e in entries if e.get("actor_id") is not None}
     user_ids |= _ids(entries, ("from_user", "to_user", "head"))
     dept_ids = _ids(entries, ("departments", "main", "parent", "created", "deleted", "department"))
-    rows = conn.execute(sa.select(departments.c.id, departments.c.name).where(departments.c.id.in_(dept_ids))) \
-        if dept_ids else []
-    return Names(lang, t, display_names(conn, user_ids), {int(r.id): text(r.name, lang) for r in rows},
+    return Names(lang, t, display_names(conn, user_ids), department_names(conn, dept_ids, lang),
                  definitions.forms, {r.id: r for r in definitions.roles})
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from engine.audit import record_audit
 from engine.org.signin import sign_in as check_sign_in
-from engine.storage.database import write_transaction
+from web.endpoints import form_view, workspace
 from web.i18n import choose_language, translator
 from web.render import page
 from web.session import sign_in, sign_out
@@ -23,15 +24,15 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
-async def login(request: Request) -> Response:
+@form_view
+def login(request: Request, form: FormData) -> Response:
     """GET shows the sign-in form; POST checks the password and starts a new session."""
     if request.method == "GET":
         return page(request, "login.html", {"next": request.query_params.get("next", "/"), "error": None})
-    form = await request.form()
     username, password = str(form.get("username", "")), str(form.get("password", ""))
-    ws = request.app.state.ws
+    ws = workspace(request)
     address = request.client.host if request.client else None
-    with write_transaction(ws.engine) as conn:
+    with ws.writing() as conn:
         outcome = check_sign_in(conn, username, password, address, ws.now())
     if outcome.user is None:
         throttled = outcome.refused == "throttled"
@@ -45,19 +46,19 @@ async def login(request: Request) -> Response:
     return RedirectResponse(_safe_next(str(form.get("next", "/"))), status_code=303)
 
 
-async def logout(request: Request) -> Response:
+def logout(request: Request) -> Response:
     """End the session."""
     user_id = request.session.get("user_id")
     if isinstance(user_id, int):
-        ws = request.app.state.ws
-        with write_transaction(ws.engine) as conn:
+        ws = workspace(request)
+        with ws.writing() as conn:
             record_audit(conn, ws.now(), "sign_out", actor_id=user_id,
                          address=request.client.host if request.client else None)
     sign_out(request)
     return RedirectResponse("/login", status_code=303)
 
 
-async def language(request: Request) -> Response:
+def language(request: Request) -> Response:
     """Switch the interface language, then go back."""
     code = request.path_params["code"]
     if code in ("zh", "en"):

@@ -5,7 +5,7 @@ GET /api/v1/{form}/export?format=csv|xlsx&q=…&sort=…&filter=…       (the A
 
 Both need the export right (403 otherwise), write an `export` entry to the audit log, and send the file as an
 attachment that is never cached. CSV is streamed as it is read; a workbook is built in a temporary file first (a
-zip cannot be streamed) off the event loop, then sent in chunks.
+zip cannot be streamed), then sent in chunks. Every step runs in the thread pool, never on the event loop.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from typing import IO
 from urllib.parse import quote
 
-from starlette.concurrency import run_in_threadpool
 from starlette.endpoints import HTTPEndpoint
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
@@ -25,9 +24,9 @@ from engine.i18n import text
 from engine.records.export import MAX_ROWS, PAGE_ROWS, Export, record_export, start_export
 from engine.records.export_files import csv_chunks, write_xlsx
 from engine.records.model import Actor, Query
-from engine.storage.database import write_transaction
 from web.api.input import check_text
 from web.api.records import _filters, _form_id
+from web.endpoints import workspace
 from web.i18n import choose_language, translator
 from web.render import environment, page
 from web.session import actor_of, current_user
@@ -53,7 +52,7 @@ def export_format(request: Request, default: str) -> str:
     return fmt
 
 
-async def export_list(request: Request) -> Response:
+def export_list(request: Request) -> Response:
     """The list page's export: the records its URL's conditions, search and sort select."""
     form = _form_or_404(request)
     if form is None:
@@ -65,18 +64,19 @@ async def export_list(request: Request) -> Response:
         detail = problem_text(state.problems[0], translator(lang), lang)
         return page(request, "error.html", {"message": "bad_query", "detail": detail}, status=400)
     query = state.query(PAGE_ROWS, user_tz(request))
-    return await send_export(request, form.id, query, fmt, actor_of(current_user(request) or {}, lang), lang)
+    return send_export(request, form.id, query, fmt, actor_of(current_user(request) or {}, lang), lang)
 
 
 class ApiExport(HTTPEndpoint):
     """/api/v1/{form}/export. An endpoint class, so the route takes every method: other methods get 405 with
     `Allow: GET, HEAD` here instead of reaching /api/v1/{form}/{id} as if `export` were a record id."""
 
-    async def get(self, request: Request) -> Response:
-        return await export_api(request)
+    def get(self, request: Request) -> Response:
+        """GET: the export (a plain method, so Starlette runs it in the thread pool)."""
+        return export_api(request)
 
 
-async def export_api(request: Request) -> Response:
+def export_api(request: Request) -> Response:
     """The API's export: `filter`, `q` and `sort` as in the API list (default format CSV)."""
     form_id = _form_id(request)
     params = request.query_params
@@ -88,14 +88,14 @@ async def export_api(request: Request) -> Response:
                  if s.strip().lstrip("-"))
     query = Query(filters=_filters(params.get("filter")), search=params.get("q") or None, sort=sort)
     lang = choose_language(request)
-    return await send_export(request, form_id, query, fmt, actor_of(current_user(request) or {}, lang), lang)
+    return send_export(request, form_id, query, fmt, actor_of(current_user(request) or {}, lang), lang)
 
 
-async def send_export(request: Request, form_id: str, query: Query, fmt: str, actor: Actor, lang: str) -> Response:
+def send_export(request: Request, form_id: str, query: Query, fmt: str, actor: Actor, lang: str) -> Response:
     """Count and check (engine errors become 400/403 answers), audit, then send the file."""
-    ws = request.app.state.ws
-    export: Export = await run_in_threadpool(start_export, ws.records, actor, form_id, query, lang)
-    with write_transaction(ws.engine) as conn:
+    ws = workspace(request)
+    export: Export = start_export(ws.records, actor, form_id, query, lang)
+    with ws.writing() as conn:
         record_export(conn, ws.now(), actor, form_id, fmt, export.total, query,
                       address=request.client.host if request.client else None)
     label = text(export.form.label, lang)
@@ -104,7 +104,7 @@ async def send_export(request: Request, form_id: str, query: Query, fmt: str, ac
                "cache-control": "no-store"}
     if fmt == "csv":
         return StreamingResponse(csv_chunks(export, lang), media_type=CSV_TYPE, headers=headers)
-    spooled = await run_in_threadpool(_workbook, export, label)
+    spooled = _workbook(export, label)
     return StreamingResponse(_chunks(spooled), media_type=XLSX_TYPE, headers=headers)
 
 
@@ -112,7 +112,7 @@ def _workbook(export: Export, title: str) -> IO[bytes]:
     spooled = tempfile.SpooledTemporaryFile(max_size=SPOOL)
     write_xlsx(export, spooled, title)
     spooled.seek(0)
-    return spooled  # type: ignore[return-value]
+    return spooled
 
 
 def _chunks(file: IO[bytes]) -> Iterator[bytes]:

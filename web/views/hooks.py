@@ -10,26 +10,27 @@ from starlette.responses import JSONResponse, Response
 from engine.automation.switches import is_enabled, switched
 from engine.automation.triggers import receive_webhook
 from engine.automation.webhooks import token_matches
-from engine.storage.database import read_transaction
+from web.endpoints import body_view, workspace
 
 
 def _error(status: int, code: str, zh: str, en: str) -> Response:
     return JSONResponse({"error": {"code": code, "message": {"zh": zh, "en": en}}}, status_code=status)
 
 
-async def receive(request: Request) -> Response:
+@body_view
+def receive(request: Request, raw: bytes) -> Response:
     """POST /hooks/{automation}/{token}: 202 with the job key; the body must be a JSON object or array."""
-    ws = request.app.state.ws
+    ws = workspace(request)
     automation = ws.definitions.automations.get(request.path_params["automation"])
     secret = str(ws.settings.secret or "")
     if automation is None or automation.trigger.on != "webhook" or not secret \
             or not token_matches(secret, automation.id, request.path_params["token"]):
         return _error(404, "not_found", "没有这个 Webhook 地址", "No webhook at this address")
-    with read_transaction(ws.engine) as conn:
+    with ws.reading() as conn:
         if not is_enabled(automation, switched(conn)):
             return _error(409, "disabled", "这个自动化已停用", "This automation is switched off")
     try:
-        body = json.loads(await request.body() or b"null")
+        body = json.loads(raw or b"null")
     except (UnicodeDecodeError, ValueError):
         return _error(400, "bad_json", "请求内容不是有效的 JSON", "The body is not valid JSON")
     if not isinstance(body, (dict, list)):

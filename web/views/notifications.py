@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -14,7 +15,7 @@ from starlette.routing import BaseRoute, Route
 from engine.i18n import text
 from engine.notifications import NoticeFilter, count_notifications, list_notifications, mark_all_read, mark_read, \
     unread_count
-from engine.storage.database import read_transaction, single_statement, write_transaction
+from web.endpoints import form_view, workspace
 from web.i18n import choose_language
 from web.render import environment, page
 from web.session import current_user
@@ -51,20 +52,20 @@ def bell_count(request: Request) -> int:
     user = current_user(request)
     if user is None:
         return 0
-    with single_statement(request.app.state.ws.engine) as conn:
+    with workspace(request).statement() as conn:
         return unread_count(conn, int(user["id"]))
 
 
 environment.globals["bell_count"] = bell_count  # every page's header shows it (base.html includes _bell.html)
 
 
-async def notifications_page(request: Request) -> Response:
+def notifications_page(request: Request) -> Response:
     """GET a page of the user's notices, newest first: all of them or the unread ones."""
-    ws, lang, user_id = request.app.state.ws, choose_language(request), _user_id(request)
+    ws, lang, user_id = workspace(request), choose_language(request), _user_id(request)
     show = request.query_params.get("show") if request.query_params.get("show") in SHOWS else "all"
     before = int_or_none(request.query_params.get("before"))
     flt = NoticeFilter(unread_only=show == "unread", before_id=before, limit=PAGE + 1)
-    with read_transaction(ws.engine) as conn:
+    with ws.reading() as conn:
         found = list_notifications(conn, user_id, flt)
         counts = {"all": count_notifications(conn, user_id),
                   "unread": count_notifications(conn, user_id, unread_only=True)}
@@ -80,7 +81,7 @@ async def notifications_page(request: Request) -> Response:
     return page(request, "notifications.html", context)
 
 
-async def count(request: Request) -> Response:
+def count(request: Request) -> Response:
     """GET {"unread": n}: what the bell polls."""
     return JSONResponse({"unread": bell_count(request)}, headers={"cache-control": "no-store"})
 
@@ -92,22 +93,22 @@ def _back(raw: Any) -> str:
         else "/notifications"
 
 
-async def read_one(request: Request) -> Response:
+@form_view
+def read_one(request: Request, form: FormData) -> Response:
     """POST: mark the notice read and open its record (or go back to the list); another user's notice is 404."""
-    ws, user_id = request.app.state.ws, _user_id(request)
-    with write_transaction(ws.engine) as conn:
+    ws, user_id = workspace(request), _user_id(request)
+    with ws.writing() as conn:
         notice = mark_read(conn, user_id, int(request.path_params["id"]), ws.now())
     if notice is None:
         raise HTTPException(404)
-    form = await request.form()
     link = notice_link(ws.definitions, notice)
     return RedirectResponse(link if link and form.get("open") != "0" else _back(form.get("next")), status_code=303)
 
 
-async def read_all(request: Request) -> Response:
+def read_all(request: Request) -> Response:
     """POST: mark every unread notice of the user read."""
-    ws, user_id = request.app.state.ws, _user_id(request)
-    with write_transaction(ws.engine) as conn:
+    ws, user_id = workspace(request), _user_id(request)
+    with ws.writing() as conn:
         mark_all_read(conn, user_id, ws.now())
     return RedirectResponse("/notifications?done=all", status_code=303)
 

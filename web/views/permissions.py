@@ -19,7 +19,7 @@ from engine.permissions.document import FIELD_ACCESS, SCOPES, Grant, RolesEditEr
 from engine.permissions.editing import (
     create_role, current_grant, delete_role, member_counts, role_members_of, save_grant,
 )
-from engine.storage.database import read_transaction
+from web.endpoints import form_view, workspace
 from web.i18n import choose_language, translator
 from web.render import environment, page
 from web.session import csrf_token
@@ -46,11 +46,11 @@ def grant_from_definition(perm: FormPermission | None) -> Grant | None:
 
 def _role(request: Request) -> RoleDef | None:
     role_id = request.path_params["role"]
-    return next((r for r in request.app.state.ws.definitions.roles if r.id == role_id), None)
+    return next((r for r in workspace(request).definitions.roles if r.id == role_id), None)
 
 
 @admin_only
-async def matrix(request: Request) -> Response:
+def matrix(request: Request) -> Response:
     """GET the matrix: forms grouped by app down the side, roles across, one compact cell each."""
     notice = None
     for key in ("created", "deleted"):
@@ -61,8 +61,8 @@ async def matrix(request: Request) -> Response:
 
 
 def _matrix_page(request: Request, status: int = 200, **extra: Any) -> Response:
-    ws = request.app.state.ws
-    with read_transaction(ws.engine) as conn:
+    ws = workspace(request)
+    with ws.reading() as conn:
         counts = member_counts(conn)
     roles = list(ws.definitions.roles)
     grants = {(r.id, f): grant_from_definition(p) for r in roles for f, p in r.permissions.items()}
@@ -78,7 +78,7 @@ def _matrix_page(request: Request, status: int = 200, **extra: Any) -> Response:
 
 def _form_and_role(request: Request) -> tuple[RoleDef, FormDef] | None:
     role = _role(request)
-    form = request.app.state.ws.definitions.forms.get(request.path_params["form"])
+    form = workspace(request).definitions.forms.get(request.path_params["form"])
     return (role, form) if role is not None and form is not None else None
 
 
@@ -86,18 +86,17 @@ def _editable_fields(form: FormDef) -> list[Any]:
     return [f for f in form.fields if not field_type(f.type).layout_only]
 
 
+@form_view
 @admin_only
-async def cell(request: Request) -> Response:
+def cell(request: Request, data: FormData) -> Response:
     """GET the editor of one role's access to one form; POST saves it (a new version of the roles document)."""
     found = _form_and_role(request)
     if found is None:
-        return await _not_found(request)
+        return _not_found(request)
     role, form = found
-    ws = request.app.state.ws
+    ws = workspace(request)
     if request.method == "GET":
-        grant, base = current_grant(ws, role.id, form.id)
-        return _editor(request, role, form, grant, base)
-    data = await request.form()
+        return _editor(request, role, form, *current_grant(ws, role.id, form.id))
     grant, errors = _parse_grant(data, form)
     base = str(data.get("base") or "") or None
     if errors:
@@ -162,10 +161,10 @@ def _editor(request: Request, role: RoleDef, form: FormDef, grant: Grant | None,
     return page(request, "admin_permission_cell.html", context, status=status)
 
 
+@form_view
 @admin_only
-async def create(request: Request) -> Response:
+def create(request: Request, data: FormData) -> Response:
     """POST a new role: id and names in Chinese and English."""
-    data = await request.form()
     role_id = str(data.get("role_id") or "").strip()
     label = {lang: str(data.get(f"label_{lang}") or "").strip() for lang in ("zh", "en")}
     errors: dict[str, list[str]] = {}
@@ -177,7 +176,7 @@ async def create(request: Request) -> Response:
         errors["label"] = ["perm_bad_text"]
     if not errors:
         try:
-            create_role(request.app.state.ws, role_id, {k: v for k, v in label.items() if v},
+            create_role(workspace(request), role_id, {k: v for k, v in label.items() if v},
                         admin_id=admin_id(request), address=address_of(request))
         except RolesEditError as exc:
             errors["role_id"] = [translator(choose_language(request))(f"perm_{exc.code}").format(role=role_id)]
@@ -189,13 +188,13 @@ async def create(request: Request) -> Response:
 
 
 @admin_only
-async def remove(request: Request) -> Response:
+def remove(request: Request) -> Response:
     """POST: delete a role, refused while users hold it."""
     role = _role(request)
     if role is None:
-        return await _not_found(request)
+        return _not_found(request)
     try:
-        delete_role(request.app.state.ws, role.id, admin_id=admin_id(request), address=address_of(request))
+        delete_role(workspace(request), role.id, admin_id=admin_id(request), address=address_of(request))
     except RolesEditError as exc:
         return _members_page(request, role, status=409, refusal=(exc.code, exc.params))
     except DefinitionError as exc:
@@ -204,17 +203,17 @@ async def remove(request: Request) -> Response:
 
 
 @admin_only
-async def members(request: Request) -> Response:
+def members(request: Request) -> Response:
     """GET the users who hold a role, and the forms it reaches."""
     role = _role(request)
     if role is None:
-        return await _not_found(request)
+        return _not_found(request)
     return _members_page(request, role)
 
 
 def _members_page(request: Request, role: RoleDef, status: int = 200, **extra: Any) -> Response:
-    ws = request.app.state.ws
-    with read_transaction(ws.engine) as conn:
+    ws = workspace(request)
+    with ws.reading() as conn:
         people = role_members_of(conn, role.id)
     grants = [(ws.definitions.forms[f], grant_from_definition(p)) for f, p in role.permissions.items()
               if f in ws.definitions.forms]
@@ -222,6 +221,6 @@ def _members_page(request: Request, role: RoleDef, status: int = 200, **extra: A
     return page(request, "admin_role.html", context, status=status)
 
 
-async def _not_found(request: Request) -> Response:
+def _not_found(request: Request) -> Response:
     lang = choose_language(request)
     return page(request, "error.html", {"message": "not_found", "detail": translator(lang)("not_found")}, status=404)

@@ -4,9 +4,11 @@ buttons), moving a record through the normal update path, and the stage report o
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from typing import Any
 
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -17,6 +19,8 @@ from engine.i18n import text
 from engine.pipelines.reports import DAY, stage_report, stage_times
 from engine.pipelines.rules import stage_label
 from engine.records.model import Actor, Record
+from engine.workspace import Workspace
+from web.endpoints import form_view, workspace
 from web.i18n import choose_language, translator
 from web.render import page
 from web.session import actor_of, current_user
@@ -48,7 +52,7 @@ class StageBar:
     entered_at: Any = None
     stalled: bool = False
     refused: Mapping[str, Any] | None = None
-    moves: list[StageCell] = field(default_factory=list)
+    moves: list[StageCell] = dataclasses.field(default_factory=list)
 
     @property
     def current_label(self) -> Any:
@@ -59,7 +63,7 @@ class StageBar:
 def stage_bars(request: Request, form: FormDef, record: Record, actor: Actor,
                refused: Mapping[str, Any] | None = None) -> list[StageBar]:
     """The bars of every pipeline over a field of `form` the user can see (hidden stage fields have none)."""
-    ws = request.app.state.ws
+    ws = workspace(request)
     bars = []
     for pipeline in ws.definitions.pipelines.values():
         f = form.field(pipeline.field) if pipeline.form == form.id else None
@@ -72,7 +76,7 @@ def stage_bars(request: Request, form: FormDef, record: Record, actor: Actor,
     return bars
 
 
-def _bar(ws: Any, pipeline: PipelineDef, f: FieldDef, record: Record, may_move: bool,
+def _bar(ws: Workspace, pipeline: PipelineDef, f: FieldDef, record: Record, may_move: bool,
          refused: Mapping[str, Any] | None) -> StageBar:
     current = record.get(f.id)
     times = stage_times(ws.records, pipeline, record.id, ws.now())
@@ -91,15 +95,15 @@ def _bar(ws: Any, pipeline: PipelineDef, f: FieldDef, record: Record, may_move: 
                     [c for c in cells if c.allowed])
 
 
-async def move(request: Request) -> Response:
+@form_view
+def move(request: Request, data: FormData) -> Response:
     """POST pipeline, stage, version: set the stage through the record service (as an edit from the web would);
     a refused move shows the record page with the reasons next to the stage bar."""
     found = record_or_404(request)
     if isinstance(found, Response):
         return found
     form, actor, record = found
-    ws = request.app.state.ws
-    data = await request.form()
+    ws = workspace(request)
     pipeline = ws.definitions.pipelines.get(str(data.get("pipeline", "")))
     f = form.field(pipeline.field) if pipeline is not None and pipeline.form == form.id else None
     stage = str(data.get("stage", ""))
@@ -137,10 +141,10 @@ def _refused(request: Request, form: FormDef, pipeline_id: str, f: FieldDef, sta
     return render_record(request, form, found[2], status=status, pipeline_refused=refused)
 
 
-async def report(request: Request) -> Response:
+def report(request: Request) -> Response:
     """GET the stage report of a pipeline of the form: per stage count, mean and median days, stalled records."""
     form = _form_or_404(request)
-    ws = request.app.state.ws
+    ws = workspace(request)
     pipeline = ws.definitions.pipelines.get(request.path_params["pipeline"])
     f = form.field(pipeline.field) if form is not None and pipeline is not None and pipeline.form == form.id else None
     if form is None or pipeline is None or f is None:

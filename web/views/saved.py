@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from engine.records.saved_views import delete_view, save_view
-from engine.storage.database import write_transaction
+from web.endpoints import form_view, workspace
 from web.i18n import choose_language, translator
 from web.render import page
 from web.session import actor_of, current_user
@@ -15,15 +16,15 @@ from web.views.liststate import state_from_query_string
 from web.views.records import _form_or_404
 
 
-async def save(request: Request) -> Response:
+@form_view
+def save(request: Request, data: FormData) -> Response:
     """POST name + the list's query string: store the view and open it."""
     form = _form_or_404(request)
     if form is None:
         return page(request, "error.html", {"message": "not_found"}, status=404)
-    ws = request.app.state.ws
+    ws = workspace(request)
     lang = choose_language(request)
     user = current_user(request) or {}
-    data = await request.form()
     name = str(data.get("name", "")).strip()
     ctx = ws.records.filter_context(actor_of(user, lang))
     state = state_from_query_string(str(data.get("query", "")), form, ws.records.runtime(form.id).main, ctx, lang)
@@ -32,19 +33,19 @@ async def save(request: Request) -> Response:
         return RedirectResponse(state.url(base_url(form)), status_code=303)
     query = {"f": [c.token for c in state.conditions], "q": state.q, "sort": state.sort,
              "dir": ("desc" if state.descending else "asc") if state.sort else "", "cols": ",".join(state.columns)}
-    with write_transaction(ws.engine) as conn:
+    with ws.writing() as conn:
         view = save_view(conn, int(user["id"]), form.id, name, query, ws.now())
-    return RedirectResponse(view_url(base_url(form), view.id, view.query), status_code=303)
+    return RedirectResponse(view_url(base_url(form), view.id, dict(view.query)), status_code=303)
 
 
-async def delete(request: Request) -> Response:
+def delete(request: Request) -> Response:
     """POST: delete one of the user's own views (someone else's is 'not found')."""
     form = _form_or_404(request)
     if form is None:
         return page(request, "error.html", {"message": "not_found"}, status=404)
-    ws = request.app.state.ws
+    ws = workspace(request)
     user = current_user(request) or {}
-    with write_transaction(ws.engine) as conn:
+    with ws.writing() as conn:
         deleted = delete_view(conn, int(user["id"]), request.path_params["view_id"])
     if not deleted:
         return page(request, "error.html", {"message": "not_found"}, status=404)

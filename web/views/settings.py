@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from starlette.exceptions import HTTPException
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -15,7 +16,7 @@ from engine.org.account import change_password, set_language, set_timezone
 from engine.org.tokens import EXPIRY_LABEL, create_token, list_tokens, revoke_token
 from engine.org.users import user_by_id
 from engine.zones import COMMON_ZONES
-from engine.storage.database import read_transaction, write_transaction
+from web.endpoints import form_view, workspace
 from web.render import page
 from web.session import current_user, sign_in
 from web.zones import user_tz
@@ -31,8 +32,8 @@ def _user_id(request: Request) -> int:
 
 def _render(request: Request, status: int = 200, errors: Mapping[str, list[FieldError]] | None = None,
             **extra: Any) -> Response:
-    ws = request.app.state.ws
-    with read_transaction(ws.engine) as conn:
+    ws = workspace(request)
+    with ws.reading() as conn:
         tokens = list_tokens(conn, _user_id(request))
     notice = request.query_params.get("done")
     tz = user_tz(request)
@@ -46,18 +47,17 @@ def _render(request: Request, status: int = 200, errors: Mapping[str, list[Field
     return response
 
 
-async def settings_page(request: Request) -> Response:
+def settings_page(request: Request) -> Response:
     """GET the settings page."""
     return _render(request)
 
 
-async def password(request: Request) -> Response:
+@form_view
+def password(request: Request, form: FormData) -> Response:
     """POST: change the password; the session is renewed and every other session of the user ends."""
-    form = await request.form()
     fields = [str(form.get(k, "")) for k in ("current_password", "new_password", "repeat_password")]
-    engine = request.app.state.ws.engine
     try:
-        with write_transaction(engine) as conn:
+        with workspace(request).writing() as conn:
             change_password(conn, _user_id(request), *fields)
             user = user_by_id(conn, _user_id(request))
     except RecordInvalid as exc:
@@ -67,11 +67,12 @@ async def password(request: Request) -> Response:
     return RedirectResponse("/settings?done=password", status_code=303)
 
 
-async def language(request: Request) -> Response:
+@form_view
+def language(request: Request, form: FormData) -> Response:
     """POST: save the interface language ('' follows the browser)."""
-    code = str((await request.form()).get("language", "")) or None
+    code = str(form.get("language", "")) or None
     try:
-        with write_transaction(request.app.state.ws.engine) as conn:
+        with workspace(request).writing() as conn:
             set_language(conn, _user_id(request), code)
     except RecordInvalid as exc:
         return _render(request, 422, exc.errors)
@@ -82,11 +83,12 @@ async def language(request: Request) -> Response:
     return RedirectResponse("/settings?done=language", status_code=303)
 
 
-async def timezone(request: Request) -> Response:
+@form_view
+def timezone(request: Request, form: FormData) -> Response:
     """POST: save the time zone dates and times are shown and typed in ('' follows the workspace)."""
-    name = str((await request.form()).get("timezone", "")).strip() or None
+    name = str(form.get("timezone", "")).strip() or None
     try:
-        with write_transaction(request.app.state.ws.engine) as conn:
+        with workspace(request).writing() as conn:
             set_timezone(conn, _user_id(request), name)
     except RecordInvalid as exc:
         return _render(request, 422, exc.errors)
@@ -104,20 +106,20 @@ def _expiry(raw: str, request: Request) -> datetime | None:
     return datetime.combine(day + timedelta(days=1), time(), tzinfo=user_tz(request))
 
 
-async def tokens(request: Request) -> Response:
+@form_view
+def tokens(request: Request, form: FormData) -> Response:
     """POST: create a token and show its secret this once."""
-    form = await request.form()
     name, expires = str(form.get("name", "")), str(form.get("expires_at", ""))
-    ws = request.app.state.ws
+    ws = workspace(request)
     try:
-        with write_transaction(ws.engine) as conn:
+        with ws.writing() as conn:
             new = create_token(conn, _user_id(request), name, ws.now(), _expiry(expires, request))
     except RecordInvalid as exc:
         return _render(request, 422, exc.errors, values={"name": name, "expires_at": expires})
     return _render(request, new_token=new)
 
 
-async def revoke(request: Request) -> Response:
+def revoke(request: Request) -> Response:
     """POST: revoke one of the user's tokens."""
     try:
         token_id = int(request.path_params["id"])
@@ -125,8 +127,8 @@ async def revoke(request: Request) -> Response:
             raise ValueError(token_id)
     except ValueError:
         raise HTTPException(404) from None
-    ws = request.app.state.ws
-    with write_transaction(ws.engine) as conn:
+    ws = workspace(request)
+    with ws.writing() as conn:
         if not revoke_token(conn, _user_id(request), token_id, ws.now()):
             raise HTTPException(404)
     return RedirectResponse("/settings?done=revoked", status_code=303)

@@ -13,7 +13,7 @@ from starlette.routing import BaseRoute, Route
 
 from engine.mail import counters
 from engine.mail.tracking import read_click_token, read_open_token, record_click, record_open, signing_key
-from engine.storage.database import read_transaction, write_transaction
+from web.endpoints import workspace
 
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")  # 1×1 transparent GIF
 NO_CACHE = {"cache-control": "no-cache, no-store, must-revalidate, private, max-age=0", "pragma": "no-cache",
@@ -22,29 +22,29 @@ MAX_TOKEN = 4000
 
 
 def _key(request: Request) -> str | None:
-    ws = request.app.state.ws
-    with read_transaction(ws.engine) as conn:
+    ws = workspace(request)
+    with ws.reading() as conn:
         return signing_key(conn, str(ws.settings.secret or ""))
 
 
-async def opened(request: Request) -> Response:
+def opened(request: Request) -> Response:
     """GET the open pixel: counts an open of the message (a token that is not ours counts nothing)."""
-    ws, token = request.app.state.ws, str(request.path_params["token"])[:MAX_TOKEN]
+    ws, token = workspace(request), str(request.path_params["token"])[:MAX_TOKEN]
     message_id = read_open_token(_key(request), token)
     if message_id is not None:
-        with write_transaction(ws.engine) as conn:
+        with ws.writing() as conn:
             if record_open(conn, message_id, ws.now()):
                 counters.touch(conn, message_id, ws.now())
     return Response(PIXEL, media_type="image/gif", headers=NO_CACHE)
 
 
-async def clicked(request: Request) -> Response:
+def clicked(request: Request) -> Response:
     """GET a tracked link: counts the click and redirects (302) to the link's URL; 404 for a token not ours."""
-    ws, token = request.app.state.ws, str(request.path_params["token"])
+    ws, token = workspace(request), str(request.path_params["token"])
     found = read_click_token(_key(request), token) if len(token) <= MAX_TOKEN else None
     if found is None:
         raise HTTPException(404)
-    with write_transaction(ws.engine) as conn:
+    with ws.writing() as conn:
         url = record_click(conn, found[0], found[1], ws.now())
         if url is not None:
             counters.touch(conn, found[0], ws.now())

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -14,6 +15,7 @@ from starlette.routing import BaseRoute, Route
 
 from engine.errors import FormworkError
 from engine.workflow.inbox import STATUSES
+from web.endpoints import form_view, workspace
 from web.i18n import choose_language, translator
 from web.render import page
 from web.views.admin_access import admin_only
@@ -27,16 +29,16 @@ NOTICES = ("cancel", "reassign")
 
 
 def _workflow(request: Request) -> Any:
-    wf = request.app.state.ws.definitions.workflows.get(request.path_params["workflow"])
+    wf = workspace(request).definitions.workflows.get(request.path_params["workflow"])
     if wf is None:
         raise HTTPException(404)
     return wf
 
 
 @admin_only
-async def workflows_page(request: Request) -> Response:
+def workflows_page(request: Request) -> Response:
     """GET every workflow with how many of its instances are active and finished."""
-    ws = request.app.state.ws
+    ws = workspace(request)
     rows = [(wf, ws.workflows.instances(wf.id, status="active", limit=1).total,
              ws.workflows.instances(wf.id, status="finished", limit=1).total)
             for wf in sorted(ws.definitions.workflows.values(), key=lambda w: w.id)]
@@ -45,7 +47,7 @@ async def workflows_page(request: Request) -> Response:
 
 def render_instances(request: Request, problem: str | None = None, status: int = 200) -> Response:
     """One workflow's instances in the chosen state, a page at a time, with the people to reassign to."""
-    ws, lang = request.app.state.ws, choose_language(request)
+    ws, lang = workspace(request), choose_language(request)
     wf = _workflow(request)
     show = request.query_params.get("show") if request.query_params.get("show") in SHOWS else "active"
     number = page_number(request.query_params.get("page"))
@@ -66,7 +68,7 @@ def render_instances(request: Request, problem: str | None = None, status: int =
 
 
 @admin_only
-async def instances_page(request: Request) -> Response:
+def instances_page(request: Request) -> Response:
     """GET one workflow's instances."""
     return render_instances(request)
 
@@ -79,10 +81,9 @@ def _back(request: Request, raw: Any, done: str) -> str:
     return f"{target}{'&' if '?' in target else '?'}done={done}"
 
 
-async def _change(request: Request, op: str) -> Response:
-    ws, lang = request.app.state.ws, choose_language(request)
+def _change(request: Request, data: FormData, op: str) -> Response:
+    ws, lang = workspace(request), choose_language(request)
     _workflow(request)
-    data = await request.form()
     try:
         if op == "reassign":
             task_id, user_id = user_id_of(data.get("task")), user_id_of(data.get("user"))
@@ -102,16 +103,18 @@ async def _change(request: Request, op: str) -> Response:
     return RedirectResponse(_back(request, data.get("next"), op), status_code=303)
 
 
+@form_view
 @admin_only
-async def reassign(request: Request) -> Response:
+def reassign(request: Request, data: FormData) -> Response:
     """POST task, user: hand an open item to someone else."""
-    return await _change(request, "reassign")
+    return _change(request, data, "reassign")
 
 
+@form_view
 @admin_only
-async def cancel(request: Request) -> Response:
+def cancel(request: Request, data: FormData) -> Response:
     """POST instance, reason: stop a running (or sent-back) instance."""
-    return await _change(request, "cancel")
+    return _change(request, data, "cancel")
 
 
 ROUTES: list[BaseRoute] = [

@@ -19,6 +19,7 @@ from engine.workflow.errors import TaskNotFound, WorkflowError
 from engine.workflow.views import FlowState
 from web.api.input import MAX_ID, check_text, read_json, strict_keys
 from web.api.records import _input_check, record_json
+from web.endpoints import body_view, workspace
 from web.views.workflow_input import BadInput, actor, comment_of, signature_of
 
 RECORD_OPS = ("submit", "withdraw", "urge")
@@ -51,7 +52,7 @@ def _invalid(key: str, expected: str) -> RecordInvalid:
 def _record(request: Request) -> tuple[str, int]:
     """The form id and record id of the path (NotFound for an unknown form or an impossible id)."""
     form_id, raw = str(request.path_params["form"]), str(request.path_params["id"])
-    if form_id not in request.app.state.ws.definitions.forms or not raw.isdigit() or not 1 <= int(raw) <= MAX_ID:
+    if form_id not in workspace(request).definitions.forms or not raw.isdigit() or not 1 <= int(raw) <= MAX_ID:
         raise NotFound(form_id, raw)
     return form_id, int(raw)
 
@@ -63,9 +64,9 @@ def _task_id(request: Request) -> int:
     return int(raw)
 
 
-async def _body(request: Request, allowed: tuple[str, ...]) -> dict[str, Any]:
+def _body(raw: bytes, allowed: tuple[str, ...]) -> dict[str, Any]:
     """The JSON object posted (empty allowed), refusing unknown keys and a bad comment or signature."""
-    body = read_json(await request.body(), what="body")
+    body = read_json(raw, what="body")
     if not isinstance(body, dict):
         raise _invalid("body", "a JSON object")
     strict_keys(body, allowed)
@@ -86,36 +87,37 @@ async def _body(request: Request, allowed: tuple[str, ...]) -> dict[str, Any]:
 def _flow(request: Request, form_id: str, record_id: int) -> FlowState:
     """The record's workflow as the caller sees it: NotFound / PermissionDenied for a record they may not read
     (before saying that the form has no workflow)."""
-    ws = request.app.state.ws
+    ws = workspace(request)
     flow = ws.workflows.state(actor(request), form_id, record_id)
     if flow is None:
         ws.records.get(actor(request), form_id, record_id)
         raise WorkflowError("wf_no_workflow", form=form_id)
-    return flow  # type: ignore[no-any-return]
+    return flow
 
 
 def _state(request: Request, form_id: str, record_id: int) -> dict[str, Any]:
-    ws = request.app.state.ws
+    ws = workspace(request)
     flow = _flow(request, form_id, record_id)
     steps = ws.workflows.steps(form_id, record_id) if flow.instance_id is not None else []
     return {"workflow": plain(request, flow), "steps": plain(request, steps)}
 
 
-async def record_workflow(request: Request) -> Response:
+def record_workflow(request: Request) -> Response:
     """GET the record's workflow: status, nodes with who acted and who waits, the caller's task, the steps."""
     form_id, record_id = _record(request)
     return JSONResponse(_state(request, form_id, record_id))
 
 
-async def record_op(request: Request) -> Response:
+@body_view
+def record_op(request: Request, raw: bytes) -> Response:
     """POST submit (201 with the instance id), withdraw or urge the record's workflow."""
     form_id, record_id = _record(request)
     op = str(request.path_params["op"])
     if op not in RECORD_OPS:
         raise NotFound(form_id, f"{record_id}/workflow/{op}")
-    ws, who = request.app.state.ws, actor(request)
+    ws, who = workspace(request), actor(request)
     flow = _flow(request, form_id, record_id)
-    body = await _body(request, ("comment", "signature") if op == "submit" else ("comment",) if op == "withdraw" else ())
+    body = _body(raw, ("comment", "signature") if op == "submit" else ("comment",) if op == "withdraw" else ())
     if op == "submit":
         instance = ws.workflows.submit(who, form_id, record_id, comment=body["comment"], signature=body["signature"])
         return JSONResponse({"instance": instance, **_state(request, form_id, record_id)}, status_code=201)
@@ -129,9 +131,9 @@ async def record_op(request: Request) -> Response:
     return JSONResponse({**({"urged": urged} if urged is not None else {}), **_state(request, form_id, record_id)})
 
 
-async def task_item(request: Request) -> Response:
+def task_item(request: Request) -> Response:
     """GET a task: the record as the node shows it, what the caller may do, the flow and the steps."""
-    view = request.app.state.ws.workflows.task_view(actor(request), _task_id(request))
+    view = workspace(request).workflows.task_view(actor(request), _task_id(request))
     return JSONResponse(plain(request, view))
 
 
@@ -149,14 +151,15 @@ def _act_args(request: Request, form_id: str, body: dict[str, Any]) -> dict[str,
             "to_node": body.get("to_node") or None, "to_user": to_user, "fmt": "json"}
 
 
-async def task_action(request: Request) -> Response:
+@body_view
+def task_action(request: Request, raw: bytes) -> Response:
     """POST an action on a task: {comment, signature, values, version, to_node, to_user}, all optional."""
-    ws, who = request.app.state.ws, actor(request)
+    ws, who = workspace(request), actor(request)
     task_id, action = _task_id(request), str(request.path_params["action"])
     view = ws.workflows.task_view(who, task_id)  # 404 / 403 first
     if action not in TASK_ACTIONS:
         raise WorkflowError("wf_action_not_allowed", action=action, allowed=", ".join(view.actions) or "—")
-    body = await _body(request, ACT_KEYS)
+    body = _body(raw, ACT_KEYS)
     outcome = ws.workflows.act(who, task_id, action, **_act_args(request, view.form, body))
     return JSONResponse(plain(request, outcome))
 
@@ -176,9 +179,9 @@ def _inbox_query(request: Request) -> dict[str, Any]:
             "status": params.get("status") or None, **numbers}
 
 
-async def inbox(request: Request) -> Response:
+def inbox(request: Request) -> Response:
     """GET a box of the caller's inbox (todo · done · started · cc) with every tab's count."""
-    ws, who = request.app.state.ws, actor(request)
+    ws, who = workspace(request), actor(request)
     found = ws.workflows.inbox(who, str(request.path_params["box"]), **_inbox_query(request))
     return JSONResponse({**plain(request, found), "counts": ws.workflows.counts(who)})
 

@@ -11,7 +11,10 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from engine.i18n import text
+from engine.records.model import Actor
 from engine.workflow.inbox import BOXES, STATUSES
+from engine.workspace import Workspace
+from web.endpoints import workspace
 from web.i18n import choose_language
 from web.render import environment, page
 from web.session import current_user
@@ -25,7 +28,7 @@ NOTICES = ("approve", "submit", "reject", "return", "transfer", "resubmit", "wit
 
 def todo_count(request: Request) -> int | None:
     """The number on the header's to-do badge; None (no badge) when signed out or no workflow is defined."""
-    ws = request.app.state.ws
+    ws = workspace(request)
     if current_user(request) is None or not ws.definitions.workflows:
         return None
     return int(ws.workflows.todo_count(actor(request)))
@@ -37,7 +40,7 @@ environment.globals["outcome_key"] = outcome_key  # a handled fill item reads "s
 
 def _filters(request: Request) -> dict[str, Any]:
     """box, form, q, status and the page number from the query string; anything unknown is dropped."""
-    params, ws = request.query_params, request.app.state.ws
+    params, ws = request.query_params, workspace(request)
     box = params.get("box") if params.get("box") in BOXES else "todo"
     form = params.get("form") if params.get("form") in ws.definitions.forms else None
     status = params.get("status") if params.get("status") in STATUSES else None
@@ -53,21 +56,21 @@ def _url(f: dict[str, Any], **changes: Any) -> str:
     return f"/inbox?{urlencode(query)}" if query else "/inbox"
 
 
-def _counts(ws: Any, who: Any) -> dict[str, int]:
+def _counts(ws: Workspace, who: Actor) -> dict[str, int]:
     """Per box: open to-do items, handled items, started instances, unread cc entries."""
     counts = ws.workflows.counts(who)
     return {"todo": counts["todo"], "done": counts["done"], "started": counts["started"], "cc": counts["cc_unread"]}
 
 
-def _workflow_forms(ws: Any, lang: str) -> list[tuple[str, str]]:
+def _workflow_forms(ws: Workspace, lang: str) -> list[tuple[str, str]]:
     """(form id, label) of the forms that have a workflow: the form filter's choices."""
     ids = dict.fromkeys(w.form for w in ws.definitions.workflows.values() if w.form in ws.definitions.forms)
     return [(i, text(ws.definitions.forms[i].label, lang)) for i in ids]
 
 
-async def inbox_page(request: Request) -> Response:
+def inbox_page(request: Request) -> Response:
     """GET one box of the signed-in user's inbox, filtered and paged."""
-    ws, lang, who = request.app.state.ws, choose_language(request), actor(request)
+    ws, lang, who = workspace(request), choose_language(request), actor(request)
     f = _filters(request)
     found = ws.workflows.inbox(who, f["box"], form=f["form"], search=f["q"], status=f["status"],
                                offset=(f["page"] - 1) * PAGE, limit=PAGE)
@@ -81,10 +84,10 @@ async def inbox_page(request: Request) -> Response:
     })
 
 
-async def read_cc(request: Request) -> Response:
+def read_cc(request: Request) -> Response:
     """POST: mark one of the user's cc entries read and open it (another user's entry is 404)."""
     task_id = path_id(request)
-    request.app.state.ws.workflows.mark_cc_read(actor(request), task_id)
+    workspace(request).workflows.mark_cc_read(actor(request), task_id)
     return RedirectResponse(f"/inbox/tasks/{task_id}", status_code=303)
 
 

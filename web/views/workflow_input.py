@@ -12,8 +12,9 @@ from starlette.requests import Request
 
 from engine.errors import FieldError, FormworkError, RecordInvalid
 from engine.records.comments import MAX_LENGTH
-from engine.storage.database import read_transaction
+from engine.records.model import Actor
 from engine.org.users import list_users
+from engine.workspace import Workspace
 from web.i18n import choose_language
 from web.session import actor_of, current_user
 
@@ -77,14 +78,14 @@ def message(exc: Exception, lang: str, t: Callable[[str], str]) -> str:
     return str(exc) if isinstance(exc, FormworkError) else t("bad_query")
 
 
-def actor(request: Request) -> Any:
+def actor(request: Request) -> Actor:
     """The engine's view of the signed-in user."""
     return actor_of(current_user(request) or {}, choose_language(request))
 
 
-def people(ws: Any, exclude: int | None = None) -> list[tuple[int, str]]:
+def people(ws: Workspace, exclude: int | None = None) -> list[tuple[int, str]]:
     """(id, "Name (username)") of the active users, by name: the choices for transfer, add signer and reassign."""
-    with read_transaction(ws.engine) as conn:
+    with ws.reading() as conn:
         found = [(int(u["id"]), f"{u['display_name']} ({u['username']})") for u in list_users(conn)
                  if u["active"] and int(u["id"]) != exclude]
     return sorted(found, key=lambda p: p[1])

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -15,9 +16,10 @@ from engine.errors import FormworkError, PermissionDenied
 from engine.i18n import text
 from engine.org.users import display_names
 from engine.records.model import Actor, Record
-from engine.storage.database import read_transaction
 from engine.workflow.lock import running_nodes
 from engine.workflow.views import FlowState, Step
+from engine.workspace import Workspace
+from web.endpoints import form_view, workspace
 from web.i18n import choose_language, translator
 from web.views.workflow_chart import state_chart
 from web.views.workflow_input import BadInput, comment_of, message, shown_signature, signature_of
@@ -36,7 +38,7 @@ def locked(record: Record) -> bool:
 def panel(request: Request, form: FormDef, record: Record, actor: Actor,
           problem: str | None = None) -> dict[str, Any] | None:
     """The workflow panel's context, or None when the form has no workflow and the record never had one."""
-    ws = request.app.state.ws
+    ws = workspace(request)
     lang = choose_language(request)
     try:
         flow = ws.workflows.state(actor, form.id, record.id)
@@ -93,13 +95,13 @@ def step_text(step: Step, names: Mapping[int, str], labels: Mapping[str, str], t
 def timeline_entries(request: Request, form: FormDef, record_id: int,
                      flow: FlowState | None) -> list[dict[str, Any]]:
     """The record's workflow steps as timeline entries (kind `workflow`), with their texts."""
-    ws = request.app.state.ws
+    ws = workspace(request)
     lang = choose_language(request)
     t = translator(lang)
     steps = ws.workflows.steps(form.id, record_id)
     if not steps:
         return []
-    with read_transaction(ws.engine) as conn:
+    with ws.reading() as conn:
         names = display_names(conn, _user_ids(steps))
     labels = {n.id: text(n.label, lang) for n in flow.nodes} if flow is not None else {}
     fills = {n.id for n in flow.nodes if n.type == "fill"} if flow is not None else set()
@@ -109,7 +111,8 @@ def timeline_entries(request: Request, form: FormDef, record_id: int,
              "actor_name": s.actor.name if s.actor else ""} for s in steps]
 
 
-async def panel_action(request: Request) -> Response:
+@form_view
+def panel_action(request: Request, data: FormData) -> Response:
     """POST submit / withdraw / urge from the record page's panel; a refusal shows the page with the reason."""
     from web.views.record_detail import render_record
     from web.views.records import record_or_404
@@ -121,10 +124,9 @@ async def panel_action(request: Request) -> Response:
     op = request.path_params["op"]
     if op not in PANEL_OPS:
         return render_record(request, form, record, status=404)
-    data = await request.form()
     lang = choose_language(request)
     try:
-        done = _run(request.app.state.ws, actor, form, record, op, data)
+        done = _run(workspace(request), actor, form, record, op, data)
     except PermissionDenied:
         raise
     except (FormworkError, BadInput) as exc:
@@ -141,7 +143,7 @@ def _status(exc: Exception) -> int:
     return status_of(exc) if isinstance(exc, FormworkError) else 422
 
 
-def _run(ws: Any, actor: Actor, form: FormDef, record: Record, op: str, data: Any) -> int:
+def _run(ws: Workspace, actor: Actor, form: FormDef, record: Record, op: str, data: FormData) -> int:
     """Do the panel's operation; returns how many people were urged (0 otherwise)."""
     comment = comment_of(data.get("comment"))
     if op == "submit":

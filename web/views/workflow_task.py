@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute, Route
 from engine.errors import Conflict, FormworkError, NotFound, PermissionDenied, RecordInvalid
 from engine.workflow.errors import TaskAlreadyHandled
 from engine.workflow.views import TaskView
+from web.endpoints import form_view, workspace
 from web.i18n import choose_language, translator
 from web.render import page
 from web.views.display import Formatter
@@ -34,7 +35,7 @@ STAYS = ("add_signer",)  # the actor's own task stays open: back to it
 
 
 def _form(request: Request, view: TaskView) -> Any:
-    form = request.app.state.ws.definitions.forms.get(view.form)
+    form = workspace(request).definitions.forms.get(view.form)
     if form is None:
         raise NotFound(view.form, view.record.id)
     return form
@@ -55,7 +56,7 @@ def render_task(request: Request, view: TaskView, *, values: dict[str, Any] | No
                 errors: dict[str, Any] | None = None, problem: str | None = None, comment: str = "",
                 status: int = 200) -> Response:
     """The task page; after a refusal, with the posted values, the field errors and the reason."""
-    ws, lang = request.app.state.ws, choose_language(request)
+    ws, lang = workspace(request), choose_language(request)
     who = actor(request)
     form = _form(request, view)
     mine = bool(view.actions)
@@ -80,9 +81,9 @@ def render_task(request: Request, view: TaskView, *, values: dict[str, Any] | No
     }, status=status)
 
 
-async def task_page(request: Request) -> Response:
+def task_page(request: Request) -> Response:
     """GET a to-do item (the assignee's, or anyone's who may read the record; others get 403, unknown ids 404)."""
-    view = request.app.state.ws.workflows.task_view(actor(request), path_id(request))
+    view = workspace(request).workflows.task_view(actor(request), path_id(request))
     return render_task(request, view)
 
 
@@ -90,7 +91,7 @@ def _values(request: Request, form: Any, view: TaskView, data: FormData) -> dict
     """The posted values of the fields editable at the node, in the record service's `form` format."""
     who = actor(request)
     editable = {k for k, v in view.fields.items() if v == "editable"}
-    raw = raw_values(form, data, user_tz(request), MediaInput(request.app.state.ws, who.user_id))
+    raw = raw_values(form, data, user_tz(request), MediaInput(workspace(request), who.user_id))
     return {k: v for k, v in raw.items() if k in editable and form.field(k) is not None
             and form.field(k).type != "subform"}
 
@@ -109,12 +110,11 @@ def _request(request: Request, view: TaskView, data: FormData) -> dict[str, Any]
             "to_user": user_id_of(data.get("to_user")) if action in NEEDS_USER else None}
 
 
-async def act(request: Request) -> Response:
+def act(request: Request, data: FormData) -> Response:
     """POST an action on the item; success goes back to the inbox, a refusal shows the page with the reason."""
-    ws, lang = request.app.state.ws, choose_language(request)
+    ws, lang = workspace(request), choose_language(request)
     who, task_id = actor(request), path_id(request)
-    view = ws.workflows.task_view(who, task_id)  # 404 / 403 before anything is read from the body
-    data = await request.form()
+    view = ws.workflows.task_view(who, task_id)  # 404 / 403 before the posted values are looked at
     posted: dict[str, Any] = {}
     try:
         args = _request(request, view, data)
@@ -143,9 +143,10 @@ def _status(exc: Exception) -> int:
     return status_of(exc) if isinstance(exc, FormworkError) else 422
 
 
-async def task(request: Request) -> Response:
+@form_view
+def task(request: Request, data: FormData) -> Response:
     """GET shows the item, POST acts on it."""
-    return await (act(request) if request.method == "POST" else task_page(request))
+    return act(request, data) if request.method == "POST" else task_page(request)
 
 
 ROUTES: list[BaseRoute] = [
