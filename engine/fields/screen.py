@@ -32,15 +32,12 @@ class Reference:
 
 
 class Posted(Protocol):
-    """Form data as posted: one value or every value of a name (Starlette's FormData fits)."""
+    """Form data as posted: every value of a name, in page order (Starlette's FormData fits)."""
 
-    def get(self, key: str, default: Any = None) -> Any:
-        """The (last) value posted under `key`, or `default`."""
-
-    def getlist(self, key: str) -> list[Any]:
+    def getlist(self, key: Any, /) -> list[Any]:
         """Every value posted under `key`, in page order."""
 
-    def __contains__(self, key: object) -> bool:
+    def __contains__(self, key: Any, /) -> bool:
         """Whether anything was posted under `key`."""
 
 
@@ -75,8 +72,9 @@ class PostedForm:
     files: PostedFiles = BareFiles()
 
     def text(self, name: str) -> str:
-        """The text posted under `name` ('' when nothing was)."""
-        return str(self.data.get(name, ""))
+        """The (last) text posted under `name` ('' when nothing was)."""
+        found = self.data.getlist(name)
+        return str(found[-1]) if found else ""
 
     def values(self, name: str) -> list[str]:
         """The non-empty values posted under `name`."""

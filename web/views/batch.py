@@ -47,8 +47,7 @@ def batch_value(request: Request) -> Response:
     request.app.state.ws.records.guard(actor, form.id).require("update")  # else 403
     field_id = request.query_params.get("_field", "")
     f = next((f for f in batch_fields(form) if f.id == field_id), None)
-    return page(request, "_batch_value.html", {"field": f, "choices": {}, "form": form,
-                                               "field_path": lambda f, name: f.id})
+    return page(request, "_batch_value.html", {"field": f, "choices": {}, "form": form})
 
 
 async def batch_action(request: Request) -> Response:

@@ -70,9 +70,9 @@ class Formatter:
                 if ref is not None:
                     ids = value if isinstance(value, list) else [value]
                     wanted.setdefault(ref, set()).update(int(i) for i in ids if isinstance(i, int))
-        for ref, ids in wanted.items():
+        for ref, found in wanted.items():
             if ref.form:
-                self.titles[ref.form] = self.ws.records.titles(ref.form, ids)
+                self.titles[ref.form] = self.ws.records.titles(ref.form, sorted(found))
         with self.ws.reading() as conn:
             self.users = display_names(conn, wanted[PEOPLE])
             self.departments = department_names(conn, wanted[DEPARTMENTS], self.lang)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
@@ -110,7 +111,7 @@ def listing_context(request: Request, form: FormDef, state: ListState) -> dict[s
     }
 
 
-def view_url(base: str, view_id: int, query: dict[str, Any]) -> str:
+def view_url(base: str, view_id: int, query: Mapping[str, Any]) -> str:
     """The list URL a saved view restores (its own parameters, so the link can be shared)."""
     params = [("f", str(token)) for token in query.get("f") or []]
     params += [(k, str(query[k])) for k in ("q", "sort", "dir", "cols") if query.get(k)]

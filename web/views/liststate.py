@@ -123,4 +123,4 @@ def problem_text(problem: BadCondition, t: Any, lang: str) -> str:
     if "op" in params:
         name = t(f"op_{params['op']}")
         params["op"] = params["op"] if name.startswith("op_") else name
-    return t(problem.key).format(token=problem.token, **params)
+    return str(t(problem.key)).format(token=problem.token, **params)

@@ -68,8 +68,8 @@ def _load_names(ws: Workspace, form: FormDef, fmt: Formatter, entries: list[dict
                 ids = [i for v in change for i in (v if isinstance(v, list) else [v]) if isinstance(i, int)]
                 changed.setdefault(ref, set()).update(ids)
     user_ids = changed.pop(Reference(USER), set())
-    for target, ids in changed.items():
-        fmt.titles.setdefault(target.form, {}).update(ws.records.titles(target.form, ids))
+    for target, found in changed.items():
+        fmt.titles.setdefault(target.form, {}).update(ws.records.titles(target.form, sorted(found)))
     people = {int(i) for e in entries for i in (e.get("actor_id"), e.get("author_id")) if i} | user_ids
     people -= set(fmt.users)
     if people:

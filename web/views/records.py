@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from engine.definitions.model import FieldDef, FormDef
+from engine.definitions.model import FieldDef, FormDef, LayoutSection
 from engine.fields.registry import field_type
+from engine.i18n import I18n
 from engine.errors import NotFound, RecordInvalid
 from engine.records.model import Actor, Record
 from web.i18n import choose_language
@@ -64,14 +66,16 @@ def visible_form(form: FormDef, hidden: frozenset[str]) -> FormDef:
     return entry[1]
 
 
-def _layout(form):  # type: ignore[no-untyped-def]
+Section = tuple[I18n | None, list[list[FieldDef]]]
+
+
+def _layout(form: FormDef) -> list[Section]:
     """Sections of rows of fields: [(title or None, [[field, …], …])]; unplaced fields come last."""
-    from engine.definitions.model import LayoutSection
 
-    def fields(names):  # type: ignore[no-untyped-def]
-        return [form.field(n) for n in names if form.field(n) is not None]
+    def fields(names: Iterable[str]) -> list[FieldDef]:
+        return [f for f in (form.field(n) for n in names) if f is not None]
 
-    sections: list = []  # type: ignore[type-arg]
+    sections: list[Section] = []
     placed: set[str] = set()
     for item in form.layout:
         if isinstance(item, LayoutSection):
