@@ -60,7 +60,7 @@ def body_limit(request: Request) -> int:
     if len(parts) == 6 and parts[1] == "apps" and parts[4] == "upload":  # /apps/{app}/{form}/upload/{field}
         form = workspace(request).definitions.forms.get(parts[3])
         f = form.field(parts[5]) if form is not None else None
-        if f is not None and f.type in upload_policy.MEDIA_TYPES:
+        if f is not None and upload_policy.holds_files(f):
             return upload_policy.max_bytes(f) + MB
     return BODY_LIMIT
 

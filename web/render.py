@@ -13,10 +13,11 @@ from engine.fields.html import sanitize_html
 from engine.fields.registry import field_type
 from engine.files import policy as upload_policy
 from engine.i18n import text
+from engine.workspace import Workspace
 from web import regions
 from web.i18n import choose_language, translator
 from web.session import actor_of, csrf_token, current_user
-from web.views.widgets import differs, input_value, options_of
+from web.views.widgets import differs, input_value, options_of, widget_templates
 from web.zones import user_tz
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -25,13 +26,15 @@ environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_
 environment.globals["regions"] = regions
 environment.globals["upload_policy"] = upload_policy
 environment.globals["sanitize_html"] = sanitize_html
+environment.globals["widget_templates"] = widget_templates
+environment.globals["type_of"] = lambda f: field_type(f.type)  # templates ask a field's type, never its name
 
 
 def page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
     """Render a template with the common context: language, texts, user, CSRF token, navigation."""
     lang = choose_language(request)
     user = current_user(request)
-    ws = request.app.state.ws
+    ws: Workspace = request.app.state.ws
     actor = actor_of(user, lang) if user else None
     tz = user_tz(request)
 

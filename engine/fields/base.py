@@ -12,6 +12,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from engine.definitions.model import FieldDef
 from engine.errors import FieldError, QueryInvalid
+from engine.fields.screen import PostedForm, Reference, input_text
 from engine.i18n import I18n
 
 # Input formats a raw value can come in.
@@ -26,6 +27,11 @@ RELATIVE_DATE_OPS = (
     "next_month", "this_year", "last_year", "last_n_days", "next_n_days",
 )
 LIST_OPS = ("contains", "in", "not_in", "empty", "not_empty")  # on JSON-list values: has one / any / none
+# Value types a list can be sorted by.
+SORTABLE_VALUES = frozenset({"text", "number", "date", "datetime", "boolean"})
+# The filter value input of a value type (choice and reference types declare their own).
+CELL_KINDS = {"number": "number", "date": "date", "datetime": "datetime", "boolean": "boolean"}
+FILTER_INPUTS = {"date": "date", "datetime": "datetime-local", "number": "number", "boolean": "boolean"}
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,77 @@ class FieldType:
     operators: ClassVar[tuple[str, ...]] = EQUALITY_OPS
     props_schema: ClassVar[Mapping[str, Any]] = {}  # JSON Schema properties for type-specific keys in a form
     props_required: ClassVar[tuple[str, ...]] = ()  # keys of props_schema a field of this type must have
+
+    # -- screens: what forms, lists and record pages need to know (asked, never branched on by name) ---------
+    widget: ClassVar[str] = ""  # the input partial, web/templates/widgets/<widget>.html (default: the type's name)
+    display: ClassVar[str] = "text"  # how a page shows a value: text, or files, signature, rating, rich, location…
+    many: ClassVar[bool] = False  # the value is a list
+    in_lists: ClassVar[bool] = True  # offered as a list column (bulky values are not)
+    wide: ClassVar[bool] = False  # takes a whole row of a form or record page
+    holds_rows: ClassVar[bool] = False  # the value is rows of the columns in `fields` (a child table)
+    shows_itself: ClassVar[bool] = False  # not an input, yet drawn on forms: description text, system values
+    system_fact: ClassVar[str] = ""  # shows a fact of the record (created_by, flow_nodes…), not a value of its own
+    ui_text: ClassVar[Mapping[str, I18n]] = {}  # words the type's widget shows (button labels, hints)
+    upload_max_mb: ClassVar[int] = 0  # > 0: the field holds uploaded files, at most this big by default
+    upload_kinds: ClassVar[str] = "any"  # content kinds an upload may be: any, image or png
+
+    def widget_name(self, f: FieldDef) -> str:
+        """The name of the partial that draws this field's input."""
+        return self.widget or self.name
+
+    def content_html(self, f: FieldDef, lang: str) -> str:
+        """Fixed, sanitised HTML the field shows on forms and record pages whatever the record ('' for none)."""
+        return ""
+
+    def refers_to(self, f: FieldDef) -> Reference | None:
+        """What the field's ids point at (users, departments, records of a form), or None for other values."""
+        return None
+
+    def read_posted(self, f: FieldDef, posted: PostedForm, name: str) -> Any:
+        """The raw value of the input(s) called `name` in a posted form, for `parse(…, FORM)`."""
+        return posted.text(name)
+
+    def input_value(self, f: FieldDef, value: Any, tz: tzinfo) -> Any:
+        """What the widget shows for a typed (or re-posted raw) value."""
+        if value is None or value == "":
+            return [] if self.many else ""
+        return input_text(value)
+
+    def reads_path(self, f: FieldDef) -> list[str]:
+        """The relation fields and target field this field reads its value through (a lookup's `path`), or []."""
+        return []
+
+    def result_type(self, f: FieldDef) -> FieldType:
+        """The type whose values this field holds (a formula: the type of its result)."""
+        return self
+
+    def filterable(self, f: FieldDef) -> bool:
+        """Whether list conditions may name this field."""
+        return self.stored and bool(self.operators_for(f))
+
+    def sortable(self, f: FieldDef) -> bool:
+        """Whether a list can be ordered by this field."""
+        return self.stored and self.result_type(f).value_type in SORTABLE_VALUES
+
+    def filter_input(self, f: FieldDef) -> str:
+        """The value input of a condition: options, choices (a picker's), boolean, or an <input> type."""
+        if self.refers_to(f) is not None:
+            return "choices"
+        return FILTER_INPUTS.get(self.value_type, "text")
+
+    def cell_kind(self, f: FieldDef) -> str:
+        """How a spreadsheet types the cells: number, percent, date, datetime, boolean, subform, names or text."""
+        if self.refers_to(f) is not None:
+            return "names"
+        return CELL_KINDS.get(self.value_type, "text")
+
+    def decimals(self, f: FieldDef) -> int | None:
+        """The decimal places a spreadsheet shows (None: as stored)."""
+        return None
+
+    def holds_files(self, f: FieldDef) -> bool:
+        """Whether the field's values are references to uploaded files."""
+        return self.upload_max_mb > 0
 
     # -- storage ---------------------------------------------------------------------------------
     def sql_type(self, f: FieldDef) -> sa.types.TypeEngine[Any]:

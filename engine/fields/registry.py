@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from engine.definitions.model import FieldDef
 from engine.fields.base import FieldType
+from engine.fields.screen import RECORD
 
 _TYPES: dict[str, FieldType] = {}
 T = TypeVar("T", bound=type[FieldType])
@@ -24,6 +26,12 @@ def field_type(name: str) -> FieldType:
     """The field type called `name`; KeyError if there is none."""
     _load_builtins()
     return _TYPES[name]
+
+
+def record_target(f: FieldDef) -> str | None:
+    """The form whose records the field's ids point at (a relation's `to`), or None for a field of other values."""
+    ref = field_type(f.type).refers_to(f)
+    return ref.form if ref is not None and ref.kind == RECORD else None
 
 
 def type_names() -> list[str]:

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from engine.definitions.model import FieldDef
 from engine.errors import FieldValueError
+from engine.fields.registry import field_type, type_names
 from engine.files.sniff import GIF, JPEG, KINDS, PNG, WEBP, Kind, by_extension, sniff
 
 MB = 1024 * 1024
-DEFAULT_MAX_MB = {"file": 20, "image": 10, "signature": 1}
 IMAGE_KINDS = (PNG, JPEG, GIF, WEBP)
-MEDIA_TYPES = frozenset(DEFAULT_MAX_MB)
+# The kinds a field type's `upload_kinds` names ("any": those its `accept` allows).
+UPLOAD_KINDS: dict[str, tuple[Kind, ...]] = {"image": IMAGE_KINDS, "png": (PNG,)}
+# Field types whose values are uploaded files (each declares `upload_max_mb`).
+MEDIA_TYPES = frozenset(name for name in type_names() if field_type(name).upload_max_mb > 0)
+
+
+def holds_files(f: FieldDef) -> bool:
+    """Whether the field's values are references to uploaded files (file, image, signature…)."""
+    return field_type(f.type).holds_files(f)
 
 
 def max_bytes(f: FieldDef) -> int:
@@ -17,15 +25,14 @@ def max_bytes(f: FieldDef) -> int:
     given = f.get("max_size")
     if isinstance(given, (int, float)) and not isinstance(given, bool) and given > 0:
         return int(given * MB)
-    return DEFAULT_MAX_MB.get(f.type, 20) * MB
+    return (field_type(f.type).upload_max_mb or 20) * MB
 
 
 def allowed_kinds(f: FieldDef) -> tuple[Kind, ...]:
     """The content kinds the field takes: images for image fields, PNG for signatures, `accept` or all for files."""
-    if f.type == "signature":
-        return (PNG,)
-    if f.type == "image":
-        return IMAGE_KINDS
+    declared = UPLOAD_KINDS.get(field_type(f.type).upload_kinds)
+    if declared is not None:
+        return declared
     accept = f.get("accept")
     if not accept:
         return KINDS

@@ -9,6 +9,7 @@ from typing import Any
 
 from engine.definitions.model import FieldDef, Rule
 from engine.errors import FieldError, FieldValueError, FormulaError
+from engine.fields.registry import field_type
 from engine.formulas import compile_formula, evaluate
 from engine.records.env import RecordEnv
 from engine.records.runtime import FormRuntime
@@ -34,7 +35,7 @@ def default_for(f: FieldDef, env: RecordEnv) -> Any:
         return None
     if isinstance(d, str) and d.startswith("$"):
         value = special_default(d, env)
-        return [value] if f.type in ("users", "departments") and value is not None else value
+        return [value] if field_type(f.type).many and value is not None else value
     if isinstance(d, dict) and "formula" in d:
         try:
             return evaluate(compile_formula(str(d["formula"])), env)
@@ -48,7 +49,7 @@ def apply_defaults(rt: FormRuntime, values: dict[str, Any], given: set[str], env
     for f in rt.writable:
         if f.id not in given and f.default is not None:
             values[f.id] = coerce(rt, f, default_for(f, env))
-        if f.type == "subform":
+        if rt.types[f.id].holds_rows:
             for row in values.get(f.id) or []:
                 for c in f.fields:
                     if c.id not in row and c.default is not None and not c.formula:
@@ -95,8 +96,8 @@ def compute_formulas(rt: FormRuntime, values: dict[str, Any], env: RecordEnv) ->
         f = rt.form.field(name)
         if f is None:
             continue
-        if f.type == "lookup":
-            values[name] = env.lookup(tuple(str(f.get("path")).split(".")))
+        if rt.types[name].reads_path(f):
+            values[name] = env.lookup(tuple(rt.types[name].reads_path(f)))
         elif name in rt.formulas:
             values[name] = _eval(rt, f, rt.formulas[name], env, name)
 

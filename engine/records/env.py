@@ -8,6 +8,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from engine.definitions.model import Definitions, FieldDef, FormDef
+from engine.fields.registry import field_type, record_target
 
 # (form id, record id) → that record's values (including system columns), or None if it does not exist.
 RelatedLoader = Callable[[str, int], Mapping[str, Any] | None]
@@ -42,12 +43,12 @@ class RecordEnv:
         if not rest:
             return value
         step, tail = rest[0], rest[1:]
-        if f.type == "subform":
+        if field_type(f.type).holds_rows:
             child = f.child(step)
             rows = value or []
             return [self._walk(form, child, r.get(step), tail) for r in rows] if child else None
-        if f.type in ("relation", "relation_many") and f.get("to") in self.defs.forms:
-            target = self.defs.forms[str(f.get("to"))]
+        if record_target(f) in self.defs.forms:
+            target = self.defs.forms[str(record_target(f))]
             target_field = target.field(step)
             ids = value if isinstance(value, list) else ([value] if value is not None else [])
             results = []
@@ -55,7 +56,7 @@ class RecordEnv:
                 related = self.load(target.id, int(record_id))
                 inner = None if related is None else related.get(step)
                 results.append(self._walk(target, target_field, inner, tail) if target_field else inner)
-            if f.type == "relation":
+            if not field_type(f.type).many:
                 return results[0] if results else None
             return results
         return None

@@ -23,12 +23,14 @@ import sqlalchemy as sa
 from engine.audit import record_audit
 from engine.definitions.model import Definitions, FieldDef, FormDef
 from engine.errors import QueryInvalid
+from engine.fields.base import FieldType
 from engine.fields.registry import field_type
+from engine.fields.screen import DEPARTMENT, RECORD, USER, Reference
 from engine.i18n import text
+from engine.org.departments import department_names
 from engine.org.users import display_names
 from engine.records.model import Actor, Query, Record
 from engine.storage.database import read_transaction
-from engine.storage.system import departments
 from engine.zones import zone_or
 
 if TYPE_CHECKING:
@@ -37,14 +39,6 @@ if TYPE_CHECKING:
 MAX_ROWS = 100_000
 PAGE_ROWS = 500
 
-RELATIONS = ("relation", "relation_many")
-PEOPLE = ("user", "users")
-DEPARTMENTS = ("department", "departments")
-NAMED = (*RELATIONS, *PEOPLE, *DEPARTMENTS)
-NUMBERS = ("number", "money", "integer", "rating", "rollup")
-WHOLE_NUMBERS = ("integer", "rating")
-LAYOUT = ("divider",)
-PEOPLE_KEY, DEPARTMENTS_KEY = "$people", "$departments"  # not form ids (those never start with $)
 
 Cell = str | int | Decimal | float | date | datetime | time | bool | None
 
@@ -71,52 +65,45 @@ def export_columns(defs: Definitions, form: FormDef, hidden: Iterable[str], lang
     leave_out = set(hidden)
     columns = []
     for f in form.fields:
-        if f.id in leave_out or f.type in LAYOUT or field_type(f.type).layout_only:
+        if f.id in leave_out or field_type(f.type).layout_only:
             continue
-        value_field, many = (lookup_target(defs, form, f) if f.type == "lookup" else (f, False))
+        value_field, many = lookup_target(defs, form, f)
         kind = "text" if many else _kind(value_field)
         columns.append(Column(f, value_field, text(f.label, lang), kind, _decimals(value_field), many))
     return columns
 
 
 def lookup_target(defs: Definitions, form: FormDef, f: FieldDef) -> tuple[FieldDef, bool]:
-    """The field a lookup shows (itself when its path does not resolve) and whether it goes through a list."""
-    path = str(f.get("path", "")).split(".")
-    step_field, many = form.field(path[0]), False
+    """The field a lookup shows (the field itself when it reads no path, or its path does not resolve) and
+    whether it goes through a list."""
+    path = field_type(f.type).reads_path(f)
+    step_field, many = (form.field(path[0]) if path else None), False
     for step in path[1:]:
-        if step_field is None or step_field.type not in RELATIONS:
+        ref = _refers(step_field)
+        if step_field is None or ref is None or ref.kind != RECORD:
             return f, False
-        many = many or step_field.type == "relation_many"
-        target = defs.forms.get(str(step_field.get("to")))
+        many = many or field_type(step_field.type).many
+        target = defs.forms.get(ref.form)
         if target is None:
             return f, False
         step_field = target.field(step)
     return (step_field, many) if step_field is not None and len(path) > 1 else (f, False)
 
 
-def _result_type(f: FieldDef) -> str:
-    return str(f.get("result") or "text") if f.type == "formula" else f.type
+def _refers(f: FieldDef | None) -> Reference | None:
+    return field_type(f.type).refers_to(f) if f is not None else None
+
+
+def _result(f: FieldDef) -> FieldType:
+    return field_type(f.type).result_type(f)
 
 
 def _kind(f: FieldDef) -> str:
-    kind = _result_type(f)
-    if kind in NUMBERS:
-        return "number"
-    if kind in ("percent", "date", "datetime", "boolean", "subform"):
-        return kind
-    if kind in NAMED:
-        return "names"
-    return "text"
+    return _result(f).cell_kind(f)
 
 
 def _decimals(f: FieldDef) -> int | None:
-    kind = _result_type(f)
-    if kind in WHOLE_NUMBERS:
-        return 0
-    if kind in ("number", "money", "percent"):
-        raw = f.get("decimals", 2)
-        return raw if isinstance(raw, int) and not isinstance(raw, bool) and 0 <= raw <= 10 else 2
-    return None
+    return _result(f).decimals(f)
 
 
 @dataclass
@@ -129,51 +116,47 @@ class Names:
 
     def load(self, service: RecordService, columns: Sequence[Column], records: Sequence[Record], lang: str) -> None:
         """Fetch the names the records' values point at (one query per kind of name)."""
-        wanted: dict[str, set[int]] = {}
-        for f, value in _named_values(columns, records):
-            key = str(f.get("to")) if f.type in RELATIONS else PEOPLE_KEY if f.type in PEOPLE else DEPARTMENTS_KEY
-            wanted.setdefault(key, set()).update(_ids(value))
-        people, depts = wanted.pop(PEOPLE_KEY, set()), wanted.pop(DEPARTMENTS_KEY, set())
-        self.titles = {form_id: service.titles(form_id, ids) for form_id, ids in wanted.items()
-                       if form_id in service.runtimes.defs.forms}
+        wanted: dict[Reference, set[int]] = {}
+        for ref, value in _named_values(columns, records):
+            wanted.setdefault(ref, set()).update(_ids(value))
+        people, depts = wanted.pop(Reference(USER), set()), wanted.pop(Reference(DEPARTMENT), set())
+        self.titles = {ref.form: service.titles(ref.form, ids) for ref, ids in wanted.items()
+                       if ref.form in service.runtimes.defs.forms}
         with read_transaction(service.engine) as conn:
             self.people = display_names(conn, people)
             self.departments = department_names(conn, depts, lang)
 
     def label(self, f: FieldDef, item: int) -> str:
         """The name of one id of a relation, user or department field (#id when it is gone)."""
-        if f.type in RELATIONS:
-            found = self.titles.get(str(f.get("to")), {}).get(item)
-        else:
-            found = (self.people if f.type in PEOPLE else self.departments).get(item)
+        ref = _refers(f)
+        names = self.people if ref == Reference(USER) else self.departments if ref == Reference(DEPARTMENT) \
+            else self.titles.get(ref.form, {}) if ref is not None else {}
+        found = names.get(item)
         return found if found is not None else f"#{item}"
 
 
-def _named_values(columns: Sequence[Column], records: Sequence[Record]) -> Iterator[tuple[FieldDef, Any]]:
+def _named_values(columns: Sequence[Column], records: Sequence[Record]) -> Iterator[tuple[Reference, Any]]:
     for column in columns:
         for record in records:
-            value = record.values.get(column.field.id)
+            value = field_value(record, column.field)
             if column.kind == "subform":
                 for row in value or []:
                     if isinstance(row, Mapping):
-                        yield from ((c, row.get(c.id)) for c in column.field.fields if c.type in NAMED)
-            elif column.value_field.type in NAMED:
-                yield column.value_field, value
+                        yield from ((ref, row.get(c.id)) for c in column.field.fields
+                                    if (ref := _refers(c)) is not None)
+            elif (ref := _refers(column.value_field)) is not None:
+                yield ref, value
+
+
+def field_value(record: Record, f: FieldDef) -> Any:
+    """The field's value in the record: its own, or the system fact it shows (who created it, when…)."""
+    fact = field_type(f.type).system_fact
+    return record.system().get(fact) if fact else record.values.get(f.id)
 
 
 def _ids(value: Any) -> set[int]:
     items = value if isinstance(value, list) else [value]
     return {int(i) for i in items if isinstance(i, int) and not isinstance(i, bool)}
-
-
-def department_names(conn: sa.Connection, ids: Iterable[int], lang: str) -> dict[int, str]:
-    """Department names by id in the language (one query)."""
-    wanted = {int(i) for i in ids}
-    if not wanted:
-        return {}
-    rows = conn.execute(sa.select(departments.c.id, departments.c.key, departments.c.name)
-                        .where(departments.c.id.in_(wanted))).all()
-    return {int(r.id): text(r.name or r.key or f"#{r.id}", lang) for r in rows}
 
 
 class CellMaker:
@@ -184,7 +167,7 @@ class CellMaker:
 
     def row(self, record: Record) -> list[Cell]:
         """The cells of one record, in column order (None for an empty value)."""
-        return [self.cell(c, record.values.get(c.field.id)) for c in self.columns]
+        return [self.cell(c, field_value(record, c.field)) for c in self.columns]
 
     def cell(self, column: Column, value: Any) -> Cell:
         """One typed cell."""
@@ -211,7 +194,7 @@ class CellMaker:
         """The value as a person reads it: names for ids, labels for options, the type's display text otherwise."""
         if _empty(value):
             return ""
-        if f.type in NAMED:
+        if _refers(f) is not None:
             separator = "、" if self.lang == "zh" else ", "
             return separator.join(self.names.label(f, i) for i in sorted(_ids(value), key=_order(value)))
         try:

@@ -16,6 +16,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from engine.definitions.model import Definitions
 from engine.errors import FieldError, PermissionDenied, QueryInvalid
 from engine.fields.base import FilterContext
+from engine.fields.registry import record_target
+from engine.fields.types.relations import Rollup
 from engine.permissions.access import FormAccess, full_access, resolve
 from engine.permissions.scope import scope_predicate
 from engine.permissions.viewer import Viewer, load_viewer
@@ -115,19 +117,19 @@ def _hidden_lookups(defs: Definitions, actor: Actor, rt: FormRuntime) -> frozens
     hidden here when `cost` is hidden on customer, or customer cannot be read at all; so is a sum of `cost`)."""
     hidden: set[str] = set()
     for f in rt.form.fields:
-        if f.type == "rollup" and f.get("field"):  # a total of a field the actor may not see there
+        if isinstance(rt.types[f.id], Rollup) and f.get("field"):  # a total of a field the actor may not see there
             source = resolve(defs.roles, actor.roles, str(f.get("source")))
             if not source.visible(str(f.get("field"))):
                 hidden.add(f.id)
             continue
-        if f.type != "lookup":
+        path = rt.types[f.id].reads_path(f)
+        if not path:
             continue
-        path = str(f.get("path", "")).split(".")
         step_field = rt.form.field(path[0])
         for step in path[1:]:
-            if step_field is None or step_field.type not in ("relation", "relation_many"):
+            if step_field is None or record_target(step_field) is None:
                 break
-            target = defs.forms.get(str(step_field.get("to")))
+            target = defs.forms.get(str(record_target(step_field)))
             if target is None:
                 break
             access = resolve(defs.roles, actor.roles, target.id)

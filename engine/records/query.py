@@ -28,7 +28,7 @@ def where_clause(rt: FormRuntime, query: Query, ctx: FilterContext) -> ColumnEle
     ]
     for flt in query.filters:
         f = rt.field(flt.field)
-        if f is None or f.type in ("subform", "lookup", "rollup", "divider"):
+        if f is None or not rt.field_type_of(f).stored:
             raise QueryInvalid("bad_filter", message=f"cannot filter on '{flt.field}'")
         clauses.append(rt.field_type_of(f).filter(f, table, flt.op, flt.value, ctx))
     if query.search and query.search.strip():
@@ -47,7 +47,7 @@ def sort_keys(rt: FormRuntime, query: Query) -> list[tuple[str, ColumnElement[An
     keys: list[tuple[str, ColumnElement[Any], bool]] = []
     for name, desc in query.sort:
         f = rt.field(name)
-        if f is None or name == "id" or f.type in ("subform", "lookup", "rollup", "divider"):
+        if f is None or name == "id" or not rt.field_type_of(f).stored:
             if name == "id":
                 continue
             raise QueryInvalid("bad_sort", value=name)

@@ -16,13 +16,11 @@ import sqlalchemy as sa
 from engine.definitions.model import FieldDef
 from engine.errors import FieldError
 from engine.fields.base import FilterContext
+from engine.fields.registry import record_target
 from engine.records.guard import guard_for
 from engine.records.model import Actor
 from engine.records.runtime import FormRuntime, Runtimes
 from engine.records.values import Errors
-
-RELATIONS = ("relation", "relation_many")
-
 
 def drop_unreachable(conn: sa.Connection, runtimes: Runtimes, actor: Actor, rt: FormRuntime,
                      values: dict[str, Any], before: Mapping[str, Any] | None, ctx: FilterContext,
@@ -33,12 +31,12 @@ def drop_unreachable(conn: sa.Connection, runtimes: Runtimes, actor: Actor, rt: 
         return
     places = list(_places(rt, values))
     new: dict[str, set[int]] = {}
-    for _, f, container, key in places:
-        new.setdefault(str(f.get("to")), set()).update(_ids(container.get(key)) - _old_ids(rt, f, before))
+    for _, f, target, container, key in places:
+        new.setdefault(target, set()).update(_ids(container.get(key)) - _old_ids(rt, f, before))
     unreachable = {target: ids - _readable(conn, runtimes, actor, target, ids, ctx)
                    for target, ids in new.items() if ids}
-    for path, f, container, key in places:
-        lost = _ids(container.get(key)) & unreachable.get(str(f.get("to")), set())
+    for path, f, target, container, key in places:
+        lost = _ids(container.get(key)) & unreachable.get(target, set())
         if not lost:
             continue
         value = container.get(key)
@@ -47,15 +45,19 @@ def drop_unreachable(conn: sa.Connection, runtimes: Runtimes, actor: Actor, rt: 
             errors.setdefault(path, []).append(FieldError("not_found", {"label": f.label, "value": item}))
 
 
-def _places(rt: FormRuntime, values: dict[str, Any]) -> Iterator[tuple[str, FieldDef, dict[str, Any], str]]:
-    """(error path, relation field, the dict holding its value, key) of each relation value being written."""
+def _places(rt: FormRuntime, values: dict[str, Any]) -> Iterator[tuple[str, FieldDef, str, dict[str, Any], str]]:
+    """(error path, relation field, its target form, the dict holding its value, key) of each relation value being
+    written, subform cells included."""
     for f in rt.form.fields:
-        if f.type in RELATIONS and f.id in values:
-            yield f.id, f, values, f.id
-        elif f.type == "subform" and isinstance(values.get(f.id), list):
-            for i, row in enumerate(values[f.id]):
-                if isinstance(row, dict):
-                    yield from ((f"{f.id}[{i}].{c.id}", c, row, c.id) for c in f.fields if c.type in RELATIONS)
+        target = record_target(f)
+        if target is not None and f.id in values:
+            yield f.id, f, target, values, f.id
+        rows = values.get(f.id) if f.fields else None
+        for i, row in enumerate(rows if isinstance(rows, list) else []):
+            if isinstance(row, dict):
+                yield from ((f"{f.id}[{i}].{c.id}", c, str(record_target(c)), row, c.id) for c in f.fields
+                            if record_target(c) is not None)
+
 
 
 def _old_ids(rt: FormRuntime, f: FieldDef, before: Mapping[str, Any] | None) -> set[int]:
@@ -66,7 +68,7 @@ def _old_ids(rt: FormRuntime, f: FieldDef, before: Mapping[str, Any] | None) -> 
         return _ids(before.get(f.id))
     found: set[int] = set()
     for sub in rt.form.fields:
-        if sub.type == "subform" and f in sub.fields:
+        if f in sub.fields:
             for row in before.get(sub.id) or []:
                 if isinstance(row, Mapping):
                     found |= _ids(row.get(f.id))

@@ -10,6 +10,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from engine.definitions.model import FieldDef
+from engine.fields.registry import field_type, record_target
+from engine.fields.types.relations import Rollup
 from engine.formulas import compile_formula, evaluate
 from engine.errors import FormulaError
 from engine.records.env import RecordEnv
@@ -99,22 +101,22 @@ def load_children(conn: sa.Connection, rt: FormRuntime, records: list[dict[str, 
 def resolve_lookups(rt: FormRuntime, records: list[dict[str, Any]], cache: RelatedCache) -> None:
     """Fill lookup fields by walking their paths, prefetching each hop for all records at once."""
     for f in rt.read_computed:
-        if f.type != "lookup":
+        path = rt.types[f.id].reads_path(f)
+        if not path:
             continue
-        path = str(f.get("path", "")).split(".")
         form = rt.form
         current: list[list[Any]] = [[r.get(path[0])] for r in records]
         field = form.field(path[0])
         for step in path[1:]:
-            if field is None or field.type not in ("relation", "relation_many"):
+            if field is None or record_target(field) is None:
                 current = [[] for _ in records]
                 break
-            target = rt.defs.forms[str(field.get("to"))]
+            target = rt.defs.forms[str(record_target(field))]
             flat_ids = [_ids(v) for vals in current for v in vals]
             cache.prefetch(target.id, [i for ids in flat_ids for i in ids])
             current = [[(cache.get(target.id, i) or {}).get(step) for v in vals for i in _ids(v)] for vals in current]
             form, field = target, target.field(step)
-        many = any(h.type == "relation_many" for h in _path_fields(rt, path))
+        many = any(field_type(h.type).many for h in _path_fields(rt, path))
         for r, vals in zip(records, current):
             r[f.id] = vals if many else (vals[0] if vals else None)
 
@@ -145,7 +147,7 @@ def resolve_rollups(conn: sa.Connection, rt: FormRuntime, runtimes: Runtimes, re
     live related record: a rollup is a fact of the record, the same whoever reads it."""
     ids = [r["id"] for r in records if r.get("id") is not None]
     for f in rt.read_computed:
-        if f.type != "rollup":
+        if not isinstance(rt.types[f.id], Rollup):
             continue
         totals = rollup_values(conn, runtimes, f, ids, env_factory) if ids else {}
         empty = 0 if f.get("aggregate", "count") in ("count", "sum") else None

@@ -13,6 +13,8 @@ from engine.definitions.dependencies import evaluation_order, field_dependencies
 from engine.definitions.model import Definitions, FieldDef, FormDef, Rule
 from engine.fields.base import FieldType
 from engine.fields.registry import field_type
+from engine.fields.screen import USER, Reference
+from engine.fields.types.relations import ReadComputed, Rollup
 from engine.formulas import compile_formula, references
 from engine.storage.formtables import FormTables
 
@@ -44,7 +46,8 @@ class FormRuntime:
     def owner_field(self) -> str | None:
         """The user field `owner`, when the form has one: it is the record's owner (data scopes follow it)."""
         f = self.form.field("owner")
-        return "owner" if f is not None and f.type == "user" else None
+        return "owner" if f is not None and field_type(f.type).refers_to(f) == Reference(USER) \
+            and not field_type(f.type).many else None
 
     @cached_property
     def types(self) -> dict[str, FieldType]:
@@ -97,7 +100,7 @@ class FormRuntime:
     def validated(self) -> list[tuple[FieldDef, FieldType]]:
         """Fields whose values are validated on write (not layout-only, not computed except formulas)."""
         return [(f, self.types[f.id]) for f in self.form.fields
-                if not self.types[f.id].layout_only and not (self.types[f.id].computed and f.type != "formula")]
+                if not self.types[f.id].layout_only and not (self.types[f.id].computed and not f.formula)]
 
     @cached_property
     def writable_by_id(self) -> dict[str, FieldDef]:
@@ -128,12 +131,12 @@ class FormRuntime:
 
     @cached_property
     def subforms(self) -> list[FieldDef]:
-        return [f for f in self.form.fields if f.type == "subform"]
+        return [f for f in self.form.fields if self.types[f.id].holds_rows]
 
     @cached_property
     def read_computed(self) -> list[FieldDef]:
         """Lookups and rollups: computed when records are read, never stored."""
-        return [f for f in self.form.fields if f.type in ("lookup", "rollup")]
+        return [f for f in self.form.fields if isinstance(self.types[f.id], ReadComputed)]
 
     @cached_property
     def readers(self) -> dict[str, frozenset[str]]:
@@ -189,6 +192,6 @@ class Runtimes:
         found = []
         for rt in self._runtimes.values():
             for f in rt.form.fields:
-                if f.type == "rollup" and f.get("source") == form_id:
+                if isinstance(rt.types[f.id], Rollup) and f.get("source") == form_id:
                     found.append((rt, f))
         return found

@@ -28,7 +28,7 @@ def parse_input(rt: FormRuntime, raw: Mapping[str, Any], fmt: str, errors: Error
             code = "read_only" if known is not None and not rt.types[key].layout_only else "unknown_field"
             _add(errors, key, FieldError(code, {"label": known.label if known else key, "value": key}))
             continue
-        if f.type == "subform":
+        if rt.types[key].holds_rows:
             values[key] = _parse_rows(rt, f, raw_value, fmt, errors)
             continue
         if _has_control_characters(raw_value):
@@ -94,7 +94,7 @@ def validate_values(rt: FormRuntime, values: Mapping[str, Any], rules: RuleState
             if (f.required or f.id in rules.required) and not f.formula:
                 _add(errors, f.id, FieldError("required", {"label": f.label}))
             continue
-        if f.type == "subform" and isinstance(value, list):
+        if ftype.holds_rows and isinstance(value, list):
             _validate_rows(rt, f, value, errors)
         for error in ftype.validate(f, value):
             _add(errors, f.id, error)

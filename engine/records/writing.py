@@ -11,7 +11,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from engine.definitions.model import FieldDef
 from engine.errors import FieldError, RecordInvalid
+from engine.fields.base import FieldType
+from engine.fields.screen import DEPARTMENT, RECORD, USER, Reference
 from engine.records.runtime import FormRuntime, Runtimes
 from engine.records.values import Errors
 from engine.storage.formtables import unique_index_name
@@ -54,50 +57,53 @@ def write_children_many(conn: sa.Connection, rt: FormRuntime, records: list[tupl
             conn.execute(sa.insert(table), rows)
 
 
-REFERENCE_TABLES = {"user": users, "users": users, "department": departments, "departments": departments}
+REFERENCE_TABLES = {USER: users, DEPARTMENT: departments}
 
 
 def check_references(conn: sa.Connection, rt: FormRuntime, runtimes: Runtimes,
                      records: Sequence[Mapping[str, Any]], errors: list[Errors]) -> None:
     """Relation, user and department values must point at things that exist (one query per target)."""
-    wanted: dict[str, list[tuple[int, str, Any, Any]]] = {}
+    wanted: dict[Reference, list[tuple[int, str, Any, Any]]] = {}
     for index, values in enumerate(records):
-        for path, field, value in _reference_values(rt, values):
-            key = f"form:{field.get('to')}" if field.type in ("relation", "relation_many") else field.type.rstrip("s")
+        for path, field, target, value in _reference_values(rt, values):
             for v in value if isinstance(value, list) else [value]:
                 if v is not None:
-                    wanted.setdefault(key, []).append((index, path, field, v))
-    for key, items in wanted.items():
-        found = _existing(conn, runtimes, key, {int(v) for _, _, _, v in items})
+                    wanted.setdefault(target, []).append((index, path, field, v))
+    for target, items in wanted.items():
+        found = _existing(conn, runtimes, target, {int(v) for _, _, _, v in items})
         for index, path, field, v in items:
             if int(v) not in found:
                 errors[index].setdefault(path, []).append(FieldError("not_found", {"label": field.label, "value": v}))
 
 
-def _reference_values(rt: FormRuntime, values: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
+def _reference_values(rt: FormRuntime, values: Mapping[str, Any]) -> list[tuple[str, FieldDef, Reference, Any]]:
+    """(path, field, what it refers to, value) of each written value that holds ids, subform cells included."""
     found = []
     for f in rt.form.fields:
-        if f.type == "subform":
-            for i, row in enumerate(values.get(f.id) or []):
-                found += [(f"{f.id}[{i}].{c.id}", c, row.get(c.id)) for c in f.fields if _is_reference(c.type)]
-        elif _is_reference(f.type):
-            found.append((f.id, f, values.get(f.id)))
+        target = _written_reference(rt.types[f.id], f)
+        if target is not None:
+            found.append((f.id, f, target, values.get(f.id)))
+        for c in f.fields:
+            column = _written_reference(rt.types[f"{f.id}.{c.id}"], c)
+            if column is not None:
+                found += [(f"{f.id}[{i}].{c.id}", c, column, row.get(c.id))
+                          for i, row in enumerate(values.get(f.id) or [])]
     return found
 
 
-def _is_reference(type_name: str) -> bool:
-    return type_name in ("relation", "relation_many") or type_name in REFERENCE_TABLES
+def _written_reference(ftype: FieldType, f: FieldDef) -> Reference | None:
+    """What a field people write refers to (None for other fields, and for computed ones such as created_by)."""
+    return ftype.refers_to(f) if ftype.stored and not ftype.computed else None
 
 
-def _existing(conn: sa.Connection, runtimes: Runtimes, key: str, ids: set[int]) -> set[int]:
-    if key.startswith("form:"):
-        form_id = key[5:]
-        if form_id not in runtimes:
+def _existing(conn: sa.Connection, runtimes: Runtimes, target: Reference, ids: set[int]) -> set[int]:
+    if target.kind == RECORD:
+        if target.form not in runtimes:
             return set()
-        table = runtimes[form_id].main
+        table = runtimes[target.form].main
         stmt = sa.select(table.c.id).where(table.c.id.in_(ids), table.c.deleted_at.is_(None))
     else:
-        table = users if key == "user" else departments
+        table = REFERENCE_TABLES[target.kind]
         stmt = sa.select(table.c.id).where(table.c.id.in_(ids))
     return {int(i) for i in conn.execute(stmt).scalars()}
 
@@ -164,7 +170,7 @@ def json_value(rt: FormRuntime, key: str, value: Any) -> Any:
     f = rt.form.field(key)
     if f is None:
         return _plain(value)
-    if f.type == "subform":
+    if rt.types[key].holds_rows:
         return [{c.id: _plain(rt.types[f"{key}.{c.id}"].to_json(c, r.get(c.id))) for c in f.fields}
                 for r in value or []]
     return _plain(rt.types[key].to_json(f, value))
@@ -186,7 +192,7 @@ def diff(rt: FormRuntime, old: Mapping[str, Any], new: Mapping[str, Any]) -> dic
     """{field: [old, new]} for every stored or subform field whose value changed (JSON forms)."""
     changes: dict[str, list[Any]] = {}
     for f in rt.form.fields:
-        if not (rt.types[f.id].stored or f.type == "subform") or rt.types[f.id].layout_only:
+        if not (rt.types[f.id].stored or rt.types[f.id].holds_rows) or rt.types[f.id].layout_only:
             continue
         before, after = json_value(rt, f.id, old.get(f.id)), json_value(rt, f.id, new.get(f.id))
         if before != after and not (rt.types[f.id].is_empty(old.get(f.id)) and rt.types[f.id].is_empty(new.get(f.id))):

@@ -19,3 +19,27 @@ document.addEventListener("submit", (event) => {
 });
 
 // htmx shows a busy state through the htmx-request class; the CSS in app.css styles it (no inline styles).
+
+// A location field's "use my location" button fills latitude and longitude from the browser's geolocation;
+// the inputs stay editable, and a refusal or an unavailable position is said in the field's status line.
+document.addEventListener("click", (event) => {
+  const button = event.target instanceof Element ? event.target.closest("[data-geolocate]") : null;
+  const box = button ? button.closest("[data-location]") : null;
+  if (!box) return;
+  const status = box.querySelector("[data-location-status]");
+  const say = (text) => { if (status) status.textContent = text; };
+  if (!("geolocation" in navigator)) { say(box.dataset.failed); return; }
+  say(box.dataset.locating);
+  button.disabled = true;
+  navigator.geolocation.getCurrentPosition((position) => {
+    const fill = (selector, number) => {
+      const input = box.querySelector(selector);
+      input.value = number.toFixed(6);
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+    };
+    fill("[data-location-lat]", position.coords.latitude);
+    fill("[data-location-lng]", position.coords.longitude);
+    button.disabled = false;
+    say("");
+  }, () => { button.disabled = false; say(box.dataset.failed); }, { enableHighAccuracy: true, timeout: 15000 });
+});

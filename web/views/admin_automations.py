@@ -24,6 +24,7 @@ from engine.automation.webhooks import inbound_token
 from engine.automation.switches import is_enabled, set_enabled, switched
 from engine.definitions.model import AutomationDef, FormDef, TriggerDef
 from engine.errors import DefinitionError, Problem
+from engine.fields.registry import field_type
 from engine.i18n import text
 from engine.jobs.listing import DISCARDABLE, RETRYABLE, STATUSES
 from engine.workspace import Workspace
@@ -107,7 +108,7 @@ def _date_words(trigger: TriggerDef, form: FormDef | None, t: T, lang: str) -> s
     field_id = str(trigger.get("field") or "")
     name = _field_label(form, field_id, t, lang)
     f = form.field(field_id) if form is not None else None
-    is_date = f is not None and f.type == "date"
+    is_date = f is not None and field_type(f.type).value_type == "date"
     if not is_date and trigger.get("hours") is not None:
         hours = int(trigger.get("hours"))
         return t("auto_date_hours_" + ("before" if hours < 0 else "after")).format(field=name, n=abs(hours))

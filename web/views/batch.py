@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -37,7 +38,7 @@ def picked(values: list[Any]) -> list[tuple[int, int]]:
     return list(dict.fromkeys(found))
 
 
-async def batch_value(request: Request) -> Response:
+def batch_value(request: Request) -> Response:
     """The input for the value of the field chosen in the batch-edit bar."""
     form = _form_or_404(request)
     if form is None:
@@ -46,16 +47,19 @@ async def batch_value(request: Request) -> Response:
     request.app.state.ws.records.guard(actor, form.id).require("update")  # else 403
     field_id = request.query_params.get("_field", "")
     f = next((f for f in batch_fields(form) if f.id == field_id), None)
-    return page(request, "_batch_value.html", {"field": f, "choices": {}, "form": form,
-                                               "field_path": lambda f, name: f.id})
+    return page(request, "_batch_value.html", {"field": f, "choices": {}, "form": form})
 
 
 async def batch_action(request: Request) -> Response:
     """POST: apply the chosen action to the ticked records, then show the list with what happened."""
+    data = await request.form()
+    return await run_in_threadpool(_batch_action, request, data)
+
+
+def _batch_action(request: Request, data: FormData) -> Response:
     form = _form_or_404(request)
     if form is None:
         return page(request, "error.html", {"message": "not_found"}, status=404)
-    data = await request.form()
     t = translator(choose_language(request))
     rows = picked(data.getlist("_ids"))
     action = str(data.get("_action", ""))

@@ -10,24 +10,24 @@ from starlette.requests import Request
 from engine.definitions.model import FieldDef, FormDef
 from engine.errors import FieldError
 from engine.files.holders import records_holding
-from engine.files.policy import MEDIA_TYPES
+from engine.files.policy import holds_files
 from engine.files.store import FileStore, StoredFile
-from engine.storage.database import read_transaction
+from engine.workspace import Workspace
 from web.i18n import choose_language
 from web.session import actor_of, current_user
 
 
-def file_store(ws: Any) -> FileStore:
+def file_store(ws: Workspace) -> FileStore:
     """The workspace's file store: `<home>/files`."""
     return FileStore(ws.engine, ws.settings.home_path / "files", ws.now)
 
 
-def may_read_file(ws: Any, user: dict[str, Any], stored: StoredFile, lang: str = "zh") -> bool:
+def may_read_file(ws: Workspace, user: dict[str, Any], stored: StoredFile, lang: str = "zh") -> bool:
     """True for the uploader and administrators; otherwise the user must be able to read a live record whose
     file, image or signature field (not hidden from them) holds the file."""
     if user.get("is_admin") or (stored.created_by is not None and int(stored.created_by) == int(user["id"])):
         return True
-    with read_transaction(ws.engine) as conn:
+    with ws.reading() as conn:
         holders = records_holding(conn, ws.records.runtimes, stored.id)
     actor = actor_of(user, lang)
     for holder in holders:
@@ -49,17 +49,17 @@ def _referenced_ids(f: FieldDef, value: Any) -> list[str]:
     return [str(r["id"]) for r in refs if isinstance(r, Mapping) and isinstance(r.get("id"), str)]
 
 
-def foreign_files(ws: Any, user: dict[str, Any], form: FormDef, values: Mapping[str, Any],
+def foreign_files(ws: Workspace, user: dict[str, Any], form: FormDef, values: Mapping[str, Any],
                   lang: str = "zh") -> dict[str, list[FieldError]]:
     """Errors for references (in values sent to the API) to stored files the user could not download: an id
     learnt elsewhere does not become one's own by attaching it. Ids of no stored file are the engine's to judge."""
     wanted: dict[str, tuple[FieldDef, list[str]]] = {}
     for f in form.fields:
         given = values.get(f.id)
-        if f.type in MEDIA_TYPES:
+        if holds_files(f):
             wanted[f.id] = (f, _referenced_ids(f, given))
-        elif f.type == "subform" and isinstance(given, list):
-            ids = [i for row in given if isinstance(row, Mapping) for c in f.fields if c.type in MEDIA_TYPES
+        elif f.fields and isinstance(given, list):
+            ids = [i for row in given if isinstance(row, Mapping) for c in f.fields if holds_files(c)
                    for i in _referenced_ids(c, row.get(c.id))]
             wanted[f.id] = (f, ids)
     stored = file_store(ws).many(i for _, ids in wanted.values() for i in ids)

@@ -7,23 +7,20 @@ A condition reads like the engine's Filter: `grade:eq:A`, `since:last_n_days:7`,
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 from typing import Any
 
 from engine.definitions.model import FieldDef, FormDef
 from engine.errors import FieldValueError, QueryInvalid
 from engine.fields.base import JSON, RELATIVE_DATE_OPS, FieldType, FilterContext
 from engine.fields.registry import field_type
+from engine.fields.screen import local_moment
 from engine.fields.types.ids import ME, MeOperand
-from engine.fields.types.options import OptionsMixin
 
-NOT_FILTERABLE = {"subform", "lookup", "rollup", "divider"}
 DAY_COUNT_OPS = {"last_n_days", "next_n_days"}
 NO_VALUE_OPS = {"empty", "not_empty", *(op for op in RELATIVE_DATE_OPS if op not in DAY_COUNT_OPS)}
 LIST_VALUE_OPS = {"in", "not_in"}
 RANGE_SEP = ".."
-PICKERS = {"user", "users", "department", "departments", "relation", "relation_many"}
-INPUT_TYPES = {"date": "date", "datetime": "datetime-local", "number": "number", "time": "time"}
 
 
 class BadCondition(Exception):
@@ -58,25 +55,17 @@ class Condition:
 
 def _local(f: FieldDef, value: str, tz: tzinfo) -> str:
     """A date-time typed without an offset (as <input type=datetime-local> sends it) is in the reader's zone."""
-    if kind_type(f).value_type != "datetime" or not value:
-        return value
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return value
-    return (moment if moment.tzinfo else moment.replace(tzinfo=tz)).isoformat()
+    return local_moment(value, tz) if kind_type(f).value_type == "datetime" else value
 
 
 def kind_type(f: FieldDef) -> FieldType:
     """The field type whose values the filter compares (a formula's result type)."""
-    ft = field_type(f.type)
-    inner = getattr(ft, "inner", None)
-    return inner(f) if callable(inner) else ft
+    return field_type(f.type).result_type(f)
 
 
 def filterable(form: FormDef) -> list[FieldDef]:
     """The fields of a form that conditions may name."""
-    return [f for f in form.fields if f.type not in NOT_FILTERABLE and operators(f)]
+    return [f for f in form.fields if field_type(f.type).filterable(f)]
 
 
 def operators(f: FieldDef) -> tuple[str, ...]:
@@ -90,14 +79,7 @@ def value_kind(f: FieldDef, op: str) -> str:
         return "none"
     if op in DAY_COUNT_OPS:
         return "days"
-    ft = kind_type(f)
-    if isinstance(ft, OptionsMixin) and f.type != "tags":
-        return "options"
-    if f.type in PICKERS:
-        return "choices"
-    if ft.value_type == "boolean":
-        return "boolean"
-    return INPUT_TYPES.get(ft.value_type, "text")
+    return kind_type(f).filter_input(f)
 
 
 def parse_token(form: FormDef, token: str) -> Condition:

@@ -6,13 +6,16 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from engine.definitions.model import FieldDef, FormDef
 from engine.errors import Conflict, NotFound, QueryInvalid, RecordInvalid
 from engine.workflow.errors import WorkflowConflict
-from engine.records.model import Filter, Query, Record
+from engine.records.model import Actor, Filter, Query, Record
+from engine.workspace import Workspace
 from engine.zones import zone_or
 from web.i18n import choose_language, translator
 from web.render import page
@@ -45,7 +48,7 @@ def _grouping(request: Request, form: FormDef) -> FieldDef | None:
     return next((f for f in fields if f.id == wanted), None if wanted else (fields[0] if fields else None))
 
 
-async def board(request: Request) -> Response:
+def board(request: Request) -> Response:
     """GET: one column per option of the grouping field plus one for records without a value."""
     form = _form_or_404(request)
     by = _grouping(request, form) if form is not None else None
@@ -69,7 +72,7 @@ async def board(request: Request) -> Response:
         "unfiltered": f"{base}/kanban?by={by.id}"})
 
 
-def _columns(ws: Any, actor: Any, form: FormDef, by: FieldDef, query: Query, lang: str) -> list[Column]:
+def _columns(ws: Workspace, actor: Actor, form: FormDef, by: FieldDef, query: Query, lang: str) -> list[Column]:
     """Each option's column (and the 'no value' one) with its count and first cards, under the list's query."""
     shown = [f for f in list_columns(form) if f.id not in (form.title_field(), by.id)][:CARD_FIELDS]
     columns = [Column(v, label) for v, label in option_pairs(by, lang)] + [Column("", translator(lang)("kanban_empty"))]
@@ -88,21 +91,25 @@ def _cards(fmt: Formatter, form: FormDef, records: list[Record],
     title = form.field(form.title_field())
     cards = []
     for r in records:
-        heading = fmt.value(title, r.get(title.id)) if title is not None else ""
-        cards.append((r, heading, [(f.label, fmt.value(f, r.get(f.id))) for f in shown
-                                   if r.get(f.id) not in (None, "", [])]))
+        heading = fmt.cell(r, title) if title is not None else ""
+        cards.append((r, heading, [(f.label, fmt.cell(r, f)) for f in shown
+                                   if fmt.get(r, f) not in (None, "", [])]))
     return cards
 
 
 async def move(request: Request) -> Response:
     """POST id, version, value: set the grouping field of one record; JSON with the new version or the reason."""
+    data = await request.form()
+    return await run_in_threadpool(_move, request, data)
+
+
+def _move(request: Request, data: FormData) -> Response:
     form = _form_or_404(request)
     by = _grouping(request, form) if form is not None else None
     lang = choose_language(request)
     t = translator(lang)
     if form is None or by is None:
         return JSONResponse({"message": t("not_found")}, status_code=404)
-    data = await request.form()
     record_id, version = str(data.get("id", "")), str(data.get("version", ""))
     if not (record_id.isdigit() and version.isdigit()):
         return JSONResponse({"message": t("kanban_bad_move")}, status_code=400)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,7 +18,8 @@ from engine.fields.types.options import OptionsMixin
 from engine.i18n import text
 from engine.records.model import Query
 from engine.records.saved_views import views_of
-from engine.storage.database import read_transaction
+from engine.fields.screen import USER, Reference
+from engine.workspace import Workspace
 from web.i18n import choose_language, translator
 from web.render import page
 from web.session import actor_of, current_user
@@ -51,7 +53,7 @@ def request_state(request: Request, form: FormDef, extra: tuple[str, ...] = ()) 
     return read_state(request.query_params, form, ws.records.runtime(form.id).main, ctx, lang, extra)
 
 
-async def record_list(request: Request) -> Response:
+def record_list(request: Request) -> Response:
     """A page of a form's records under the conditions, search and sort of the URL."""
     form = _form_or_404(request)
     if form is None:
@@ -73,7 +75,7 @@ async def record_list(request: Request) -> Response:
 
 def listing_context(request: Request, form: FormDef, state: ListState) -> dict[str, Any]:
     """Everything _listing.html shows: rows, chips, refused conditions, saved views, batch and kanban fields."""
-    ws = request.app.state.ws
+    ws: Workspace = request.app.state.ws
     lang = choose_language(request)
     t = translator(lang)
     user = current_user(request) or {}
@@ -88,12 +90,12 @@ def listing_context(request: Request, form: FormDef, state: ListState) -> dict[s
     columns = [f for f in (form.field(c) for c in state.columns) if f is not None] or list_columns(form)
     records = result.records if result else []
     fmt = Formatter(ws, form, records, lang, user_tz(request))
-    with read_transaction(ws.engine) as conn:
+    with ws.reading() as conn:
         views = views_of(conn, int(user.get("id") or 0), form.id)
     here = state.url(base, after=state.after)
     return {
         "form": form, "base": base, "state": state, "columns": columns, "page": result, "query_error": query_error,
-        "rows": [(r, [fmt.value(f, r.values.get(f.id)) for f in columns]) for r in records],
+        "rows": [(r, [fmt.cell(r, f) for f in columns]) for r in records],
         "problems": problems, "chips": chips(request, form, state, lang),
         "problem_tokens": [p.token for p in state.problems],
         "views": views, "view_urls": {v.id: view_url(base, v.id, v.query) for v in views},
@@ -109,7 +111,7 @@ def listing_context(request: Request, form: FormDef, state: ListState) -> dict[s
     }
 
 
-def view_url(base: str, view_id: int, query: dict[str, Any]) -> str:
+def view_url(base: str, view_id: int, query: Mapping[str, Any]) -> str:
     """The list URL a saved view restores (its own parameters, so the link can be shared)."""
     params = [("f", str(token)) for token in query.get("f") or []]
     params += [(k, str(query[k])) for k in ("q", "sort", "dir", "cols") if query.get(k)]
@@ -124,7 +126,7 @@ def kanban_fields(form: FormDef) -> list[FieldDef]:
 
 def batch_fields(form: FormDef) -> list[FieldDef]:
     """Fields a batch edit can set on many records at once."""
-    return [f for f in editable(form) if f.type != "subform"]
+    return [f for f in editable(form) if not field_type(f.type).holds_rows]
 
 
 def chips(request: Request, form: FormDef, state: ListState, lang: str) -> list[tuple[str, str]]:
@@ -164,7 +166,7 @@ def value_text(c: Condition, labels: dict[str, str], t: Any, lang: str) -> str:
     return ", ".join(shown)
 
 
-async def filter_input(request: Request) -> Response:
+def filter_input(request: Request) -> Response:
     """The operator select and the value input that fit a field (and operator) in the filter builder."""
     form = _form_or_404(request)
     if form is None:
@@ -183,10 +185,10 @@ async def filter_input(request: Request) -> Response:
     options = picker_options(ws, actor, lang, f) if kind == "choices" else option_pairs(f, lang)
     return page(request, "_filter_input.html", {"field": f, "ops": ops, "op": op, "kind": kind, "options": options,
                                                 "base": base_url(form), "many": op in LIST_VALUE_OPS,
-                                                "people": f.type in ("user", "users")})
+                                                "people": field_type(f.type).refers_to(f) == Reference(USER)})
 
 
-async def recycle_bin(request: Request) -> Response:
+def recycle_bin(request: Request) -> Response:
     """Deleted records of a form, newest first, with restore buttons."""
     form = _form_or_404(request)
     if form is None:
@@ -202,5 +204,5 @@ async def recycle_bin(request: Request) -> Response:
         return page(request, "error.html", {"message": "bad_query", "detail": exc.error.message(lang)}, status=400)
     columns = list_columns(form, limit=4)
     fmt = Formatter(ws, form, result.records, lang, user_tz(request))
-    rows = [(r, [fmt.value(f, r.values.get(f.id)) for f in columns]) for r in result.records]
+    rows = [(r, [fmt.cell(r, f) for f in columns]) for r in result.records]
     return page(request, "bin.html", {"form": form, "columns": columns, "rows": rows, "page": result})

@@ -5,13 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from engine.definitions.model import FieldDef, FormDef
+from engine.fields.registry import field_type
+from engine.fields.screen import DEPARTMENT, USER
 from engine.i18n import text
+from engine.org.departments import department_choices
 from engine.org.users import list_users
 from engine.records.model import Actor, Query
-from engine.storage.database import read_transaction
-from engine.storage.system import departments
+from engine.workspace import Workspace
 from web.views.filters import kind_type
-from web.views.pickers import DEPARTMENTS, PEOPLE, RELATIONS, chosen_labels
+from web.views.pickers import chosen_labels
 
 RELATION_OPTIONS = 500
 
@@ -24,24 +26,23 @@ def option_pairs(f: FieldDef, lang: str) -> list[tuple[str, str]]:
     return [(value, text(label, lang)) for value, label in options(f)]
 
 
-def picker_options(ws: Any, actor: Actor, lang: str, f: FieldDef) -> list[tuple[str, str]]:
+def picker_options(ws: Workspace, actor: Actor, lang: str, f: FieldDef) -> list[tuple[str, str]]:
     """(id, label) of every active member or department, or of the first RELATION_OPTIONS related records."""
-    if f.type in PEOPLE:
-        with read_transaction(ws.engine) as conn:
+    ref = field_type(f.type).refers_to(f)
+    if ref is None:
+        return []
+    if ref.kind == USER:
+        with ws.reading() as conn:
             return [(str(u["id"]), str(u["display_name"])) for u in list_users(conn) if u["active"]]
-    if f.type in DEPARTMENTS:
-        with read_transaction(ws.engine) as conn:
-            rows = conn.execute(departments.select().order_by(departments.c.position, departments.c.id)).all()
-        return [(str(d.id), text(d.name or d.key or f"#{d.id}", lang)) for d in rows]
-    if f.type in RELATIONS:
-        target = str(f.get("to"))
-        records = ws.records.list(actor, target, Query(limit=RELATION_OPTIONS, with_children=False)).records
-        titles = ws.records.titles(target, [r.id for r in records])
-        return sorted(((str(i), t) for i, t in titles.items()), key=lambda pair: pair[1])
-    return []
+    if ref.kind == DEPARTMENT:
+        with ws.reading() as conn:
+            return [(str(d.id), d.label) for d in department_choices(conn, lang)]
+    records = ws.records.list(actor, ref.form, Query(limit=RELATION_OPTIONS, with_children=False)).records
+    titles = ws.records.titles(ref.form, [r.id for r in records])
+    return sorted(((str(i), t) for i, t in titles.items()), key=lambda pair: pair[1])
 
 
-def picked_labels(ws: Any, lang: str, form: FormDef, values: dict[str, Any], actor: Actor) -> dict[str, str]:
+def picked_labels(ws: Workspace, lang: str, form: FormDef, values: dict[str, Any], actor: Actor) -> dict[str, str]:
     """'field:id' → label of the members, departments and records some conditions name (records the actor may
     read)."""
     found = chosen_labels(ws, lang, form, values, actor)

@@ -12,10 +12,10 @@ from engine.definitions.model import FieldDef, FormDef
 from engine.fields.base import FilterContext
 from engine.i18n import text
 from engine.records.model import Filter, Query
-from web.views.display import HIDDEN_IN_LISTS, list_columns
-from web.views.filters import NOT_FILTERABLE, BadCondition, Condition, kind_type, new_token, parse_conditions
+from engine.fields.registry import field_type
+from web.views.display import list_columns
+from web.views.filters import BadCondition, Condition, new_token, parse_conditions
 
-SORTABLE_VALUES = {"text", "number", "date", "datetime", "boolean"}
 URL_SAFE = ":,$"
 
 
@@ -97,7 +97,7 @@ def read_state(params: QueryParams, form: FormDef, table: Any, ctx: FilterContex
 
 def column_choices(form: FormDef) -> list[FieldDef]:
     """Fields a list can show as columns, in form order."""
-    return [f for f in form.fields if f.type not in HIDDEN_IN_LISTS]
+    return [f for f in form.fields if field_type(f.type).in_lists]
 
 
 def chosen_columns(form: FormDef, names: list[str]) -> tuple[str, ...]:
@@ -114,7 +114,7 @@ def state_from_query_string(query: str, form: FormDef, table: Any, ctx: FilterCo
 
 def sortable(f: FieldDef) -> bool:
     """Whether a list can be ordered by this field."""
-    return f.type not in NOT_FILTERABLE and (kind_type(f).value_type in SORTABLE_VALUES or f.type == "time")
+    return field_type(f.type).sortable(f)
 
 
 def problem_text(problem: BadCondition, t: Any, lang: str) -> str:
@@ -123,4 +123,4 @@ def problem_text(problem: BadCondition, t: Any, lang: str) -> str:
     if "op" in params:
         name = t(f"op_{params['op']}")
         params["op"] = params["op"] if name.startswith("op_") else name
-    return t(problem.key).format(token=problem.token, **params)
+    return str(t(problem.key)).format(token=problem.token, **params)

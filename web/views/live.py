@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import timezone
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -14,6 +16,9 @@ from starlette.responses import HTMLResponse, Response
 from engine.definitions.model import FieldDef, FormDef
 from engine.errors import NotFound, RecordInvalid
 from engine.fields.registry import field_type
+from engine.fields.screen import PostedForm
+from engine.fields.types.places import Address
+from engine.fields.types.relations import Subform
 from engine.records.preview import Preview
 from engine.records.values import Errors
 from web import regions
@@ -24,7 +29,6 @@ from web.views.records import _form_or_404
 from web.views.related import prefilled
 from web.zones import user_tz
 
-MAX_ROWS = 200
 REGION_PARTS = ("province", "city", "district")
 
 
@@ -36,8 +40,10 @@ def dom_id(path: str) -> str:
 
 
 def shows_computed(f: FieldDef, editable_ids: set[str]) -> bool:
-    """Fields the form shows read-only: formulas, lookups, rollups and serial numbers."""
-    return f.id not in editable_ids and not field_type(f.type).layout_only and computed_column(f)
+    """Fields the form shows read-only as the preview computes them: formulas, lookups, rollups and serial
+    numbers (system fields draw themselves)."""
+    ftype = field_type(f.type)
+    return f.id not in editable_ids and not ftype.layout_only and not ftype.shows_itself and computed_column(f)
 
 
 def computed_column(c: FieldDef) -> bool:
@@ -46,16 +52,15 @@ def computed_column(c: FieldDef) -> bool:
 
 
 def row_count(sub: FieldDef, data: FormData) -> int:
-    """How many rows of a subform the page posted (`<sub>.rows`), at most MAX_ROWS."""
-    text = str(data.get(f"{sub.id}.rows", "0"))
-    return min(int(text), MAX_ROWS) if text.isdigit() else 0
+    """How many rows of a subform the page posted (`<sub>.rows`)."""
+    ftype = field_type(sub.type)
+    return ftype.posted_row_count(sub, PostedForm(data, timezone.utc)) if isinstance(ftype, Subform) else 0
 
 
 def row_positions(sub: FieldDef, data: FormData) -> list[int]:
     """The indices of the posted rows of a subform that hold a value (the ones the service receives, in order)."""
-    count = row_count(sub, data)
-    inputs = [c.id for c in sub.fields if not computed_column(c)]
-    return [i for i in range(count) if any(str(v) for c in inputs for v in data.getlist(f"{sub.id}[{i}].{c}"))]
+    ftype = field_type(sub.type)
+    return ftype.posted_rows(sub, PostedForm(data, timezone.utc)) if isinstance(ftype, Subform) else []
 
 
 def preview_state(request: Request, form: FormDef, raw: Mapping[str, Any], record_id: int | None) -> Preview:
@@ -73,7 +78,7 @@ def region_errors(form: FormDef, raw: Mapping[str, Any]) -> Errors:
     found: Errors = {}
     for f in form.fields:
         value = raw.get(f.id)
-        if f.type == "address" and isinstance(value, Mapping):
+        if isinstance(field_type(f.type), Address) and isinstance(value, Mapping):
             errors = regions.address_errors(f.label, {p: value.get(p) for p in REGION_PARTS})
             if errors:
                 found[f.id] = errors
@@ -116,6 +121,11 @@ def form_context(request: Request, form: FormDef, state: Preview, editable_ids: 
 
 async def preview(request: Request) -> Response:
     """POST the form being filled: out-of-band fragments with field states, computed values and errors."""
+    data = await request.form()
+    return await run_in_threadpool(_preview, request, data)
+
+
+def _preview(request: Request, data: FormData) -> Response:
     from web.views.forms import access_of, editable, raw_values  # forms imports this module
 
     form = _form_or_404(request)
@@ -124,7 +134,6 @@ async def preview(request: Request) -> Response:
     ws = request.app.state.ws
     record_text = request.query_params.get("record", "")
     record_id = int(record_text) if record_text.isdigit() else None
-    data = await request.form()
     access = access_of(request, form)
     raw = raw_values(form, data, user_tz(request), access=access)
     try:
@@ -134,7 +143,7 @@ async def preview(request: Request) -> Response:
     editable_ids = {f.id for f in editable(form, access)}
     subforms = {}
     for f in form.fields:
-        if f.type == "subform" and f.id in editable_ids:
+        if field_type(f.type).holds_rows and f.id in editable_ids:
             subforms[f.id] = _dom_rows(f, data, state)
     context = form_context(request, form, state, editable_ids, submitted=False)
     context.update(state=state, form=form, editable=editable_ids, subforms=subforms, lang=choose_language(request))
@@ -154,7 +163,7 @@ def _dom_rows(sub: FieldDef, data: FormData, state: Preview) -> list[tuple[dict[
     return rows
 
 
-async def region_options(request: Request) -> Response:
+def region_options(request: Request) -> Response:
     """GET the province / city / district selects of an address, lower levels matching the chosen upper ones."""
     params = request.query_params
     name = params.get("field", "")

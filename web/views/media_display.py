@@ -1,8 +1,9 @@
-"""How a record page or list shows files, images, signatures, ratings and rich text (as safe HTML)."""
+"""How a record page or list shows a value as safe HTML, by the display kind its field type declares: files,
+images, signatures, ratings, rich text, locations and description text; anything else as escaped text."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -13,24 +14,31 @@ from engine.fields.registry import field_type
 
 SIGNED = {"zh": "签名", "en": "Signature"}
 RATING = {"zh": "{n} / {top} 星", "en": "{n} of {top} stars"}
+MAP_LINK = {"zh": "在地图上查看", "en": "Show on a map"}
+Display = Callable[[FieldDef, Any, str, str], Markup]
 
 
 def value_html(f: FieldDef, value: Any, plain: str, lang: str) -> Markup:
-    """The value as HTML: thumbnails and download links, a signature image, stars, sanitised rich text."""
-    if value is None or value == "" or value == []:
+    """The value as HTML: thumbnails and download links, a signature image, stars, sanitised rich text…"""
+    show = DISPLAYS.get(field_type(f.type).display, _text)
+    if _empty(value) and show is not _content:
         return Markup("")
-    if f.type in ("file", "image") and isinstance(value, list):
-        items = "".join(_file_item(ref) for ref in value if isinstance(ref, Mapping))
-        return Markup(f'<ul class="file-list">{items}</ul>')
-    if f.type == "signature" and isinstance(value, Mapping):
-        return Markup('<img class="signature-image" src="/files/{}" alt="{}">').format(value.get("id"), SIGNED[lang])
-    if f.type == "rating" and isinstance(value, int):
-        top = int(f.get("max") or 5)
-        return Markup('<span class="stars" role="img" aria-label="{}">{}</span>').format(
-            RATING[lang].format(n=value, top=top), field_type("rating").format(f, value, lang))
-    if f.type == "rich_text" and isinstance(value, str):
-        return Markup(f'<div class="rich-value">{sanitize_html(value)}</div>')
+    return show(f, value, plain, lang)
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == []
+
+
+def _text(f: FieldDef, value: Any, plain: str, lang: str) -> Markup:
     return escape(plain)
+
+
+def _files(f: FieldDef, value: Any, plain: str, lang: str) -> Markup:
+    if not isinstance(value, list):
+        return escape(plain)
+    items = "".join(_file_item(ref) for ref in value if isinstance(ref, Mapping))
+    return Markup(f'<ul class="file-list">{items}</ul>')
 
 
 def _file_item(ref: Mapping[str, Any]) -> str:
@@ -39,3 +47,46 @@ def _file_item(ref: Mapping[str, Any]) -> str:
     thumb = (f'<a href="{url}"><img class="thumb" src="{url}" alt="{name}"></a>'
              if str(ref.get("type") or "").startswith("image/") else "")
     return f'<li>{thumb}<a href="{url}?download">{name}</a></li>'
+
+
+def _signature(f: FieldDef, value: Any, plain: str, lang: str) -> Markup:
+    if not isinstance(value, Mapping):
+        return escape(plain)
+    return Markup('<img class="signature-image" src="/files/{}" alt="{}">').format(value.get("id"), SIGNED[lang])
+
+
+def _rating(f: FieldDef, value: Any, plain: str, lang: str) -> Markup:
+    if not isinstance(value, int):
+        return escape(plain)
+    top = int(f.get("max") or 5)
+    return Markup('<span class="stars" role="img" aria-label="{}">{}</span>').format(
+        RATING[lang].format(n=value, top=top), field_type(f.type).format(f, value, lang))
+
+
+def _rich(f: FieldDef, value: Any, plain: str, lang: str) -> Markup:
+    if not isinstance(value, str):
+        return escape(plain)
+    return Markup(f'<div class="rich-value">{sanitize_html(value)}</div>')
+
+
+def _location(f: FieldDef, value: Any, plain: str, lang: str) -> Markup:
+    """The address (when there is one) above the coordinates, which link to the point on OpenStreetMap."""
+    if not isinstance(value, Mapping) or not isinstance(value.get("lat"), (int, float)) \
+            or not isinstance(value.get("lng"), (int, float)):
+        return escape(plain)
+    lat, lng = float(value["lat"]), float(value["lng"])
+    url = f"https://www.openstreetmap.org/?mlat={lat:.6f}&mlon={lng:.6f}#map=16/{lat:.6f}/{lng:.6f}"
+    address = Markup('<span class="location-address">{}</span>').format(value["address"]) \
+        if value.get("address") else Markup("")
+    return Markup('<div class="location-value">{}<a class="location-coords" href="{}" target="_blank" '
+                  'rel="noopener noreferrer" title="{}">{:.6f}, {:.6f}</a></div>').format(
+        address, url, MAP_LINK[lang], lat, lng)
+
+
+def _content(f: FieldDef, value: Any, plain: str, lang: str) -> Markup:
+    return Markup('<div class="description rich-value">{}</div>').format(
+        Markup(field_type(f.type).content_html(f, lang)))
+
+
+DISPLAYS: dict[str, Display] = {"text": _text, "files": _files, "signature": _signature, "rating": _rating,
+                                "rich": _rich, "location": _location, "content": _content}

@@ -1,4 +1,5 @@
-"""Type-ahead pickers for relation, user and department fields: search as you type, and the chosen values' labels."""
+"""Type-ahead pickers for fields holding ids of users, departments or records: search as you type, and the
+chosen values' labels."""
 
 from __future__ import annotations
 
@@ -10,18 +11,16 @@ from starlette.responses import HTMLResponse, Response
 
 from engine.definitions.model import FieldDef, FormDef
 from engine.errors import QueryInvalid
+from engine.fields.registry import field_type
+from engine.fields.screen import DEPARTMENT, RECORD, USER, Reference
+from engine.org.departments import department_choices
 from engine.org.users import list_users
 from engine.records.model import Actor, Query
-from engine.storage.database import read_transaction
-from engine.storage.system import departments
+from engine.workspace import Workspace
 from web.i18n import choose_language, translator
 from web.render import environment
 from web.session import actor_of, current_user
 
-PEOPLE = ("user", "users")
-DEPARTMENTS = ("department", "departments")
-RELATIONS = ("relation", "relation_many")
-PICKED = (*PEOPLE, *DEPARTMENTS, *RELATIONS)
 MATCHES = 20
 QUERY_LIMIT = 100
 
@@ -35,77 +34,74 @@ def find_field(form: FormDef, path: str) -> FieldDef | None:
     return f
 
 
-def search(ws: Any, actor: Actor, lang: str, f: FieldDef, term: str) -> list[tuple[int, str]]:
+def picked(f: FieldDef) -> Reference | None:
+    """What a picker for the field chooses among (None: the field has no picker; computed ones never do)."""
+    ftype = field_type(f.type)
+    return None if ftype.computed else ftype.refers_to(f)
+
+
+def search(ws: Workspace, actor: Actor, lang: str, f: FieldDef, term: str) -> list[tuple[int, str]]:
     """Up to MATCHES (id, label) pairs the field can point to whose label or searchable fields match `term`."""
     term = term.strip()[:QUERY_LIMIT]
-    if f.type in RELATIONS:
-        target = str(f.get("to"))
+    ref = picked(f)
+    if ref is None:
+        return []
+    if ref.kind == RECORD:
         try:
-            records = ws.records.list(actor, target, Query(search=term or None, limit=MATCHES,
-                                                           with_children=False)).records
+            records = ws.records.list(actor, ref.form, Query(search=term or None, limit=MATCHES,
+                                                             with_children=False)).records
         except QueryInvalid:
             return []
-        titles = ws.records.titles(target, [r.id for r in records])
+        titles = ws.records.titles(ref.form, [r.id for r in records])
         return [(r.id, titles.get(r.id, f"#{r.id}")) for r in records]
-    found = _people(ws) if f.type in PEOPLE else _departments(ws, lang)
+    found = _people(ws) if ref.kind == USER else _departments(ws, lang)
     needle = term.lower()
     return [(i, label) for i, label, words in found if not needle or needle in words][:MATCHES]
 
 
-def _people(ws: Any) -> list[tuple[int, str, str]]:
-    with read_transaction(ws.engine) as conn:
+def _people(ws: Workspace) -> list[tuple[int, str, str]]:
+    with ws.reading() as conn:
         return [(int(u["id"]), str(u["display_name"]), f"{u['display_name']} {u['username']}".lower())
                 for u in list_users(conn) if u["active"]]
 
 
-def _departments(ws: Any, lang: str) -> list[tuple[int, str, str]]:
-    with read_transaction(ws.engine) as conn:
-        rows = conn.execute(departments.select().order_by(departments.c.position, departments.c.id)).all()
-    return [(int(d.id), _department_name(d, lang), " ".join([d.key or "", *map(str, (d.name or {}).values())]).lower())
-            for d in rows]
+def _departments(ws: Workspace, lang: str) -> list[tuple[int, str, str]]:
+    with ws.reading() as conn:
+        return [(d.id, d.label, d.search) for d in department_choices(conn, lang)]
 
 
-def _department_name(d: Any, lang: str) -> str:
-    names = d.name or {}
-    return str(names.get(lang) or names.get("zh") or names.get("en") or d.key or f"#{d.id}")
-
-
-def chosen_labels(ws: Any, lang: str, form: FormDef, values: dict[str, Any],
+def chosen_labels(ws: Workspace, lang: str, form: FormDef, values: dict[str, Any],
                   actor: Actor | None) -> dict[str, list[tuple[str, str]]]:
     """(id, label) of the values the pickers show now, by field id (subform columns by their own id). With an
     actor (values a request names), a related record they may not read is shown as #id; without, the stored
     record's values are labelled as its page shows them."""
-    wanted: dict[str, set[int]] = {}
-    for f, value in _picked_values(form, values):
-        wanted.setdefault(f.id, set()).update(_ids(value))
+    wanted: dict[str, tuple[Reference, set[int]]] = {}
+    for f, ref, value in _picked_values(form, values):
+        wanted.setdefault(f.id, (ref, set()))[1].update(_ids(value))
     if not wanted:
         return {}
-    fields = {f.id: f for f in [*form.fields, *(c for f in form.fields for c in f.fields)] if f.type in PICKED}
-    people: dict[int, str] = {}
-    depts: dict[int, str] = {}
-    if any(fields[k].type in PEOPLE for k in wanted):
-        people = {i: label for i, label, _ in _people(ws)}
-    if any(fields[k].type in DEPARTMENTS for k in wanted):
-        depts = {i: label for i, label, _ in _departments(ws, lang)}
+    kinds = {ref.kind for ref, _ in wanted.values()}
+    people = {i: label for i, label, _ in _people(ws)} if USER in kinds else {}
+    depts = {i: label for i, label, _ in _departments(ws, lang)} if DEPARTMENT in kinds else {}
     found: dict[str, list[tuple[str, str]]] = {}
-    for field_id, ids in wanted.items():
-        f = fields[field_id]
-        if f.type in RELATIONS:
-            names = ws.records.titles(str(f.get("to")), ids, actor)
+    for field_id, (ref, ids) in wanted.items():
+        if ref.kind == RECORD:
+            names = ws.records.titles(ref.form, ids, actor)
         else:
-            names = people if f.type in PEOPLE else depts
+            names = people if ref.kind == USER else depts
         found[field_id] = [(str(i), names.get(i, f"#{i}")) for i in sorted(ids)]
     return found
 
 
-def _picked_values(form: FormDef, values: dict[str, Any]) -> Iterable[tuple[FieldDef, Any]]:
+def _picked_values(form: FormDef, values: dict[str, Any]) -> Iterable[tuple[FieldDef, Reference, Any]]:
     for f in form.fields:
-        if f.type in PICKED:
-            yield f, values.get(f.id)
-        elif f.type == "subform":
+        ref = picked(f)
+        if ref is not None:
+            yield f, ref, values.get(f.id)
+        elif field_type(f.type).holds_rows:
             for row in values.get(f.id) or []:
                 if isinstance(row, dict):
-                    yield from ((c, row.get(c.id)) for c in f.fields if c.type in PICKED)
+                    yield from ((c, r, row.get(c.id)) for c in f.fields if (r := picked(c)) is not None)
 
 
 def _ids(value: Any) -> set[int]:
@@ -113,16 +109,16 @@ def _ids(value: Any) -> set[int]:
     return {int(v) for v in items if isinstance(v, int) or (isinstance(v, str) and v.isdigit())}
 
 
-async def pick(request: Request) -> Response:
+def pick(request: Request) -> Response:
     """GET the options matching `q` for a picker field, as `<li role=option>` items for htmx to swap in."""
     from web.views.records import _form_or_404
 
     form = _form_or_404(request)
     lang = choose_language(request)
     f = find_field(form, request.path_params["field"]) if form is not None else None
-    if f is None or f.type not in PICKED:
+    if f is None or picked(f) is None:
         return HTMLResponse("", status_code=404)
-    ws = request.app.state.ws
+    ws: Workspace = request.app.state.ws
     actor = actor_of(current_user(request) or {}, lang)
     matches = search(ws, actor, lang, f, request.query_params.get("q", ""))
     list_id = request.query_params.get("list", "") or request.path_params["field"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -15,7 +16,8 @@ from engine.fields.registry import field_type
 from engine.records.comments import MAX_LENGTH, add_comment, list_comments
 from engine.org.users import display_names
 from engine.records.model import Record
-from engine.storage.database import read_transaction
+from engine.fields.screen import RECORD, USER, Reference
+from engine.workspace import Workspace
 from web.i18n import choose_language
 from web.render import page
 from web.session import actor_of, current_user
@@ -55,23 +57,23 @@ def shown_change(fmt: Formatter, f: FieldDef | None, value: Any) -> str:
         return str(value)
 
 
-def _load_names(ws: Any, form: FormDef, fmt: Formatter, entries: list[dict[str, Any]]) -> None:
+def _load_names(ws: Workspace, form: FormDef, fmt: Formatter, entries: list[dict[str, Any]]) -> None:
     """Names of the people and titles of the records the timeline mentions (authors, changed relations)."""
-    changed: dict[str, set[int]] = {}
+    changed: dict[Reference, set[int]] = {}
     for e in entries:
         for name, change in (e.get("changes") or {}).items():
             f = form.field(name)
-            if f is not None and f.type in ("relation", "relation_many", "user", "users") and isinstance(change, list):
+            ref = field_type(f.type).refers_to(f) if f is not None else None
+            if ref is not None and ref.kind in (USER, RECORD) and isinstance(change, list):
                 ids = [i for v in change for i in (v if isinstance(v, list) else [v]) if isinstance(i, int)]
-                key = "users" if f.type.startswith("user") else str(f.get("to"))
-                changed.setdefault(key, set()).update(ids)
-    user_ids = changed.pop("users", set())
-    for target, ids in changed.items():
-        fmt.titles.setdefault(target, {}).update(ws.records.titles(target, ids))
+                changed.setdefault(ref, set()).update(ids)
+    user_ids = changed.pop(Reference(USER), set())
+    for target, found in changed.items():
+        fmt.titles.setdefault(target.form, {}).update(ws.records.titles(target.form, sorted(found)))
     people = {int(i) for e in entries for i in (e.get("actor_id"), e.get("author_id")) if i} | user_ids
     people -= set(fmt.users)
     if people:
-        with read_transaction(ws.engine) as conn:
+        with ws.reading() as conn:
             fmt.users.update(display_names(conn, people))
 
 
@@ -80,7 +82,7 @@ def render_record(request: Request, form: FormDef, record: Record, comment_error
                   workflow_problem: str | None = None) -> Response:
     """The record page, optionally with a refused comment kept in its box next to the reason (or the reason a
     workflow button was refused)."""
-    ws = request.app.state.ws
+    ws: Workspace = request.app.state.ws
     lang = choose_language(request)
     actor = actor_of(current_user(request) or {}, lang)
     fmt = Formatter(ws, form, [record], lang, user_tz(request))
@@ -101,7 +103,7 @@ def render_record(request: Request, form: FormDef, record: Record, comment_error
     }, status=status)
 
 
-async def record_page(request: Request) -> Response:
+def record_page(request: Request) -> Response:
     """One record: its fields as laid out in the form, its timeline and the records pointing here."""
     found = record_or_404(request)
     if isinstance(found, Response):
@@ -112,13 +114,16 @@ async def record_page(request: Request) -> Response:
 
 async def post_comment(request: Request) -> Response:
     """POST a comment on a record; an empty or too long one shows the record page with the reason."""
+    data = await request.form()
+    return await run_in_threadpool(_post_comment, request, str(data.get("body", "")))
+
+
+def _post_comment(request: Request, body: str) -> Response:
     found = record_or_404(request)
     if isinstance(found, Response):
         return found
     form, actor, record = found
-    ws = request.app.state.ws
-    data = await request.form()
-    body = str(data.get("body", ""))
+    ws: Workspace = request.app.state.ws
     try:
         add_comment(ws.engine, ws.records.runtimes, form.id, record.id, actor.user_id, body, ws.now())
     except RecordInvalid as exc:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from engine.definitions.model import FormDef
+from engine.definitions.model import FieldDef, FormDef, LayoutSection
+from engine.fields.registry import field_type
+from engine.i18n import I18n
 from engine.errors import NotFound, RecordInvalid
 from engine.records.model import Actor, Record
 from web.i18n import choose_language
@@ -15,7 +18,7 @@ from web.render import page
 from web.session import actor_of, current_user
 
 
-async def home(request: Request) -> Response:
+def home(request: Request) -> Response:
     """The apps the user can open."""
     return page(request, "home.html", {})
 
@@ -63,14 +66,16 @@ def visible_form(form: FormDef, hidden: frozenset[str]) -> FormDef:
     return entry[1]
 
 
-def _layout(form):  # type: ignore[no-untyped-def]
+Section = tuple[I18n | None, list[list[FieldDef]]]
+
+
+def _layout(form: FormDef) -> list[Section]:
     """Sections of rows of fields: [(title or None, [[field, …], …])]; unplaced fields come last."""
-    from engine.definitions.model import LayoutSection
 
-    def fields(names):  # type: ignore[no-untyped-def]
-        return [form.field(n) for n in names if form.field(n) is not None]
+    def fields(names: Iterable[str]) -> list[FieldDef]:
+        return [f for f in (form.field(n) for n in names) if f is not None]
 
-    sections: list = []  # type: ignore[type-arg]
+    sections: list[Section] = []
     placed: set[str] = set()
     for item in form.layout:
         if isinstance(item, LayoutSection):
@@ -81,13 +86,19 @@ def _layout(form):  # type: ignore[no-untyped-def]
             sections.append((None, []))
         sections[-1][1].append(fields(item))
         placed.update(item)
-    rest = [[f] for f in form.fields if f.id not in placed and f.type != "divider"]
+    rest = [[f] for f in form.fields if f.id not in placed and _unplaced_shown(f)]
     if rest:
         sections.append((None, rest))
     return sections
 
 
-async def delete_record(request: Request) -> Response:
+def _unplaced_shown(f: FieldDef) -> bool:
+    """A field the layout does not place still shows below it, unless it only structures a layout (a divider)."""
+    ftype = field_type(f.type)
+    return not ftype.layout_only or ftype.shows_itself
+
+
+def delete_record(request: Request) -> Response:
     """POST moves a record to the recycle bin."""
     form = _form_or_404(request)
     if form is None:
@@ -101,7 +112,7 @@ async def delete_record(request: Request) -> Response:
     return RedirectResponse(f"/apps/{form.app}/{form.id}", status_code=303)
 
 
-async def restore_record(request: Request) -> Response:
+def restore_record(request: Request) -> Response:
     """POST brings a record back from the recycle bin."""
     form = _form_or_404(request)
     if form is None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.definitions.model import FieldDef, FormDef
-from engine.fields.registry import field_type
+from engine.fields.registry import field_type, record_target
 from engine.records.model import Actor, Filter, Query
 from engine.workspace import Workspace
 from engine.zones import zone_or
@@ -15,7 +15,6 @@ from web.views.display import Formatter, list_columns
 
 RELATED_ROWS = 10
 RELATED_COLUMNS = 4
-PREFILLED_TYPES = ("relation", "relation_many")
 
 
 @dataclass
@@ -35,14 +34,16 @@ def pointing_fields(ws: Workspace, target: str) -> list[tuple[FormDef, FieldDef]
     found = []
     for form in ws.definitions.forms.values():
         for f in form.fields:
-            if f.type in PREFILLED_TYPES and f.get("to") == target and _operator(f) is not None:
+            if record_target(f) == target and _operator(f) is not None:
                 found.append((form, f))
     return found
 
 
 def _operator(f: FieldDef) -> str | None:
-    operators = field_type(f.type).operators
-    return "eq" if f.type == "relation" and "eq" in operators else "contains" if "contains" in operators else None
+    ftype = field_type(f.type)
+    if "eq" in ftype.operators and not ftype.many:
+        return "eq"
+    return "contains" if "contains" in ftype.operators else None
 
 
 def related_lists(ws: Workspace, actor: Actor, form: FormDef, record_id: int, lang: str) -> list[RelatedList]:
@@ -54,7 +55,7 @@ def related_lists(ws: Workspace, actor: Actor, form: FormDef, record_id: int, la
         page = ws.records.list(actor, other.id, query)
         columns = [c for c in list_columns(other, limit=RELATED_COLUMNS + 1) if c.id != f.id][:RELATED_COLUMNS]
         fmt = Formatter(ws, other, page.records, lang, zone_or(actor.timezone, ws.tz))
-        rows = [(r, [fmt.value(c, r.values.get(c.id)) for c in columns]) for r in page.records]
+        rows = [(r, [fmt.cell(r, c) for c in columns]) for r in page.records]
         titles = ws.records.titles(other.id, [r.id for r in page.records])
         lists.append(RelatedList(other, f, columns, rows, page.total or 0, titles))
     return lists
@@ -66,11 +67,11 @@ def prefilled(ws: Workspace, form: FormDef, params: Mapping[str, str], actor: Ac
     values: dict[str, Any] = {}
     for f in form.fields:
         raw = params.get(f.id, "")
-        target = str(f.get("to"))
-        if f.type not in PREFILLED_TYPES or not raw.isdigit() or len(raw) > 18 or target not in ws.definitions.forms:
+        target = record_target(f)
+        if target is None or not raw.isdigit() or len(raw) > 18 or target not in ws.definitions.forms:
             continue
         record_id = int(raw)
         if record_id not in ws.records.titles(target, [record_id], actor):
             continue
-        values[f.id] = record_id if f.type == "relation" else [record_id]
+        values[f.id] = [record_id] if field_type(f.type).many else record_id
     return values

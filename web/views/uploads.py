@@ -6,16 +6,17 @@ import base64
 import binascii
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 
 from engine.definitions.model import FieldDef
 from engine.errors import FieldValueError
-from engine.files.policy import MEDIA_TYPES, check_upload
+from engine.files.policy import check_upload, holds_files
 from engine.files.store import StoredFile
 from engine.org.users import user_by_id
-from engine.storage.database import single_statement
+from engine.workspace import Workspace
 from web.i18n import choose_language, translator
 from web.session import actor_of, current_user
 from web.views.file_access import file_store, may_download, may_read_file
@@ -31,38 +32,57 @@ def _media_field(request: Request) -> FieldDef | None:
 
     form = _form_or_404(request)
     f = find_field(form, request.path_params["field"]) if form is not None else None
-    return f if f is not None and f.type in MEDIA_TYPES else None
+    return f if f is not None and holds_files(f) else None
 
 
 async def upload(request: Request) -> Response:
     """POST one file (multipart field `file`) for a field; 201 with its reference, or an error naming the problem."""
+    f = await run_in_threadpool(_upload_field, request)
+    if isinstance(f, Response):
+        return f
+    async with request.form(max_files=1) as form:
+        given = form.get("file")
+        if not isinstance(given, UploadFile):
+            return JSONResponse({"error": translator(choose_language(request))("upload_failed")}, status_code=400)
+        data = await given.read()
+        filename = given.filename or ""
+    return await run_in_threadpool(_store, request, f, data, filename)
+
+
+def _upload_field(request: Request) -> FieldDef | Response:
+    """The media field an upload is for, or the refusal: no such field, or the user may not fill the form."""
     lang = choose_language(request)
     t = translator(lang)
     f = _media_field(request)
     if f is None:
         return JSONResponse({"error": t("no_such_field")}, status_code=404)
     actor = actor_of(current_user(request) or {}, lang)
-    access = request.app.state.ws.records.guard(actor, request.path_params["form"]).access
+    access = _ws(request).records.guard(actor, request.path_params["form"]).access
     if not (access.can("create") or access.can("update")):  # only someone who may fill the form uploads for it
         return JSONResponse({"error": t("no_permission")}, status_code=403)
-    async with request.form(max_files=1) as form:
-        given = form.get("file")
-        if not isinstance(given, UploadFile):
-            return JSONResponse({"error": t("upload_failed")}, status_code=400)
-        data = await given.read()
-        filename = given.filename or ""
+    return f
+
+
+def _store(request: Request, f: FieldDef, data: bytes, filename: str) -> Response:
+    """Check the upload against the field and keep it: 201 with its reference, or the problem."""
+    lang = choose_language(request)
     try:
         kind = check_upload(f, data)
     except FieldValueError as exc:
         return JSONResponse({"error": exc.error.message(lang)}, status_code=STATUS.get(exc.error.code, 400))
     user = current_user(request) or {}
-    stored = file_store(request.app.state.ws).save(data, filename, kind, user.get("id"))
+    stored = file_store(_ws(request)).save(data, filename, kind, user.get("id"))
     return JSONResponse({**stored.ref(), "url": f"/files/{stored.id}", "image": stored.is_image}, status_code=201)
 
 
-async def download(request: Request) -> Response:
+def _ws(request: Request) -> Workspace:
+    ws: Workspace = request.app.state.ws
+    return ws
+
+
+def download(request: Request) -> Response:
     """GET a stored file: a download, except real images which may show inline; never sniffed by the browser."""
-    store = file_store(request.app.state.ws)
+    store = file_store(_ws(request))
     stored = store.get(request.path_params["id"])
     path = store.path(stored) if stored is not None and may_download(request, stored) else None
     if stored is None or path is None:  # someone else's file is as missing as an unknown one
@@ -77,7 +97,7 @@ async def download(request: Request) -> Response:
 class MediaInput:
     """Turns what a form posts for media fields into references: file ids looked up, a drawn signature stored."""
 
-    def __init__(self, ws: Any, user_id: int | None):
+    def __init__(self, ws: Workspace, user_id: int | None):
         self.ws, self.store, self.user_id = ws, file_store(ws), user_id
 
     def files(self, ids: list[str]) -> list[dict[str, Any]] | None:
@@ -90,7 +110,7 @@ class MediaInput:
     def _may_use(self, stored: StoredFile) -> bool:
         if self.user_id is not None and stored.created_by == self.user_id:
             return True
-        with single_statement(self.ws.engine) as conn:
+        with self.ws.statement() as conn:
             user = user_by_id(conn, self.user_id) if self.user_id is not None else None
         return user is not None and may_read_file(self.ws, user, stored)
 

@@ -17,6 +17,7 @@ from engine.workflow.views import TaskView
 from web.endpoints import form_view, workspace
 from web.i18n import choose_language, translator
 from web.render import page
+from engine.fields.registry import field_type
 from web.views.display import Formatter
 from web.views.forms import raw_values
 from web.views.pickers import chosen_labels
@@ -93,7 +94,7 @@ def _values(request: Request, form: Any, view: TaskView, data: FormData) -> dict
     editable = {k for k, v in view.fields.items() if v == "editable"}
     raw = raw_values(form, data, user_tz(request), MediaInput(workspace(request), who.user_id))
     return {k: v for k, v in raw.items() if k in editable and form.field(k) is not None
-            and form.field(k).type != "subform"}
+            and not field_type(form.field(k).type).holds_rows}
 
 
 def _request(request: Request, view: TaskView, data: FormData) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from engine.fields.types import (  # noqa: F401
     choice,
+    description,
     formula,
     layout,
     media,
@@ -9,6 +10,7 @@ from engine.fields.types import (  # noqa: F401
     people,
     places,
     relations,
+    system,
     temporal,
     text,
 )

@@ -10,6 +10,7 @@ from engine.definitions.model import FieldDef
 from engine.errors import FieldError
 from engine.fields.base import EQUALITY_OPS, FORM, JSON, FieldType
 from engine.fields.registry import register
+from engine.fields.screen import PostedForm
 from engine.fields.types.common import ITEM_COUNT, blank, error, invalid, schema, title
 from engine.fields.types.lists import JSONListField
 from engine.fields.types.options import ALLOW_OTHER, OPTIONS_SCHEMA, OptionsMixin
@@ -28,6 +29,10 @@ class Boolean(FieldType):
     label = {"zh": "是/否", "en": "Yes/No"}
     value_type = "boolean"
     operators = ("eq", "ne", "empty", "not_empty")
+
+    def read_posted(self, f: FieldDef, posted: PostedForm, name: str) -> Any:
+        """A ticked checkbox posts its name; an unticked one posts nothing."""
+        return name in posted.data
 
     def sql_type(self, f: FieldDef) -> sa.types.TypeEngine[Any]:
         return sa.Boolean()
@@ -108,6 +113,10 @@ class MultiChoice(OptionsMixin, JSONListField):
     """Several values out of the field's options; sheets may give labels."""
 
     props_schema = {**OPTIONS_SCHEMA, **ITEM_COUNT}
+    widget = "choices"
+
+    def read_posted(self, f: FieldDef, posted: PostedForm, name: str) -> Any:
+        return posted.values(name) or None
 
     def parse_item(self, f: FieldDef, raw: Any, fmt: str) -> Any:
         if isinstance(raw, bool) or not isinstance(raw, (str, int)):
@@ -152,6 +161,19 @@ class Tags(MultiChoice):
     label = {"zh": "标签", "en": "Tags"}
     props_schema = {**MultiChoice.props_schema,
                     "strict": {"type": "boolean", "default": False, "description": "Only the options are allowed."}}
+    widget = "tags"
+
+    def read_posted(self, f: FieldDef, posted: PostedForm, name: str) -> Any:
+        """One text input, the tags separated by commas."""
+        return posted.text(name)
+
+    def input_value(self, f: FieldDef, value: Any, tz: Any) -> Any:
+        if isinstance(value, str) and value:  # re-posted as typed ("a, b") after a failed save
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return super().input_value(f, value, tz)
+
+    def filter_input(self, f: FieldDef) -> str:
+        return "text"
 
     def outside(self, f: FieldDef, values: list[Any]) -> list[Any]:
         allowed = set(self.option_values(f))

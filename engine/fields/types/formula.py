@@ -39,6 +39,9 @@ class Formula(FieldType):
         result = str(f.get("result") or "text")
         return field_type(result if result in RESULTS else "text")
 
+    def result_type(self, f: FieldDef) -> FieldType:
+        return self.inner(f)
+
     def sql_type(self, f: FieldDef) -> sa.types.TypeEngine[Any]:
         return self.inner(f).sql_type(f)
 

@@ -9,6 +9,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from engine.definitions.model import FieldDef
 from engine.fields.base import EQUALITY_OPS, JSON, FieldType, FilterContext
+from engine.fields.screen import DEPARTMENT, RECORD, USER, PostedForm, Reference
 from engine.fields.types.common import as_int, bad_filter, blank, schema, split_list
 from engine.fields.types.lists import JSONListField
 
@@ -21,6 +22,10 @@ class IdField(FieldType):
     value_type = "number"
     operators = EQUALITY_OPS
     points_at: ClassVar[str] = "record"
+    widget = "picker"
+
+    def refers_to(self, f: FieldDef) -> Reference | None:
+        return reference(self.points_at, f)
 
     def sql_type(self, f: FieldDef) -> sa.types.TypeEngine[Any]:
         return sa.BigInteger()
@@ -44,6 +49,14 @@ class IdListField(JSONListField):
 
     points_at: ClassVar[str] = "record"
     list_text = {"zh": "编号列表", "en": "a list of ids"}
+    widget = "picker"
+
+    def refers_to(self, f: FieldDef) -> Reference | None:
+        return reference(self.points_at, f)
+
+    def read_posted(self, f: FieldDef, posted: PostedForm, name: str) -> Any:
+        """A hidden input per chosen id."""
+        return posted.values(name) or None
 
     def parse_item(self, f: FieldDef, raw: Any, fmt: str) -> Any:
         return as_int(f, raw)
@@ -57,6 +70,13 @@ class IdListField(JSONListField):
 
     def format_item(self, f: FieldDef, value: Any, lang: str) -> str:
         return f"#{value}"
+
+
+def reference(points_at: str, f: FieldDef) -> Reference:
+    """The Reference of an id field: members, departments, or the records of the form its `to` names."""
+    if points_at in (USER, DEPARTMENT):
+        return Reference(points_at)
+    return Reference(RECORD, str(f.get("to") or ""))
 
 
 class MeOperand(FieldType):

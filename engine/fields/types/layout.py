@@ -18,6 +18,7 @@ class Divider(FieldType):
     stored = False
     layout_only = True
     operators = ()
+    in_lists = False
     props_schema = {"label": {"type": ["string", "object"], "description": "Heading shown on the line (i18n)."}}
 
     def json_schema(self, f: FieldDef) -> dict[str, Any]:

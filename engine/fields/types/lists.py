@@ -48,6 +48,7 @@ class JSONListField(FieldType):
     """A list of distinct values in one JSON column; filters ask whether the list holds values."""
 
     value_type = "list"
+    many = True
     operators: ClassVar[tuple[str, ...]] = LIST_OPS
     props_schema = ITEM_COUNT
     list_text: ClassVar[I18n] = {"zh": "列表", "en": "a list"}

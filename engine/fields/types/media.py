@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from engine.definitions.model import FieldDef
 from engine.fields.base import JSON, FieldType
 from engine.fields.registry import register
+from engine.fields.screen import PostedForm
 from engine.fields.types.common import blank, invalid, title
 from engine.fields.types.lists import JSONListField
 from engine.fields.types.sqltypes import NullableJSON
@@ -58,6 +59,10 @@ class File(JSONListField):
     name = "file"
     label = {"zh": "附件", "en": "Files"}
     operators = ("empty", "not_empty")
+    widget = "uploader"
+    display = "files"
+    in_lists = False
+    upload_max_mb = 20
     list_text = FILE_TEXT
     count_props = ("min_files", "max_files")
     props_schema = {
@@ -72,6 +77,10 @@ class File(JSONListField):
     def item_key(self, item: Any) -> Any:
         return item["id"]
 
+    def read_posted(self, f: FieldDef, posted: PostedForm, name: str) -> Any:
+        """A hidden input per uploaded file id, turned into references by the poster's file store."""
+        return posted.files.files(posted.values(name))
+
     def item_schema(self, f: FieldDef) -> dict[str, Any]:
         return FILE_REF
 
@@ -85,6 +94,8 @@ class Image(File):
 
     name = "image"
     label = {"zh": "图片", "en": "Images"}
+    upload_max_mb = 10
+    upload_kinds = "image"
     props_schema = {**MAX_SIZE, **MAX_FILES}
 
 
@@ -95,6 +106,14 @@ class Signature(FieldType):
     name = "signature"
     label = {"zh": "手写签名", "en": "Signature"}
     operators = ("empty", "not_empty")
+    display = "signature"
+    in_lists = False
+    upload_max_mb = 1
+    upload_kinds = "png"
+
+    def read_posted(self, f: FieldDef, posted: PostedForm, name: str) -> Any:
+        """The kept signature's file id, or a newly drawn one as a PNG data URL in `<name>.png`."""
+        return posted.files.signature(f, posted.text(name), posted.text(f"{name}.png"))
 
     def sql_type(self, f: FieldDef) -> sa.types.TypeEngine[Any]:
         return NullableJSON

@@ -61,9 +61,14 @@ class DecimalField(NumberBase):
     """Exact decimal numbers quantized to `decimals` places; the API sends them as strings to keep precision."""
 
     props_schema = {**MIN_MAX, **DECIMALS}
+    widget = "number"
 
     def scale(self, f: FieldDef) -> int:
         return int_prop(f, "decimals", 2) or 0
+
+    def decimals(self, f: FieldDef) -> int | None:
+        raw = f.get("decimals", 2)
+        return raw if isinstance(raw, int) and not isinstance(raw, bool) and 0 <= raw <= 10 else 2
 
     def sql_type(self, f: FieldDef) -> sa.types.TypeEngine[Any]:
         return DecimalType(self.scale(f))
@@ -129,6 +134,9 @@ class Percent(DecimalField):
     name = "percent"
     label = {"zh": "百分比", "en": "Percent"}
 
+    def cell_kind(self, f: FieldDef) -> str:
+        return "percent"
+
     def format(self, f: FieldDef, value: Any, lang: str = "zh", tz: Any = None) -> str:
         return "" if value is None else f"{value.normalize():,f}%"
 
@@ -139,6 +147,9 @@ class Integer(NumberBase):
 
     name = "integer"
     label = {"zh": "整数", "en": "Integer"}
+
+    def decimals(self, f: FieldDef) -> int | None:
+        return 0
 
     def sql_type(self, f: FieldDef) -> sa.types.TypeEngine[Any]:
         return sa.BigInteger()
@@ -165,6 +176,7 @@ class Rating(Integer):
 
     name = "rating"
     label = {"zh": "评分", "en": "Rating"}
+    display = "rating"
     props_schema = {"max": {"type": "integer", "minimum": 1, "maximum": 10, "default": 5,
                             "description": "Number of stars."}}
 

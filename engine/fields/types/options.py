@@ -29,6 +29,9 @@ ALLOW_OTHER: dict[str, Any] = {"allow_other": {"type": "boolean", "default": Fal
 class OptionsMixin(FieldType):
     """Reads a field's `options` and maps between option values and their labels."""
 
+    def filter_input(self, f: FieldDef) -> str:
+        return "options"
+
     def options(self, f: FieldDef) -> list[tuple[str, I18n]]:
         """(value, label) of each option; a plain string is both."""
         return list(f.memo("options", lambda: tuple(self._read_options(f))))

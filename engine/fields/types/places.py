@@ -1,4 +1,5 @@
-"""Places: address (province / city / district / detail, one column each) and location (coordinates)."""
+"""Places: address (province / city / district / detail, one column each) and location (coordinates and an
+address text, typed by hand or taken from the browser's geolocation)."""
 
 from __future__ import annotations
 
@@ -13,13 +14,16 @@ from engine.definitions.model import FieldDef
 from engine.errors import FieldError
 from engine.fields.base import JSON, FieldType, FilterContext
 from engine.fields.registry import register
+from engine.fields.screen import PostedForm
 from engine.fields.types.common import bad_filter, blank, error, invalid, schema
 from engine.fields.types.sqltypes import NullableJSON
 
 PARTS = ("province", "city", "district", "detail")
 REGIONS = PARTS[:3]
 ADDRESS_TEXT = {"zh": "地址(省、市、区、详细地址)", "en": "an address (province, city, district, detail)"}
-LOCATION_TEXT = {"zh": "经纬度(lng、lat)", "en": "coordinates (lng, lat)"}
+LOCATION_TEXT = {"zh": "经纬度(经度 -180~180、纬度 -90~90)",
+                 "en": "coordinates (longitude -180 to 180, latitude -90 to 90)"}
+LOCATION_PARTS = ("lat", "lng", "address")
 SEPARATORS = re.compile(r"[\s/]+")
 
 
@@ -51,6 +55,14 @@ class Address(FieldType):
 
     def columns(self, f: FieldDef) -> list[sa.Column[Any]]:
         return [sa.Column(f"{f.id}_{p}", sa.String(255 if p == "detail" else 64), nullable=True) for p in PARTS]
+
+    def read_posted(self, f: FieldDef, posted: PostedForm, name: str) -> Any:
+        """One select per region and a text input for the detail, named `<name>.<part>`."""
+        parts = {p: posted.text(f"{name}.{p}") for p in PARTS}
+        return parts if any(parts.values()) else None
+
+    def input_value(self, f: FieldDef, value: Any, tz: Any) -> Any:
+        return value if value else {}
 
     def to_db(self, f: FieldDef, value: Any) -> dict[str, Any]:
         value = value or {}
@@ -124,11 +136,33 @@ class Address(FieldType):
 
 @register
 class Location(FieldType):
-    """A point on the map: longitude, latitude and an optional address text."""
+    """A point on the map: longitude, latitude and an optional address text, kept as one JSON value."""
 
     name = "location"
     label = {"zh": "定位", "en": "Location"}
     operators = ("empty", "not_empty")
+    display = "location"
+    in_lists = False
+    props_schema = {"geolocate": {"type": "boolean", "default": True,
+                                  "description": "Offer a button that fills the coordinates from the browser."}}
+    ui_text = {
+        "lat": {"zh": "纬度", "en": "Latitude"},
+        "lng": {"zh": "经度", "en": "Longitude"},
+        "address": {"zh": "地址(可选)", "en": "Address (optional)"},
+        "here": {"zh": "使用当前位置", "en": "Use my location"},
+        "locating": {"zh": "正在定位…", "en": "Finding your location…"},
+        "failed": {"zh": "无法获取位置,请手动填写经纬度", "en": "Your location is not available: enter the coordinates"},
+    }
+
+    def read_posted(self, f: FieldDef, posted: PostedForm, name: str) -> Any:
+        """Inputs `<name>.lat`, `<name>.lng` and `<name>.address`; all blank is no value."""
+        parts = {p: posted.text(f"{name}.{p}").strip() for p in LOCATION_PARTS}
+        return parts if any(parts.values()) else None
+
+    def input_value(self, f: FieldDef, value: Any, tz: Any) -> Any:
+        if not isinstance(value, Mapping):
+            return {}
+        return {p: "" if value.get(p) is None else str(value[p]) for p in LOCATION_PARTS}
 
     def sql_type(self, f: FieldDef) -> sa.types.TypeEngine[Any]:
         return NullableJSON

@@ -11,6 +11,7 @@ from engine.definitions.model import FieldDef
 from engine.errors import FieldError
 from engine.fields.base import JSON, FieldType
 from engine.fields.registry import field_type, register
+from engine.fields.screen import PostedForm
 from engine.fields.types.common import ITEM_COUNT, blank, error, int_prop, invalid, schema, title
 from engine.fields.types.ids import IdField, IdListField
 
@@ -20,6 +21,7 @@ TARGET: dict[str, Any] = {
                 "description": "Field of the target shown for a link (default: its title)."},
 }
 ROWS_TEXT = {"zh": "行的列表", "en": "a list of rows"}
+MAX_POSTED_ROWS = 200
 
 
 @register
@@ -102,6 +104,9 @@ class Lookup(ReadComputed):
                              "description": "Relation field(s), then the target field, joined by dots."}}
     props_required = ("path",)
 
+    def reads_path(self, f: FieldDef) -> list[str]:
+        return [step for step in str(f.get("path") or "").split(".") if step]
+
 
 @register
 class Rollup(ReadComputed):
@@ -132,6 +137,10 @@ class Subform(FieldType):
     value_type = "list"
     stored = False
     operators = ()
+    many = True
+    in_lists = False
+    wide = True
+    holds_rows = True
     props_schema = {
         "fields": {"type": "array", "items": {"$ref": "#/$defs/field"}, "description": "Columns of a row (no subforms)."},
         "min_rows": {"type": "integer", "minimum": 0, "description": "Fewest rows allowed."},
@@ -143,6 +152,27 @@ class Subform(FieldType):
         """Each column of the subform that holds a value, with its type."""
         pairs = [(c, field_type(c.type)) for c in f.fields]
         return [(c, t) for c, t in pairs if not t.layout_only]
+
+    def cell_kind(self, f: FieldDef) -> str:
+        return "subform"
+
+    def read_posted(self, f: FieldDef, posted: PostedForm, name: str) -> Any:
+        """The posted rows that hold a value, in page order (`<name>.rows` says how many the page had); each
+        column is read by its own type from `<name>[i].<column>`."""
+        columns = [(c, t) for c, t in self.columns_of(f) if not (t.computed or c.formula)]
+        return [{c.id: t.read_posted(c, posted, f"{name}[{i}].{c.id}") for c, t in columns}
+                for i in self.posted_rows(f, posted)]
+
+    def posted_rows(self, f: FieldDef, posted: PostedForm) -> list[int]:
+        """The indices of the posted rows that hold a value (blank rows are left out)."""
+        inputs = [c.id for c, t in self.columns_of(f) if not (t.computed or c.formula)]
+        return [i for i in range(self.posted_row_count(f, posted))
+                if any(str(v) for c in inputs for v in posted.data.getlist(f"{f.id}[{i}].{c}"))]
+
+    def posted_row_count(self, f: FieldDef, posted: PostedForm) -> int:
+        """How many rows the page posted (`<id>.rows`), at most MAX_POSTED_ROWS."""
+        text = posted.text(f"{f.id}.rows")
+        return min(int(text), MAX_POSTED_ROWS) if text.isdigit() else 0
 
     def parse(self, f: FieldDef, raw: Any, fmt: str = JSON) -> Any:
         """A list of rows, each parsed column by column (the record service parses rows itself, with paths)."""

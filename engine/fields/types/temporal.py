@@ -14,6 +14,7 @@ from engine.definitions.model import FieldDef
 from engine.errors import FieldError
 from engine.fields.base import EQUALITY_OPS, JSON, ORDER_OPS, RELATIVE_DATE_OPS, SHEET, FilterContext
 from engine.fields.registry import register
+from engine.fields.screen import PostedForm, local_moment
 from engine.fields.types.common import bad_filter, blank, error, invalid, schema
 from engine.fields.types.ordered import OrderedFilters
 from engine.fields.types.sqltypes import UTCDateTime
@@ -164,6 +165,19 @@ class DateTime(DateBase):
     label = {"zh": "日期时间", "en": "Date and time"}
     value_type = "datetime"
 
+    def read_posted(self, f: FieldDef, posted: PostedForm, name: str) -> Any:
+        """<input type=datetime-local> posts the poster's local time: the engine wants an offset."""
+        return local_moment(posted.text(name), posted.tz)
+
+    def input_value(self, f: FieldDef, value: Any, tz: tzinfo) -> Any:
+        """The moment in the viewer's zone, as datetime-local inputs hold it (re-posted text as it came)."""
+        if value is None or value == "":
+            return ""
+        moment = value if isinstance(value, datetime) else _moment(str(value))
+        if moment is None:
+            return str(value)
+        return (moment.astimezone(tz) if moment.tzinfo else moment).strftime("%Y-%m-%dT%H:%M")
+
     def sql_type(self, f: FieldDef) -> sa.types.TypeEngine[Any]:
         return UTCDateTime()
 
@@ -224,6 +238,9 @@ class Time(OrderedFilters):
     name = "time"
     label = {"zh": "时间", "en": "Time"}
 
+    def sortable(self, f: FieldDef) -> bool:
+        return True
+
     def sql_type(self, f: FieldDef) -> sa.types.TypeEngine[Any]:
         return sa.Time()
 
@@ -265,3 +282,10 @@ class Time(OrderedFilters):
 
     def format(self, f: FieldDef, value: Any, lang: str = "zh", tz: tzinfo | None = None) -> str:
         return "" if value is None else value.strftime("%H:%M")
+
+
+def _moment(raw: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(raw)
+    except ValueError:
+        return None

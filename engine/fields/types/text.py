@@ -118,6 +118,7 @@ class Textarea(TextBase):
 
     name = "textarea"
     label = {"zh": "多行文本", "en": "Long text"}
+    in_lists = False
     default_length = None
     strip = False
     props_schema = {"max_length": LENGTHS["max_length"]}
@@ -129,6 +130,8 @@ class RichText(Textarea):
 
     name = "rich_text"
     label = {"zh": "富文本", "en": "Rich text"}
+    widget = "rich_text"
+    display = "rich"
 
     def parse(self, f: FieldDef, raw: Any, fmt: str = JSON) -> Any:
         value = super().parse(f, raw, fmt)

@@ -49,6 +49,11 @@ SAMPLES: dict[str, tuple[dict[str, Any], Any]] = {
     "signature": ({}, {"id": "s1", "name": "sig.png", "type": "image/png"}),
     "serial": ({}, "SO-0001"), "formula": ({"result": "money", "formula": "1"}, Decimal("2.00")),
     "rating": ({}, 4), "divider": ({}, None),
+    "description": ({"content": "<p>Read <b>this</b> first.</p>"}, None),
+    "created_by": ({}, 3), "updated_by": ({}, 4),
+    "created_at": ({}, datetime(2024, 3, 5, 6, 30, tzinfo=timezone.utc)),
+    "updated_at": ({}, datetime(2024, 3, 6, 7, 0, tzinfo=timezone.utc)),
+    "flow_node": ({}, [{"zh": "经理审批", "en": "Manager approval"}]), "flow_assignees": ({}, [1, 2]),
 }
 
 

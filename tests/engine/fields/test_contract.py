@@ -38,6 +38,10 @@ FLAGS: dict[str, tuple[str, bool, bool, bool]] = {
     "rollup": ("number", False, True, False), "subform": ("list", False, False, False),
     "signature": ("any", True, False, False), "serial": ("text", True, True, False),
     "formula": ("any", True, True, False), "divider": ("any", False, False, True),
+    "description": ("any", False, False, True),
+    **{n: ("number", False, True, False) for n in ("created_by", "updated_by")},
+    **{n: ("datetime", False, True, False) for n in ("created_at", "updated_at")},
+    "flow_node": ("text", False, True, False), "flow_assignees": ("list", False, True, False),
 }
 
 
