@@ -17,7 +17,6 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import sqlalchemy as sa
 
@@ -100,24 +99,11 @@ def fill(ws: Workspace, total: int) -> float:
     return time.perf_counter() - start
 
 
-@contextmanager
-def captured(engine: sa.Engine) -> Iterator[list[tuple[str, Any]]]:
-    """The SQL statements (with parameters) run on `engine` inside the block."""
-    seen: list[tuple[str, Any]] = []
-
-    def listen(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
-        seen.append((statement, parameters))
-
-    sa.event.listen(engine, "before_cursor_execute", listen)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", listen)
-
-
 def plan_of(ws: Workspace, query: Query) -> list[str]:
     """EXPLAIN ANALYZE of the page query the record service runs for `query`."""
-    with captured(ws.engine) as seen:
+    from tests.pg import statements
+
+    with statements(ws.engine) as seen:
         ws.records.list(ACTOR, "deal", query)
     statement, parameters = next((s, p) for s, p in seen if "FROM f_bench_deal" in s and "ORDER BY" in s)
     with ws.engine.connect() as conn:

@@ -9,7 +9,12 @@ import shutil
 import socket
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
 
 WAIT = "300"  # seconds pg_ctl may wait for the server to start or stop (its default, 60, is short on a loaded machine)
 
@@ -62,3 +67,18 @@ class ThrowawayPostgres:
             self._run(_bin("pg_ctl"), "-D", str(self.data), "-w", "-t", WAIT, "-m", "immediate", "stop")
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
+
+
+@contextmanager
+def statements(engine: sa.Engine) -> Iterator[list[tuple[str, Any]]]:
+    """Every SQL statement run on `engine` inside the block, with its parameters (to EXPLAIN what a service ran)."""
+    seen: list[tuple[str, Any]] = []
+
+    def listen(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+        seen.append((statement, parameters))
+
+    sa.event.listen(engine, "before_cursor_execute", listen)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", listen)

@@ -155,8 +155,7 @@ class DepartmentChoice:
 
 
 def _label(row: Any, lang: str) -> str:
-    names = row.name or {}
-    return str(names.get(lang) or names.get("zh") or names.get("en") or row.key or f"#{row.id}")
+    return text(row.name, lang) or str(row.key or f"#{row.id}")
 
 
 def department_names(conn: sa.Connection, ids: Iterable[int], lang: str) -> dict[int, str]:

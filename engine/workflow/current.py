@@ -16,7 +16,7 @@ from engine.workflow.tables import wf_instances, wf_tasks
 # How a finished (or sent back) flow reads where a running one names its nodes.
 ENDED: dict[str, I18n] = {
     "approved": {"zh": "已通过", "en": "Approved"},
-    "rejected": {"zh": "已退回", "en": "Sent back"},
+    "rejected": {"zh": "已驳回", "en": "Rejected"},  # the words the workflow panel uses for the same state
     "withdrawn": {"zh": "已撤回", "en": "Withdrawn"},
     "cancelled": {"zh": "已取消", "en": "Cancelled"},
 }
