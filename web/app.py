@@ -26,6 +26,7 @@ from web.api.auth import bearer_token, token_refusal, unauthorized
 from web.cookies import SecureCookies
 from web.endpoints import workspace
 from web.errors import api_error, method_not_allowed
+from web.form_limits import FormRefused, refusal as form_refusal
 from web.i18n import choose_language, translator
 from web.render import page
 from web.session import csrf_ok, current_user
@@ -113,7 +114,10 @@ class Guard:
             async def replay() -> Message:
                 return {"type": "http.request", "body": body, "more_body": False}
             request = Request(scope, replay)
-        response = await self._refusal(request)
+        try:
+            response = await self._refusal(request)
+        except FormRefused as exc:  # the CSRF check reads the form first: a form past a limit stops here
+            response = await form_refusal(request, exc)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -236,7 +240,7 @@ def create_app(ws: Workspace, *, run_jobs: bool = False) -> Starlette:
         Middleware(Guard),
     ]
     app = Starlette(routes=routes, middleware=middleware, lifespan=_job_runner(ws) if run_jobs else None,
-                    exception_handlers={FormworkError: api_error, 404: not_found,
+                    exception_handlers={FormworkError: api_error, FormRefused: form_refusal, 404: not_found,
                                         405: method_not_allowed})
     app.state.ws = ws
     return app

@@ -17,6 +17,8 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 
+from web.form_limits import read_form
+
 if TYPE_CHECKING:
     from engine.workspace import Workspace
 
@@ -33,7 +35,7 @@ def form_view(view: Callable[[Request, FormData], Response]) -> Endpoint:
     """An endpoint that reads the posted form on the event loop, then runs `view(request, form)` in the thread
     pool (a GET gets an empty form)."""
     async def endpoint(request: Request) -> Response:
-        form = await request.form() if request.method in WITH_BODY else FormData()
+        form = await read_form(request) if request.method in WITH_BODY else FormData()
         return await run_in_threadpool(view, request, form)
     return functools.update_wrapper(endpoint, view)
 

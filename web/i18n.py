@@ -44,6 +44,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "forbidden": {"zh": "请求无效,请刷新页面后重试", "en": "The request was refused; reload the page and try again"},
     "language": {"zh": "English", "en": "中文"},
     "system": {"zh": "系统", "en": "System"},
+    "form_refused": {"zh": "无法提交", "en": "The form was not accepted"},
     "bad_query": {"zh": "查询条件无效", "en": "The query is not valid"},
     "new": {"zh": "新建", "en": "New"},
     "delete": {"zh": "删除", "en": "Delete"},

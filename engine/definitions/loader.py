@@ -13,7 +13,7 @@ from engine.definitions.model import Definitions, WorkflowDef
 from engine.definitions.schemas import kind_of, schema_problems
 from engine.definitions.workflow_checks import check_workflow_graph
 from engine.definitions.suggest import closest
-from engine.definitions.yamlsource import YamlDocument, YamlSyntaxError, parse_yaml
+from engine.definitions.yamlsource import YamlDocument, YamlSyntaxError, parse_yaml, read_bounded
 from engine.errors import DefinitionError, Problem
 
 DATA_FILES = {"sample_data.yaml"}
@@ -38,8 +38,8 @@ def read_directory(root: Path) -> dict[str, str]:
     """Every definition file under `root`, as relative POSIX path → text."""
     if not root.is_dir():
         raise DefinitionError([Problem(str(root), 0, "", "not a directory of definitions")])
-    return {
-        p.relative_to(root).as_posix(): p.read_text(encoding="utf-8")
+    return {  # an oversized file is read only far enough for the parser to refuse it
+        p.relative_to(root).as_posix(): read_bounded(p)
         for p in sorted(root.rglob("*.yaml")) if p.name not in DATA_FILES
     }
 

@@ -1,4 +1,19 @@
-"""Read YAML safely while remembering the line of every value, addressed by JSON pointer."""
+"""Read YAML safely and within bounds, remembering the line of every value, addressed by JSON pointer.
+
+A definition is written by people (and by the designer) and may come from anyone with publish rights, so the
+reader never trusts its size. Bounds are checked *while* parsing, before anything is expanded:
+
+- the text's size (a definition file is small; sample data may be larger);
+- the nesting depth, counted as nodes are composed (a 100,000-deep `[[[…` stops at the limit, not in a
+  RecursionError);
+- aliases: at most `max_aliases` of them, and the document's size *with every alias expanded* — counted once per
+  distinct node on the composed graph, so a "billion laughs" document is measured in microseconds and refused
+  before the line map, the constructor or the schema check would walk its billion values.
+
+Aliases are allowed within the budget rather than refused outright: hand-written definitions in git use anchors to
+share an option list or a column layout, and refusing them would break such folders for no gain — the expanded-size
+budget is what makes a bomb harmless, whatever its shape.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +22,20 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+
+@dataclass(frozen=True)
+class YamlLimits:
+    """How large a YAML text may be, before and after its aliases are expanded."""
+
+    max_bytes: int = 1024 * 1024
+    max_depth: int = 64
+    max_aliases: int = 1_000
+    max_values: int = 200_000  # scalars, lists and mappings once every alias is expanded
+
+
+DEFINITION_LIMITS = YamlLimits()
+DATA_LIMITS = YamlLimits(max_bytes=32 * 1024 * 1024, max_values=5_000_000)  # sample data shipped with a template
 
 
 @dataclass(frozen=True)
@@ -28,7 +57,7 @@ class YamlDocument:
 
 
 class YamlSyntaxError(Exception):
-    """The text is not valid YAML; carries the line where the parser stopped."""
+    """The text is not valid YAML or is too large; carries the line where reading stopped."""
 
     def __init__(self, file: str, line: int, message: str):
         self.file, self.line, self.message = file, line, message
@@ -40,35 +69,109 @@ def escape(token: str) -> str:
     return token.replace("~", "~0").replace("/", "~1")
 
 
-def load_yaml(path: Path, display_name: str | None = None) -> YamlDocument:
+def read_bounded(path: Path, limits: YamlLimits = DEFINITION_LIMITS) -> str:
+    """A file's text, reading at most one byte past the limit (enough for `parse_yaml` to refuse it)."""
+    with path.open("rb") as stream:
+        raw = stream.read(limits.max_bytes + 1)
+    return raw.decode("utf-8", errors="replace")
+
+
+def load_yaml(path: Path, display_name: str | None = None, limits: YamlLimits = DEFINITION_LIMITS) -> YamlDocument:
     """Load one YAML file with safe construction only."""
-    return parse_yaml(path.read_text(encoding="utf-8"), display_name or str(path))
+    return parse_yaml(read_bounded(path, limits), display_name or str(path), limits)
 
 
-def parse_yaml(text: str, file: str) -> YamlDocument:
-    """Parse YAML text (safe types only) and map every node's pointer to its 1-based line."""
+def parse_yaml(text: str, file: str, limits: YamlLimits = DEFINITION_LIMITS) -> YamlDocument:
+    """Parse YAML text (safe types only, within `limits`) and map every node's pointer to its 1-based line."""
+    loader = _compose(text, file, limits)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = loader.get_single_node()
+        if node is None:
+            return YamlDocument(file, None, {"": 1})
+        expanded = _expanded_size(node, {})
+        if expanded > limits.max_values:
+            raise YamlSyntaxError(file, node.start_mark.line + 1,
+                                  f"the document holds {expanded:,} values once its aliases are expanded; "
+                                  f"at most {limits.max_values:,} are allowed")
+        lines: dict[str, int] = {}
+        _walk(node, "", lines)
+        data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        raise YamlSyntaxError(file, line, f"invalid YAML: {exc.problem or exc.context}") from None
-    if node is None:
-        return YamlDocument(file, None, {"": 1})
-    lines: dict[str, int] = {}
-    _walk(node, "", lines)
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:  # constructor errors (e.g. bad tag) after a clean compose
+        raise YamlSyntaxError(file, mark.line + 1 if mark else 1,
+                              f"invalid YAML: {exc.problem or exc.context}") from None
+    except yaml.YAMLError as exc:
         raise YamlSyntaxError(file, 1, f"invalid YAML: {exc}") from None
+    finally:
+        loader.dispose()
     return YamlDocument(file, data, lines)
+
+
+def safe_data(text: str, file: str = "document", limits: YamlLimits = DEFINITION_LIMITS) -> Any:
+    """The data of a YAML text (safe types, within `limits`); YamlSyntaxError names the line of any problem."""
+    return parse_yaml(text, file, limits).data
+
+
+def _compose(text: str, file: str, limits: YamlLimits) -> _BoundedLoader:
+    size = len(text.encode("utf-8", errors="surrogatepass"))
+    if size > limits.max_bytes:
+        raise YamlSyntaxError(file, 1, f"the file is larger than {_size_text(limits.max_bytes)}, the most one file "
+                                       "may hold; split it into smaller files")
+    return _BoundedLoader(text, file, limits)
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """SafeLoader that stops composing at the depth and alias limits (the mark of the offending node is kept)."""
+
+    def __init__(self, text: str, file: str, limits: YamlLimits):
+        super().__init__(text)
+        self._file, self._limits, self._depth, self._aliases = file, limits, 0, 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > self._limits.max_aliases:
+                raise YamlSyntaxError(self._file, self._line(),
+                                      f"more than {self._limits.max_aliases:,} aliases (*name) in one document")
+            return super().compose_node(parent, index)
+        self._depth += 1
+        try:
+            if self._depth > self._limits.max_depth:
+                raise YamlSyntaxError(self._file, self._line(),
+                                      f"values are nested more than {self._limits.max_depth} levels deep")
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def _line(self) -> int:
+        event: yaml.Event = self.peek_event()  # type: ignore[no-untyped-call]
+        return int(event.start_mark.line) + 1 if event.start_mark else 1
+
+
+def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
+    """How many values the node stands for once aliases are expanded (each distinct node measured once)."""
+    known = sizes.get(id(node))
+    if known is not None:
+        return known
+    if isinstance(node, yaml.MappingNode):
+        size = 1 + sum(_expanded_size(k, sizes) + _expanded_size(v, sizes) for k, v in node.value)
+    elif isinstance(node, yaml.SequenceNode):
+        size = 1 + sum(_expanded_size(item, sizes) for item in node.value)
+    else:
+        size = 1
+    sizes[id(node)] = size
+    return size
+
+
+def _size_text(size: int) -> str:
+    return f"{size / (1024 * 1024):g} MB" if size >= 1024 * 1024 else f"{size / 1024:g} KB"
 
 
 def _walk(node: yaml.Node, pointer: str, lines: dict[str, int]) -> None:
     lines[pointer] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
-            key = str(key_node.value)
+            key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
             child = f"{pointer}/{escape(key)}"
             _walk(value_node, child, lines)
             # A problem about the key itself (unknown property) points at the key's line.

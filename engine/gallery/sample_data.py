@@ -14,9 +14,9 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import yaml
 
 from engine.definitions.model import FieldDef, FormDef
+from engine.definitions.yamlsource import DATA_LIMITS, load_yaml
 from engine.org.passwords import generate_password
 from engine.org.users import NewUser, create_department, create_user, user_id_by_name
 from engine.records.model import Actor
@@ -42,7 +42,7 @@ class SampleDataError(Exception):
 
 def load_sample_data(ws: Workspace, path: Path) -> SampleReport:
     """Create the departments, users and records described in a sample data file."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = load_yaml(path, limits=DATA_LIMITS).data or {}
     report = SampleReport(password=str(data.get("password") or generate_password()))
     now = ws.now()
     dept_ids: dict[str, int] = {}

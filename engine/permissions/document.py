@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from engine.definitions.schemas import kind_of
+from engine.definitions.yamlsource import YamlSyntaxError, safe_data
 from engine.permissions.access import OPERATIONS
 
 SCOPES = ("own", "department", "department_tree", "all", "condition")
@@ -63,7 +64,7 @@ def grant_of(data: Mapping[str, Any] | None) -> Grant | None:
 
 def parse(text: str) -> dict[str, Any]:
     """The data of a roles document's text."""
-    data = yaml.safe_load(text) or {}
+    data = safe_data(text, "roles") or {}
     if not isinstance(data, dict):
         data = {}
     data.setdefault("roles", [])
@@ -80,8 +81,8 @@ def roles_paths(sources: Mapping[str, str]) -> list[str]:
     found = []
     for path, text in sorted(sources.items()):
         try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError:
+            data = safe_data(text, path)
+        except YamlSyntaxError:
             continue
         if kind_of(data) == "roles":
             found.append(path)

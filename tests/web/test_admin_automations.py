@@ -200,6 +200,9 @@ BROKEN = {
     "unknown action": (GREET.replace("type: notify", "type: notfy"), 6),
     "unknown form": (GREET.replace("form: customer", "form: custmer"), 3),
     "bad yaml": (GREET.replace("trigger: {type: created}", "trigger: {type: created"), None),
+    "alias bomb": (GREET + "".join(f"x{i}: &x{i} [{', '.join([f'*x{i - 1}'] * 9) if i else 'lol'}]\n"
+                                   for i in range(9)), None),
+    "nested too deep": (GREET + "deep: " + "[" * 100_000 + "\n", 7),
 }
 
 

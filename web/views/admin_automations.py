@@ -11,7 +11,6 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
-import yaml
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -23,6 +22,7 @@ from engine.automation.history import get_run, list_runs, run_stats
 from engine.automation.webhooks import inbound_token
 from engine.automation.switches import is_enabled, set_enabled, switched
 from engine.definitions.model import AutomationDef, FormDef, TriggerDef
+from engine.definitions.yamlsource import YamlSyntaxError, safe_data
 from engine.errors import DefinitionError, Problem
 from engine.fields.registry import field_type
 from engine.i18n import text
@@ -266,8 +266,8 @@ def _kind_problem(path: str, document: str) -> list[Problem]:
     if len(document) > MAX_DOCUMENT:
         return [Problem(path, 0, "", f"the document is longer than {MAX_DOCUMENT} characters")]
     try:
-        parsed = yaml.safe_load(document)
-    except yaml.YAMLError:
+        parsed = safe_data(document, path)
+    except YamlSyntaxError:
         return []
     if not isinstance(parsed, dict) or "automation" not in parsed:
         return [Problem(path, 1, "/automation", "the document must stay an automation (start with 'automation: <id>')")]

@@ -16,6 +16,7 @@ from starlette.responses import RedirectResponse, Response
 from engine.definitions.model import FormDef
 from engine.errors import Conflict, NotFound, RecordInvalid
 from engine.workflow.errors import WorkflowConflict
+from web.form_limits import read_form
 from web.i18n import choose_language, translator
 from web.render import page
 from web.session import actor_of, current_user
@@ -52,7 +53,7 @@ def batch_value(request: Request) -> Response:
 
 async def batch_action(request: Request) -> Response:
     """POST: apply the chosen action to the ticked records, then show the list with what happened."""
-    data = await request.form()
+    data = await read_form(request)
     return await run_in_threadpool(_batch_action, request, data)
 
 

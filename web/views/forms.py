@@ -18,6 +18,7 @@ from engine.fields.registry import field_type
 from engine.fields.screen import BareFiles, PostedFiles, PostedForm
 from engine.records.model import Actor, Record
 from engine.workspace import Workspace
+from web.form_limits import read_form
 from web.i18n import choose_language, translator
 from web.render import page
 from web.session import actor_of, current_user
@@ -105,7 +106,7 @@ def _ws(request: Request) -> Workspace:
 
 async def new_record(request: Request) -> Response:
     """GET an empty form; POST creates the record (a second submit of the same form opens the first record)."""
-    data = await request.form() if request.method == "POST" else None
+    data = await read_form(request) if request.method == "POST" else None
     return await run_in_threadpool(_new_record, request, data)
 
 
@@ -149,7 +150,7 @@ def _after_create(request: Request, form: FormDef, actor: Actor, record: Record)
 
 async def edit_record(request: Request) -> Response:
     """GET the filled form; POST saves it, or shows what someone else changed meanwhile."""
-    data = await request.form() if request.method == "POST" else None
+    data = await read_form(request) if request.method == "POST" else None
     return await run_in_threadpool(_edit_record, request, data)
 
 

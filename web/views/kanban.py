@@ -17,6 +17,7 @@ from engine.workflow.errors import WorkflowConflict
 from engine.records.model import Actor, Filter, Query, Record
 from engine.workspace import Workspace
 from engine.zones import zone_or
+from web.form_limits import read_form
 from web.i18n import choose_language, translator
 from web.render import page
 from web.session import actor_of, current_user
@@ -99,7 +100,7 @@ def _cards(fmt: Formatter, form: FormDef, records: list[Record],
 
 async def move(request: Request) -> Response:
     """POST id, version, value: set the grouping field of one record; JSON with the new version or the reason."""
-    data = await request.form()
+    data = await read_form(request)
     return await run_in_threadpool(_move, request, data)
 
 

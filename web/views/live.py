@@ -22,6 +22,7 @@ from engine.fields.types.relations import Subform
 from engine.records.preview import Preview
 from engine.records.values import Errors
 from web import regions
+from web.form_limits import read_form
 from web.i18n import choose_language
 from web.render import environment, page
 from web.session import actor_of, current_user
@@ -121,7 +122,7 @@ def form_context(request: Request, form: FormDef, state: Preview, editable_ids: 
 
 async def preview(request: Request) -> Response:
     """POST the form being filled: out-of-band fragments with field states, computed values and errors."""
-    data = await request.form()
+    data = await read_form(request)
     return await run_in_threadpool(_preview, request, data)
 
 

@@ -18,6 +18,7 @@ from engine.org.users import display_names
 from engine.records.model import Record
 from engine.fields.screen import RECORD, USER, Reference
 from engine.workspace import Workspace
+from web.form_limits import read_form
 from web.i18n import choose_language
 from web.render import page
 from web.session import actor_of, current_user
@@ -114,7 +115,7 @@ def record_page(request: Request) -> Response:
 
 async def post_comment(request: Request) -> Response:
     """POST a comment on a record; an empty or too long one shows the record page with the reason."""
-    data = await request.form()
+    data = await read_form(request)
     return await run_in_threadpool(_post_comment, request, str(data.get("body", "")))
 
 
