@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from engine.errors import FormworkError
 from engine.files import policy as upload_policy
 from engine.jobs.runner import InProcessRunner
+from engine.org.sessions import Policy
 from engine.workspace import Workspace
 from web.api import openapi, records as api_records, reference
 from web.api.auth import bearer_token, token_refusal, unauthorized
@@ -233,7 +234,8 @@ def create_app(ws: Workspace, *, run_jobs: bool = False) -> Starlette:
     ]
     middleware = [
         Middleware(SecureCookies, always=str(ws.settings.values.get("https", "")).strip().lower() in ("1", "true")),
-        Middleware(ServerSessions, ws=ws, secret=ws.settings.secret or secrets.token_urlsafe(32)),
+        Middleware(ServerSessions, ws=ws, policy=Policy.from_settings(ws.settings.values),  # bad settings stop here
+                   secret=ws.settings.secret or secrets.token_urlsafe(32)),
         Middleware(Guard),
     ]
     app = Starlette(routes=routes, middleware=middleware, lifespan=_job_runner(ws) if run_jobs else None,

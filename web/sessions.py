@@ -71,9 +71,8 @@ class ServerSessions:
     """ASGI middleware: load the session the cookie names (checking idle timeout and lifetime), hand the view its
     data as `scope["session"]`, and on the response save what changed and set or clear cookies."""
 
-    def __init__(self, app: ASGIApp, ws: Workspace, secret: str):
-        self.app, self.ws = app, ws
-        self.policy = Policy.from_settings(ws.settings.values)  # a bad setting stops the start, not a request
+    def __init__(self, app: ASGIApp, ws: Workspace, policy: Policy, secret: str):
+        self.app, self.ws, self.policy = app, ws, policy
         self.signer = itsdangerous.TimestampSigner(secret, salt="formwork.visitor")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
