@@ -121,7 +121,8 @@ class ServerSessions:
         """Keep what the request changed; set the cookie of a new session, clear that of an ended one."""
         data: dict[str, Any] = scope["session"]
         if state.issued:
-            headers.append("set-cookie", _cookie(SESSION_COOKIE, state.issued, int(self.policy.lifetime.total_seconds())))
+            lifetime = int(self.policy.lifetime.total_seconds())  # the row ends then anyway
+            headers.append("set-cookie", _cookie(SESSION_COOKIE, state.issued, lifetime))
         elif state.drop_cookie:
             headers.append("set-cookie", _cookie(SESSION_COOKIE, "", 0))
         if state.session is not None:
