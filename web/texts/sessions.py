@@ -2,7 +2,7 @@
 
 TEXTS: dict[str, dict[str, str]] = {
     "sessions": {"zh": "登录设备", "en": "Where you are signed in"},
-    "sessions_help": {"zh": "未使用超过 {idle} 或登录满 {lifetime} 天的设备会自动退出登录。不认识的设备请立即退出并修改密码。",
+    "sessions_help": {"zh": "未使用超过 {idle}或登录满 {lifetime} 天的设备会自动退出登录。不认识的设备请立即退出并修改密码。",
                       "en": "A device signs out by itself after {idle} unused, or {lifetime} days after signing in. "
                             "Sign out any device you do not recognise, then change your password."},
     "sessions_device": {"zh": "设备", "en": "Device"},
