@@ -8,6 +8,7 @@ been idle longer than the idle timeout, or when it is older than the absolute li
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from engine.storage.system import sessions
 if TYPE_CHECKING:
     from engine.workspace import Workspace
 
+log = logging.getLogger("formwork.sessions")
 TOUCH_EVERY = timedelta(minutes=1)  # last_seen_at is written at most this often per session
 PURGE_EVERY = 3600  # seconds: the job clock's ticker deletes expired sessions once an hour
 USER_AGENT_LENGTH = 255
@@ -156,6 +158,12 @@ def purge(conn: sa.Connection, now: datetime, policy: Policy) -> int:
 def purge_ticker(ws: Workspace) -> Any:
     """A job-clock ticker that purges expired sessions whenever the clock crosses into a new hour."""
     def tick(conn: sa.Connection, previous: datetime, now: datetime) -> None:
-        if int(previous.timestamp()) // PURGE_EVERY != int(now.timestamp()) // PURGE_EVERY:
-            purge(conn, now, Policy.from_settings(ws.settings.values))
+        if int(previous.timestamp()) // PURGE_EVERY == int(now.timestamp()) // PURGE_EVERY:
+            return
+        try:
+            policy = Policy.from_settings(ws.settings.values)
+        except ValueError as exc:  # the web app refuses to start with it; the other tickers must still run
+            log.warning("expired sessions are not purged: %s", exc)
+            return
+        purge(conn, now, policy)
     return tick
