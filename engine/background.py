@@ -1,10 +1,12 @@
-"""Wire the engine's background parts into a workspace's job system: automations, outgoing mail and workflows."""
+"""Wire the engine's background parts into a workspace's job system: automations, outgoing mail, workflows and the
+hourly purge of expired sessions."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from engine import automation, mail, workflow
+from engine.org import sessions
 
 if TYPE_CHECKING:
     from engine.workspace import Workspace
@@ -15,3 +17,4 @@ def install(ws: Workspace) -> None:
     automation.install(ws)
     mail.install(ws)
     workflow.install(ws)
+    ws.jobs.tick_with(sessions.purge_ticker(ws))

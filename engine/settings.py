@@ -24,13 +24,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("home", "workspace", "Folder of the workspace: config, SQLite database and uploaded files.", "FORMWORK_HOME"),
     Setting("database_url", "", "SQLAlchemy URL of the database; empty means SQLite at <home>/formwork.db. "
             "Use postgresql://user@host/db to scale out.", "DATABASE_URL"),
-    Setting("secret", "", "Secret key that signs sessions and tokens; `formwork init` generates one.", "FORMWORK_SECRET"),
+    Setting("secret", "", "Secret key that signs cookies and tokens; `formwork init` generates one.", "FORMWORK_SECRET"),
     Setting("timezone", "Asia/Shanghai", "Workspace time zone: dates, relative filters and schedules use it.",
             "FORMWORK_TIMEZONE"),
     Setting("language", "zh", "Default language of the workspace (zh or en).", "FORMWORK_LANGUAGE"),
     Setting("https", "", "1 when the site is only reached over HTTPS: session cookies are always Secure. Without it "
             "they are Secure for requests that came over HTTPS (X-Forwarded-Proto is believed from the proxies "
             "uvicorn trusts, FORWARDED_ALLOW_IPS).", "FORMWORK_HTTPS"),
+    Setting("session_idle_minutes", "10080", "Minutes a browser session may go unused before it ends and the user "
+            "signs in again (10080 = 7 days).", "FORMWORK_SESSION_IDLE_MINUTES"),
+    Setting("session_lifetime_days", "30", "Days after signing in at which a browser session ends however much it "
+            "is used.", "FORMWORK_SESSION_LIFETIME_DAYS"),
     Setting("redis_url", "", "Redis URL for background jobs (redis://host:6379/0); run `formwork worker` beside the "
             "web server. Empty: jobs run in the web process.", "REDIS_URL"),
     Setting("job_lease", "300", "Seconds a job may run before another worker takes it over (a dead worker's jobs "

@@ -10,7 +10,6 @@ from pathlib import Path
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
@@ -20,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from engine.errors import FormworkError
 from engine.files import policy as upload_policy
 from engine.jobs.runner import InProcessRunner
+from engine.org.sessions import Policy
 from engine.workspace import Workspace
 from web.api import openapi, records as api_records, reference
 from web.api.auth import bearer_token, token_refusal, unauthorized
@@ -30,6 +30,7 @@ from web.form_limits import FormRefused, refusal as form_refusal
 from web.i18n import choose_language, translator
 from web.render import page
 from web.session import csrf_ok, current_user
+from web.sessions import ServerSessions
 from web.views import auth, forms, live, pickers, record_detail, records, settings, uploads
 from web.views import batch, kanban, listing, saved
 from web.views import pipeline as pipeline_views
@@ -209,6 +210,8 @@ def create_app(ws: Workspace, *, run_jobs: bool = False) -> Starlette:
         Route("/settings/timezone", settings.timezone, methods=["POST"]),
         Route("/settings/tokens", settings.tokens, methods=["POST"]),
         Route("/settings/tokens/{id}/revoke", settings.revoke, methods=["POST"]),
+        Route("/settings/sessions/others/end", settings.end_other_sessions, methods=["POST"]),
+        Route("/settings/sessions/{key}/end", settings.end_session, methods=["POST"]),
         Route("/admin/permissions", permissions.matrix),
         Route("/admin/permissions/{role}/{form}", permissions.cell, methods=["GET", "POST"]),
         Route("/admin/roles", permissions.create, methods=["POST"]),
@@ -235,8 +238,8 @@ def create_app(ws: Workspace, *, run_jobs: bool = False) -> Starlette:
     ]
     middleware = [
         Middleware(SecureCookies, always=str(ws.settings.values.get("https", "")).strip().lower() in ("1", "true")),
-        Middleware(SessionMiddleware, secret_key=ws.settings.secret or secrets.token_urlsafe(32),
-                   session_cookie="formwork_session", same_site="lax", https_only=False, max_age=14 * 24 * 3600),
+        Middleware(ServerSessions, ws=ws, policy=Policy.from_settings(ws.settings.values),  # bad settings stop here
+                   secret=ws.settings.secret or secrets.token_urlsafe(32)),
         Middleware(Guard),
     ]
     app = Starlette(routes=routes, middleware=middleware, lifespan=_job_runner(ws) if run_jobs else None,

@@ -8,11 +8,12 @@ from typing import Any
 
 from starlette.requests import Request
 
-from engine.org.account import session_stamp
+from engine.org import sessions
 from engine.org.users import user_by_id
 from engine.records.model import Actor
 from web.endpoints import workspace
 from web.form_limits import read_form
+from web.sessions import state_of
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
@@ -42,35 +43,63 @@ async def csrf_ok(request: Request) -> bool:
         value = form.get(CSRF_FIELD)
         given = value if isinstance(value, str) else None
         await form.close()  # uploaded parts are spooled to temporary files; the endpoint parses its own copy
-    return bool(given) and hmac.compare_digest(str(given), str(expected))
+    # compared as bytes: compare_digest refuses text outside ASCII, and a forged token may hold anything
+    return bool(given) and hmac.compare_digest(str(given).encode("utf-8", "surrogatepass"),
+                                               str(expected).encode("utf-8", "surrogatepass"))
+
+
+def _client(request: Request) -> tuple[str | None, str | None]:
+    """The client's address and user agent, as a session records them."""
+    return (request.client.host if request.client else None), request.headers.get("user-agent")
 
 
 def sign_in(request: Request, user: dict[str, Any]) -> None:
-    """Start a fresh session for the user (the old session's contents are dropped)."""
+    """Start a fresh session for the user: a new id (whatever the browser sent is never reused) and a new CSRF
+    token; the session the request came with, if any, ends."""
+    ws, state = workspace(request), state_of(request.scope)
     lang = user.get("language") or request.session.get("lang")  # the user's saved preference wins
+    data = {"csrf": secrets.token_urlsafe(32), **({"lang": lang} if lang else {})}
+    with ws.writing() as conn:
+        if state.session is not None:
+            sessions.end(conn, state.session.key)
+        state.issued, state.session = sessions.create(conn, int(user["id"]), data, ws.now(), *_client(request))
+    state.baseline = dict(data)
     request.session.clear()
-    request.session.update(user_id=int(user["id"]), csrf=secrets.token_urlsafe(32), stamp=session_stamp(user))
+    request.session.update(data)
+    request.scope.pop("formwork.user", None)
+
+
+def sign_out(request: Request) -> None:
+    """End the session: its row is deleted, so a copy of the cookie no longer works; the chosen language stays."""
+    state = state_of(request.scope)
+    if state.session is not None:
+        with workspace(request).writing() as conn:
+            sessions.end(conn, state.session.key)
+    lang = request.session.get("lang")
+    state.session, state.issued, state.drop_cookie, state.baseline = None, None, True, {}
+    request.session.clear()
     if lang:
         request.session["lang"] = lang
     request.scope.pop("formwork.user", None)
 
 
-def sign_out(request: Request) -> None:
-    """End the session."""
-    request.session.clear()
+def session_key(request: Request) -> str | None:
+    """The stored key of the request's session (None when signed out)."""
+    session = state_of(request.scope).session
+    return session.key if session is not None else None
 
 
 def current_user(request: Request) -> dict[str, Any] | None:
-    """The signed-in (or bearer-token) active user, or None; a session from before a password change is over."""
+    """The signed-in (or bearer-token) active user, or None."""
     cached = request.scope.get("formwork.user")
     if cached is not None:
         return dict(cached)
-    user_id = request.session.get("user_id") if "session" in request.scope else None
-    if not isinstance(user_id, int):
+    session = state_of(request.scope).session
+    if session is None:
         return None
-    with workspace(request).statement() as conn:  # two reads; no snapshot needed
-        user = user_by_id(conn, user_id)
-    if user is None or not user["active"] or request.session.get("stamp") != session_stamp(user):
+    with workspace(request).statement() as conn:
+        user = user_by_id(conn, session.user_id)
+    if user is None or not user["active"]:
         return None
     request.scope["formwork.user"] = user
     return user

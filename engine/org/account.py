@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
-from typing import Any
-
 import sqlalchemy as sa
 
 from engine.errors import FieldError, RecordInvalid
 from engine.i18n import LANGUAGES
+from engine.org import sessions
 from engine.org.passwords import hash_password, verify_password
 from engine.org.users import MIN_PASSWORD
 from engine.storage.system import users
@@ -33,7 +31,8 @@ def password_problems(password: str, username: str) -> list[FieldError]:
 
 
 def change_password(conn: sa.Connection, user_id: int, current: str, new: str, repeat: str) -> None:
-    """Check the current password, the policy and the repetition, then store the new hash; RecordInvalid lists every problem."""
+    """Check the current password, the policy and the repetition, then store the new hash and end every session of
+    the user (the caller starts a fresh one for the browser that asked); RecordInvalid lists every problem."""
     row = conn.execute(sa.select(users.c.username, users.c.password_hash).where(users.c.id == user_id)).first()
     if row is None:
         raise RecordInvalid({"": [FieldError("permission_denied", {"action": "change password"})]})
@@ -52,6 +51,7 @@ def change_password(conn: sa.Connection, user_id: int, current: str, new: str, r
     if errors:
         raise RecordInvalid(errors)
     conn.execute(sa.update(users).where(users.c.id == user_id).values(password_hash=hash_password(new)))
+    sessions.end_all(conn, user_id)
 
 
 def set_language(conn: sa.Connection, user_id: int, language: str | None) -> None:
@@ -76,7 +76,3 @@ def set_timezone(conn: sa.Connection, user_id: int, timezone: str | None) -> Non
         raise RecordInvalid({"timezone": problems})
     conn.execute(sa.update(users).where(users.c.id == user_id).values(timezone=timezone))
 
-
-def session_stamp(user: dict[str, Any]) -> str:
-    """A short fingerprint of the user's password hash: sessions carry it, so a password change ends them all."""
-    return hashlib.sha256(str(user.get("password_hash") or "").encode()).hexdigest()[:16]

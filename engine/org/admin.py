@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from engine.audit import record_audit
 from engine.errors import FieldError, RecordInvalid
 from engine.i18n import I18n
+from engine.org import sessions
 from engine.org.passwords import hash_password
 from engine.org.users import set_roles
 from engine.storage.system import departments, memberships, users
@@ -41,6 +42,8 @@ def set_active(conn: sa.Connection, admin_id: int | None, user_id: int, active: 
         if not others:
             raise RecordInvalid({"user": [FieldError("last_admin", {})]})
     conn.execute(sa.update(users).where(users.c.id == user_id).values(active=active))
+    if not active:
+        sessions.end_all(conn, user_id)
     record_audit(conn, now, "user_enabled" if active else "user_disabled", actor_id=admin_id, target=row.username,
                  address=address)
 
@@ -51,6 +54,7 @@ def reset_password(conn: sa.Connection, admin_id: int | None, user_id: int, now:
     row = _user(conn, user_id)
     password = secrets.token_urlsafe(12)
     conn.execute(sa.update(users).where(users.c.id == user_id).values(password_hash=hash_password(password)))
+    sessions.end_all(conn, user_id)
     record_audit(conn, now, "password_reset", actor_id=admin_id, target=row.username, address=address)
     return password
 

@@ -1,4 +1,4 @@
-"""System tables: organisation, definitions with versions, record history, files, outbox, counters."""
+"""System tables: organisation, sessions, definitions with versions, record history, files, outbox, counters."""
 
 from __future__ import annotations
 
@@ -39,6 +39,17 @@ memberships = sa.Table(
     "memberships", metadata,
     sa.Column("user_id", sa.BigInteger, sa.ForeignKey("users.id"), primary_key=True),
     sa.Column("department_id", sa.BigInteger, sa.ForeignKey("departments.id"), primary_key=True),
+)
+
+sessions = sa.Table(  # browser sessions: the cookie holds a random id, only its SHA-256 is stored
+    "sessions", metadata,
+    sa.Column("id", sa.String(64), primary_key=True),  # hex SHA-256 of the cookie's random id
+    sa.Column("user_id", sa.BigInteger, sa.ForeignKey("users.id"), nullable=False, index=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("last_seen_at", UTCDateTime, nullable=False),
+    sa.Column("address", sa.String(64)),  # the client's IP address at sign-in
+    sa.Column("user_agent", sa.String(255)),
+    sa.Column("data", JSONValue, nullable=False),  # what views keep between requests: csrf, lang, notices, …
 )
 
 audit_log = sa.Table(

@@ -13,6 +13,7 @@ from engine.definitions.model import Definitions
 from engine.i18n import text
 from engine.org.departments import department_names
 from engine.org.users import display_names
+from web.user_agents import describe_agent
 
 
 @dataclass
@@ -170,6 +171,13 @@ def _job(detail: Mapping[str, Any], names: Names, target: str = "") -> list[str]
     return parts
 
 
+def _sign_out(detail: Mapping[str, Any], names: Names, target: str = "") -> list[str]:
+    if "user_agent" in detail:  # one other session, ended from /settings
+        return [names.t("audit_sessions_one").format(device=describe_agent(detail.get("user_agent"), names.t)),
+                str(detail.get("from") or "")]
+    return [names.t("audit_sessions_others").format(n=detail.get("other_sessions", 0))]
+
+
 def _plain(detail: Mapping[str, Any], names: Names, target: str = "") -> list[str]:
     return [f"{key}: {value}" for key, value in detail.items()]
 
@@ -178,7 +186,7 @@ def _plain(detail: Mapping[str, Any], names: Names, target: str = "") -> list[st
 FORMATTERS: dict[str, Callable[[Mapping[str, Any], Names, str], list[str]]] = {
     "roles_changed": _roles, "user_created": _created, "user_updated": _updated,
     "department_changed": _department, "transfer": _transfer, "sign_in_failed": _sign_in_failed,
-    "export": _export,
+    "export": _export, "sign_out": _sign_out,
     "automation_enabled": _automation, "automation_disabled": _automation, "automation_edited": _automation,
     "job_retried": _job, "job_discarded": _job,
 }

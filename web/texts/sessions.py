@@ -1,0 +1,30 @@
+"""UI texts (zh, en) of the signed-in sessions listed on /settings, and of their sign-outs in the audit log."""
+
+TEXTS: dict[str, dict[str, str]] = {
+    "sessions": {"zh": "登录设备", "en": "Where you are signed in"},
+    "sessions_help": {"zh": "未使用超过 {idle}或登录满 {lifetime} 天的设备会自动退出登录。不认识的设备请立即退出并修改密码。",
+                      "en": "A device signs out by itself after {idle} unused, or {lifetime} days after signing in. "
+                            "Sign out any device you do not recognise, then change your password."},
+    "sessions_device": {"zh": "设备", "en": "Device"},
+    "sessions_address": {"zh": "IP 地址", "en": "Address"},
+    "sessions_signed_in": {"zh": "登录时间", "en": "Signed in"},
+    "sessions_last_active": {"zh": "最近活动", "en": "Last active"},
+    "sessions_this_device": {"zh": "当前设备", "en": "This device"},
+    "sessions_sign_out": {"zh": "退出登录", "en": "Sign out"},
+    "sessions_sign_out_title": {"zh": "让 {device} 退出登录", "en": "Sign {device} out"},
+    "sessions_sign_out_others": {"zh": "退出其他所有设备", "en": "Sign out everywhere else"},
+    "sessions_only_this": {"zh": "只有当前设备处于登录状态。", "en": "You are signed in on this device only."},
+    "sessions_wechat": {"zh": "微信", "en": "WeChat"},
+    "sessions_other_browser": {"zh": "其他浏览器", "en": "Another browser"},
+    "sessions_other_system": {"zh": "其他系统", "en": "another system"},
+    "sessions_unknown_address": {"zh": "未知", "en": "unknown"},
+    "sessions_minutes": {"zh": "{n} 分钟", "en": "{n} minutes"},
+    "sessions_hours": {"zh": "{n} 小时", "en": "{n} hours"},
+    "sessions_days": {"zh": "{n} 天", "en": "{n} days"},
+    "settings_done_session_gone": {"zh": "该登录已结束或不存在,列表已刷新。",
+                                   "en": "That session has already ended or does not exist; the list is up to date."},
+    "settings_done_session_ended": {"zh": "该设备已退出登录。", "en": "That device is signed out."},
+    "settings_done_sessions_ended": {"zh": "其他所有设备都已退出登录。", "en": "You are signed out everywhere else."},
+    "audit_sessions_others": {"zh": "退出其他所有设备(共 {n} 处登录)", "en": "Signed out everywhere else ({n} sessions)"},
+    "audit_sessions_one": {"zh": "退出了另一台设备:{device}", "en": "Signed out another device: {device}"},
+}
