@@ -19,7 +19,7 @@ from engine.automation.webhooks import inbound_token
 from engine.gallery.catalog import find
 from engine.gallery.install import install
 from engine.settings import Settings
-from tests.conftest import open_workspace
+from tests.conftest import add_user, open_workspace
 from web.app import create_app
 
 SECRET = "fuzz-workspace-secret"
@@ -27,6 +27,8 @@ SAMPLE_PASSWORD = str(yaml.safe_load((Path(__file__).parents[2] / "apps_template
                                      .read_text(encoding="utf-8"))["password"])
 REP = "lina"  # a sales rep: sees and edits only her own clients
 MANAGER = "zhaolei"  # management: reads and exports everything
+ADMIN = "fuzzadmin"  # an administrator (the fuzzer sends it only safe requests: it could undo the site)
+ADMIN_PASSWORD = "correct horse 1"
 IGNORED_TABLES = ("audit_log",)  # refusals are audited on purpose
 
 
@@ -57,44 +59,50 @@ class FuzzSite:
     ids: dict[str, list[int]]  # form id -> a few record ids (the rep's own first)
     values: dict[str, list[Any]] = field(default_factory=dict)  # path parameter name -> real values
 
-    def fingerprint(self) -> dict[str, tuple[Any, ...]]:
+    def fingerprint(self) -> tuple[Any, ...]:
         """Per table: rows, and for tables with versions or deletion marks their sum and count (any update of a
-        record raises its version), in one query per table."""
-        out: dict[str, tuple[Any, ...]] = {}
+        record raises its version), all in one statement."""
         with self.ws.engine.connect() as conn:
-            for table in _tables(self.ws.engine):
-                cols = [sa.func.count()]
-                if "version" in table.c:
-                    cols.append(sa.func.coalesce(sa.func.sum(table.c.version), 0))
-                if "deleted_at" in table.c:
-                    cols.append(sa.func.count(table.c.deleted_at))
-                out[table.name] = tuple(conn.execute(sa.select(*cols).select_from(table)).one())
-        return out
+            return tuple(conn.execute(_fingerprint_sql(self.ws.engine)).one())
 
 
-_reflected: dict[str, list[sa.Table]] = {}
+_fingerprints: dict[str, sa.Select[Any]] = {}
 
 
-def _tables(engine: sa.Engine) -> list[sa.Table]:
+def _fingerprint_sql(engine: sa.Engine) -> sa.Select[Any]:
+    """SELECT (count of t1), (sum of t1's versions), … over every table but IGNORED_TABLES (reflected once)."""
     key = str(engine.url)
-    if key not in _reflected:
+    if key not in _fingerprints:
         meta = sa.MetaData()
         meta.reflect(engine)
-        _reflected[key] = [t for name, t in sorted(meta.tables.items()) if name not in IGNORED_TABLES]
-    return _reflected[key]
+        columns: list[Any] = []
+        for name, table in sorted(meta.tables.items()):
+            if name in IGNORED_TABLES:
+                continue
+            columns.append(sa.select(sa.func.count()).select_from(table).scalar_subquery())
+            if "version" in table.c:
+                columns.append(sa.select(sa.func.coalesce(sa.func.sum(table.c.version), 0)).scalar_subquery())
+            if "deleted_at" in table.c:
+                columns.append(sa.select(sa.func.count(table.c.deleted_at)).scalar_subquery())
+        _fingerprints[key] = sa.select(*columns)
+    return _fingerprints[key]
 
 
 def installed_crm(folder: Path) -> Path:
-    """The CRM with sample data in an SQLite file under `folder` (made once per test process)."""
+    """The CRM with sample data in an SQLite file under `folder` (made once; renamed into place when complete)."""
     db = folder / "crm.db"
     if not db.exists():
-        ws = open_workspace(f"sqlite:///{db}", folder / "ws")
+        part = folder / "installing.db"
+        for leftover in folder.glob("installing.db*"):
+            leftover.unlink()
+        ws = open_workspace(f"sqlite:///{part}", folder / "ws")
         template = find("crm")
         assert template is not None
         install(ws, template, sample_data=True)
         with ws.engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         ws.close()
+        part.rename(db)
     return db
 
 
@@ -104,11 +112,14 @@ def open_site(source: Path, home: Path) -> Iterator[FuzzSite]:
     shutil.copy(source, home / "crm.db")
     ws = open_workspace(f"sqlite:///{home / 'crm.db'}", home / "ws")
     ws.settings = Settings({**ws.settings.values, "secret": SECRET})
+    add_user(ws, ADMIN, admin=True)
     app = create_app(ws)
     with TestClient(app, base_url="http://testserver", raise_server_exceptions=False) as rep, \
             TestClient(app, base_url="http://testserver", raise_server_exceptions=False) as manager, \
+            TestClient(app, base_url="http://testserver", raise_server_exceptions=False) as admin, \
             TestClient(app, base_url="http://testserver", raise_server_exceptions=False) as anonymous:
-        people = {REP: _signed_in(rep, REP), MANAGER: _signed_in(manager, MANAGER), "anonymous": _visitor(anonymous)}
+        people = {REP: _signed_in(rep, REP), MANAGER: _signed_in(manager, MANAGER),
+                  ADMIN: _signed_in(admin, ADMIN, ADMIN_PASSWORD), "anonymous": _visitor(anonymous)}
         forms = {a.id: list(a.forms) for a in ws.definitions.apps}
         site = FuzzSite(ws, app, people, forms, _record_ids(ws, REP))
         site.values = _path_values(ws, site)
@@ -122,9 +133,9 @@ def _csrf(html: str) -> str:
     return match.group(1)
 
 
-def _signed_in(client: TestClient, username: str) -> Identity:
+def _signed_in(client: TestClient, username: str, password: str = SAMPLE_PASSWORD) -> Identity:
     token = _csrf(client.get("/login").text)
-    response = client.post("/login", data={"username": username, "password": SAMPLE_PASSWORD, "next": "/",
+    response = client.post("/login", data={"username": username, "password": password, "next": "/",
                                            "csrf_token": token}, follow_redirects=False)
     assert response.status_code == 303, response.text
     csrf = _csrf(client.get("/settings").text)
@@ -167,7 +178,7 @@ def _path_values(ws: Any, site: FuzzSite) -> dict[str, list[Any]]:
         "code": ["zh", "en"], "box": list(BOXES), "op": [*RECORD_OPS, "submit"], "action": list(TASK_ACTIONS),
         "field": sorted({f.id for form in defs.forms.values() for f in form.fields}),
         "pipeline": list(defs.pipelines), "workflow": list(defs.workflows), "role": [r.id for r in defs.roles],
-        "automation": [a.id for a in hooks] or list(defs.automations), "id_automation": list(defs.automations),
-        "token": [inbound_token(SECRET, a.id) for a in hooks], "task": tasks, "user": users,
-        "department": departments, "file": files, "key": jobs, "view_id": [1],
+        "automation": [a.id for a in hooks] or list(defs.automations), "automations": list(defs.automations),
+        "token": [inbound_token(SECRET, a.id) for a in hooks], "task": tasks, "tasks": tasks, "users": users, "user": users,
+        "departments": departments, "files": files, "key": jobs, "view_id": [1],
     }
