@@ -59,7 +59,8 @@ def targets(app: Any) -> list[Target]:
     return found
 
 
-READS = re.compile(r"""\b(?:params|query_params|form|posted|data|body|query)\.(?:get|getlist)\(["']([a-z_][a-z0-9_]*)["']""")
+READS = re.compile(r"""\b(?:params|query_params|form|posted|data|body|query)\.(?:get|getlist)"""
+                   r"""\(["']([a-z_][a-z0-9_]*)["']""")
 
 
 def parameter_names() -> list[str]:

@@ -179,6 +179,7 @@ def _path_values(ws: Any, site: FuzzSite) -> dict[str, list[Any]]:
         "field": sorted({f.id for form in defs.forms.values() for f in form.fields}),
         "pipeline": list(defs.pipelines), "workflow": list(defs.workflows), "role": [r.id for r in defs.roles],
         "automation": [a.id for a in hooks] or list(defs.automations), "automations": list(defs.automations),
-        "token": [inbound_token(SECRET, a.id) for a in hooks], "task": tasks, "tasks": tasks, "users": users, "user": users,
+        "token": [inbound_token(SECRET, a.id) for a in hooks], "task": tasks, "tasks": tasks,
+        "users": users, "user": users,
         "departments": departments, "files": files, "key": jobs, "view_id": [1],
     }

@@ -1,9 +1,13 @@
-"""Every route of the app, fuzzed with hypothesis as the sales rep and as an anonymous visitor: hostile path
-parameters, query strings and bodies (forms with a valid CSRF token, JSON, raw bytes) never get a 5xx, and a
-refused request (4xx) leaves the database as it was (audit entries aside).
+"""Every route of the app (enumerated from create_app), attacked two ways; neither ever gets a 5xx, and a refused
+request (4xx) leaves the database as it was (audit entries aside):
 
-Deterministic (derandomize) and short (a few examples per route): `make test` runs it on every change. A failure
-prints the generated Request; add its hostile value to tests/fuzz/corpus.py and a test to test_hostile_inputs.py.
+- a sweep: each parameter name a view reads (found in its source) gets each of the corpus's sharpest values, and
+  each route reading JSON gets each raw body of the corpus: the known kinds of attack, always tried;
+- hypothesis: as the sales rep, an anonymous visitor, or (reads only) an administrator, hostile path parameters,
+  query strings and bodies (forms with a valid CSRF token, JSON, raw bytes) mixed with the CRM's real ids.
+
+Deterministic (derandomize) and short: `make test` runs it on every change. A failure prints the Request; add its
+hostile value to tests/fuzz/corpus.py and a test to test_hostile_inputs.py.
 """
 
 from __future__ import annotations
