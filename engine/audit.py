@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from engine.storage.system import audit_log
+from engine.records.terms import check_term
 
 ACTIONS = (
     "sign_in", "sign_in_failed", "sign_out", "password_changed", "password_reset", "user_created", "user_disabled",
@@ -54,6 +55,7 @@ def list_audit(conn: sa.Connection, flt: AuditFilter = AuditFilter()) -> list[di
     if flt.actor_id is not None:
         clauses.append(audit_log.c.actor_id == flt.actor_id)
     if flt.target:
+        check_term(flt.target)
         clauses.append(audit_log.c.target.contains(flt.target, autoescape=True))
     if flt.since is not None:
         clauses.append(audit_log.c.at >= flt.since)

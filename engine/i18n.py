@@ -70,7 +70,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "not_deleted": {"zh": "记录不在回收站中", "en": "the record is not in the recycle bin"},
     "bad_filter": {"zh": "筛选条件无效:{message}", "en": "invalid filter: {message}"},
     "bad_sort": {"zh": "排序字段无效:{value}", "en": "cannot sort by '{value}'"},
-    "bad_cursor": {"zh": "分页游标无效", "en": "the page cursor is not valid"},
+    "bad_cursor": {"zh": "这个分页链接已失效,请回到第一页",
+                   "en": "this page link is no longer valid; go back to the first page"},
+    "term_too_long": {"zh": "搜索或“包含”的内容有 {length} 个字符,最多 {max} 个,请缩短后再试",
+                      "en": "the search or 'contains' term has {length} characters; at most {max} are allowed: "
+                            "shorten it"},
     "permission_denied": {"zh": "没有权限:{action}", "en": "not allowed: {action}"},
     # stage pipelines
     "stage_not_allowed": {"zh": "{label}不能从“{from}”改为“{to}”,只能改为:{allowed}",

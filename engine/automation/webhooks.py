@@ -56,4 +56,6 @@ def inbound_token(secret: str, automation_id: str) -> str:
 
 
 def token_matches(secret: str, automation_id: str, token: str) -> bool:
-    return hmac.compare_digest(inbound_token(secret, automation_id), token)
+    """True when `token` is the automation's webhook token (compared in constant time)."""
+    # as bytes: compare_digest refuses str with non-ASCII characters, and the token comes from the URL
+    return hmac.compare_digest(inbound_token(secret, automation_id).encode(), token.encode("utf-8", "surrogatepass"))

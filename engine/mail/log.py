@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from engine.mail.tables import email_messages
+from engine.records.terms import check_term
 
 STATUSES = ("queued", "sending", "sent", "failed")
 MAX_PAGE = 200
@@ -42,6 +43,7 @@ def _where(flt: MessageFilter) -> list[Any]:
     if flt.batch:
         clauses.append(m.batch == flt.batch)
     if flt.search:
+        check_term(flt.search)
         clauses.append(sa.or_(m.to_address.contains(flt.search, autoescape=True),
                               m.subject.contains(flt.search, autoescape=True)))
     return clauses

@@ -13,9 +13,10 @@ import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.errors import QueryInvalid
-from engine.fields.base import FilterContext
+from engine.fields.base import TEXT_OPS, FilterContext
 from engine.records.model import Query
 from engine.records.runtime import FormRuntime
+from engine.records.terms import check_term
 
 MAX_LIMIT = 1000
 
@@ -30,10 +31,19 @@ def where_clause(rt: FormRuntime, query: Query, ctx: FilterContext) -> ColumnEle
         f = rt.field(flt.field)
         if f is None or not rt.field_type_of(f).stored:
             raise QueryInvalid("bad_filter", message=f"cannot filter on '{flt.field}'")
+        if flt.op in TEXT_OPS:
+            _check_terms(flt.value)
         clauses.append(rt.field_type_of(f).filter(f, table, flt.op, flt.value, ctx))
     if query.search and query.search.strip():
-        clauses.append(_search(rt, query.search.strip()))
+        clauses.append(_search(rt, check_term(query.search.strip())))
     return sa.and_(*clauses)
+
+
+def _check_terms(operand: Any) -> None:
+    """A text operator's operand is a term, or {part: term} (an address): each becomes a LIKE pattern."""
+    for term in operand.values() if isinstance(operand, dict) else (operand,):
+        if isinstance(term, str):
+            check_term(term)
 
 
 def _search(rt: FormRuntime, term: str) -> ColumnElement[bool]:
@@ -134,7 +144,14 @@ def _fits(expr: ColumnElement[Any], value: Any) -> bool:
     try:
         expected = expr.type.python_type
     except NotImplementedError:
-        return True
+        return _storable(value)
+    try:
+        return _has_type(value, expected)
+    except (ValueError, OverflowError, ArithmeticError):  # sNaN, or a number too large for a float
+        return False
+
+
+def _has_type(value: Any, expected: type) -> bool:
     if isinstance(value, bool) or expected is bool:
         return isinstance(value, bool) and expected is bool
     if expected is int:
@@ -143,7 +160,18 @@ def _fits(expr: ColumnElement[Any], value: Any) -> bool:
         return isinstance(value, (int, float, Decimal)) and math.isfinite(value) and abs(float(value)) < 1e30
     if expected is date:
         return isinstance(value, date) and not isinstance(value, datetime)
-    return isinstance(value, expected)
+    return isinstance(value, expected) and _storable(value)
+
+
+def _storable(value: Any) -> bool:
+    """False for text neither database takes as a parameter: NUL (PostgreSQL) or a lone surrogate (UTF-8)."""
+    if not isinstance(value, str):
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in value
 
 
 def cursor_of(row: Any, keys: list[tuple[str, ColumnElement[Any], bool]]) -> str:
@@ -171,7 +199,8 @@ def decode_cursor(cursor: str) -> list[Any]:
         if not isinstance(items, list):
             raise ValueError
         return [_untag(i) for i in items]
-    except (ValueError, TypeError, KeyError, UnicodeDecodeError):
+    except (ValueError, TypeError, KeyError, ArithmeticError, RecursionError):
+        # forged: not base64 or JSON, nested too deep, a number Decimal cannot read (InvalidOperation)
         raise QueryInvalid("bad_cursor") from None
 
 

@@ -17,6 +17,7 @@ from engine.storage.database import read_transaction, write_transaction
 from engine.workflow.errors import TaskNotFound, valid_id
 from engine.workflow.tables import wf_instances, wf_tasks
 from engine.workflow.views import InboxItem, InboxPage, InstancePage, InstanceSummary, Person, Task
+from engine.records.terms import check_term
 
 if TYPE_CHECKING:
     from engine.workspace import Workspace
@@ -77,7 +78,7 @@ def page(ws: Workspace, actor: Actor, box: str, flt: InboxFilter) -> InboxPage:
     if flt.status:
         stmt = stmt.where(i.c.status == flt.status)
     if flt.search and flt.search.strip():
-        term = flt.search.strip().lower()
+        term = check_term(flt.search.strip()).lower()
         stmt = stmt.where(sa.func.lower(i.c.title).contains(term, autoescape=True))
     with read_transaction(ws.engine) as conn:
         total = int(conn.execute(sa.select(sa.func.count()).select_from(stmt.subquery())).scalar() or 0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -14,32 +15,42 @@ MAX_DEPTH = 32
 
 
 def read_json(raw: bytes, what: str, error: Callable[[], FormworkError] | None = None) -> Any:
-    """Parse JSON (at most MAX_BODY bytes, nested at most MAX_DEPTH deep, only text the databases can store)."""
-    def refuse(expected: str) -> FormworkError:
-        return error() if error else RecordInvalid({"": [FieldError("invalid_type", {"label": what, "expected": expected})]})
+    """Parse JSON (at most MAX_BODY bytes, nested at most MAX_DEPTH deep, only text the databases can store,
+    finite numbers); RecordInvalid naming the problem, or `error()` when given."""
+    def refuse(zh: str, en: str) -> FormworkError:
+        return error() if error else RecordInvalid({"": [FieldError("invalid_type", {
+            "label": what, "expected": {"zh": zh, "en": en}})]})
 
     if len(raw) > MAX_BODY:
         raise error() if error else RecordInvalid({"": [FieldError("too_long", {"label": what, "max": MAX_BODY})]})
     try:
         data = json.loads(raw or b"{}", parse_constant=_no_constant)
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        raise refuse("JSON") from None
+    except RecursionError:
+        raise refuse(*DEEP) from None
+    except (ValueError, UnicodeDecodeError):
+        raise refuse("有效的 JSON", "valid JSON") from None
     _check_tree(data, 0, refuse)
     return data
+
+
+DEEP = (f"嵌套不超过 {MAX_DEPTH} 层的 JSON", f"JSON nested at most {MAX_DEPTH} levels deep")
+BAD_TEXT = ("文本中不含 NUL 字符或孤立代理项的 JSON", "JSON whose text has no NUL characters or lone surrogates")
 
 
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def _check_tree(value: Any, depth: int, refuse: Callable[[str], FormworkError]) -> None:
+def _check_tree(value: Any, depth: int, refuse: Callable[[str, str], FormworkError]) -> None:
     if depth > MAX_DEPTH:
-        raise refuse(f"JSON nested at most {MAX_DEPTH} deep")
+        raise refuse(*DEEP)
     if isinstance(value, str):
-        check_text(value, lambda: refuse("text without NUL characters or lone surrogates"))
+        check_text(value, lambda: refuse(*BAD_TEXT))
+    elif isinstance(value, float) and not math.isfinite(value):  # 1e400 parses as infinity
+        raise refuse("数字有限的 JSON", "JSON with finite numbers (1e400 is too large)")
     elif isinstance(value, dict):
         for key, item in value.items():
-            check_text(key, lambda: refuse("text without NUL characters or lone surrogates"))
+            check_text(key, lambda: refuse(*BAD_TEXT))
             _check_tree(item, depth + 1, refuse)
     elif isinstance(value, list):
         for item in value:

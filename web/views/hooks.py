@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
-
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from engine.automation.switches import is_enabled, switched
 from engine.automation.triggers import receive_webhook
 from engine.automation.webhooks import token_matches
+from engine.errors import RecordInvalid
+from web.api.input import read_json
 from web.endpoints import body_view, workspace
 
 
@@ -30,9 +30,10 @@ def receive(request: Request, raw: bytes) -> Response:
         if not is_enabled(automation, switched(conn)):
             return _error(409, "disabled", "这个自动化已停用", "This automation is switched off")
     try:
-        body = json.loads(raw or b"null")
-    except (UnicodeDecodeError, ValueError):
-        return _error(400, "bad_json", "请求内容不是有效的 JSON", "The body is not valid JSON")
+        body = read_json(raw or b"null", what="body")  # the API's limits: size, depth, storable text
+    except RecordInvalid as exc:
+        problem = next(e for errors in exc.errors.values() for e in errors)
+        return _error(400, "bad_json", problem.message("zh"), problem.message("en"))
     if not isinstance(body, (dict, list)):
         return _error(400, "bad_json", "请求内容须为 JSON 对象或数组", "The body must be a JSON object or array")
     delivery = request.headers.get("idempotency-key") or request.headers.get("x-request-id")
