@@ -52,7 +52,8 @@ def finalize(value: Any) -> Any:
 
 def _expression_end(source: str, start: int) -> int:
     """The index just past the `}}` closing the expression opened at `start` (brackets and strings skipped)."""
-    i, stack, quote = start + 2, [], ""
+    i, quote = start + 2, ""
+    stack: list[str] = []
     while i < len(source):
         ch = source[i]
         if quote:
@@ -92,7 +93,8 @@ class _Scanner:
     """Walks a template's HTML and rewrites the expressions that sit in data attributes and raw elements."""
 
     def __init__(self, source: str) -> None:
-        self.source, self.out, self.i = source, [], 0
+        self.source, self.i = source, 0
+        self.out: list[str] = []
 
     def run(self) -> str:
         while self.i < len(self.source):
