@@ -13,6 +13,8 @@ from typing import Any
 from jinja2 import StrictUndefined, TemplateError, Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from engine.bidi import has_controls, isolated, without_overrides
+
 MAX_OUTPUT = 200_000
 
 
@@ -36,9 +38,18 @@ class _BoundedSandbox(ImmutableSandboxedEnvironment):
         return left * right
 
 
+def _shown(value: Any) -> Any:
+    """A value as a notice or an email shows it: bidirectional controls isolated (engine.bidi); HTML that is
+    already safe (`__html__`) cannot be wrapped as a whole, so it only loses its overrides."""
+    if isinstance(value, str) and has_controls(value):
+        return without_overrides(value) if hasattr(value, "__html__") else isolated(value)
+    return value
+
+
 @lru_cache(maxsize=2)
 def _environment(html: bool) -> ImmutableSandboxedEnvironment:
-    return _BoundedSandbox(autoescape=html, undefined=Undefined, trim_blocks=True, lstrip_blocks=True)
+    return _BoundedSandbox(autoescape=html, undefined=Undefined, trim_blocks=True, lstrip_blocks=True,
+                           finalize=_shown)
 
 
 @lru_cache(maxsize=1024)

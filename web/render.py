@@ -16,13 +16,15 @@ from engine.i18n import text
 from engine.workspace import Workspace
 from web import regions
 from web.i18n import choose_language, translator
+from web.isolation import DataAttributes, finalize
 from web.session import actor_of, csrf_token, current_user
 from web.views.widgets import differs, input_value, options_of, widget_templates
 from web.zones import user_tz
 
 TEMPLATES = Path(__file__).parent / "templates"
+# finalize isolates bidirectional controls in every shown value; DataAttributes keeps data attributes exact
 environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
-                          trim_blocks=True, lstrip_blocks=True)
+                          trim_blocks=True, lstrip_blocks=True, finalize=finalize, extensions=[DataAttributes])
 environment.globals["regions"] = regions
 environment.globals["upload_policy"] = upload_policy
 environment.globals["sanitize_html"] = sanitize_html

@@ -20,7 +20,11 @@ from engine.storage.database import read_transaction, write_transaction
 from engine.storage.system import files
 
 FILE_ID = re.compile(r"[0-9a-f]{32}")
-UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f<>:"|?*]')
+UNSAFE_NAME = re.compile(r'[<>:"|?*]')
+# Invisible characters a name must not hold: controls (C0, DEL, C1), format characters (bidirectional controls,
+# zero-width spaces, BOM…; the joiners ZWNJ/ZWJ that Persian and emoji need stay) and line/paragraph separators.
+INVISIBLE = frozenset(("Cc", "Cf", "Zl", "Zp", "Cs"))
+JOINERS = frozenset("\u200c\u200d")
 NAME_LIMIT = 200
 
 
@@ -47,8 +51,10 @@ class StoredFile:
 
 
 def display_name(raw: str, kind: Kind) -> str:
-    """A safe display name from the name the browser sent: no folders, control or reserved characters."""
+    """A safe display name from the name the browser sent: no folders, reserved or invisible characters, so it
+    reads as it is (`\u202egnp.exe` is kept as `gnp.exe`, its real extension, never shown as "exe.png")."""
     name = unicodedata.normalize("NFC", raw).replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch in JOINERS or unicodedata.category(ch) not in INVISIBLE)
     name = UNSAFE_NAME.sub("_", name).strip().lstrip(".").strip()
     if len(name) > NAME_LIMIT:
         stem, dot, ext = name.rpartition(".")

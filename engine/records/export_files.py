@@ -2,7 +2,8 @@
 Excel workbooks written row by row (openpyxl's write-only mode keeps memory flat).
 
 Text that a spreadsheet would take for a formula (`=…`, `+…`, `-…`, `@…`) never becomes one: xlsx cells are typed
-as text, and in CSV such text gets a leading apostrophe, as OWASP advises against CSV injection.
+as text, and in CSV such text gets a leading apostrophe, as OWASP advises against CSV injection. Text with bidirectional controls is isolated as on the pages (engine.bidi):
+an export is read by people, and `\u202egnp.exe` must not read as "exe.png" in a spreadsheet either.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import IO, Any
 
+from engine.bidi import isolated, without_controls
 from engine.records.export import Cell, Column, Export
 
 CSV_CHUNK_ROWS = 200
@@ -44,6 +46,7 @@ def cell_text(value: Cell, column: Column, lang: str) -> str:
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, (date, time)):
         return value.isoformat()
+    value = isolated(value)
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
@@ -52,7 +55,7 @@ def csv_chunks(export: Export, lang: str) -> Iterator[bytes]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write(BOM)
-    writer.writerow([c.header for c in export.columns])
+    writer.writerow([isolated(c.header) for c in export.columns])
     for count, row in enumerate(export.rows, start=1):
         writer.writerow([cell_text(v, c, lang) for v, c in zip(row, export.columns)])
         if count % CSV_CHUNK_ROWS == 0:
@@ -69,7 +72,7 @@ def _drain(buffer: io.StringIO) -> bytes:
 
 def sheet_name(label: str) -> str:
     """A worksheet title Excel accepts: at most 31 characters, none of []:*?/\\."""
-    return SHEET_NAME_CHARS.sub(" ", label).strip()[:31] or "Sheet1"
+    return SHEET_NAME_CHARS.sub(" ", without_controls(label)).strip()[:31] or "Sheet1"
 
 
 def write_xlsx(export: Export, target: IO[bytes], title: str) -> int:
@@ -117,7 +120,7 @@ def write_xlsx(export: Export, target: IO[bytes], title: str) -> int:
 
 
 def _safe_text(value: str) -> str:
-    return ILLEGAL_IN_XLSX.sub("", value)
+    return ILLEGAL_IN_XLSX.sub("", isolated(value))
 
 
 def _number_format(column: Column) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -11,12 +12,15 @@ from engine import __version__
 from engine.definitions.model import Definitions, FormDef
 from engine.fields.registry import field_type
 from engine.i18n import text
+from engine.permissions.access import FormAccess, full_access
 from engine.records.export import MAX_ROWS
 from engine.records.query import MAX_LIMIT
 from web.api.input import MAX_ID
 from web.api.openapi_workflow import workflow_paths
 from web.api.validation import values_input_schema
 from web.endpoints import workspace
+from web.i18n import choose_language
+from web.session import actor_of, current_user
 
 TEXT = {"type": "string"}
 I18N_TEXT = {"type": "object", "required": ["zh", "en"], "properties": {"zh": TEXT, "en": TEXT}}
@@ -61,10 +65,20 @@ def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def values_schema(form: FormDef) -> dict[str, Any]:
-    """JSON Schema of a form's values as the API returns them."""
-    properties = {f.id: field_type(f.type).json_schema(f) for f in form.fields if not field_type(f.type).layout_only}
+def values_schema(form: FormDef, access: FormAccess | None = None) -> dict[str, Any]:
+    """JSON Schema of a form's values as the API returns them (to a reader with `access`: its visible fields)."""
+    seen = access or full_access(form.id)
+    properties = {f.id: field_type(f.type).json_schema(f) for f in form.fields
+                  if not field_type(f.type).layout_only and seen.visible(f.id)}
     return {"type": "object", "properties": properties, "additionalProperties": False}
+
+
+def input_schema(form: FormDef, access: FormAccess | None = None) -> dict[str, Any]:
+    """JSON Schema of the values a client with `access` may send: the fields it may write."""
+    schema = values_input_schema(form)
+    if access is None or access.unrestricted:
+        return schema
+    return {**schema, "properties": {k: v for k, v in schema["properties"].items() if access.writable(k)}}
 
 
 def record_schema(form: FormDef) -> dict[str, Any]:
@@ -119,8 +133,12 @@ def _export_params() -> list[dict[str, Any]]:
             *(chosen[n] for n in ("q", "sort", "filter"))]
 
 
-def form_paths(form: FormDef) -> dict[str, Any]:
-    """The paths of one form."""
+OPERATION_NEEDS = {"list": "read", "get": "read", "export": "export", "create": "create", "update": "update",
+                   "delete": "delete", "restore": "delete"}
+
+
+def form_paths(form: FormDef, access: FormAccess | None = None) -> dict[str, Any]:
+    """The paths of one form: with `access`, only the operations it allows."""
     name, tag = _name(form), text(form.label, "en")
     record_id = {"name": "id", "in": "path", "required": True,
                  "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}
@@ -138,7 +156,7 @@ def form_paths(form: FormDef) -> dict[str, Any]:
         return {"tags": [tag], "operationId": f"{verb}{name}", "summary": summary, "security": security,
                 "responses": responses, **extra}
 
-    return {
+    paths = {
         base: {
             "get": op("list", f"List {tag} records", _responses({"200": {"description": "a page", **_json(page)}}, "400"),
                       parameters=_list_params()),
@@ -168,19 +186,46 @@ def form_paths(form: FormDef) -> dict[str, Any]:
                        _responses({"200": {"description": "restored", **_json(_ref(name))}}, "422")),
         },
     }
+    return _allowed(paths, access)
 
 
-def document(defs: Definitions) -> dict[str, Any]:
-    """The whole OpenAPI 3.1 document."""
+def _allowed(paths: dict[str, Any], access: FormAccess | None) -> dict[str, Any]:
+    """The paths without the operations `access` does not allow (and without paths left with none)."""
+    if access is None or access.unrestricted:
+        return paths
+    kept: dict[str, Any] = {}
+    for path, item in paths.items():
+        ops = {k: v for k, v in item.items() if not isinstance(v, dict) or "operationId" not in v
+               or access.can(OPERATION_NEEDS[_verb(v["operationId"])])}
+        if any(isinstance(v, dict) and "operationId" in v for v in ops.values()):
+            kept[path] = ops
+    return kept
+
+
+def _verb(operation_id: str) -> str:
+    return next(verb for verb in OPERATION_NEEDS if operation_id.startswith(verb))
+
+
+Accesses = Callable[[str], FormAccess]
+
+
+def document(defs: Definitions, access_of: Accesses | None = None) -> dict[str, Any]:
+    """The whole OpenAPI 3.1 document; with `access_of` (form id → the viewer's access), only the forms the viewer
+    may read, and in them only the fields they may read (values) or write (input)."""
     paths: dict[str, Any] = {}
     schemas: dict[str, Any] = {"Error": ERROR}
+    readable = set()
     for form in defs.forms.values():
-        paths.update(form_paths(form))
+        access = access_of(form.id) if access_of else None
+        if access is not None and not access.can("read"):
+            continue
+        readable.add(form.id)
+        paths.update(form_paths(form, access))
         name = _name(form)
         schemas[name] = record_schema(form)
-        schemas[f"{name}Values"] = values_schema(form)
-        schemas[f"{name}Input"] = values_input_schema(form)
-    paths.update(workflow_paths(defs))
+        schemas[f"{name}Values"] = values_schema(form, access)
+        schemas[f"{name}Input"] = input_schema(form, access)
+    paths.update(workflow_paths(defs, readable))
     responses = {f"E{code}": {"description": description, **_json(_ref("Error"))} for code, description in ERRORS.items()}
     return {
         "openapi": "3.1.0",
@@ -194,14 +239,27 @@ def document(defs: Definitions) -> dict[str, Any]:
     }
 
 
+CACHED_VIEWS = 64  # documents kept per definitions version: one per distinct set of roles that asked
+
+
 def cached_document(request: Request) -> dict[str, Any]:
-    """The document of the workspace's current definitions (rebuilt after a publish)."""
-    defs = workspace(request).definitions
+    """The document the signed-in user may see, of the workspace's current definitions (rebuilt after a publish).
+
+    It depends only on the user's roles (or being an administrator), so it is cached per set of roles."""
+    ws = workspace(request)
+    defs = ws.definitions
+    actor = actor_of(current_user(request) or {"id": 0}, choose_language(request))
+    key = ("admin",) if actor.is_admin else tuple(sorted(actor.roles))
     cached = getattr(request.app.state, "openapi", None)
     if cached is None or cached[0] is not defs:
-        cached = (defs, document(defs))
+        cached = (defs, {})
         request.app.state.openapi = cached
-    return cached[1]
+    views: dict[tuple[str, ...], dict[str, Any]] = cached[1]
+    if key not in views:
+        if len(views) >= CACHED_VIEWS:
+            views.pop(next(iter(views)))
+        views[key] = document(defs, None if actor.is_admin else lambda f: ws.records.guard(actor, f).access)
+    return views[key]
 
 
 def openapi_json(request: Request) -> Response:

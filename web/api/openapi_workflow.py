@@ -89,10 +89,10 @@ def form_paths(form: FormDef) -> dict[str, Any]:
     }
 
 
-def workflow_paths(defs: Definitions) -> dict[str, Any]:
-    """Every workflow path of the document."""
+def workflow_paths(defs: Definitions, readable: set[str] | None = None) -> dict[str, Any]:
+    """Every workflow path of the document (of the forms in `readable`, when given)."""
     paths = common_paths()
     for form_id in dict.fromkeys(w.form for w in defs.workflows.values()):
-        if form_id in defs.forms:
+        if form_id in defs.forms and (readable is None or form_id in readable):
             paths.update(form_paths(defs.forms[form_id]))
     return paths

@@ -19,6 +19,7 @@ from starlette.endpoints import HTTPEndpoint
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
+from engine.bidi import without_controls
 from engine.errors import QueryInvalid
 from engine.i18n import text
 from engine.records.export import MAX_ROWS, PAGE_ROWS, Export, record_export, start_export
@@ -99,7 +100,7 @@ def send_export(request: Request, form_id: str, query: Query, fmt: str, actor: A
         record_export(conn, ws.now(), actor, form_id, fmt, export.total, query,
                       address=request.client.host if request.client else None)
     label = text(export.form.label, lang)
-    headers = {"content-disposition": attachment(f"{label}-{ws.now().astimezone(ws.tz):%Y%m%d-%H%M}.{fmt}",
+    headers = {"content-disposition": attachment(f"{without_controls(label)}-{ws.now().astimezone(ws.tz):%Y%m%d-%H%M}.{fmt}",
                                                  f"{form_id}.{fmt}"),
                "cache-control": "no-store"}
     if fmt == "csv":

@@ -8,6 +8,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from engine.bidi import isolated, without_overrides
 from engine.definitions.model import FieldDef
 from engine.fields.html import sanitize_html
 from engine.fields.registry import field_type
@@ -31,7 +32,7 @@ def _empty(value: Any) -> bool:
 
 
 def _text(f: FieldDef, value: Any, plain: str, lang: str) -> Markup:
-    return escape(plain)
+    return escape(isolated(plain))
 
 
 def _files(f: FieldDef, value: Any, plain: str, lang: str) -> Markup:
@@ -43,7 +44,7 @@ def _files(f: FieldDef, value: Any, plain: str, lang: str) -> Markup:
 
 def _file_item(ref: Mapping[str, Any]) -> str:
     url = f"/files/{escape(ref.get('id'))}"
-    name = escape(ref.get("name") or ref.get("id"))
+    name = escape(isolated(str(ref.get("name") or ref.get("id"))))
     thumb = (f'<a href="{url}"><img class="thumb" src="{url}" alt="{name}"></a>'
              if str(ref.get("type") or "").startswith("image/") else "")
     return f'<li>{thumb}<a href="{url}?download">{name}</a></li>'
@@ -66,7 +67,7 @@ def _rating(f: FieldDef, value: Any, plain: str, lang: str) -> Markup:
 def _rich(f: FieldDef, value: Any, plain: str, lang: str) -> Markup:
     if not isinstance(value, str):
         return escape(plain)
-    return Markup(f'<div class="rich-value">{sanitize_html(value)}</div>')
+    return Markup(f'<div class="rich-value">{without_overrides(sanitize_html(value))}</div>')
 
 
 def _location(f: FieldDef, value: Any, plain: str, lang: str) -> Markup:
@@ -76,7 +77,7 @@ def _location(f: FieldDef, value: Any, plain: str, lang: str) -> Markup:
         return escape(plain)
     lat, lng = float(value["lat"]), float(value["lng"])
     url = f"https://www.openstreetmap.org/?mlat={lat:.6f}&mlon={lng:.6f}#map=16/{lat:.6f}/{lng:.6f}"
-    address = Markup('<span class="location-address">{}</span>').format(value["address"]) \
+    address = Markup('<span class="location-address">{}</span>').format(isolated(str(value["address"]))) \
         if value.get("address") else Markup("")
     return Markup('<div class="location-value">{}<a class="location-coords" href="{}" target="_blank" '
                   'rel="noopener noreferrer" title="{}">{:.6f}, {:.6f}</a></div>').format(

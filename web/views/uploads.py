@@ -11,6 +11,7 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 
+from engine.bidi import without_controls
 from engine.definitions.model import FieldDef
 from engine.errors import FieldValueError
 from engine.files.policy import check_upload, holds_files
@@ -89,7 +90,8 @@ def download(request: Request) -> Response:
         t = translator(choose_language(request))
         return Response(t("file_missing"), status_code=404, media_type="text/plain")
     inline = stored.content_type in INLINE_TYPES and request.query_params.get("download") is None
-    return FileResponse(path, media_type=stored.content_type, filename=stored.name,
+    name = without_controls(stored.name) or "file"  # a name saved before names were cleaned must not mislead
+    return FileResponse(path, media_type=stored.content_type, filename=name,
                         content_disposition_type="inline" if inline else "attachment",
                         headers={"cache-control": "private, max-age=3600"})
 
