@@ -119,8 +119,6 @@ def test_a_webhook_token_in_any_characters_is_no_webhook(site: FuzzSite, token: 
     assert response.status_code == 404 and api_error(response)["code"] == "not_found"
 
 
-@pytest.mark.xfail(strict=True, reason="finding for web/session.py csrf_ok (not this branch's file): "
-                   "hmac.compare_digest on a str with non-ASCII characters raises TypeError -> 500")
 @pytest.mark.parametrize("how", ["header", "form"])
 def test_a_csrf_token_in_non_ascii_characters_is_refused(site: FuzzSite, how: str) -> None:
     person = site.people[REP]
