@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from tests.fuzz import corpus
 from tests.fuzz.routes import Body, Request, Target, parameter_names, real_path, requests, send, sweep_plan, targets
 from tests.fuzz.site import ADMIN, MANAGER, REP, FuzzSite
+from engine.settings import SETTINGS
 from web.app import create_app
 
 EXAMPLES = 6
@@ -29,7 +30,7 @@ BESIDE: dict[str, tuple[tuple[str, str], ...]] = {"after": (("sort", "name"),)}
 def _all_targets() -> list[Target]:
     """The routes of the app, known at collection time: create_app reads only the settings to build them."""
     class _Settings:
-        values: dict[str, str] = {}
+        values: dict[str, str] = {s.name: s.default for s in SETTINGS}
         secret = "x"
 
     class _Workspace:

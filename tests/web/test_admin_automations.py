@@ -126,6 +126,7 @@ def test_the_list_shows_trigger_form_switch_and_recent_runs(ws, client: TestClie
     add_customer(ws, "华联电子")
     clock.now += timedelta(days=8)  # an old run is the last run, but not one of the last 7 days
     add_customer(ws, "大华")
+    sign_in(client)  # eight days unused: the session ended (idle timeout 7 days)
     with read_transaction(ws.engine) as conn:
         stats = run_stats(conn, ws.now() - timedelta(days=7))["greet"]
     assert (stats.runs, stats.failures, stats.last_status, stats.last_at) == (1, 0, "done", ws.now())

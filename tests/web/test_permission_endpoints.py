@@ -514,6 +514,8 @@ def test_every_record_endpoint_has_a_case(shop) -> None:  # type: ignore[no-unty
 @pytest.mark.parametrize("scope", list(SCOPES))
 def test_each_scope_sees_exactly_its_records_everywhere(org, scope: str) -> None:  # type: ignore[no-untyped-def]
     ws, users, customers, pen = org
+    # the stage report is read a month on: a session long enough to outlive that jump of the clock
+    ws.settings.values.update(session_idle_minutes=str(60 * 24 * 365), session_lifetime_days="365")
     with TestClient(create_app(ws), base_url="http://testserver") as client:
         csrf = sign_in(client, f"u_{scope}")
         probe = Probe(client, scope, customers, pen, csrf)

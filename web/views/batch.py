@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -16,7 +15,7 @@ from starlette.responses import RedirectResponse, Response
 from engine.definitions.model import FormDef
 from engine.errors import Conflict, NotFound, RecordInvalid
 from engine.workflow.errors import WorkflowConflict
-from web.form_limits import read_form
+from web.endpoints import form_view
 from web.i18n import choose_language, translator
 from web.render import page
 from web.session import actor_of, current_user
@@ -51,13 +50,9 @@ def batch_value(request: Request) -> Response:
     return page(request, "_batch_value.html", {"field": f, "choices": {}, "form": form})
 
 
-async def batch_action(request: Request) -> Response:
+@form_view
+def batch_action(request: Request, data: FormData) -> Response:
     """POST: apply the chosen action to the ticked records, then show the list with what happened."""
-    data = await read_form(request)
-    return await run_in_threadpool(_batch_action, request, data)
-
-
-def _batch_action(request: Request, data: FormData) -> Response:
     form = _form_or_404(request)
     if form is None:
         return page(request, "error.html", {"message": "not_found"}, status=404)

@@ -6,7 +6,6 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -17,7 +16,7 @@ from engine.workflow.errors import WorkflowConflict
 from engine.records.model import Actor, Filter, Query, Record
 from engine.workspace import Workspace
 from engine.zones import zone_or
-from web.form_limits import read_form
+from web.endpoints import form_view
 from web.i18n import choose_language, translator
 from web.render import page
 from web.session import actor_of, current_user
@@ -98,13 +97,9 @@ def _cards(fmt: Formatter, form: FormDef, records: list[Record],
     return cards
 
 
-async def move(request: Request) -> Response:
+@form_view
+def move(request: Request, data: FormData) -> Response:
     """POST id, version, value: set the grouping field of one record; JSON with the new version or the reason."""
-    data = await read_form(request)
-    return await run_in_threadpool(_move, request, data)
-
-
-def _move(request: Request, data: FormData) -> Response:
     form = _form_or_404(request)
     by = _grouping(request, form) if form is not None else None
     lang = choose_language(request)

@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from datetime import timezone
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -22,7 +21,7 @@ from engine.fields.types.relations import Subform
 from engine.records.preview import Preview
 from engine.records.values import Errors
 from web import regions
-from web.form_limits import read_form
+from web.endpoints import form_view
 from web.i18n import choose_language
 from web.render import environment, page
 from web.session import actor_of, current_user
@@ -120,13 +119,9 @@ def form_context(request: Request, form: FormDef, state: Preview, editable_ids: 
             "computed_ids": {f.id for f in form.fields if shows_computed(f, editable_ids)}, "calc": calc}
 
 
-async def preview(request: Request) -> Response:
+@form_view
+def preview(request: Request, data: FormData) -> Response:
     """POST the form being filled: out-of-band fragments with field states, computed values and errors."""
-    data = await read_form(request)
-    return await run_in_threadpool(_preview, request, data)
-
-
-def _preview(request: Request, data: FormData) -> Response:
     from web.views.forms import access_of, editable, raw_values  # forms imports this module
 
     form = _form_or_404(request)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -18,7 +18,7 @@ from engine.org.users import display_names
 from engine.records.model import Record
 from engine.fields.screen import RECORD, USER, Reference
 from engine.workspace import Workspace
-from web.form_limits import read_form
+from web.endpoints import form_view
 from web.i18n import choose_language
 from web.render import page
 from web.session import actor_of, current_user
@@ -113,13 +113,10 @@ def record_page(request: Request) -> Response:
     return render_record(request, form, record)
 
 
-async def post_comment(request: Request) -> Response:
+@form_view
+def post_comment(request: Request, data: FormData) -> Response:
     """POST a comment on a record; an empty or too long one shows the record page with the reason."""
-    data = await read_form(request)
-    return await run_in_threadpool(_post_comment, request, str(data.get("body", "")))
-
-
-def _post_comment(request: Request, body: str) -> Response:
+    body = str(data.get("body", ""))
     found = record_or_404(request)
     if isinstance(found, Response):
         return found
