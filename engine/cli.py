@@ -1,4 +1,4 @@
-"""`formwork …` — the command line: init, validate, migrate, template, users."""
+"""`formwork …` — the command line: init, validate, migrate, template, users (and engine/cli_definitions.py)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,9 @@ def _open(home: str) -> Any:
     settings = Settings.load({"home": home})
     if not (settings.home_path / "config.json").is_file() and not settings.database_url:
         raise click.ClickException(f"no workspace at {settings.home_path}; run `formwork init --home {home}` first")
-    return Workspace.open(settings)
+    ws = Workspace.open(settings)
+    click.get_current_context().call_on_close(ws.close)  # its connections are closed when the command ends
+    return ws
 
 
 def _fail_invalid(exc: RecordInvalid) -> None:
@@ -67,6 +69,7 @@ def init(home: str, database_url: str, admin_name: str, timezone: str) -> None:
         settings = Settings(values)
         settings.save()
     ws = Workspace.open(settings)
+    click.get_current_context().call_on_close(ws.close)
     with write_transaction(ws.engine) as conn:
         if user_id_by_name(conn, admin_name) is not None:
             click.echo(f"workspace at {settings.home_path} is ready; user '{admin_name}' already exists")
@@ -354,6 +357,8 @@ def users_transfer(home: str, from_username: str, to_username: str) -> None:
     detail = ", ".join(f"{form} {count}" for form, count in moved.items()) or "nothing owned"
     click.echo(f"handed {total} record(s) from {from_username} to {to_username}: {detail}")
 
+
+from engine import cli_definitions  # noqa: E402,F401  (registers export, publish, history, diff, rollback)
 
 if __name__ == "__main__":
     main()

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from engine.definitions.schemas import kind_of
 from engine.definitions.yamlsource import parse_yaml
-from engine.storage.system import documents
+from engine.storage.system import documents, users
 
 
 def current_sources(conn: sa.Connection) -> dict[str, str]:
@@ -50,6 +50,16 @@ def _kind(text: str, path: str) -> str:
 
 
 def history_of(conn: sa.Connection, path: str) -> list[dict[str, object]]:
-    """Every stored version of one document, newest first."""
-    stmt = sa.select(documents).where(documents.c.path == path).order_by(documents.c.version.desc())
+    """Every stored version of one document, newest first, with the author's username (`author`, None if unknown)."""
+    stmt = (sa.select(documents, users.c.username.label("author"))
+            .select_from(documents.outerjoin(users, users.c.id == documents.c.author_id))
+            .where(documents.c.path == path).order_by(documents.c.version.desc()))
     return [dict(r._mapping) for r in conn.execute(stmt)]
+
+
+def text_of(conn: sa.Connection, path: str, version: int) -> str | None:
+    """The text of one stored version of a document (None: that version removed it); LookupError if it does not exist."""
+    row = conn.execute(sa.select(documents.c.text).where(documents.c.path == path, documents.c.version == version)).first()
+    if row is None:
+        raise LookupError(f"{path} has no version {version}")
+    return row.text

@@ -1,0 +1,127 @@
+"""`formwork export | publish | history | diff | rollback` — definition documents as files, and their versions."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from engine import lifecycle
+from engine.cli import _open, _print_problems, main, pass_home
+from engine.errors import DefinitionError
+
+
+def _fail(exc: lifecycle.LifecycleError) -> None:
+    raise click.ClickException(str(exc)) from None
+
+
+@main.command()
+@pass_home
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Write into a non-empty folder (its files with the same paths are "
+              "overwritten, others are left).")
+def export(home: str, directory: Path, force: bool) -> None:
+    """Write every current definition document as YAML under DIRECTORY, at its stored path."""
+    ws = _open(home)
+    try:
+        written = lifecycle.export_sources(ws.sources(), directory, force=force)
+    except lifecycle.LifecycleError as exc:
+        _fail(exc)
+    click.echo(f"exported {len(written)} document(s) to {directory}")
+
+
+@main.command()
+@pass_home
+@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--prefix", default=None, help="Store the folder's files as PREFIX/<path> (default: '' for a folder "
+              "written by `formwork export`, else the folder's name, as `template install` does).")
+@click.option("--prune", is_flag=True, help="Remove stored documents under the prefix that the folder lacks.")
+@click.option("--plan", is_flag=True, help="Only show what would change; write nothing.")
+@click.option("--note", default="", help="A note stored with the new versions.")
+def publish(home: str, path: Path, prefix: str | None, prune: bool, plan: bool, note: str) -> None:
+    """Check a folder of definitions and publish it into the workspace (documents and schema, in one transaction)."""
+    ws = _open(home)
+    try:
+        found = lifecycle.folder_changes(path, ws.sources(), prune=prune,
+                                         prefix=lifecycle.default_prefix(path) if prefix is None else prefix)
+        result = ws.publish(found.changes, author_id=None, comment=note or f"publish {path.name}", dry_run=plan)
+    except DefinitionError as exc:
+        _print_problems(exc)
+        click.echo("nothing was published", err=True)
+        sys.exit(1)
+    for label, paths in (("added", found.added), ("changed", found.changed), ("removed", found.removed)):
+        for p in paths:
+            click.echo(f"{label:<8} {p}")
+    for line in result.plan.describe():
+        click.echo(line)
+    count = len(found.added) + len(found.changed) + len(found.removed)
+    if plan:
+        click.echo(f"{count} document(s) and {len(result.plan.changes)} schema change(s) would be published; "
+                   "nothing was written (run without --plan to publish)")
+    elif not result.changed:
+        click.echo("nothing to publish: the workspace already has these documents")
+    else:
+        click.echo(f"published {len(result.changed)} document(s), {len(result.plan.changes)} schema change(s)")
+
+
+def _when(value: object) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S %Z").strip() if isinstance(value, datetime) else str(value)
+
+
+@main.command()
+@pass_home
+@click.argument("path")
+def history(home: str, path: str) -> None:
+    """Every stored version of one document (PATH as stored, e.g. crm/client/forms/client.yaml)."""
+    ws = _open(home)
+    try:
+        rows = lifecycle.history(ws, path)
+    except lifecycle.LifecycleError as exc:
+        _fail(exc)
+    for row in rows:
+        removed = " (removed)" if row["text"] is None else ""
+        click.echo(f"v{row['version']:<4} {_when(row['created_at'])}  {row['author'] or '-'}  "
+                   f"{row['comment'] or ''}{removed}")
+
+
+@main.command()
+@pass_home
+@click.argument("path")
+@click.argument("old", type=int, required=False)
+@click.argument("new", type=int, required=False)
+def diff(home: str, path: str, old: int | None, new: int | None) -> None:
+    """Unified diff of a document between versions OLD and NEW (default: the previous and the current)."""
+    ws = _open(home)
+    try:
+        lines = lifecycle.diff_versions(ws, path, old, new)
+    except lifecycle.LifecycleError as exc:
+        _fail(exc)
+    click.echo("".join(line if line.endswith("\n") else line + "\n" for line in lines), nl=False)
+    if not lines:
+        click.echo("no difference")
+
+
+@main.command()
+@pass_home
+@click.argument("path")
+@click.argument("version", type=int)
+@click.option("--note", default="", help="A note stored with the new version.")
+def rollback(home: str, path: str, version: int, note: str) -> None:
+    """Publish an older VERSION of a document as its new version (records are kept)."""
+    ws = _open(home)
+    try:
+        result = lifecycle.rollback(ws, path, version, note=note)
+    except lifecycle.LifecycleError as exc:
+        _fail(exc)
+    except DefinitionError as exc:
+        _print_problems(exc)
+        click.echo("nothing was published", err=True)
+        sys.exit(1)
+    for line in result.plan.describe():
+        click.echo(line)
+    if not result.changed:
+        click.echo(f"{path} already has the text of version {version}")
+    else:
+        click.echo(f"{path}: version {version} published as the new version")
