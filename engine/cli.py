@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from engine import __version__
+from engine.cli_definitions import COMMANDS
 from engine.definitions.loader import load_directory
 from engine.errors import DefinitionError, RecordInvalid
 from engine.i18n import text
@@ -358,7 +359,8 @@ def users_transfer(home: str, from_username: str, to_username: str) -> None:
     click.echo(f"handed {total} record(s) from {from_username} to {to_username}: {detail}")
 
 
-from engine import cli_definitions  # noqa: E402,F401  (registers export, publish, history, diff, rollback)
+for _command in COMMANDS:  # export, publish, history, diff, rollback
+    main.add_command(_command)
 
 if __name__ == "__main__":
     main()

@@ -5,19 +5,40 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from engine import lifecycle
-from engine.cli import _open, _print_problems, main, pass_home
 from engine.errors import DefinitionError
 
+if TYPE_CHECKING:
+    from engine.workspace import Workspace
 
-def _fail(exc: lifecycle.LifecycleError) -> None:
+
+# the same option as engine.cli's (this module is imported by engine.cli, which adds COMMANDS to `formwork`)
+pass_home = click.option("--home", envvar="FORMWORK_HOME", default="workspace", show_default=True,
+                         help="Workspace folder (FORMWORK_HOME).")
+
+
+def _open(home: str) -> Workspace:
+    from engine.cli import _open as open_workspace
+
+    ws: Workspace = open_workspace(home)
+    return ws
+
+
+def _print_problems(exc: DefinitionError) -> None:
+    from engine.cli import _print_problems as print_problems
+
+    print_problems(exc)
+
+
+def _fail(exc: lifecycle.LifecycleError) -> NoReturn:
     raise click.ClickException(str(exc)) from None
 
 
-@main.command()
+@click.command()
 @pass_home
 @click.argument("directory", type=click.Path(path_type=Path))
 @click.option("--force", is_flag=True, help="Write into a non-empty folder (its files with the same paths are "
@@ -32,7 +53,7 @@ def export(home: str, directory: Path, force: bool) -> None:
     click.echo(f"exported {len(written)} document(s) to {directory}")
 
 
-@main.command()
+@click.command()
 @pass_home
 @click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--prefix", default=None, help="Store the folder's files as PREFIX/<path> (default: '' for a folder "
@@ -70,7 +91,7 @@ def _when(value: object) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S %Z").strip() if isinstance(value, datetime) else str(value)
 
 
-@main.command()
+@click.command()
 @pass_home
 @click.argument("path")
 def history(home: str, path: str) -> None:
@@ -86,7 +107,7 @@ def history(home: str, path: str) -> None:
                    f"{row['comment'] or ''}{removed}")
 
 
-@main.command()
+@click.command()
 @pass_home
 @click.argument("path")
 @click.argument("old", type=int, required=False)
@@ -103,7 +124,7 @@ def diff(home: str, path: str, old: int | None, new: int | None) -> None:
         click.echo("no difference")
 
 
-@main.command()
+@click.command()
 @pass_home
 @click.argument("path")
 @click.argument("version", type=int)
@@ -125,3 +146,6 @@ def rollback(home: str, path: str, version: int, note: str) -> None:
         click.echo(f"{path} already has the text of version {version}")
     else:
         click.echo(f"{path}: version {version} published as the new version")
+
+
+COMMANDS = (export, publish, history, diff, rollback)

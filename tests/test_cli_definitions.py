@@ -95,8 +95,8 @@ def test_a_template_folder_is_published_under_its_name_and_prune_removes(tmp_pat
     (folder / "roles.yaml").unlink()
     code, out = run("publish", str(folder), "--plan", "--home", home)
     assert code == 0 and "removed" not in out  # without --prune a missing document is kept
-    code, out = run("publish", str(folder), "--prune", "--plan", "--home", home)
-    assert "removed  crm/roles.yaml" in out or code == 1  # the roles may be needed: then refused, never half-done
+    code, out = run("publish", str(folder), "--prune", "--home", home)  # with it, removed: the roles still in use
+    assert code == 1 and "unknown role 'sales_rep'" in out and "nothing was published" in out
     assert open_home(home).sources() == before
 
 

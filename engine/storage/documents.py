@@ -58,8 +58,10 @@ def history_of(conn: sa.Connection, path: str) -> list[dict[str, object]]:
 
 
 def text_of(conn: sa.Connection, path: str, version: int) -> str | None:
-    """The text of one stored version of a document (None: that version removed it); LookupError if it does not exist."""
-    row = conn.execute(sa.select(documents.c.text).where(documents.c.path == path, documents.c.version == version)).first()
+    """The text of one version of a document (None: that version removed it); LookupError if there is no such one."""
+    row = conn.execute(sa.select(documents.c.text)
+                       .where(documents.c.path == path, documents.c.version == version)).first()
     if row is None:
         raise LookupError(f"{path} has no version {version}")
-    return row.text
+    text: str | None = row.text
+    return text
