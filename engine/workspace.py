@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from engine.audit import record_audit
 from engine.definitions.loader import load_sources
 from engine.definitions.model import Definitions
 from engine.jobs.service import JobService
@@ -103,6 +104,9 @@ class Workspace:
                 return PublishResult([], plan)
             changed = documents.save_versions(conn, changes, author_id, self.now(), comment)
             apply_plan(conn, plan)
+            if author_id is not None and changed:  # a person's publish is audited, in its own transaction
+                record_audit(conn, self.now(), "definitions_published", actor_id=author_id,
+                             target=", ".join(changed)[:200], detail={"paths": changed, "note": comment})
         self.reload()
         return PublishResult(changed, plan)
 

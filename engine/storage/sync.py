@@ -207,3 +207,20 @@ def purge_columns(engine: Engine, defs: Definitions, table: str, columns: Sequen
         else:
             for name in columns:
                 ops.drop_column(table, name)
+
+
+def form_tables_present(conn: sa.Connection, table: str) -> list[str]:
+    """The live tables of one form: its main table and its subforms' child tables (`<table>__<subform>`)."""
+    names = sa.inspect(conn).get_table_names()
+    return sorted(n for n in names if n == table or n.startswith(table + "__"))
+
+
+def purge_tables(conn: sa.Connection, defs: Definitions, tables: Sequence[str]) -> None:
+    """Drop tables kept after their form was removed (in the caller's transaction); refuses a table still in use."""
+    wanted = target_schema(defs).metadata.tables
+    for name in tables:
+        if name in wanted or not name.startswith("f_"):
+            raise ValueError(f"table {name} still belongs to a form; remove the form first")
+    ops = Operations(MigrationContext.configure(conn))
+    for name in sorted(tables, reverse=True):  # child tables (`<table>__<subform>`) before the table they point to
+        ops.drop_table(name)
