@@ -11,31 +11,20 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from engine.definitions.edit_error import EditError
+from engine.definitions.layout_edits import place_after, replace_new, row_lists, set_layout_items
 from engine.definitions.yamldoc import (DOCUMENT_KEYS, RULE_KEYS, dump_document, field_order, field_properties,
                                         load_document, plain, restyle, set_key, styled, styled_field)
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-ROW_MAX = 4  # the designer's rows; hand-written rows may hold up to six (the schema's bound)
-NEW = "__new__"
 MAX_DEPTH = 12  # nesting of a value an operation may carry (a label map, an option list…)
 MAX_ITEMS = 2_000  # values in one operation
-
-
-class EditError(Exception):
-    """An operation that cannot be applied; the message names the problem in both languages."""
-
-    def __init__(self, en: str, zh: str, pointer: str = ""):
-        self.en, self.zh, self.pointer = en, zh, pointer
-        super().__init__(en)
-
-    def message(self, lang: str) -> str:
-        return self.zh if lang == "zh" else self.en
 
 
 @dataclass(frozen=True)
@@ -116,7 +105,7 @@ def add_field(doc: CommentedMap, op: Mapping[str, Any], ctx: EditContext) -> Non
     if "layout" in op:
         if op.get("parent"):
             raise EditError("subform columns have no layout", "子表单的列没有布局")
-        _set_layout(doc, _replace_new(op["layout"], new_id))
+        set_layout_items(doc, replace_new(op["layout"], new_id), _top_ids(doc))
     if isinstance(op, dict):
         op["id"] = new_id  # the caller learns the id it got
 
@@ -204,7 +193,7 @@ def duplicate_field(doc: CommentedMap, op: Mapping[str, Any], ctx: EditContext) 
     if isinstance(op, dict):
         op["id"] = new_id
     if not op.get("parent") and "layout" in doc:
-        _place_after(doc["layout"], original, new_id)
+        place_after(doc["layout"], original, new_id)
 
 
 @operation("order_columns")
@@ -220,114 +209,15 @@ def order_columns(doc: CommentedMap, op: Mapping[str, Any], ctx: EditContext) ->
     fields[:] = [by_id[str(i)] for i in ids]
 
 
-# -- layout ----------------------------------------------------------------------------------------------------
+# -- layout ---------------------------------------------------------------------------------------------------
 
 
 @operation("set_layout")
 def set_layout(doc: CommentedMap, op: Mapping[str, Any], ctx: EditContext) -> None:
     if "layout" not in op:
         raise EditError("set_layout needs 'layout'", "set_layout 需要 layout")
-    _set_layout(doc, op["layout"])
+    set_layout_items(doc, op["layout"], _top_ids(doc))
 
-
-def _set_layout(doc: CommentedMap, layout: Any) -> None:
-    known = {str(f.get("id")) for f in _top_fields(doc)}
-    placed: set[str] = set()
-    items = _layout_items(layout, known, placed, "layout", tabs=True)
-    old = doc.get("layout") or []
-    reused = {repr(plain(node)): node for node in _walk_nodes(old)}
-    new = CommentedSeq(_reuse(item, reused) for item in items)
-    new.fa.set_block_style()
-    if not new:
-        doc.pop("layout", None)
-    else:
-        set_key(doc, "layout", new, DOCUMENT_KEYS["form"])
-
-
-def _layout_items(items: Any, known: set[str], placed: set[str], where: str, *, tabs: bool) -> list[Any]:
-    if not isinstance(items, list):
-        raise EditError(f"{where} must be a list", f"{where} 必须是列表")
-    out: list[Any] = []
-    for index, item in enumerate(items):
-        at = f"{where}/{index}"
-        if isinstance(item, list):
-            out.append(_row(item, known, placed, at))
-        elif isinstance(item, Mapping) and "section" in item:
-            _only_keys(item, ("section", "rows"), at)
-            rows = item.get("rows") or []
-            if not isinstance(rows, list):
-                raise EditError(f"{at}: the rows of a section must be a list", f"{at}:分区的行必须是列表")
-            out.append({"section": _text(item["section"], at), "rows": [_row(r, known, placed, f"{at}/rows/{i}")
-                                                                      for i, r in enumerate(rows)]})
-        elif isinstance(item, Mapping) and "tab" in item and tabs:
-            _only_keys(item, ("tab", "layout"), at)
-            out.append({"tab": _text(item["tab"], at),
-                        "layout": _layout_items(item.get("layout") or [], known, placed, f"{at}/layout", tabs=False)})
-        else:
-            raise EditError(f"{at}: a layout item is a row, a section or a tab", f"{at}:布局项必须是行、分区或标签页")
-    return out
-
-
-def _row(row: Any, known: set[str], placed: set[str], at: str) -> list[str]:
-    if not isinstance(row, list) or not 1 <= len(row) <= 6 or not all(isinstance(i, str) for i in row):
-        raise EditError(f"{at}: a row holds 1 to {ROW_MAX} field ids", f"{at}:一行放 1 到 {ROW_MAX} 个字段")
-    for fid in row:
-        if fid not in known:
-            raise EditError(f"{at}: the form has no field '{fid[:40]}'", f"{at}:表单中没有字段“{fid[:40]}”")
-        if fid in placed:
-            raise EditError(f"{at}: the field '{fid}' is placed twice", f"{at}:字段“{fid}”被放置了两次")
-        placed.add(fid)
-    return list(row)
-
-
-def _reuse(item: Any, reused: Mapping[str, Any]) -> Any:
-    """The existing node of an unchanged layout item (its comments and style kept), else a new styled one."""
-    found = reused.get(repr(item))
-    if found is not None:
-        return found
-    if isinstance(item, Mapping) and "tab" in item:
-        node = CommentedMap([("tab", styled(item["tab"])),
-                             ("layout", CommentedSeq(_reuse(i, reused) for i in item["layout"]))])
-        node["layout"].fa.set_block_style()
-        return node
-    return styled(item, order=("section", "rows"))
-
-
-def _walk_nodes(items: Any) -> Iterator[Any]:
-    for item in items:
-        yield item
-        if isinstance(item, Mapping) and "layout" in item:
-            yield from _walk_nodes(item["layout"])
-
-
-def _place_after(layout: CommentedSeq, original: str, new_id: str) -> None:
-    """Put a copied field next to its original: in the same row when it has room, else in a new row below."""
-    for rows in _row_lists(layout):
-        for index, row in enumerate(rows):
-            if isinstance(row, list) and original in row:
-                if len(row) < ROW_MAX:
-                    row.insert(row.index(original) + 1, new_id)
-                else:
-                    rows.insert(index + 1, styled([new_id]))
-                return
-
-
-def _row_lists(layout: Any) -> Iterator[Any]:
-    """Every list that holds rows: the layout, each section's rows, each tab's layout (and its sections)."""
-    yield layout
-    for item in layout:
-        if isinstance(item, Mapping) and "rows" in item:
-            yield item["rows"]
-        elif isinstance(item, Mapping) and "layout" in item:
-            yield from _row_lists(item["layout"])
-
-
-def _replace_new(layout: Any, new_id: str) -> Any:
-    if isinstance(layout, list):
-        return [_replace_new(v, new_id) for v in layout]
-    if isinstance(layout, Mapping):
-        return {k: _replace_new(v, new_id) for k, v in layout.items()}
-    return new_id if layout == NEW else layout
 
 
 # -- rules -----------------------------------------------------------------------------------------------------
@@ -446,6 +336,10 @@ def _fields(doc: CommentedMap, op: Mapping[str, Any]) -> CommentedSeq:
     return columns
 
 
+def _top_ids(doc: CommentedMap) -> set[str]:
+    return {str(f.get("id")) for f in _top_fields(doc) if isinstance(f, Mapping)}
+
+
 def _top_fields(doc: CommentedMap) -> list[Any]:
     fields = doc.get("fields")
     return list(fields) if isinstance(fields, list) else []
@@ -485,7 +379,7 @@ def _used_elsewhere(doc: CommentedMap, fid: str) -> bool:
 def _replace_references(doc: CommentedMap, old: str, new: str | None) -> None:
     """Follow a renamed (new) or removed (None) field in the layout, search, title, numbering and rules' lists."""
     if "layout" in doc:
-        for rows in list(_row_lists(doc["layout"])):
+        for rows in list(row_lists(doc["layout"])):
             for row in list(rows):
                 if isinstance(row, list) and old in row:
                     if new is None:
@@ -573,14 +467,6 @@ def _only_keys(value: Mapping[str, Any], allowed: tuple[str, ...], at: str) -> N
     for key in value:
         if key not in allowed:
             raise EditError(f"{at}: unknown key '{str(key)[:40]}'", f"{at}:未知的键“{str(key)[:40]}”")
-
-
-def _text(value: Any, at: str) -> Any:
-    if isinstance(value, str) and value.strip():
-        return value
-    if isinstance(value, Mapping) and value and all(k in ("zh", "en") and isinstance(v, str) for k, v in value.items()):
-        return dict(value)
-    raise EditError(f"{at}: a title is a text or {{zh, en}}", f"{at}:标题必须是文本或 {{zh, en}}")
 
 
 def _check_size(value: Any) -> None:
