@@ -84,3 +84,9 @@ def removed_under(conn: sa.Connection, prefix: str) -> list[dict[str, object]]:
         if last is not None:
             found.append({**row._mapping, "last_text": last})
     return found
+
+
+def latest_version(conn: sa.Connection, path: str) -> dict[str, object] | None:
+    """The newest version of a document (number, text, author's username, time), None if never stored."""
+    rows = history_of(conn, path)
+    return rows[0] if rows else None

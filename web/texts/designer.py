@@ -11,6 +11,11 @@ KEY_NAMES = {
     "min_length": ("最小长度", "minimum length"), "decimals": ("小数位", "decimals"), "link": ("关联", "link"),
     "display": ("显示字段", "display field"), "source": ("来源", "source"), "fields": ("子表字段", "columns"),
     "position": ("位置", "position"), "currency": ("币种", "currency"), "multiple": ("多选", "multiple"),
+    # form and app settings
+    "layout": ("布局", "layout"), "rules": ("规则", "rules"), "title": ("标题字段", "title field"),
+    "search": ("搜索字段", "search fields"), "numbering": ("编号规则", "numbering"), "description": ("说明", "description"),
+    "forms": ("表单顺序", "forms and their order"), "icon": ("图标", "icon"), "color": ("颜色", "colour"),
+    "admins": ("应用管理员", "app administrators"),
 }
 
 TEXTS: dict[str, dict[str, str]] = {
@@ -116,6 +121,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "design_change_removed": {"zh": "删除", "en": "Removed"},
     "design_change_changed": {"zh": "修改", "en": "Changed"},
     "design_change_moved": {"zh": "移动", "en": "Moved"},
+    "design_change_form": {"zh": "设置", "en": "Settings"},
     "design_yaml_diff": {"zh": "YAML 差异", "en": "YAML changes"},
     "design_restore_version": {"zh": "恢复为此版本", "en": "Restore this version"},
     "design_restore_confirm": {"zh": "把第 {n} 版作为新版本发布?期间录入的数据会保留。",

@@ -67,7 +67,7 @@ def add_form(request: Request, app: AppDef, form: FormData) -> Response:
             raise Refusal([_t(request, "design_form_exists").format(id=form_id)])
         if any(r.form_id == form_id for r in removed_forms(ws, app_folder(app), app.id)):
             raise Refusal([_t(request, "design_form_removed_exists").format(id=form_id)])
-        publish(request, {path: new_form_text(form_id, label, app.id),
+        publish(request, {path: new_form_text(form_id, label),
                           app.source.file: edited_app(request, app, {"forms": [*app.forms, form_id]})},
                 "design_note_form_added", id=form_id)
     except Refusal as refusal:

@@ -97,7 +97,7 @@ def _versions(request: Request, path: str) -> list[dict[str, Any]]:
         first = i + 1 == len(rows) and int(str(row["version"])) == 1
         before, after = (texts[i + 1] if i + 1 < len(rows) else None), texts[i]
         labels = _labels(before, after)
-        changes = [] if first else [{"label": text(labels.get(c.field, c.field), lang), "kind": c.kind,
+        changes = [] if first else [{"label": text(c.label or labels.get(c.field, c.field), lang), "kind": c.kind,
                                      "keys": c.keys} for c in field_changes(before, after)]
         author = row["author_id"]
         shown.append({**row, "author_name": names.get(author) if isinstance(author, int) else None, "first": first,
