@@ -34,7 +34,7 @@ MAX_VERSIONS = 100  # the newest; older ones stay in the database and the CLI's 
 
 @dataclass(frozen=True)
 class DiffLine:
-    """One line of a unified diff and how it is shown: add, remove, hunk, file or context."""
+    """One line of a unified diff and how it is shown: add, remove, hunk or context."""
 
     kind: str
     text: str
@@ -43,8 +43,9 @@ class DiffLine:
 def diff_lines(before: str | None, after: str | None) -> list[DiffLine]:
     """The unified diff between two texts, each line with its kind."""
     lines = difflib.unified_diff((before or "").splitlines(), (after or "").splitlines(), lineterm="", n=2)
-    kinds = {"+++": "file", "---": "file", "@@": "hunk", "+": "add", "-": "remove"}
-    return [DiffLine(next((k for p, k in kinds.items() if line.startswith(p)), "context"), line) for line in lines]
+    kinds = {"@@": "hunk", "+": "add", "-": "remove"}
+    return [DiffLine(next((k for p, k in kinds.items() if line.startswith(p)), "context"), line)
+            for i, line in enumerate(lines) if i >= 2]  # the first two name the files: the page names the versions
 
 
 def app_of_path(request: Request, path: str) -> AppDef | None:
@@ -98,7 +99,7 @@ def _versions(request: Request, path: str) -> list[dict[str, Any]]:
         before, after = (texts[i + 1] if i + 1 < len(rows) else None), texts[i]
         labels = _labels(before, after)
         changes = [] if first else [{"label": text(c.label or labels.get(c.field, c.field), lang), "kind": c.kind,
-                                     "keys": c.keys} for c in field_changes(before, after)]
+                                     "props": c.keys} for c in field_changes(before, after)]
         author = row["author_id"]
         shown.append({**row, "author_name": names.get(author) if isinstance(author, int) else None, "first": first,
                       "removed": after is None, "changes": changes, "diff": diff_lines(before, after),

@@ -12,7 +12,8 @@ from typing import Any
 from starlette.datastructures import FormData
 from starlette.requests import Request
 
-from engine.definitions.editing import EditError, apply_operation
+from engine.definitions.edit_error import EditError
+from engine.definitions.editing import apply_operation
 from engine.definitions.model import AppDef
 from engine.definitions.yamldoc import dump_document, load_document
 from engine.errors import DefinitionError
