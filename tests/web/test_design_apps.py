@@ -202,3 +202,17 @@ def test_publishes_read_in_the_audit_log(ws, client) -> None:  # type: ignore[no
     assert line == "Documents: shop/sales/app.yaml; Note: 设计器:调整应用 sales 的表单顺序"
     audit_page = client.get("/admin/audit")
     assert re.search(r"发布定义", audit_page.text) and "shop/sales/app.yaml" in audit_page.text
+
+
+def test_deleting_a_form_takes_the_roles_permissions_on_it(ws, client) -> None:  # type: ignore[no-untyped-def]
+    token = sign_in(client)
+    post(client, "/design/apps/sales/forms", token, id="visit", label_zh="拜访")
+    roles = ws.sources()["shop/roles.yaml"].replace(
+        "      customer: {operations: [read]", "      visit: {operations: [read], scope: all}\n"
+        "      customer: {operations: [read]", 1)
+    ws.publish({"shop/roles.yaml": roles})
+    assert "visit" in ws.definitions.roles[0].permissions
+    assert post(client, "/design/apps/sales/forms/visit/delete", token).status_code == 303
+    assert "visit" not in ws.definitions.roles[0].permissions and "visit" not in ws.sources()["shop/roles.yaml"]
+    assert "customer: {operations: [read], scope: all, fields: {email: hidden}}" in ws.sources()["shop/roles.yaml"]
+    assert "shop/roles.yaml" in published(ws)[0]["detail"]["paths"]

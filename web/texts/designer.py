@@ -63,16 +63,17 @@ TEXTS: dict[str, dict[str, str]] = {
     "design_history": {"zh": "历史版本", "en": "History"},
     "design_app_history": {"zh": "应用设置的历史版本", "en": "History of the app settings"},
     "design_delete_form": {"zh": "删除", "en": "Delete"},
-    "design_delete_confirm": {"zh": "删除表单「{name}」?它的数据会保留,可以恢复,直到管理员彻底清除。",
+    "design_delete_confirm": {"zh": "删除表单「{name}」?它的数据会保留,可以恢复,直到管理员彻底清除;各角色对它的权限会一并删除。",
                               "en": "Delete the form '{name}'? Its records are kept and it can be restored until an "
-                                    "administrator purges it."},
+                                    "administrator purges it; the roles' permissions on it are removed."},
     "design_no_forms": {"zh": "这个应用还没有表单。", "en": "This app has no forms yet."},
     "design_add_form": {"zh": "添加空白表单", "en": "Add a blank form"},
     "design_add_form_button": {"zh": "添加表单", "en": "Add form"},
     "design_removed_forms": {"zh": "已删除的表单", "en": "Removed forms"},
-    "design_removed_help": {"zh": "删除的表单不再出现在菜单中,数据保留到彻底清除为止;恢复后表单和数据一起回来。",
+    "design_removed_help": {"zh": "删除的表单不再出现在菜单中,数据保留到彻底清除为止;恢复后表单和数据一起回来(请重新为角色设置它的权限)。",
                             "en": "A removed form is gone from the menu; its records are kept until purged. "
-                                  "Restoring it brings the form back with its records."},
+                                  "Restoring it brings the form back with its records (give roles their "
+                                  "permissions on it again)."},
     "design_data_kept": {"zh": "数据已保留", "en": "records kept"},
     "design_data_purged": {"zh": "数据已清除", "en": "records purged"},
     "design_restore_form": {"zh": "恢复", "en": "Restore"},

@@ -17,7 +17,9 @@ from web.i18n import choose_language, translator
 from web.views.admin_access import address_of
 from web.views.designer.access import design_app_view, designer_id, is_admin, refused
 from web.views.designer.apps import app_page
-from web.views.designer.publishing import Refusal, app_folder, check_id, edited_app, posted_label, publish
+from web.views.designer.publishing import (
+    Refusal, app_folder, check_id, edited_app, posted_label, publish, without_form_permissions,
+)
 
 
 def _t(request: Request, key: str) -> str:
@@ -77,14 +79,15 @@ def add_form(request: Request, app: AppDef, form: FormData) -> Response:
 
 @design_app_view
 def delete_form(request: Request, app: AppDef, form: FormData) -> Response:
-    """Remove a form's document; sync keeps its table with every record until purged."""
+    """Remove a form's document and the roles' permissions on it; sync keeps its table with every record until
+    purged. Anything else that uses the form (a relation, a workflow…) refuses the removal with its problem."""
     form_id = str(request.path_params["form"])
     if form_id not in app.forms:
         raise HTTPException(404)
     ws = workspace(request)
     path = ws.definitions.forms[form_id].source.file
     try:
-        publish(request, {path: None,
+        publish(request, {path: None, **without_form_permissions(request, form_id),
                           app.source.file: edited_app(request, app, {"forms": [f for f in app.forms if f != form_id]})},
                 "design_note_form_deleted", id=form_id)
     except Refusal as refusal:

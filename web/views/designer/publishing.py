@@ -91,3 +91,18 @@ def problem_text(problem: Any, t: Any) -> str:
     """One definition problem as a line: the document, what is wrong and the suggestion."""
     hint = " " + t("design_did_you_mean").format(word=problem.suggestion) if problem.suggestion else ""
     return f"{problem.file}: {problem.message}{hint}"
+
+
+def without_form_permissions(request: Request, form_id: str) -> dict[str, str]:
+    """The roles documents with every role's permissions on this form taken out (a removed form has none)."""
+    ws = workspace(request)
+    files = sorted({r.source.file for r in ws.definitions.roles if form_id in r.permissions})
+    sources, changed = ws.sources(), {}
+    for path in files:
+        doc = load_document(sources[path], path)
+        for role in doc.get("roles") or []:
+            permissions = role.get("permissions") if hasattr(role, "get") else None
+            if permissions is not None and form_id in permissions:
+                del permissions[form_id]
+        changed[path] = dump_document(doc)
+    return changed
