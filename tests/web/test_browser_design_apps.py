@@ -1,5 +1,6 @@
 """Real Chromium: an administrator reorders an app's forms on /design/apps/{app} by dragging one (and with the
-↑ button, the keyboard way); the menu follows, and the page has no script error and no sideways scroll."""
+↑ button, the keyboard way); the menu follows; the app's history restores the first order after a confirm; no
+script error and no sideways scroll at desktop and phone width."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import FIXTURES, add_user, open_workspace, publish_directory
 from tests.web.browser import chromium, live_server, new_page, sign_in  # noqa: F401  (fixture)
@@ -47,7 +49,7 @@ def test_forms_are_reordered_by_drag_and_by_button(chromium: Any, workspace, wid
         page.click("a.design-app[href='/design/apps/sales']")
         page.wait_for_url("**/design/apps/sales")
         assert _order(page) == ["customer", "product", "order", "payment"]
-        page.wait_for_function("document.querySelector('[data-sortable-forms]').dataset.started === '1'")
+        expect(page.locator("[data-sortable-forms]")).to_have_attribute("data-started", "1")
 
         _drag(page, "customer", "order")
         page.wait_for_url("**done=ordered")
@@ -58,8 +60,23 @@ def test_forms_are_reordered_by_drag_and_by_button(chromium: Any, workspace, wid
 
         page.focus("li[data-form=payment] button[value='payment:up']")
         page.keyboard.press("Enter")
-        page.wait_for_function("document.querySelector('ol.design-forms li:nth-child(3)').dataset.form === 'payment'")
+        expect(page.locator("ol.design-forms li").nth(2)).to_have_attribute("data-form", "payment")
         assert _order(page) == ["product", "order", "payment", "customer"]
-        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-        assert overflow <= 0, f"/design/apps/sales scrolls sideways by {overflow}px at {width}px"
+        _no_sideways_scroll(page, "/design/apps/sales", width)
+
+        page.click("a[href='/design/history?path=shop/sales/app.yaml']")
+        page.wait_for_url("**/design/history**")
+        assert page.locator("ol.design-versions > li").count() == 3
+        _no_sideways_scroll(page, "the history of app.yaml", width)
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.click("#v1 button[type=submit]")
+        page.wait_for_url("**done=restored")
+        assert "Version 4" in page.locator("ol.design-versions > li").first.inner_text()
+        assert next(a for a in workspace.definitions.apps if a.id == "sales").forms == (
+            "customer", "product", "order", "payment")
     assert errors == []
+
+
+def _no_sideways_scroll(page: Any, where: str, width: int) -> None:
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"{where} scrolls sideways by {overflow}px at {width}px"
