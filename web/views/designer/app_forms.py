@@ -13,17 +13,13 @@ from engine.definitions.editing import new_form_text
 from engine.definitions.model import AppDef
 from engine.removed_forms import PurgeRefused, RemovedForm, form_path, purge_form, removed_forms
 from web.endpoints import form_view, workspace
-from web.i18n import choose_language, translator
 from web.views.admin_access import address_of
 from web.views.designer.access import design_app_view, designer_id, is_admin, refused
 from web.views.designer.apps import app_page
 from web.views.designer.publishing import (
-    Refusal, app_folder, check_id, edited_app, posted_label, publish, without_form_permissions,
+    Refusal, app_folder, check_id, edited_app, posted_label, publish, say, without_form_permissions,
 )
 
-
-def _t(request: Request, key: str) -> str:
-    return translator(choose_language(request))(key)
 
 
 def _done(app: AppDef, notice: str) -> Response:
@@ -48,7 +44,7 @@ def order_forms(request: Request, app: AppDef, form: FormData) -> Response:
     order = moved([str(f) for f in form.getlist("forms")], str(form.get("move") or ""))
     try:
         if sorted(order) != sorted(app.forms) or len(set(order)) != len(order):
-            raise Refusal([_t(request, "design_order_mismatch")])
+            raise Refusal([say(request, "design_order_mismatch")])
         if tuple(order) != app.forms:
             publish(request, {app.source.file: edited_app(request, app, {"forms": order})},
                     "design_note_forms_ordered", id=app.id)
@@ -66,9 +62,9 @@ def add_form(request: Request, app: AppDef, form: FormData) -> Response:
         ws = workspace(request)
         path = form_path(app_folder(app), form_id)
         if form_id in ws.definitions.forms or path in ws.sources():
-            raise Refusal([_t(request, "design_form_exists").format(id=form_id)])
+            raise Refusal([say(request, "design_form_exists", id=form_id)])
         if any(r.form_id == form_id for r in removed_forms(ws, app_folder(app), app.id)):
-            raise Refusal([_t(request, "design_form_removed_exists").format(id=form_id)])
+            raise Refusal([say(request, "design_form_removed_exists", id=form_id)])
         publish(request, {path: new_form_text(form_id, label),
                           app.source.file: edited_app(request, app, {"forms": [*app.forms, form_id]})},
                 "design_note_form_added", id=form_id)
@@ -124,11 +120,11 @@ def purge(request: Request, app: AppDef, form: FormData) -> Response:
     removed = _removed(request, app)
     try:
         if str(form.get("confirm") or "").strip() != removed.form_id:
-            raise Refusal([_t(request, "design_purge_confirm_wrong").format(id=removed.form_id)])
+            raise Refusal([say(request, "design_purge_confirm_wrong", id=removed.form_id)])
         try:
             purge_form(workspace(request), removed, actor_id=designer_id(request), address=address_of(request))
         except PurgeRefused as exc:
-            raise Refusal([_t(request, "design_purge_refused")], 409) from exc
+            raise Refusal([say(request, "design_purge_refused")], 409) from exc
     except Refusal as refusal:
         return app_page(request, app, refusal, form)
     return _done(app, "form_purged")

@@ -15,14 +15,13 @@ from engine.definitions.model import AppDef
 from engine.definitions.palette import COLORS
 from engine.removed_forms import removed_forms
 from web.endpoints import form_view, workspace
-from web.i18n import choose_language, translator
 from web.render import page
 from web.views.designer.access import (
     admin_design_view, app_by_id, design_app_view, design_view, designable_apps, is_admin,
 )
 from web.views.designer.icons import APP_ICONS, SPRITE
 from web.views.designer.publishing import (
-    MAX_DESCRIPTION, Refusal, app_folder, check_id, edited_app, posted_label, posted_text, publish,
+    MAX_DESCRIPTION, Refusal, app_folder, say, check_id, edited_app, posted_label, posted_text, publish,
 )
 
 NOTICES = ("created", "saved", "ordered", "form_added", "form_deleted", "form_restored", "form_purged")
@@ -49,7 +48,7 @@ def create_app(request: Request, form: FormData) -> Response:
         ws = workspace(request)
         path = f"{app_id}/app.yaml"
         if app_by_id(ws, app_id) is not None or path in ws.sources():
-            raise Refusal([_t(request, "design_app_exists").format(id=app_id)])
+            raise Refusal([say(request, "design_app_exists", id=app_id)])
         publish(request, {path: new_app_text(app_id, label)}, "design_note_app_created", id=app_id)
     except Refusal as refusal:
         return _apps_page(request, refusal, form)
@@ -101,9 +100,9 @@ def _settings(request: Request, app: AppDef, form: FormData) -> tuple[dict[str, 
 
     icon, color = str(form.get("icon") or ""), str(form.get("color") or "")
     if icon and icon not in APP_ICONS and icon != app.icon:
-        raise Refusal([_t(request, "design_bad_icon")])
+        raise Refusal([say(request, "design_bad_icon")])
     if color and color not in COLORS:
-        raise Refusal([_t(request, "design_bad_color")])
+        raise Refusal([say(request, "design_bad_color")])
     put("description", posted_text(form, "description", MAX_DESCRIPTION))
     put("icon", icon)
     put("color", color)
@@ -112,9 +111,6 @@ def _settings(request: Request, app: AppDef, form: FormData) -> tuple[dict[str, 
         put("admins", [r for r in form.getlist("admins") if r in roles])
     return set_, unset
 
-
-def _t(request: Request, key: str) -> str:
-    return translator(choose_language(request))(key)
 
 
 ROUTES: list[BaseRoute] = [

@@ -41,14 +41,18 @@ def app_folder(app: AppDef) -> str:
     return "" if parent == "." else parent
 
 
+def say(request: Request, key: str, **params: Any) -> str:
+    """A text in the user's language, with its `{params}` filled in."""
+    return translator(choose_language(request))(key).format(**params)
+
+
 def check_id(request: Request, raw: str, what: str) -> str:
     """A posted id, or a Refusal naming what is wrong with it."""
     value = raw.strip()
-    t = translator(choose_language(request))
     if not value:
-        raise Refusal([t(f"design_{what}_id_missing")])
+        raise Refusal([say(request, f"design_{what}_id_missing")])
     if not ID.match(value):
-        raise Refusal([t("design_bad_id").format(id=value[:60])])
+        raise Refusal([say(request, "design_bad_id", id=value[:60])])
     return value
 
 
@@ -62,7 +66,7 @@ def posted_label(request: Request, form: FormData) -> dict[str, str]:
     """The posted label in both languages: one language given is used for both; none is a Refusal."""
     label = posted_text(form, "label", MAX_LABEL)
     if not label:
-        raise Refusal([translator(choose_language(request))("design_label_missing")])
+        raise Refusal([say(request, "design_label_missing")])
     return {"zh": label.get("zh") or label["en"], "en": label.get("en") or label["zh"]}
 
 
