@@ -173,7 +173,7 @@ def test_non_designers_get_403_and_signed_out_users_the_login(ws, client) -> Non
     assert response.status_code == 303 and response.headers["location"].startswith("/login")
     sign_in(client, "carol")
     refused = client.get("/design")
-    assert refused.status_code == 403 and "你没有设计这个应用的权限" in refused.text
+    assert refused.status_code == 403 and "你没有设计权限" in refused.text
     assert client.get("/design/apps/sales").status_code == 403
     assert client.get("/design/history?path=shop/sales/app.yaml").status_code == 403
 
@@ -216,3 +216,24 @@ def test_deleting_a_form_takes_the_roles_permissions_on_it(ws, client) -> None: 
     assert "visit" not in ws.definitions.roles[0].permissions and "visit" not in ws.sources()["shop/roles.yaml"]
     assert "customer: {operations: [read], scope: all, fields: {email: hidden}}" in ws.sources()["shop/roles.yaml"]
     assert "shop/roles.yaml" in published(ws)[0]["detail"]["paths"]
+
+
+def test_the_form_wrapper_lets_an_app_administrator_design_their_forms_only(ws) -> None:  # type: ignore[no-untyped-def]
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    from web.views.designer.access import can_design, design_form_view, designable_apps
+
+    def probe(request, app, form):  # type: ignore[no-untyped-def]
+        return PlainTextResponse(f"{app.id}/{form.id}")
+
+    site = create_app(ws)
+    site.router.routes.insert(0, Route("/design/forms/{form}/probe", design_form_view(probe)))
+    with TestClient(site, base_url="http://testserver") as c:
+        sign_in(c, "bob")
+        assert c.get("/design/forms/order/probe").text == "sales/order"
+        assert c.get("/design/forms/staff/probe").status_code == 403
+        assert c.get("/design/forms/nope/probe").status_code == 404
+    bob = {"id": 2, "is_admin": False, "roles": ["clerk"]}
+    assert can_design(bob, ws, "sales") and not can_design(bob, ws, "hr") and not can_design(None, ws, "sales")
+    assert [a.id for a in designable_apps(bob, ws)] == ["sales"]

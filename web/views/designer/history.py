@@ -87,7 +87,8 @@ def key_label(key: str, t: Callable[[str], str]) -> str:
     return key if shown == f"design_key_{key}" else shown
 
 
-def _versions(request: Request, path: str) -> list[dict[str, Any]]:
+def _versions(request: Request, path: str) -> tuple[list[dict[str, Any]], bool]:
+    """The newest versions as the page shows them, and whether older ones were left out."""
     ws, lang = workspace(request), choose_language(request)
     rows = history(ws, path)[:MAX_VERSIONS + 1]
     with ws.reading() as conn:
@@ -104,7 +105,7 @@ def _versions(request: Request, path: str) -> list[dict[str, Any]]:
         shown.append({**row, "author_name": names.get(author) if isinstance(author, int) else None, "first": first,
                       "removed": after is None, "changes": changes, "diff": diff_lines(before, after),
                       "latest": i == 0})
-    return shown
+    return shown, len(rows) > MAX_VERSIONS
 
 
 def history_page(request: Request, path: str, errors: list[str] | None = None, status: int = 200) -> Response:
@@ -112,7 +113,7 @@ def history_page(request: Request, path: str, errors: list[str] | None = None, s
     if not designable_apps(request, workspace(request)) or not may_see(request, path):
         return refused(request)
     try:
-        versions = _versions(request, path)
+        versions, more = _versions(request, path)
     except LifecycleError as exc:
         raise HTTPException(404) from exc
     app = app_of_path(request, path)
@@ -120,7 +121,7 @@ def history_page(request: Request, path: str, errors: list[str] | None = None, s
     t = translator(choose_language(request))
     ctx = {"path": path, "versions": versions, "app": app, "nav": "history", "errors": errors or [],
            "key_label": lambda key: key_label(key, t),
-           "more": len(history(workspace(request), path)) > MAX_VERSIONS, "notice": done == "restored"}
+           "more": more, "notice": done == "restored"}
     return page(request, "design/history.html", ctx, status=status)
 
 
