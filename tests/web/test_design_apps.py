@@ -60,7 +60,7 @@ def test_an_administrator_creates_an_app_published_and_audited(ws, client) -> No
     response = post(client, "/design/apps", token, id="projects", label_zh="项目", label_en="Projects")
     assert response.status_code == 303 and response.headers["location"] == "/design/apps/projects?done=created"
     page = client.get(response.headers["location"])
-    assert page.status_code == 200 and "Projects" in page.text or "项目" in page.text
+    assert page.status_code == 200 and "应用已创建" in page.text and "<h1 class=\"design-title\">" in page.text
     assert app_of(ws, "projects").label == {"zh": "项目", "en": "Projects"}
     assert "projects/app.yaml" in ws.sources()
     entry = published(ws)[0]
@@ -68,6 +68,10 @@ def test_an_administrator_creates_an_app_published_and_audited(ws, client) -> No
     assert "projects" in entry["detail"]["note"]
     listing = client.get("/design")
     assert "项目" in listing.text and "人事" in listing.text and "销售" in listing.text
+    assert post(client, "/design/apps/projects/forms", token, id="task", label_en="Task").status_code == 303
+    assert app_of(ws, "projects").forms == ("task",) and ws.definitions.forms["task"].label == {"zh": "Task",
+                                                                                                 "en": "Task"}
+    assert "projects/forms/task.yaml" in ws.sources()
 
 
 @pytest.mark.parametrize(("data", "message"), [
