@@ -37,9 +37,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "required": {"zh": "{count} 条记录的“{label}”没有值,而你把它设为必填;这些记录下次编辑时须填写",
                  "en": "{count} of {total} records have no value for {label}, which you made required; "
                        "they must be filled in when those records are next edited"},
-    "unique": {"zh": "“{label}”有 {count} 个值被多条记录重复使用(如“{example}”),不能设为唯一;请先修改这些记录",
-               "en": "{count} values of {label} are used by more than one record (such as '{example}'), so it "
-                     "cannot be made unique; change those records first"},
+    "unique": {"zh": "“{label}”有 {count} 个值被多条记录重复使用(如“{example}”),不能设为唯一;发布会被拒绝,请先修改这些记录",
+               "en": "{label} cannot be made unique: {count} of its values are used by more than one record (such as "
+                     "'{example}'); the publish will be refused until those records are changed"},
     "option_removed": {"zh": "{count} 条记录使用你删除的选项“{option}”(字段“{label}”);它们保留该值,直到被编辑",
                        "en": "{count} records use the option '{option}' of {label} that you removed; they keep "
                              "it until they are edited"},
@@ -301,16 +301,17 @@ def _bound(f: FieldDef, key: str) -> Decimal | None:
 
 
 def refusal(impacts: list[Impact], defs: Definitions, accept_losses: bool) -> PublishRefused | None:
-    """The error refusing a publish with these impacts (None when it may go on): each blocking impact, unless
-    it is a loss the publisher accepts, becomes a problem at its field."""
-    stopping = [i for i in impacts if i.blocking and not (i.lossy and accept_losses)]
+    """The error refusing a publish that would lose values (None when it may go on, or the publisher accepts the
+    losses): each loss becomes a problem at its field. A field made unique on repeated values is refused by
+    the schema sync itself, which names the value and how many records use it."""
+    stopping = [i for i in impacts if i.lossy and i.count and not accept_losses]
     if not stopping:
         return None
     problems = []
     for impact in stopping:
         src = _field_source(defs, impact)
-        hint = " (accept the losses to publish anyway)" if impact.lossy else ""
-        problems.append(Problem(src.file, src.line, src.pointer, impact.text("en") + hint))
+        problems.append(Problem(src.file, src.line, src.pointer, impact.text("en") + " (accept the losses to publish "
+                                "anyway)"))
     return PublishRefused(problems, impacts)
 
 

@@ -40,8 +40,6 @@ class FieldPair:
 
 def field_pairs(old: Definitions, new: Definitions) -> Iterator[FieldPair]:
     """Every field of a form that has data already, with its old definition."""
-    from engine.storage.formtables import child_table_name
-
     for form in new.forms.values():
         before = old.forms.get(form.id)
         if before is None or before.table != form.table:
@@ -50,7 +48,7 @@ def field_pairs(old: Definitions, new: Definitions) -> Iterator[FieldPair]:
             was = before.field(f.id)
             yield FieldPair(form, form.table, was, f)
             if was is not None and f.type == "subform" == was.type:
-                child = child_table_name(form, f)
+                child = f"{form.table}__{f.id}"  # engine.storage.formtables.child_table_name (this layer is pure)
                 for column in f.fields:
                     yield FieldPair(form, child, was.child(column.id), column, parent=f)
 
