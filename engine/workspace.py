@@ -128,7 +128,7 @@ class Workspace:
         they become empty) or a field made unique has repeated values.
         """
         old, defs = self._checked(changes)
-        schema = target_schema(defs)
+        schema = target_schema(defs, self.engine.dialect.name)
         with write_transaction(self.engine) as conn:
             plan = compute_plan(conn, schema)
             impacts = measure(conn, old, defs)
@@ -153,7 +153,7 @@ class Workspace:
         """
         old, defs = self._checked(changes)
         with read_transaction(self.engine) as conn:
-            return PublishPlan(compute_plan(conn, target_schema(defs)), measure(conn, old, defs))
+            return PublishPlan(compute_plan(conn, target_schema(defs, conn.dialect.name)), measure(conn, old, defs))
 
     def plan(self) -> Plan:
         """What sync would change in the database for the current definitions."""

@@ -223,7 +223,8 @@ def option_impacts(m: _Measure, pair: FieldPair, column: str) -> list[Impact]:
                             .select_from(source).where(live)).one()
     total = m.live(pair)
     return [_impact(pair, "option_removed", int(n), total,
-                    _render("option_removed", count=int(n), option=label, label=pair.new.label), examples=(text(label),))
+                    _render("option_removed", count=int(n), option=label, label=pair.new.label),
+                    examples=(text(label),))
             for (_, label), n in zip(removed, counts) if n]
 
 

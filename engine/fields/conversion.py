@@ -25,12 +25,14 @@ from engine.definitions.model import FieldDef
 if TYPE_CHECKING:
     from engine.fields.base import FieldType
 
+Col = ColumnElement[Any]
+
 NUMBER_PATTERN = r"^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)$"  # what PostgreSQL's numeric input and SQLite's REAL both read
 # What number fields ignore in typed text ('¥1,234.50', '12.5%'): engine.fields.types.numeric's NOISE, as SQL.
 NOISE = (" ", "\t", "\r", "\n", ",", "，", "_", "¥", "￥", "$", "€", "£", "CNY", "RMB", "USD", "EUR", "GBP", "JPY",
          "HKD", "HK", "JP")
 PRECISION = 20  # digits of a decimal column on PostgreSQL (engine.fields.types.numeric)
-BIGGEST_INTEGER = sa.literal_column(str(2 ** 63 - 1))  # a bound 2**63 overflows SQLite's integers
+BIGGEST_INTEGER: ColumnElement[Any] = sa.literal_column(str(2 ** 63 - 1))  # a bound 2**63 overflows SQLite's integers
 SQLITE_STAMP = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy stores a datetime on SQLite
 
 
@@ -72,12 +74,11 @@ class Conversion:
 
     keeps_values: ClassVar[bool] = False
 
-    def ok(self, col: ColumnElement[Any], old: FieldDef, new: FieldDef,
-           ctx: ConversionContext) -> ColumnElement[bool] | None:
+    def ok(self, col: Col, old: FieldDef, new: FieldDef, ctx: ConversionContext) -> ColumnElement[bool] | None:
         """Which stored (non-empty) values convert; None: all of them."""
         return None
 
-    def value(self, col: ColumnElement[Any], old: FieldDef, new: FieldDef, ctx: ConversionContext) -> ColumnElement[Any]:
+    def value(self, col: Col, old: FieldDef, new: FieldDef, ctx: ConversionContext) -> Col:
         """The new stored value of a value that converts."""
         return col
 
@@ -102,7 +103,7 @@ class Keep(Conversion):
 class AsText(Conversion):
     """Numbers as text, with the old field's decimal places ('12.50')."""
 
-    def value(self, col: ColumnElement[Any], old: FieldDef, new: FieldDef, ctx: ConversionContext) -> ColumnElement[Any]:
+    def value(self, col: Col, old: FieldDef, new: FieldDef, ctx: ConversionContext) -> Col:
         places = _type(old.type).decimals(old)
         if ctx.postgres or not places:
             return sa.cast(col, sa.Text())
@@ -112,7 +113,7 @@ class AsText(Conversion):
 class OptionLabel(Conversion):
     """A choice as text: its label (in the workspace's first language), since text shows what it holds."""
 
-    def value(self, col: ColumnElement[Any], old: FieldDef, new: FieldDef, ctx: ConversionContext) -> ColumnElement[Any]:
+    def value(self, col: Col, old: FieldDef, new: FieldDef, ctx: ConversionContext) -> Col:
         from engine.i18n import text
 
         labels = {v: text(label) for v, label in getattr(_type(old.type), "options")(old)}
@@ -123,7 +124,7 @@ class OptionLabel(Conversion):
 class ToOption(Conversion):
     """Text into a choice: a value equal to an option's value or label becomes that option."""
 
-    def value(self, col: ColumnElement[Any], old: FieldDef, new: FieldDef, ctx: ConversionContext) -> ColumnElement[Any]:
+    def value(self, col: Col, old: FieldDef, new: FieldDef, ctx: ConversionContext) -> Col:
         from engine.i18n import text
 
         whens: dict[str, str] = {}
@@ -167,24 +168,22 @@ def _scale(number: ColumnElement[Any], new: FieldDef) -> ColumnElement[Any]:
 class TextToNumber(Conversion):
     """Text that is a decimal number ('12.5', ' -3 ', '¥1,200'), rounded to the new field's decimal places."""
 
-    def ok(self, col: ColumnElement[Any], old: FieldDef, new: FieldDef,
-           ctx: ConversionContext) -> ColumnElement[bool] | None:
+    def ok(self, col: Col, old: FieldDef, new: FieldDef, ctx: ConversionContext) -> ColumnElement[bool] | None:
         return _guarded(is_number_text(col, ctx), _fits_decimal(_number(_cleaned(col), ctx), new))
 
-    def value(self, col: ColumnElement[Any], old: FieldDef, new: FieldDef, ctx: ConversionContext) -> ColumnElement[Any]:
+    def value(self, col: Col, old: FieldDef, new: FieldDef, ctx: ConversionContext) -> Col:
         return _scale(_number(_cleaned(col), ctx), new)
 
 
 class TextToInteger(Conversion):
     """Text that is a whole number ('12', '12.0')."""
 
-    def ok(self, col: ColumnElement[Any], old: FieldDef, new: FieldDef,
-           ctx: ConversionContext) -> ColumnElement[bool] | None:
+    def ok(self, col: Col, old: FieldDef, new: FieldDef, ctx: ConversionContext) -> ColumnElement[bool] | None:
         number = _number(_cleaned(col), ctx)
         whole = number == (sa.func.trunc(number) if ctx.postgres else sa.cast(_cleaned(col), sa.Integer()))
         return _guarded(is_number_text(col, ctx), sa.and_(whole, sa.func.abs(number) <= BIGGEST_INTEGER))
 
-    def value(self, col: ColumnElement[Any], old: FieldDef, new: FieldDef, ctx: ConversionContext) -> ColumnElement[Any]:
+    def value(self, col: Col, old: FieldDef, new: FieldDef, ctx: ConversionContext) -> Col:
         if ctx.postgres:
             return sa.cast(_number(_cleaned(col), ctx), sa.BigInteger())
         return sa.cast(_cleaned(col), sa.Integer())
@@ -193,41 +192,38 @@ class TextToInteger(Conversion):
 class NumberToNumber(Conversion):
     """A number (or whole number) into a decimal field: rounded to its places, if it fits."""
 
-    def ok(self, col: ColumnElement[Any], old: FieldDef, new: FieldDef,
-           ctx: ConversionContext) -> ColumnElement[bool] | None:
+    def ok(self, col: Col, old: FieldDef, new: FieldDef, ctx: ConversionContext) -> ColumnElement[bool] | None:
         return _fits_decimal(col, new)
 
-    def value(self, col: ColumnElement[Any], old: FieldDef, new: FieldDef, ctx: ConversionContext) -> ColumnElement[Any]:
+    def value(self, col: Col, old: FieldDef, new: FieldDef, ctx: ConversionContext) -> Col:
         return _scale(col, new)
 
 
 class WholeNumber(Conversion):
     """A decimal number into a whole-number field: whole values convert (12.00 → 12), others do not."""
 
-    def ok(self, col: ColumnElement[Any], old: FieldDef, new: FieldDef,
-           ctx: ConversionContext) -> ColumnElement[bool] | None:
+    def ok(self, col: Col, old: FieldDef, new: FieldDef, ctx: ConversionContext) -> ColumnElement[bool] | None:
         return col == (sa.func.trunc(col) if ctx.postgres else sa.cast(col, sa.Integer()))
 
-    def value(self, col: ColumnElement[Any], old: FieldDef, new: FieldDef, ctx: ConversionContext) -> ColumnElement[Any]:
+    def value(self, col: Col, old: FieldDef, new: FieldDef, ctx: ConversionContext) -> Col:
         return sa.cast(col, sa.BigInteger() if ctx.postgres else sa.Integer())
 
 
 class IntoList(Conversion):
     """One value into a list of one ('A' → ['A'])."""
 
-    def value(self, col: ColumnElement[Any], old: FieldDef, new: FieldDef, ctx: ConversionContext) -> ColumnElement[Any]:
+    def value(self, col: Col, old: FieldDef, new: FieldDef, ctx: ConversionContext) -> Col:
         return sa.func.jsonb_build_array(col) if ctx.postgres else sa.func.json_array(col)
 
 
 class FirstItem(Conversion):
     """A list into one value: lists of exactly one item convert (['A'] → 'A')."""
 
-    def ok(self, col: ColumnElement[Any], old: FieldDef, new: FieldDef,
-           ctx: ConversionContext) -> ColumnElement[bool] | None:
+    def ok(self, col: Col, old: FieldDef, new: FieldDef, ctx: ConversionContext) -> ColumnElement[bool] | None:
         length = sa.func.jsonb_array_length(col) if ctx.postgres else sa.func.json_array_length(col)
         return length == 1
 
-    def value(self, col: ColumnElement[Any], old: FieldDef, new: FieldDef, ctx: ConversionContext) -> ColumnElement[Any]:
+    def value(self, col: Col, old: FieldDef, new: FieldDef, ctx: ConversionContext) -> Col:
         if ctx.postgres:
             return col.op("->>")(sa.literal_column("0"))
         return sa.func.json_extract(col, "$[0]")
@@ -236,7 +232,7 @@ class FirstItem(Conversion):
 class LocalMidnight(Conversion):
     """A date into a date and time: the start of that day in the workspace's time zone."""
 
-    def value(self, col: ColumnElement[Any], old: FieldDef, new: FieldDef, ctx: ConversionContext) -> ColumnElement[Any]:
+    def value(self, col: Col, old: FieldDef, new: FieldDef, ctx: ConversionContext) -> Col:
         if ctx.postgres:
             return sa.func.timezone(ctx.tz, sa.cast(col, sa.DateTime()))
         return sa.func.formwork_local_midnight(col, ctx.tz)
@@ -245,7 +241,7 @@ class LocalMidnight(Conversion):
 class LocalDate(Conversion):
     """A date and time into a date: the day it falls on in the workspace's time zone."""
 
-    def value(self, col: ColumnElement[Any], old: FieldDef, new: FieldDef, ctx: ConversionContext) -> ColumnElement[Any]:
+    def value(self, col: Col, old: FieldDef, new: FieldDef, ctx: ConversionContext) -> Col:
         if ctx.postgres:
             return sa.cast(sa.func.timezone(ctx.tz, col), sa.Date())
         return sa.func.formwork_local_date(col, ctx.tz)
@@ -254,7 +250,7 @@ class LocalDate(Conversion):
 class EscapedHtml(Conversion):
     """Plain text into rich text: one paragraph, the text escaped, line breaks kept."""
 
-    def value(self, col: ColumnElement[Any], old: FieldDef, new: FieldDef, ctx: ConversionContext) -> ColumnElement[Any]:
+    def value(self, col: Col, old: FieldDef, new: FieldDef, ctx: ConversionContext) -> Col:
         escaped: ColumnElement[Any] = col
         for plain, html in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\n", "<br>")):
             escaped = sa.func.replace(escaped, plain, html)

@@ -149,7 +149,6 @@ def apply_plan(conn: sa.Connection, plan: Plan, rewrites: Mapping[tuple[str, str
     (PostgreSQL's USING, the copy of SQLite's table rebuild), else by an UPDATE, before the other steps.
     """
     ops = Operations(MigrationContext.configure(conn))
-    sqlite = conn.dialect.name == "sqlite"
     rewrites = dict(rewrites or {})
     altered = {(s.table, s.name) for s in plan.changes if s.action == "alter_column"}
     for (table, column), rewrite in rewrites.items():
@@ -175,14 +174,15 @@ def apply_plan(conn: sa.Connection, plan: Plan, rewrites: Mapping[tuple[str, str
 def _alter_column(conn: sa.Connection, ops: Operations, step: Step, rewrite: Rewrite | None) -> None:
     new_type, existing = step.payload
     if conn.dialect.name == "sqlite":
-        # SQLite rebuilds the table; alembic's copy would CAST the values to the new column's affinity, which
-        # turns '2024-03-05 08:00' into 2024 (NUMERIC): copy them as they are, or as the rewrite makes them.
+        # SQLite rebuilds the table. Alembic's copy would CAST the values to the new column's affinity, which turns
+        # '2024-03-05 08:00:00' into 2024 (NUMERIC): a field's conversion copies them as the rewrite makes them.
         def transfer(column: sa.Column[Any], moved: dict[str, Any], _new: Any) -> None:
-            if rewrite is not None:
-                moved["expr"] = rewrite(moved["expr"])
+            moved["expr"] = rewrite(moved["expr"])  # type: ignore[misc]
 
-        ops.impl.cast_for_batch_migrate = transfer  # type: ignore[method-assign,union-attr]
-        with ops.batch_alter_table(step.table) as batch:
+        own = Operations(MigrationContext.configure(conn)) if rewrite is not None else ops  # the override stays here
+        if rewrite is not None:
+            own.impl.cast_for_batch_migrate = transfer  # type: ignore[method-assign,union-attr]
+        with own.batch_alter_table(step.table) as batch:
             batch.alter_column(step.name, type_=new_type, existing_nullable=existing.get("existing_nullable"))
         return
     target = new_type.compile(dialect=conn.dialect)

@@ -184,7 +184,8 @@ class Rating(Integer):
     name = "rating"
     label = {"zh": "评分", "en": "Rating"}
     display = "rating"
-    takes_from = {"text": TEXT_TO_INTEGER, "integer": KEEP, **dict.fromkeys(("number", "money", "percent"), WHOLE_NUMBER)}
+    takes_from = {"text": TEXT_TO_INTEGER, "integer": KEEP,
+                  **dict.fromkeys(("number", "money", "percent"), WHOLE_NUMBER)}
     props_schema = {"max": {"type": "integer", "minimum": 1, "maximum": 10, "default": 5,
                             "description": "Number of stars."}}
 

@@ -12,8 +12,8 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from engine.definitions.model import FieldDef
 from engine.errors import FieldError
-from engine.fields.conversion import LOCAL_DATE, LOCAL_MIDNIGHT
 from engine.fields.base import EQUALITY_OPS, JSON, ORDER_OPS, RELATIVE_DATE_OPS, SHEET, FilterContext
+from engine.fields.conversion import LOCAL_DATE, LOCAL_MIDNIGHT
 from engine.fields.registry import register
 from engine.fields.screen import PostedForm, local_moment
 from engine.fields.types.common import bad_filter, blank, error, invalid, schema
