@@ -15,7 +15,8 @@ from engine.definitions.impact import Impact, measure, refusal, rewrites
 from engine.definitions.loader import load_sources
 from engine.definitions.model import Definitions
 from engine.definitions.typechange import type_change_problems
-from engine.errors import DefinitionError
+from engine.drafts import DraftService
+from engine.errors import DefinitionError, FormworkError
 from engine.fields.conversion import ConversionContext, prepare_sqlite
 from engine.jobs.service import JobService
 from engine.records.runtime import Runtimes
@@ -49,6 +50,14 @@ class PublishPlan:
         return [i for i in self.impacts if i.blocking]
 
 
+class StaleDocument(FormworkError):
+    """A document was published by someone else between reading it and publishing a change of it."""
+
+    def __init__(self, path: str):
+        self.path = path
+        super().__init__(f"{path} was published by someone else meanwhile; look at the new version and try again")
+
+
 class Workspace:
     """A workspace: its database, its current definitions and the record service over them."""
 
@@ -61,6 +70,7 @@ class Workspace:
         self.records = RecordService(self.engine, Runtimes(self.definitions, {}), self.tz, clock)
         self.jobs = JobService(self, lease_seconds=float(settings.job_lease), backoff_seconds=float(settings.job_backoff))
         self.workflows = WorkflowService(self)
+        self.drafts = DraftService(self)
         self._documents_mark: object = None
         from engine.background import install  # the parts that register job handlers import the workspace's services
 
@@ -119,17 +129,24 @@ class Workspace:
         return old, defs
 
     def publish(self, changes: Mapping[str, str | None], *, author_id: int | None = None, comment: str = "",
-                dry_run: bool = False, accept_losses: bool = False) -> PublishResult:
+                dry_run: bool = False, expect: Mapping[str, int | None] | None = None,
+                accept_losses: bool = False) -> PublishResult:
         """Check the workspace with these document changes, store new versions, sync the schema and convert the
         values of fields whose type changed, atomically.
 
-        Raises DefinitionError (nothing written) if the resulting definitions have any problem, PublishRefused if
-        stored values would be lost (values that do not convert to a new type; accepted with `accept_losses`,
-        they become empty) or a field made unique has repeated values.
+        Raises DefinitionError (nothing written) if the resulting definitions have any problem (a field type
+        change whose values cannot convert too), StaleDocument when a document's latest version is not the one
+        given in `expect` (someone published it meanwhile), and PublishRefused if stored values would be lost
+        (values that do not convert to a field's new type, text cut to a shorter column) unless `accept_losses`:
+        then the values that do not convert become empty.
         """
         old, defs = self._checked(changes)
         schema = target_schema(defs, self.engine.dialect.name)
         with write_transaction(self.engine) as conn:
+            for path, version in (expect or {}).items():
+                latest = documents.latest_version(conn, path)
+                if (int(str(latest["version"])) if latest else None) != version:
+                    raise StaleDocument(path)
             plan = compute_plan(conn, schema)
             impacts = measure(conn, old, defs)
             if dry_run:

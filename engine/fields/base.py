@@ -82,6 +82,16 @@ class FieldType:
     takes_from: ClassVar[Mapping[str, Conversion]] = {}  # old type name → how its values become this type's
     kept_apart: ClassVar[I18n | None] = None  # why values of this type never become another type's (or back)
 
+    def starter(self) -> dict[str, Any]:
+        """Properties a field of this type gets when the designer adds it, so that it is valid at once (a choice
+        field's first options, a subform's first column); {} when it needs none or no default fits."""
+        return {}
+
+    def form_starter(self, field_id: str) -> dict[str, Any]:
+        """Form-level keys a new field of this type needs (a serial field's numbering pattern), merged into the
+        form's by the designer; {} for most types."""
+        return {}
+
     def widget_name(self, f: FieldDef) -> str:
         """The name of the partial that draws this field's input."""
         return self.widget or self.name
