@@ -297,3 +297,20 @@ def test_cli_plan_prints_the_impacts(tmp_path: Path) -> None:
     done = runner.invoke(main, ["publish", str(folder), "--home", home, "--prefix", "lab", "--accept-losses"])
     assert done.exit_code == 0, done.output
     assert "published 1 document(s)" in done.output
+
+
+def test_a_draft_plan_shows_the_impacts_and_publish_accepts_the_losses(lab) -> None:  # type: ignore[no-untyped-def]
+    set_fields(lab, field("budget", "text", label="{zh: 预算, en: Budget}"), field("who", "relation", "to: party"))
+    fill(lab, "budget", ["5", "abc"])
+    lab.drafts.open(ITEM, 1)
+    lab.drafts.edit(ITEM, 1, {"op": "change_type", "id": "who", "type": "number"})
+    problem = lab.drafts.plan(ITEM, 1).problems[0]
+    assert problem.field == "who" and "cannot become Number" in problem.message
+    lab.drafts.undo(ITEM, 1)
+    lab.drafts.edit(ITEM, 1, {"op": "change_type", "id": "budget", "type": "number"})
+    plan = lab.drafts.plan(ITEM, 1)
+    assert [(i.field, i.count, i.total, i.examples) for i in plan.impacts] == [("budget", 1, 2, ("abc",))]
+    with pytest.raises(PublishRefused):
+        lab.drafts.publish(ITEM, 1, "budget as a number")
+    lab.drafts.publish(ITEM, 1, "budget as a number", accept_losses=True)
+    assert values(lab, "budget") == [Decimal("5.00"), None]
