@@ -5,8 +5,9 @@ INSERT … SELECT, then times `Workspace.publish` for each change (median of `BE
 each run a new change of the same kind) against a raw `ALTER TABLE … ADD COLUMN` timed in the same run, and
 checks that no publish rewrote the table: on SQLite the table's root page and the file's page count, on
 PostgreSQL the table's relfilenode, stay the same. A type change (text → long text) is timed last as a control:
-that one does rewrite the table, and the check must say so. SQLite by default; `BENCH_PG=1` runs it on a
-throw-away PostgreSQL (or the server at `BENCH_PG_URL`), as bench.pg_sort does.
+SQLite rebuilds the table for it, and the check must say so (PostgreSQL turns VARCHAR into TEXT in place).
+SQLite by default; `BENCH_PG=1` runs it on a throw-away PostgreSQL (or the server at `BENCH_PG_URL`), as
+bench.pg_sort does. Not part of `make bench` or the test suite.
 """
 
 from __future__ import annotations
