@@ -6,7 +6,7 @@ each page says which fields it shows, and rows, sections, tabs and strips left w
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -41,6 +41,11 @@ class Tab:
         ids = self.field_ids
         return any(error_field(path) in ids for path, found in errors.items() if found)
 
+    def hidden_by(self, hidden: Collection[str]) -> bool:
+        """Whether rules hide every field of the tab (then its button is hidden too)."""
+        ids = self.field_ids
+        return bool(ids) and ids <= frozenset(hidden)
+
 
 @dataclass
 class TabStrip:
@@ -50,9 +55,10 @@ class TabStrip:
     tabs: list[Tab] = field(default_factory=list)
     kind: ClassVar[str] = "tabs"
 
-    def opened(self, errors: Mapping[str, Any]) -> Tab:
-        """The tab shown first: the first holding a field with an error, else the first."""
-        return next((t for t in self.tabs if t.has_error(errors)), self.tabs[0])
+    def opened(self, errors: Mapping[str, Any], hidden: Collection[str] = ()) -> Tab:
+        """The tab shown first: the first holding a field with an error, else the first rules do not hide."""
+        return next((t for t in self.tabs if t.has_error(errors)), None) \
+            or next((t for t in self.tabs if not t.hidden_by(hidden)), self.tabs[0])
 
 
 Block = Section | TabStrip

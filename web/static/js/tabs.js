@@ -20,13 +20,15 @@
     tab.scrollIntoView({ block: "nearest", inline: "nearest" });
   }
 
-  // An error the page shows: marked by the server (.invalid, a task's alert), or a live one the user can see.
+  // An error the page shows. On a generated form the live preview keeps each field's .field-errors current (shown
+  // once the field is touched, or after a save); a page without previews (a workflow task) marks cells .invalid.
   function showsError(panel) {
-    if (panel.querySelector(".invalid, .cell > .error")) return true;
+    const live = panel.querySelectorAll(".field-errors");
+    if (!live.length) return panel.querySelector(".invalid, .cell > .error") !== null;
     const submitted = panel.closest("form.submitted") !== null;
-    return Array.from(panel.querySelectorAll(".field-errors .error")).some((error) => {
-      const cell = error.closest("[data-path]");
-      return submitted || (cell !== null && cell.classList.contains("touched"));
+    return Array.from(live).some((box) => {
+      const cell = box.closest("[data-path]");
+      return box.querySelector(".error") !== null && (submitted || (cell !== null && cell.classList.contains("touched")));
     });
   }
 
