@@ -85,3 +85,18 @@ def test_the_schema_refuses_tabs_inside_tabs_a_tab_without_layout_and_unknown_ke
 def test_rows_and_sections_are_checked_as_before() -> None:
     problems = with_layout("  - {section: {zh: 明细, en: Items}, rows: [[items], [total, customer]]}\n")
     assert problems == ["sales/forms/order.yaml:37 /layout/1/rows/1/1: field 'customer' is placed twice in the layout"]
+
+
+def test_a_designer_draft_with_tabs_publishes_and_an_empty_tab_is_a_problem_at_its_path(shop) -> None:  # type: ignore[no-untyped-def]
+    product, alice = "shop/sales/forms/product.yaml", 1
+    tabbed = [{"tab": {"zh": "基本", "en": "Basics"}, "layout": [["name"]]},
+              {"tab": {"zh": "价格", "en": "Pricing"}, "layout": [{"section": {"zh": "单价", "en": "Price"}, "rows": [["price"]]}]},
+              {"tab": {"zh": "以后", "en": "Later"}, "layout": []}]
+    draft = shop.drafts.edit(product, alice, {"op": "set_layout", "layout": tabbed})
+    assert [(p.pointer, p.message) for p in shop.drafts.problems(draft)] == [("/layout/2", "tab 'Later' holds no fields")]
+    draft = shop.drafts.edit(product, alice, {"op": "set_layout", "layout": tabbed[:2]})
+    assert shop.drafts.problems(draft) == []
+    shop.drafts.publish(product, alice, "tabs")
+    assert shop.definitions.forms["product"].layout == (
+        LayoutTab({"zh": "基本", "en": "Basics"}, (("name",),)),
+        LayoutTab({"zh": "价格", "en": "Pricing"}, (LayoutSection({"zh": "单价", "en": "Price"}, (("price",),)),)))
