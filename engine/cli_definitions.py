@@ -35,6 +35,23 @@ def _print_problems(exc: DefinitionError) -> None:
     print_problems(exc)
 
 
+as_user = click.option("--as", "as_user", default="", envvar="FORMWORK_USER",
+                       help="Username recorded as the author of the new versions (and in the audit log).")
+
+
+def _author(ws: Workspace, username: str) -> int | None:
+    """The id of the user named by --as (None when not given); an unknown name stops the command."""
+    if not username:
+        return None
+    from engine.org.users import user_id_by_name
+
+    with ws.reading() as conn:
+        found = user_id_by_name(conn, username)
+    if found is None:
+        raise click.ClickException(f"no user '{username}'; `formwork users list` shows them")
+    return int(found)
+
+
 def _fail(exc: lifecycle.LifecycleError) -> NoReturn:
     raise click.ClickException(str(exc)) from None
 
@@ -66,17 +83,19 @@ def export(home: str, directory: Path, force: bool) -> None:
               "field's new type (they become empty) or are cut to a shorter length.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="en", show_default=True,
               help="Language of the data impacts shown.")
+@as_user
 def publish(home: str, path: Path, prefix: str | None, prune: bool, plan: bool, note: str, accept_losses: bool,
-            lang: str) -> None:
+            lang: str, as_user: str) -> None:
     """Check a folder of definitions and publish it into the workspace (documents and schema, in one transaction).
 
     The plan shows the schema changes and what they do to the stored data (records without a value for a field
     made required, values that do not convert to a field's new type…)."""
     ws = _open(home)
+    author = _author(ws, as_user)
     try:
         found = lifecycle.folder_changes(path, ws.sources(), prune=prune,
                                          prefix=lifecycle.default_prefix(path) if prefix is None else prefix)
-        result = ws.publish(found.changes, author_id=None, comment=note or f"publish {path.name}", dry_run=plan,
+        result = ws.publish(found.changes, author_id=author, comment=note or f"publish {path.name}", dry_run=plan,
                             accept_losses=accept_losses)
     except PublishRefused as exc:
         _print_impacts(exc.impacts, lang)
@@ -152,11 +171,13 @@ def diff(home: str, path: str, old: int | None, new: int | None) -> None:
 @click.argument("path")
 @click.argument("version", type=int)
 @click.option("--note", default="", help="A note stored with the new version.")
-def rollback(home: str, path: str, version: int, note: str) -> None:
+@as_user
+def rollback(home: str, path: str, version: int, note: str, as_user: str) -> None:
     """Publish an older VERSION of a document as its new version (records are kept)."""
     ws = _open(home)
+    author = _author(ws, as_user)
     try:
-        result = lifecycle.rollback(ws, path, version, note=note)
+        result = lifecycle.rollback(ws, path, version, note=note, author_id=author)
     except lifecycle.LifecycleError as exc:
         _fail(exc)
     except DefinitionError as exc:
