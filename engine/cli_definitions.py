@@ -10,29 +10,12 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from engine import lifecycle
+from engine.cli_common import open_workspace as _open, pass_home, print_problems as _print_problems
 from engine.definitions.impact import Impact
 from engine.errors import DefinitionError, PublishRefused
 
 if TYPE_CHECKING:
     from engine.workspace import Workspace
-
-
-# the same option as engine.cli's (this module is imported by engine.cli, which adds COMMANDS to `formwork`)
-pass_home = click.option("--home", envvar="FORMWORK_HOME", default="workspace", show_default=True,
-                         help="Workspace folder (FORMWORK_HOME).")
-
-
-def _open(home: str) -> Workspace:
-    from engine.cli import _open as open_workspace
-
-    ws: Workspace = open_workspace(home)
-    return ws
-
-
-def _print_problems(exc: DefinitionError) -> None:
-    from engine.cli import _print_problems as print_problems
-
-    print_problems(exc)
 
 
 as_user = click.option("--as", "as_user", default="", envvar="FORMWORK_USER",
