@@ -6,7 +6,8 @@ import os
 
 import click
 
-from engine.cli import main, pass_home
+from engine.cli import main
+from engine.cli_common import pass_home
 from engine.settings import Settings
 
 
