@@ -10,7 +10,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from engine.definitions.editing import EditError
+from engine.definitions.edit_error import EditError
 from engine.drafts import Draft
 from engine.workspace import Workspace
 from web.endpoints import workspace
@@ -86,7 +86,9 @@ def problems(d: Designing) -> Problems:
     placed = Problems()
     for problem in d.ws.drafts.problems(d.draft):
         parts = problem.pointer.split("/")
-        if len(parts) >= 3 and parts[1] == "rules" and parts[2].isdigit():
+        if problem.file and problem.file != d.path:
+            placed.other.append(problem.message)
+        elif len(parts) >= 3 and parts[1] == "rules" and parts[2].isdigit():
             placed.at_rule.setdefault(int(parts[2]), []).append(problem.message)
         elif len(parts) >= 5 and parts[1] == "fields" and parts[3] == "fields" and parts[4].isdigit():
             key = parts[5] if len(parts) > 5 else ""

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from engine.definitions.editing import EditError
+from engine.definitions.edit_error import EditError
 from engine.fields.base import FieldType
 from engine.fields.registry import field_type, type_names
 from engine.i18n import text
@@ -157,7 +157,7 @@ def panel(request: Request, d: Designing, field_id: str, parent_id: str, *, stat
         "id_locked": published(d, field_id, parent_id), "parent_id": parent_id,
         "suggest": suggestions(d, parent=parent_id), "rollup_suggest": suggestions(d, scope=str(
             located.field.get("source") or "")) if located.field.get("source") in d.ws.definitions.forms else "",
-        "example": example, "now": d.ws.now(), "numbering_of": numbering_of,
+        "example": example, "now": d.ws.now(), "numbering_of": numbering_of, "saved": bool(headers),
     }, status=status)
     if headers:
         response.headers.update(headers)
@@ -243,16 +243,19 @@ def subform_columns(request: Request, data: FormData) -> Response:
     if isinstance(d, Response):
         return d
     sub = str(request.path_params["field"])
+    action = request.query_params.get("do", "")
     op: dict[str, Any]
-    if data.get("add"):
-        kind = str(data.get("add"))
-        type_label = field_type(kind).label if kind in type_names() else kind
-        label = dict(type_label) if isinstance(type_label, Mapping) else {"zh": str(type_label), "en": str(type_label)}
-        op = {"op": "add_field", "parent": sub, "field": {"type": kind, "label": label}}
-    elif data.get("remove"):
-        op = {"op": "remove_field", "parent": sub, "id": str(data.get("remove"))}
-    else:
+    if action == "add":
+        kind = str(data.get("column_type") or "")
+        name = field_type(kind).label if kind in type_names() else kind
+        op = {"op": "add_field", "parent": sub,
+              "field": {"type": kind, "label": dict(name) if isinstance(name, Mapping) else str(name)}}
+    elif action == "remove":
+        op = {"op": "remove_field", "parent": sub, "id": request.query_params.get("column", "")}
+    elif action == "order":
         op = {"op": "order_columns", "parent": sub, "ids": [str(i) for i in data.getlist("order")]}
+    else:
+        return panel(request, d, sub, "", status=400, message=d.t("dp_bad_choice", label=d.t("fields")))
     try:
         d.edit(op)
     except EditError as exc:
