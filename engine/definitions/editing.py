@@ -100,8 +100,10 @@ def add_field(doc: CommentedMap, op: Mapping[str, Any], ctx: EditContext) -> Non
         raise EditError(f"the form already has a field '{new_id}'", f"表单中已有字段“{new_id}”")
     for key in spec:
         _known_key(key)
-    value = {"id": new_id, **{k: v for k, v in spec.items() if k != "id"}}
+    value = {"id": new_id, **_starter(str(ftype), spec), **{k: v for k, v in spec.items() if k != "id"}}
     fields.append(styled_field(value))
+    if not op.get("parent"):
+        _add_form_starter(doc, str(ftype), new_id)
     if "layout" in op:
         if op.get("parent"):
             raise EditError("subform columns have no layout", "子表单的列没有布局")
@@ -436,6 +438,32 @@ def _known_type(ftype: Any) -> set[str]:
         raise EditError(f"unknown field type '{str(ftype)[:40]}'", f"未知的字段类型“{str(ftype)[:40]}”")
     common = {k for k, v in field_properties().items() if v is not True}
     return common | set(field_type(ftype).props_schema)
+
+
+def _starter(ftype: str, spec: Mapping[str, Any]) -> dict[str, Any]:
+    """The type's starter properties the new field does not set itself, and a label if it has none."""
+    from engine.fields.registry import field_type
+
+    ftype_obj = field_type(ftype)
+    label = {} if "label" in spec else {"label": dict(ftype_obj.label) if isinstance(ftype_obj.label, Mapping)
+                                        else ftype_obj.label or ftype}
+    return {**label, **{k: v for k, v in ftype_obj.starter().items() if k not in spec}}
+
+
+def _add_form_starter(doc: CommentedMap, ftype: str, field_id: str) -> None:
+    """Form-level keys the new field's type needs: a numbering entry is added to the form's numbering."""
+    from engine.fields.registry import field_type
+
+    for key, value in field_type(ftype).form_starter(field_id).items():
+        if key == "numbering" and "numbering" in doc:
+            current = doc["numbering"]
+            if not isinstance(current, CommentedSeq):
+                current = CommentedSeq([current])
+                current.fa.set_block_style()
+                doc["numbering"] = current
+            current.append(styled(value))
+        else:
+            set_key(doc, key, value, DOCUMENT_KEYS["form"])
 
 
 def _holds_rows(ftype: Any) -> bool:

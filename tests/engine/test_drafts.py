@@ -185,3 +185,22 @@ def test_merge_places_a_field_added_by_me_after_its_neighbour() -> None:
 def _tables(ws: Any) -> dict[str, list[str]]:
     inspector = sa.inspect(ws.engine)
     return {t: sorted(c["name"] for c in inspector.get_columns(t)) for t in inspector.get_table_names()}
+
+
+NEEDS_A_CHOICE = {"formula", "lookup", "relation", "relation_many", "rollup"}  # what to compute or link to
+
+
+def test_a_field_added_from_the_palette_is_valid_at_once_unless_it_needs_a_choice() -> None:
+    from engine.definitions.editing import new_form_text
+    from engine.definitions.loader import load_sources
+    from engine.fields.registry import type_names
+
+    for ftype in type_names():
+        text = edit_text(new_form_text("f", {"zh": "表", "en": "F"}), "a/forms/f.yaml",
+                         {"op": "add_field", "field": {"type": ftype}})
+        problems = load_sources({"a/app.yaml": "app: a\nlabel: A\nforms: [f]\n", "a/forms/f.yaml": text}).problems
+        assert bool(problems) == (ftype in NEEDS_A_CHOICE), (ftype, problems)
+    serial = edit_text(new_form_text("f", {"zh": "表", "en": "F"}), "f.yaml", {"op": "add_field", "field": {
+        "type": "serial"}})
+    assert "numbering: {field: serial_1, pattern: '{YYYY}{MM}{DD}-{seq:04}'}" in serial
+    assert "numbering" not in edit_text(serial, "f.yaml", {"op": "remove_field", "id": "serial_1"})
