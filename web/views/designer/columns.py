@@ -8,8 +8,8 @@ from typing import Any
 
 from starlette.datastructures import FormData
 
+from engine.fields.base import FieldType
 from engine.fields.registry import field_type, type_names
-from engine.fields.types.text import Serial
 from engine.i18n import text
 from engine.records.serials import split_pattern
 from web.views.designer.prop_editors import Context, Editor, Prop, _label, register
@@ -94,7 +94,7 @@ class SerialEditor(Editor):
     macro = "serial"
 
     def matches(self, prop: Prop, ctx: Context) -> bool:
-        return prop.key == "numbering" and isinstance(ctx.ftype, Serial)
+        return prop.key == "numbering" and numbered(ctx.ftype, str(ctx.field.get("id")))
 
     def view(self, prop: Prop, ctx: Context) -> dict[str, Any]:
         pattern = numbering_of(ctx.doc, str(ctx.field.get("id")))
@@ -108,8 +108,9 @@ class SerialEditor(Editor):
         return {}
 
 
-def numbered(ctx: Context) -> bool:
-    return isinstance(ctx.ftype, Serial)
+def numbered(ftype: FieldType, field_id: str) -> bool:
+    """Whether fields of this type take a numbering pattern in their form (as a serial number does)."""
+    return "numbering" in ftype.form_starter(field_id)
 
 
 register(ColumnsEditor())

@@ -38,9 +38,9 @@ class Designing:
         doc: dict[str, Any] = self.draft.doc
         return doc
 
-    def edit(self, op: Mapping[str, Any]) -> None:
-        """Apply one operation to the draft (EditError: nothing changed)."""
-        self.draft = self.ws.drafts.edit(self.path, self.user_id, dict(op))
+    def edit(self, op: dict[str, Any]) -> None:
+        """Apply one operation to the draft (EditError: nothing changed); an added field's id lands in op["id"]."""
+        self.draft = self.ws.drafts.edit(self.path, self.user_id, op)
 
     def t(self, key: str, **params: str | int) -> str:
         return translate(self.lang, key, **params)

@@ -13,11 +13,10 @@ from starlette.routing import Route
 
 from engine.definitions.edit_error import EditError
 from engine.fields.registry import field_type, type_names
-from engine.fields.types.text import Serial
 from engine.i18n import text
 from web.endpoints import form_view
 from web.render import page
-from web.views.designer.columns import MAX_PATTERN, example, numbering_of, with_pattern
+from web.views.designer.columns import MAX_PATTERN, example, numbered, numbering_of, with_pattern
 from web.views.designer.draft_access import DRAFT_CHANGED, Designing, designing, edit_error_text, problems
 from web.views.designer.prop_editors import changed, i18n_parts, i18n_value
 
@@ -39,7 +38,7 @@ def search_choices(d: Designing) -> list[tuple[str, str]]:
 
 def serial_fields(d: Designing) -> list[tuple[str, str]]:
     return [(str(f["id"]), text(f.get("label") or str(f["id"]), d.lang)) for f in _fields(d)
-            if isinstance(field_type(str(f["type"])), Serial)]
+            if numbered(field_type(str(f["type"])), str(f["id"]))]
 
 
 def settings_panel(request: Request, d: Designing, *, status: int = 200, message: str = "",

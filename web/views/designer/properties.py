@@ -106,11 +106,12 @@ def editors_of(ctx: Context) -> list[tuple[Prop, Editor]]:
 
 
 def changeable_types(ftype: FieldType, lang: str) -> list[tuple[str, str]]:
-    """Types the field may change to: the kind of input it is stays (values, layout or rows)."""
+    """Types the field may change to: the kind of field it is stays (values, system facts, layout or rows)."""
     found = []
     for name in type_names():
         other = field_type(name)
-        if other.system_fact or other.layout_only != ftype.layout_only or other.holds_rows != ftype.holds_rows:
+        kind = (bool(other.system_fact), other.layout_only, other.holds_rows)
+        if kind != (bool(ftype.system_fact), ftype.layout_only, ftype.holds_rows):
             continue
         found.append((name, text(other.label, lang)))
     return sorted(found, key=lambda p: p[1])
