@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Mapping
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -26,8 +28,9 @@ def draft_text(c: TestClient) -> str:
     return str(ws.drafts.open(ORDER, 1).text)
 
 
-def post(c: TestClient, url: str, token: str, data: dict[str, object], headers: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
-    return c.post(url, data={"csrf_token": token, **data}, headers=headers or ZH)  # type: ignore[arg-type]
+def post(c: TestClient, url: str, token: str, data: Mapping[str, object],
+         headers: dict[str, str] | None = None) -> Any:
+    return c.post(url, data={"csrf_token": token, **data}, headers=headers or ZH)
 
 
 def panel_inputs(html: str) -> dict[str, object]:
@@ -158,8 +161,18 @@ def test_bad_input_is_refused_at_its_input(client: TestClient) -> None:  # noqa:
     answer = post(client, "/design/forms/order/fields/discount", token, {**data, "k.min": "ten"}, EN)
     assert answer.status_code == 400 and "“Minimum” must be a number" in answer.text
     assert draft_text(client) == before
-    assert client.post("/design/forms/order/fields/discount", data={"csrf_token": token, "type": "nope"},
-                       headers=EN).status_code == 400
+    assert post(client, "/design/forms/order/fields/discount", token, {**data, "type": "nope"}, EN).status_code == 400
+    assert draft_text(client) == before
+
+
+def test_a_post_from_an_older_panel_is_not_applied(client: TestClient) -> None:  # noqa: F811
+    token = sign_in(client)
+    old = panel_inputs(client.get("/design/forms/order/fields/discount").text)
+    assert post(client, "/design/forms/order/fields/discount", token, {**old, "k.max": "90"}).status_code == 200
+    before = draft_text(client)
+    stale = post(client, "/design/forms/order/fields/discount", token, {**old, "k.min": "5"}, EN)
+    assert stale.status_code == 409 and "The draft changed elsewhere" in stale.text
+    assert draft_text(client) == before and 'name="k.max" value="90"' in stale.text  # shown as it is now
 
 
 def test_problems_of_the_draft_are_shown_at_their_key(client: TestClient) -> None:  # noqa: F811
@@ -253,3 +266,27 @@ def test_unknown_form_and_field(client: TestClient) -> None:  # noqa: F811
     assert client.get("/design/forms/nowhere/fields/x").status_code == 404
     assert client.get("/design/forms/order/fields/nowhere").status_code == 404
     assert client.get("/design/forms/order/fields/quantity?parent=nowhere").status_code == 404
+
+
+def test_preview_of_the_draft(client: TestClient) -> None:  # noqa: F811
+    token = sign_in(client)
+    ws = client.app.state.ws  # type: ignore[attr-defined]
+    ws.drafts.edit(ORDER, 1, {"op": "add_field", "field": {"type": "text", "id": "gift_note",
+                                                          "label": {"zh": "礼品留言", "en": "Gift note"}}})
+    ws.drafts.edit(ORDER, 1, {"op": "add_rule", "rule": {"show": ["gift_note"], "when": "status = 'paid'"}})
+    page = client.get("/design/forms/order/preview", headers=EN)
+    assert page.status_code == 200
+    assert "Preview of the draft: nothing entered here is saved." in page.text
+    assert 'data-field="gift_note"' in page.text and "Gift note" in page.text
+    assert 'hx-post="/design/forms/order/preview/live"' in page.text
+    assert re.search(r'<button type="submit" disabled[^>]*>Save</button>', page.text)
+    live = post(client, "/design/forms/order/preview/live", token, {"status": "paid"}, EN)
+    assert re.search(r'id="state-gift_note" data-hidden="0"', live.text)
+    hidden = post(client, "/design/forms/order/preview/live", token, {"status": "new"}, EN)
+    assert re.search(r'id="state-gift_note" data-hidden="1"', hidden.text)
+    assert "gift_note" not in ws.definitions.forms["order"].field_ids()
+    assert client.get("/apps/sales/order/new").text.count("gift_note") == 0  # the real form is untouched
+    ws.drafts.edit(ORDER, 1, {"op": "change_field", "id": "gift_note", "set": {"formula": "nowhere + 1"}})
+    broken = client.get("/design/forms/order/preview", headers=EN)
+    assert broken.status_code == 200 and "The draft has problems; fix them to preview it:" in broken.text
+    assert "nowhere" in broken.text

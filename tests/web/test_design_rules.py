@@ -22,6 +22,13 @@ def rules_of(c: TestClient) -> str:
     return draft_text(c).split("rules:", 1)[1].split("layout:", 1)[0]
 
 
+def seen(c: TestClient) -> str:
+    """The fingerprint of the rules as the editor last drew them (a post from an older drawing is refused)."""
+    found = re.search(r'name="seen" value="([^"]*)"', c.get(URL).text)
+    assert found
+    return found.group(1)
+
+
 def card(html: str, index: int) -> str:
     return html.split(f'data-rule="{index}"', 1)[1].split("data-rule=", 1)[0]
 
@@ -47,16 +54,16 @@ def test_add_edit_move_remove(client: TestClient) -> None:  # noqa: F811
     assert "- {readonly: [discount, ship_by], when: status = 'paid'}" in rules_of(client)
     assert 'data-rule="3"' in added.text
     edited = client.post(f"{URL}?do=change&index=3", data={
-        "csrf_token": token, "kind": "check", "check": "discount <= 50", "fields": ["discount"],
+        "seen": seen(client), "csrf_token": token, "kind": "check", "check": "discount <= 50", "fields": ["discount"],
         "message.zh": "折扣不能超过 50%", "message.en": "At most 50% off"}, headers=EN)
     assert edited.status_code == 200
     rules = rules_of(client)
     assert "check: discount <= 50" in rules and "fields: [discount]" in rules and "At most 50% off" in rules
     assert "readonly" not in rules
-    moved = client.post(f"{URL}?do=move&index=3", data={"csrf_token": token, "to": "0"}, headers=EN)
+    moved = client.post(f"{URL}?do=move&index=3", data={"seen": seen(client), "csrf_token": token, "to": "0"}, headers=EN)
     assert moved.status_code == 200
     assert rules_of(client).strip().startswith("- {check: discount <= 50")
-    removed = client.post(f"{URL}?do=remove&index=0", data={"csrf_token": token}, headers=EN)
+    removed = client.post(f"{URL}?do=remove&index=0", data={"seen": seen(client), "csrf_token": token}, headers=EN)
     assert removed.status_code == 200 and "discount <= 50" not in rules_of(client)
     assert client.app.state.ws.drafts.undo(ORDER, 1).text.count("discount <= 50") == 1  # type: ignore[attr-defined]
 
@@ -64,7 +71,7 @@ def test_add_edit_move_remove(client: TestClient) -> None:  # noqa: F811
 def test_a_bad_condition_is_shown_at_its_rule(client: TestClient) -> None:  # noqa: F811
     token = sign_in(client)
     answer = client.post(f"{URL}?do=change&index=1", data={
-        "csrf_token": token, "kind": "require", "fields": ["cancel_reason"], "when": "staus = 'cancelled'"},
+        "seen": seen(client), "csrf_token": token, "kind": "require", "fields": ["cancel_reason"], "when": "staus = 'cancelled'"},
         headers=EN)
     assert answer.status_code == 200  # saved: the draft shows its problem and cannot be published
     bad = card(answer.text, 1)
@@ -82,15 +89,25 @@ def test_incomplete_rules_are_refused_with_the_reason(client: TestClient) -> Non
     before = draft_text(client)
     no_fields = client.post(f"{URL}?do=add", data={"csrf_token": token, "kind": "show", "when": "1 = 1"}, headers=EN)
     assert no_fields.status_code == 400 and "Choose at least one field" in no_fields.text
-    no_check = client.post(f"{URL}?do=change&index=2", data={"csrf_token": token, "kind": "check", "check": ""},
+    no_check = client.post(f"{URL}?do=change&index=2", data={"seen": seen(client), "csrf_token": token, "kind": "check", "check": ""},
                            headers=EN)
     assert no_check.status_code == 400 and "A check needs a formula" in card(no_check.text, 2)
     bad_kind = client.post(f"{URL}?do=add", data={"csrf_token": token, "kind": "explode", "fields": ["code"]},
                            headers=EN)
     assert bad_kind.status_code == 400 and "Unknown kind of rule" in bad_kind.text
-    gone = client.post(f"{URL}?do=remove&index=9", data={"csrf_token": token}, headers=EN)
+    gone = client.post(f"{URL}?do=remove&index=9", data={"seen": seen(client), "csrf_token": token}, headers=EN)
     assert gone.status_code == 400 and re.search(r"no rule at that position", gone.text)
     unknown_field = client.post(f"{URL}?do=add", data={"csrf_token": token, "kind": "show", "fields": ["nope"]},
                                 headers=EN)
     assert unknown_field.status_code == 400
+    assert draft_text(client) == before
+
+
+def test_a_post_from_an_older_drawing_is_not_applied(client: TestClient) -> None:  # noqa: F811
+    token = sign_in(client)
+    old = seen(client)
+    client.post(f"{URL}?do=remove&index=0", data={"seen": old, "csrf_token": token})
+    before = draft_text(client)
+    stale = client.post(f"{URL}?do=remove&index=0", data={"seen": old, "csrf_token": token}, headers=EN)
+    assert stale.status_code == 409 and "The draft changed elsewhere" in stale.text
     assert draft_text(client) == before

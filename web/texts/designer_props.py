@@ -120,6 +120,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "dp_bad_choice": {"zh": "“{label}”的取值无效", "en": "“{label}” has a value that is not offered"},
     "dp_bad_date": {"zh": "“{label}”必须是日期", "en": "“{label}” must be a date"},
     "dp_bad_default": {"zh": "默认值不是该字段能接受的值", "en": "The default is not a value this field takes"},
+    "dp_stale": {"zh": "草稿在别处已经改变(撤销或另一个窗口),这里显示的是现在的样子,请再改一次。",
+                 "en": "The draft changed elsewhere (an undo, another window); this is how it is now — make "
+                       "your change again."},
     "dp_problems": {"zh": "草稿中的问题", "en": "Problems in the draft"},
     "dp_no_field": {"zh": "表单中没有这个字段", "en": "The form has no such field"},
     "dp_no_form": {"zh": "没有这个表单", "en": "There is no such form"},

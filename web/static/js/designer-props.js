@@ -119,6 +119,17 @@
     }
   }, false);
 
+  // A refused change (400: bad input, 409: drawn before another change) answers the panel with the reason at the
+  // input: show it, as htmx would not swap an error answer by itself.
+  document.addEventListener("htmx:beforeSwap", (event) => {
+    const source = event.detail.requestConfig ? event.detail.requestConfig.elt : null;
+    const status = event.detail.xhr ? event.detail.xhr.status : 0;
+    if (!(source instanceof Element) || (status !== 400 && status !== 409)) return;
+    if (!source.closest(".props-panel, .rules-panel, .settings-panel")) return;
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  });
+
   document.addEventListener("DOMContentLoaded", () => setUp(document));
   document.addEventListener("htmx:load", (event) => setUp(event.target instanceof Element ? event.target : document));
 })();

@@ -3,6 +3,8 @@ signed-in designer's id, applying one operation, and the draft's problems by fie
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,15 +34,19 @@ class Designing:
     user_id: int
     draft: Draft
     lang: str
+    _doc: dict[str, Any] | None = None
 
     @property
     def doc(self) -> dict[str, Any]:
-        doc: dict[str, Any] = self.draft.doc
-        return doc
+        """The draft as plain data (parsed once per version of the draft)."""
+        if self._doc is None:
+            self._doc = self.draft.doc
+        return self._doc
 
     def edit(self, op: dict[str, Any]) -> None:
         """Apply one operation to the draft (EditError: nothing changed); an added field's id lands in op["id"]."""
         self.draft = self.ws.drafts.edit(self.path, self.user_id, op)
+        self._doc = None
 
     def t(self, key: str, **params: str | int) -> str:
         return translate(self.lang, key, **params)
@@ -59,6 +65,11 @@ class Problems:
 
     def of_field(self, pointer: str) -> list[str]:
         return [m for (p, _), found in self.at_key.items() if p == pointer for m in found]
+
+
+def fingerprint(value: Any) -> str:
+    """A short digest of part of the draft as a page drew it: a post made from an older drawing is not applied."""
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
 def form_path(ws: Workspace, form_id: str) -> str | None:

@@ -15,7 +15,7 @@ from engine.fields.base import FORM
 from engine.fields.screen import DEPARTMENT, USER
 from web.texts.designer_props import COLOURS, DEFAULT_MODES
 from web.views.designer.prop_editors import (
-    BadInput, Context, Editor, Prop, _def_of, i18n_parts, plain_number, register,
+    BadInput, Context, Editor, Prop, field_def, i18n_parts, plain_number, register,
 )
 
 
@@ -85,7 +85,7 @@ SIMPLE_VALUES = ("text", "number", "boolean", "date", "datetime")
 
 def default_modes(ctx: Context) -> list[str]:
     """The kinds of default this field may have."""
-    f = _def_of(ctx.field)
+    f = field_def(ctx.field)
     ref = ctx.ftype.refers_to(f)
     value_type = ctx.ftype.value_type
     modes = [""]
@@ -145,7 +145,7 @@ class DefaultEditor(Editor):
         if not raw.strip():
             return None
         try:
-            value = ctx.ftype.parse(_def_of(ctx.field), raw, FORM)
+            value = ctx.ftype.parse(field_def(ctx.field), raw, FORM)
         except FieldValueError:
             raise BadInput("default", ctx.t("dp_bad_default")) from None
         if isinstance(value, Decimal):

@@ -4,7 +4,7 @@ branches on a field type's name. Each editor turns the posted inputs back into t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -12,14 +12,11 @@ from typing import Any
 
 from starlette.datastructures import FormData
 
-from engine.definitions.model import Definitions
+from engine.definitions.model import Definitions, FieldDef, frozen
 from engine.fields.base import FieldType
 from engine.fields.registry import field_type, type_names
 from engine.i18n import text
 from web.texts.designer_props import ENUMS, KEYS, translate
-
-UNSET = None  # a key read back as None is removed from the field
-
 
 class BadInput(Exception):
     """A posted value that cannot be written (not a number, out of bounds…): shown at its input, nothing saved."""
@@ -333,7 +330,7 @@ def _links_here(ctx: Context) -> list[tuple[str, str]]:
         if not isinstance(f, Mapping) or str(f.get("type")) not in type_names():
             continue
         ftype = field_type(str(f["type"]))
-        ref = ftype.refers_to(_def_of(f))
+        ref = ftype.refers_to(field_def(f))
         if ref is not None and ref.form == ctx.form_id and not ftype.many:
             found.append((str(f["id"]), _label(f.get("label"), ctx.lang)))
     return found
@@ -361,7 +358,7 @@ class LookupPathEditor(Editor):
         for f in ctx.doc.get("fields") or []:
             if not isinstance(f, Mapping) or not f.get("to") or str(f.get("type")) not in type_names():
                 continue
-            ref = field_type(str(f["type"])).refers_to(_def_of(f))
+            ref = field_type(str(f["type"])).refers_to(field_def(f))
             if ref is None or not ref.form:
                 continue
             targets = [(f"{f['id']}.{fid}", label) for fid, label, ftype in ctx.form_fields(ref.form)
@@ -376,9 +373,8 @@ def _form_label(ctx: Context, form_id: str) -> str:
     return dict(ctx.forms()).get(form_id, form_id)
 
 
-def _def_of(f: Mapping[str, Any]) -> Any:
-    from engine.definitions.model import FieldDef, frozen
-
+def field_def(f: Mapping[str, Any]) -> FieldDef:
+    """A FieldDef of a field of the draft (for asking its type what it refers to or how it parses)."""
     props = {k: v for k, v in f.items() if k not in ("id", "type", "label", "fields")}
     return FieldDef(id=str(f.get("id")), type=str(f.get("type")), label=f.get("label") or "", props=frozen(props))
 
@@ -405,7 +401,3 @@ def changed(current: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[dict[st
     to_set = {k: v for k, v in new.items() if v is not None and current.get(k) != v}
     to_unset = [k for k, v in new.items() if v is None and k in current]
     return to_set, to_unset
-
-
-def labels_of(pairs: Sequence[tuple[str, str]]) -> dict[str, str]:
-    return dict(pairs)

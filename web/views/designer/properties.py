@@ -20,7 +20,9 @@ from web.endpoints import form_view
 from web.render import page
 from web.views.designer import columns, options  # noqa: F401  (register their editors)
 from web.views.designer.columns import MAX_PATTERN, example, numbering_of, with_pattern
-from web.views.designer.draft_access import DRAFT_CHANGED, Designing, designing, edit_error_text, problems
+from web.views.designer.draft_access import (
+    DRAFT_CHANGED, Designing, designing, edit_error_text, fingerprint, problems,
+)
 from web.views.designer.formula_help import suggestions
 from web.views.designer.prop_editors import BadInput, Context, Editor, Prop, changed, editor_for, prop_label
 
@@ -159,6 +161,7 @@ def panel(request: Request, d: Designing, field_id: str, parent_id: str, *, stat
         "suggest": suggestions(d, parent=parent_id), "rollup_suggest": suggestions(d, scope=str(
             located.field.get("source") or "")) if located.field.get("source") in d.ws.definitions.forms else "",
         "example": example, "now": d.ws.now(), "numbering_of": numbering_of, "saved": bool(headers),
+        "seen": fingerprint(located.field),
     }, status=status)
     if headers:
         response.headers.update(headers)
@@ -199,6 +202,8 @@ def field_panel(request: Request, data: FormData) -> Response:
     ctx = context_of(d, located) if located is not None else None
     if located is None or ctx is None:
         return panel(request, d, field_id, parent_id)
+    if data.get("seen") != fingerprint(located.field):  # drawn before another change (an undo, another tab)
+        return panel(request, d, field_id, parent_id, status=409, message=d.t("dp_stale"))
     try:
         op = operation(d, located, ctx, data, parent_id)
     except BadInput as exc:

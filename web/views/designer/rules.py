@@ -19,7 +19,9 @@ from engine.i18n import text
 from web.endpoints import form_view
 from web.render import page
 from web.texts.designer_props import RULE_KINDS
-from web.views.designer.draft_access import DRAFT_CHANGED, Designing, designing, edit_error_text, problems
+from web.views.designer.draft_access import (
+    DRAFT_CHANGED, Designing, designing, edit_error_text, fingerprint, problems,
+)
 from web.views.designer.formula_help import suggestions
 from web.views.designer.prop_editors import i18n_parts, i18n_value
 
@@ -118,7 +120,7 @@ def rules_panel(request: Request, d: Designing, *, status: int = 200, message: s
         "tp": d.t, "d": d, "rules": rules, "kinds": [(k, v.get(d.lang, v["en"])) for k, v in RULE_KINDS.items()],
         "field_choices": field_choices(d), "suggest": suggestions(d), "parent_id": "",
         "message": message if at is None else "", "saved": bool(headers),
-        "url": f"/design/forms/{d.form_id}/rules",
+        "url": f"/design/forms/{d.form_id}/rules", "seen": fingerprint(d.doc.get("rules")),
     }, status=status)
     if headers:
         response.headers.update(headers)
@@ -140,6 +142,8 @@ def rules_view(request: Request, data: FormData) -> Response:
         return rules_panel(request, d)
     action = request.query_params.get("do", "")
     index = _index(request)
+    if action != "add" and data.get("seen") != fingerprint(d.doc.get("rules")):
+        return rules_panel(request, d, status=409, message=d.t("dp_stale"))
     rules = [r for r in d.doc.get("rules") or []]
     current = rules[index] if index is not None and index < len(rules) and isinstance(rules[index], Mapping) \
         else None
