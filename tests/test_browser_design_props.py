@@ -30,7 +30,7 @@ def site(tmp_path: Path, clock):  # type: ignore[no-untyped-def]
     ws.close()
 
 
-def open_panel(page: Any, url: str) -> None:
+def open_panel(page: Any, url: str, root: str = ".props-panel") -> None:
     """The panel as the canvas page hosts it: an <aside id="design-props"> filled by htmx, with the designer's
     scripts (the canvas page itself is built apart)."""
     page.goto("/settings")
@@ -41,7 +41,7 @@ def open_panel(page: Any, url: str) -> None:
                    "/static/js/formula-editor.js"):
         page.add_script_tag(url=script)
     page.evaluate(f"() => htmx.ajax('GET', '{url}', {{target: '#design-props', swap: 'innerHTML'}})")
-    expect(page.locator("#design-props .props-panel")).to_be_visible()
+    expect(page.locator(f"#design-props {root}")).to_be_visible()
 
 
 def test_options_pasted_and_a_formula_typed_with_autocomplete(chromium: Any, site: tuple[str, Any]) -> None:  # noqa: F811
@@ -124,3 +124,31 @@ def test_the_preview_runs_the_drafts_rules(chromium: Any, site: tuple[str, Any])
     phone.screenshot(path=str(SHOTS / "preview-375.png"), full_page=True, caret="initial")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     assert errors == []
+
+
+def test_a_rule_is_added_and_a_bad_condition_shown_at_it(chromium: Any, site: tuple[str, Any]) -> None:  # noqa: F811
+    url, ws = site
+    SHOTS.mkdir(exist_ok=True)
+    errors: list[str] = []
+    page = new_page(chromium, url, locale="en-US", errors=errors)
+    sign_in(page)
+    page.goto("/lang/en")
+    open_panel(page, "/design/forms/order/rules", ".rules-panel")
+    new = page.locator(".rule-new")
+    new.locator("summary").click()
+    new.locator("select[name=kind]").select_option("check")
+    expect(new.locator("textarea[name=check]")).to_be_visible()  # a check's formula and message appear
+    new.locator("textarea[name=check]").fill("discount <= 50")
+    new.locator("label.choice", has_text="Discount").locator("input").check()
+    new.locator("input[name='message.en']").fill("At most 50% off")
+    new.locator("input[name='message.zh']").fill("折扣不能超过 50%")
+    new.locator("button[type=submit]").click()
+    expect(page.locator(".rule-card")).to_have_count(5)
+    assert "check: discount <= 50" in ws.drafts.open(ORDER, 1).text
+    when = page.locator(".rule-card[data-rule='0'] textarea[name=when]")
+    when.fill("staus = 'cancelled'")
+    expect(page.locator("#rule-0-when-check")).to_contain_text("did you mean 'status'")
+    when.blur()  # saved: the rule shows the draft's problem until it is fixed
+    expect(page.locator(".rule-card.invalid[data-rule='0'] .prop-problem")).to_contain_text("unknown field 'staus'")
+    page.locator("#design-props").screenshot(path=str(SHOTS / "rules-1280.png"), caret="initial")
+    assert errors == [], "\n".join(errors)

@@ -70,7 +70,7 @@
     textarea.setSelectionRange(caret, caret);
     close();
     textarea.focus();
-    textarea.dispatchEvent(new KeyboardEvent("keyup", { bubbles: true }));  // the server checks it again
+    textarea.dispatchEvent(new Event("formula-changed"));  // the server checks it again
   }
 
   document.addEventListener("input", (event) => {
