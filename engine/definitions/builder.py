@@ -124,6 +124,8 @@ def build_app(doc: YamlDocument, forms: tuple[str, ...]) -> AppDef:
         label=data.get("label") or str(data.get("app", "")),
         description=data.get("description"),
         icon=data.get("icon"),
+        color=data.get("color"),
+        admins=tuple(str(r) for r in _list(data.get("admins"))),
         forms=forms,
         source=_src(doc, ""),
     )

@@ -251,3 +251,12 @@ def check_cycles(defs: Definitions, report: Report) -> None:
         report.add(f.source if f else form.source, "", f"circular dependency: {chain}")
 
 
+
+
+def check_apps(defs: Definitions, report: Report) -> None:
+    """An app's administrators are roles that exist."""
+    roles = [r.id for r in defs.roles]
+    for app in defs.apps:
+        for i, role in enumerate(app.admins):
+            if role not in roles:
+                report.add(app.source, f"/admins/{i}", f"unknown role '{role}'", closest(role, roles))

@@ -141,6 +141,8 @@ class AppDef:
     forms: tuple[str, ...]
     description: I18n | None = None
     icon: str | None = None
+    color: str | None = None  # one of engine.definitions.palette.COLORS
+    admins: tuple[str, ...] = ()  # role ids whose holders design this app (app administrators)
     source: Source = Source()
 
 

@@ -18,7 +18,7 @@ from engine.workspace import Workspace
 from web.endpoints import workspace
 from web.i18n import choose_language
 from web.render import page
-from web.session import current_user
+from web.views.designer.access import can_design, designable_apps, designer_id, refused
 from web.texts.designer_props import translate
 
 DRAFT_CHANGED = {"HX-Trigger": "draft-changed"}
@@ -72,24 +72,21 @@ def fingerprint(value: Any) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, default=str, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
-def form_path(ws: Workspace, form_id: str) -> str | None:
-    """The document path of a published form."""
-    form = ws.definitions.forms.get(form_id)
-    return form.source.file if form is not None else None
-
-
 def designing(request: Request) -> Designing | Response:
-    """The signed-in administrator's draft of the form in the URL, or the 403/404 page to answer with."""
-    user = current_user(request)
-    if not user or not user.get("is_admin"):
-        return page(request, "error.html", {"message": "no_permission"}, status=403)
+    """The signed-in designer's draft of the form in the URL, or the 403/404 page to answer with (administrators
+    design every form, an app's administrators the forms of their app)."""
     ws = workspace(request)
+    if not designable_apps(request, ws):
+        return refused(request)
     form_id = str(request.path_params["form"])
-    path = form_path(ws, form_id)
-    if path is None:
+    form = ws.definitions.forms.get(form_id)
+    if form is None:
         return page(request, "error.html", {"message": "not_found"}, status=404)
-    user_id = int(user["id"])
-    return Designing(ws, form_id, path, user_id, ws.drafts.open(path, user_id), choose_language(request))
+    if not can_design(request, ws, form.app):
+        return refused(request)
+    user_id = designer_id(request)
+    return Designing(ws, form_id, form.source.file, user_id, ws.drafts.open(form.source.file, user_id),
+                     choose_language(request))
 
 
 def problems(d: Designing) -> Problems:
