@@ -261,6 +261,20 @@ def test_only_administrators_design(client: TestClient) -> None:  # noqa: F811
     assert client.get("/design/forms/nowhere/fields/x").status_code in (403,)
 
 
+def test_an_app_administrator_designs_the_forms_of_their_app(client: TestClient) -> None:  # noqa: F811
+    ws = client.app.state.ws  # type: ignore[attr-defined]
+    ws.publish({"shop/sales/app.yaml": ws.sources()["shop/sales/app.yaml"] + "admins: [clerk]\n"})
+    clerk = add_user(ws, "dora", admin=False, roles=("clerk",))
+    token = sign_in(client, "dora")
+    page = client.get("/design/forms/order/fields/cancel_reason")
+    assert page.status_code == 200
+    answer = post(client, "/design/forms/order/fields/cancel_reason", token,
+                  {**panel_inputs(page.text), "k.required": "1"})
+    assert answer.status_code == 200
+    assert "required: true" in ws.drafts.open(ORDER, clerk).text  # the clerk's own draft
+    assert "required: true" not in next(line for line in draft_text(client).splitlines() if "cancel_reason" in line)
+
+
 def test_unknown_form_and_field(client: TestClient) -> None:  # noqa: F811
     sign_in(client)
     assert client.get("/design/forms/nowhere/fields/x").status_code == 404

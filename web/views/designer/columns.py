@@ -12,7 +12,7 @@ from engine.fields.base import FieldType
 from engine.fields.registry import field_type, type_names
 from engine.i18n import text
 from engine.records.serials import split_pattern
-from web.views.designer.prop_editors import Context, Editor, Prop, _label, register
+from web.views.designer.prop_editors import Context, Editor, Prop, label_of, register
 
 SAMPLE_COUNTER = 1
 MAX_PATTERN = 120
@@ -40,7 +40,7 @@ class ColumnsEditor(Editor):
             if isinstance(c, Mapping):
                 ctype = str(c.get("type"))
                 type_label = text(field_type(ctype).label, ctx.lang) if ctype in type_names() else ctype
-                columns.append({"id": str(c.get("id")), "label": _label(c.get("label"), ctx.lang),
+                columns.append({"id": str(c.get("id")), "label": label_of(c.get("label"), ctx.lang),
                                 "type": type_label})
         return {"columns": columns, "types": column_types(ctx.lang), "subform": str(ctx.field.get("id"))}
 
@@ -98,7 +98,7 @@ class SerialEditor(Editor):
 
     def view(self, prop: Prop, ctx: Context) -> dict[str, Any]:
         pattern = numbering_of(ctx.doc, str(ctx.field.get("id")))
-        parts = [(f"{{{fid}}}", _label(f.get("label"), ctx.lang))
+        parts = [(f"{{{fid}}}", label_of(f.get("label"), ctx.lang))
                  for f in ctx.doc.get("fields") or [] if isinstance(f, Mapping) and (fid := str(f.get("id")))
                  and str(f.get("type")) in type_names() and field_type(str(f["type"])).stored
                  and not field_type(str(f["type"])).computed and not field_type(str(f["type"])).many]

@@ -44,7 +44,7 @@ class Context:
     def form_fields(self, form_id: str) -> list[tuple[str, str, str]]:
         """(id, label, type) of a form's fields: this draft's own, else the published form's."""
         if form_id == self.form_id:
-            return [(str(f.get("id")), _label(f.get("label"), self.lang), str(f.get("type")))
+            return [(str(f.get("id")), label_of(f.get("label"), self.lang), str(f.get("type")))
                     for f in self.doc.get("fields") or [] if isinstance(f, Mapping)]
         form = self.defs.forms.get(form_id)
         return [(f.id, text(f.label, self.lang), f.type) for f in form.fields] if form is not None else []
@@ -52,11 +52,11 @@ class Context:
     def forms(self) -> list[tuple[str, str]]:
         """(id, label) of every form, this one included."""
         found = {fid: text(f.label, self.lang) for fid, f in self.defs.forms.items()}
-        found[self.form_id] = _label(self.doc.get("label"), self.lang) or self.form_id
+        found[self.form_id] = label_of(self.doc.get("label"), self.lang) or self.form_id
         return sorted(found.items(), key=lambda p: p[1])
 
 
-def _label(value: Any, lang: str) -> str:
+def label_of(value: Any, lang: str) -> str:
     return text(value, lang) if isinstance(value, (str, Mapping)) and value else ""
 
 
@@ -84,15 +84,15 @@ class Editor:
 
     def read(self, prop: Prop, posted: FormData, ctx: Context) -> dict[str, Any]:
         """The key's (and owned keys') new values from the posted inputs; None removes a key."""
-        return {prop.key: _blank_none(posted.get(f"k.{prop.key}"))}
+        return {prop.key: blank_none(posted.get(f"k.{prop.key}"))}
 
 
-def _blank_none(raw: Any) -> Any:
+def blank_none(raw: Any) -> Any:
     value = str(raw or "").strip()
     return value or None
 
 
-def _ref(schema: Mapping[str, Any]) -> str:
+def schema_ref(schema: Mapping[str, Any]) -> str:
     return str(schema.get("$ref", "")).rsplit("/", 1)[-1]
 
 
@@ -137,7 +137,7 @@ class NumberEditor(Editor):
                 "step": "1" if s.get("type") == "integer" else "any", "default": s.get("default")}
 
     def read(self, prop: Prop, posted: FormData, ctx: Context) -> dict[str, Any]:
-        raw = _blank_none(posted.get(f"k.{prop.key}"))
+        raw = blank_none(posted.get(f"k.{prop.key}"))
         if raw is None:
             return {prop.key: None}
         name = prop_label(prop.key, ctx.lang)
@@ -178,7 +178,7 @@ class EnumEditor(Editor):
                 if default is not None else ctx.t("dp_choose")}
 
     def read(self, prop: Prop, posted: FormData, ctx: Context) -> dict[str, Any]:
-        raw = _blank_none(posted.get(f"k.{prop.key}"))
+        raw = blank_none(posted.get(f"k.{prop.key}"))
         if raw is not None and raw not in [str(v) for v in prop.schema["enum"]]:
             raise BadInput(prop.key, ctx.t("dp_bad_choice", label=prop_label(prop.key, ctx.lang)))
         return {prop.key: raw}
@@ -191,7 +191,7 @@ class I18nEditor(Editor):
 
     def matches(self, prop: Prop, ctx: Context) -> bool:
         kinds = prop.schema.get("type")
-        return _ref(prop.schema) == "text" or (isinstance(kinds, list) and set(kinds) == {"string", "object"})
+        return schema_ref(prop.schema) == "text" or (isinstance(kinds, list) and set(kinds) == {"string", "object"})
 
     def view(self, prop: Prop, ctx: Context) -> dict[str, Any]:
         value = ctx.field.get(prop.key)
@@ -260,7 +260,7 @@ class DateBoundEditor(Editor):
     def read(self, prop: Prop, posted: FormData, ctx: Context) -> dict[str, Any]:
         if posted.get(f"k.{prop.key}.today") == "1":
             return {prop.key: "$today"}
-        raw = _blank_none(posted.get(f"k.{prop.key}"))
+        raw = blank_none(posted.get(f"k.{prop.key}"))
         if raw is None:
             return {prop.key: None}
         try:
@@ -276,101 +276,11 @@ class FormulaEditor(Editor):
     macro = "formula"
 
     def matches(self, prop: Prop, ctx: Context) -> bool:
-        return _ref(prop.schema) == "formula"
+        return schema_ref(prop.schema) == "formula"
 
     def view(self, prop: Prop, ctx: Context) -> dict[str, Any]:
         scope = str(ctx.field.get("source") or "") if prop.key == "filter" else ""
         return {"value": ctx.field.get(prop.key) or "", "scope": scope}
-
-
-class RefEditor(Editor):
-    """An id naming a form or a field, chosen from a list; which list depends on the key (a hint)."""
-
-    macro = "select"
-
-    def __init__(self, keys: Mapping[str, Callable[[Context], list[tuple[str, str]]]],
-                 blanks: Mapping[str, str] | None = None):
-        self.keys, self.blanks = keys, blanks or {}
-
-    def matches(self, prop: Prop, ctx: Context) -> bool:
-        return prop.key in self.keys and _ref(prop.schema) == "id"
-
-    def view(self, prop: Prop, ctx: Context) -> dict[str, Any]:
-        choices = self.keys[prop.key](ctx)
-        value = ctx.field.get(prop.key)
-        if value and value not in [c for c, _ in choices]:
-            choices = [(str(value), str(value)), *choices]  # shown as written: the problem list says what is wrong
-        return {"value": value, "choices": choices, "blank": ctx.t(self.blanks.get(prop.key, "dp_choose"))}
-
-    def read(self, prop: Prop, posted: FormData, ctx: Context) -> dict[str, Any]:
-        return {prop.key: _blank_none(posted.get(f"k.{prop.key}"))}
-
-
-def _all_forms(ctx: Context) -> list[tuple[str, str]]:
-    return ctx.forms()
-
-
-def _fields_of_target(key: str) -> Callable[[Context], list[tuple[str, str]]]:
-    """The fields of the form the field's `key` names (a relation's `to`, a rollup's `source`)."""
-    def choices(ctx: Context) -> list[tuple[str, str]]:
-        target = str(ctx.field.get(key) or "")
-        return [(fid, label) for fid, label, ftype in ctx.form_fields(target)
-                if ftype in type_names() and not field_type(ftype).layout_only]
-    return choices
-
-
-def _links_here(ctx: Context) -> list[tuple[str, str]]:
-    """Single relation fields of the rollup's source form that point to this form."""
-    source = str(ctx.field.get("source") or "")
-    fields = ctx.doc.get("fields") or [] if source == ctx.form_id else \
-        [{"id": f.id, "type": f.type, "label": f.label, **f.props} for f in
-         (ctx.defs.forms[source].fields if source in ctx.defs.forms else ())]
-    found = []
-    for f in fields:
-        if not isinstance(f, Mapping) or str(f.get("type")) not in type_names():
-            continue
-        ftype = field_type(str(f["type"]))
-        ref = ftype.refers_to(field_def(f))
-        if ref is not None and ref.form == ctx.form_id and not ftype.many:
-            found.append((str(f["id"]), _label(f.get("label"), ctx.lang)))
-    return found
-
-
-REF_EDITOR = RefEditor({
-    "to": _all_forms,
-    "source": _all_forms,
-    "display": _fields_of_target("to"),
-    "field": _fields_of_target("source"),
-    "link": _links_here,
-}, blanks={"display": "dp_form_title_default"})
-
-
-class LookupPathEditor(Editor):
-    """relation.field: one select, the target fields grouped under each relation field of this form."""
-
-    macro = "lookup_path"
-
-    def matches(self, prop: Prop, ctx: Context) -> bool:
-        return prop.key == "path" and prop.schema.get("type") == "string"
-
-    def view(self, prop: Prop, ctx: Context) -> dict[str, Any]:
-        groups: list[tuple[str, list[tuple[str, str]]]] = []
-        for f in ctx.doc.get("fields") or []:
-            if not isinstance(f, Mapping) or not f.get("to") or str(f.get("type")) not in type_names():
-                continue
-            ref = field_type(str(f["type"])).refers_to(field_def(f))
-            if ref is None or not ref.form:
-                continue
-            targets = [(f"{f['id']}.{fid}", label) for fid, label, ftype in ctx.form_fields(ref.form)
-                       if not field_type(ftype).layout_only and not field_type(ftype).holds_rows]
-            groups.append((f"{_label(f.get('label'), ctx.lang)} → {_form_label(ctx, ref.form)}", targets))
-        value = str(ctx.field.get(prop.key) or "")
-        known = {v for _, targets in groups for v, _ in targets}
-        return {"value": value, "groups": groups, "unknown": value if value and value not in known else ""}
-
-
-def _form_label(ctx: Context, form_id: str) -> str:
-    return dict(ctx.forms()).get(form_id, form_id)
 
 
 def field_def(f: Mapping[str, Any]) -> FieldDef:
@@ -379,10 +289,11 @@ def field_def(f: Mapping[str, Any]) -> FieldDef:
     return FieldDef(id=str(f.get("id")), type=str(f.get("type")), label=f.get("label") or "", props=frozen(props))
 
 
-# The registry, most specific first: hints by key, then shapes. The options, default, columns and numbering
-# editors live in options.py / defaults.py / columns.py and are added there.
-EDITORS: list[Editor] = [LookupPathEditor(), REF_EDITOR, FormulaEditor(), DateBoundEditor(), EnumEditor(),
-                         CheckboxEditor(), NumberEditor(), I18nEditor(), LinesEditor(), TextEditor()]
+# The registry, most specific first: hints by key, then shapes. The hint editors (forms and fields referred to,
+# the lookup path, options, default, subform columns, numbering) live in ref_editors.py, options.py and
+# columns.py and put themselves first.
+EDITORS: list[Editor] = [FormulaEditor(), DateBoundEditor(), EnumEditor(), CheckboxEditor(), NumberEditor(),
+                         I18nEditor(), LinesEditor(), TextEditor()]
 
 
 def register(editor: Editor, first: bool = True) -> Editor:

@@ -18,7 +18,7 @@ from engine.fields.registry import field_type, type_names
 from engine.i18n import text
 from web.endpoints import form_view
 from web.render import page
-from web.views.designer import columns, options  # noqa: F401  (register their editors)
+from web.views.designer import columns, options, ref_editors  # noqa: F401  (register their editors)
 from web.views.designer.columns import MAX_PATTERN, example, numbering_of, with_pattern
 from web.views.designer.draft_access import (
     DRAFT_CHANGED, Designing, designing, edit_error_text, fingerprint, problems,
