@@ -62,14 +62,6 @@ ENUMS: dict[str, dict[str, dict[str, str]]] = {
                   "max": {"zh": "最大值", "en": "Largest"}},
 }
 
-# Colours an option's badge may have: the value written in the document, and its name.
-COLOURS: dict[str, dict[str, str]] = {
-    "blue": {"zh": "蓝", "en": "Blue"}, "green": {"zh": "绿", "en": "Green"},
-    "orange": {"zh": "橙", "en": "Orange"}, "red": {"zh": "红", "en": "Red"},
-    "purple": {"zh": "紫", "en": "Purple"}, "teal": {"zh": "青", "en": "Teal"},
-    "yellow": {"zh": "黄", "en": "Yellow"}, "grey": {"zh": "灰", "en": "Grey"},
-}
-
 RULE_KINDS: dict[str, dict[str, str]] = {
     "show": {"zh": "条件显示", "en": "Show when"},
     "require": {"zh": "条件必填", "en": "Required when"},

@@ -115,7 +115,7 @@
       if (check && formula && !formula.value.trim()) event.stopPropagation();
     }
     if (select.name === "opt.colour") {
-      select.className = `swatch-select swatch-${select.value || "none"}`;
+      select.className = select.value ? `swatch-select app-color-${select.value}` : "swatch-select";
     }
   }, false);
 

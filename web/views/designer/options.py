@@ -13,7 +13,9 @@ from starlette.datastructures import FormData
 from engine.errors import FieldValueError
 from engine.fields.base import FORM
 from engine.fields.screen import DEPARTMENT, USER
-from web.texts.designer_props import COLOURS, DEFAULT_MODES
+from engine.definitions.palette import COLORS
+from web.texts.designer import COLOR_NAMES
+from web.texts.designer_props import DEFAULT_MODES
 from web.views.designer.prop_editors import (
     BadInput, Context, Editor, Prop, field_def, i18n_parts, plain_number, register,
 )
@@ -38,7 +40,7 @@ class OptionsEditor(Editor):
         default = ctx.field.get("default")
         chosen = {str(v) for v in default} if isinstance(default, list) else {str(default)} if default else set()
         return {"rows": rows, "chosen": chosen, "many": ctx.ftype.many,
-                "colours": [(c, names.get(ctx.lang, names["en"])) for c, names in COLOURS.items()]}
+                "colours": [(c, COLOR_NAMES[c][0 if ctx.lang == "zh" else 1]) for c in COLORS]}
 
     def read(self, prop: Prop, posted: FormData, ctx: Context) -> dict[str, Any]:
         values = [str(v).strip() for v in posted.getlist("opt.value")]
@@ -54,7 +56,7 @@ class OptionsEditor(Editor):
             if not value:
                 continue  # an empty row added and never filled
             seen.add(value)
-            options.append(option_of(value, zh, en, colour if colour in COLOURS else ""))
+            options.append(option_of(value, zh, en, colour if colour in COLORS else ""))
         for line in str(posted.get("opt.paste") or "").splitlines():
             line = line.strip()
             if line and line not in seen:
