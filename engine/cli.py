@@ -10,25 +10,13 @@ from typing import Any
 import click
 
 from engine import __version__
+from engine.cli_common import open_workspace as _open, pass_home, print_problems as _print_problems
 from engine.cli_definitions import COMMANDS
 from engine.definitions.loader import load_directory
 from engine.errors import DefinitionError, RecordInvalid
 from engine.i18n import text
 from engine.settings import Settings
 
-pass_home = click.option("--home", envvar="FORMWORK_HOME", default="workspace", show_default=True,
-                         help="Workspace folder (FORMWORK_HOME).")
-
-
-def _open(home: str) -> Any:
-    from engine.workspace import Workspace
-
-    settings = Settings.load({"home": home})
-    if not (settings.home_path / "config.json").is_file() and not settings.database_url:
-        raise click.ClickException(f"no workspace at {settings.home_path}; run `formwork init --home {home}` first")
-    ws = Workspace.open(settings)
-    click.get_current_context().call_on_close(ws.close)  # its connections are closed when the command ends
-    return ws
 
 
 def _fail_invalid(exc: RecordInvalid) -> None:
@@ -36,12 +24,6 @@ def _fail_invalid(exc: RecordInvalid) -> None:
         for e in errors:
             click.echo(f"error: {path + ': ' if path else ''}{e.message('en')}", err=True)
     sys.exit(1)
-
-
-def _print_problems(exc: DefinitionError) -> None:
-    for problem in exc.problems:
-        click.echo(str(problem), err=True)
-    click.echo(f"{len(exc.problems)} problem(s) found", err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from engine import lifecycle
+from engine.cli_common import open_workspace as _open, pass_home, print_problems as _print_problems
 from engine.definitions.impact import Impact
 from engine.errors import DefinitionError, PublishRefused
 
@@ -17,22 +18,21 @@ if TYPE_CHECKING:
     from engine.workspace import Workspace
 
 
-# the same option as engine.cli's (this module is imported by engine.cli, which adds COMMANDS to `formwork`)
-pass_home = click.option("--home", envvar="FORMWORK_HOME", default="workspace", show_default=True,
-                         help="Workspace folder (FORMWORK_HOME).")
+as_user = click.option("--as", "as_user", default="", envvar="FORMWORK_USER",
+                       help="Username recorded as the author of the new versions (and in the audit log).")
 
 
-def _open(home: str) -> Workspace:
-    from engine.cli import _open as open_workspace
+def _author(ws: Workspace, username: str) -> int | None:
+    """The id of the user named by --as (None when not given); an unknown name stops the command."""
+    if not username:
+        return None
+    from engine.org.users import user_id_by_name
 
-    ws: Workspace = open_workspace(home)
-    return ws
-
-
-def _print_problems(exc: DefinitionError) -> None:
-    from engine.cli import _print_problems as print_problems
-
-    print_problems(exc)
+    with ws.reading() as conn:
+        found = user_id_by_name(conn, username)
+    if found is None:
+        raise click.ClickException(f"no user '{username}'; `formwork users list` shows them")
+    return int(found)
 
 
 def _fail(exc: lifecycle.LifecycleError) -> NoReturn:
@@ -66,17 +66,19 @@ def export(home: str, directory: Path, force: bool) -> None:
               "field's new type (they become empty) or are cut to a shorter length.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="en", show_default=True,
               help="Language of the data impacts shown.")
+@as_user
 def publish(home: str, path: Path, prefix: str | None, prune: bool, plan: bool, note: str, accept_losses: bool,
-            lang: str) -> None:
+            lang: str, as_user: str) -> None:
     """Check a folder of definitions and publish it into the workspace (documents and schema, in one transaction).
 
     The plan shows the schema changes and what they do to the stored data (records without a value for a field
     made required, values that do not convert to a field's new type…)."""
     ws = _open(home)
+    author = _author(ws, as_user)
     try:
         found = lifecycle.folder_changes(path, ws.sources(), prune=prune,
                                          prefix=lifecycle.default_prefix(path) if prefix is None else prefix)
-        result = ws.publish(found.changes, author_id=None, comment=note or f"publish {path.name}", dry_run=plan,
+        result = ws.publish(found.changes, author_id=author, comment=note or f"publish {path.name}", dry_run=plan,
                             accept_losses=accept_losses)
     except PublishRefused as exc:
         _print_impacts(exc.impacts, lang)
@@ -152,11 +154,13 @@ def diff(home: str, path: str, old: int | None, new: int | None) -> None:
 @click.argument("path")
 @click.argument("version", type=int)
 @click.option("--note", default="", help="A note stored with the new version.")
-def rollback(home: str, path: str, version: int, note: str) -> None:
+@as_user
+def rollback(home: str, path: str, version: int, note: str, as_user: str) -> None:
     """Publish an older VERSION of a document as its new version (records are kept)."""
     ws = _open(home)
+    author = _author(ws, as_user)
     try:
-        result = lifecycle.rollback(ws, path, version, note=note)
+        result = lifecycle.rollback(ws, path, version, note=note, author_id=author)
     except lifecycle.LifecycleError as exc:
         _fail(exc)
     except DefinitionError as exc:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from click.testing import CliRunner
 
 from engine.cli import main
@@ -140,11 +141,18 @@ def test_history_diff_and_rollback_keep_the_records(tmp_path: Path) -> None:
     code, out = run("diff", CLIENT, "1", "7", "--home", home)
     assert code == 1 and "no version 7" in out
 
-    code, out = run("rollback", CLIENT, "1", "--note", "undo", "--home", home)
+    assert ws.drafts.open(CLIENT, 1).text == changed  # the hand-edited file is what the designer opens
+    ws.drafts.discard(CLIENT, 1)
+    code, out = run("rollback", CLIENT, "1", "--note", "undo", "--as", "nobody", "--home", home)
+    assert code == 1 and "no user 'nobody'" in out
+    code, out = run("rollback", CLIENT, "1", "--note", "undo", "--as", "admin", "--home", home)
     assert code == 0 and "version 1 published as the new version" in out
     ws = open_home(home)
     assert ws.sources()[CLIENT] == original
-    assert run("history", CLIENT, "--home", home)[1].splitlines()[0].startswith("v3")
+    assert re.match(r"v3 .* admin  undo", run("history", CLIENT, "--home", home)[1].splitlines()[0])
+    with ws.reading() as conn:
+        audited = conn.execute(sa.text("SELECT target FROM audit_log WHERE action = 'definitions_published'")).all()
+    assert [tuple(r) for r in audited] == [(CLIENT,)]
     admin = Actor(user_id=1, roles=frozenset({"admin"}), is_admin=True)
     assert ws.records.get(admin, "client", created.id).values["name"] == "新客户有限公司"
     code, out = run("history", "crm/nothing.yaml", "--home", home)

@@ -300,6 +300,11 @@ def test_preview_of_the_draft(client: TestClient) -> None:  # noqa: F811
     assert re.search(r'id="state-gift_note" data-hidden="1"', hidden.text)
     assert "gift_note" not in ws.definitions.forms["order"].field_ids()
     assert client.get("/apps/sales/order/new").text.count("gift_note") == 0  # the real form is untouched
+    layout = [{"tab": {"zh": "基本", "en": "Basics"}, "layout": [["code", "customer"], ["status", "gift_note"]]},
+              {"tab": {"zh": "明细", "en": "Lines"}, "layout": [["items"], ["total", "discount", "net"]]}]
+    ws.drafts.edit(ORDER, 1, {"op": "set_layout", "layout": layout})
+    tabs = client.get("/design/forms/order/preview", headers=EN)
+    assert 'class="tab-list"' in tabs.text and "Basics" in tabs.text and "Lines" in tabs.text  # the draft's tabs
     ws.drafts.edit(ORDER, 1, {"op": "change_field", "id": "gift_note", "set": {"formula": "nowhere + 1"}})
     broken = client.get("/design/forms/order/preview", headers=EN)
     assert broken.status_code == 200 and "The draft has problems; fix them to preview it:" in broken.text

@@ -24,7 +24,7 @@ from web.views.designer.draft_defs import DraftRuntime, draft_runtime
 from web.views.forms import editable, raw_values, shown_itself
 from web.views.live import _dom_rows, form_context, region_errors
 from web.views.pickers import chosen_labels
-from web.views.records import _layout
+from web.views.form_layout import form_layout
 from web.zones import user_tz
 
 WIDTHS = ("desktop", "phone")
@@ -75,9 +75,12 @@ def preview_page(request: Request) -> Response:
     except KeyError:  # a default pointing at a form only this draft knows
         choices = {}
     context = form_context(request, form, state, writable, submitted=False)
+    fixed = shown_itself(form)
+    drawn = writable | context["computed_ids"] | locked | fixed
     return page(request, "design/preview.html", {
-        **context, "tp": d.t, "locked": locked, "fixed": shown_itself(form), "fixed_values": {}, "form": form,
-        "values": values, "errors": {}, "record": None, "conflict": None, "token": "", "layout": _layout(form),
+        **context, "tp": d.t, "locked": locked, "fixed": fixed, "fixed_values": {}, "form": form,
+        "values": values, "errors": {}, "record": None, "conflict": None, "token": "",
+        "layout": form_layout(form, lambda f: f.id in drawn),
         "editable": writable, "choices": choices, "preview_only": True, "width": width, "widths": WIDTHS,
         "live_url": f"/design/forms/{form.id}/preview/live",
     })
