@@ -19,7 +19,7 @@ from engine.i18n import text
 from web.endpoints import form_view
 from web.render import page
 from web.views.designer import columns, options, ref_editors  # noqa: F401  (register their editors)
-from web.views.designer.columns import MAX_PATTERN, example, numbering_of, with_pattern
+from web.views.designer.columns import MAX_PATTERN, example, with_pattern
 from web.views.designer.draft_access import (
     DRAFT_CHANGED, Designing, designing, edit_error_text, fingerprint, problems,
 )
@@ -130,6 +130,24 @@ def published(d: Designing, field_id: str, parent_id: str) -> bool:
     return form.field(field_id) is not None
 
 
+def shown_props(d: Designing, ctx: Context, located: Located, bad: BadInput | None) -> tuple[list[Shown], list[str]]:
+    """Each key as drawn, with the draft's problems at it; and the field's problems at no key the panel shows."""
+    placed = problems(d)
+    shown: list[Shown] = []
+    drawn: set[str] = set()
+    for prop, editor in editors_of(ctx):
+        keys = (prop.key, *editor.owns)
+        drawn.update(keys)
+        found = [m for k in keys for m in placed.of(located.pointer, k)]
+        if bad is not None and bad.key in keys:
+            found.insert(0, bad.message)
+        shown.append(Shown(prop.key, prop_label(prop.key, d.lang), editor.macro, editor.view(prop, ctx),
+                           prop.required, found))
+    elsewhere = [m for (p, k), found in placed.at_key.items() if p == located.pointer and k not in drawn
+                 for m in found]
+    return shown, elsewhere
+
+
 def panel(request: Request, d: Designing, field_id: str, parent_id: str, *, status: int = 200,
           message: str = "", bad: BadInput | None = None, headers: Mapping[str, str] | None = None) -> Response:
     """The panel of the field as the draft has it now."""
@@ -137,34 +155,19 @@ def panel(request: Request, d: Designing, field_id: str, parent_id: str, *, stat
     ctx = context_of(d, located) if located is not None else None
     if located is None or ctx is None:
         return page(request, "design/_props_missing.html", {"tp": d.t}, status=404)
-    placed = problems(d)
-    shown = []
-    for prop, editor in editors_of(ctx):
-        keys = (prop.key, *editor.owns)
-        found = [m for k in keys for m in placed.of(located.pointer, k)]
-        if bad is not None and bad.key in keys:
-            found.insert(0, bad.message)
-        shown.append(Shown(prop.key, prop_label(prop.key, d.lang), editor.macro, editor.view(prop, ctx),
-                           prop.required, found))
-    shown_keys = {k for s in shown for k in (s.key,)}
-    elsewhere = [m for (p, k), found in placed.at_key.items() if p == located.pointer and k not in shown_keys
-                 for m in found]
-    ftype = ctx.ftype
-    parent = located.parent
+    shown, elsewhere = shown_props(d, ctx, located, bad)
+    parent, source = located.parent, str(located.field.get("source") or "")
     base = f"/design/forms/{d.form_id}/fields/{field_id}"
     response = page(request, "design/_props.html", {
-        "tp": d.t, "d": d, "f": located.field, "ftype": ftype, "shown": shown, "message": message,
-        "top_problems": elsewhere, "url": base + (f"?parent={parent_id}" if parent_id else ""), "base": base,
-        "parent": parent, "parent_label": text(parent.get("label") or "", d.lang) if parent else "",
-        "types": changeable_types(ftype, d.lang), "type_label": text(ftype.label, d.lang),
-        "id_locked": published(d, field_id, parent_id), "parent_id": parent_id,
-        "suggest": suggestions(d, parent=parent_id), "rollup_suggest": suggestions(d, scope=str(
-            located.field.get("source") or "")) if located.field.get("source") in d.ws.definitions.forms else "",
-        "example": example, "now": d.ws.now(), "numbering_of": numbering_of, "saved": bool(headers),
-        "seen": fingerprint(located.field),
+        "tp": d.t, "d": d, "f": located.field, "shown": shown, "message": message, "top_problems": elsewhere,
+        "url": base + (f"?parent={parent_id}" if parent_id else ""), "base": base, "parent": parent,
+        "parent_label": text(parent.get("label") or "", d.lang) if parent else "", "parent_id": parent_id,
+        "types": changeable_types(ctx.ftype, d.lang), "id_locked": published(d, field_id, parent_id),
+        "suggest": suggestions(d, parent=parent_id),
+        "rollup_suggest": suggestions(d, scope=source) if source in d.ws.definitions.forms else "",
+        "example": example, "now": d.ws.now(), "saved": bool(headers), "seen": fingerprint(located.field),
     }, status=status)
-    if headers:
-        response.headers.update(headers)
+    response.headers.update(headers or {})
     return response
 
 
