@@ -58,6 +58,10 @@ def test_options_pasted_and_a_formula_typed_with_autocomplete(chromium: Any, sit
     expect(page.locator("#design-props .props-saved")).to_be_visible()
     expect(page.locator("#design-props [data-option-rows] > li")).to_have_count(5)
     assert "- 退款" in ws.drafts.open(ORDER, 1).text and "- 返修" in ws.drafts.open(ORDER, 1).text
+    with page.expect_response(lambda r: r.url.endswith("/fields/status") and r.request.method == "POST"):
+        page.locator("#design-props [data-option-rows] > li").first.locator("select").select_option("green")
+    expect(page.locator("#design-props [data-option-rows] > li select.app-color-green")).to_have_count(1)
+    assert "{value: new, label: {zh: 新建, en: New}, color: green}" in ws.drafts.open(ORDER, 1).text
     page.locator("#design-props").screenshot(path=str(SHOTS / "panel-options-1280.png"), caret="initial")
 
     open_panel(page, "/design/forms/order/fields/net")
