@@ -309,3 +309,23 @@ def test_preview_of_the_draft(client: TestClient) -> None:  # noqa: F811
     broken = client.get("/design/forms/order/preview", headers=EN)
     assert broken.status_code == 200 and "The draft has problems; fix them to preview it:" in broken.text
     assert "nowhere" in broken.text
+
+
+def test_bad_posts_are_4xx_never_500(client: TestClient) -> None:  # noqa: F811
+    token = sign_in(client)
+    before = draft_text(client)
+    bad = [
+        ("/design/forms/order/fields/items/columns?do=order", {"order": ["nope", "product"]}),
+        ("/design/forms/order/fields/items/columns?do=remove&column=nope", {}),
+        ("/design/forms/order/fields/items/columns?do=add", {"column_type": "subform"}),
+        ("/design/forms/order/fields/items/columns?do=explode", {}),
+        ("/design/forms/order/fields/code/numbering", {"numbering": "x" * 500}),
+        ("/design/forms/order/rules?do=move&index=0", {"to": "99"}),
+        ("/design/forms/order/rules?do=change&index=999999999", {"kind": "show", "fields": ["code"]}),
+    ]
+    for url, data in bad:
+        answer = post(client, url, token, data, EN)
+        assert 400 <= answer.status_code < 500, (url, answer.status_code)
+    huge = post(client, "/design/forms/order/formula?input=f", token, {"f": "(" * 5000}, EN)
+    assert huge.status_code == 200 and "Error at character" in huge.text
+    assert draft_text(client) == before

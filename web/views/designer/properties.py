@@ -19,7 +19,7 @@ from engine.i18n import text
 from web.endpoints import form_view
 from web.render import page
 from web.views.designer import columns, options, ref_editors  # noqa: F401  (register their editors)
-from web.views.designer.columns import MAX_PATTERN, example, with_pattern
+from web.views.designer.columns import MAX_PATTERN, column_types, example, with_pattern
 from web.views.designer.draft_access import (
     DRAFT_CHANGED, Designing, designing, edit_error_text, fingerprint, problems,
 )
@@ -256,7 +256,9 @@ def subform_columns(request: Request, data: FormData) -> Response:
     op: dict[str, Any]
     if action == "add":
         kind = str(data.get("column_type") or "")
-        name = field_type(kind).label if kind in type_names() else kind
+        if kind not in dict(column_types(d.lang)):
+            return panel(request, d, sub, "", status=400, message=d.t("dp_bad_choice", label=d.t("fields")))
+        name = field_type(kind).label
         op = {"op": "add_field", "parent": sub,
               "field": {"type": kind, "label": dict(name) if isinstance(name, Mapping) else str(name)}}
     elif action == "remove":
