@@ -1,0 +1,135 @@
+// The designer's property panel, rules and preview: option rows (add, remove, drag, paste), subform columns
+// (drag), the default value's mode, the serial pattern's parts, a rule's kind, and the preview's width switch.
+// The server does the saving: every change posts the panel (htmx) and the answer replaces it.
+"use strict";
+
+(() => {
+  const changed = (element) => element.dispatchEvent(new Event("change", { bubbles: true }));
+
+  // Inputs that post on their own (the serial pattern, the column type) never post the whole panel too.
+  function ownPosts(root) {
+    root.querySelectorAll("[data-own-post]").forEach((input) => {
+      if (input.dataset.ownPostReady) return;
+      input.dataset.ownPostReady = "1";
+      input.addEventListener("change", (event) => event.stopPropagation());
+    });
+  }
+
+  function sortable(root) {
+    if (!window.Sortable) return;
+    root.querySelectorAll("[data-option-rows]").forEach((list) => {
+      if (list.dataset.sortReady) return;
+      list.dataset.sortReady = "1";
+      window.Sortable.create(list, { handle: ".drag-handle", animation: 120, onEnd: () => changed(list) });
+    });
+    root.querySelectorAll("[data-column-rows]").forEach((list) => {
+      if (list.dataset.sortReady) return;
+      list.dataset.sortReady = "1";
+      window.Sortable.create(list, { handle: ".drag-handle", animation: 120,
+        onEnd: (event) => { if (event.oldIndex !== event.newIndex) window.htmx.trigger(list, "columns-sorted"); } });
+    });
+  }
+
+  function setUp(root) {
+    ownPosts(root);
+    sortable(root);
+  }
+
+  document.addEventListener("click", (event) => {
+    const target = event.target instanceof Element ? event.target : null;
+    if (!target) return;
+    const add = target.closest("[data-option-add]");
+    if (add) {
+      const editor = add.closest(".options-editor");
+      const row = editor.querySelector("template[data-option-template]").content.firstElementChild.cloneNode(true);
+      editor.querySelector("[data-option-rows]").append(row);
+      row.querySelector("input[name='opt.value']").focus();
+      return;
+    }
+    const remove = target.closest("[data-option-remove]");
+    if (remove) {
+      const list = remove.closest("[data-option-rows]");
+      remove.closest("li").remove();
+      changed(list);
+      return;
+    }
+    const paste = target.closest("[data-option-paste]");
+    if (paste) {
+      changed(paste.closest(".option-paste").querySelector("textarea"));
+      return;
+    }
+    const part = target.closest("[data-serial-part]");
+    if (part) {
+      const input = part.closest(".serial-editor").querySelector("[data-serial-pattern]");
+      const at = input.selectionStart ?? input.value.length;
+      const end = input.selectionEnd ?? at;
+      input.value = input.value.slice(0, at) + part.dataset.serialPart + input.value.slice(end);
+      input.focus();
+      input.setSelectionRange(at + part.dataset.serialPart.length, at + part.dataset.serialPart.length);
+      input.dispatchEvent(new Event("serial-typed"));
+      changed(input);
+      return;
+    }
+    const width = target.closest("[data-preview-width]");
+    if (width) {
+      event.preventDefault();
+      const group = width.closest("[data-preview-switch]");
+      group.dataset.width = width.dataset.previewWidth;
+      group.querySelectorAll("[data-preview-width]").forEach((b) => b.setAttribute("aria-pressed", String(b === width)));
+      window.history.replaceState(null, "", width.getAttribute("href"));
+    }
+  });
+
+  document.addEventListener("input", (event) => {
+    const input = event.target;
+    if (!(input instanceof HTMLInputElement)) return;
+    if (input.name === "opt.value") {  // the default mark of a row carries the row's value
+      const mark = input.closest("li").querySelector("[name='opt.default']");
+      if (mark) mark.value = input.value;
+    }
+    if (input.hasAttribute("data-serial-pattern")) input.dispatchEvent(new Event("serial-typed"));
+  });
+
+  // A change that would post an incomplete value waits: a default mode that needs a value, a rule turned into a
+  // check that has no formula yet, a new option row without a value.
+  document.addEventListener("change", (event) => {
+    const select = event.target;
+    if (!(select instanceof HTMLSelectElement)) return;
+    if (select.hasAttribute("data-default-mode")) {
+      const editor = select.closest("[data-default-editor]");
+      let waiting = false;
+      editor.querySelectorAll("[data-default-part]").forEach((part) => {
+        part.hidden = part.dataset.defaultPart !== select.value;
+        const input = part.querySelector("input, textarea, select");
+        if (!part.hidden && input && input.tagName !== "SELECT" && !input.value.trim()) waiting = true;
+      });
+      if (waiting) event.stopPropagation();
+    }
+    if (select.hasAttribute("data-rule-kind")) {
+      const form = select.closest("form");
+      const check = select.value === "check";
+      form.querySelectorAll("[data-rule-check]").forEach((part) => { part.hidden = !check; });
+      const legend = form.querySelector("[data-rule-fields-label]");
+      if (legend) legend.textContent = check ? legend.dataset.checkLabel : legend.dataset.fieldsLabel;
+      const formula = form.querySelector("textarea[name=check]");
+      if (check && formula && !formula.value.trim()) event.stopPropagation();
+    }
+    if (select.name === "opt.colour") {
+      select.className = select.value ? `swatch-select app-color-${select.value}` : "swatch-select";
+    }
+  }, false);
+
+  // A refused change (400: bad input, 409: drawn before another change) answers the panel with the reason at the
+  // input: show it, as htmx would not swap an error answer by itself.
+  document.addEventListener("htmx:beforeSwap", (event) => {
+    const source = event.detail.requestConfig ? event.detail.requestConfig.elt : null;
+    const status = event.detail.xhr ? event.detail.xhr.status : 0;
+    if (!(source instanceof Element) || (status !== 400 && status !== 409)) return;
+    if (!source.closest(".props-panel, .rules-panel, .settings-panel")) return;
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  });
+
+  document.addEventListener("DOMContentLoaded", () => setUp(document));
+  document.addEventListener("htmx:load", (event) => setUp(event.target instanceof Element ? event.target : document));
+})();
