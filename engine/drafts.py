@@ -128,6 +128,19 @@ class DraftService:
         assert row is not None
         return _draft(row)
 
+    def peek(self, path: str, user_id: int) -> Draft:
+        """The admin's draft, or — without storing one — the latest published text as a draft would show it
+        (what a page that only reads uses: looking is not editing)."""
+        with read_transaction(self.ws.engine) as conn:
+            row = stored.find(conn, path, user_id)
+            latest = documents.latest_version(conn, path) if row is None else None
+        if row is not None:
+            return _draft(row)
+        if latest is None or latest["text"] is None:
+            raise NoDraft(f"no document '{path}' is published; create it first")
+        return Draft(path, user_id, int(str(latest["version"])), str(latest["text"]), False, False,
+                     _time(latest.get("created_at")) or self.ws.now())
+
     def find(self, path: str, user_id: int) -> Draft | None:
         """The admin's draft of `path`, if they have one (nothing is created)."""
         with read_transaction(self.ws.engine) as conn:

@@ -176,6 +176,10 @@ class Workspace:
         with read_transaction(self.engine) as conn:
             return PublishPlan(compute_plan(conn, target_schema(defs, conn.dialect.name)), measure(conn, old, defs))
 
+    def records_for(self, definitions: Definitions) -> RecordService:
+        """A record service over other definitions (a designer's draft): reads the live tables like this one."""
+        return RecordService(self.engine, Runtimes(definitions, target_schema(definitions).forms), self.tz, self.clock)
+
     def plan(self) -> Plan:
         """What sync would change in the database for the current definitions."""
         with read_transaction(self.engine) as conn:

@@ -85,8 +85,10 @@ def designing(request: Request) -> Designing | Response:
     if not can_design(request, ws, form.app):
         return refused(request)
     user_id = designer_id(request)
-    return Designing(ws, form_id, form.source.file, user_id, ws.drafts.open(form.source.file, user_id),
-                     choose_language(request))
+    drafts = ws.drafts
+    draft = drafts.open(form.source.file, user_id) if request.method == "POST" else \
+        drafts.peek(form.source.file, user_id)  # looking at the designer stores no draft
+    return Designing(ws, form_id, form.source.file, user_id, draft, choose_language(request))
 
 
 def problems(d: Designing) -> Problems:

@@ -10,9 +10,7 @@ from dataclasses import dataclass
 
 from engine.definitions.loader import LoadResult, load_sources
 from engine.definitions.model import Definitions
-from engine.records.runtime import Runtimes
 from engine.records.service import RecordService
-from engine.storage.sync import target_schema
 from engine.workspace import Workspace
 
 CACHED = 8
@@ -50,5 +48,4 @@ def draft_runtime(ws: Workspace, path: str, draft_text: str) -> DraftRuntime | l
     if result.problems:
         return [p.message for p in result.problems]
     defs = result.definitions
-    records = RecordService(ws.engine, Runtimes(defs, target_schema(defs).forms), ws.tz, ws.clock)
-    return DraftRuntime(defs, records)
+    return DraftRuntime(defs, ws.records_for(defs))
