@@ -39,6 +39,7 @@ from web.views import permissions
 from web.views import export
 from web.views import admin_automations, admin_jobs, admin_mail, hooks, notifications, tracking
 from web.views import workflow_admin, workflow_api, workflow_inbox, workflow_record, workflow_task
+from web.views.designer import canvas as design_canvas, publish as design_publish
 
 STATIC = Path(__file__).parent / "static"
 PUBLIC_PATHS = ("/login", "/static/", "/lang/", "/hooks/", "/t/")
@@ -226,6 +227,8 @@ def create_app(ws: Workspace, *, run_jobs: bool = False) -> Starlette:
         *workflow_task.ROUTES,
         *workflow_admin.ROUTES,
         *tracking.ROUTES,
+        *design_canvas.ROUTES,
+        *design_publish.ROUTES,
         Route("/hooks/{automation}/{token}", hooks.receive, methods=["POST"]),
         Route("/api/openapi.json", openapi.openapi_json),
         Route("/api/docs", reference.docs),

@@ -1,0 +1,98 @@
+"""/design/forms/{form}/publish: the publish dialog — the plan of the user's draft in words (problems, a conflict
+with another admin's publish, field changes, schema steps, data impacts) and the publish itself, with a note."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from engine.drafts import DraftConflict
+from engine.errors import DefinitionError
+from web.endpoints import form_view, workspace
+from web.render import page
+from web.views.admin_access import admin_id, admin_only
+from web.views.designer.canvas import form_path
+
+MAX_NOTE = 2_000
+# A schema step's action → the text that says it (a step of another action says "other database change").
+STEP_TEXTS = {
+    "create_table": "dc_step_create_table", "add_column": "dc_step_add_column", "alter_column": "dc_step_alter_column",
+    "add_index": "dc_step_add_index", "drop_index": "dc_step_drop_index", "keep_column": "dc_step_keep_column",
+    "keep_table": "dc_step_keep_table",
+}
+
+
+def field_labels(request: Request, doc: Mapping[str, Any]) -> dict[str, Any]:
+    """field id → label, from the draft and the published form (a removed field keeps its published label)."""
+    labels: dict[str, Any] = {}
+    published = workspace(request).definitions.forms.get(request.path_params["form"])
+    if published is not None:
+        labels.update({f.id: f.label for f in published.fields})
+    fields = doc.get("fields")
+    for f in fields if isinstance(fields, list) else []:
+        if isinstance(f, Mapping) and isinstance(f.get("id"), str):
+            labels[f["id"]] = f.get("label") or f["id"]
+    return labels
+
+
+def column_label(name: str, labels: Mapping[str, Any]) -> Any:
+    """The field a column belongs to (an address's `<field>_province` too), or the column's own name."""
+    if name in labels:
+        return labels[name]
+    owner = max((fid for fid in labels if name.startswith(fid + "_")), key=len, default=None)
+    return labels[owner] if owner else name
+
+
+def steps_in_words(plan: Any, labels: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """(text key, the field or index it is about) for every schema step of the plan."""
+    return [(STEP_TEXTS.get(s.action, "dc_step_other"),
+             column_label(s.name, labels) if s.action in ("add_column", "alter_column", "keep_column")
+             else (s.detail or s.name)) for s in plan.steps]
+
+
+def dialog_context(request: Request, path: str, user_id: int) -> dict[str, Any]:
+    """Everything the dialog shows about publishing the user's draft now."""
+    ws = workspace(request)
+    draft = ws.drafts.open(path, user_id)
+    plan = ws.drafts.plan(path, user_id)
+    labels = field_labels(request, draft.doc)
+    problems = ws.drafts.problems(draft)
+    blocked = bool(problems) or bool(plan.conflict is not None and not plan.conflict.mergeable)
+    return {"form_id": request.path_params["form"], "base": f"/design/forms/{request.path_params['form']}",
+            "draft": draft, "plan": plan, "problems": problems, "labels": labels, "blocked": blocked,
+            "steps": steps_in_words(plan.schema, labels), "impacts": list(plan.impacts),
+            "blocking": any(getattr(i, "blocking", False) for i in plan.impacts), "note": ""}
+
+
+@admin_only
+def publish_dialog(request: Request, form: FormData) -> Response:
+    """GET the plan of the user's draft; POST publishes it with the note (and the losses accepted, if ticked)."""
+    path, user_id = form_path(request), admin_id(request)
+    if request.method == "GET":
+        return page(request, "design/_canvas_publish.html", dialog_context(request, path, user_id))
+    note = str(form.get("note") or "").strip()[:MAX_NOTE]
+    ws = workspace(request)
+    try:
+        ws.drafts.publish(path, user_id, note, accept_losses=form.get("accept_losses") == "1")
+    except DraftConflict as exc:
+        context = {**dialog_context(request, path, user_id), "refused": exc.conflict, "note": note}
+        return page(request, "design/_canvas_publish.html", context, status=409)
+    except DefinitionError:
+        return page(request, "design/_canvas_publish.html", {**dialog_context(request, path, user_id), "note": note},
+                    status=422)
+    form_def = ws.definitions.forms.get(request.path_params["form"])
+    context = {"published": True, "list_url": f"/apps/{form_def.app}/{form_def.id}" if form_def else None,
+               "form_label": form_def.label if form_def else ""}
+    response = page(request, "design/_canvas_publish.html", context)
+    response.headers["HX-Trigger"] = "draft-changed"
+    return response
+
+
+ROUTES: list[BaseRoute] = [
+    Route("/design/forms/{form}/publish", form_view(publish_dialog), methods=["GET", "POST"]),
+]
