@@ -36,7 +36,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "dc_group_other": {"zh": "其他", "en": "Other"},
     # the canvas
     "dc_canvas": {"zh": "画布", "en": "Canvas"},
-    "dc_canvas_empty": {"zh": "把字段类型拖到这里,或点击左侧的字段类型。",
+    "dc_canvas_empty": {"zh": "把字段类型拖到这里,或点击一个字段类型添加。",
                         "en": "Drag a field type here, or click one in the palette."},
     "dc_unplaced": {"zh": "未放入布局的字段", "en": "Fields not placed in the layout"},
     "dc_unplaced_hint": {"zh": "它们显示在表单末尾,每个一行。拖到上方可放入布局。",

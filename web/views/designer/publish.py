@@ -55,18 +55,28 @@ def steps_in_words(plan: Any, labels: Mapping[str, Any]) -> list[tuple[str, Any]
              else (s.detail or s.name)) for s in plan.steps]
 
 
+def plan_or_none(request: Request, path: str, user_id: int) -> Any:
+    """The draft's publish plan, or None while the draft has problems the plan cannot be made with."""
+    try:
+        return workspace(request).drafts.plan(path, user_id)
+    except DefinitionError:
+        return None
+
+
 def dialog_context(request: Request, path: str, user_id: int) -> dict[str, Any]:
     """Everything the dialog shows about publishing the user's draft now."""
     ws = workspace(request)
     draft = ws.drafts.open(path, user_id)
-    plan = ws.drafts.plan(path, user_id)
-    labels = field_labels(request, draft.doc)
     problems = ws.drafts.problems(draft)
-    blocked = bool(problems) or bool(plan.conflict is not None and not plan.conflict.mergeable)
+    plan = plan_or_none(request, path, user_id)
+    labels = field_labels(request, draft.doc)
+    conflict = plan.conflict if plan is not None else None
+    impacts = list(plan.impacts) if plan is not None else []
     return {"form_id": request.path_params["form"], "base": f"/design/forms/{request.path_params['form']}",
-            "draft": draft, "plan": plan, "problems": problems, "labels": labels, "blocked": blocked,
-            "steps": steps_in_words(plan.schema, labels), "impacts": list(plan.impacts),
-            "blocking": any(getattr(i, "blocking", False) for i in plan.impacts), "note": ""}
+            "draft": draft, "plan": plan, "conflict": conflict, "problems": problems, "labels": labels,
+            "blocked": bool(problems) or plan is None or bool(conflict is not None and not conflict.mergeable),
+            "steps": steps_in_words(plan.schema, labels) if plan is not None else [], "impacts": impacts,
+            "blocking": any(getattr(i, "blocking", False) for i in impacts), "note": ""}
 
 
 @admin_only
