@@ -13,6 +13,8 @@ from sqlalchemy.engine import Engine
 
 from engine.definitions.loader import load_sources
 from engine.definitions.model import Definitions
+from engine.drafts import DraftService
+from engine.errors import FormworkError
 from engine.jobs.service import JobService
 from engine.records.runtime import Runtimes
 from engine.records.service import Clock, RecordService, utc_now
@@ -31,6 +33,14 @@ class PublishResult:
     plan: Plan
 
 
+class StaleDocument(FormworkError):
+    """A document was published by someone else between reading it and publishing a change of it."""
+
+    def __init__(self, path: str):
+        self.path = path
+        super().__init__(f"{path} was published by someone else meanwhile; look at the new version and try again")
+
+
 class Workspace:
     """A workspace: its database, its current definitions and the record service over them."""
 
@@ -43,6 +53,7 @@ class Workspace:
         self.records = RecordService(self.engine, Runtimes(self.definitions, {}), self.tz, clock)
         self.jobs = JobService(self, lease_seconds=float(settings.job_lease), backoff_seconds=float(settings.job_backoff))
         self.workflows = WorkflowService(self)
+        self.drafts = DraftService(self)
         self._documents_mark: object = None
         from engine.background import install  # the parts that register job handlers import the workspace's services
 
@@ -88,15 +99,20 @@ class Workspace:
         return True
 
     def publish(self, changes: Mapping[str, str | None], *, author_id: int | None = None, comment: str = "",
-                dry_run: bool = False) -> PublishResult:
+                dry_run: bool = False, expect: Mapping[str, int | None] | None = None) -> PublishResult:
         """Check the workspace with these document changes, store new versions and sync the schema, atomically.
 
-        Raises DefinitionError (nothing written) if the resulting definitions have any problem.
+        Raises DefinitionError (nothing written) if the resulting definitions have any problem, and StaleDocument
+        when a document's latest version is not the one given in `expect` (someone published it meanwhile).
         """
         merged: dict[str, str | None] = {**self.sources(), **changes}
         defs = load_sources({k: v for k, v in merged.items() if v is not None}).raise_for_problems()
         schema = target_schema(defs)
         with write_transaction(self.engine) as conn:
+            for path, version in (expect or {}).items():
+                latest = documents.latest_version(conn, path)
+                if (int(str(latest["version"])) if latest else None) != version:
+                    raise StaleDocument(path)
             plan = compute_plan(conn, schema)
             if dry_run:
                 conn.rollback()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from engine.definitions.builder import build_workflow
@@ -56,25 +57,39 @@ def load_sources(sources: Mapping[str, str], display_root: str = "") -> LoadResu
     docs: dict[str, YamlDocument] = {}
     for rel, text in sorted(sources.items()):
         shown = f"{display_root.rstrip('/')}/{rel}" if display_root else rel
-        try:
-            doc = parse_yaml(text, shown)
-        except YamlSyntaxError as exc:
-            problems.append(Problem(exc.file, exc.line, "", exc.message))
-            continue
-        kind = kind_of(doc.data)
-        if kind is None:
-            first = next(iter(doc.data), "") if isinstance(doc.data, dict) else ""
-            names = kind_names()
-            problems.append(Problem(shown, 1, "", "not a definition document: the first key must be one of "
-                                    + ", ".join(names), closest(str(first), list(names))))
-            continue
-        problems.extend(schema_problems(doc, kind))
-        docs[rel] = doc
+        read = _read_document if len(text) <= CACHED_TEXT else _read_document.__wrapped__
+        doc, found = read(shown, text)
+        problems.extend(found)
+        if doc is not None:
+            docs[rel] = doc
     defs, structure = assemble(docs, kind_of)
     problems.extend(structure)
     by_file = {d.file: d for d in docs.values()}
     problems.extend(check(defs, lambda file, ptr: by_file[file].line(ptr) if file in by_file else 0))
     return LoadResult(defs, _unique(problems), docs)
+
+
+CACHED_TEXT = 256 * 1024  # larger documents are read each time (the cache holds at most 128 documents)
+
+
+@lru_cache(maxsize=128)
+def _read_document(shown: str, text: str) -> tuple[YamlDocument | None, tuple[Problem, ...]]:
+    """One document parsed and checked against its kind's schema (None: not a definition).
+
+    Cached by text: parsing and schema checks are most of a workspace check (~25 ms per CRM form), and the designer
+    checks the whole workspace after every change of one document. The cached data is never mutated downstream.
+    """
+    try:
+        doc = parse_yaml(text, shown)
+    except YamlSyntaxError as exc:
+        return None, (Problem(exc.file, exc.line, "", exc.message),)
+    kind = kind_of(doc.data)
+    if kind is None:
+        first = next(iter(doc.data), "") if isinstance(doc.data, dict) else ""
+        names = kind_names()
+        return None, (Problem(shown, 1, "", "not a definition document: the first key must be one of "
+                              + ", ".join(names), closest(str(first), list(names))),)
+    return doc, tuple(schema_problems(doc, kind))
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:

@@ -71,6 +71,16 @@ class FieldType:
     upload_max_mb: ClassVar[int] = 0  # > 0: the field holds uploaded files, at most this big by default
     upload_kinds: ClassVar[str] = "any"  # content kinds an upload may be: any, image or png
 
+    def starter(self) -> dict[str, Any]:
+        """Properties a field of this type gets when the designer adds it, so that it is valid at once (a choice
+        field's first options, a subform's first column); {} when it needs none or no default fits."""
+        return {}
+
+    def form_starter(self, field_id: str) -> dict[str, Any]:
+        """Form-level keys a new field of this type needs (a serial field's numbering pattern), merged into the
+        form's by the designer; {} for most types."""
+        return {}
+
     def widget_name(self, f: FieldDef) -> str:
         """The name of the partial that draws this field's input."""
         return self.widget or self.name

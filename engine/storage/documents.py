@@ -65,3 +65,9 @@ def text_of(conn: sa.Connection, path: str, version: int) -> str | None:
         raise LookupError(f"{path} has no version {version}")
     text: str | None = row.text
     return text
+
+
+def latest_version(conn: sa.Connection, path: str) -> dict[str, object] | None:
+    """The newest version of a document (number, text, author's username, time), None if never stored."""
+    rows = history_of(conn, path)
+    return rows[0] if rows else None

@@ -83,6 +83,29 @@ documents = sa.Table(
     sa.UniqueConstraint("path", "version", name="uq_meta_documents_path_version"),
 )
 
+drafts = sa.Table(  # one admin's unpublished edit of one definition document (the designer)
+    "meta_drafts", metadata,
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
+    sa.Column("path", sa.String(255), nullable=False),
+    sa.Column("user_id", sa.BigInteger, nullable=False),
+    sa.Column("base_version", sa.Integer),  # the published version the draft started from; NULL: a new document
+    sa.Column("position", sa.Integer, nullable=False),  # the step shown now (undo moves back, redo forward)
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("path", "user_id", name="uq_meta_drafts_path_user"),
+)
+
+draft_steps = sa.Table(  # every text a draft went through, for undo/redo; step 0 is the text it started from
+    "meta_draft_steps", metadata,
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
+    sa.Column("draft_id", sa.BigInteger, nullable=False),
+    sa.Column("step", sa.Integer, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("operation", JSONValue),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("draft_id", "step", name="uq_meta_draft_steps_draft_step"),
+)
+
 history = sa.Table(
     "record_history", metadata,
     sa.Column("id", ID, primary_key=True, autoincrement=True),

@@ -32,6 +32,10 @@ class OptionsMixin(FieldType):
     def filter_input(self, f: FieldDef) -> str:
         return "options"
 
+    def starter(self) -> dict[str, Any]:
+        return {"options": [{"value": f"option_{n}", "label": {"zh": f"选项{n}", "en": f"Option {n}"}}
+                            for n in (1, 2, 3)]}
+
     def options(self, f: FieldDef) -> list[tuple[str, I18n]]:
         """(value, label) of each option; a plain string is both."""
         return list(f.memo("options", lambda: tuple(self._read_options(f))))

@@ -148,6 +148,9 @@ class Subform(FieldType):
     }
     props_required = ("fields",)
 
+    def starter(self) -> dict[str, Any]:
+        return {"fields": [{"id": "item", "type": "text", "label": {"zh": "名称", "en": "Item"}}]}
+
     def columns_of(self, f: FieldDef) -> list[tuple[FieldDef, FieldType]]:
         """Each column of the subform that holds a value, with its type."""
         pairs = [(c, field_type(c.type)) for c in f.fields]

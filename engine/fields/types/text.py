@@ -224,6 +224,9 @@ class Serial(TextBase):
     computed = True
     default_length = 64
 
+    def form_starter(self, field_id: str) -> dict[str, Any]:
+        return {"numbering": {"field": field_id, "pattern": "{YYYY}{MM}{DD}-{seq:04}"}}
+
     def parse(self, f: FieldDef, raw: Any, fmt: str = JSON) -> Any:
         if raw is not None and not isinstance(raw, str):
             raise invalid(f, TEXT)

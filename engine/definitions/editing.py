@@ -1,0 +1,512 @@
+"""Small operations on a definition document (the designer's edits), applied to its round-trip map.
+
+Each operation is one registered function; `apply_operation` checks the request's shape and runs it. An operation
+only shapes the document: whether the result is a valid definition is the checker's business (the designer shows
+its problems at their fields and refuses to publish), so a draft may be invalid while it is being edited. What an
+operation cannot do at all — an unknown field, a row of seven fields, a property no field has — is an EditError
+naming the problem, in Chinese and English.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from engine.definitions.edit_error import EditError
+from engine.definitions.layout_edits import place_after, replace_new, row_lists, set_layout_items
+from engine.definitions.yamldoc import (DOCUMENT_KEYS, RULE_KEYS, dump_document, field_order, field_properties,
+                                        load_document, plain, restyle, set_key, styled, styled_field)
+
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+MAX_DEPTH = 12  # nesting of a value an operation may carry (a label map, an option list…)
+MAX_ITEMS = 2_000  # values in one operation
+
+
+@dataclass(frozen=True)
+class EditContext:
+    """What an operation may need to know beyond the document: the field ids already published (their ids name
+    columns, so they cannot be renamed) — `sub.col` for subform columns."""
+
+    published: frozenset[str] = field(default_factory=frozenset)
+
+
+Operation = Callable[[CommentedMap, Mapping[str, Any], EditContext], None]
+OPERATIONS: dict[str, Operation] = {}
+
+
+def operation(name: str) -> Callable[[Operation], Operation]:
+    def register(fn: Operation) -> Operation:
+        OPERATIONS[name] = fn
+        return fn
+    return register
+
+
+def apply_operation(doc: CommentedMap, op: Mapping[str, Any], context: EditContext | None = None) -> None:
+    """Apply one operation ({"op": name, …}) to the document in place (EditError if it cannot be)."""
+    if not isinstance(op, Mapping):
+        raise EditError("an operation must be an object with an 'op' key", "操作必须是带 op 键的对象")
+    name = op.get("op")
+    fn = OPERATIONS.get(name) if isinstance(name, str) else None
+    if fn is None:
+        raise EditError(f"unknown operation '{str(name)[:40]}'", f"未知的操作“{str(name)[:40]}”")
+    _check_size(op)
+    fn(doc, op, context or EditContext())
+
+
+def edit_text(text: str, path: str, op: Mapping[str, Any], context: EditContext | None = None) -> str:
+    """The text after one operation."""
+    doc = load_document(text, path)
+    apply_operation(doc, op, context)
+    return dump_document(doc)
+
+
+def new_form_text(form_id: str, label: Mapping[str, str]) -> str:
+    """A blank form: one text field, ready for the designer."""
+    _valid_id(form_id, "form")
+    name = {"zh": "名称", "en": "Name"}
+    doc = styled({"form": form_id, "label": dict(label), "fields": [{"id": "name", "type": "text", "label": name}]},
+                 order=DOCUMENT_KEYS["form"])
+    doc["fields"] = CommentedSeq([styled_field({"id": "name", "type": "text", "label": name})])
+    doc["fields"].fa.set_block_style()
+    doc.fa.set_block_style()
+    return dump_document(doc)
+
+
+def new_app_text(app_id: str, label: Mapping[str, str]) -> str:
+    """A new app with no forms yet."""
+    _valid_id(app_id, "app")
+    doc = styled({"app": app_id, "label": dict(label), "forms": []}, order=DOCUMENT_KEYS["app"])
+    doc.fa.set_block_style()
+    return dump_document(doc)
+
+
+# -- fields ----------------------------------------------------------------------------------------------------
+
+
+@operation("add_field")
+def add_field(doc: CommentedMap, op: Mapping[str, Any], ctx: EditContext) -> None:
+    spec = _mapping(op, "field")
+    ftype = spec.get("type")
+    _known_type(ftype)
+    fields = _fields(doc, op)
+    new_id = spec.get("id") or _free_id(fields, str(ftype), doc)
+    _valid_id(new_id, "field")
+    if _index(fields, new_id) is not None:
+        raise EditError(f"the form already has a field '{new_id}'", f"表单中已有字段“{new_id}”")
+    for key in spec:
+        _known_key(key)
+    value = {"id": new_id, **_starter(str(ftype), spec), **{k: v for k, v in spec.items() if k != "id"}}
+    fields.append(styled_field(value))
+    if not op.get("parent"):
+        _add_form_starter(doc, str(ftype), new_id)
+    if "layout" in op:
+        if op.get("parent"):
+            raise EditError("subform columns have no layout", "子表单的列没有布局")
+        set_layout_items(doc, replace_new(op["layout"], new_id), _top_ids(doc))
+    if isinstance(op, dict):
+        op["id"] = new_id  # the caller learns the id it got
+
+
+@operation("change_field")
+def change_field(doc: CommentedMap, op: Mapping[str, Any], ctx: EditContext) -> None:
+    node = _field(doc, op)
+    changes = op.get("set") or {}
+    removed = op.get("unset") or []
+    if not isinstance(changes, Mapping) or not isinstance(removed, list):
+        raise EditError("'set' must be an object and 'unset' a list of keys", "set 必须是对象,unset 必须是键的列表")
+    for key, value in changes.items():
+        _known_key(key)
+        if key in ("id", "type"):
+            raise EditError(f"'{key}' is changed with its own operation", f"“{key}”需要用专门的操作修改")
+        if value is None:
+            node.pop(key, None)
+        else:
+            set_key(node, key, value, field_order())
+    for key in removed:
+        if key in ("id", "type", "label"):
+            raise EditError(f"a field always has '{key}'", f"字段必须有“{key}”")
+        node.pop(str(key), None)
+    restyle(node)
+
+
+@operation("change_type")
+def change_type(doc: CommentedMap, op: Mapping[str, Any], ctx: EditContext) -> None:
+    node = _field(doc, op)
+    new_type = op.get("type")
+    allowed = _known_type(new_type)
+    for key in list(node):
+        if key not in allowed:
+            del node[key]
+    node["type"] = new_type
+    restyle(node)
+
+
+@operation("rename_field")
+def rename_field(doc: CommentedMap, op: Mapping[str, Any], ctx: EditContext) -> None:
+    node = _field(doc, op)
+    old, new = str(node["id"]), op.get("new_id")
+    _valid_id(new, "field")
+    parent = op.get("parent")
+    if (f"{parent}.{old}" if parent else old) in ctx.published:
+        raise EditError(f"'{old}' is published: its id names a database column and cannot change; "
+                        "add a new field instead", f"字段“{old}”已发布,其标识是数据库列名,不能修改;请新增字段")
+    if _index(_fields(doc, op), new) is not None:
+        raise EditError(f"the form already has a field '{new}'", f"表单中已有字段“{new}”")
+    node["id"] = new
+    if not parent:
+        _replace_references(doc, old, new)
+
+
+@operation("remove_field")
+def remove_field(doc: CommentedMap, op: Mapping[str, Any], ctx: EditContext) -> None:
+    fields = _fields(doc, op)
+    node = _field(doc, op)
+    fields.remove(node)
+    if op.get("parent"):
+        return
+    gone = str(node["id"])
+    _replace_references(doc, gone, None)
+
+
+@operation("duplicate_field")
+def duplicate_field(doc: CommentedMap, op: Mapping[str, Any], ctx: EditContext) -> None:
+    fields = _fields(doc, op)
+    node = _field(doc, op)
+    original = str(node["id"])
+    copy_node = copy.deepcopy(node)
+    base = original[:36]
+    number = 2
+    while _index(fields, f"{base}_{number}") is not None or _used_elsewhere(doc, f"{base}_{number}"):
+        number += 1
+    copy_node["id"] = new_id = f"{base}_{number}"
+    label = copy_node.get("label")
+    if isinstance(label, CommentedMap):
+        for lang, suffix in (("zh", "(副本)"), ("en", " (copy)")):
+            if lang in label:
+                label[lang] = f"{label[lang]}{suffix}"
+    elif isinstance(label, str):
+        copy_node["label"] = f"{label} (copy)"
+    fields.insert(fields.index(node) + 1, copy_node)
+    if isinstance(op, dict):
+        op["id"] = new_id
+    if not op.get("parent") and "layout" in doc:
+        place_after(doc["layout"], original, new_id)
+
+
+@operation("order_columns")
+def order_columns(doc: CommentedMap, op: Mapping[str, Any], ctx: EditContext) -> None:
+    if not op.get("parent"):
+        raise EditError("order_columns needs the subform ('parent')", "调整列顺序需要指定子表单(parent)")
+    fields = _fields(doc, op)
+    ids = op.get("ids")
+    current = [str(f.get("id")) for f in fields]
+    if not isinstance(ids, list) or sorted(map(str, ids)) != sorted(current):
+        raise EditError("'ids' must list every column of the subform once", "ids 必须列出子表单的每一列且各一次")
+    by_id = {str(f.get("id")): f for f in fields}
+    fields[:] = [by_id[str(i)] for i in ids]
+
+
+# -- layout ---------------------------------------------------------------------------------------------------
+
+
+@operation("set_layout")
+def set_layout(doc: CommentedMap, op: Mapping[str, Any], ctx: EditContext) -> None:
+    if "layout" not in op:
+        raise EditError("set_layout needs 'layout'", "set_layout 需要 layout")
+    set_layout_items(doc, op["layout"], _top_ids(doc))
+
+
+
+# -- rules -----------------------------------------------------------------------------------------------------
+
+
+@operation("add_rule")
+def add_rule(doc: CommentedMap, op: Mapping[str, Any], ctx: EditContext) -> None:
+    rule = _rule(op)
+    if "rules" not in doc:
+        seq = CommentedSeq()
+        seq.fa.set_block_style()
+        set_key(doc, "rules", seq, DOCUMENT_KEYS["form"])
+    doc["rules"].append(styled(rule, order=RULE_KEYS))
+
+
+@operation("change_rule")
+def change_rule(doc: CommentedMap, op: Mapping[str, Any], ctx: EditContext) -> None:
+    rules, index = _rule_at(doc, op.get("index"))
+    rules[index] = styled(_rule(op), order=RULE_KEYS)
+
+
+@operation("remove_rule")
+def remove_rule(doc: CommentedMap, op: Mapping[str, Any], ctx: EditContext) -> None:
+    rules, index = _rule_at(doc, op.get("index"))
+    del rules[index]
+    if not rules:
+        del doc["rules"]
+
+
+@operation("move_rule")
+def move_rule(doc: CommentedMap, op: Mapping[str, Any], ctx: EditContext) -> None:
+    rules, index = _rule_at(doc, op.get("index"))
+    to = op.get("to")
+    if not isinstance(to, int) or isinstance(to, bool) or not 0 <= to < len(rules):
+        raise EditError(f"'to' must be a rule position from 0 to {len(rules) - 1}",
+                        f"to 必须是 0 到 {len(rules) - 1} 之间的规则位置")
+    rules.insert(to, rules.pop(index))
+
+
+def _rule(op: Mapping[str, Any]) -> dict[str, Any]:
+    rule = _mapping(op, "rule")
+    _only_keys(rule, RULE_KEYS, "rule")
+    kinds = [k for k in ("show", "require", "readonly", "check") if k in rule]
+    if len(kinds) != 1:
+        raise EditError("a rule is one of show, require, read-only or check", "规则必须是显示、必填、只读或校验之一")
+    return dict(rule)
+
+
+def _rule_at(doc: CommentedMap, index: Any) -> tuple[CommentedSeq, int]:
+    rules = doc.get("rules")
+    if not isinstance(rules, CommentedSeq):
+        rules = CommentedSeq()
+    if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < len(rules):
+        raise EditError("no rule at that position; reload the designer", "该位置没有规则,请刷新设计器")
+    return rules, index
+
+
+# -- the form and the app --------------------------------------------------------------------------------------
+
+FORM_SETTINGS = ("label", "description", "title", "numbering", "search")
+APP_SETTINGS = ("label", "description", "icon", "color", "admins", "forms")
+
+
+@operation("set_form")
+def set_form(doc: CommentedMap, op: Mapping[str, Any], ctx: EditContext) -> None:
+    _settings(doc, op, FORM_SETTINGS, DOCUMENT_KEYS["form"], required=("label",))
+
+
+@operation("set_app")
+def set_app(doc: CommentedMap, op: Mapping[str, Any], ctx: EditContext) -> None:
+    _settings(doc, op, APP_SETTINGS, DOCUMENT_KEYS["app"], required=("label",))
+
+
+def _settings(doc: CommentedMap, op: Mapping[str, Any], allowed: tuple[str, ...], order: tuple[str, ...],
+              required: tuple[str, ...]) -> None:
+    changes, removed = op.get("set") or {}, op.get("unset") or []
+    if not isinstance(changes, Mapping) or not isinstance(removed, list):
+        raise EditError("'set' must be an object and 'unset' a list of keys", "set 必须是对象,unset 必须是键的列表")
+    for key in [*changes, *removed]:
+        if key not in allowed:
+            raise EditError(f"'{str(key)[:40]}' cannot be set here", f"此处不能设置“{str(key)[:40]}”")
+    for key in removed:
+        if key in required:
+            raise EditError(f"'{key}' cannot be removed", f"“{key}”不能删除")
+        doc.pop(key, None)
+    for key, value in changes.items():
+        if value is None or value == [] and key != "forms":
+            doc.pop(key, None)
+        else:
+            set_key(doc, key, value, order)
+
+
+# -- helpers ---------------------------------------------------------------------------------------------------
+
+
+def _fields(doc: CommentedMap, op: Mapping[str, Any]) -> CommentedSeq:
+    """The field list an operation works on: the form's, or a subform's columns (`parent`)."""
+    fields = doc.get("fields")
+    if not isinstance(fields, CommentedSeq):
+        raise EditError("this document has no fields", "该文档没有字段")
+    parent = op.get("parent")
+    if not parent:
+        return fields
+    index = _index(fields, parent)
+    sub = fields[index] if index is not None else None
+    if not isinstance(sub, CommentedMap) or not _holds_rows(sub.get("type")):
+        raise EditError(f"the form has no subform '{str(parent)[:40]}'", f"表单中没有子表单“{str(parent)[:40]}”")
+    if "fields" not in sub:
+        columns = CommentedSeq()
+        columns.fa.set_block_style()
+        set_key(sub, "fields", columns, field_order())
+        restyle(sub)
+    columns = sub["fields"]
+    if not isinstance(columns, CommentedSeq):
+        raise EditError(f"'{parent}' has no columns", f"“{parent}”没有列")
+    return columns
+
+
+def _top_ids(doc: CommentedMap) -> set[str]:
+    return {str(f.get("id")) for f in _top_fields(doc) if isinstance(f, Mapping)}
+
+
+def _top_fields(doc: CommentedMap) -> list[Any]:
+    fields = doc.get("fields")
+    return list(fields) if isinstance(fields, list) else []
+
+
+def _field(doc: CommentedMap, op: Mapping[str, Any]) -> CommentedMap:
+    fields = _fields(doc, op)
+    index = _index(fields, op.get("id"))
+    if index is None:
+        raise EditError(f"the form has no field '{str(op.get('id'))[:40]}'; reload the designer",
+                        f"表单中没有字段“{str(op.get('id'))[:40]}”,请刷新设计器")
+    node = fields[index]
+    if not isinstance(node, CommentedMap):
+        raise EditError("the field is not a map of properties", "该字段不是属性映射")
+    return node
+
+
+def _index(fields: Any, fid: Any) -> int | None:
+    for index, node in enumerate(fields):
+        if isinstance(node, Mapping) and node.get("id") == fid:
+            return index
+    return None
+
+
+def _free_id(fields: Any, ftype: str, doc: CommentedMap) -> str:
+    base = re.sub(r"[^a-z0-9_]", "_", ftype.lower())[:30] or "field"
+    number = 1
+    while _index(fields, f"{base}_{number}") is not None or _used_elsewhere(doc, f"{base}_{number}"):
+        number += 1
+    return f"{base}_{number}"
+
+
+def _used_elsewhere(doc: CommentedMap, fid: str) -> bool:
+    return any(_index(f.get("fields") or [], fid) is not None for f in _top_fields(doc) if isinstance(f, Mapping))
+
+
+def _replace_references(doc: CommentedMap, old: str, new: str | None) -> None:
+    """Follow a renamed (new) or removed (None) field in the layout, search, title, numbering and rules' lists."""
+    if "layout" in doc:
+        for rows in list(row_lists(doc["layout"])):
+            for row in list(rows):
+                if isinstance(row, list) and old in row:
+                    if new is None:
+                        row.remove(old)
+                        if not row:
+                            rows.remove(row)
+                    else:
+                        row[row.index(old)] = new
+    if isinstance(doc.get("search"), list) and old in doc["search"]:
+        _swap(doc["search"], old, new)
+        if not doc["search"]:
+            del doc["search"]
+    if doc.get("title") == old:
+        if new is None:
+            del doc["title"]
+        else:
+            doc["title"] = new
+    numbering = doc.get("numbering")
+    for entry in numbering if isinstance(numbering, list) else [numbering] if numbering else []:
+        if isinstance(entry, CommentedMap) and entry.get("field") == old:
+            if new is None:
+                if isinstance(numbering, list):
+                    numbering.remove(entry)
+                else:
+                    del doc["numbering"]
+            else:
+                entry["field"] = new
+    for rule in list(doc.get("rules") or []):
+        for key in ("show", "require", "readonly", "fields"):
+            ids = rule.get(key) if isinstance(rule, Mapping) else None
+            if isinstance(ids, list) and old in ids:
+                _swap(ids, old, new)
+                if not ids and key != "fields":
+                    doc["rules"].remove(rule)
+                    break
+                if not ids:
+                    del rule[key]
+    if "rules" in doc and not doc["rules"]:
+        del doc["rules"]
+
+
+def _swap(ids: list[Any], old: str, new: str | None) -> None:
+    if new is None:
+        ids.remove(old)
+    else:
+        ids[ids.index(old)] = new
+
+
+def _known_type(ftype: Any) -> set[str]:
+    """The keys a field of this type may have (EditError for an unknown type)."""
+    from engine.fields.registry import field_type, type_names  # the registry loads every type module
+
+    if not isinstance(ftype, str) or ftype not in type_names():
+        raise EditError(f"unknown field type '{str(ftype)[:40]}'", f"未知的字段类型“{str(ftype)[:40]}”")
+    common = {k for k, v in field_properties().items() if v is not True}
+    return common | set(field_type(ftype).props_schema)
+
+
+def _starter(ftype: str, spec: Mapping[str, Any]) -> dict[str, Any]:
+    """The type's starter properties the new field does not set itself, and a label if it has none."""
+    from engine.fields.registry import field_type
+
+    ftype_obj = field_type(ftype)
+    label = {} if "label" in spec else {"label": dict(ftype_obj.label) if isinstance(ftype_obj.label, Mapping)
+                                        else ftype_obj.label or ftype}
+    return {**label, **{k: v for k, v in ftype_obj.starter().items() if k not in spec}}
+
+
+def _add_form_starter(doc: CommentedMap, ftype: str, field_id: str) -> None:
+    """Form-level keys the new field's type needs: a numbering entry is added to the form's numbering."""
+    from engine.fields.registry import field_type
+
+    for key, value in field_type(ftype).form_starter(field_id).items():
+        if key == "numbering" and "numbering" in doc:
+            current = doc["numbering"]
+            if not isinstance(current, CommentedSeq):
+                current = CommentedSeq([current])
+                current.fa.set_block_style()
+                doc["numbering"] = current
+            current.append(styled(value))
+        else:
+            set_key(doc, key, value, DOCUMENT_KEYS["form"])
+
+
+def _holds_rows(ftype: Any) -> bool:
+    from engine.fields.registry import field_type, type_names
+
+    return isinstance(ftype, str) and ftype in type_names() and field_type(ftype).holds_rows
+
+
+def _known_key(key: Any) -> None:
+    if key not in field_properties():
+        raise EditError(f"no field has a property '{str(key)[:40]}'", f"字段没有属性“{str(key)[:40]}”")
+
+
+def _valid_id(value: Any, what: str) -> None:
+    if not isinstance(value, str) or not ID_PATTERN.match(value):
+        raise EditError(f"'{str(value)[:40]}' is not a valid {what} id: use a lowercase letter, then lowercase "
+                        "letters, digits or _ (at most 40)",
+                        f"“{str(value)[:40]}”不是有效的标识:以小写字母开头,后跟小写字母、数字或下划线(最多 40 个)")
+
+
+def _mapping(op: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = op.get(key)
+    if not isinstance(value, Mapping):
+        raise EditError(f"'{key}' must be an object", f"{key} 必须是对象")
+    return value
+
+
+def _only_keys(value: Mapping[str, Any], allowed: tuple[str, ...], at: str) -> None:
+    for key in value:
+        if key not in allowed:
+            raise EditError(f"{at}: unknown key '{str(key)[:40]}'", f"{at}:未知的键“{str(key)[:40]}”")
+
+
+def _check_size(value: Any) -> None:
+    """An operation is small: refuse deep or huge values before walking them."""
+    count = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        count += 1
+        if depth > MAX_DEPTH or count > MAX_ITEMS:
+            raise EditError("the operation is too large or too deeply nested", "操作过大或嵌套过深")
+        if isinstance(item, Mapping):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)

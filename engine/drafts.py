@@ -1,0 +1,309 @@
+"""Designer drafts: each admin edits a private draft of a document by small operations, saved on the server with
+every step (undo, redo), checked against the whole workspace, and published with a plan.
+
+Two admins may draft the same document. Publishing a draft whose base is no longer the latest version merges the
+two edits when they touch different fields (engine.definitions.changes.merge) and is refused, naming what the
+other publish changed, when they do not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from engine.definitions.changes import FieldChange, field_changes, merge
+from engine.definitions.editing import EditContext, edit_text
+from engine.definitions.loader import load_sources
+from engine.definitions.yamlsource import YamlSyntaxError, safe_data
+from engine.errors import DefinitionError, FormworkError, Problem
+from engine.storage import documents
+from engine.storage import drafts as stored
+from engine.storage.database import read_transaction, write_transaction
+from engine.storage.sync import Plan
+
+if TYPE_CHECKING:
+    from engine.workspace import PublishResult, Workspace
+
+
+@dataclass(frozen=True)
+class Draft:
+    path: str
+    user_id: int
+    base_version: int | None
+    text: str
+    can_undo: bool
+    can_redo: bool
+    updated_at: datetime
+
+    @property
+    def is_new(self) -> bool:
+        return self.base_version is None
+
+    @property
+    def doc(self) -> dict[str, Any]:
+        """The draft as plain data ({} while it is not a readable YAML map)."""
+        try:
+            data = safe_data(self.text, self.path)
+        except YamlSyntaxError:
+            return {}
+        return data if isinstance(data, dict) else {}
+
+
+@dataclass(frozen=True)
+class DraftProblem:
+    """A problem of the draft: where (JSON pointer), at which field or rule, and what."""
+
+    pointer: str
+    field: str | None
+    rule: int | None
+    message: str
+    file: str = ""
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Another admin published the document after this draft began."""
+
+    fields: tuple[str, ...]  # the units the other publish changed (field ids, or keys such as "layout")
+    conflicting: tuple[str, ...]  # the ones this draft changed too, differently
+    author: str | None
+    at: datetime | None
+    version: int
+
+    @property
+    def mergeable(self) -> bool:
+        return not self.conflicting
+
+
+@dataclass(frozen=True)
+class DraftPlan:
+    """What publishing the draft would do."""
+
+    text: str  # what would be published (the draft, or the draft merged with the other publish)
+    conflict: Conflict | None
+    problems: list[DraftProblem]
+    schema: Plan | None
+    impacts: list[Any]
+    changes: list[FieldChange]
+
+    @property
+    def publishable(self) -> bool:
+        return not self.problems and (self.conflict is None or self.conflict.mergeable)
+
+
+class DraftConflict(FormworkError):
+    """The draft and another admin's publish changed the same fields: nothing was published."""
+
+    def __init__(self, conflict: Conflict):
+        self.conflict = conflict
+        who = conflict.author or "another admin"
+        super().__init__(f"{who} published version {conflict.version} meanwhile and changed "
+                         f"{', '.join(conflict.conflicting)} too; reload their version and make your change again")
+
+
+class NoDraft(FormworkError):
+    """There is nothing to undo, redo or publish."""
+
+
+class DraftService:
+    """Drafts of one workspace's documents."""
+
+    def __init__(self, ws: Workspace):
+        self.ws = ws
+
+    # -- reading and editing ---------------------------------------------------------------------------------
+
+    def open(self, path: str, user_id: int) -> Draft:
+        """The admin's draft of `path`, started from the latest published text if there is none."""
+        with write_transaction(self.ws.engine) as conn:
+            row = stored.find(conn, path, user_id)
+            if row is None:
+                latest = documents.latest_version(conn, path)
+                if latest is None or latest["text"] is None:
+                    raise NoDraft(f"no document '{path}' is published; create it first")
+                stored.create(conn, path, user_id, int(str(latest["version"])), str(latest["text"]), self.ws.now())
+                row = stored.find(conn, path, user_id)
+        assert row is not None
+        return _draft(row)
+
+    def find(self, path: str, user_id: int) -> Draft | None:
+        """The admin's draft of `path`, if they have one (nothing is created)."""
+        with read_transaction(self.ws.engine) as conn:
+            row = stored.find(conn, path, user_id)
+        return _draft(row) if row else None
+
+    def create(self, path: str, user_id: int, text: str) -> Draft:
+        """A draft of a document that is not published yet (its first version will be the draft)."""
+        with write_transaction(self.ws.engine) as conn:
+            latest = documents.latest_version(conn, path)
+            if latest is not None and latest["text"] is not None:
+                raise DefinitionError([Problem(path, 0, "", "a document with this path is already published")])
+            stored.remove(conn, path, user_id)
+            stored.create(conn, path, user_id, None, text, self.ws.now())
+            row = stored.find(conn, path, user_id)
+        assert row is not None
+        return _draft(row)
+
+    def edit(self, path: str, user_id: int, op: dict[str, Any]) -> Draft:
+        """Apply one operation to the admin's draft (EditError when it cannot be applied; nothing saved)."""
+        self.open(path, user_id) if self.find(path, user_id) is None else None
+        with write_transaction(self.ws.engine) as conn:
+            row = stored.find(conn, path, user_id)
+            if row is None:
+                raise NoDraft(f"the draft of '{path}' was discarded; open the designer again")
+            published = documents.latest_version(conn, path)
+            context = EditContext(_field_ids(published["text"] if published else None))
+            text = edit_text(row["text"], path, op, context)
+            if text != row["text"]:
+                stored.add_step(conn, row, text, dict(op), self.ws.now())
+            row = stored.find(conn, path, user_id)
+        assert row is not None
+        return _draft(row)
+
+    def undo(self, path: str, user_id: int) -> Draft:
+        return self._move(path, user_id, -1)
+
+    def redo(self, path: str, user_id: int) -> Draft:
+        return self._move(path, user_id, +1)
+
+    def _move(self, path: str, user_id: int, by: int) -> Draft:
+        with write_transaction(self.ws.engine) as conn:
+            row = stored.find(conn, path, user_id)
+            if row is None:
+                raise NoDraft(f"there is no draft of '{path}'")
+            step = int(row["position"]) + by
+            if row["first"] <= step <= row["last"]:
+                stored.move(conn, row, step, self.ws.now())
+                row = stored.find(conn, path, user_id)
+        assert row is not None
+        return _draft(row)
+
+    def discard(self, path: str, user_id: int) -> None:
+        with write_transaction(self.ws.engine) as conn:
+            stored.remove(conn, path, user_id)
+
+    def of_user(self, user_id: int) -> list[dict[str, Any]]:
+        with read_transaction(self.ws.engine) as conn:
+            return stored.of_user(conn, user_id)
+
+    # -- checking and publishing -----------------------------------------------------------------------------
+
+    def problems(self, draft: Draft, text: str | None = None) -> list[DraftProblem]:
+        """Every problem of the workspace with the draft (or `text`) in place of the published document."""
+        text = draft.text if text is None else text
+        result = load_sources({**self.ws.sources(), draft.path: text})
+        data = _plain(text)
+        return [_located(p, draft.path, data) for p in result.problems]
+
+    def plan(self, path: str, user_id: int) -> DraftPlan:
+        """What publishing the admin's draft would do: conflict, problems, schema steps, data impacts, changes."""
+        draft = self.find(path, user_id)
+        if draft is None:
+            raise NoDraft(f"there is no draft of '{path}'")
+        with read_transaction(self.ws.engine) as conn:
+            latest = documents.latest_version(conn, path)
+            base_text = documents.text_of(conn, path, draft.base_version) if draft.base_version else None
+        text, conflict = draft.text, None
+        latest_version = int(str(latest["version"])) if latest else None
+        latest_text = latest["text"] if latest else None
+        if latest is not None and latest_version != draft.base_version:
+            if base_text is None or latest_text is None:
+                # the document was created, or removed, by someone else since the draft began
+                conflict = Conflict(("document",), ("document",), _str(latest.get("author")),
+                                    _time(latest.get("created_at")), int(str(latest_version)))
+            else:
+                merged = merge(base_text, str(latest_text), draft.text, path)
+                conflict = Conflict(merged.theirs, merged.conflicts, _str(latest.get("author")),
+                                    _time(latest.get("created_at")), int(str(latest_version)))
+                text = merged.text or draft.text
+        problems = self.problems(draft, text)
+        schema, impacts = self._publish_plan(path, text) if not problems else (None, [])
+        return DraftPlan(text, conflict, problems, schema, impacts,
+                         field_changes(str(latest_text) if latest_text is not None else None, text))
+
+    def _publish_plan(self, path: str, text: str) -> tuple[Plan | None, list[Any]]:
+        try:
+            result = self.ws.publish({path: text}, dry_run=True)
+        except DefinitionError:
+            return None, []
+        return result.plan, []
+
+    def publish(self, path: str, user_id: int, note: str = "", *, accept_losses: bool = False,
+                _retried: bool = False) -> PublishResult:
+        """Publish the admin's draft (merged with any other publish since it began) and remove the draft.
+
+        DraftConflict when the other publish changed the same fields; DefinitionError when the result has problems.
+        """
+        plan = self.plan(path, user_id)
+        if plan.conflict is not None and not plan.conflict.mergeable:
+            raise DraftConflict(plan.conflict)
+        if plan.problems:
+            raise DefinitionError([Problem(p.file or path, 0, p.pointer, p.message) for p in plan.problems])
+        from engine.workspace import StaleDocument  # the workspace imports this module
+
+        expected = plan.conflict.version if plan.conflict else self._base(path, user_id)
+        try:
+            result = self.ws.publish({path: plan.text}, author_id=user_id, comment=note, expect={path: expected})
+        except StaleDocument:
+            if _retried:
+                raise
+            return self.publish(path, user_id, note, accept_losses=accept_losses, _retried=True)
+        with write_transaction(self.ws.engine) as conn:
+            stored.remove(conn, path, user_id)
+        return result
+
+    def _base(self, path: str, user_id: int) -> int | None:
+        draft = self.find(path, user_id)
+        return draft.base_version if draft else None
+
+
+def _draft(row: dict[str, Any]) -> Draft:
+    return Draft(str(row["path"]), int(row["user_id"]), row["base_version"], str(row["text"]),
+                 int(row["position"]) > int(row["first"]), int(row["position"]) < int(row["last"]),
+                 row["updated_at"])
+
+
+def _plain(text: str) -> dict[str, Any]:
+    try:
+        data = safe_data(text)
+    except YamlSyntaxError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _field_ids(text: Any) -> frozenset[str]:
+    """The ids of a published form's fields, and `sub.col` for its subforms' columns."""
+    data = _plain(str(text)) if text else {}
+    ids: set[str] = set()
+    for f in data.get("fields") or []:
+        if isinstance(f, dict) and "id" in f:
+            ids.add(str(f["id"]))
+            for c in f.get("fields") or []:
+                if isinstance(c, dict) and "id" in c:
+                    ids.add(f"{f['id']}.{c['id']}")
+    return frozenset(ids)
+
+
+def _located(problem: Problem, path: str, data: dict[str, Any]) -> DraftProblem:
+    """The field or rule a problem of the draft is at (problems of other documents keep only their text)."""
+    if problem.file != path:
+        return DraftProblem(problem.path, None, None, f"{problem.file}: {problem.message}", problem.file)
+    parts = [p for p in problem.path.split("/") if p]
+    field, rule = None, None
+    if len(parts) >= 2 and parts[0] == "fields" and parts[1].isdigit():
+        fields = data.get("fields") or []
+        index = int(parts[1])
+        if index < len(fields) and isinstance(fields[index], dict):
+            field = str(fields[index].get("id"))
+    elif len(parts) >= 2 and parts[0] == "rules" and parts[1].isdigit():
+        rule = int(parts[1])
+    return DraftProblem(problem.path, field, rule, problem.message, problem.file)
+
+
+def _str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _time(value: Any) -> datetime | None:
+    return value if isinstance(value, datetime) else None
