@@ -24,7 +24,7 @@ IDLE = "#designer:not(.busy)"
 def workspace(tmp_path: Path, clock):  # type: ignore[no-untyped-def]
     ws = open_workspace(f"sqlite:///{tmp_path / 'b.db'}", tmp_path / "ws", clock)
     publish_directory(ws, FIXTURES / "shop", "shop/")
-    ws.publish({"shop/sales/forms/visit.yaml": new_form_text("visit", {"zh": "拜访", "en": "Visit"}, "sales")})
+    ws.publish({"shop/sales/forms/visit.yaml": new_form_text("visit", {"zh": "拜访", "en": "Visit"})})
     add_user(ws, "alice")
     yield ws
     ws.close()

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from engine.definitions.editing import EditError
+from engine.definitions.edit_error import EditError
 from engine.drafts import Draft
 from engine.i18n import text
 from web.endpoints import form_view, workspace
@@ -40,11 +40,17 @@ class OpRefused(Exception):
 
 
 def form_path(request: Request) -> str:
-    """The stored path of the form document named in the URL (404 if there is no such form)."""
-    form = workspace(request).definitions.forms.get(request.path_params["form"])
-    if form is None or not form.source.file:
+    """The stored path of the form document named in the URL: a published form, or a new form the admin has
+    only a draft of (404 if neither)."""
+    ws = workspace(request)
+    form_id = request.path_params["form"]
+    form = ws.definitions.forms.get(form_id)
+    if form is not None and form.source.file:
+        return form.source.file
+    drafted = [d["path"] for d in ws.drafts.of_user(admin_id(request)) if d["path"].endswith(f"/forms/{form_id}.yaml")]
+    if not drafted:
         raise HTTPException(404)
-    return form.source.file
+    return str(drafted[0])
 
 
 def canvas_context(request: Request, path: str, draft: Draft) -> dict[str, Any]:

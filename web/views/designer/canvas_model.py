@@ -73,11 +73,9 @@ def _item(name: str) -> PaletteItem:
 
 
 def new_field(type_name: str) -> dict[str, Any] | None:
-    """The field a palette drop adds (labelled with its type's name), or None for an unregistered type."""
-    if type_name not in type_names():
-        return None
-    label = field_type(type_name).label
-    return {"type": type_name, "label": dict(label) if isinstance(label, Mapping) else {"zh": label, "en": label}}
+    """The field a palette drop adds (the engine labels it with its type's name and gives it the type's starter
+    properties), or None for an unregistered type."""
+    return {"type": type_name} if type_name in type_names() else None
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from engine.drafts import DraftConflict
 from engine.errors import DefinitionError
 from web.endpoints import form_view, workspace
 from web.render import page
+from web.texts.designer_canvas import TEXTS
 from web.views.admin_access import admin_id, admin_only
 from web.views.designer.canvas import form_path
 
@@ -55,28 +56,18 @@ def steps_in_words(plan: Any, labels: Mapping[str, Any]) -> list[tuple[str, Any]
              else (s.detail or s.name)) for s in plan.steps]
 
 
-def plan_or_none(request: Request, path: str, user_id: int) -> Any:
-    """The draft's publish plan, or None while the draft has problems the plan cannot be made with."""
-    try:
-        return workspace(request).drafts.plan(path, user_id)
-    except DefinitionError:
-        return None
-
-
 def dialog_context(request: Request, path: str, user_id: int) -> dict[str, Any]:
     """Everything the dialog shows about publishing the user's draft now."""
     ws = workspace(request)
     draft = ws.drafts.open(path, user_id)
-    problems = ws.drafts.problems(draft)
-    plan = plan_or_none(request, path, user_id)
+    plan = ws.drafts.plan(path, user_id)
     labels = field_labels(request, draft.doc)
-    conflict = plan.conflict if plan is not None else None
-    impacts = list(plan.impacts) if plan is not None else []
     return {"form_id": request.path_params["form"], "base": f"/design/forms/{request.path_params['form']}",
-            "draft": draft, "plan": plan, "conflict": conflict, "problems": problems, "labels": labels,
-            "blocked": bool(problems) or plan is None or bool(conflict is not None and not conflict.mergeable),
-            "steps": steps_in_words(plan.schema, labels) if plan is not None else [], "impacts": impacts,
-            "blocking": any(getattr(i, "blocking", False) for i in impacts), "note": ""}
+            "draft": draft, "plan": plan, "conflict": plan.conflict, "problems": plan.problems, "labels": labels,
+            "blocked": not plan.publishable or plan.schema is None,
+            "steps": steps_in_words(plan.schema, labels) if plan.schema is not None else [],
+            "impacts": plan.impacts, "blocking": any(getattr(i, "blocking", False) for i in plan.impacts),
+            "note": "", "unit_texts": TEXTS}
 
 
 @admin_only
