@@ -45,7 +45,7 @@ def drag(page: Any, source: Any, target: Any, across: float = 0.85) -> None:
 
 
 def placed(page: Any) -> list[str]:
-    return page.locator(".canvas-body .canvas-card").evaluate_all("cards => cards.map(c => c.dataset.field)")
+    return list(page.locator(".canvas-body .canvas-card").evaluate_all("cards => cards.map(c => c.dataset.field)"))
 
 
 def shoot(page: Any, name: str) -> None:

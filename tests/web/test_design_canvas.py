@@ -232,4 +232,4 @@ def test_changes_to_other_fields_are_merged(shop) -> None:  # type: ignore[no-un
         done = alice.post("/design/forms/customer/publish", data={"note": "mine"})
         assert done.status_code == 200, done.text
         form = shop.definitions.forms["customer"]
-        assert form.field(new_id) is not None and form.field("email").label["en"] == "Mail"  # type: ignore[union-attr, index]
+        assert form.field(new_id) is not None and form.field("email").label["en"] == "Mail"
