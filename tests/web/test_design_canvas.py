@@ -233,3 +233,11 @@ def test_changes_to_other_fields_are_merged(shop) -> None:  # type: ignore[no-un
         assert done.status_code == 200, done.text
         form = shop.definitions.forms["customer"]
         assert form.field(new_id) is not None and form.field("email").label["en"] == "Mail"
+
+
+def test_every_canvas_text_is_in_chinese_and_english() -> None:
+    from web.texts.designer_canvas import TEXTS
+
+    assert all(entry.get("zh") and entry.get("en") for entry in TEXTS.values())
+    placeholders = [(key, re.findall(r"{\w+}", e["zh"]), re.findall(r"{\w+}", e["en"])) for key, e in TEXTS.items()]
+    assert all(sorted(zh) == sorted(en) for _, zh, en in placeholders), placeholders
