@@ -58,8 +58,9 @@ def canvas_context(request: Request, path: str, draft: Draft) -> dict[str, Any]:
     ws = workspace(request)
     form_id = request.path_params["form"]
     problems = ws.drafts.problems(draft)
+    doc = draft.doc  # parsed on every access: once here
     return {"form_id": form_id, "base": f"/design/forms/{form_id}", "path": path, "draft": draft,
-            "doc": draft.doc, "canvas": build_canvas(draft.doc, problems), "problem_count": len(problems)}
+            "doc": doc, "canvas": build_canvas(doc, problems), "problem_count": len(problems)}
 
 
 def fragment(request: Request, context: dict[str, Any], status: int = 200) -> HTMLResponse:

@@ -61,9 +61,10 @@ def dialog_context(request: Request, path: str, user_id: int) -> dict[str, Any]:
     ws = workspace(request)
     draft = ws.drafts.open(path, user_id)
     plan = ws.drafts.plan(path, user_id)
-    labels = field_labels(request, draft.doc)
+    doc = draft.doc  # parsed on every access: once here
+    labels = field_labels(request, doc)
     return {"form_id": request.path_params["form"], "base": f"/design/forms/{request.path_params['form']}",
-            "draft": draft, "plan": plan, "conflict": plan.conflict, "problems": plan.problems, "labels": labels,
+            "draft": draft, "doc": doc, "plan": plan, "conflict": plan.conflict, "problems": plan.problems, "labels": labels,
             "blocked": not plan.publishable or plan.schema is None,
             "steps": steps_in_words(plan.schema, labels) if plan.schema is not None else [],
             "impacts": plan.impacts, "blocking": any(getattr(i, "blocking", False) for i in plan.impacts),
