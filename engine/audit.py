@@ -21,6 +21,7 @@ ACTIONS = (
     "job_retried", "job_discarded",  # /admin/jobs
     "mail_settings_changed", "mail_template_saved", "mail_template_deleted", "mail_test_sent",  # /admin/email
     "workflow_cancelled", "workflow_reassigned",  # /admin/workflows
+    "form_purged",  # /design: a removed form's kept tables dropped
 )
 
 

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from engine import lifecycle
-from engine.errors import DefinitionError
+from engine.definitions.impact import Impact
+from engine.errors import DefinitionError, PublishRefused
 
 if TYPE_CHECKING:
     from engine.workspace import Workspace
@@ -61,13 +62,28 @@ def export(home: str, directory: Path, force: bool) -> None:
 @click.option("--prune", is_flag=True, help="Remove stored documents under the prefix that the folder lacks.")
 @click.option("--plan", is_flag=True, help="Only show what would change; write nothing.")
 @click.option("--note", default="", help="A note stored with the new versions.")
-def publish(home: str, path: Path, prefix: str | None, prune: bool, plan: bool, note: str) -> None:
-    """Check a folder of definitions and publish it into the workspace (documents and schema, in one transaction)."""
+@click.option("--accept-losses", is_flag=True, help="Publish even though some stored values do not convert to a "
+              "field's new type (they become empty) or are cut to a shorter length.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="en", show_default=True,
+              help="Language of the data impacts shown.")
+def publish(home: str, path: Path, prefix: str | None, prune: bool, plan: bool, note: str, accept_losses: bool,
+            lang: str) -> None:
+    """Check a folder of definitions and publish it into the workspace (documents and schema, in one transaction).
+
+    The plan shows the schema changes and what they do to the stored data (records without a value for a field
+    made required, values that do not convert to a field's new type…)."""
     ws = _open(home)
     try:
         found = lifecycle.folder_changes(path, ws.sources(), prune=prune,
                                          prefix=lifecycle.default_prefix(path) if prefix is None else prefix)
-        result = ws.publish(found.changes, author_id=None, comment=note or f"publish {path.name}", dry_run=plan)
+        result = ws.publish(found.changes, author_id=None, comment=note or f"publish {path.name}", dry_run=plan,
+                            accept_losses=accept_losses)
+    except PublishRefused as exc:
+        _print_impacts(exc.impacts, lang)
+        _print_problems(exc)
+        click.echo("nothing was published (--accept-losses publishes anyway, emptying the values that do not "
+                   "convert)", err=True)
+        sys.exit(1)
     except DefinitionError as exc:
         _print_problems(exc)
         click.echo("nothing was published", err=True)
@@ -77,6 +93,7 @@ def publish(home: str, path: Path, prefix: str | None, prune: bool, plan: bool, 
             click.echo(f"{label:<8} {p}")
     for line in result.plan.describe():
         click.echo(line)
+    _print_impacts(result.impacts, lang)
     count = len(found.added) + len(found.changed) + len(found.removed)
     if plan:
         click.echo(f"{count} document(s) and {len(result.plan.changes)} schema change(s) would be published; "
@@ -85,6 +102,12 @@ def publish(home: str, path: Path, prefix: str | None, prune: bool, plan: bool, 
         click.echo("nothing to publish: the workspace already has these documents")
     else:
         click.echo(f"published {len(result.changed)} document(s), {len(result.plan.changes)} schema change(s)")
+
+
+def _print_impacts(impacts: list[Impact], lang: str) -> None:
+    for impact in impacts:
+        mark = "refused" if impact.blocking else "data"
+        click.echo(f"{mark:<13} {impact.form}.{impact.field}: {impact.text(lang)}")
 
 
 def _when(value: object) -> str:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from engine.definitions.changes import FieldChange, field_changes, merge
 from engine.definitions.editing import EditContext, edit_text
 from engine.definitions.loader import load_sources
+from engine.definitions.typechange import type_change_problems
 from engine.definitions.yamlsource import YamlSyntaxError, safe_data
 from engine.errors import DefinitionError, FormworkError, Problem
 from engine.storage import documents
@@ -194,7 +195,8 @@ class DraftService:
         text = draft.text if text is None else text
         result = load_sources({**self.ws.sources(), draft.path: text})
         data = _plain(text)
-        return [_located(p, draft.path, data) for p in result.problems]
+        found = result.problems or type_change_problems(self.ws.definitions, result.definitions)
+        return [_located(p, draft.path, data) for p in found]
 
     def plan(self, path: str, user_id: int) -> DraftPlan:
         """What publishing the admin's draft would do: conflict, problems, schema steps, data impacts, changes."""
@@ -227,7 +229,7 @@ class DraftService:
             result = self.ws.publish({path: text}, dry_run=True)
         except DefinitionError:
             return None, []
-        return result.plan, []
+        return result.plan, result.impacts
 
     def publish(self, path: str, user_id: int, note: str = "", *, accept_losses: bool = False,
                 _retried: bool = False) -> PublishResult:
@@ -244,7 +246,8 @@ class DraftService:
 
         expected = plan.conflict.version if plan.conflict else self._base(path, user_id)
         try:
-            result = self.ws.publish({path: plan.text}, author_id=user_id, comment=note, expect={path: expected})
+            result = self.ws.publish({path: plan.text}, author_id=user_id, comment=note, expect={path: expected},
+                                     accept_losses=accept_losses)
         except StaleDocument:
             if _retried:
                 raise

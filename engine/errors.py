@@ -37,6 +37,15 @@ class DefinitionError(FormworkError):
         super().__init__("\n".join(str(p) for p in problems))
 
 
+class PublishRefused(DefinitionError):
+    """A publish would lose stored values or cannot succeed on them (engine.definitions.impact); nothing was
+    written. `impacts` holds every measured impact, the blocking ones also as problems at their fields."""
+
+    def __init__(self, problems: list[Problem], impacts: list[Any]):
+        self.impacts = impacts
+        super().__init__(problems)
+
+
 @dataclass(frozen=True)
 class FieldError:
     """A problem with one field's value: a catalogue code plus the values its message needs."""

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from engine.audit import record_audit
+from engine.definitions.impact import Impact, measure, refusal, rewrites
 from engine.definitions.loader import load_sources
 from engine.definitions.model import Definitions
+from engine.definitions.typechange import type_change_problems
 from engine.drafts import DraftService
-from engine.errors import FormworkError
+from engine.errors import DefinitionError, FormworkError
+from engine.fields.conversion import ConversionContext, prepare_sqlite
 from engine.jobs.service import JobService
 from engine.records.runtime import Runtimes
 from engine.records.service import Clock, RecordService, utc_now
@@ -27,10 +31,24 @@ from engine.workflow.service import WorkflowService
 
 @dataclass(frozen=True)
 class PublishResult:
-    """What a publish changed: the documents written and the schema plan applied."""
+    """What a publish changed: the documents written, the schema plan applied and the data impacts measured."""
 
     changed: list[str]
     plan: Plan
+    impacts: list[Impact] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PublishPlan:
+    """What a publish would do, nothing written: the schema changes and the impact on the stored data."""
+
+    schema: Plan
+    impacts: list[Impact]
+
+    @property
+    def blocking(self) -> list[Impact]:
+        """The impacts that stop the publish (unless, for losses, the publisher accepts them)."""
+        return [i for i in self.impacts if i.blocking]
 
 
 class StaleDocument(FormworkError):
@@ -98,29 +116,65 @@ class Workspace:
         self.reload()
         return True
 
-    def publish(self, changes: Mapping[str, str | None], *, author_id: int | None = None, comment: str = "",
-                dry_run: bool = False, expect: Mapping[str, int | None] | None = None) -> PublishResult:
-        """Check the workspace with these document changes, store new versions and sync the schema, atomically.
-
-        Raises DefinitionError (nothing written) if the resulting definitions have any problem, and StaleDocument
-        when a document's latest version is not the one given in `expect` (someone published it meanwhile).
-        """
-        merged: dict[str, str | None] = {**self.sources(), **changes}
+    def _checked(self, changes: Mapping[str, str | None]) -> tuple[Definitions, Definitions]:
+        """The current and the resulting definitions; DefinitionError for any problem of the result, and for a
+        field type change whose values cannot convert."""
+        current = self.sources()
+        merged: dict[str, str | None] = {**current, **changes}
         defs = load_sources({k: v for k, v in merged.items() if v is not None}).raise_for_problems()
-        schema = target_schema(defs)
+        old = self.definitions if self._stored_mark() == self._documents_mark else \
+            load_sources(current).definitions
+        problems = type_change_problems(old, defs)
+        if problems:
+            raise DefinitionError(problems)
+        return old, defs
+
+    def publish(self, changes: Mapping[str, str | None], *, author_id: int | None = None, comment: str = "",
+                dry_run: bool = False, expect: Mapping[str, int | None] | None = None,
+                accept_losses: bool = False) -> PublishResult:
+        """Check the workspace with these document changes, store new versions, sync the schema and convert the
+        values of fields whose type changed, atomically.
+
+        Raises DefinitionError (nothing written) if the resulting definitions have any problem (a field type
+        change whose values cannot convert too), StaleDocument when a document's latest version is not the one
+        given in `expect` (someone published it meanwhile), and PublishRefused if stored values would be lost
+        (values that do not convert to a field's new type, text cut to a shorter column) unless `accept_losses`:
+        then the values that do not convert become empty.
+        """
+        old, defs = self._checked(changes)
+        schema = target_schema(defs, self.engine.dialect.name)
         with write_transaction(self.engine) as conn:
             for path, version in (expect or {}).items():
                 latest = documents.latest_version(conn, path)
                 if (int(str(latest["version"])) if latest else None) != version:
                     raise StaleDocument(path)
             plan = compute_plan(conn, schema)
+            impacts = measure(conn, old, defs)
             if dry_run:
                 conn.rollback()
-                return PublishResult([], plan)
+                return PublishResult([], plan, impacts)
+            refused = refusal(impacts, defs, accept_losses)
+            if refused is not None:
+                raise refused
             changed = documents.save_versions(conn, changes, author_id, self.now(), comment)
-            apply_plan(conn, plan)
+            if conn.dialect.name == "sqlite":
+                prepare_sqlite(conn.connection.driver_connection)
+            apply_plan(conn, plan, rewrites(old, defs, impacts, ConversionContext(conn.dialect.name,
+                                                                                 self.settings.timezone)))
+            if author_id is not None and changed:  # a person's publish is audited, in its own transaction
+                record_audit(conn, self.now(), "definitions_published", actor_id=author_id,
+                             target=", ".join(changed)[:200], detail={"paths": changed, "note": comment})
         self.reload()
-        return PublishResult(changed, plan)
+        return PublishResult(changed, plan, impacts)
+
+    def publish_plan(self, changes: Mapping[str, str | None]) -> PublishPlan:
+        """What publishing these document changes would do (schema steps and data impacts); writes nothing.
+
+        Raises DefinitionError like `publish` for problems of the resulting definitions.
+        """
+        old, defs = self._checked(changes)
+        with read_transaction(self.engine) as conn:
+            return PublishPlan(compute_plan(conn, target_schema(defs, conn.dialect.name)), measure(conn, old, defs))
 
     def plan(self) -> Plan:
         """What sync would change in the database for the current definitions."""

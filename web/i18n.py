@@ -9,6 +9,8 @@ from starlette.requests import Request
 from engine.i18n import LANGUAGES
 from web.texts import designer_canvas as designer_canvas_texts
 from web.texts import jobs as jobs_texts, mail as mail_texts
+from web.texts import designer as designer_texts
+from web.texts import jobs as jobs_texts, layout as layout_texts, mail as mail_texts
 from web.texts import pipeline as pipeline_texts
 from web.texts import sessions as sessions_texts
 from web.texts import workflow as workflow_texts
@@ -477,7 +479,9 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 TEXTS.update(designer_canvas_texts.TEXTS)
+TEXTS.update(designer_texts.TEXTS)
 TEXTS.update(jobs_texts.TEXTS)
+TEXTS.update(layout_texts.TEXTS)
 TEXTS.update(mail_texts.TEXTS)
 TEXTS.update(pipeline_texts.TEXTS)
 TEXTS.update(sessions_texts.TEXTS)

@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from engine.definitions.model import (
-    ActionDef, AppDef, AutomationDef, FieldDef, FormDef, FormPermission, LayoutSection, Numbering, RoleDef, Rule, Source, TemplateDef, TriggerDef,
+    ActionDef, AppDef, AutomationDef, FieldDef, FormDef, FormPermission, Numbering, RoleDef, Rule, Source, TemplateDef, TriggerDef,
+    LayoutItem, LayoutRow, LayoutSection, LayoutTab,
     PipelineDef, StageDef,
     AssigneeDef, BranchDef, NodeDef, TimeoutDef, WorkflowDef,
     frozen,
@@ -68,16 +69,26 @@ def build_rule(doc: YamlDocument, data: Mapping[str, Any], pointer: str) -> Rule
     )
 
 
-def build_layout(data: Any) -> tuple[tuple[str, ...] | LayoutSection, ...]:
-    """Layout rows and sections."""
-    rows: list[tuple[str, ...] | LayoutSection] = []
+def build_layout(data: Any) -> tuple[LayoutItem, ...]:
+    """Layout rows, sections and tabs."""
+    items: list[LayoutItem] = []
     for item in _list(data):
-        if isinstance(item, Mapping):
-            section_rows = tuple(tuple(str(x) for x in _as_row(r)) for r in _list(item.get("rows")))
-            rows.append(LayoutSection(item.get("section") or "", section_rows))
+        if isinstance(item, Mapping) and "tab" in item:
+            items.append(LayoutTab(item.get("tab") or "", tuple(_build_block(x) for x in _list(item.get("layout")))))
         else:
-            rows.append(tuple(str(x) for x in _as_row(item)))
-    return tuple(rows)
+            items.append(_build_block(item))
+    return tuple(items)
+
+
+def _build_block(item: Any) -> LayoutRow | LayoutSection:
+    """A row, or a section of rows."""
+    if isinstance(item, Mapping):
+        return LayoutSection(item.get("section") or "", tuple(_build_row(r) for r in _list(item.get("rows"))))
+    return _build_row(item)
+
+
+def _build_row(item: Any) -> LayoutRow:
+    return tuple(str(x) for x in _as_row(item))
 
 
 def _as_row(item: Any) -> list[Any]:
@@ -124,6 +135,8 @@ def build_app(doc: YamlDocument, forms: tuple[str, ...]) -> AppDef:
         label=data.get("label") or str(data.get("app", "")),
         description=data.get("description"),
         icon=data.get("icon"),
+        color=data.get("color"),
+        admins=tuple(str(r) for r in _list(data.get("admins"))),
         forms=forms,
         source=_src(doc, ""),
     )

@@ -8,7 +8,7 @@ from engine.definitions.automation_checks import check_automations
 from engine.definitions.builder import (
     build_app, build_automation, build_form, build_pipeline, build_roles, build_template, build_workflow,
 )
-from engine.definitions.checker import Report, check_cycles, check_form, check_roles
+from engine.definitions.checker import Report, check_apps, check_cycles, check_form, check_roles
 from engine.definitions.kinds import Assembly, Kind, by_id, place_by_id, register_kind
 from engine.definitions.model import AppDef, Definitions, TemplateDef
 from engine.definitions.pipeline_checks import check_pipelines
@@ -88,7 +88,7 @@ def _check_forms(defs: Definitions, report: Report) -> None:
 
 # Registration order is the order kinds are named in messages and their checks run.
 register_kind(Kind("template", "template", _add_template))
-register_kind(Kind("app", "apps", _add_app, finish=_finish_apps))
+register_kind(Kind("app", "apps", _add_app, finish=_finish_apps, checks=(check_apps,)))
 register_kind(Kind("form", "forms", _add_form, checks=(_check_forms, check_cycles)))
 register_kind(Kind("roles", "roles", _add_roles, checks=(check_roles,)))
 register_kind(by_id("automation", "automations", build_automation, checks=(check_automations,)))

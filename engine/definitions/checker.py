@@ -7,12 +7,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from engine.definitions.dependencies import dependency_graph, find_cycles
-from engine.definitions.model import SYSTEM_COLUMNS, Definitions, FieldDef, FormDef, LayoutSection, Source
+from engine.definitions.model import SYSTEM_COLUMNS, Definitions, FieldDef, FormDef, LayoutTab, Source, layout_cells
 from engine.definitions.scope import FormScope
 from engine.definitions.suggest import closest
 from engine.errors import FormulaError, Problem
 from engine.fields.registry import type_names
 from engine.formulas import check, compile_formula
+from engine.i18n import text
 
 Locate = Callable[[str, str], int]
 NUMBERING_PART = re.compile(r"\{([^{}]*)\}")
@@ -164,18 +165,19 @@ def _check_rules(defs: Definitions, form: FormDef, report: Report) -> None:
 
 
 def _check_layout(form: FormDef, report: Report) -> None:
+    """Every placed id is a field of the form, placed once across rows, sections and tabs; no tab is empty."""
     ids = form.field_ids()
     placed: set[str] = set()
-    for r, row in enumerate(form.layout):
-        rows = row.rows if isinstance(row, LayoutSection) else (row,)
-        for s, cells in enumerate(rows):
-            for c, name in enumerate(cells):
-                sub = f"/layout/{r}/rows/{s}/{c}" if isinstance(row, LayoutSection) else f"/layout/{r}/{c}"
-                if name not in ids:
-                    report.add(form.source, sub, f"unknown field '{name}'", closest(name, ids))
-                elif name in placed:
-                    report.add(form.source, sub, f"field '{name}' is placed twice in the layout")
-                placed.add(name)
+    for pointer, name in layout_cells(form.layout):
+        sub = f"/layout{pointer}"
+        if name not in ids:
+            report.add(form.source, sub, f"unknown field '{name}'", closest(name, ids))
+        elif name in placed:
+            report.add(form.source, sub, f"field '{name}' is placed twice in the layout")
+        placed.add(name)
+    for t, item in enumerate(form.layout):
+        if isinstance(item, LayoutTab) and not any(True for _ in item.cells()):
+            report.add(form.source, f"/layout/{t}", f"tab '{text(item.label, 'en')}' holds no fields")
 
 
 def _check_numbering(defs: Definitions, form: FormDef, report: Report) -> None:
@@ -251,3 +253,12 @@ def check_cycles(defs: Definitions, report: Report) -> None:
         report.add(f.source if f else form.source, "", f"circular dependency: {chain}")
 
 
+
+
+def check_apps(defs: Definitions, report: Report) -> None:
+    """An app's administrators are roles that exist."""
+    roles = [r.id for r in defs.roles]
+    for app in defs.apps:
+        for i, role in enumerate(app.admins):
+            if role not in roles:
+                report.add(app.source, f"/admins/{i}", f"unknown role '{role}'", closest(role, roles))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -83,12 +83,48 @@ class Numbering:
     source: Source = Source()
 
 
+LayoutRow = tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class LayoutSection:
     """A titled group of layout rows."""
 
     label: I18n
-    rows: tuple[tuple[str, ...], ...]
+    rows: tuple[LayoutRow, ...]
+
+    def cells(self) -> Iterator[tuple[str, str]]:
+        """(JSON pointer below the section, field id) of each field it places."""
+        for r, row in enumerate(self.rows):
+            for c, name in enumerate(row):
+                yield f"/rows/{r}/{c}", name
+
+
+@dataclass(frozen=True)
+class LayoutTab:
+    """A titled tab holding rows and sections; consecutive tabs of a layout form one tab strip."""
+
+    label: I18n
+    layout: tuple[LayoutRow | LayoutSection, ...]
+
+    def cells(self) -> Iterator[tuple[str, str]]:
+        """(JSON pointer below the tab, field id) of each field it places."""
+        for pointer, name in layout_cells(self.layout):
+            yield f"/layout{pointer}", name
+
+
+LayoutItem = LayoutRow | LayoutSection | LayoutTab
+
+
+def layout_cells(items: Iterable[LayoutItem]) -> Iterator[tuple[str, str]]:
+    """(JSON pointer below the layout, field id) of every field a layout places, in reading order."""
+    for i, item in enumerate(items):
+        if isinstance(item, tuple):
+            for c, name in enumerate(item):
+                yield f"/{i}/{c}", name
+        else:
+            for pointer, name in item.cells():
+                yield f"/{i}{pointer}", name
 
 
 @dataclass(frozen=True)
@@ -103,7 +139,7 @@ class FormDef:
     description: I18n | None = None
     rules: tuple[Rule, ...] = ()
     numbering: tuple[Numbering, ...] = ()
-    layout: tuple[tuple[str, ...] | LayoutSection, ...] = ()
+    layout: tuple[LayoutItem, ...] = ()
     search: tuple[str, ...] = ()
     source: Source = Source()
 
@@ -141,6 +177,8 @@ class AppDef:
     forms: tuple[str, ...]
     description: I18n | None = None
     icon: str | None = None
+    color: str | None = None  # one of engine.definitions.palette.COLORS
+    admins: tuple[str, ...] = ()  # role ids whose holders design this app (app administrators)
     source: Source = Source()
 
 

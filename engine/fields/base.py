@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
@@ -14,6 +14,9 @@ from engine.definitions.model import FieldDef
 from engine.errors import FieldError, QueryInvalid
 from engine.fields.screen import PostedForm, Reference, input_text
 from engine.i18n import I18n
+
+if TYPE_CHECKING:
+    from engine.fields.conversion import Conversion, ConversionContext
 
 # Input formats a raw value can come in.
 JSON, FORM, SHEET = "json", "form", "sheet"
@@ -32,6 +35,11 @@ SORTABLE_VALUES = frozenset({"text", "number", "date", "datetime", "boolean"})
 # The filter value input of a value type (choice and reference types declare their own).
 CELL_KINDS = {"number": "number", "date": "date", "datetime": "datetime", "boolean": "boolean"}
 FILTER_INPUTS = {"date": "date", "datetime": "datetime-local", "number": "number", "boolean": "boolean"}
+# Why a type change is refused, when neither type says more.
+VALUES_DO_NOT_CONVERT: dict[str, str] = {"zh": "其值无法转换", "en": "its values do not convert"}
+NOT_STORED: dict[str, str] = {"zh": "其中一种类型不保存值,没有可转换的值",
+                              "en": "one of the types stores no values to convert"}
+SET_BY_ENGINE: dict[str, str] = {"zh": "计算字段的值由系统设置", "en": "the values of a computed field are set by Formwork"}
 
 
 @dataclass(frozen=True)
@@ -70,6 +78,9 @@ class FieldType:
     ui_text: ClassVar[Mapping[str, I18n]] = {}  # words the type's widget shows (button labels, hints)
     upload_max_mb: ClassVar[int] = 0  # > 0: the field holds uploaded files, at most this big by default
     upload_kinds: ClassVar[str] = "any"  # content kinds an upload may be: any, image or png
+    # -- changing a field's type (engine.fields.conversion) --
+    takes_from: ClassVar[Mapping[str, Conversion]] = {}  # old type name → how its values become this type's
+    kept_apart: ClassVar[I18n | None] = None  # why values of this type never become another type's (or back)
 
     def starter(self) -> dict[str, Any]:
         """Properties a field of this type gets when the designer adds it, so that it is valid at once (a choice
@@ -138,6 +149,24 @@ class FieldType:
     def holds_files(self, f: FieldDef) -> bool:
         """Whether the field's values are references to uploaded files."""
         return self.upload_max_mb > 0
+
+    # -- changing a field's type ---------------------------------------------------------------------
+    def conversion_from(self, old: FieldType) -> Conversion | None:
+        """How values of a field of type `old` become values of this type, or None when they cannot."""
+        return self.takes_from.get(old.name)
+
+    def refusal(self, old: FieldType) -> I18n:
+        """Why a field of type `old` cannot become one of this type."""
+        for side in (old, self):
+            if side.kept_apart:
+                return side.kept_apart
+        if self.computed:
+            return SET_BY_ENGINE
+        return VALUES_DO_NOT_CONVERT if old.stored and self.stored else NOT_STORED
+
+    def accepts_sql(self, f: FieldDef, value: ColumnElement[Any], ctx: ConversionContext) -> ColumnElement[bool] | None:
+        """SQL: which converted values the field accepts (its options, length…); None when it takes them all."""
+        return None
 
     # -- storage ---------------------------------------------------------------------------------
     def sql_type(self, f: FieldDef) -> sa.types.TypeEngine[Any]:

@@ -67,6 +67,25 @@ def text_of(conn: sa.Connection, path: str, version: int) -> str | None:
     return text
 
 
+def removed_under(conn: sa.Connection, prefix: str) -> list[dict[str, object]]:
+    """Documents under `prefix` whose latest version removed them: path, version, author_id, created_at and the
+    text of the last version that had one (`last_text`), ordered by path."""
+    latest = (sa.select(documents.c.path, sa.func.max(documents.c.version).label("v"))
+              .where(documents.c.path.startswith(prefix, autoescape=True)).group_by(documents.c.path).subquery())
+    rows = conn.execute(sa.select(documents.c.path, documents.c.version, documents.c.author_id,
+                                  documents.c.created_at)
+                        .join(latest, sa.and_(documents.c.path == latest.c.path, documents.c.version == latest.c.v))
+                        .where(documents.c.text.is_(None)).order_by(documents.c.path)).all()
+    found = []
+    for row in rows:
+        last = conn.execute(sa.select(documents.c.text).where(documents.c.path == row.path,
+                                                              documents.c.text.is_not(None))
+                            .order_by(documents.c.version.desc()).limit(1)).scalar()
+        if last is not None:
+            found.append({**row._mapping, "last_text": last})
+    return found
+
+
 def latest_version(conn: sa.Connection, path: str) -> dict[str, object] | None:
     """The newest version of a document (number, text, author's username, time), None if never stored."""
     rows = history_of(conn, path)

@@ -6,7 +6,7 @@ table until an explicit purge, so an admin can undo.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +15,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
 from sqlalchemy.engine import Engine
+from sqlalchemy.sql.elements import ColumnElement
 
 from engine.definitions.model import Definitions
 from engine.errors import DefinitionError, Problem
@@ -137,10 +138,23 @@ def _terms(index: sa.Index) -> list[str]:
             else str(e.compile(compile_kwargs={"include_table": False})) for e in index.expressions]
 
 
-def apply_plan(conn: sa.Connection, plan: Plan) -> None:
-    """Carry out a plan's changes on `conn` (inside the caller's transaction)."""
+# A column's new value computed from its old one (a field type change converting its values).
+Rewrite = Callable[[ColumnElement[Any]], ColumnElement[Any]]
+
+
+def apply_plan(conn: sa.Connection, plan: Plan, rewrites: Mapping[tuple[str, str], Rewrite] | None = None) -> None:
+    """Carry out a plan's changes on `conn` (inside the caller's transaction).
+
+    `rewrites` (by table and column) convert stored values: within the column's ALTER when its type changes
+    (PostgreSQL's USING, the copy of SQLite's table rebuild), else by an UPDATE, before the other steps.
+    """
     ops = Operations(MigrationContext.configure(conn))
-    sqlite = conn.dialect.name == "sqlite"
+    rewrites = dict(rewrites or {})
+    altered = {(s.table, s.name) for s in plan.changes if s.action == "alter_column"}
+    for (table, column), rewrite in rewrites.items():
+        if (table, column) not in altered:
+            t = sa.table(table, sa.column(column))
+            conn.execute(t.update().where(t.c[column].is_not(None)).values({column: rewrite(t.c[column])}))
     for step in plan.changes:
         if step.action == "create_table":
             step.payload.create(conn)
@@ -154,13 +168,30 @@ def apply_plan(conn: sa.Connection, plan: Plan) -> None:
         elif step.action == "drop_index":
             ops.drop_index(step.name, table_name=step.table)
         elif step.action == "alter_column":
-            new_type, existing = step.payload
-            if sqlite:
-                with ops.batch_alter_table(step.table) as batch:
-                    batch.alter_column(step.name, type_=new_type, existing_nullable=existing.get("existing_nullable"))
-            else:
-                ops.alter_column(step.table, step.name, type_=new_type,
-                                 postgresql_using=f'"{step.name}"::{new_type.compile(dialect=conn.dialect)}')
+            _alter_column(conn, ops, step, rewrites.get((step.table, step.name)))
+
+
+def _alter_column(conn: sa.Connection, ops: Operations, step: Step, rewrite: Rewrite | None) -> None:
+    new_type, existing = step.payload
+    if conn.dialect.name == "sqlite":
+        # SQLite rebuilds the table. Alembic's copy would CAST the values to the new column's affinity, which turns
+        # '2024-03-05 08:00:00' into 2024 (NUMERIC): a field's conversion copies them as the rewrite makes them.
+        def transfer(column: sa.Column[Any], moved: dict[str, Any], _new: Any) -> None:
+            moved["expr"] = rewrite(moved["expr"])  # type: ignore[misc]
+
+        own = Operations(MigrationContext.configure(conn)) if rewrite is not None else ops  # the override stays here
+        if rewrite is not None:
+            own.impl.cast_for_batch_migrate = transfer  # type: ignore[method-assign,union-attr]
+        with own.batch_alter_table(step.table) as batch:
+            batch.alter_column(step.name, type_=new_type, existing_nullable=existing.get("existing_nullable"))
+        return
+    target = new_type.compile(dialect=conn.dialect)
+    if rewrite is None:
+        using = f'"{step.name}"::{target}'
+    else:
+        value = rewrite(sa.column(step.name)).compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})
+        using = f"CAST(({value}) AS {target})"
+    ops.alter_column(step.table, step.name, type_=new_type, postgresql_using=using)
 
 
 def _refuse_duplicates(conn: sa.Connection, table: str, columns: list[str]) -> None:
@@ -207,3 +238,20 @@ def purge_columns(engine: Engine, defs: Definitions, table: str, columns: Sequen
         else:
             for name in columns:
                 ops.drop_column(table, name)
+
+
+def form_tables_present(conn: sa.Connection, table: str) -> list[str]:
+    """The live tables of one form: its main table and its subforms' child tables (`<table>__<subform>`)."""
+    names = sa.inspect(conn).get_table_names()
+    return sorted(n for n in names if n == table or n.startswith(table + "__"))
+
+
+def purge_tables(conn: sa.Connection, defs: Definitions, tables: Sequence[str]) -> None:
+    """Drop tables kept after their form was removed (in the caller's transaction); refuses a table still in use."""
+    wanted = target_schema(defs).metadata.tables
+    for name in tables:
+        if name in wanted or not name.startswith("f_"):
+            raise ValueError(f"table {name} still belongs to a form; remove the form first")
+    ops = Operations(MigrationContext.configure(conn))
+    for name in sorted(tables, reverse=True):  # child tables (`<table>__<subform>`) before the table they point to
+        ops.drop_table(name)

@@ -76,6 +76,26 @@ def client_missing_form(shop) -> int:  # type: ignore[no-untyped-def]
         return c.get("/design/forms/nothing_here").status_code
 
 
+def test_values_that_do_not_convert_need_the_losses_accepted(client: TestClient, shop) -> None:  # type: ignore[no-untyped-def]
+    from tests.web.test_web import _actor
+
+    for name, notes in (("甲", "12.5"), ("乙", "call back"), ("丙", "ask for Li")):
+        shop.records.create(_actor(), "customer", {"name": name, "notes": notes})
+    client.get("/design/forms/customer")
+    shop.drafts.edit(CUSTOMER, 1, {"op": "change_type", "id": "notes", "type": "number"})
+    dialog = client.get("/design/forms/customer/publish").text
+    assert 'name="accept_losses"' in dialog and "2 of 3 values of Notes do not convert to Number" in dialog
+    assert not re.search(r'id="publish-go"[^>]*disabled', dialog)
+    refused = client.post("/design/forms/customer/publish", data={"note": "notes become numbers"})
+    assert refused.status_code == 422 and "Tick “Clear the values that do not convert”" in refused.text
+    assert shop.definitions.forms["customer"].field("notes").type == "textarea"
+    done = client.post("/design/forms/customer/publish", data={"note": "notes become numbers", "accept_losses": "1"})
+    assert done.status_code == 200 and "Published." in done.text
+    assert shop.definitions.forms["customer"].field("notes").type == "number"
+    chinese = client.get("/design/forms/customer/publish", headers={"accept-language": "zh-CN"}).text
+    assert "数据库不需要变化" in chinese or "新增列" in chinese
+
+
 def test_operations_change_the_draft_not_the_published_form(client: TestClient, shop) -> None:  # type: ignore[no-untyped-def]
     answer = op(client, {"op": "add_field", "field": {"type": "number"}, "layout": [["name", "__new__"], ["email"]]})
     assert answer.status_code == 200, answer.text

@@ -178,6 +178,18 @@ def _sign_out(detail: Mapping[str, Any], names: Names, target: str = "") -> list
     return [names.t("audit_sessions_others").format(n=detail.get("other_sessions", 0))]
 
 
+def _published(detail: Mapping[str, Any], names: Names, target: str = "") -> list[str]:
+    parts = [f"{names.t('audit_documents')}: {', '.join(str(p) for p in detail.get('paths') or []) or '—'}"]
+    if detail.get("note"):
+        parts.append(f"{names.t('audit_note')}: {detail['note']}")
+    return parts
+
+
+def _purged(detail: Mapping[str, Any], names: Names, target: str = "") -> list[str]:
+    return [names.form(str(detail.get("form") or "")),
+            f"{names.t('audit_tables')}: {', '.join(str(t) for t in detail.get('tables') or [])}"]
+
+
 def _plain(detail: Mapping[str, Any], names: Names, target: str = "") -> list[str]:
     return [f"{key}: {value}" for key, value in detail.items()]
 
@@ -189,6 +201,7 @@ FORMATTERS: dict[str, Callable[[Mapping[str, Any], Names, str], list[str]]] = {
     "export": _export, "sign_out": _sign_out,
     "automation_enabled": _automation, "automation_disabled": _automation, "automation_edited": _automation,
     "job_retried": _job, "job_discarded": _job,
+    "definitions_published": _published, "form_purged": _purged,
 }
 
 

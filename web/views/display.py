@@ -8,7 +8,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from engine.definitions.model import FieldDef, FormDef
+from engine.definitions.model import FieldDef, FormDef, layout_cells
 from engine.fields.registry import field_type
 from engine.fields.screen import DEPARTMENT, USER, Reference
 from engine.fields.types.system import WORKFLOW_FACTS
@@ -25,8 +25,7 @@ PEOPLE, DEPARTMENTS = Reference(USER), Reference(DEPARTMENT)
 
 def list_columns(form: FormDef, limit: int = 7) -> list[FieldDef]:
     """The fields a list shows: in layout order, skipping bulky types."""
-    order = [name for row in form.layout for name in (row if isinstance(row, tuple) else
-                                                     [c for r in row.rows for c in r])]
+    order = [name for _, name in layout_cells(form.layout)]
     order += [f.id for f in form.fields if f.id not in order]
     fields = [form.field(name) for name in order]
     return [f for f in fields if f is not None and field_type(f.type).in_lists][:limit]

@@ -26,7 +26,8 @@ from web.views.pickers import chosen_labels
 from web.views.posted_fields import refused_fields
 from web.views.display import Formatter
 from web.views.live import check_regions, page_context
-from web.views.records import _form_or_404, _layout, record_or_404
+from web.views.form_layout import form_layout
+from web.views.records import _form_or_404, record_or_404
 from web.views.related import prefilled
 from web.views.uploads import MediaInput
 from web.zones import user_tz
@@ -82,12 +83,15 @@ def _render(request: Request, form: FormDef, values: dict[str, Any], errors: dic
     access = access_of(request, form)
     writable = {f.id for f in editable(form, access)}
     locked = {f.id for f in editable(form) if f.id not in writable and not field_type(f.type).holds_rows}
+    fixed = shown_itself(form)
+    live = page_context(request, form, values, record, writable)
+    drawn = writable | live["computed_ids"] | locked | fixed
     return page(request, "edit.html", {
-        "locked": locked, "fixed": shown_itself(form), "fixed_values": _fixed_values(request, form, record),
+        "locked": locked, "fixed": fixed, "fixed_values": _fixed_values(request, form, record),
         "form": form, "values": values, "errors": errors, "record": record, "conflict": conflict, "token": token,
-        "layout": _layout(form), "editable": writable,
+        "layout": form_layout(form, lambda f: f.id in drawn), "editable": writable,
         "choices": _choices(request, form, values),
-        **page_context(request, form, values, record, writable),
+        **live,
     }, status=status)
 
 

@@ -24,7 +24,8 @@ from web.render import page
 from web.session import actor_of, current_user
 from web.views.display import Formatter
 from web.zones import user_tz
-from web.views.records import _layout, record_or_404
+from web.views.form_layout import form_layout
+from web.views.records import record_or_404
 from web.views.related import RelatedList, related_lists
 from web.views.pipeline import stage_bars
 from web.views import workflow_record
@@ -95,7 +96,7 @@ def render_record(request: Request, form: FormDef, record: Record, comment_error
     _load_names(ws, form, fmt, entries)
     return page(request, "record.html", {
         "form": form, "record": record, "fmt": fmt, "timeline": entries, "related": related,
-        "layout": _layout(form), "comment_errors": comment_errors or [], "comment_text": comment_text,
+        "layout": form_layout(form), "comment_errors": comment_errors or [], "comment_text": comment_text,
         "comment_max": MAX_LENGTH, "change_text": lambda f, v: shown_change(fmt, f, v),
         "may_update": ws.records.allowed(actor, form.id, record.id, "update") and not workflow_record.locked(record),
         "may_delete": ws.records.allowed(actor, form.id, record.id, "delete") and not workflow_record.locked(record),

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import replace
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from engine.definitions.model import FieldDef, FormDef, LayoutSection
-from engine.fields.registry import field_type
-from engine.i18n import I18n
+from engine.definitions.model import FormDef
 from engine.errors import NotFound, RecordInvalid
 from engine.records.model import Actor, Record
 from web.i18n import choose_language
@@ -64,38 +61,6 @@ def visible_form(form: FormDef, hidden: frozenset[str]) -> FormDef:
             _VISIBLE.clear()
         _VISIBLE[key] = entry
     return entry[1]
-
-
-Section = tuple[I18n | None, list[list[FieldDef]]]
-
-
-def _layout(form: FormDef) -> list[Section]:
-    """Sections of rows of fields: [(title or None, [[field, …], …])]; unplaced fields come last."""
-
-    def fields(names: Iterable[str]) -> list[FieldDef]:
-        return [f for f in (form.field(n) for n in names) if f is not None]
-
-    sections: list[Section] = []
-    placed: set[str] = set()
-    for item in form.layout:
-        if isinstance(item, LayoutSection):
-            sections.append((item.label, [fields(r) for r in item.rows]))
-            placed.update(n for r in item.rows for n in r)
-            continue
-        if not sections or sections[-1][0] is not None:
-            sections.append((None, []))
-        sections[-1][1].append(fields(item))
-        placed.update(item)
-    rest = [[f] for f in form.fields if f.id not in placed and _unplaced_shown(f)]
-    if rest:
-        sections.append((None, rest))
-    return sections
-
-
-def _unplaced_shown(f: FieldDef) -> bool:
-    """A field the layout does not place still shows below it, unless it only structures a layout (a divider)."""
-    ftype = field_type(f.type)
-    return not ftype.layout_only or ftype.shows_itself
 
 
 def delete_record(request: Request) -> Response:

@@ -21,7 +21,7 @@ from engine.fields.registry import field_type
 from web.views.display import Formatter
 from web.views.forms import raw_values
 from web.views.pickers import chosen_labels
-from web.views.records import _layout
+from web.views.form_layout import Block, form_layout
 from web.views.uploads import MediaInput
 from web.views.workflow_chart import state_chart
 from web.views.workflow_input import (BadInput, actor, comment_of, message, path_id, people, signature_of,
@@ -42,15 +42,9 @@ def _form(request: Request, view: TaskView) -> Any:
     return form
 
 
-def _sections(form: Any, access: dict[str, str]) -> list[tuple[Any, list[list[Any]]]]:
-    """The form's layout without the fields hidden at this node (empty rows and sections dropped)."""
-    shown = []
-    for title, rows in _layout(form):
-        kept = [[f for f in row if access.get(f.id) in ("editable", "read_only")] for row in rows]
-        kept = [row for row in kept if row]
-        if kept:
-            shown.append((title, kept))
-    return shown
+def _sections(form: Any, access: dict[str, str]) -> list[Block]:
+    """The form's layout without the fields hidden at this node (empty rows, sections and tabs dropped)."""
+    return form_layout(form, lambda f: access.get(f.id) in ("editable", "read_only"))
 
 
 def render_task(request: Request, view: TaskView, *, values: dict[str, Any] | None = None,

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
 
 from engine.definitions.model import FieldDef
 from engine.errors import FieldError
 from engine.fields.base import EQUALITY_OPS, FORM, JSON, FieldType
+from engine.fields.conversion import FIRST_ITEM, INTO_LIST, KEEP, TO_OPTION, ConversionContext, all_options_in
 from engine.fields.registry import register
 from engine.fields.screen import PostedForm
 from engine.fields.types.common import ITEM_COUNT, blank, error, invalid, schema, title
@@ -19,6 +21,7 @@ TRUE_WORDS = {"true", "1", "yes", "y", "on", "是", "√", "✓", "✔", "对"}
 FALSE_WORDS = {"false", "0", "no", "n", "off", "否", "×", "✗", "✘", "错"}
 BOOLEAN_TEXT = {"zh": "是或否", "en": "true or false"}
 OPTION_TEXT = {"zh": "一个选项", "en": "one of the options"}
+LISTS = ("multi_select", "checkbox", "tags")
 
 
 @register
@@ -66,6 +69,11 @@ class SingleChoice(OptionsMixin):
 
     value_type = "text"
     operators = EQUALITY_OPS
+    takes_from = {"select": KEEP, "radio": KEEP, "text": TO_OPTION, "textarea": TO_OPTION,
+                  **dict.fromkeys(LISTS, FIRST_ITEM)}
+
+    def accepts_sql(self, f: FieldDef, value: ColumnElement[Any], ctx: ConversionContext) -> ColumnElement[bool] | None:
+        return None if f.get("allow_other") else value.in_(self.option_values(f))
 
     def sql_type(self, f: FieldDef) -> sa.types.TypeEngine[Any]:
         return sa.String(255)
@@ -114,6 +122,10 @@ class MultiChoice(OptionsMixin, JSONListField):
 
     props_schema = {**OPTIONS_SCHEMA, **ITEM_COUNT}
     widget = "choices"
+    takes_from = {"select": INTO_LIST, "radio": INTO_LIST, **dict.fromkeys(LISTS, KEEP)}
+
+    def accepts_sql(self, f: FieldDef, value: ColumnElement[Any], ctx: ConversionContext) -> ColumnElement[bool] | None:
+        return None if f.get("allow_other") else all_options_in(value, self.option_values(f), ctx)
 
     def read_posted(self, f: FieldDef, posted: PostedForm, name: str) -> Any:
         return posted.values(name) or None
@@ -178,6 +190,9 @@ class Tags(MultiChoice):
     def outside(self, f: FieldDef, values: list[Any]) -> list[Any]:
         allowed = set(self.option_values(f))
         return [v for v in values if v not in allowed] if f.get("strict") else []
+
+    def accepts_sql(self, f: FieldDef, value: ColumnElement[Any], ctx: ConversionContext) -> ColumnElement[bool] | None:
+        return all_options_in(value, self.option_values(f), ctx) if f.get("strict") else None
 
     def item_schema(self, f: FieldDef) -> dict[str, Any]:
         return {"enum": self.option_values(f)} if f.get("strict") else {"type": "string", "minLength": 1}

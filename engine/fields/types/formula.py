@@ -24,6 +24,7 @@ class Formula(FieldType):
     name = "formula"
     label = {"zh": "公式", "en": "Formula"}
     computed = True
+    kept_apart = {"zh": "公式字段的值由公式计算", "en": "a formula's values are computed by its formula"}
     props_schema = {
         "formula": {"$ref": "common.schema.json#/$defs/formula",
                     "description": "The expression, e.g. amount * probability / 100."},

@@ -14,6 +14,8 @@ from engine.fields.types.common import as_int, bad_filter, blank, schema, split_
 from engine.fields.types.lists import JSONListField
 
 ME = "$me"
+LINKS = {"zh": "关联、人员和部门字段的值是指向记录、用户或部门的链接",
+         "en": "the values of relations, people and departments are links to records, users or departments"}
 
 
 class IdField(FieldType):
@@ -23,6 +25,7 @@ class IdField(FieldType):
     operators = EQUALITY_OPS
     points_at: ClassVar[str] = "record"
     widget = "picker"
+    kept_apart = LINKS
 
     def refers_to(self, f: FieldDef) -> Reference | None:
         return reference(self.points_at, f)
@@ -48,6 +51,7 @@ class IdListField(JSONListField):
     """A list of distinct ids in a JSON column."""
 
     points_at: ClassVar[str] = "record"
+    kept_apart = LINKS
     list_text = {"zh": "编号列表", "en": "a list of ids"}
     widget = "picker"
 

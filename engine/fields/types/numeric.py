@@ -7,10 +7,13 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
 
 from engine.definitions.model import FieldDef
 from engine.errors import FieldError
 from engine.fields.base import JSON
+from engine.fields.conversion import (KEEP, NUMBER_TO_NUMBER, TEXT_TO_INTEGER, TEXT_TO_NUMBER, WHOLE_NUMBER,
+                                      ConversionContext)
 from engine.fields.registry import register
 from engine.fields.types.common import MIN_MAX, blank, error, int_prop, invalid, schema
 from engine.fields.types.ordered import OrderedFilters
@@ -62,6 +65,8 @@ class DecimalField(NumberBase):
 
     props_schema = {**MIN_MAX, **DECIMALS}
     widget = "number"
+    takes_from = {"text": TEXT_TO_NUMBER, "textarea": TEXT_TO_NUMBER,
+                  **dict.fromkeys(("number", "money", "percent", "integer", "rating"), NUMBER_TO_NUMBER)}
 
     def scale(self, f: FieldDef) -> int:
         return int_prop(f, "decimals", 2) or 0
@@ -147,6 +152,8 @@ class Integer(NumberBase):
 
     name = "integer"
     label = {"zh": "整数", "en": "Integer"}
+    takes_from = {"text": TEXT_TO_INTEGER, "textarea": TEXT_TO_INTEGER, "rating": KEEP,
+                  **dict.fromkeys(("number", "money", "percent"), WHOLE_NUMBER)}
 
     def decimals(self, f: FieldDef) -> int | None:
         return 0
@@ -177,6 +184,8 @@ class Rating(Integer):
     name = "rating"
     label = {"zh": "评分", "en": "Rating"}
     display = "rating"
+    takes_from = {"text": TEXT_TO_INTEGER, "integer": KEEP,
+                  **dict.fromkeys(("number", "money", "percent"), WHOLE_NUMBER)}
     props_schema = {"max": {"type": "integer", "minimum": 1, "maximum": 10, "default": 5,
                             "description": "Number of stars."}}
 
@@ -195,6 +204,9 @@ class Rating(Integer):
 
     def json_schema(self, f: FieldDef) -> dict[str, Any]:
         return schema(f, "integer", minimum=0, maximum=self.top(f))
+
+    def accepts_sql(self, f: FieldDef, value: ColumnElement[Any], ctx: ConversionContext) -> ColumnElement[bool] | None:
+        return value.between(0, self.top(f))
 
     def format(self, f: FieldDef, value: Any, lang: str = "zh", tz: Any = None) -> str:
         return "" if value is None else "★" * value + "☆" * max(self.top(f) - value, 0)

@@ -141,6 +141,7 @@ class Subform(FieldType):
     in_lists = False
     wide = True
     holds_rows = True
+    kept_apart = {"zh": "子表单的行保存在单独的表中", "en": "a subform's rows are stored in a table of their own"}
     props_schema = {
         "fields": {"type": "array", "items": {"$ref": "#/$defs/field"}, "description": "Columns of a row (no subforms)."},
         "min_rows": {"type": "integer", "minimum": 0, "description": "Fewest rows allowed."},

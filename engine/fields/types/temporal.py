@@ -13,6 +13,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from engine.definitions.model import FieldDef
 from engine.errors import FieldError
 from engine.fields.base import EQUALITY_OPS, JSON, ORDER_OPS, RELATIVE_DATE_OPS, SHEET, FilterContext
+from engine.fields.conversion import LOCAL_DATE, LOCAL_MIDNIGHT
 from engine.fields.registry import register
 from engine.fields.screen import PostedForm, local_moment
 from engine.fields.types.common import bad_filter, blank, error, invalid, schema
@@ -114,6 +115,7 @@ class Date(DateBase):
     name = "date"
     label = {"zh": "日期", "en": "Date"}
     value_type = "date"
+    takes_from = {"datetime": LOCAL_DATE}
     props_schema = {
         "min": {**DATE_BOUND, "description": "Earliest date allowed (ISO date or $today)."},
         "max": {**DATE_BOUND, "description": "Latest date allowed (ISO date or $today)."},
@@ -164,6 +166,7 @@ class DateTime(DateBase):
     name = "datetime"
     label = {"zh": "日期时间", "en": "Date and time"}
     value_type = "datetime"
+    takes_from = {"date": LOCAL_MIDNIGHT}
 
     def read_posted(self, f: FieldDef, posted: PostedForm, name: str) -> Any:
         """<input type=datetime-local> posts the poster's local time: the engine wants an offset."""

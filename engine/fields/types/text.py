@@ -14,6 +14,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from engine.definitions.model import FieldDef
 from engine.errors import FieldError
 from engine.fields.base import EQUALITY_OPS, JSON, TEXT_OPS, FieldType, FilterContext
+from engine.fields.conversion import AS_TEXT, ESCAPED_HTML, KEEP, OPTION_LABEL, Conversion, ConversionContext
 from engine.fields.html import sanitize_html
 from engine.fields.registry import register
 from engine.fields.types.common import bad_filter, bad_format, blank, error, int_prop, invalid, schema
@@ -25,6 +26,12 @@ TEXT = {"zh": "文本", "en": "text"}
 LENGTHS: dict[str, Any] = {
     "max_length": {"type": "integer", "minimum": 1, "description": "Most characters allowed."},
     "min_length": {"type": "integer", "minimum": 0, "description": "Fewest characters allowed."},
+}
+# The types whose values a plain or long text field takes.
+TEXT_SOURCES: dict[str, Conversion] = {
+    **dict.fromkeys(("text", "textarea", "email", "phone", "url", "serial"), KEEP),
+    **dict.fromkeys(("number", "money", "percent", "integer", "rating"), AS_TEXT),
+    **dict.fromkeys(("select", "radio"), OPTION_LABEL),
 }
 
 
@@ -80,6 +87,10 @@ class TextBase(FieldType):
         clause = col.icontains(str(operand), autoescape=True)
         return sa.or_(sa.not_(clause), col.is_(None)) if op == "not_contains" else clause
 
+    def accepts_sql(self, f: FieldDef, value: ColumnElement[Any], ctx: ConversionContext) -> ColumnElement[bool] | None:
+        longest = self.max_length(f)
+        return sa.func.length(value) <= longest if longest else None
+
     def search_clause(self, f: FieldDef, table: sa.Table, term: str) -> ColumnElement[bool] | None:
         # lower() on both sides with LIKE … ESCAPE '/': case-insensitive, and % _ / in the term match literally.
         return table.c[f.id].icontains(term, autoescape=True)
@@ -91,6 +102,7 @@ class Text(TextBase):
 
     name = "text"
     label = {"zh": "单行文本", "en": "Text"}
+    takes_from = TEXT_SOURCES
     props_schema = {
         **LENGTHS,
         "regex": {"type": "string", "description": "Regular expression the whole value must match."},
@@ -121,6 +133,7 @@ class Textarea(TextBase):
     in_lists = False
     default_length = None
     strip = False
+    takes_from = TEXT_SOURCES
     props_schema = {"max_length": LENGTHS["max_length"]}
 
 
@@ -132,6 +145,7 @@ class RichText(Textarea):
     label = {"zh": "富文本", "en": "Rich text"}
     widget = "rich_text"
     display = "rich"
+    takes_from = {"text": ESCAPED_HTML, "textarea": ESCAPED_HTML}
 
     def parse(self, f: FieldDef, raw: Any, fmt: str = JSON) -> Any:
         value = super().parse(f, raw, fmt)

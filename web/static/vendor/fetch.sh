@@ -13,3 +13,4 @@ cp package/LICENSE "$here/htmx/LICENSE"
 echo "vendored htmx.org 2.0.11"
 npm pack --silent sortablejs@1.15.7 >/dev/null && rm -rf package && tar xzf sortablejs-1.15.7.tgz && mkdir -p "$here/sortablejs" && cp package/Sortable.min.js "$here/sortablejs/Sortable.min.js" && cp package/LICENSE "$here/sortablejs/LICENSE" && echo "vendored sortablejs 1.15.7"
 npm pack --silent china-area-data@5.0.1 >/dev/null && rm -rf package && tar xzf china-area-data-5.0.1.tgz && mkdir -p "$here/china-area-data" && cp package/data.json "$here/china-area-data/data.json" && cp package/LICENSE "$here/china-area-data/LICENSE" && echo "vendored china-area-data 5.0.1"
+npm pack --silent lucide-static@1.87.0 >/dev/null && rm -rf package && tar xzf lucide-static-1.87.0.tgz && cp package/LICENSE "$here/lucide/LICENSE" && python3 "$here/lucide/build_sprite.py" package/icons

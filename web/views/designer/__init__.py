@@ -1,0 +1,1 @@
+"""The designer (/design/…): apps, forms, their history; for administrators and each app's administrators."""

@@ -11,18 +11,18 @@ import json
 from typing import Any
 
 from starlette.datastructures import FormData
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from engine.definitions.edit_error import EditError
+from engine.definitions.model import AppDef, FormDef
 from engine.drafts import Draft
 from engine.i18n import text
 from web.endpoints import form_view, workspace
 from web.i18n import choose_language, translator
 from web.render import environment, page
-from web.views.admin_access import admin_id, admin_only
+from web.views.designer.access import design_form_view, designer_id
 from web.texts.designer_canvas import TEXTS
 from web.views.designer.canvas_model import build_canvas, new_field, palette
 
@@ -39,18 +39,9 @@ class OpRefused(Exception):
         self.key, self.detail = key, detail
 
 
-def form_path(request: Request) -> str:
-    """The stored path of the form document named in the URL: a published form, or a new form the admin has
-    only a draft of (404 if neither)."""
-    ws = workspace(request)
-    form_id = request.path_params["form"]
-    form = ws.definitions.forms.get(form_id)
-    if form is not None and form.source.file:
-        return form.source.file
-    drafted = [d["path"] for d in ws.drafts.of_user(admin_id(request)) if d["path"].endswith(f"/forms/{form_id}.yaml")]
-    if not drafted:
-        raise HTTPException(404)
-    return str(drafted[0])
+def form_path(form: FormDef) -> str:
+    """The stored path of a form's document."""
+    return form.source.file
 
 
 def canvas_context(request: Request, path: str, draft: Draft) -> dict[str, Any]:
@@ -82,21 +73,20 @@ def refusal(request: Request, message: str, status: int = 400) -> HTMLResponse:
     return response
 
 
-@admin_only
-def design_form(request: Request) -> Response:
+@design_form_view
+def design_form(request: Request, app: AppDef, form: FormDef) -> Response:
     """GET the designer page of a form, showing the user's draft (a new draft is the published text)."""
-    path = form_path(request)
-    draft = workspace(request).drafts.open(path, admin_id(request))
-    context = canvas_context(request, path, draft)
+    path = form_path(form)
+    context = canvas_context(request, path, workspace(request).drafts.open(path, designer_id(request)))
     return page(request, "design/form.html", {**context, "palette": palette(), "new_section": TEXTS["dc_new_section"],
                                              "new_tab": TEXTS["dc_new_tab"]})
 
 
-@admin_only
-def canvas(request: Request) -> Response:
+@design_form_view
+def canvas(request: Request, app: AppDef, form: FormDef) -> Response:
     """GET the canvas alone (after the property panel or another tab changed the draft)."""
-    path = form_path(request)
-    return fragment(request, canvas_context(request, path, workspace(request).drafts.open(path, admin_id(request))))
+    path = form_path(form)
+    return fragment(request, canvas_context(request, path, workspace(request).drafts.open(path, designer_id(request))))
 
 
 def parse_op(raw: Any) -> dict[str, Any]:
@@ -120,38 +110,37 @@ def parse_op(raw: Any) -> dict[str, Any]:
     return op
 
 
-@admin_only
-def apply_op(request: Request, form: FormData) -> Response:
+@design_form_view
+def apply_op(request: Request, app: AppDef, form: FormDef, data: FormData) -> Response:
     """POST one canvas operation (`op`, JSON) to the user's draft; answers the re-rendered canvas."""
-    path = form_path(request)
-    t = translator(choose_language(request))
+    path, lang = form_path(form), choose_language(request)
     try:
-        op = parse_op(form.get("op"))
+        op = parse_op(data.get("op"))
     except OpRefused as exc:
-        return refusal(request, t(exc.key).replace("{detail}", exc.detail))
+        return refusal(request, translator(lang)(exc.key).replace("{detail}", exc.detail))
     try:
-        draft = workspace(request).drafts.edit(path, admin_id(request), op)
+        draft = workspace(request).drafts.edit(path, designer_id(request), op)
     except EditError as exc:
-        return refusal(request, exc.message(choose_language(request)), 422)
+        return refusal(request, exc.message(lang), 422)
     return fragment(request, {**canvas_context(request, path, draft), "clear_message": True})
 
 
-@admin_only
-def step(request: Request, form: FormData) -> Response:
+@design_form_view
+def step(request: Request, app: AppDef, form: FormDef, data: FormData) -> Response:
     """POST undo or redo (the last segment of the URL) on the user's draft."""
-    path = form_path(request)
+    path = form_path(form)
     method = getattr(workspace(request).drafts, STEPS[request.url.path.rsplit("/", 1)[-1]])
-    draft = method(path, admin_id(request))
+    draft = method(path, designer_id(request))
     return fragment(request, {**canvas_context(request, path, draft), "clear_message": True})
 
 
-@admin_only
-def discard(request: Request, form: FormData) -> Response:
+@design_form_view
+def discard(request: Request, app: AppDef, form: FormDef, data: FormData) -> Response:
     """POST: throw the user's draft away; the canvas shows the published form again."""
-    path = form_path(request)
+    path, user_id = form_path(form), designer_id(request)
     ws = workspace(request)
-    ws.drafts.discard(path, admin_id(request))
-    context = canvas_context(request, path, ws.drafts.open(path, admin_id(request)))
+    ws.drafts.discard(path, user_id)
+    context = canvas_context(request, path, ws.drafts.open(path, user_id))
     return fragment(request, {**context, "notice": "dc_discarded", "clear_message": True})
 
 

@@ -11,12 +11,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from engine.definitions.model import AppDef, FormDef
 from engine.drafts import DraftConflict
-from engine.errors import DefinitionError
+from engine.errors import DefinitionError, PublishRefused
 from web.endpoints import form_view, workspace
 from web.render import page
 from web.texts.designer_canvas import TEXTS
-from web.views.admin_access import admin_id, admin_only
+from web.views.designer.access import design_form_view, designer_id
 from web.views.designer.canvas import form_path
 
 MAX_NOTE = 2_000
@@ -67,29 +68,29 @@ def dialog_context(request: Request, path: str, user_id: int) -> dict[str, Any]:
             "draft": draft, "doc": doc, "plan": plan, "conflict": plan.conflict, "problems": plan.problems, "labels": labels,
             "blocked": not plan.publishable or plan.schema is None,
             "steps": steps_in_words(plan.schema, labels) if plan.schema is not None else [],
-            "impacts": plan.impacts, "blocking": any(getattr(i, "blocking", False) for i in plan.impacts),
+            "impacts": plan.impacts, "lossy": any(i.lossy and i.count for i in plan.impacts),
             "note": "", "unit_texts": TEXTS}
 
 
-@admin_only
-def publish_dialog(request: Request, form: FormData) -> Response:
+@design_form_view
+def publish_dialog(request: Request, app: AppDef, form: FormDef, data: FormData) -> Response:
     """GET the plan of the user's draft; POST publishes it with the note (and the losses accepted, if ticked)."""
-    path, user_id = form_path(request), admin_id(request)
+    path, user_id = form_path(form), designer_id(request)
     if request.method == "GET":
         return page(request, "design/_canvas_publish.html", dialog_context(request, path, user_id))
-    note = str(form.get("note") or "").strip()[:MAX_NOTE]
+    note = str(data.get("note") or "").strip()[:MAX_NOTE]
     ws = workspace(request)
     try:
-        ws.drafts.publish(path, user_id, note, accept_losses=form.get("accept_losses") == "1")
+        ws.drafts.publish(path, user_id, note, accept_losses=data.get("accept_losses") == "1")
     except DraftConflict as exc:
         context = {**dialog_context(request, path, user_id), "refused": exc.conflict, "note": note}
         return page(request, "design/_canvas_publish.html", context, status=409)
-    except DefinitionError:
-        return page(request, "design/_canvas_publish.html", {**dialog_context(request, path, user_id), "note": note},
-                    status=422)
-    form_def = ws.definitions.forms.get(request.path_params["form"])
-    context = {"published": True, "list_url": f"/apps/{form_def.app}/{form_def.id}" if form_def else None,
-               "form_label": form_def.label if form_def else ""}
+    except DefinitionError as exc:  # problems, or values that would be lost without the losses accepted
+        context = {**dialog_context(request, path, user_id), "note": note,
+                   "losses_refused": isinstance(exc, PublishRefused)}
+        return page(request, "design/_canvas_publish.html", context, status=422)
+    published = ws.definitions.forms.get(form.id) or form
+    context = {"published": True, "list_url": f"/apps/{app.id}/{form.id}", "form_label": published.label}
     response = page(request, "design/_canvas_publish.html", context)
     response.headers["HX-Trigger"] = "draft-changed"
     return response
