@@ -77,10 +77,10 @@ def client_missing_form(shop) -> int:  # type: ignore[no-untyped-def]
 
 
 def test_values_that_do_not_convert_need_the_losses_accepted(client: TestClient, shop) -> None:  # type: ignore[no-untyped-def]
-    from tests.web.test_web import _actor
+    from engine.records.model import Actor
 
     for name, notes in (("甲", "12.5"), ("乙", "call back"), ("丙", "ask for Li")):
-        shop.records.create(_actor(), "customer", {"name": name, "notes": notes})
+        shop.records.create(Actor(user_id=1, is_admin=True), "customer", {"name": name, "notes": notes})
     client.get("/design/forms/customer")
     shop.drafts.edit(CUSTOMER, 1, {"op": "change_type", "id": "notes", "type": "number"})
     dialog = client.get("/design/forms/customer/publish").text
