@@ -30,17 +30,22 @@ def workspace(tmp_path: Path, clock):  # type: ignore[no-untyped-def]
     ws.close()
 
 
-def drag(page: Any, source: Any, target: Any, across: float = 0.85) -> None:
+def drag(page: Any, source: Any, target: Any, landed: str, across: float = 0.85) -> None:
     """Press on the source, move in small steps onto the target (`across` its width: after it, or before it when
-    small), release; SortableJS's fallback follows the mouse."""
+    small) until SortableJS shows the dragged item where `landed` (a CSS selector) finds it, then release."""
+    source.scroll_into_view_if_needed()
     start, end = source.bounding_box(), target.bounding_box()
     x, y = start["x"] + start["width"] / 2, start["y"] + start["height"] / 2
     page.mouse.move(x, y)
     page.mouse.down()
     page.mouse.move(x + 6, y + 6, steps=5)
+    page.wait_for_selector(".sortable-fallback", state="attached")  # the drag has started
     tx, ty = end["x"] + end["width"] * across, end["y"] + end["height"] / 2
     page.mouse.move(tx, ty, steps=20)
-    page.mouse.move(tx + 2, ty + 2, steps=5)
+    for nudge in range(40):  # the pointer is over the target; SortableJS moves the item on the next mouse moves
+        if page.locator(landed).count():
+            break
+        page.mouse.move(tx + nudge % 3 - 1, ty + nudge % 2, steps=2)
     page.mouse.up()
 
 
@@ -64,7 +69,7 @@ def test_an_admin_builds_a_form_by_drag_and_drop_and_publishes_it(chromium: Any,
         for n, name in enumerate(TEN, start=1):
             cards = page.locator(".canvas-body .canvas-card")
             target = cards.last if n > 1 else page.locator(".canvas-body > .canvas-items")
-            drag(page, page.locator(f".palette-item[data-type={name}]"), target)
+            drag(page, page.locator(f".palette-item[data-type={name}]"), target, ".canvas-body .drag-ghost")
             expect(cards).to_have_count(n)
             page.wait_for_selector(IDLE)
         order = placed(page)
@@ -76,7 +81,7 @@ def test_an_admin_builds_a_form_by_drag_and_drop_and_publishes_it(chromium: Any,
 
         first, second = order[0], order[1]
         drag(page, page.locator(f".canvas-card[data-field={second}]"), page.locator(f".canvas-card[data-field={first}]"),
-             across=0.15)
+             f".canvas-card.drag-ghost[data-field={second}] + .canvas-card[data-field={first}]", across=0.15)
         expect(page.locator(".canvas-body .canvas-card").first).to_have_attribute("data-field", second)
         page.wait_for_selector(IDLE)
         reordered = placed(page)

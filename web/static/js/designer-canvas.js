@@ -281,6 +281,7 @@
     const target = event.target instanceof Element ? event.target : null;
     if (!target) return;
     const paletteItem = target.closest(".palette-item");
+    if ((paletteItem || target.closest("button[data-act]")) && busy()) return; // the last change is on its way
     if (paletteItem) {
       addField(paletteItem.dataset.type, kids(body()).length ? [...layout(), ["__new__"]] : null);
       return;
@@ -319,7 +320,7 @@
 
   designer.addEventListener("change", (event) => {
     const move = event.target instanceof HTMLSelectElement && event.target.dataset.act === "move" ? event.target : null;
-    if (!move || !move.value) return;
+    if (!move || !move.value || busy()) return;
     const card = move.closest(".canvas-card");
     selected = card.dataset.field;
     designer.dataset.keepFocus = "1";
