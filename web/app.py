@@ -40,6 +40,7 @@ from web.views import export
 from web.views import admin_automations, admin_jobs, admin_mail, hooks, notifications, tracking
 from web.views import workflow_admin, workflow_api, workflow_inbox, workflow_record, workflow_task
 from web.views.designer import form_settings, formula_help, preview as design_preview, properties, rules
+from web.views.designer import canvas as design_canvas, publish as design_publish
 from web.views.designer import app_forms as design_app_forms, apps as design_apps, history as design_history
 
 STATIC = Path(__file__).parent / "static"
@@ -233,6 +234,8 @@ def create_app(ws: Workspace, *, run_jobs: bool = False) -> Starlette:
         *rules.ROUTES,
         *form_settings.ROUTES,
         *design_preview.ROUTES,
+        *design_canvas.ROUTES,
+        *design_publish.ROUTES,
         *design_apps.ROUTES, *design_app_forms.ROUTES, *design_history.ROUTES,
         Route("/hooks/{automation}/{token}", hooks.receive, methods=["POST"]),
         Route("/api/openapi.json", openapi.openapi_json),
