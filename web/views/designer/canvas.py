@@ -75,7 +75,8 @@ def refusal(request: Request, message: str, status: int = 400) -> HTMLResponse:
 
 @design_form_view
 def design_form(request: Request, app: AppDef, form: FormDef) -> Response:
-    """GET the designer page of a form, showing the user's draft (a new draft is the published text)."""
+    """GET the designer page of a form, showing the user's draft: opening the designer starts one from the published
+    text, so its base is the version the admin saw (a publish by someone else meanwhile is then named)."""
     path = form_path(form)
     context = canvas_context(request, path, workspace(request).drafts.open(path, designer_id(request)))
     return page(request, "design/form.html", {**context, "palette": palette(), "new_section": TEXTS["dc_new_section"],
