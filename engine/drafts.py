@@ -9,14 +9,14 @@ other publish changed, when they do not.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from engine.definitions.changes import FieldChange, field_changes, merge
+from engine.definitions.changes import FieldChange, document_data, field_changes, merge
 from engine.definitions.editing import EditContext, edit_text
 from engine.definitions.loader import load_sources
 from engine.definitions.typechange import type_change_problems
-from engine.definitions.yamlsource import YamlSyntaxError, safe_data
 from engine.errors import DefinitionError, FormworkError, Problem
 from engine.storage import documents
 from engine.storage import drafts as stored
@@ -41,14 +41,10 @@ class Draft:
     def is_new(self) -> bool:
         return self.base_version is None
 
-    @property
+    @cached_property
     def doc(self) -> dict[str, Any]:
-        """The draft as plain data ({} while it is not a readable YAML map)."""
-        try:
-            data = safe_data(self.text, self.path)
-        except YamlSyntaxError:
-            return {}
-        return data if isinstance(data, dict) else {}
+        """The draft as plain data ({} while it is not a readable YAML map); read once per Draft."""
+        return document_data(self.text)
 
 
 @dataclass(frozen=True)
@@ -118,15 +114,19 @@ class DraftService:
     def open(self, path: str, user_id: int) -> Draft:
         """The admin's draft of `path`, started from the latest published text if there is none."""
         with write_transaction(self.ws.engine) as conn:
+            return _draft(self._opened(conn, path, user_id))
+
+    def _opened(self, conn: Any, path: str, user_id: int) -> dict[str, Any]:
+        """The stored draft row, created from the latest published text when there is none."""
+        row = stored.find(conn, path, user_id)
+        if row is None:
+            latest = documents.latest_version(conn, path)
+            if latest is None or latest["text"] is None:
+                raise NoDraft(f"no document '{path}' is published; create it first")
+            stored.create(conn, path, user_id, int(str(latest["version"])), str(latest["text"]), self.ws.now())
             row = stored.find(conn, path, user_id)
-            if row is None:
-                latest = documents.latest_version(conn, path)
-                if latest is None or latest["text"] is None:
-                    raise NoDraft(f"no document '{path}' is published; create it first")
-                stored.create(conn, path, user_id, int(str(latest["version"])), str(latest["text"]), self.ws.now())
-                row = stored.find(conn, path, user_id)
         assert row is not None
-        return _draft(row)
+        return row
 
     def peek(self, path: str, user_id: int) -> Draft:
         """The admin's draft, or — without storing one — the latest published text as a draft would show it
@@ -161,19 +161,14 @@ class DraftService:
 
     def edit(self, path: str, user_id: int, op: dict[str, Any]) -> Draft:
         """Apply one operation to the admin's draft (EditError when it cannot be applied; nothing saved)."""
-        self.open(path, user_id) if self.find(path, user_id) is None else None
         with write_transaction(self.ws.engine) as conn:
-            row = stored.find(conn, path, user_id)
-            if row is None:
-                raise NoDraft(f"the draft of '{path}' was discarded; open the designer again")
+            row = self._opened(conn, path, user_id)
             published = documents.latest_version(conn, path)
             context = EditContext(_field_ids(published["text"] if published else None))
             text = edit_text(row["text"], path, op, context)
             if text != row["text"]:
                 stored.add_step(conn, row, text, dict(op), self.ws.now())
-            row = stored.find(conn, path, user_id)
-        assert row is not None
-        return _draft(row)
+            return _draft(self._opened(conn, path, user_id))
 
     def undo(self, path: str, user_id: int) -> Draft:
         return self._move(path, user_id, -1)
@@ -207,12 +202,20 @@ class DraftService:
         """Every problem of the workspace with the draft (or `text`) in place of the published document."""
         text = draft.text if text is None else text
         result = load_sources({**self.ws.sources(), draft.path: text})
-        data = _plain(text)
+        data = document_data(text)
         found = result.problems or type_change_problems(self.ws.definitions, result.definitions)
         return [_located(p, draft.path, data) for p in found]
 
     def plan(self, path: str, user_id: int) -> DraftPlan:
         """What publishing the admin's draft would do: conflict, problems, schema steps, data impacts, changes."""
+        draft, text, conflict, latest_text = self._resolved(path, user_id)
+        problems = self.problems(draft, text)
+        schema, impacts = self._publish_plan(path, text) if not problems else (None, [])
+        return DraftPlan(text, conflict, problems, schema, impacts, field_changes(latest_text, text))
+
+    def _resolved(self, path: str, user_id: int) -> tuple[Draft, str, Conflict | None, str | None]:
+        """The draft, the text publishing it would store (merged with another admin's publish since it began),
+        that publish as a Conflict (None: the draft's base is the latest version) and the latest text."""
         draft = self.find(path, user_id)
         if draft is None:
             raise NoDraft(f"there is no draft of '{path}'")
@@ -232,17 +235,14 @@ class DraftService:
                 conflict = Conflict(merged.theirs, merged.conflicts, _str(latest.get("author")),
                                     _time(latest.get("created_at")), int(str(latest_version)))
                 text = merged.text or draft.text
-        problems = self.problems(draft, text)
-        schema, impacts = self._publish_plan(path, text) if not problems else (None, [])
-        return DraftPlan(text, conflict, problems, schema, impacts,
-                         field_changes(str(latest_text) if latest_text is not None else None, text))
+        return draft, text, conflict, str(latest_text) if latest_text is not None else None
 
     def _publish_plan(self, path: str, text: str) -> tuple[Plan | None, list[Any]]:
         try:
-            result = self.ws.publish({path: text}, dry_run=True)
+            planned = self.ws.publish_plan({path: text})  # reads only: no write lock for a look
         except DefinitionError:
             return None, []
-        return result.plan, result.impacts
+        return planned.schema, planned.impacts
 
     def publish(self, path: str, user_id: int, note: str = "", *, accept_losses: bool = False,
                 _retried: bool = False) -> PublishResult:
@@ -250,16 +250,14 @@ class DraftService:
 
         DraftConflict when the other publish changed the same fields; DefinitionError when the result has problems.
         """
-        plan = self.plan(path, user_id)
-        if plan.conflict is not None and not plan.conflict.mergeable:
-            raise DraftConflict(plan.conflict)
-        if plan.problems:
-            raise DefinitionError([Problem(p.file or path, 0, p.pointer, p.message) for p in plan.problems])
+        draft, text, conflict, _ = self._resolved(path, user_id)
+        if conflict is not None and not conflict.mergeable:
+            raise DraftConflict(conflict)
         from engine.workspace import StaleDocument  # the workspace imports this module
 
-        expected = plan.conflict.version if plan.conflict else self._base(path, user_id)
-        try:
-            result = self.ws.publish({path: plan.text}, author_id=user_id, comment=note, expect={path: expected},
+        expected = conflict.version if conflict else draft.base_version
+        try:  # the workspace checks the result (DefinitionError) and measures the losses, as for any publish
+            result = self.ws.publish({path: text}, author_id=user_id, comment=note, expect={path: expected},
                                      accept_losses=accept_losses)
         except StaleDocument:
             if _retried:
@@ -269,10 +267,6 @@ class DraftService:
             stored.remove(conn, path, user_id)
         return result
 
-    def _base(self, path: str, user_id: int) -> int | None:
-        draft = self.find(path, user_id)
-        return draft.base_version if draft else None
-
 
 def _draft(row: dict[str, Any]) -> Draft:
     return Draft(str(row["path"]), int(row["user_id"]), row["base_version"], str(row["text"]),
@@ -280,17 +274,9 @@ def _draft(row: dict[str, Any]) -> Draft:
                  row["updated_at"])
 
 
-def _plain(text: str) -> dict[str, Any]:
-    try:
-        data = safe_data(text)
-    except YamlSyntaxError:
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 def _field_ids(text: Any) -> frozenset[str]:
     """The ids of a published form's fields, and `sub.col` for its subforms' columns."""
-    data = _plain(str(text)) if text else {}
+    data = document_data(str(text)) if text else {}
     ids: set[str] = set()
     for f in data.get("fields") or []:
         if isinstance(f, dict) and "id" in f:

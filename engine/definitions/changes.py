@@ -31,7 +31,7 @@ class FieldChange:
 
 def field_changes(old_text: str | None, new_text: str | None) -> list[FieldChange]:
     """The changes from `old_text` to `new_text` (None: the document did not exist / was removed)."""
-    old, new = _data(old_text), _data(new_text)
+    old, new = document_data(old_text), document_data(new_text)
     out: list[FieldChange] = []
     old_fields, new_fields = _fields_by_id(old), _fields_by_id(new)
     for fid, f in new_fields.items():
@@ -76,7 +76,8 @@ def _moved(before: list[str], after: list[str]) -> list[str]:
     return [after[i] for i in range(len(after)) if i not in keep]
 
 
-def _data(text: str | None) -> dict[str, Any]:
+def document_data(text: str | None) -> dict[str, Any]:
+    """A document's text as plain data; {} for no text, unreadable YAML or anything but a map."""
     if text is None:
         return {}
     try:
@@ -107,7 +108,7 @@ class Merge:
 
 def merge(base_text: str, theirs_text: str, mine_text: str, path: str) -> Merge:
     """Apply my changes since `base_text` onto `theirs_text` when no unit was changed differently by both."""
-    base, theirs, mine = _units(_data(base_text)), _units(_data(theirs_text)), _units(_data(mine_text))
+    base, theirs, mine = (_units(document_data(t)) for t in (base_text, theirs_text, mine_text))
     changed_theirs = {u for u in set(base) | set(theirs) if base.get(u) != theirs.get(u)}
     changed_mine = {u for u in set(base) | set(mine) if base.get(u) != mine.get(u)}
     shown = tuple(sorted(_shown(u) for u in changed_theirs))

@@ -213,11 +213,8 @@ def field_panel(request: Request, data: FormData) -> Response:
         return panel(request, d, field_id, parent_id, status=400, bad=exc)
     if op is None:
         return panel(request, d, field_id, parent_id)
-    try:
-        d.edit(op)
-    except EditError as exc:
-        return panel(request, d, field_id, parent_id, status=400, message=edit_error_text(exc, d.lang))
-    return panel(request, d, str(op.get("new_id") or field_id), parent_id, headers=DRAFT_CHANGED)
+    return applied(request, d, op, field_id, parent_id) or \
+        panel(request, d, str(op.get("new_id") or field_id), parent_id, headers=DRAFT_CHANGED)
 
 
 @form_view
@@ -238,11 +235,7 @@ def numbering(request: Request, data: FormData) -> Response:
         return panel(request, d, field_id, "")
     op: dict[str, Any] = {"op": "set_form", "set": {"numbering": new}, "unset": []} if new is not None else \
         {"op": "set_form", "set": {}, "unset": ["numbering"]}
-    try:
-        d.edit(op)
-    except EditError as exc:
-        return panel(request, d, field_id, "", status=400, message=edit_error_text(exc, d.lang))
-    return panel(request, d, field_id, "", headers=DRAFT_CHANGED)
+    return applied(request, d, op, field_id, "") or panel(request, d, field_id, "", headers=DRAFT_CHANGED)
 
 
 @form_view
@@ -267,13 +260,21 @@ def subform_columns(request: Request, data: FormData) -> Response:
         op = {"op": "order_columns", "parent": sub, "ids": [str(i) for i in data.getlist("order")]}
     else:
         return panel(request, d, sub, "", status=400, message=d.t("dp_bad_choice", label=d.t("fields")))
-    try:
-        d.edit(op)
-    except EditError as exc:
-        return panel(request, d, sub, "", status=400, message=edit_error_text(exc, d.lang))
+    refused = applied(request, d, op, sub, "")
+    if refused is not None:
+        return refused
     if op["op"] == "add_field" and op.get("id"):
         return panel(request, d, str(op["id"]), sub, headers=DRAFT_CHANGED)
     return panel(request, d, sub, "", headers=DRAFT_CHANGED)
+
+
+def applied(request: Request, d: Designing, op: dict[str, Any], field_id: str, parent_id: str) -> Response | None:
+    """Apply the operation to the draft: None when done, else the panel with the refusal's message (400)."""
+    try:
+        d.edit(op)
+    except EditError as exc:
+        return panel(request, d, field_id, parent_id, status=400, message=edit_error_text(exc, d.lang))
+    return None
 
 
 ROUTES: list[Route] = [
