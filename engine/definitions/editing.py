@@ -1,7 +1,7 @@
 """Small operations on a definition document (the designer's edits), applied to its round-trip map.
 
-Each operation is one registered function; `apply_operation` checks the request's shape and runs it. An operation
-only shapes the document: whether the result is a valid definition is the checker's business (the designer shows
+Each operation is one registered function (edit_ops.py; rules and settings in document_edits.py);
+`apply_operation` checks the request's shape and runs it. An operation only shapes the document: whether the result is a valid definition is the checker's business (the designer shows
 its problems at their fields and refuses to publish), so a draft may be invalid while it is being edited. What an
 operation cannot do at all — an unknown field, a row of seven fields, a property no field has — is an EditError
 naming the problem, in Chinese and English.
@@ -11,51 +11,24 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from engine.definitions import document_edits  # noqa: F401  (registers the rule and settings operations)
 from engine.definitions.edit_error import EditError
+from engine.definitions.edit_ops import EditContext, object_at, operation, run, valid_id
 from engine.definitions.layout_edits import place_after, replace_new, row_lists, set_layout_items
-from engine.definitions.yamldoc import (DOCUMENT_KEYS, RULE_KEYS, dump_document, field_order, field_properties,
-                                        load_document, plain, restyle, set_key, styled, styled_field)
+from engine.definitions.yamldoc import (DOCUMENT_KEYS, dump_document, field_order, field_properties,
+                                        load_document, restyle, set_key, styled, styled_field)
 
-ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-MAX_DEPTH = 12  # nesting of a value an operation may carry (a label map, an option list…)
-MAX_ITEMS = 2_000  # values in one operation
-
-
-@dataclass(frozen=True)
-class EditContext:
-    """What an operation may need to know beyond the document: the field ids already published (their ids name
-    columns, so they cannot be renamed) — `sub.col` for subform columns."""
-
-    published: frozenset[str] = field(default_factory=frozenset)
-
-
-Operation = Callable[[CommentedMap, Mapping[str, Any], EditContext], None]
-OPERATIONS: dict[str, Operation] = {}
-
-
-def operation(name: str) -> Callable[[Operation], Operation]:
-    def register(fn: Operation) -> Operation:
-        OPERATIONS[name] = fn
-        return fn
-    return register
+__all__ = ["EditContext", "EditError", "apply_operation", "edit_text", "new_app_text", "new_form_text"]
 
 
 def apply_operation(doc: CommentedMap, op: Mapping[str, Any], context: EditContext | None = None) -> None:
     """Apply one operation ({"op": name, …}) to the document in place (EditError if it cannot be)."""
-    if not isinstance(op, Mapping):
-        raise EditError("an operation must be an object with an 'op' key", "操作必须是带 op 键的对象")
-    name = op.get("op")
-    fn = OPERATIONS.get(name) if isinstance(name, str) else None
-    if fn is None:
-        raise EditError(f"unknown operation '{str(name)[:40]}'", f"未知的操作“{str(name)[:40]}”")
-    _check_size(op)
-    fn(doc, op, context or EditContext())
+    run(doc, op, context)
 
 
 def edit_text(text: str, path: str, op: Mapping[str, Any], context: EditContext | None = None) -> str:
@@ -67,7 +40,7 @@ def edit_text(text: str, path: str, op: Mapping[str, Any], context: EditContext 
 
 def new_form_text(form_id: str, label: Mapping[str, str]) -> str:
     """A blank form: one text field, ready for the designer."""
-    _valid_id(form_id, "form")
+    valid_id(form_id, "form")
     name = {"zh": "名称", "en": "Name"}
     doc = styled({"form": form_id, "label": dict(label), "fields": [{"id": "name", "type": "text", "label": name}]},
                  order=DOCUMENT_KEYS["form"])
@@ -79,7 +52,7 @@ def new_form_text(form_id: str, label: Mapping[str, str]) -> str:
 
 def new_app_text(app_id: str, label: Mapping[str, str]) -> str:
     """A new app with no forms yet."""
-    _valid_id(app_id, "app")
+    valid_id(app_id, "app")
     doc = styled({"app": app_id, "label": dict(label), "forms": []}, order=DOCUMENT_KEYS["app"])
     doc.fa.set_block_style()
     return dump_document(doc)
@@ -90,12 +63,12 @@ def new_app_text(app_id: str, label: Mapping[str, str]) -> str:
 
 @operation("add_field")
 def add_field(doc: CommentedMap, op: Mapping[str, Any], ctx: EditContext) -> None:
-    spec = _mapping(op, "field")
+    spec = object_at(op, "field")
     ftype = spec.get("type")
     _known_type(ftype)
     fields = _fields(doc, op)
     new_id = spec.get("id") or _free_id(fields, str(ftype), doc)
-    _valid_id(new_id, "field")
+    valid_id(new_id, "field")
     if _index(fields, new_id) is not None:
         raise EditError(f"the form already has a field '{new_id}'", f"表单中已有字段“{new_id}”")
     for key in spec:
@@ -150,7 +123,7 @@ def change_type(doc: CommentedMap, op: Mapping[str, Any], ctx: EditContext) -> N
 def rename_field(doc: CommentedMap, op: Mapping[str, Any], ctx: EditContext) -> None:
     node = _field(doc, op)
     old, new = str(node["id"]), op.get("new_id")
-    _valid_id(new, "field")
+    valid_id(new, "field")
     parent = op.get("parent")
     if (f"{parent}.{old}" if parent else old) in ctx.published:
         raise EditError(f"'{old}' is published: its id names a database column and cannot change; "
@@ -220,96 +193,6 @@ def set_layout(doc: CommentedMap, op: Mapping[str, Any], ctx: EditContext) -> No
         raise EditError("set_layout needs 'layout'", "set_layout 需要 layout")
     set_layout_items(doc, op["layout"], _top_ids(doc))
 
-
-
-# -- rules -----------------------------------------------------------------------------------------------------
-
-
-@operation("add_rule")
-def add_rule(doc: CommentedMap, op: Mapping[str, Any], ctx: EditContext) -> None:
-    rule = _rule(op)
-    if "rules" not in doc:
-        seq = CommentedSeq()
-        seq.fa.set_block_style()
-        set_key(doc, "rules", seq, DOCUMENT_KEYS["form"])
-    doc["rules"].append(styled(rule, order=RULE_KEYS))
-
-
-@operation("change_rule")
-def change_rule(doc: CommentedMap, op: Mapping[str, Any], ctx: EditContext) -> None:
-    rules, index = _rule_at(doc, op.get("index"))
-    rules[index] = styled(_rule(op), order=RULE_KEYS)
-
-
-@operation("remove_rule")
-def remove_rule(doc: CommentedMap, op: Mapping[str, Any], ctx: EditContext) -> None:
-    rules, index = _rule_at(doc, op.get("index"))
-    del rules[index]
-    if not rules:
-        del doc["rules"]
-
-
-@operation("move_rule")
-def move_rule(doc: CommentedMap, op: Mapping[str, Any], ctx: EditContext) -> None:
-    rules, index = _rule_at(doc, op.get("index"))
-    to = op.get("to")
-    if not isinstance(to, int) or isinstance(to, bool) or not 0 <= to < len(rules):
-        raise EditError(f"'to' must be a rule position from 0 to {len(rules) - 1}",
-                        f"to 必须是 0 到 {len(rules) - 1} 之间的规则位置")
-    rules.insert(to, rules.pop(index))
-
-
-def _rule(op: Mapping[str, Any]) -> dict[str, Any]:
-    rule = _mapping(op, "rule")
-    _only_keys(rule, RULE_KEYS, "rule")
-    kinds = [k for k in ("show", "require", "readonly", "check") if k in rule]
-    if len(kinds) != 1:
-        raise EditError("a rule is one of show, require, read-only or check", "规则必须是显示、必填、只读或校验之一")
-    return dict(rule)
-
-
-def _rule_at(doc: CommentedMap, index: Any) -> tuple[CommentedSeq, int]:
-    rules = doc.get("rules")
-    if not isinstance(rules, CommentedSeq):
-        rules = CommentedSeq()
-    if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < len(rules):
-        raise EditError("no rule at that position; reload the designer", "该位置没有规则,请刷新设计器")
-    return rules, index
-
-
-# -- the form and the app --------------------------------------------------------------------------------------
-
-FORM_SETTINGS = ("label", "description", "title", "numbering", "search")
-APP_SETTINGS = ("label", "description", "icon", "color", "admins", "forms")
-
-
-@operation("set_form")
-def set_form(doc: CommentedMap, op: Mapping[str, Any], ctx: EditContext) -> None:
-    _settings(doc, op, FORM_SETTINGS, DOCUMENT_KEYS["form"], required=("label",))
-
-
-@operation("set_app")
-def set_app(doc: CommentedMap, op: Mapping[str, Any], ctx: EditContext) -> None:
-    _settings(doc, op, APP_SETTINGS, DOCUMENT_KEYS["app"], required=("label",))
-
-
-def _settings(doc: CommentedMap, op: Mapping[str, Any], allowed: tuple[str, ...], order: tuple[str, ...],
-              required: tuple[str, ...]) -> None:
-    changes, removed = op.get("set") or {}, op.get("unset") or []
-    if not isinstance(changes, Mapping) or not isinstance(removed, list):
-        raise EditError("'set' must be an object and 'unset' a list of keys", "set 必须是对象,unset 必须是键的列表")
-    for key in [*changes, *removed]:
-        if key not in allowed:
-            raise EditError(f"'{str(key)[:40]}' cannot be set here", f"此处不能设置“{str(key)[:40]}”")
-    for key in removed:
-        if key in required:
-            raise EditError(f"'{key}' cannot be removed", f"“{key}”不能删除")
-        doc.pop(key, None)
-    for key, value in changes.items():
-        if value is None or value == [] and key != "forms":
-            doc.pop(key, None)
-        else:
-            set_key(doc, key, value, order)
 
 
 # -- helpers ---------------------------------------------------------------------------------------------------
@@ -477,36 +360,3 @@ def _known_key(key: Any) -> None:
         raise EditError(f"no field has a property '{str(key)[:40]}'", f"字段没有属性“{str(key)[:40]}”")
 
 
-def _valid_id(value: Any, what: str) -> None:
-    if not isinstance(value, str) or not ID_PATTERN.match(value):
-        raise EditError(f"'{str(value)[:40]}' is not a valid {what} id: use a lowercase letter, then lowercase "
-                        "letters, digits or _ (at most 40)",
-                        f"“{str(value)[:40]}”不是有效的标识:以小写字母开头,后跟小写字母、数字或下划线(最多 40 个)")
-
-
-def _mapping(op: Mapping[str, Any], key: str) -> Mapping[str, Any]:
-    value = op.get(key)
-    if not isinstance(value, Mapping):
-        raise EditError(f"'{key}' must be an object", f"{key} 必须是对象")
-    return value
-
-
-def _only_keys(value: Mapping[str, Any], allowed: tuple[str, ...], at: str) -> None:
-    for key in value:
-        if key not in allowed:
-            raise EditError(f"{at}: unknown key '{str(key)[:40]}'", f"{at}:未知的键“{str(key)[:40]}”")
-
-
-def _check_size(value: Any) -> None:
-    """An operation is small: refuse deep or huge values before walking them."""
-    count = 0
-    stack: list[tuple[Any, int]] = [(value, 0)]
-    while stack:
-        item, depth = stack.pop()
-        count += 1
-        if depth > MAX_DEPTH or count > MAX_ITEMS:
-            raise EditError("the operation is too large or too deeply nested", "操作过大或嵌套过深")
-        if isinstance(item, Mapping):
-            stack.extend((v, depth + 1) for v in item.values())
-        elif isinstance(item, list):
-            stack.extend((v, depth + 1) for v in item)
