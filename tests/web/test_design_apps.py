@@ -172,6 +172,18 @@ def test_an_app_administrator_designs_their_app_only(ws, client) -> None:  # typ
     assert "/removed/visit/purge" not in client.get("/design/apps/sales").text
 
 
+def test_the_header_links_to_the_designer_for_those_who_may_design(ws, client) -> None:  # type: ignore[no-untyped-def]
+    link = 'href="/design"'
+    sign_in(client, "bob")  # an app administrator
+    assert link in client.get("/settings").text
+    client.cookies.clear()
+    sign_in(client, "carol")  # neither an administrator nor an app administrator
+    assert link not in client.get("/settings").text
+    client.cookies.clear()
+    sign_in(client)
+    assert link in client.get("/settings").text
+
+
 def test_non_designers_get_403_and_signed_out_users_the_login(ws, client) -> None:  # type: ignore[no-untyped-def]
     response = client.get("/design/apps/sales", follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"].startswith("/login")
