@@ -17,7 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bench import jobs, list_during_export, web, workflows
+from bench import designer_page, jobs, list_during_export, web, workflows
 from engine.definitions.loader import read_directory
 from engine.records.model import Actor, Filter, Query
 from engine.settings import Settings
@@ -164,6 +164,7 @@ def main() -> None:
         results["list_during_export"] = list_during_export.run(Path(tmp))
         results["jobs"] = jobs.run(Path(tmp))
         results["workflows"] = workflows.run(Path(tmp))
+        results["designer_page"] = designer_page.run(Path(tmp))
     (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     print(f"{'benchmark':<22} {'raw':>14} {'formwork':>14} {'ratio':>8} {'target':>10}")
     for key in ("single_create", "bulk_create"):
@@ -177,6 +178,7 @@ def main() -> None:
     list_during_export.print_table(results["list_during_export"])
     jobs.print_table(results["jobs"])
     workflows.print_table(results["workflows"])
+    designer_page.print_table(results["designer_page"])
 
 
 if __name__ == "__main__":
