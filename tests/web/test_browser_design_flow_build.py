@@ -282,6 +282,7 @@ def test_an_admin_builds_a_form_and_a_rep_fills_it(chromium: Any, workspace) -> 
         dialog = page.locator("#design-dialog")
         expect(dialog).to_be_visible()
         expect(dialog.locator(".publish-changes")).to_contain_text("Total")
+        expect(dialog.locator(".publish-changes")).to_contain_text("Changed the layout, the rules")
         shoot(page, "publish-1280")
         dialog.locator("textarea[name=note]").fill("customer visits: ten fields, a total and two rules")
         dialog.locator("#publish-go").click()
