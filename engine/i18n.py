@@ -31,6 +31,7 @@ def both(value: I18n | None) -> dict[str, str]:
 # Messages the engine gives to users, by code. `{name}` placeholders are filled from the error's params.
 MESSAGES: dict[str, dict[str, str]] = {
     "required": {"zh": "{label}为必填项", "en": "{label} is required"},
+    "required_when": {"zh": "{message}", "en": "{message}"},  # a require rule's own message
     "invalid_type": {"zh": "{label}的值无效:应为{expected}", "en": "{label} must be {expected}"},
     "too_small": {"zh": "{label}不能小于 {min}", "en": "{label} must be at least {min}"},
     "too_large": {"zh": "{label}不能大于 {max}", "en": "{label} must be at most {max}"},

@@ -55,7 +55,7 @@ def check_stages(rt: FormRuntime, before: Mapping[str, Any] | None, full: Mappin
     for pipeline, old, new in _moved(pipelines_of(rt.defs, rt.form.id), before, full):
         found = move_errors(pipeline, rt.form, old, new, full, lambda fid, v: rt.types[fid].is_empty(v))
         for path, items in found.items():
-            if any(e.code == "required" for e in errors.get(path, [])):
+            if any(e.code in ("required", "required_when") for e in errors.get(path, [])):
                 items = [e for e in items if e.code != "stage_requires"]
             if items:
                 errors.setdefault(path, []).extend(items)

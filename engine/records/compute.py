@@ -11,6 +11,7 @@ from engine.definitions.model import FieldDef, Rule
 from engine.errors import FieldError, FieldValueError, FormulaError
 from engine.fields.registry import field_type
 from engine.formulas import compile_formula, evaluate
+from engine.i18n import I18n
 from engine.records.env import RecordEnv
 from engine.records.runtime import FormRuntime
 
@@ -117,6 +118,8 @@ class RuleState:
     required: set[str] = field(default_factory=set)
     readonly: set[str] = field(default_factory=set)
     failed: list[Rule] = field(default_factory=list)
+    # field id → the message of the first holding require rule that gives one (said instead of "X is required")
+    required_messages: dict[str, I18n] = field(default_factory=dict)
 
 
 def evaluate_rules(rt: FormRuntime, env: RecordEnv) -> RuleState:
@@ -129,6 +132,9 @@ def evaluate_rules(rt: FormRuntime, env: RecordEnv) -> RuleState:
             (shown if holds else state.hidden).update(rule.fields)
         elif rule.kind == "require" and holds:
             state.required.update(rule.fields)
+            if rule.message:
+                for name in rule.fields:
+                    state.required_messages.setdefault(name, rule.message)
         elif rule.kind == "readonly" and holds:
             state.readonly.update(rule.fields)
         elif rule.kind == "check" and holds and check is not None and not _truthy(check, env, on_error=True):
@@ -143,6 +149,14 @@ def _truthy(expr: Any, env: RecordEnv, on_error: bool = False) -> bool:
         return bool(evaluate(expr, env))
     except FormulaError:
         return on_error
+
+
+def required_error(f: FieldDef, rules: RuleState) -> FieldError:
+    """The error of a required field left empty: the message of the require rule that asks for it, if it has one
+    (a field required by its own definition is simply required)."""
+    message = None if f.required else rules.required_messages.get(f.id)
+    return FieldError("required_when", {"label": f.label, "message": message}) if message \
+        else FieldError("required", {"label": f.label})
 
 
 def check_errors(rule: Rule) -> FieldError:

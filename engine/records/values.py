@@ -7,7 +7,7 @@ from typing import Any
 
 from engine.definitions.model import FieldDef
 from engine.errors import FieldError, FieldValueError
-from engine.records.compute import RuleState
+from engine.records.compute import RuleState, required_error
 from engine.records.runtime import FormRuntime
 
 Errors = dict[str, list[FieldError]]
@@ -92,7 +92,7 @@ def validate_values(rt: FormRuntime, values: Mapping[str, Any], rules: RuleState
         value = values.get(f.id)
         if ftype.is_empty(value):
             if (f.required or f.id in rules.required) and not f.formula:
-                _add(errors, f.id, FieldError("required", {"label": f.label}))
+                _add(errors, f.id, required_error(f, rules))
             continue
         if ftype.holds_rows and isinstance(value, list):
             _validate_rows(rt, f, value, errors)

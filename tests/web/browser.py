@@ -101,3 +101,23 @@ def sign_in(page: Any, username: str = "alice", password: str = PASSWORD) -> Non
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_url(lambda url: "/login" not in url)
+
+
+def drag(page: Any, source: Any, target: Any, landed: str, across: float = 0.85, down: float = 0.5) -> None:
+    """Press on the source, move in small steps onto the target (`across` its width: after it, or before it when
+    small; `down` its height) until SortableJS shows the dragged item where `landed` (a CSS selector) finds it,
+    then release."""
+    source.scroll_into_view_if_needed()
+    start, end = source.bounding_box(), target.bounding_box()
+    x, y = start["x"] + start["width"] / 2, start["y"] + start["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 6, y + 6, steps=5)
+    page.wait_for_selector(".sortable-fallback", state="attached")  # the drag has started
+    tx, ty = end["x"] + end["width"] * across, end["y"] + end["height"] * down
+    page.mouse.move(tx, ty, steps=20)
+    for nudge in range(40):  # the pointer is over the target; SortableJS moves the item on the next mouse moves
+        if page.locator(landed).count():
+            break
+        page.mouse.move(tx + nudge % 3 - 1, ty + nudge % 2, steps=2)
+    page.mouse.up()

@@ -11,7 +11,7 @@ import pytest
 
 from engine.definitions.editing import new_form_text
 from tests.conftest import FIXTURES, add_user, open_workspace, publish_directory
-from tests.web.browser import chromium, live_server, new_page, sign_in  # noqa: F401  (fixture)
+from tests.web.browser import chromium, drag, live_server, new_page, sign_in  # noqa: F401  (fixture)
 
 SHOTS = Path("/tmp/formwork-design-canvas")  # screenshots for a person to look at; nothing asserts on them
 TEN = ["text", "number", "date", "money", "email", "phone", "textarea", "boolean", "rating", "datetime"]
@@ -28,25 +28,6 @@ def workspace(tmp_path: Path, clock):  # type: ignore[no-untyped-def]
     add_user(ws, "alice")
     yield ws
     ws.close()
-
-
-def drag(page: Any, source: Any, target: Any, landed: str, across: float = 0.85) -> None:
-    """Press on the source, move in small steps onto the target (`across` its width: after it, or before it when
-    small) until SortableJS shows the dragged item where `landed` (a CSS selector) finds it, then release."""
-    source.scroll_into_view_if_needed()
-    start, end = source.bounding_box(), target.bounding_box()
-    x, y = start["x"] + start["width"] / 2, start["y"] + start["height"] / 2
-    page.mouse.move(x, y)
-    page.mouse.down()
-    page.mouse.move(x + 6, y + 6, steps=5)
-    page.wait_for_selector(".sortable-fallback", state="attached")  # the drag has started
-    tx, ty = end["x"] + end["width"] * across, end["y"] + end["height"] / 2
-    page.mouse.move(tx, ty, steps=20)
-    for nudge in range(40):  # the pointer is over the target; SortableJS moves the item on the next mouse moves
-        if page.locator(landed).count():
-            break
-        page.mouse.move(tx + nudge % 3 - 1, ty + nudge % 2, steps=2)
-    page.mouse.up()
 
 
 def placed(page: Any) -> list[str]:

@@ -184,6 +184,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "dp_rule_when": {"zh": "条件(留空表示总是)", "en": "Condition (empty: always)"},
     "dp_rule_check": {"zh": "必须成立的公式", "en": "Formula that must hold"},
     "dp_rule_message": {"zh": "校验失败时的提示", "en": "Message when the check fails"},
+    "dp_rule_message_require": {"zh": "字段留空时的提示(选填)", "en": "Message when left empty (optional)"},
     "dp_rule_save": {"zh": "保存规则", "en": "Save the rule"},
     "dp_rule_remove": {"zh": "删除", "en": "Remove"},
     "dp_rule_up": {"zh": "上移", "en": "Move up"},

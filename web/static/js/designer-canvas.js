@@ -385,6 +385,10 @@
   });
 
   htmx.onLoad((root) => {
+    // The panel of a top-level field names the field selected: after its id was changed there, the canvas
+    // drawn next still finds the card (by its new id) instead of closing the panel.
+    const panel = root instanceof Element && root.matches("#design-props .props-panel[data-field]") ? root : null;
+    if (panel && !panel.dataset.parent) selected = panel.dataset.field;
     const here = root.id === "design-canvas" ? root : root.querySelector && root.querySelector("#design-canvas");
     startCanvas(root);
     if (here) {

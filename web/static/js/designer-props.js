@@ -108,9 +108,13 @@
     if (select.hasAttribute("data-rule-kind")) {
       const form = select.closest("form");
       const check = select.value === "check";
+      const require = select.value === "require";
       form.querySelectorAll("[data-rule-check]").forEach((part) => { part.hidden = !check; });
+      form.querySelectorAll("[data-rule-message]").forEach((part) => { part.hidden = !(check || require); });
       const legend = form.querySelector("[data-rule-fields-label]");
       if (legend) legend.textContent = check ? legend.dataset.checkLabel : legend.dataset.fieldsLabel;
+      const message = form.querySelector("[data-rule-message-label]");
+      if (message) message.textContent = require ? message.dataset.requireLabel : message.dataset.checkLabel;
       const formula = form.querySelector("textarea[name=check]");
       if (check && formula && !formula.value.trim()) event.stopPropagation();
     }

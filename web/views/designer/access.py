@@ -54,6 +54,12 @@ def is_admin(request: Request) -> bool:
     return bool(user and user.get("is_admin"))
 
 
+def designs_anything(request: Request, ws: Workspace) -> bool:
+    """Whether the user may open the designer at all: an administrator (even before there is any app, to create
+    the first), or the administrator of at least one app."""
+    return is_admin(request) or bool(designable_apps(request, ws))
+
+
 def designer_id(request: Request) -> int:
     """The signed-in designer's user id (the wrappers have checked there is one)."""
     user = current_user(request)
@@ -70,7 +76,7 @@ def refused(request: Request) -> Response:
 def design_view(view: Callable[Concatenate[Request, P], Response]) -> Callable[Concatenate[Request, P], Response]:
     """Wrap a view for anyone who designs at least one app (the apps list); others get the 403 page."""
     def guarded(request: Request, /, *args: P.args, **kwargs: P.kwargs) -> Response:
-        if not designable_apps(request, workspace(request)):
+        if not designs_anything(request, workspace(request)):
             return refused(request)
         return view(request, *args, **kwargs)
     functools.update_wrapper(guarded, view)
@@ -91,7 +97,7 @@ def design_app_view(view: Callable[Concatenate[Request, AppDef, P], Response]
     posted form); the 403 page for a non-designer, 404 for an unknown app."""
     def guarded(request: Request, /, *args: P.args, **kwargs: P.kwargs) -> Response:
         ws = workspace(request)
-        if not designable_apps(request, ws):
+        if not designs_anything(request, ws):
             return refused(request)
         app = app_by_id(ws, str(request.path_params.get("app", "")))
         if app is None:
@@ -109,7 +115,7 @@ def design_form_view(view: Callable[Concatenate[Request, AppDef, FormDef, P], Re
     the 403 page for a non-designer of the form's app, 404 for an unknown form (or one not in the app named)."""
     def guarded(request: Request, /, *args: P.args, **kwargs: P.kwargs) -> Response:
         ws = workspace(request)
-        if not designable_apps(request, ws):
+        if not designs_anything(request, ws):
             return refused(request)
         form = ws.definitions.forms.get(str(request.path_params.get("form", "")))
         app = app_by_id(ws, form.app) if form is not None else None

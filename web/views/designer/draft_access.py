@@ -18,7 +18,7 @@ from engine.workspace import Workspace
 from web.endpoints import workspace
 from web.i18n import choose_language
 from web.render import page
-from web.views.designer.access import can_design, designable_apps, designer_id, refused
+from web.views.designer.access import can_design, designer_id, designs_anything, refused
 from web.texts.designer_props import translate
 
 DRAFT_CHANGED = {"HX-Trigger": "draft-changed"}
@@ -76,7 +76,7 @@ def designing(request: Request) -> Designing | Response:
     """The signed-in designer's draft of the form in the URL, or the 403/404 page to answer with (administrators
     design every form, an app's administrators the forms of their app)."""
     ws = workspace(request)
-    if not designable_apps(request, ws):
+    if not designs_anything(request, ws):
         return refused(request)
     form_id = str(request.path_params["form"])
     form = ws.definitions.forms.get(form_id)

@@ -26,6 +26,7 @@ from web.views.designer.formula_help import suggestions
 from web.views.designer.prop_editors import i18n_parts, i18n_value
 
 KINDS = tuple(RULE_KINDS)  # show, require, readonly, check
+MESSAGE_KINDS = ("require", "check")  # what a person is told: why a field is required, why a check failed
 MAX_FORMULA = 10_000
 
 
@@ -101,7 +102,7 @@ def read_rule(d: Designing, data: FormData, current: Mapping[str, Any] | None) -
         rule[kind] = ids
     if when:
         rule["when"] = when
-    if kind == "check":
+    if kind in MESSAGE_KINDS:
         message = i18n_value(data, "message", (current or {}).get("message"))
         if message:
             rule["message"] = message
@@ -118,6 +119,7 @@ def rules_panel(request: Request, d: Designing, *, status: int = 200, message: s
                 r.problems.insert(0, message)
     response = page(request, "design/_rules.html", {
         "tp": d.t, "d": d, "rules": rules, "kinds": [(k, v.get(d.lang, v["en"])) for k, v in RULE_KINDS.items()],
+        "message_kinds": MESSAGE_KINDS,
         "field_choices": field_choices(d), "suggest": suggestions(d), "parent_id": "",
         "message": message if at is None else "", "saved": bool(headers),
         "url": f"/design/forms/{d.form_id}/rules", "seen": fingerprint(d.doc.get("rules")),
