@@ -107,6 +107,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "dc_change_removed": {"zh": "删除", "en": "Removed"},
     "dc_change_changed": {"zh": "修改", "en": "Changed"},
     "dc_change_moved": {"zh": "移动", "en": "Moved"},
+    "dc_change_form": {"zh": "表单设置", "en": "Form settings"},
     "dc_pub_schema": {"zh": "数据库变化", "en": "Database changes"},
     "dc_pub_schema_none": {"zh": "数据库不需要变化。", "en": "The database needs no change."},
     "dc_step_create_table": {"zh": "为表单新建数据表", "en": "A new table for the form"},

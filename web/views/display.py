@@ -18,7 +18,7 @@ from engine.records.export import lookup_target
 from engine.records.model import Record
 from engine.workflow.current import flow_facts
 from engine.workspace import Workspace
-from web.views.media_display import value_html
+from web.views.media_display import cell_html, value_html
 
 PEOPLE, DEPARTMENTS = Reference(USER), Reference(DEPARTMENT)
 
@@ -95,6 +95,11 @@ class Formatter:
     def cell(self, record: Record, f: FieldDef) -> str:
         """The display text of a field of a record."""
         return self.value(f, self.get(record, f))
+
+    def cell_html(self, record: Record, f: FieldDef) -> Markup:
+        """A list's cell as safe HTML: the display text, or badges for options with colours."""
+        value = self.get(record, f)
+        return cell_html(f, value, self.value(f, value), self.lang)
 
     def user(self, user_id: int | None) -> str:
         return self.users.get(int(user_id), f"#{user_id}") if user_id else ""
