@@ -111,9 +111,20 @@ class DraftService:
 
     # -- reading and editing ---------------------------------------------------------------------------------
 
-    def open(self, path: str, user_id: int) -> Draft:
-        """The admin's draft of `path`, started from the latest published text if there is none."""
+    def open(self, path: str, user_id: int, *, follow: bool = False) -> Draft:
+        """The admin's draft of `path`, started from the latest published text if there is none.
+
+        With `follow` (the designer's page drawn anew), an untouched draft — no step of the admin's in it — whose
+        base is no longer the latest version starts again from the latest: it holds nothing to keep, and the page
+        then shows what is published now (after a rollback, or another admin's publish). An edit never follows:
+        it was made on the page the admin saw, and a publish since is named as a conflict."""
         with write_transaction(self.ws.engine) as conn:
+            row = stored.find(conn, path, user_id)
+            if follow and row is not None and row["first"] == row["last"] and row["base_version"] is not None:
+                latest = documents.latest_version(conn, path)
+                if latest is not None and latest["text"] is not None \
+                        and int(str(latest["version"])) != int(row["base_version"]):
+                    stored.remove(conn, path, user_id)
             return _draft(self._opened(conn, path, user_id))
 
     def _opened(self, conn: Any, path: str, user_id: int) -> dict[str, Any]:

@@ -11,14 +11,17 @@ from markupsafe import Markup
 from engine.definitions.model import FieldDef, FormDef, layout_cells
 from engine.fields.registry import field_type
 from engine.fields.screen import DEPARTMENT, USER, Reference
+from engine.fields.types.options import OptionsMixin
 from engine.fields.types.system import WORKFLOW_FACTS
+from engine.i18n import text
 from engine.org.departments import department_names
 from engine.org.users import display_names
 from engine.records.export import lookup_target
 from engine.records.model import Record
 from engine.workflow.current import flow_facts
 from engine.workspace import Workspace
-from web.views.media_display import value_html
+from web.views.media_display import cell_html, value_html
+from web.views.retired_options import retired_options
 
 PEOPLE, DEPARTMENTS = Reference(USER), Reference(DEPARTMENT)
 
@@ -57,6 +60,7 @@ class Formatter:
         self.titles: dict[str, dict[int, str]] = {}
         self.users: dict[int, str] = {}
         self.departments: dict[int, str] = {}
+        self.retired: dict[str, dict[str, Any]] | None = None  # labels of removed options, read when one shows
         self._load()
 
     def _load(self) -> None:
@@ -96,6 +100,11 @@ class Formatter:
         """The display text of a field of a record."""
         return self.value(f, self.get(record, f))
 
+    def cell_html(self, record: Record, f: FieldDef) -> Markup:
+        """A list's cell as safe HTML: the display text, or badges for options with colours."""
+        value = self.get(record, f)
+        return cell_html(f, value, self.value(f, value), self.lang)
+
     def user(self, user_id: int | None) -> str:
         return self.users.get(int(user_id), f"#{user_id}") if user_id else ""
 
@@ -119,7 +128,19 @@ class Formatter:
             names = self.names(ref)
             ids = value if isinstance(value, list) else [value]
             return ", ".join(names.get(int(i), f"#{i}") for i in ids)
-        return field_type(f.type).format(f, value, self.lang, self.tz)
+        ftype = field_type(f.type)
+        if isinstance(ftype, OptionsMixin) and ftype.outside(f, value if isinstance(value, list) else [value]):
+            return self._with_removed_options(f, ftype, value)
+        return ftype.format(f, value, self.lang, self.tz)
+
+    def _with_removed_options(self, f: FieldDef, ftype: OptionsMixin, value: Any) -> str:
+        """Option labels, a value whose option the form no longer has by the label it last had (else as stored)."""
+        if self.retired is None:
+            self.retired = retired_options(self.ws, self.form)
+        known, labels = set(ftype.option_values(f)), self.retired.get(f.id, {})
+        shown = [ftype.option_label(f, v, self.lang) if str(v) in known or str(v) not in labels
+                 else text(labels[str(v)], self.lang) for v in (value if isinstance(value, list) else [value])]
+        return ("、" if self.lang == "zh" else ", ").join(shown)
 
     def html(self, f: FieldDef, value: Any) -> Markup:
         """The value as safe HTML: media as thumbnails and links, ratings as stars, rich text sanitised."""

@@ -95,7 +95,7 @@ def listing_context(request: Request, form: FormDef, state: ListState) -> dict[s
     here = state.url(base, after=state.after)
     return {
         "form": form, "base": base, "state": state, "columns": columns, "page": result, "query_error": query_error,
-        "rows": [(r, [fmt.cell(r, f) for f in columns]) for r in records],
+        "rows": [(r, [fmt.cell_html(r, f) for f in columns]) for r in records],
         "problems": problems, "chips": chips(request, form, state, lang),
         "problem_tokens": [p.token for p in state.problems],
         "views": views, "view_urls": {v.id: view_url(base, v.id, v.query) for v in views},

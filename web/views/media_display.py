@@ -1,5 +1,6 @@
 """How a record page or list shows a value as safe HTML, by the display kind its field type declares: files,
-images, signatures, ratings, rich text, locations and description text; anything else as escaped text."""
+images, signatures, ratings, rich text, locations, description text and coloured options; anything else as escaped
+text. A list's cells show only the kinds that fit in a table row (options); the rest as their text."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from markupsafe import Markup, escape
 
 from engine.bidi import isolated, without_overrides
 from engine.definitions.model import FieldDef
+from engine.definitions.palette import COLORS
 from engine.fields.html import sanitize_html
 from engine.fields.registry import field_type
+from engine.fields.types.options import OptionsMixin
 
 SIGNED = {"zh": "签名", "en": "Signature"}
 RATING = {"zh": "{n} / {top} 星", "en": "{n} of {top} stars"}
@@ -25,6 +28,12 @@ def value_html(f: FieldDef, value: Any, plain: str, lang: str) -> Markup:
     if _empty(value) and show is not _content:
         return Markup("")
     return show(f, value, plain, lang)
+
+
+def cell_html(f: FieldDef, value: Any, plain: str, lang: str) -> Markup:
+    """The value as a list's cell shows it: options with a colour as badges, anything else as its text."""
+    show = CELL_DISPLAYS.get(field_type(f.type).display, _text)
+    return Markup("") if _empty(value) else show(f, value, plain, lang)
 
 
 def _empty(value: Any) -> bool:
@@ -84,10 +93,26 @@ def _location(f: FieldDef, value: Any, plain: str, lang: str) -> Markup:
         address, url, MAP_LINK[lang], lat, lng)
 
 
+def _options(f: FieldDef, value: Any, plain: str, lang: str) -> Markup:
+    """Options as badges of their colours when any of them has one (the others as plain badges); else the text."""
+    ftype = field_type(f.type)
+    items = value if isinstance(value, list) else [value]
+    if not isinstance(ftype, OptionsMixin):
+        return _text(f, value, plain, lang)
+    colours = [ftype.option_colour(f, v) for v in items]
+    if not any(c in COLORS for c in colours):
+        return _text(f, value, plain, lang)
+    return Markup('<span class="option-badges">{}</span>').format(Markup("").join(
+        Markup('<span class="option-badge{}">{}</span>').format(
+            f" app-color-{c}" if c in COLORS else " plain", isolated(ftype.option_label(f, v, lang)))
+        for v, c in zip(items, colours)))
+
+
 def _content(f: FieldDef, value: Any, plain: str, lang: str) -> Markup:
     return Markup('<div class="description rich-value">{}</div>').format(
         Markup(field_type(f.type).content_html(f, lang)))
 
 
 DISPLAYS: dict[str, Display] = {"text": _text, "files": _files, "signature": _signature, "rating": _rating,
-                                "rich": _rich, "location": _location, "content": _content}
+                                "rich": _rich, "location": _location, "content": _content, "options": _options}
+CELL_DISPLAYS: dict[str, Display] = {"options": _options}

@@ -27,7 +27,9 @@ ALLOW_OTHER: dict[str, Any] = {"allow_other": {"type": "boolean", "default": Fal
 
 
 class OptionsMixin(FieldType):
-    """Reads a field's `options` and maps between option values and their labels."""
+    """Reads a field's `options` and maps between option values, their labels and their colours."""
+
+    display = "options"  # a page shows an option with a colour as a badge of that colour
 
     def filter_input(self, f: FieldDef) -> str:
         return "options"
@@ -66,6 +68,13 @@ class OptionsMixin(FieldType):
             if raw in (text(label, "zh"), text(label, "en")):
                 return value
         return raw
+
+    def option_colour(self, f: FieldDef, value: Any) -> str:
+        """The colour of an option's badge ("" for an option without one, or a value that is not an option)."""
+        colours: dict[str, str] = f.memo("option_colours", lambda: {
+            str(o.get("value")): str(o["color"]) for o in f.get("options") or []
+            if isinstance(o, dict) and o.get("color")})
+        return colours.get(str(value), "")
 
     def option_label(self, f: FieldDef, value: Any, lang: str) -> str:
         """The label of an option in `lang` (the value itself for a value that is not an option)."""

@@ -76,9 +76,10 @@ def refusal(request: Request, message: str, status: int = 400) -> HTMLResponse:
 @design_form_view
 def design_form(request: Request, app: AppDef, form: FormDef) -> Response:
     """GET the designer page of a form, showing the user's draft: opening the designer starts one from the published
-    text, so its base is the version the admin saw (a publish by someone else meanwhile is then named)."""
+    text, so its base is the version the admin saw (a publish by someone else meanwhile is then named); a draft
+    with no change in it follows the latest version (after a rollback the page shows the restored form)."""
     path = form_path(form)
-    context = canvas_context(request, path, workspace(request).drafts.open(path, designer_id(request)))
+    context = canvas_context(request, path, workspace(request).drafts.open(path, designer_id(request), follow=True))
     return page(request, "design/form.html", {**context, "palette": palette(), "new_section": TEXTS["dc_new_section"],
                                              "new_tab": TEXTS["dc_new_tab"]})
 
