@@ -4,9 +4,9 @@ steps and the jobs a run queued, and 403 for anyone but an administrator — on 
 
 from __future__ import annotations
 
-from html import unescape
 import re
 from datetime import timedelta
+from html import unescape
 from pathlib import Path
 from textwrap import dedent
 
