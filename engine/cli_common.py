@@ -28,7 +28,10 @@ def open_workspace(home: str) -> Workspace:
     return ws
 
 
-def print_problems(exc: DefinitionError) -> None:
+def print_problems(exc: DefinitionError, lang: str = "en") -> None:
+    """Every problem on a line of its own, in `lang` (English unless a command's --lang says otherwise)."""
     for problem in exc.problems:
-        click.echo(str(problem), err=True)
-    click.echo(f"{len(exc.problems)} problem(s) found", err=True)
+        click.echo(problem.describe(lang), err=True)
+    count = len(exc.problems)
+    click.echo(f"发现 {count} 个问题" if lang == "zh" else f"{count} problem(s) found", err=True)
+

@@ -65,7 +65,7 @@ def export(home: str, directory: Path, force: bool) -> None:
 @click.option("--accept-losses", is_flag=True, help="Publish even though some stored values do not convert to a "
               "field's new type (they become empty) or are cut to a shorter length.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="en", show_default=True,
-              help="Language of the data impacts shown.")
+              help="Language of the data impacts and definition problems shown.")
 @as_user
 def publish(home: str, path: Path, prefix: str | None, prune: bool, plan: bool, note: str, accept_losses: bool,
             lang: str, as_user: str) -> None:
@@ -82,12 +82,12 @@ def publish(home: str, path: Path, prefix: str | None, prune: bool, plan: bool, 
                             accept_losses=accept_losses)
     except PublishRefused as exc:
         _print_impacts(exc.impacts, lang)
-        _print_problems(exc)
+        _print_problems(exc, lang)
         click.echo("nothing was published (--accept-losses publishes anyway, emptying the values that do not "
                    "convert)", err=True)
         sys.exit(1)
     except DefinitionError as exc:
-        _print_problems(exc)
+        _print_problems(exc, lang)
         click.echo("nothing was published", err=True)
         sys.exit(1)
     for label, paths in (("added", found.added), ("changed", found.changed), ("removed", found.removed)):

@@ -18,6 +18,7 @@ from engine.definitions.editing import EditContext, edit_text
 from engine.definitions.loader import load_sources
 from engine.definitions.typechange import type_change_problems
 from engine.errors import DefinitionError, FormworkError, Problem
+from engine.i18n import LANGUAGES, I18n, text, zh_en
 from engine.storage import documents
 from engine.storage import drafts as stored
 from engine.storage.database import read_transaction, write_transaction
@@ -54,8 +55,12 @@ class DraftProblem:
     pointer: str
     field: str | None
     rule: int | None
-    message: str
+    message: I18n  # in zh and en, with the likely correction when there is one
     file: str = ""
+
+    def text(self, lang: str = "en") -> str:
+        """The problem in `lang`."""
+        return text(self.message, lang)
 
 
 @dataclass(frozen=True)
@@ -163,7 +168,8 @@ class DraftService:
         with write_transaction(self.ws.engine) as conn:
             latest = documents.latest_version(conn, path)
             if latest is not None and latest["text"] is not None:
-                raise DefinitionError([Problem(path, 0, "", "a document with this path is already published")])
+                raise DefinitionError([Problem(path, 0, "", zh_en("这个路径已有发布的文档",
+                                                                  "a document with this path is already published"))])
             stored.remove(conn, path, user_id)
             stored.create(conn, path, user_id, None, text, self.ws.now())
             row = stored.find(conn, path, user_id)
@@ -301,7 +307,8 @@ def _field_ids(text: Any) -> frozenset[str]:
 def _located(problem: Problem, path: str, data: dict[str, Any]) -> DraftProblem:
     """The field or rule a problem of the draft is at (problems of other documents keep only their text)."""
     if problem.file != path:
-        return DraftProblem(problem.path, None, None, f"{problem.file}: {problem.message}", problem.file)
+        return DraftProblem(problem.path, None, None, {lang: f"{problem.file}: {problem.text(lang)}" for lang in LANGUAGES},
+                            problem.file)
     parts = [p for p in problem.path.split("/") if p]
     field, rule = None, None
     if len(parts) >= 2 and parts[0] == "fields" and parts[1].isdigit():
@@ -311,7 +318,8 @@ def _located(problem: Problem, path: str, data: dict[str, Any]) -> DraftProblem:
             field = str(fields[index].get("id"))
     elif len(parts) >= 2 and parts[0] == "rules" and parts[1].isdigit():
         rule = int(parts[1])
-    return DraftProblem(problem.path, field, rule, problem.message, problem.file)
+    return DraftProblem(problem.path, field, rule, {lang: problem.text(lang) for lang in LANGUAGES}, problem.file)
+
 
 
 def _str(value: Any) -> str | None:

@@ -6,27 +6,41 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.i18n import message
+from engine.i18n import I18n, message, text, zh_en
 
 
 class FormworkError(Exception):
     """Base of every error the engine raises on purpose."""
 
 
+def suggestion_hint(suggestion: str | None, lang: str) -> str:
+    """What follows a message that has a likely correction: " (did you mean 'x'?)" / ",是否想写“x”?"."""
+    if not suggestion:
+        return ""
+    return f",是否想写“{suggestion}”?" if lang == "zh" else f" (did you mean '{suggestion}'?)"
+
+
 @dataclass(frozen=True)
 class Problem:
-    """One problem found in a definition: where it is and what is wrong."""
+    """One problem found in a definition: where it is and what is wrong, `message` in zh and en (`zh_en`)."""
 
     file: str
     line: int
     path: str
-    message: str
+    message: I18n
     suggestion: str | None = None
 
-    def __str__(self) -> str:
-        hint = f" (did you mean '{self.suggestion}'?)" if self.suggestion else ""
+    def text(self, lang: str = "en") -> str:
+        """The message in `lang`, with the likely correction if there is one."""
+        return text(self.message, lang) + suggestion_hint(self.suggestion, lang)
+
+    def describe(self, lang: str = "en") -> str:
+        """`file:line /path: message` in `lang`, as the CLI prints it."""
         where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where} {self.path or '/'}: {self.message}{hint}"
+        return f"{where} {self.path or '/'}: {self.text(lang)}"
+
+    def __str__(self) -> str:
+        return self.describe("en")
 
 
 class DefinitionError(FormworkError):
@@ -35,6 +49,10 @@ class DefinitionError(FormworkError):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
+
+    def text(self, lang: str = "en") -> str:
+        """Every problem, one a line, in `lang`."""
+        return "\n".join(p.describe(lang) for p in self.problems)
 
 
 class PublishRefused(DefinitionError):
@@ -116,9 +134,21 @@ class QueryInvalid(FormworkError):
 
 
 class FormulaError(FormworkError):
-    """A formula failed to parse, type-check or evaluate; `position` is a 0-based offset or None."""
+    """A formula failed to parse, type-check or evaluate; `message` in zh and en (`zh_en`), `position` a 0-based
+    offset or None."""
 
-    def __init__(self, message: str, position: int | None = None, source: str | None = None):
+    def __init__(self, message: I18n, position: int | None = None, source: str | None = None):
         self.message, self.position, self.source = message, position, source
-        where = f" at position {position + 1}" if position is not None else ""
-        super().__init__(f"{message}{where}")
+        super().__init__(self.text("en"))
+
+    def text(self, lang: str = "en") -> str:
+        """The message in `lang` with where in the formula it is (counted from 1)."""
+        if self.position is None:
+            return text(self.message, lang)
+        if lang == "zh":
+            return f"{text(self.message, lang)}(第 {self.position + 1} 个字符处)"
+        return f"{text(self.message, lang)} at position {self.position + 1}"
+
+    def in_formula(self, zh_what: str, en_what: str, source: str) -> dict[str, str]:
+        """The problem of a definition's formula: `formula 'a +': <message> at position 3`, in zh and en."""
+        return zh_en(f"{zh_what}“{source}”:{self.text('zh')}", f"{en_what} '{source}': {self.text('en')}")

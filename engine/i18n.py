@@ -23,6 +23,11 @@ def text(value: I18n | None, lang: str = DEFAULT_LANGUAGE) -> str:
     return next(iter(value.values()), "")
 
 
+def zh_en(zh: str, en: str) -> dict[str, str]:
+    """A message written in both languages where it is made, its one source (Problem, FormulaError…)."""
+    return {"zh": zh, "en": en}
+
+
 def both(value: I18n | None) -> dict[str, str]:
     """Return a full {zh, en} map for a text, copying a plain string to both languages."""
     return {lang: text(value, lang) for lang in LANGUAGES}

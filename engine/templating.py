@@ -14,6 +14,7 @@ from jinja2 import StrictUndefined, TemplateError, Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from engine.bidi import has_controls, isolated, without_overrides
+from engine.i18n import zh_en
 
 MAX_OUTPUT = 200_000
 
@@ -57,14 +58,17 @@ def _compiled(source: str, html: bool) -> Any:
     return _environment(html).from_string(source)
 
 
-def check_template(source: str) -> str | None:
-    """None if the template parses, else the problem (with its line)."""
+def check_template(source: str) -> dict[str, str] | None:
+    """None if the template parses, else the problem (with its line) in zh and en."""
     try:
         _compiled(source, True)
     except TemplateError as exc:
         line = getattr(exc, "lineno", None)
-        return f"template error{f' on line {line}' if line else ''}: {exc.message or exc}"
+        detail = exc.message or str(exc)  # Jinja's own words: it has no Chinese
+        return zh_en(f"模板第 {line} 行有错误:{detail}" if line else f"模板错误:{detail}",
+                     f"template error{f' on line {line}' if line else ''}: {detail}")
     return None
+
 
 
 def render(source: str, context: Mapping[str, Any], *, html: bool = False) -> str:

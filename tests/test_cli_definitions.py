@@ -112,6 +112,9 @@ def test_a_broken_folder_is_refused_with_file_and_line(tmp_path: Path) -> None:
     assert code == 1 and re.search(r"crm/client/forms/client\.yaml:\d+ /fields/\d+/type: .*selekt", out), out
     assert "nothing was published" in out
     assert open_home(home).sources() == before
+    code, out = run("publish", str(folder), "--home", home, "--lang", "zh")
+    assert code == 1 and "未知字段类型“selekt”,是否想写“select”?" in out and "unknown field type" not in out, out
+
 
 
 def test_history_diff_and_rollback_keep_the_records(tmp_path: Path) -> None:

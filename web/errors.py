@@ -7,7 +7,9 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
-from engine.errors import Conflict, FormworkError, NotFound, PermissionDenied, QueryInvalid, RecordInvalid
+from engine.errors import (
+    Conflict, DefinitionError, FormulaError, FormworkError, NotFound, PermissionDenied, QueryInvalid, RecordInvalid,
+)
 from engine.workflow.errors import InstanceNotFound, TaskNotFound, WorkflowConflict, WorkflowError
 from web.endpoints import workspace
 
@@ -28,7 +30,7 @@ def error_body(exc: FormworkError) -> dict[str, Any]:
     error = getattr(exc, "error", None)
     body: dict[str, Any] = {"code": error.code if error else "error",
                             "message": {"zh": error.message("zh"), "en": error.message("en")} if error else
-                            {"zh": str(exc), "en": str(exc)}}
+                            {"zh": _said(exc, "zh"), "en": _said(exc, "en")}}
     if isinstance(exc, Conflict):
         body["expected_version"], body["current_version"] = exc.expected, exc.actual
     return {"error": body}
@@ -46,13 +48,21 @@ def api_error(request: Request, exc: Exception) -> Response:
     lang = choose_language(request)
     error = getattr(exc, "error", None)
     key = {403: "no_permission", 404: "not_found", 409: "edit_conflict"}.get(status_of(exc), "bad_query")
-    detail = error.message(lang) if error else ""
+    detail = error.message(lang) if error else _said(exc, lang) if isinstance(exc, (DefinitionError, FormulaError)) \
+        else ""
     if isinstance(exc, PermissionDenied):
         detail = _denied_detail(request, exc, lang) or detail
     return page(request, "error.html", {"message": key, "detail": detail}, status=status_of(exc))
 
 
-def _denied_detail(request: Request, exc: PermissionDenied, lang: str) -> str:
+def _said(exc: FormworkError, lang: str) -> str:
+    """The words of an engine error that has no catalogue code: definition problems and formula errors carry both
+    languages; any other says it in English."""
+    return exc.text(lang) if isinstance(exc, (DefinitionError, FormulaError)) else str(exc)
+
+
+def _denied_detail(
+request: Request, exc: PermissionDenied, lang: str) -> str:
     """Which right on which form is missing, in the user's language ('' when the refused target is not a form)."""
     from engine.i18n import text
     from web.i18n import translator

@@ -80,8 +80,8 @@ def run_automation(job: JobContext) -> dict[str, Any]:
         try:
             holds = run.evaluate(automation.condition)
         except FormulaError as exc:
-            _finish(ws, job, "failed", [], f"condition: {exc.message}")
-            raise PermanentError(f"condition: {exc.message}") from None
+            _finish(ws, job, "failed", [], f"condition: {exc.text('en')}")
+            raise PermanentError(f"condition: {exc.text('en')}") from None
         if not holds or is_empty(holds):
             return _finish(ws, job, "skipped", [], "the condition does not hold")
     from engine.automation.actions import perform  # actions import this module's Run
@@ -96,7 +96,8 @@ def run_automation(job: JobContext) -> dict[str, Any]:
         try:
             output, detail = perform(run, action, position)
         except (FormulaError, TemplateProblem, RecordInvalid, LookupError, ValueError) as exc:
-            message = getattr(exc, "message", None) or str(exc)
+            message = exc.text("en") if isinstance(exc, FormulaError) else str(exc)
+
             run.log.append(_entry(action, "failed", message))
             _finish(ws, job, "failed", run.log, f"{action.id}: {message}")
             raise PermanentError(f"{action.id}: {message}") from None

@@ -16,6 +16,7 @@ from engine.definitions.suggest import closest
 from engine.definitions.workflow_checks import check_workflows
 from engine.definitions.yamlsource import YamlDocument
 from engine.errors import Problem
+from engine.i18n import zh_en
 
 
 def _add_template(assembly: Assembly, rel: str, doc: YamlDocument) -> None:
@@ -36,7 +37,8 @@ def _add_form(assembly: Assembly, rel: str, doc: YamlDocument) -> None:
     parts = PurePosixPath(rel).parts
     app = "/".join(parts[:-2]) if len(parts) >= 3 and parts[-2] == "forms" else ""
     if not app:
-        assembly.problems.append(Problem(doc.file, 1, "", "a form belongs in <app>/forms/<form>.yaml"))
+        assembly.problems.append(Problem(doc.file, 1, "", zh_en("表单文件应放在 <应用>/forms/<表单>.yaml",
+                                                                "a form belongs in <app>/forms/<form>.yaml")))
     form = build_form(doc, PurePosixPath(app).name)
     if place_by_id(assembly, "form", "forms", rel, form, doc, keep_misnamed=True):
         assembly.kept("form").setdefault(app, []).append(form.id)
@@ -50,7 +52,8 @@ def _finish_apps(assembly: Assembly) -> None:
             for folder, (_rel, doc) in sorted(app_docs.items())]
     for folder in form_files:
         if folder and folder not in app_docs:
-            assembly.problems.append(Problem(f"{folder}/app.yaml", 0, "", f"folder '{folder}' has forms but no app.yaml"))
+            assembly.problems.append(Problem(f"{folder}/app.yaml", 0, "", zh_en(
+                f"文件夹“{folder}”中有表单,但没有 app.yaml", f"folder '{folder}' has forms but no app.yaml")))
     template = assembly.slots.get("template")
     if isinstance(template, TemplateDef):
         apps = _order_apps(template, apps, assembly.problems)
@@ -63,11 +66,13 @@ def _app(folder: str, doc: YamlDocument, found: list[str], problems: list[Proble
     for i, name in enumerate(listed):
         if name not in found:
             problems.append(Problem(doc.file, doc.line(f"/forms/{i}"), f"/forms/{i}",
-                                    f"no form file {folder}/forms/{name}.yaml", closest(name, found)))
+                                    zh_en(f"没有表单文件 {folder}/forms/{name}.yaml", f"no form file {folder}/forms/{name}.yaml"),
+                                    closest(name, found)))
     order = listed + sorted(f for f in found if f not in listed)
     app = build_app(doc, tuple(f for f in order if f in found))
     if app.id != PurePosixPath(folder).name:
-        problems.append(Problem(doc.file, doc.line("/app"), "/app", f"app '{app.id}' must be in a folder named '{app.id}'"))
+        problems.append(Problem(doc.file, doc.line("/app"), "/app", zh_en(
+            f"应用“{app.id}”必须放在名为“{app.id}”的文件夹中", f"app '{app.id}' must be in a folder named '{app.id}'")))
     return app
 
 
@@ -75,7 +80,8 @@ def _order_apps(template: TemplateDef, apps: list[AppDef], problems: list[Proble
     by_app = {a.id: a for a in apps}
     for i, name in enumerate(template.apps):
         if name not in by_app:
-            problems.append(Problem(template.source.file, 0, f"/apps/{i}", f"no app folder '{name}'",
+            problems.append(Problem(template.source.file, 0, f"/apps/{i}", zh_en(f"没有应用文件夹“{name}”", f"no app folder '{name}'"),
+
                                     closest(name, list(by_app))))
     listed = [by_app[a] for a in template.apps if a in by_app]
     return listed + [a for a in apps if a.id not in template.apps]

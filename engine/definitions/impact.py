@@ -26,7 +26,7 @@ from engine.fields.registry import field_type
 from engine.fields.types.lists import json_list_has
 from engine.fields.types.options import OptionsMixin
 from engine.fields.types.text import TextBase
-from engine.i18n import I18n, text
+from engine.i18n import I18n, text, zh_en
 
 EXAMPLES = 5
 EXAMPLE_LENGTH = 40
@@ -311,8 +311,9 @@ def refusal(impacts: list[Impact], defs: Definitions, accept_losses: bool) -> Pu
     problems = []
     for impact in stopping:
         src = _field_source(defs, impact)
-        problems.append(Problem(src.file, src.line, src.pointer, impact.text("en") + " (accept the losses to publish "
-                                "anyway)"))
+        problems.append(Problem(src.file, src.line, src.pointer, zh_en(
+            impact.text("zh") + "(接受数据损失才能发布)", impact.text("en") + " (accept the losses to publish anyway)")))
+
     return PublishRefused(problems, impacts)
 
 

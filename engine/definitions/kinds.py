@@ -11,6 +11,10 @@ from engine.definitions.checker import Locate, Report
 from engine.definitions.model import Definitions, Source, frozen
 from engine.definitions.yamlsource import YamlDocument
 from engine.errors import Problem
+from engine.i18n import zh_en
+
+KIND_ZH = {"form": "表单", "workflow": "流程", "automation": "自动化", "pipeline": "阶段流程", "app": "应用",
+           "template": "模板", "roles": "角色"}  # how Chinese messages name a document kind
 
 Check = Callable[[Definitions, Report], None]
 
@@ -131,12 +135,16 @@ def place_by_id(assembly: Assembly, kind: str, slot: str, rel: str, item: Named,
     kept with `keep_misnamed`); True when kept."""
     found = assembly.keyed(slot)
     if item.id in found:
-        assembly.problems.append(Problem(doc.file, doc.line(f"/{kind}"), f"/{kind}",
-                                         f"{kind} id '{item.id}' is also used by {found[item.id].source.file}"))
+        zh_kind = KIND_ZH.get(kind, kind)
+        assembly.problems.append(Problem(doc.file, doc.line(f"/{kind}"), f"/{kind}", zh_en(
+            f"{zh_kind}编号“{item.id}”已被 {found[item.id].source.file} 使用",
+            f"{kind} id '{item.id}' is also used by {found[item.id].source.file}")))
         return False
     if PurePosixPath(rel).stem != item.id:
-        assembly.problems.append(Problem(doc.file, doc.line(f"/{kind}"), f"/{kind}",
-                                         f"{kind} '{item.id}' must be in a file named {item.id}.yaml"))
+        assembly.problems.append(Problem(doc.file, doc.line(f"/{kind}"), f"/{kind}", zh_en(
+            f"{KIND_ZH.get(kind, kind)}“{item.id}”必须放在名为 {item.id}.yaml 的文件中",
+            f"{kind} '{item.id}' must be in a file named {item.id}.yaml")))
+
         if not keep_misnamed:
             return False
     found[item.id] = item

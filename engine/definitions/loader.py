@@ -16,6 +16,7 @@ from engine.definitions.workflow_checks import check_workflow_graph
 from engine.definitions.suggest import closest
 from engine.definitions.yamlsource import YamlDocument, YamlSyntaxError, parse_yaml, read_bounded
 from engine.errors import DefinitionError, Problem
+from engine.i18n import text, zh_en
 
 DATA_FILES = {"sample_data.yaml"}
 
@@ -38,7 +39,8 @@ class LoadResult:
 def read_directory(root: Path) -> dict[str, str]:
     """Every definition file under `root`, as relative POSIX path → text."""
     if not root.is_dir():
-        raise DefinitionError([Problem(str(root), 0, "", "not a directory of definitions")])
+        raise DefinitionError([Problem(str(root), 0, "", zh_en("不是定义文件夹", "not a directory of definitions"))])
+
     return {  # an oversized file is read only far enough for the parser to refuse it
         p.relative_to(root).as_posix(): read_bounded(p)
         for p in sorted(root.rglob("*.yaml")) if p.name not in DATA_FILES
@@ -87,15 +89,16 @@ def _read_document(shown: str, text: str) -> tuple[YamlDocument | None, tuple[Pr
     if kind is None:
         first = next(iter(doc.data), "") if isinstance(doc.data, dict) else ""
         names = kind_names()
-        return None, (Problem(shown, 1, "", "not a definition document: the first key must be one of "
-                              + ", ".join(names), closest(str(first), list(names))),)
+        return None, (Problem(shown, 1, "", zh_en("不是定义文档:第一个键必须是以下之一:" + "、".join(names),
+                                                  "not a definition document: the first key must be one of "
+                                                  + ", ".join(names)), closest(str(first), list(names))),)
     return doc, tuple(schema_problems(doc, kind))
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:
     seen: dict[tuple[str, int, str, str], Problem] = {}
     for p in problems:
-        seen.setdefault((p.file, p.line, p.path, p.message), p)
+        seen.setdefault((p.file, p.line, p.path, text(p.message, "en")), p)
     return sorted(seen.values(), key=lambda p: (p.file, p.line, p.path))
 
 
@@ -107,7 +110,9 @@ def load_workflow_text(text: str, file: str = "snapshot") -> WorkflowDef:
     except YamlSyntaxError as exc:
         raise DefinitionError([Problem(exc.file, exc.line, "", exc.message)]) from None
     if kind_of(doc.data) != "workflow":
-        raise DefinitionError([Problem(file, 1, "", "not a workflow document: the first key must be 'workflow'")])
+        raise DefinitionError([Problem(file, 1, "", zh_en("不是流程文档:第一个键必须是“workflow”",
+                                                          "not a workflow document: the first key must be 'workflow'"))])
+
     problems = schema_problems(doc, "workflow")
     workflow = build_workflow(doc)
     if not problems:

@@ -15,7 +15,7 @@ from engine.errors import Problem
 from engine.fields.base import FieldType
 from engine.fields.conversion import ConversionContext, Converter
 from engine.fields.registry import field_type
-from engine.i18n import text
+from engine.i18n import text, zh_en
 
 
 @dataclass(frozen=True)
@@ -78,9 +78,12 @@ def type_change_problems(old: Definitions, new: Definitions) -> list[Problem]:
         if (_no_values(old_type) and _no_values(new_type)) or new_type.conversion_from(old_type) is not None:
             continue
         src = pair.new.source
-        message = (f"{text(pair.new.label, 'en')}: a field of type {text(old_type.label, 'en')} cannot become "
-                   f"{text(new_type.label, 'en')}: {text(new_type.refusal(old_type), 'en')}")
+        why = refusal_text(pair.old.type, pair.new.type)
+        message = zh_en(f"{text(pair.new.label, 'zh')}:{why['zh']}",
+                        f"{text(pair.new.label, 'en')}: a field of type {text(old_type.label, 'en')} cannot become "
+                        f"{text(new_type.label, 'en')}: {text(new_type.refusal(old_type), 'en')}")
         problems.append(Problem(src.file, src.line, f"{src.pointer}/type" if src.pointer else "type", message))
+
     return problems
 
 

@@ -19,6 +19,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from engine.definitions.yamlsource import YamlSyntaxError, parse_yaml
 from engine.errors import DefinitionError, Problem
+from engine.i18n import zh_en
 
 FLOW_WIDTH = 110  # a new or changed map shorter than this, in flow style, is written on one line
 FIELD_FLOW_WIDTH = 150  # fields of a form read best one per line; the CRM's are up to ~150 characters
@@ -55,7 +56,9 @@ def load_document(text: str, path: str) -> CommentedMap:
     except YamlSyntaxError as exc:
         raise DefinitionError([Problem(exc.file, exc.line, "", exc.message)]) from None
     if not isinstance(parsed.data, dict):
-        raise DefinitionError([Problem(path, 1, "", "the document must be a map of keys to values")])
+        raise DefinitionError([Problem(path, 1, "", zh_en("文档必须是“键: 值”的映射",
+                                                          "the document must be a map of keys to values"))])
+
     doc = _yaml(_sequence_offset(text)).load(text)
     assert isinstance(doc, CommentedMap)
     doc._formwork_offset = _sequence_offset(text)  # type: ignore[attr-defined]

@@ -23,6 +23,8 @@ from typing import Any
 
 import yaml
 
+from engine.i18n import text, zh_en
+
 
 @dataclass(frozen=True)
 class YamlLimits:
@@ -59,9 +61,9 @@ class YamlDocument:
 class YamlSyntaxError(Exception):
     """The text is not valid YAML or is too large; carries the line where reading stopped."""
 
-    def __init__(self, file: str, line: int, message: str):
+    def __init__(self, file: str, line: int, message: dict[str, str]):
         self.file, self.line, self.message = file, line, message
-        super().__init__(f"{file}:{line} {message}")
+        super().__init__(f"{file}:{line} {text(message, 'en')}")
 
 
 def escape(token: str) -> str:
@@ -90,18 +92,18 @@ def parse_yaml(text: str, file: str, limits: YamlLimits = DEFINITION_LIMITS) -> 
             return YamlDocument(file, None, {"": 1})
         expanded = _expanded_size(node, {})
         if expanded > limits.max_values:
-            raise YamlSyntaxError(file, node.start_mark.line + 1,
-                                  f"the document holds {expanded:,} values once its aliases are expanded; "
-                                  f"at most {limits.max_values:,} are allowed")
+            raise YamlSyntaxError(file, node.start_mark.line + 1, zh_en(
+                f"展开别名后文档有 {expanded:,} 个值,最多允许 {limits.max_values:,} 个",
+                f"the document holds {expanded:,} values once its aliases are expanded; "
+                f"at most {limits.max_values:,} are allowed"))
         lines: dict[str, int] = {}
         _walk(node, "", lines)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        raise YamlSyntaxError(file, mark.line + 1 if mark else 1,
-                              f"invalid YAML: {exc.problem or exc.context}") from None
+        raise YamlSyntaxError(file, mark.line + 1 if mark else 1, _invalid(exc.problem or exc.context)) from None
     except yaml.YAMLError as exc:
-        raise YamlSyntaxError(file, 1, f"invalid YAML: {exc}") from None
+        raise YamlSyntaxError(file, 1, _invalid(exc)) from None
     finally:
         loader.dispose()
     return YamlDocument(file, data, lines)
@@ -115,8 +117,9 @@ def safe_data(text: str, file: str = "document", limits: YamlLimits = DEFINITION
 def _compose(text: str, file: str, limits: YamlLimits) -> _BoundedLoader:
     size = len(text.encode("utf-8", errors="surrogatepass"))
     if size > limits.max_bytes:
-        raise YamlSyntaxError(file, 1, f"the file is larger than {_size_text(limits.max_bytes)}, the most one file "
-                                       "may hold; split it into smaller files")
+        raise YamlSyntaxError(file, 1, zh_en(f"文件超过 {_size_text(limits.max_bytes)},这是单个文件的上限;请拆成几个小文件",
+                                             f"the file is larger than {_size_text(limits.max_bytes)}, the most one "
+                                             "file may hold; split it into smaller files"))
     return _BoundedLoader(text, file, limits)
 
 
@@ -131,14 +134,16 @@ class _BoundedLoader(yaml.SafeLoader):
         if self.check_event(yaml.AliasEvent):
             self._aliases += 1
             if self._aliases > self._limits.max_aliases:
-                raise YamlSyntaxError(self._file, self._line(),
-                                      f"more than {self._limits.max_aliases:,} aliases (*name) in one document")
+                raise YamlSyntaxError(self._file, self._line(), zh_en(
+                    f"一个文档中的别名(*name)超过 {self._limits.max_aliases:,} 个",
+                    f"more than {self._limits.max_aliases:,} aliases (*name) in one document"))
             return super().compose_node(parent, index)
         self._depth += 1
         try:
             if self._depth > self._limits.max_depth:
-                raise YamlSyntaxError(self._file, self._line(),
-                                      f"values are nested more than {self._limits.max_depth} levels deep")
+                raise YamlSyntaxError(self._file, self._line(), zh_en(
+                    f"值的嵌套超过 {self._limits.max_depth} 层",
+                    f"values are nested more than {self._limits.max_depth} levels deep"))
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
@@ -163,7 +168,13 @@ def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
     return size
 
 
+def _invalid(detail: object) -> dict[str, str]:
+    """`invalid YAML: <PyYAML's words>` (PyYAML has no Chinese, so its detail stays as it says it)."""
+    return zh_en(f"YAML 格式错误:{detail}", f"invalid YAML: {detail}")
+
+
 def _size_text(size: int) -> str:
+
     return f"{size / (1024 * 1024):g} MB" if size >= 1024 * 1024 else f"{size / 1024:g} KB"
 
 

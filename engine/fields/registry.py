@@ -7,6 +7,8 @@ from typing import TypeVar
 from engine.definitions.model import FieldDef
 from engine.fields.base import FieldType
 from engine.fields.screen import RECORD
+from engine.i18n import text
+
 
 _TYPES: dict[str, FieldType] = {}
 T = TypeVar("T", bound=type[FieldType])
@@ -32,6 +34,13 @@ def record_target(f: FieldDef) -> str | None:
     """The form whose records the field's ids point at (a relation's `to`), or None for a field of other values."""
     ref = field_type(f.type).refers_to(f)
     return ref.form if ref is not None and ref.kind == RECORD else None
+
+
+def type_label_zh(name: str) -> str:
+    """The Chinese name of a field type for messages (`select` → 下拉框); the name itself for an unknown type."""
+    _load_builtins()
+    found = _TYPES.get(name)
+    return text(found.label, "zh") if found is not None and found.label else name
 
 
 def type_names() -> list[str]:

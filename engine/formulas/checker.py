@@ -10,6 +10,7 @@ from engine.formulas.ast import Binary, Call, Expr, Literal, Ref, Unary, Var
 from engine.formulas.evaluator import COMPARISONS
 from engine.formulas.functions import FUNCTIONS
 from engine.formulas.types import ANY, BOOLEAN, DATE, DATETIME, NUMBER, TEXT, FType, ListOf, definitely
+from engine.i18n import zh_en
 
 Resolve = Callable[[tuple[str, ...]], FType | None]
 DEFAULT_VARIABLES: Mapping[str, FType] = {"me": NUMBER, "my_department": NUMBER, "today": DATE, "now": DATETIME}
@@ -22,9 +23,11 @@ def check(expr: Expr, resolve: Resolve, variables: Mapping[str, FType] | None = 
     return _Checker(resolve, {**DEFAULT_VARIABLES, **(variables or {})}, names).type_of(expr)
 
 
-def _hint(word: str, options: Iterable[str]) -> str:
+def _unknown(zh_what: str, en_what: str, word: str, shown: str, options: Iterable[str]) -> dict[str, str]:
+    """`unknown field 'x' (did you mean 'y'?)` in zh and en."""
     match = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f" (did you mean '{match[0]}'?)" if match else ""
+    zh_hint, en_hint = (f",是否想写“{match[0]}”?", f" (did you mean '{match[0]}'?)") if match else ("", "")
+    return zh_en(f"未知{zh_what}“{shown}”{zh_hint}", f"unknown {en_what} '{shown}'{en_hint}")
 
 
 class _Checker:
@@ -38,11 +41,12 @@ class _Checker:
             found = self.resolve(expr.path)
             if found is None:
                 shown = ".".join(expr.path)
-                raise FormulaError(f"unknown field '{shown}'{_hint(expr.path[0], self.names)}", expr.position)
+                raise FormulaError(_unknown("字段", "field", expr.path[0], shown, self.names), expr.position)
             return found
         if isinstance(expr, Var):
             if expr.name not in self.variables:
-                raise FormulaError(f"unknown variable '${expr.name}'{_hint(expr.name, self.variables)}", expr.position)
+                raise FormulaError(_unknown("变量", "variable", expr.name, f"${expr.name}", self.variables),
+                                   expr.position)
             return ANY if expr.path else self.variables[expr.name]
         if isinstance(expr, Call):
             return self._call(expr)
@@ -55,12 +59,15 @@ class _Checker:
     def _call(self, expr: Call) -> FType:
         fn = FUNCTIONS.get(expr.name)
         if fn is None:
-            raise FormulaError(f"unknown function '{expr.name}'{_hint(expr.name, FUNCTIONS)}", expr.position)
+            raise FormulaError(_unknown("函数", "function", expr.name, expr.name, FUNCTIONS), expr.position)
         count = len(expr.args)
         if count < fn.min_args or (fn.max_args is not None and count > fn.max_args):
             expected = str(fn.min_args) if fn.max_args == fn.min_args else \
                 f"{fn.min_args} to {fn.max_args}" if fn.max_args is not None else f"at least {fn.min_args}"
-            raise FormulaError(f"{expr.name} expects {expected} argument(s), got {count}: {fn.signature}",
+            zh_expected = str(fn.min_args) if fn.max_args == fn.min_args else \
+                f"{fn.min_args} 到 {fn.max_args}" if fn.max_args is not None else f"至少 {fn.min_args}"
+            raise FormulaError(zh_en(f"{expr.name} 需要 {zh_expected} 个参数,实际有 {count} 个:{fn.signature}",
+                                     f"{expr.name} expects {expected} argument(s), got {count}: {fn.signature}"),
                                expr.position)
         return fn.result([self.type_of(a) for a in expr.args], expr.position)
 
@@ -79,7 +86,8 @@ class _Checker:
                 return left
             if expr.op == "+":
                 return right
-            raise FormulaError(f"cannot use '{expr.op}' with a date", expr.position)
+            raise FormulaError(zh_en(f"日期不能使用“{expr.op}”运算", f"cannot use '{expr.op}' with a date"),
+                               expr.position)
         self._numeric(left, expr.op, expr.position)
         self._numeric(right, expr.op, expr.position)
         return NUMBER
@@ -87,9 +95,12 @@ class _Checker:
     @staticmethod
     def _numeric(t: FType, op: str, position: int) -> None:
         if definitely(t, "text"):
-            raise FormulaError(f"cannot use '{op}' with text (use & to join text)", position)
+            raise FormulaError(zh_en(f"文本不能使用“{op}”运算(连接文本请用 &)",
+                                     f"cannot use '{op}' with text (use & to join text)"), position)
         if t.is_list:
-            raise FormulaError(f"cannot use '{op}' with a list; use SUM, MAX… over it", position)
+            raise FormulaError(zh_en(f"列表不能直接使用“{op}”运算,请先用 SUM、MAX… 汇总",
+                                     f"cannot use '{op}' with a list; use SUM, MAX… over it"), position)
+
 
 
 __all__ = ["check", "ListOf"]

@@ -12,6 +12,7 @@ from engine.errors import FormulaError
 from engine.formulas.ast import Binary, Call, Expr, Literal, Ref, Unary, Var
 from engine.formulas.functions import FUNCTIONS, CallContext, power
 from engine.formulas.values import bounded, check_text, compare, instant, is_empty, to_number, to_text
+from engine.i18n import zh_en
 
 COMPARISONS = {"=": (0,), "==": (0,), "<>": (-1, 1), "!=": (-1, 1), "<": (-1,), "<=": (-1, 0), ">": (1,),
                ">=": (0, 1)}
@@ -57,12 +58,14 @@ def evaluate(expr: Expr, env: Env) -> Any:
     try:
         return _significant(_eval(expr, env))
     except RecursionError:
-        raise FormulaError("the formula nests too deeply", 0) from None
+        raise FormulaError(zh_en("公式嵌套太深", "the formula nests too deeply"), 0) from None
     except ArithmeticError:  # a last guard: every number is bounded, so no step should overflow
-        raise FormulaError("the numbers cannot be computed (overflow)", 0) from None
+        raise FormulaError(zh_en("数值无法计算(溢出)", "the numbers cannot be computed (overflow)"), 0) from None
 
 
 RESULT_PRECISION = Context(prec=20)
+DATE_OUT_OF_RANGE = zh_en("日期超出了范围", "the date is out of range")
+
 
 
 def _significant(value: Any) -> Any:
@@ -94,14 +97,14 @@ def _variable(expr: Var, env: Env) -> Any:
     elif expr.name in env.variables:
         value = env.variables[expr.name]
     else:
-        raise FormulaError(f"unknown variable '${expr.name}'", expr.position)
+        raise FormulaError(zh_en(f"未知变量“${expr.name}”", f"unknown variable '${expr.name}'"), expr.position)
     return walk(value, expr.path) if expr.path else value
 
 
 def _call(expr: Call, env: Env) -> Any:
     fn = FUNCTIONS.get(expr.name)
     if fn is None:
-        raise FormulaError(f"unknown function '{expr.name}'", expr.position)
+        raise FormulaError(zh_en(f"未知函数“{expr.name}”", f"unknown function '{expr.name}'"), expr.position)
     ctx = CallContext(env.now, env.tz, expr.position)
     if fn.lazy:
         thunks = [(lambda a=a: _eval(a, env)) for a in expr.args]
@@ -137,11 +140,12 @@ def _binary(expr: Binary, env: Env) -> Any:
             return bounded(a * b, pos)
         if op == "/":
             if b == 0:
-                raise FormulaError("division by zero", pos)
+                raise FormulaError(zh_en("除数不能为 0", "division by zero"), pos)
             return bounded(a / b, pos)
         return power(a, b, pos)
     except (DivisionByZero, InvalidOperation):
-        raise FormulaError("the numbers cannot be computed (division by zero or overflow)", pos) from None
+        raise FormulaError(zh_en("数值无法计算(除以 0 或溢出)",
+                                 "the numbers cannot be computed (division by zero or overflow)"), pos) from None
 
 
 def _date_arithmetic(op: str, left: Any, right: Any, tz: tzinfo, pos: int) -> Any:
@@ -159,11 +163,11 @@ def _date_arithmetic(op: str, left: Any, right: Any, tz: tzinfo, pos: int) -> An
             delta = timedelta(days=float(to_number(right, pos)))
             return left + delta if op == "+" else left - delta
         except OverflowError:
-            raise FormulaError("the date is out of range", pos) from None
+            raise FormulaError(DATE_OUT_OF_RANGE, pos) from None
     if op == "+" and isinstance(right, (date, datetime)):
         try:
             return right + timedelta(days=float(to_number(left, pos)))
         except OverflowError:
-            raise FormulaError("the date is out of range", pos) from None
-    raise FormulaError(f"cannot use '{op}' with a date", pos)
+            raise FormulaError(DATE_OUT_OF_RANGE, pos) from None
+    raise FormulaError(zh_en(f"日期不能使用“{op}”运算", f"cannot use '{op}' with a date"), pos)
 

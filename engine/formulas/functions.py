@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from engine.errors import FormulaError
+from engine.i18n import zh_en
 from engine.formulas.types import ANY, BOOLEAN, DATE, DATETIME, NUMBER, TEXT, FType, definitely, scalar
 from engine.formulas.values import (
     check_text, compare, floor_int, format_decimal, instant, is_empty, round_down, round_half_away, round_up,
@@ -17,6 +18,7 @@ from engine.formulas.values import (
 )
 
 MAX_EXPONENT = 1000
+RESULT_TOO_LARGE = zh_en("结果太大", "the result is too large")
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,8 @@ def _numbers_only(name: str) -> TypeRule:
     def rule(args: Sequence[FType], position: int) -> FType:
         for a in args:
             if definitely(scalar(a), "text", "date", "datetime"):
-                raise FormulaError(f"{name} needs numbers, got {a}", position)
+                raise FormulaError(zh_en(f"{name} 需要数字,实际是{a.zh()}", f"{name} needs numbers, got {a}"),
+                                   position)
         return NUMBER
     return rule
 
@@ -101,11 +104,11 @@ def _if(args: list[Thunk], ctx: CallContext) -> Any:
 @function("IFS", 2, None, lambda a, p: _same_branches(a, 1, 2), "IFS(condition1, value1, …)", lazy=True)
 def _ifs(args: list[Thunk], ctx: CallContext) -> Any:
     if len(args) % 2:
-        raise FormulaError("IFS needs pairs of condition and value", ctx.position)
+        raise FormulaError(zh_en("IFS 的参数须成对:条件和值", "IFS needs pairs of condition and value"), ctx.position)
     for i in range(0, len(args), 2):
         if to_bool(args[i](), ctx.position):
             return args[i + 1]()
-    raise FormulaError("IFS: no condition is true", ctx.position)
+    raise FormulaError(zh_en("IFS:没有成立的条件", "IFS: no condition is true"), ctx.position)
 
 
 @function("SWITCH", 3, None, ANY, "SWITCH(value, case1, result1, …, [default])", lazy=True)
@@ -117,7 +120,8 @@ def _switch(args: list[Thunk], ctx: CallContext) -> Any:
             return rest[i + 1]()
     if len(rest) % 2:
         return rest[-1]()
-    raise FormulaError("SWITCH: no case matches and there is no default", ctx.position)
+    raise FormulaError(zh_en("SWITCH:没有匹配的情况,也没有默认值", "SWITCH: no case matches and there is no default"),
+                       ctx.position)
 
 
 @function("AND", 1, None, BOOLEAN, "AND(condition, …)", lazy=True)
@@ -157,7 +161,8 @@ def _sum(args: list[Any], ctx: CallContext) -> Decimal:
 def _average(args: list[Any], ctx: CallContext) -> Decimal:
     values = [to_number(v, ctx.position) for v in flatten(args) if not is_empty(v)]
     if not values:
-        raise FormulaError("AVERAGE of no values (division by zero)", ctx.position)
+        raise FormulaError(zh_en("AVERAGE 没有可计算的值(除数为 0)", "AVERAGE of no values (division by zero)"),
+                           ctx.position)
     return sum(values, Decimal(0)) / len(values)
 
 
@@ -244,7 +249,7 @@ def _abs(args: list[Any], ctx: CallContext) -> Decimal:
 def _mod(args: list[Any], ctx: CallContext) -> Decimal:
     n, d = to_number(args[0], ctx.position), to_number(args[1], ctx.position)
     if d == 0:
-        raise FormulaError("MOD: division by zero", ctx.position)
+        raise FormulaError(zh_en("MOD:除数不能为 0", "MOD: division by zero"), ctx.position)
     return n - d * floor_int(n / d)
 
 
@@ -256,19 +261,19 @@ def _power(args: list[Any], ctx: CallContext) -> Decimal:
 def power(base: Decimal, exponent: Decimal, position: int) -> Decimal:
     """base ^ exponent with guards against results too large to compute."""
     if abs(exponent) > MAX_EXPONENT:
-        raise FormulaError(f"exponent larger than {MAX_EXPONENT}", position)
+        raise FormulaError(zh_en(f"指数不能大于 {MAX_EXPONENT}", f"exponent larger than {MAX_EXPONENT}"), position)
     if base == 0 and exponent < 0:
-        raise FormulaError("division by zero", position)
+        raise FormulaError(zh_en("除数不能为 0", "division by zero"), position)
     if base < 0 and exponent != exponent.to_integral_value():
-        raise FormulaError("a negative number has no fractional power", position)
+        raise FormulaError(zh_en("负数不能开非整数次方", "a negative number has no fractional power"), position)
     if base != 0 and (abs(base).adjusted() + 1) * abs(exponent) > 300:
-        raise FormulaError("the result is too large", position)
+        raise FormulaError(RESULT_TOO_LARGE, position)
     try:
         if exponent == exponent.to_integral_value():
             return base ** int(exponent)
         return Decimal(str(float(base) ** float(exponent)))
     except (OverflowError, ArithmeticError):
-        raise FormulaError("the result is too large", position) from None
+        raise FormulaError(RESULT_TOO_LARGE, position) from None
 
 
 # -- text ------------------------------------------------------------------------------------------
@@ -281,7 +286,7 @@ def _concatenate(args: list[Any], ctx: CallContext) -> str:
 def _left(args: list[Any], ctx: CallContext) -> str:
     n = _int(args[1], ctx) if len(args) > 1 else 1
     if n < 0:
-        raise FormulaError("LEFT: count cannot be negative", ctx.position)
+        raise FormulaError(zh_en("LEFT:字符数不能为负数", "LEFT: count cannot be negative"), ctx.position)
     return to_text(args[0], tz=ctx.tz)[:n]
 
 
@@ -289,7 +294,7 @@ def _left(args: list[Any], ctx: CallContext) -> str:
 def _right(args: list[Any], ctx: CallContext) -> str:
     n = _int(args[1], ctx) if len(args) > 1 else 1
     if n < 0:
-        raise FormulaError("RIGHT: count cannot be negative", ctx.position)
+        raise FormulaError(zh_en("RIGHT:字符数不能为负数", "RIGHT: count cannot be negative"), ctx.position)
     text = to_text(args[0], tz=ctx.tz)
     return text[len(text) - n:] if n else ""
 
@@ -298,7 +303,8 @@ def _right(args: list[Any], ctx: CallContext) -> str:
 def _mid(args: list[Any], ctx: CallContext) -> str:
     start, n = _int(args[1], ctx), _int(args[2], ctx)
     if start < 1 or n < 0:
-        raise FormulaError("MID: start must be ≥ 1 and count ≥ 0", ctx.position)
+        raise FormulaError(zh_en("MID:起始位置须 ≥ 1,字符数须 ≥ 0", "MID: start must be ≥ 1 and count ≥ 0"),
+                           ctx.position)
     return to_text(args[0], tz=ctx.tz)[start - 1:start - 1 + n]
 
 
@@ -326,7 +332,8 @@ def _trim(args: list[Any], ctx: CallContext) -> str:
 def _replace(args: list[Any], ctx: CallContext) -> str:
     text, start, n = to_text(args[0], tz=ctx.tz), _int(args[1], ctx), _int(args[2], ctx)
     if start < 1 or n < 0:
-        raise FormulaError("REPLACE: start must be ≥ 1 and count ≥ 0", ctx.position)
+        raise FormulaError(zh_en("REPLACE:起始位置须 ≥ 1,字符数须 ≥ 0", "REPLACE: start must be ≥ 1 and count ≥ 0"),
+                           ctx.position)
     return check_text(text[:start - 1] + to_text(args[3], tz=ctx.tz) + text[start - 1 + n:], ctx.position)
 
 
@@ -334,7 +341,7 @@ def _replace(args: list[Any], ctx: CallContext) -> str:
 def _search(args: list[Any], ctx: CallContext) -> Decimal:
     start = _int(args[2], ctx) if len(args) > 2 else 1
     if start < 1:
-        raise FormulaError("SEARCH: start must be ≥ 1", ctx.position)
+        raise FormulaError(zh_en("SEARCH:起始位置须 ≥ 1", "SEARCH: start must be ≥ 1"), ctx.position)
     index = to_text(args[1], tz=ctx.tz).casefold().find(to_text(args[0], tz=ctx.tz).casefold(), start - 1)
     return Decimal(index + 1)
 
@@ -342,7 +349,7 @@ def _search(args: list[Any], ctx: CallContext) -> Decimal:
 @function("VALUE", 1, 1, NUMBER, "VALUE(text) — '1,234.5', '12%' → number")
 def _value(args: list[Any], ctx: CallContext) -> Decimal:
     if isinstance(args[0], str) and not args[0].strip():
-        raise FormulaError("VALUE: the text is empty", ctx.position)
+        raise FormulaError(zh_en("VALUE:文本是空的", "VALUE: the text is empty"), ctx.position)
     return to_number(args[0], ctx.position)
 
 
@@ -370,17 +377,17 @@ def _date(args: list[Any], ctx: CallContext) -> date:
     year += (month - 1) // 12
     month = (month - 1) % 12 + 1
     if not 1 <= year <= 9999:
-        raise FormulaError("DATE: year out of range", ctx.position)
+        raise FormulaError(zh_en("DATE:年份超出范围(1–9999)", "DATE: year out of range"), ctx.position)
     try:
         return date(year, month, 1) + timedelta(days=day - 1)
     except OverflowError:
-        raise FormulaError("DATE: date out of range", ctx.position) from None
+        raise FormulaError(zh_en("DATE:日期超出范围", "DATE: date out of range"), ctx.position) from None
 
 
 def _a_date(value: Any, ctx: CallContext) -> date:
     d = to_date(value, ctx.tz, ctx.position)
     if d is None:
-        raise FormulaError("a date is empty", ctx.position)
+        raise FormulaError(zh_en("日期为空", "a date is empty"), ctx.position)
     return d
 
 
@@ -404,7 +411,7 @@ def _weeknum(args: list[Any], ctx: CallContext) -> Decimal:
     d = _a_date(args[0], ctx)
     kind = _int(args[1], ctx) if len(args) > 1 else 1
     if kind not in (1, 2):
-        raise FormulaError("WEEKNUM: return type must be 1 or 2", ctx.position)
+        raise FormulaError(zh_en("WEEKNUM:返回类型只能是 1 或 2", "WEEKNUM: return type must be 1 or 2"), ctx.position)
     jan1 = date(d.year, 1, 1)
     first_weekday = (jan1.isoweekday() % 7) if kind == 1 else jan1.weekday()  # days since week start
     return Decimal((d.timetuple().tm_yday - 1 + first_weekday) // 7 + 1)
@@ -419,7 +426,8 @@ def _days(args: list[Any], ctx: CallContext) -> Decimal:
 def _datedif(args: list[Any], ctx: CallContext) -> Decimal:
     start, end, unit = _a_date(args[0], ctx), _a_date(args[1], ctx), to_text(args[2]).upper()
     if start > end:
-        raise FormulaError("DATEDIF: the start date is after the end date", ctx.position)
+        raise FormulaError(zh_en("DATEDIF:开始日期晚于结束日期", "DATEDIF: the start date is after the end date"),
+                           ctx.position)
     months = (end.year - start.year) * 12 + end.month - start.month - (1 if end.day < start.day else 0)
     if unit == "Y":
         return Decimal(months // 12)
@@ -440,7 +448,8 @@ def _datedif(args: list[Any], ctx: CallContext) -> Decimal:
         if anniversary > end:
             anniversary = _same_day(start, end.year - 1)
         return Decimal((end - anniversary).days)
-    raise FormulaError(f"DATEDIF: unknown unit '{unit}' (use Y, M, D, MD, YM or YD)", ctx.position)
+    raise FormulaError(zh_en(f"DATEDIF:未知单位“{unit}”(可用 Y、M、D、MD、YM 或 YD)",
+                             f"DATEDIF: unknown unit '{unit}' (use Y, M, D, MD, YM or YD)"), ctx.position)
 
 
 def _same_day(d: date, year: int) -> date:
@@ -452,7 +461,8 @@ def _datedelta(args: list[Any], ctx: CallContext) -> date:
     try:
         return _a_date(args[0], ctx) + timedelta(days=_int(args[1], ctx))
     except OverflowError:
-        raise FormulaError("DATEDELTA: date out of range", ctx.position) from None
+        raise FormulaError(zh_en("DATEDELTA:日期超出范围", "DATEDELTA: date out of range"), ctx.position) from None
+
 
 
 __all__ = ["FUNCTIONS", "Function", "CallContext", "power", "flatten", "format_decimal"]

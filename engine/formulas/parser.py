@@ -13,9 +13,12 @@ from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, Unex
 from engine.errors import FormulaError
 from engine.formulas.ast import Binary, Call, Expr, Literal, Ref, Unary, Var
 from engine.formulas.values import bounded
+from engine.i18n import zh_en
 
 MAX_SOURCE = 10_000
 MAX_DEPTH = 100
+TOO_DEEP = zh_en(f"公式嵌套超过 {MAX_DEPTH} 层", f"the formula nests deeper than {MAX_DEPTH} levels")
+ENDS_EARLY = zh_en("公式提前结束了(缺少括号或值)", "the formula ends too early (a bracket or a value is missing)")
 
 
 @lru_cache(maxsize=1)
@@ -38,7 +41,7 @@ class _Build(Transformer[Token, Expr]):
         try:
             number = Decimal(str(items[0]))
         except InvalidOperation:
-            raise FormulaError(f"'{items[0]}' is not a number", _pos(items[0])) from None
+            raise FormulaError(zh_en(f"“{items[0]}”不是数字", f"'{items[0]}' is not a number"), _pos(items[0])) from None
         return Literal(bounded(number, _pos(items[0])), _pos(items[0]))
 
     def string(self, meta: Any, items: list[Token]) -> Literal:
@@ -114,29 +117,31 @@ def _depth(source: str) -> int:
 def parse(source: str) -> Expr:
     """Parse a formula; FormulaError says what is wrong and where."""
     if not isinstance(source, str) or not source.strip():
-        raise FormulaError("the formula is empty", 0, str(source))
+        raise FormulaError(zh_en("公式是空的", "the formula is empty"), 0, str(source))
     if len(source) > MAX_SOURCE:
-        raise FormulaError(f"the formula is longer than {MAX_SOURCE} characters", MAX_SOURCE, source)
+        raise FormulaError(zh_en(f"公式超过 {MAX_SOURCE} 个字符", f"the formula is longer than {MAX_SOURCE} characters"),
+                           MAX_SOURCE, source)
     if _depth(source) > MAX_DEPTH:
-        raise FormulaError(f"the formula nests deeper than {MAX_DEPTH} levels", 0, source)
+        raise FormulaError(TOO_DEEP, 0, source)
     try:
         tree = _parser().parse(source)
         result: Expr = _Build().transform(tree)
         return result
     except UnexpectedCharacters as exc:
         pos = int(exc.pos_in_stream or 0)
-        raise FormulaError(f"unexpected character '{source[pos]}'", pos, source) from None
+        raise FormulaError(zh_en(f"这里不能出现字符“{source[pos]}”", f"unexpected character '{source[pos]}'"), pos,
+                           source) from None
     except UnexpectedEOF:
-        raise FormulaError("the formula ends too early (a bracket or a value is missing)", len(source), source) from None
+        raise FormulaError(ENDS_EARLY, len(source), source) from None
     except UnexpectedToken as exc:
         token = exc.token
         if token.type == "$END":
-            raise FormulaError("the formula ends too early (a bracket or a value is missing)", len(source),
-                               source) from None
-        raise FormulaError(f"unexpected '{token}'", int(token.start_pos or 0), source) from None
-    except UnexpectedInput as exc:
-        raise FormulaError("the formula cannot be read here", int(getattr(exc, "pos_in_stream", 0) or 0),
+            raise FormulaError(ENDS_EARLY, len(source), source) from None
+        raise FormulaError(zh_en(f"这里不能出现“{token}”", f"unexpected '{token}'"), int(token.start_pos or 0),
                            source) from None
+    except UnexpectedInput as exc:
+        raise FormulaError(zh_en("公式在这里无法读取", "the formula cannot be read here"),
+                           int(getattr(exc, "pos_in_stream", 0) or 0), source) from None
     except FormulaError:
         raise
     except LarkError as exc:
@@ -146,6 +151,7 @@ def parse(source: str) -> Expr:
         orig = getattr(exc, "orig_exc", None)
         if isinstance(orig, FormulaError):
             raise orig from None
-        raise FormulaError(f"the formula cannot be read: {exc}", 0, source) from None
+        raise FormulaError(zh_en(f"公式无法读取:{exc}", f"the formula cannot be read: {exc}"), 0, source) from None
     except RecursionError:
-        raise FormulaError(f"the formula nests deeper than {MAX_DEPTH} levels", 0, source) from None
+        raise FormulaError(TOO_DEEP, 0, source) from None
+

@@ -9,6 +9,7 @@ from typing import Any
 
 from engine.errors import FormulaError
 from engine.formulas.values import is_empty, round_half_away, to_date, to_number, to_text
+from engine.i18n import zh_en
 
 DATE_TOKENS = re.compile(r"yyyy|yy|mm|m|dd|d|hh|h|ss", re.IGNORECASE)
 
@@ -72,7 +73,8 @@ def _format_date(value: Any, fmt: str, tz: tzinfo | None, position: int) -> str:
             return f"{moment.hour:02d}" if t == "hh" else str(moment.hour)
         if t == "ss":
             return f"{moment.second:02d}"
-        raise FormulaError(f"TEXT: unknown format part '{t}'", position)
+        raise FormulaError(zh_en(f"TEXT:未知的格式部分“{t}”", f"TEXT: unknown format part '{t}'"), position)
+
 
     return DATE_TOKENS.sub(token, fmt)
 

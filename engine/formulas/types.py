@@ -15,6 +15,10 @@ class FType:
     def __str__(self) -> str:
         return f"list[{self.item}]" if self.kind == "list" else self.kind
 
+    def zh(self) -> str:
+        """The type's name in Chinese, for messages (`文本列表`)."""
+        return f"{self.item.zh() if self.item else ''}列表" if self.kind == "list" else kind_zh(self.kind)
+
     @property
     def is_list(self) -> bool:
         return self.kind == "list"
@@ -33,7 +37,17 @@ ANY = FType("any")
 NULL = FType("null")
 
 
+KIND_NAMES_ZH = {"text": "文本", "number": "数字", "boolean": "是/否", "date": "日期", "datetime": "日期时间",
+                 "any": "任意值", "null": "空值", "empty": "空值", "list": "列表"}
+
+
+def kind_zh(kind: str) -> str:
+    """The Chinese name of a formula value kind (`number` → 数字)."""
+    return KIND_NAMES_ZH.get(kind, kind)
+
+
 def ListOf(item: FType) -> FType:  # noqa: N802 (reads like a type constructor)
+
     """The type of a list of `item`."""
     return FType("list", item)
 

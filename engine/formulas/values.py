@@ -12,6 +12,8 @@ from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, ROUND
 from typing import Any
 
 from engine.errors import FormulaError
+from engine.formulas.types import kind_zh
+from engine.i18n import zh_en
 
 MAX_TEXT = 100_000
 MAX_MAGNITUDE = 300  # numbers stay below 10^300 (larger ones are refused; below 10^-300 they count as 0)
@@ -39,21 +41,23 @@ def to_number(value: Any, position: int = 0) -> Decimal:
         parsed = parse_number_text(value)
         if parsed is not None:
             return bounded(parsed, position)
-        raise FormulaError(f"'{value[:40]}' is text, not a number", position)
+        raise FormulaError(zh_en(f"“{value[:40]}”是文本,不是数字", f"'{value[:40]}' is text, not a number"), position)
     if isinstance(value, list) and len(value) == 1:
         return to_number(value[0], position)
-    raise FormulaError(f"expected a number, got {type_name(value)}", position)
+    raise FormulaError(zh_en(f"应为数字,实际是{kind_zh(type_name(value))}",
+                             f"expected a number, got {type_name(value)}"), position)
 
 
 def bounded(number: Decimal, position: int = 0) -> Decimal:
     """The number if formulas can compute with it: FormulaError from 10^300 on (so no step can take long or
     overflow), 0 for anything nearer to zero than 10^-300."""
     if not number.is_finite():
-        raise FormulaError("the number cannot be computed", position)
+        raise FormulaError(zh_en("这个数值无法计算", "the number cannot be computed"), position)
     if number.is_zero() or number.adjusted() < -MAX_MAGNITUDE:
         return Decimal(0)
     if number.adjusted() >= MAX_MAGNITUDE:
-        raise FormulaError(f"the number is too large (10^{MAX_MAGNITUDE} or more)", position)
+        raise FormulaError(zh_en(f"数值太大(达到 10^{MAX_MAGNITUDE} 或以上)",
+                                 f"the number is too large (10^{MAX_MAGNITUDE} or more)"), position)
     return number
 
 
@@ -127,7 +131,8 @@ def to_date(value: Any, tz: tzinfo | None, position: int = 0) -> date | None:
             return date.fromisoformat(value.strip()[:10].replace("/", "-"))
         except ValueError:
             pass
-    raise FormulaError(f"expected a date, got {type_name(value)}", position)
+    raise FormulaError(zh_en(f"应为日期,实际是{kind_zh(type_name(value))}",
+                             f"expected a date, got {type_name(value)}"), position)
 
 
 def instant(value: date | datetime, tz: tzinfo) -> datetime:
@@ -222,5 +227,7 @@ def ceiling_int(number: Decimal) -> Decimal:
 def check_text(text: str, position: int) -> str:
     """Refuse text beyond the size a formula may produce."""
     if len(text) > MAX_TEXT:
-        raise FormulaError(f"the result is longer than {MAX_TEXT} characters", position)
+        raise FormulaError(zh_en(f"结果超过 {MAX_TEXT} 个字符", f"the result is longer than {MAX_TEXT} characters"),
+                           position)
+
     return text

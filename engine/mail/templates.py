@@ -12,7 +12,6 @@ import sqlalchemy as sa
 from engine.mail.tables import email_templates
 from engine.templating import TemplateProblem, check_template, render
 
-SYNTAX = re.compile(r"^template error(?: on line (\d+))?: (.*)$", re.DOTALL)
 NAME = re.compile(r"^[\w.\-]+( [\w.\-]+)*$")
 MAX_NAME, MAX_SUBJECT, MAX_BODY = 80, 1000, 200_000
 I18n = dict[str, str]
@@ -44,14 +43,9 @@ def template_by_name(conn: sa.Connection, name: str) -> dict[str, Any] | None:
 
 
 def _syntax(source: str) -> I18n | None:
-    """A template's syntax error in zh and en (check_template says it in English, with the line)."""
-    problem = check_template(source)
-    if problem is None:
-        return None
-    found = SYNTAX.match(problem)
-    line, detail = (found.group(1), found.group(2)) if found else (None, problem)
-    zh = f"模板第 {line} 行有错误:{detail}" if line else f"模板错误:{detail}"
-    return {"zh": zh, "en": problem}
+    """A template's syntax error in zh and en, with its line."""
+    return check_template(source)
+
 
 
 def source_problems(subject: str, body: str) -> dict[str, I18n]:

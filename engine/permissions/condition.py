@@ -21,12 +21,20 @@ from engine.fields.base import FilterContext
 from engine.fields.registry import field_type
 from engine.formulas import compile_formula
 from engine.formulas.ast import Binary, Call, Expr, Literal, Ref, Var
+from engine.i18n import zh_en
 
 OPERATORS = {"=": "eq", "==": "eq", "<>": "ne", "!=": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
 MIRRORED = {"eq": "eq", "ne": "ne", "lt": "gt", "le": "ge", "gt": "lt", "ge": "le"}
 ALLOWED = "comparisons of a field with a value or $me…, ISEMPTY(field), AND, OR, NOT"
+ALLOWED_ZH = "字段与值或 $me… 的比较、ISEMPTY(字段)、AND、OR、NOT"
 
 Resolve = Callable[[Var], Any]
+
+
+def _not_here(name: str) -> dict[str, str]:
+    return zh_en(f"数据范围条件中不能使用 {name}(),可以使用{ALLOWED_ZH}",
+                 f"{name}() cannot be used in a scope condition; use {ALLOWED}")
+
 
 
 def check_condition(source: str, form: FormDef) -> None:
@@ -50,13 +58,15 @@ class _Compiler:
         if isinstance(expr, Ref):
             f = self._field(expr)
             if f.type != "boolean":
-                raise FormulaError(f"'{f.id}' is not a yes/no field; compare it with a value", expr.position)
+                raise FormulaError(zh_en(f"“{f.id}”不是是/否字段,请将它与一个值比较",
+                                         f"'{f.id}' is not a yes/no field; compare it with a value"), expr.position)
             return self._filter(expr, "eq", True)
         if isinstance(expr, Call):
             return self._call(expr)
         if isinstance(expr, Binary) and expr.op in OPERATORS:
             return self._comparison(expr)
-        raise FormulaError(f"a scope condition can only use {ALLOWED}", expr.position)
+        raise FormulaError(zh_en(f"数据范围条件只能使用{ALLOWED_ZH}", f"a scope condition can only use {ALLOWED}"),
+                           expr.position)
 
     def _call(self, expr: Call) -> ColumnElement[bool]:
         if expr.name in ("AND", "OR") and expr.args:
@@ -66,7 +76,7 @@ class _Compiler:
             return sa.not_(self.compile(expr.args[0]))
         if expr.name == "ISEMPTY" and len(expr.args) == 1 and isinstance(expr.args[0], Ref):
             return self._filter(expr.args[0], "empty", None)
-        raise FormulaError(f"{expr.name}() cannot be used in a scope condition; use {ALLOWED}", expr.position)
+        raise FormulaError(_not_here(expr.name), expr.position)
 
     def _comparison(self, expr: Binary) -> ColumnElement[bool]:
         op = OPERATORS[expr.op]
@@ -77,9 +87,9 @@ class _Compiler:
         else:
             call = next((side for side in (expr.left, expr.right) if isinstance(side, Call)), None)
             if call is not None:
-                raise FormulaError(f"{call.name}() cannot be used in a scope condition; use {ALLOWED}",
-                                   call.position)
-            raise FormulaError("compare one field of the form with a value or $me…", expr.position)
+                raise FormulaError(_not_here(call.name), call.position)
+            raise FormulaError(zh_en("请用表单的一个字段与值或 $me… 比较",
+                                     "compare one field of the form with a value or $me…"), expr.position)
         value = self._value(other)
         if value is None:
             return self._filter(ref, "empty" if op == "eq" else "not_empty", None) if op in ("eq", "ne") \
@@ -91,19 +101,24 @@ class _Compiler:
             return expr.value
         if isinstance(expr, Var):
             return self.resolve(expr)
-        raise FormulaError(f"the other side of a comparison must be a value or $me…; use {ALLOWED}", expr.position)
+        raise FormulaError(zh_en(f"比较的另一边必须是值或 $me…;可以使用{ALLOWED_ZH}",
+                                 f"the other side of a comparison must be a value or $me…; use {ALLOWED}"),
+                           expr.position)
 
     def _field(self, ref: Ref) -> Any:
         f = self.form.field(ref.path[0]) if len(ref.path) == 1 else None
         if f is None or not field_type(f.type).stored or field_type(f.type).layout_only:
-            raise FormulaError(f"'{'.'.join(ref.path)}' is not a stored field of form '{self.form.id}'", ref.position)
+            shown = ".".join(ref.path)
+            raise FormulaError(zh_en(f"“{shown}”不是表单“{self.form.id}”中存储的字段",
+                                     f"'{shown}' is not a stored field of form '{self.form.id}'"), ref.position)
         return f
 
     def _filter(self, ref: Ref, op: str, value: Any) -> ColumnElement[bool]:
         f = self._field(ref)
         ftype = field_type(f.type)
         if op not in ftype.operators_for(f):
-            raise FormulaError(f"field '{f.id}' cannot be compared with '{op}'", ref.position)
+            raise FormulaError(zh_en(f"字段“{f.id}”不能用“{op}”比较", f"field '{f.id}' cannot be compared with '{op}'"),
+                               ref.position)
         if self.table is None or self.ctx is None:
             return sa.true()  # checking only
         try:

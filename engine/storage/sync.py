@@ -19,6 +19,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from engine.definitions.model import Definitions
 from engine.errors import DefinitionError, Problem
+from engine.i18n import zh_en
 from engine.storage import system
 from engine.storage.database import write_transaction
 from engine.storage.formtables import FormTables, build_all
@@ -203,9 +204,11 @@ def _refuse_duplicates(conn: sa.Connection, table: str, columns: list[str]) -> N
         .group_by(*keys).having(sa.func.count() > 1).limit(1)).first()
     if repeated is not None:
         value = ", ".join(str(v) for v in repeated[:-1])
-        raise DefinitionError([Problem(f"table {table}", 0, ".".join(columns),
-                                       f"cannot be made unique: the value '{value}' is used by {repeated[-1]} "
-                                       "records; change those records first")])
+        raise DefinitionError([Problem(f"table {table}", 0, ".".join(columns), zh_en(
+            f"不能设为唯一:值“{value}”被 {repeated[-1]} 条记录使用,请先修改这些记录",
+            f"cannot be made unique: the value '{value}' is used by {repeated[-1]} records; change those records "
+            "first"))])
+
 
 
 def _copy_column(column: sa.Column[Any]) -> sa.Column[Any]:

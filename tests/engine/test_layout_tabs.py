@@ -93,7 +93,7 @@ def test_a_designer_draft_with_tabs_publishes_and_an_empty_tab_is_a_problem_at_i
               {"tab": {"zh": "价格", "en": "Pricing"}, "layout": [{"section": {"zh": "单价", "en": "Price"}, "rows": [["price"]]}]},
               {"tab": {"zh": "以后", "en": "Later"}, "layout": []}]
     draft = shop.drafts.edit(product, alice, {"op": "set_layout", "layout": tabbed})
-    assert [(p.pointer, p.message) for p in shop.drafts.problems(draft)] == [("/layout/2", "tab 'Later' holds no fields")]
+    assert [(p.pointer, p.text("en")) for p in shop.drafts.problems(draft)] == [("/layout/2", "tab 'Later' holds no fields")]
     draft = shop.drafts.edit(product, alice, {"op": "set_layout", "layout": tabbed[:2]})
     assert shop.drafts.problems(draft) == []
     shop.drafts.publish(product, alice, "tabs")

@@ -244,10 +244,10 @@ def test_refused_type_changes_name_both_types_and_why(lab) -> None:  # type: ign
         set_fields(lab, field("who", "number"), field("rows", "text"))
     first, second = refused.value.problems
     assert first.path == "/fields/1/type" and first.file == ITEM
-    assert first.message == ("Who: a field of type Relation cannot become Number: the values of relations, people "
+    assert first.text("en") == ("Who: a field of type Relation cannot become Number: the values of relations, people "
                              "and departments are links to records, users or departments")
-    assert second.path == "/fields/2/type" and "Subform cannot become Text" in second.message
-    assert "stored in a table of their own" in second.message
+    assert second.path == "/fields/2/type" and "Subform cannot become Text" in second.text("en")
+    assert "stored in a table of their own" in second.text("en")
     with pytest.raises(DefinitionError):
         lab.publish_plan({ITEM: item_form(NAME, field("who", "number"))})
     assert snapshot(lab) == before
@@ -305,7 +305,7 @@ def test_a_draft_plan_shows_the_impacts_and_publish_accepts_the_losses(lab) -> N
     lab.drafts.open(ITEM, 1)
     lab.drafts.edit(ITEM, 1, {"op": "change_type", "id": "who", "type": "number"})
     problem = lab.drafts.plan(ITEM, 1).problems[0]
-    assert problem.field == "who" and "cannot become Number" in problem.message
+    assert problem.field == "who" and "cannot become Number" in problem.text("en")
     lab.drafts.undo(ITEM, 1)
     lab.drafts.edit(ITEM, 1, {"op": "change_type", "id": "budget", "type": "number"})
     plan = lab.drafts.plan(ITEM, 1)

@@ -26,22 +26,22 @@ def test_an_alias_bomb_is_refused_by_its_expanded_size() -> None:
     with pytest.raises(YamlSyntaxError) as caught:
         parse_yaml(bomb(), "crm/bomb.yaml")
     assert (caught.value.file, caught.value.line) == ("crm/bomb.yaml", 1)
-    assert caught.value.message.endswith("values once its aliases are expanded; at most 200,000 are allowed")
-    assert int(caught.value.message.split()[3].replace(",", "")) > 9 ** 9  # the size it would have had, counted
+    assert caught.value.message["en"].endswith("values once its aliases are expanded; at most 200,000 are allowed")
+    assert int(caught.value.message["en"].split()[3].replace(",", "")) > 9 ** 9  # the size it would have had, counted
 
 
 def test_deep_nesting_stops_at_the_depth_limit_with_its_line() -> None:
     for text in ("form: x\nlabel: y\ndeep: " + "[" * 100_000, "form: x\nlabel: y\ndeep: " + "{a: " * 100_000):
         with pytest.raises(YamlSyntaxError) as caught:
             parse_yaml(text, "deep.yaml")
-        assert caught.value.line == 3 and f"more than {DEFINITION_LIMITS.max_depth} levels" in caught.value.message
+        assert caught.value.line == 3 and f"more than {DEFINITION_LIMITS.max_depth} levels" in caught.value.message["en"]
 
 
 def test_an_oversized_file_is_refused_before_parsing(tmp_path: Path) -> None:
     big = "form: big\nlabel: |\n" + ("  " + "x" * 1000 + "\n") * 1100
     with pytest.raises(YamlSyntaxError) as caught:
         parse_yaml(big, "big.yaml")
-    assert caught.value.line == 1 and "larger than 1 MB, the most one file may hold" in caught.value.message
+    assert caught.value.line == 1 and "larger than 1 MB, the most one file may hold" in caught.value.message["en"]
     (tmp_path / "big.yaml").write_text(big, encoding="utf-8")
     problems = load_directory(tmp_path).problems
     assert [(p.file, p.line, p.message) for p in problems] == [(f"{tmp_path}/big.yaml", 1, caught.value.message)]
@@ -51,7 +51,7 @@ def test_too_many_aliases_are_refused() -> None:
     text = "form: x\nbase: &b 1\nmany: [" + ", ".join(["*b"] * 1001) + "]\n"
     with pytest.raises(YamlSyntaxError) as caught:
         parse_yaml(text, "aliases.yaml")
-    assert caught.value.line == 3 and "more than 1,000 aliases" in caught.value.message
+    assert caught.value.line == 3 and "more than 1,000 aliases" in caught.value.message["en"]
     assert parse_yaml(text, "aliases.yaml", YamlLimits(max_aliases=2_000)).data["many"][1000] == 1
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from html import unescape
 from pathlib import Path
 from textwrap import dedent
 
@@ -229,7 +230,8 @@ def test_the_document_must_stay_an_automation(ws, client: TestClient) -> None:  
     _, token, base = editor(client)
     for document in ("form: sneaky\nlabel: X\nfields: []\n", "", "- a list\n"):
         response = client.post("/admin/automations/greet", data={"csrf_token": token, "base": base, "document": document})
-        assert response.status_code == 422 and "must stay an automation" in response.text, document
+        assert response.status_code == 422 and "文档必须仍是自动化" in unescape(response.text), document
+
     assert ws.sources()[PATH] == GREET
 
 

@@ -52,7 +52,6 @@ TEXTS: dict[str, dict[str, str]] = {
                               "en": "The order is out of date (someone may have changed this app meanwhile); reload "
                                     "the page and try again."},
     "design_refused_intro": {"zh": "未发布,定义有以下问题:", "en": "Nothing was published; the definitions would have these problems:"},
-    "design_did_you_mean": {"zh": "(是否应为「{word}」?)", "en": "(did you mean '{word}'?)"},
     "design_forms": {"zh": "表单", "en": "Forms"},
     "design_order_help": {"zh": "拖动 ⠿ 或使用 ↑ ↓ 调整表单在菜单中的顺序,修改立即生效。",
                           "en": "Drag ⠿ or use ↑ ↓ to set the order of the forms in the menu; it takes effect at once."},

@@ -101,7 +101,6 @@ TEXTS: dict[str, dict[str, str]] = {
                             "still in the editor: copy it, reload the page and merge your changes."},
     "auto_problems": {"zh": "文档有 {n} 个问题,未保存任何内容:", "en": "The document has {n} problem(s); nothing was saved:"},
     "auto_line": {"zh": "第 {line} 行", "en": "Line {line}"},
-    "auto_did_you_mean": {"zh": "是否应为「{word}」?", "en": "did you mean '{word}'?"},
     "auto_save": {"zh": "保存并发布", "en": "Save and publish"},
     "auto_revert": {"zh": "放弃修改", "en": "Discard changes"},
     "auto_history": {"zh": "运行记录", "en": "Run history"},

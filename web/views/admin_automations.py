@@ -25,7 +25,7 @@ from engine.definitions.model import AutomationDef, FormDef, TriggerDef
 from engine.definitions.yamlsource import YamlSyntaxError, safe_data
 from engine.errors import DefinitionError, Problem
 from engine.fields.registry import field_type
-from engine.i18n import text
+from engine.i18n import text, zh_en
 from engine.jobs.listing import DISCARDABLE, RETRYABLE, STATUSES
 from engine.workspace import Workspace
 from web.endpoints import form_view, workspace
@@ -264,13 +264,17 @@ def automation_page(request: Request, form: FormData) -> Response:
 def _kind_problem(path: str, document: str) -> list[Problem]:
     """The document must stay an automation (a YAML error is left to the loader, which knows its line)."""
     if len(document) > MAX_DOCUMENT:
-        return [Problem(path, 0, "", f"the document is longer than {MAX_DOCUMENT} characters")]
+        return [Problem(path, 0, "", zh_en(f"文档超过 {MAX_DOCUMENT} 个字符",
+                                           f"the document is longer than {MAX_DOCUMENT} characters"))]
     try:
         parsed = safe_data(document, path)
     except YamlSyntaxError:
         return []
     if not isinstance(parsed, dict) or "automation" not in parsed:
-        return [Problem(path, 1, "/automation", "the document must stay an automation (start with 'automation: <id>')")]
+        return [Problem(path, 1, "/automation", zh_en("文档必须仍是自动化(以“automation: <编号>”开头)",
+                                                      "the document must stay an automation (start with "
+                                                      "'automation: <id>')"))]
+
     return []
 
 

@@ -105,7 +105,8 @@ def cell(request: Request, data: FormData) -> Response:
         changed = save_grant(ws, role.id, form.id, grant, admin_id=admin_id(request), base=base,
                              address=address_of(request))
     except DefinitionError as exc:
-        return _editor(request, role, form, grant, base, errors=_problem_errors(exc.problems), status=422)
+        errors = _problem_errors(exc.problems, choose_language(request))
+        return _editor(request, role, form, grant, base, errors=errors, status=422)
     except RolesEditError as exc:
         return _editor(request, role, form, grant, base, errors={"": [f"perm_{exc.code}"]}, status=409)
     if not request.headers.get("hx-request"):
@@ -136,13 +137,12 @@ def _parse_grant(data: FormData, form: FormDef) -> tuple[Grant, dict[str, list[s
     return Grant(operations, scope, condition, fields), errors
 
 
-def _problem_errors(problems: list[Problem]) -> dict[str, list[str]]:
+def _problem_errors(problems: list[Problem], lang: str) -> dict[str, list[str]]:
     """Definition problems by editor input: the condition's at the condition field, the rest at the top."""
     errors: dict[str, list[str]] = {}
     for problem in problems:
         key = "condition" if "/scope" in problem.path else ""
-        hint = f" (did you mean '{problem.suggestion}'?)" if problem.suggestion else ""
-        errors.setdefault(key, []).append(problem.message + hint)
+        errors.setdefault(key, []).append(problem.text(lang))
     return errors
 
 
@@ -181,7 +181,7 @@ def create(request: Request, data: FormData) -> Response:
         except RolesEditError as exc:
             errors["role_id"] = [translator(choose_language(request))(f"perm_{exc.code}").format(role=role_id)]
         except DefinitionError as exc:
-            errors["role_id"] = [p.message for p in exc.problems]
+            errors["role_id"] = [p.text(choose_language(request)) for p in exc.problems]
     if errors:
         return _matrix_page(request, status=422, new_role={"role_id": role_id, **label}, role_errors=errors)
     return RedirectResponse(f"/admin/permissions?created={role_id}", status_code=303)
@@ -198,7 +198,8 @@ def remove(request: Request) -> Response:
     except RolesEditError as exc:
         return _members_page(request, role, status=409, refusal=(exc.code, exc.params))
     except DefinitionError as exc:
-        return _members_page(request, role, status=422, problems=[str(p) for p in exc.problems])
+        lang = choose_language(request)
+        return _members_page(request, role, status=422, problems=[p.describe(lang) for p in exc.problems])
     return RedirectResponse(f"/admin/permissions?deleted={role.id}", status_code=303)
 
 

@@ -32,7 +32,7 @@ def type_of(source: str) -> FType:
 def test_syntax_errors_give_the_position(source: str, position: int, fragment: str) -> None:
     with pytest.raises(FormulaError) as info:
         parse(source)
-    assert info.value.position == position and fragment in info.value.message
+    assert info.value.position == position and fragment in info.value.message["en"]
 
 
 def test_references_are_collected() -> None:

@@ -51,7 +51,8 @@ def canvas_context(request: Request, path: str, draft: Draft) -> dict[str, Any]:
     problems = ws.drafts.problems(draft)
     doc = draft.doc  # parsed on every access: once here
     return {"form_id": form_id, "base": f"/design/forms/{form_id}", "path": path, "draft": draft,
-            "doc": doc, "canvas": build_canvas(doc, problems), "problem_count": len(problems)}
+            "doc": doc, "canvas": build_canvas(doc, problems, choose_language(request)), "problem_count": len(problems)}
+
 
 
 def fragment(request: Request, context: dict[str, Any], status: int = 200) -> HTMLResponse:

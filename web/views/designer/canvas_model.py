@@ -12,7 +12,7 @@ from typing import Any
 
 from engine.fields.base import FieldType
 from engine.fields.registry import field_type, type_names
-from engine.i18n import I18n
+from engine.i18n import DEFAULT_LANGUAGE, I18n, text
 
 MAX_ROW = 4  # the designer puts at most this many fields in a row (the schema allows more)
 
@@ -130,12 +130,14 @@ class Canvas:
         return not self.items and not self.unplaced
 
 
-def build_canvas(doc: Mapping[str, Any], problems: Iterable[Any] = ()) -> Canvas:
-    """The canvas of a plain form document; `problems` are DraftProblems (their `field` and `message`)."""
+def build_canvas(doc: Mapping[str, Any], problems: Iterable[Any] = (), lang: str = DEFAULT_LANGUAGE) -> Canvas:
+    """The canvas of a plain form document; `problems` are DraftProblems (their `field` and `message`), shown in
+    `lang`."""
     by_field: dict[str, list[str]] = {}
     rest: list[str] = []
     for p in problems:
-        (by_field.setdefault(p.field, []) if getattr(p, "field", None) else rest).append(p.message)
+        (by_field.setdefault(p.field, []) if getattr(p, "field", None) else rest).append(text(p.message, lang))
+
     fields = [f for f in _list(doc.get("fields")) if isinstance(f, Mapping) and isinstance(f.get("id"), str)]
     cards = {str(f["id"]): _card(f, by_field.get(str(f["id"]), ())) for f in fields}
     placed: set[str] = set()

@@ -95,19 +95,19 @@ def problems(d: Designing) -> Problems:
     """The draft's problems placed at the field key (`/fields/3` + `options`) or rule they are about."""
     placed = Problems()
     for problem in d.ws.drafts.problems(d.draft):
-        parts = problem.pointer.split("/")
+        parts, said = problem.pointer.split("/"), problem.text(d.lang)
         if problem.file and problem.file != d.path:
-            placed.other.append(problem.message)
+            placed.other.append(said)
         elif len(parts) >= 3 and parts[1] == "rules" and parts[2].isdigit():
-            placed.at_rule.setdefault(int(parts[2]), []).append(problem.message)
+            placed.at_rule.setdefault(int(parts[2]), []).append(said)
         elif len(parts) >= 5 and parts[1] == "fields" and parts[3] == "fields" and parts[4].isdigit():
             key = parts[5] if len(parts) > 5 else ""
-            placed.at_key.setdefault(("/".join(parts[:5]), key), []).append(problem.message)
+            placed.at_key.setdefault(("/".join(parts[:5]), key), []).append(said)
         elif len(parts) >= 3 and parts[1] == "fields" and parts[2].isdigit():
             key = parts[3] if len(parts) > 3 else ""
-            placed.at_key.setdefault(("/".join(parts[:3]), key), []).append(problem.message)
+            placed.at_key.setdefault(("/".join(parts[:3]), key), []).append(said)
         else:
-            placed.other.append(problem.message)
+            placed.other.append(said)
     return placed
 
 

@@ -42,10 +42,11 @@ class DraftRuntime:
     records: RecordService
 
 
-def draft_runtime(ws: Workspace, path: str, draft_text: str) -> DraftRuntime | list[str]:
-    """The draft's runtime, or the messages of the problems that keep it from being built."""
+def draft_runtime(ws: Workspace, path: str, draft_text: str, lang: str) -> DraftRuntime | list[str]:
+    """The draft's runtime, or the messages (in `lang`) of the problems that keep it from being built."""
     result = draft_load(ws, path, draft_text)
     if result.problems:
-        return [p.message for p in result.problems]
+        return [p.text(lang) for p in result.problems]
+
     defs = result.definitions
     return DraftRuntime(defs, ws.records_for(defs))

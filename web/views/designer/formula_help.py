@@ -56,7 +56,8 @@ def verdict(d: Designing, formula: str, scope: str = "", parent: str = "") -> Ve
     try:
         ftype = check(compile_formula(formula), form_scope.type_of, candidates=form_scope.names())
     except FormulaError as exc:
-        return Verdict(formula, error=exc.message, position=exc.position)
+        return Verdict(formula, error=text(exc.message, d.lang), position=exc.position)
+
     return Verdict(formula, type=str(ftype))
 
 

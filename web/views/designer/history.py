@@ -147,8 +147,10 @@ def restore(request: Request, form: FormData) -> Response:
     except LifecycleError:
         return history_page(request, path, [t("design_bad_version")], 400)
     except DefinitionError as exc:
-        return history_page(request, path, [t("design_refused_intro")] + [problem_text(p, t) for p in exc.problems],
+        lang = choose_language(request)
+        return history_page(request, path, [t("design_refused_intro")] + [problem_text(p, lang) for p in exc.problems],
                             409)
+
     return RedirectResponse(f"/design/history?path={quote(path)}&done=restored", status_code=303)
 
 

@@ -32,7 +32,7 @@ WIDTHS = ("desktop", "phone")
 
 def _runtime(d: Designing) -> tuple[DraftRuntime, FormDef] | list[str]:
     """The draft's runtime and its form, or the problems that keep the draft from running."""
-    found = draft_runtime(d.ws, d.path, d.draft.text)
+    found = draft_runtime(d.ws, d.path, d.draft.text, d.lang)
     if isinstance(found, list):
         return found
     form = found.definitions.forms.get(d.form_id)

@@ -16,7 +16,7 @@ from engine.definitions.edit_error import EditError
 from engine.definitions.editing import apply_operation
 from engine.definitions.model import AppDef
 from engine.definitions.yamldoc import dump_document, load_document
-from engine.errors import DefinitionError
+from engine.errors import DefinitionError, Problem
 from engine.workspace import PublishResult
 from web.endpoints import workspace
 from web.i18n import choose_language, translator
@@ -88,13 +88,14 @@ def publish(request: Request, changes: Mapping[str, str | None], note_key: str, 
         return workspace(request).publish(dict(changes), author_id=designer_id(request),
                                           comment=t(note_key).format(**params))
     except DefinitionError as exc:
-        raise Refusal([t("design_refused_intro")] + [problem_text(p, t) for p in exc.problems], 409) from exc
+        lang = choose_language(request)
+        raise Refusal([t("design_refused_intro")] + [problem_text(p, lang) for p in exc.problems], 409) from exc
 
 
-def problem_text(problem: Any, t: Any) -> str:
-    """One definition problem as a line: the document, what is wrong and the suggestion."""
-    hint = " " + t("design_did_you_mean").format(word=problem.suggestion) if problem.suggestion else ""
-    return f"{problem.file}: {problem.message}{hint}"
+def problem_text(problem: Problem, lang: str) -> str:
+    """One definition problem as a line in `lang`: the document, what is wrong and the suggestion."""
+    return f"{problem.file}: {problem.text(lang)}"
+
 
 
 def without_form_permissions(request: Request, form_id: str) -> dict[str, str]:
