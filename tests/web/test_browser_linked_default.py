@@ -64,3 +64,34 @@ def test_picking_the_customer_fills_its_grade_and_email_until_typed_over(
     saved = ws.records.get(Actor(user_id=1, is_admin=True), "order", int(page.url.rstrip("/").split("/")[-1]))
     assert saved.values["customer_grade"] == "C" and saved.values["reply_to"] == "me@example.com"
     assert errors == []
+
+
+def test_the_designer_writes_the_default_once_the_relation_and_its_field_are_chosen(
+        chromium: Any, site: tuple[str, Any]) -> None:  # noqa: F811
+    from tests.test_browser_design_props import open_panel
+
+    url, ws = site
+    errors: list[str] = []
+    page = new_page(chromium, url, errors=errors)
+    sign_in(page)
+    open_panel(page, "/design/forms/order/fields/cancel_reason")
+    page.locator("#design-props select[name='k.default.mode']").select_option("from")
+    relation = page.locator("#design-props select[name='k.default.from']")
+    expect(relation).to_be_visible()
+    relation.select_option("customer")  # nothing posted yet: the field to copy is still to choose
+    field = page.locator("#design-props select[name='k.default.field.customer']")
+    expect(field).to_be_visible()
+    assert "default" not in cancel_reason_line(ws)
+    with page.expect_response(lambda r: r.url.endswith("/fields/cancel_reason") and r.request.method == "POST"):
+        field.select_option("email")
+    expect(page.locator("#design-props .props-saved")).to_be_visible()
+    assert "default: {from: customer, field: email}" in cancel_reason_line(ws)
+    expect(page.locator("#design-props select[name='k.default.field.customer']")).to_have_value("email")
+    page.locator("#design-props").screenshot(path=str(SHOTS / "designer-default-from-1280.png"))
+    page.set_viewport_size({"width": 375, "height": 900})
+    page.locator("#design-props").screenshot(path=str(SHOTS / "designer-default-from-375.png"))
+    assert errors == []
+
+
+def cancel_reason_line(ws: Any) -> str:
+    return next(x for x in ws.drafts.open("shop/sales/forms/order.yaml", 1).text.splitlines() if "cancel_reason" in x)
