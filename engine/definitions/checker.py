@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from engine.definitions.default_from import check_default_from
 from engine.definitions.dependencies import dependency_graph, find_cycles
 from engine.definitions.model import SYSTEM_COLUMNS, Definitions, FieldDef, FormDef, LayoutTab, Source, layout_cells
 from engine.definitions.scope import FormScope
@@ -118,6 +119,7 @@ def _check_field_refs(defs: Definitions, form: FormDef, f: FieldDef, report: Rep
     elif isinstance(f.default, str) and f.default.startswith("$") and f.default not in SPECIAL_DEFAULTS:
         report.add(f.source, "/default", zh_en(f"未知默认值“{f.default}”", f"unknown default '{f.default}'"),
                    closest(f.default, SPECIAL_DEFAULTS))
+    check_default_from(defs, form, f, row is not None, lambda sub, msg, hint: report.add(f.source, sub, msg, hint))
     _check_options(f, report)
 
 

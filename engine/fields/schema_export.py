@@ -28,7 +28,16 @@ COMMON_KEYS: dict[str, Any] = {
     "required": {"type": "boolean", "description": "A value must be given."},
     "unique": {"type": "boolean", "description": "No two live records may share the value."},
     "index": {"type": "boolean", "description": "Create a database index (faster filters and sorting)."},
-    "default": {"description": "Default value: a literal, $me, $my_department, $today, $now, or {formula: …}."},
+    "default": {
+        "description": "Default value: a literal, $me, $my_department, $today, $now, {formula: …}, or "
+                       "{from: <relation field>, field: <field of its form>} (copied from the chosen record).",
+        "if": {"type": "object", "required": ["from"]},
+        "then": {"type": "object", "required": ["from", "field"], "additionalProperties": False,
+                 "properties": {"from": {"$ref": "common.schema.json#/$defs/id",
+                                         "description": "A single relation field of this form."},
+                                "field": {"$ref": "common.schema.json#/$defs/id",
+                                          "description": "The field of the related form whose value is copied."}}},
+    },
     "formula": {"$ref": "common.schema.json#/$defs/formula",
                 "description": "Computes the value from other fields; the field becomes read-only."},
 }

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from engine.definitions.default_from import default_from
 from engine.definitions.model import FieldDef, Rule
 from engine.errors import FieldError, FieldValueError, FormulaError
 from engine.fields.registry import field_type
@@ -37,6 +38,9 @@ def default_for(f: FieldDef, env: RecordEnv) -> Any:
     if isinstance(d, str) and d.startswith("$"):
         value = special_default(d, env)
         return [value] if field_type(f.type).many and value is not None else value
+    spec = default_from(f)
+    if spec is not None:
+        return env.lookup((spec.relation, spec.field))
     if isinstance(d, dict) and "formula" in d:
         try:
             return evaluate(compile_formula(str(d["formula"])), env)
@@ -46,8 +50,9 @@ def default_for(f: FieldDef, env: RecordEnv) -> Any:
 
 
 def apply_defaults(rt: FormRuntime, values: dict[str, Any], given: set[str], env: RecordEnv) -> None:
-    """Fill fields the caller did not give with their defaults (top level and subform rows)."""
-    for f in rt.writable:
+    """Fill fields the caller did not give with their defaults (top level and subform rows); defaults taken from a
+    related record come last, so a relation filled by its own default counts."""
+    for f in sorted(rt.writable, key=lambda f: default_from(f) is not None):
         if f.id not in given and f.default is not None:
             values[f.id] = coerce(rt, f, default_for(f, env))
         if rt.types[f.id].holds_rows:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from engine.records import reading, writing
 from engine.records.compute import apply_defaults
+from engine.records.linked_defaults import linked_values, unseen_defaults
 from engine.records.model import Actor
 from engine.records.reach import drop_unreachable
 from engine.records.values import Errors, parse_input
@@ -30,6 +31,7 @@ class Preview:
     required: set[str] = field(default_factory=set)
     readonly: set[str] = field(default_factory=set)
     errors: Errors = field(default_factory=dict)
+    linked: dict[str, Any] = field(default_factory=dict)  # a create's related-record defaults, for the live form
 
 
 def preview_record(service: RecordService, actor: Actor, form_id: str, raw: Mapping[str, Any], fmt: str,
@@ -50,12 +52,15 @@ def preview_record(service: RecordService, actor: Actor, form_id: str, raw: Mapp
             service._reach(conn, guard, "update", record_id)
         values = parse_input(rt, raw, fmt, errors)
         before: dict[str, Any] | None = None
+        linked: dict[str, Any] = {}
         if record_id is None:
             drop_unreachable(conn, service.runtimes, actor, rt, values, None, service.filter_context(actor), errors)
             full = {**values, "created_by": actor.user_id, "updated_by": actor.user_id, "owner_id": actor.user_id,
                     "department_id": actor.department_id, "created_at": now, "updated_at": now}
             env = service._env(rt, full, actor, cache, now)
-            apply_defaults(rt, full, set(values), env)
+            unseen = unseen_defaults(service.runtimes, actor, rt)
+            apply_defaults(rt, full, set(values) | unseen, env)
+            linked = linked_values(rt, full, env, unseen, {f.id for f in rt.writable if guard.access.writable(f.id)})
         else:
             before = service._load(conn, rt, record_id)
             drop_unreachable(conn, service.runtimes, actor, rt, values, before, service.filter_context(actor), errors)
@@ -68,4 +73,4 @@ def preview_record(service: RecordService, actor: Actor, form_id: str, raw: Mapp
     required = {f.id for f in rt.form.fields if f.required and not f.formula} | rules.required
     hidden = set(rules.hidden) | set(guard.access.hidden)
     return Preview(values=guard.mask(full), hidden=hidden, required=required - hidden,
-                   readonly=set(rules.readonly) | set(guard.access.read_only), errors=errors)
+                   readonly=set(rules.readonly) | set(guard.access.read_only), errors=errors, linked=linked)

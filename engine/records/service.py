@@ -17,6 +17,7 @@ from engine.records import reading, writing
 from engine.records.compute import apply_defaults, check_errors, compute_formulas, evaluate_rules, RuleState
 from engine.records.env import RecordEnv
 from engine.records.guard import Guard, guard_for
+from engine.records.linked_defaults import unseen_defaults
 from engine.records.model import Actor, Page, Query, Record
 from engine.records.query import count_query, cursor_of, select_page
 from engine.records.reach import drop_unreachable
@@ -123,13 +124,14 @@ class RecordService:
                       "owner_id": owner, "department_id": self._department_of(conn, owner, actor), "version": 1}
             errors: list[Errors] = [{} for _ in raws]
             envs = []
+            unseen = unseen_defaults(self.runtimes, actor, rt)
             for index, raw in enumerate(raws):
                 errors[index].update(guard.write_errors(raw))
                 values = parse_input(rt, raw, fmt, errors[index])
                 drop_unreachable(conn, self.runtimes, actor, rt, values, None, self.filter_context(actor), errors[index])
                 full = {**values, **system}
                 env = self._env(rt, full, actor, cache, now)
-                apply_defaults(rt, full, set(values), env)
+                apply_defaults(rt, full, set(values) | unseen, env)
                 if rt.owner_field and rt.owner_field not in values and owner_id is not None:
                     full[rt.owner_field] = owner_id
                 follow_stages(rt, None, full, values)

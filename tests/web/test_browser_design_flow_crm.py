@@ -121,7 +121,7 @@ def test_a_coloured_option_and_a_field_added_published_shown_and_rolled_back(chr
     expect(dialog.locator(".publish-changes")).to_contain_text("WeChat ID")
     expect(dialog.locator(".publish-changes")).to_contain_text("Grade")
     expect(dialog.locator(".publish-steps")).to_contain_text("WeChat ID")
-    expect(dialog.locator(".publish-changes")).to_contain_text("Form settings the layout")  # the new row
+    expect(dialog.locator(".publish-changes")).to_contain_text("Changed the layout")  # the new row
     expect(dialog).not_to_contain_text("dc_")  # every line in words, no text key
     shoot(page, "plan-1280")
     dialog.locator("textarea[name=note]").fill("WeChat ID and strategic clients")

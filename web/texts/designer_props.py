@@ -77,6 +77,7 @@ DEFAULT_MODES: dict[str, dict[str, str]] = {
     "$my_department": {"zh": "当前用户的部门", "en": "The current user's department"},
     "$today": {"zh": "今天", "en": "Today"},
     "$now": {"zh": "现在", "en": "Now"},
+    "from": {"zh": "关联记录的字段", "en": "From a related record"},
 }
 
 FORMULA_TYPES: dict[str, dict[str, str]] = {
@@ -98,6 +99,10 @@ TEXTS: dict[str, dict[str, str]] = {
                        "en": "Changing the type drops settings the new type does not take; the publish plan "
                              "shows how many values convert."},
     "dp_default_value": {"zh": "默认值", "en": "Default value"},
+    "dp_default_from": {"zh": "关联字段", "en": "Relation field"},
+    "dp_default_from_field": {"zh": "取其字段", "en": "Copy its field"},
+    "dp_default_from_help": {"zh": "选好关联记录后自动填入，填写人仍可修改。",
+                             "en": "Filled in when the related record is chosen; people may still change it."},
     "dp_not_set": {"zh": "(默认:{value})", "en": "(default: {value})"},
     "dp_unset": {"zh": "(未设置)", "en": "(not set)"},
     "dp_yes": {"zh": "是", "en": "Yes"},
@@ -112,6 +117,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "dp_bad_choice": {"zh": "“{label}”的取值无效", "en": "“{label}” has a value that is not offered"},
     "dp_bad_date": {"zh": "“{label}”必须是日期", "en": "“{label}” must be a date"},
     "dp_bad_default": {"zh": "默认值不是该字段能接受的值", "en": "The default is not a value this field takes"},
+    "dp_default_from_pick": {"zh": "请选择关联字段以及要取用的字段", "en": "Choose the relation field and the field to copy"},
     "dp_stale": {"zh": "草稿在别处已经改变(撤销或另一个窗口),这里显示的是现在的样子,请再改一次。",
                  "en": "The draft changed elsewhere (an undo, another window); this is how it is now — make "
                        "your change again."},

@@ -25,6 +25,7 @@ from web.session import actor_of, current_user
 from web.views.pickers import chosen_labels
 from web.views.posted_fields import refused_fields
 from web.views.display import Formatter
+from web.views.linked_fill import with_linked
 from web.views.live import check_regions, page_context
 from web.views.form_layout import form_layout
 from web.views.records import _form_or_404, record_or_404
@@ -85,6 +86,8 @@ def _render(request: Request, form: FormDef, values: dict[str, Any], errors: dic
     locked = {f.id for f in editable(form) if f.id not in writable and not field_type(f.type).holds_rows}
     fixed = shown_itself(form)
     live = page_context(request, form, values, record, writable)
+    if record is None and request.method == "GET":  # opened with its client: the fields taken from it filled
+        values = with_linked(values, live["state"])
     drawn = writable | live["computed_ids"] | locked | fixed
     return page(request, "edit.html", {
         "locked": locked, "fixed": fixed, "fixed_values": _fixed_values(request, form, record),

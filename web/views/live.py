@@ -25,6 +25,7 @@ from web.endpoints import form_view
 from web.i18n import choose_language
 from web.render import environment, page
 from web.session import actor_of, current_user
+from web.views.linked_fill import fill_fragment, fill_slots
 from web.views.records import _form_or_404
 from web.views.related import prefilled
 from web.zones import user_tz
@@ -103,7 +104,9 @@ def page_context(request: Request, form: FormDef, values: Mapping[str, Any], rec
         state = preview_state(request, form, raw, record_id)
     except NotFound:
         state = Preview(values={})
-    return form_context(request, form, state, editable_ids, submitted=request.method == "POST")
+    context = form_context(request, form, state, editable_ids, submitted=request.method == "POST")
+    context["linked_slots"] = fill_slots(form, state, editable_ids, new=record is None)
+    return context
 
 
 def form_context(request: Request, form: FormDef, state: Preview, editable_ids: set[str],
@@ -144,6 +147,8 @@ def preview(request: Request, data: FormData) -> Response:
     context = form_context(request, form, state, editable_ids, submitted=False)
     context.update(state=state, form=form, editable=editable_ids, subforms=subforms, lang=choose_language(request))
     html = environment.get_template("_live.html").render(context)
+    if record_id is None:
+        html += fill_fragment(request, form, state, editable_ids)
     return HTMLResponse(html)
 
 

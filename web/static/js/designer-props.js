@@ -95,16 +95,6 @@
   document.addEventListener("change", (event) => {
     const select = event.target;
     if (!(select instanceof HTMLSelectElement)) return;
-    if (select.hasAttribute("data-default-mode")) {
-      const editor = select.closest("[data-default-editor]");
-      let waiting = false;
-      editor.querySelectorAll("[data-default-part]").forEach((part) => {
-        part.hidden = part.dataset.defaultPart !== select.value;
-        const input = part.querySelector("input, textarea, select");
-        if (!part.hidden && input && input.tagName !== "SELECT" && !input.value.trim()) waiting = true;
-      });
-      if (waiting) event.stopPropagation();
-    }
     if (select.hasAttribute("data-rule-kind")) {
       const form = select.closest("form");
       const check = select.value === "check";
@@ -122,6 +112,28 @@
       select.className = select.value ? `swatch-select app-color-${select.value}` : "swatch-select";
     }
   }, false);
+
+  // The default's mode shows its part; a part that still needs a value (a fixed value, a formula, the relation and
+  // its field) holds the change back until it has one. Capturing: the panel posts on the change's bubbling.
+  document.addEventListener("change", (event) => {
+    const select = event.target;
+    if (!(select instanceof HTMLSelectElement)) return;
+    const editor = select.closest("[data-default-editor]");
+    if (!editor) return;
+    if (select.hasAttribute("data-default-mode")) {
+      editor.querySelectorAll("[data-default-part]").forEach((part) => {
+        part.hidden = part.dataset.defaultPart !== select.value;
+      });
+    }
+    if (select.hasAttribute("data-default-from")) {
+      editor.querySelectorAll("[data-default-from-field]").forEach((fields) => {
+        fields.hidden = fields.dataset.defaultFromField !== select.value;
+      });
+    }
+    const part = editor.querySelector("[data-default-part]:not([hidden])");
+    const needed = part ? Array.from(part.querySelectorAll("input[name^='k.default'], textarea[name^='k.default'], select[name^='k.default']")) : [];
+    if (needed.some((input) => !input.hidden && !input.value.trim())) event.stopPropagation();
+  }, true);
 
   // A refused change (400: bad input, 409: drawn before another change) answers the panel with the reason at the
   // input: show it, as htmx would not swap an error answer by itself.

@@ -118,4 +118,25 @@
   }
   document.addEventListener("htmx:afterSettle", () => applyStates(document));
   document.addEventListener("htmx:oobAfterSwap", () => applyStates(document));
+
+  // Defaults from a related record (a new opportunity's industry from its client): the live answer carries the
+  // field's widget holding the chosen record's value; it replaces the field's input until the user types into it.
+  const typedInto = (event) => {
+    const slot = event.target instanceof Element ? event.target.closest("[data-linked-slot]") : null;
+    if (slot) slot.dataset.typed = "1";
+  };
+  document.addEventListener("input", typedInto);
+  document.addEventListener("change", typedInto);
+
+  function applyFills(root) {
+    root.querySelectorAll(".record-form [data-linked-fill]").forEach((fill) => {
+      const slot = document.querySelector(`[data-linked-slot="${CSS.escape(fill.dataset.linkedFill)}"]`);
+      if (!slot || slot.dataset.typed === "1" || slot.dataset.key === fill.dataset.key) return;
+      slot.innerHTML = fill.dataset.html;
+      slot.dataset.key = fill.dataset.key;
+      if (window.htmx) window.htmx.process(slot);
+    });
+  }
+  document.addEventListener("htmx:afterSettle", () => applyFills(document));
+  document.addEventListener("htmx:oobAfterSwap", () => applyFills(document));
 })();

@@ -1,5 +1,6 @@
 """The options editor (add, remove, drag to reorder, colour, default, paste a list) and the default value editor
-(fixed value, formula, or the current user / department / today / now where the field's type takes them)."""
+(fixed value, formula, the current user / department / today / now where the field's type takes them, or a field
+of the record a relation of this form points at)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from web.texts.designer_props import DEFAULT_MODES
 from web.views.designer.prop_editors import (
     BadInput, Context, Editor, Prop, field_def, i18n_parts, plain_number, register,
 )
+from web.views.designer.ref_editors import linked_sources
 
 
 class OptionsEditor(Editor):
@@ -64,6 +66,9 @@ class OptionsEditor(Editor):
                 options.append(line)
         chosen = [str(v) for v in posted.getlist("opt.default") if str(v) in seen]
         default: Any = (chosen or None) if ctx.ftype.many else (chosen[0] if chosen else None)
+        current = ctx.field.get("default")
+        if default is None and isinstance(current, Mapping):  # a formula or related-record default, written in YAML
+            default = current
         return {"options": options or None, "default": default}
 
 
@@ -101,6 +106,8 @@ def default_modes(ctx: Context) -> list[str]:
         modes.append("$today")
     if value_type == "datetime":
         modes.append("$now")
+    if linked_sources(ctx):
+        modes.append("from")
     return modes
 
 
@@ -115,7 +122,7 @@ class DefaultEditor(Editor):
         if value is None:
             mode = ""
         elif isinstance(value, Mapping):
-            mode = "formula"
+            mode = "from" if "from" in value else "formula"
         elif isinstance(value, str) and value.startswith("$"):
             mode = value
         else:
@@ -127,7 +134,7 @@ class DefaultEditor(Editor):
                                         for m in modes if m in DEFAULT_MODES],
                 "fixed": "" if mode != "fixed" else _shown(value),
                 "formula": str(value.get("formula", "")) if isinstance(value, Mapping) else "",
-                "boolean": ctx.ftype.value_type == "boolean"}
+                "boolean": ctx.ftype.value_type == "boolean", **_linked_view(value, ctx)}
 
     def read(self, prop: Prop, posted: FormData, ctx: Context) -> dict[str, Any]:
         mode = str(posted.get("k.default.mode") or "")
@@ -140,6 +147,8 @@ class DefaultEditor(Editor):
             return {"default": {"formula": source} if source else None}
         if mode == "fixed":
             return {"default": self._fixed(str(posted.get("k.default.fixed") or ""), ctx)}
+        if mode == "from":
+            return _linked_read(posted, ctx)
         return {"default": mode}
 
     @staticmethod
@@ -155,6 +164,23 @@ class DefaultEditor(Editor):
         if isinstance(value, (date, datetime)):
             return value.isoformat()
         return value
+
+
+def _linked_view(value: Any, ctx: Context) -> dict[str, Any]:
+    """The two selects of a default from a related record: the relation, then the field of its form."""
+    chosen = value if isinstance(value, Mapping) and "from" in value else {}
+    return {"relations": linked_sources(ctx), "from": str(chosen.get("from") or ""),
+            "from_field": str(chosen.get("field") or "")}
+
+
+def _linked_read(posted: FormData, ctx: Context) -> dict[str, Any]:
+    """`{from: relation, field: …}` from the two selects; a relation or field that is not offered is refused."""
+    relation = str(posted.get("k.default.from") or "")
+    fields = {rid: [fid for fid, _ in fitting] for rid, _, fitting in linked_sources(ctx)}
+    source = str(posted.get(f"k.default.field.{relation}") or "")
+    if relation not in fields or source not in fields[relation]:
+        raise BadInput("default", ctx.t("dp_default_from_pick"))
+    return {"default": {"from": relation, "field": source}}
 
 
 def _shown(value: Any) -> str:

@@ -8,7 +8,9 @@ from typing import Any
 
 from starlette.datastructures import FormData
 
-from engine.fields.registry import field_type, type_names
+from engine.definitions.default_from import fits
+from engine.definitions.model import FieldDef
+from engine.fields.registry import field_type, record_target, type_names
 from engine.i18n import text
 from web.views.designer.prop_editors import (
     Context, Editor, Prop, blank_none, field_def, label_of, register, schema_ref,
@@ -106,3 +108,31 @@ def _form_label(ctx: Context, form_id: str) -> str:
 
 
 register(LookupPathEditor())
+
+
+def linked_sources(ctx: Context) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """For a default taken from a related record: (id, label, fitting fields of its form) of each single relation
+    of this form (the draft's) whose form has a field this field can take the value of."""
+    if ctx.parent is not None or str(ctx.field.get("type")) not in type_names():
+        return []
+    target = field_def(ctx.field)
+    found = []
+    for f in ctx.doc.get("fields") or []:
+        if not isinstance(f, Mapping) or f.get("id") == ctx.field.get("id") or str(f.get("type")) not in type_names():
+            continue
+        relation = field_def(f)
+        form_id = record_target(relation)
+        if form_id is None or field_type(relation.type).many:
+            continue
+        fitting = [(s.id, label_of(s.label, ctx.lang) or s.id) for s in _fields_of(ctx, form_id) if fits(s, target)]
+        if fitting:
+            found.append((relation.id, label_of(f.get("label"), ctx.lang) or relation.id, fitting))
+    return found
+
+
+def _fields_of(ctx: Context, form_id: str) -> list[FieldDef]:
+    """A form's fields as definitions: this draft's own, else the published form's."""
+    if form_id == ctx.form_id:
+        return [field_def(f) for f in ctx.doc.get("fields") or [] if isinstance(f, Mapping)]
+    form = ctx.defs.forms.get(form_id)
+    return list(form.fields) if form is not None else []
