@@ -17,7 +17,7 @@ from engine.records.model import Filter
 from engine.records.paths import FieldPath, resolve_path
 from engine.records.runtime import SYSTEM_FIELDS, FormRuntime
 from engine.reports.charts import chart_names, chart_type
-from engine.reports.model import MeasureDef, ReportDef
+from engine.reports.model import DimensionDef, MeasureDef, ReportDef
 from engine.storage.formtables import build_form_tables
 
 NUMERIC = ("sum", "avg")
@@ -71,7 +71,8 @@ def check_report(defs: Definitions, item: ReportDef, report: Report) -> None:
 
 def _check_ids(item: ReportDef, report: Report) -> None:
     seen: set[str] = set()
-    for part in (*item.dimensions, *item.measures):
+    parts: list[DimensionDef | MeasureDef] = [*item.dimensions, *item.measures]
+    for part in parts:
         if part.id in seen:
             report.add(part.source, "/id", f"id '{part.id}' is used twice in report '{item.id}'")
         seen.add(part.id)
