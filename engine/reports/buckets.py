@@ -35,7 +35,8 @@ def bucket_sql(col: ColumnElement[Any], bucket: str, zoned: bool, tz: tzinfo, di
     if bucket == "year":
         return sa.func.strftime("%Y-01-01", local)
     month = sa.cast(sa.func.strftime("%m", local), sa.Integer)
-    return sa.func.printf("%s-%02d-01", sa.func.strftime("%Y", local), ((month - 1) // 3) * 3 + 1)
+    quarter = sa.func.printf("%s-%02d-01", sa.func.strftime("%Y", local), ((month - 1) // 3) * 3 + 1)
+    return sa.case((local.is_not(None), quarter), else_=sa.null())
 
 
 def zone_name(tz: tzinfo) -> str:
