@@ -15,6 +15,8 @@ from engine.definitions.pipeline_checks import check_pipelines
 from engine.definitions.suggest import closest
 from engine.definitions.workflow_checks import check_workflows
 from engine.definitions.yamlsource import YamlDocument
+from engine.reports.checks import check_reports
+from engine.reports.model import build_report
 from engine.errors import Problem
 from engine.i18n import zh_en
 
@@ -87,6 +89,14 @@ def _order_apps(template: TemplateDef, apps: list[AppDef], problems: list[Proble
     return listed + [a for a in apps if a.id not in template.apps]
 
 
+def _add_report(assembly: Assembly, rel: str, doc: YamlDocument) -> None:
+    """A report belongs to the app whose folder holds it: <app>/reports/<report>.yaml."""
+    item = build_report(doc, rel)
+    if not item.app:
+        assembly.problems.append(Problem(doc.file, 1, "", "a report belongs in <app>/reports/<report>.yaml"))
+    place_by_id(assembly, "report", "reports", rel, item, doc)
+
+
 def _check_forms(defs: Definitions, report: Report) -> None:
     for form in defs.forms.values():
         check_form(defs, form, report)
@@ -100,3 +110,4 @@ register_kind(Kind("roles", "roles", _add_roles, checks=(check_roles,)))
 register_kind(by_id("automation", "automations", build_automation, checks=(check_automations,)))
 register_kind(by_id("pipeline", "pipelines", build_pipeline, checks=(check_pipelines,)))
 register_kind(by_id("workflow", "workflows", build_workflow, checks=(check_workflows,)))
+register_kind(Kind("report", "reports", _add_report, checks=(check_reports,)))

@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.i18n import I18n
+
+if TYPE_CHECKING:
+    from engine.reports.model import ReportDef
 
 SYSTEM_COLUMNS = (
     "id", "created_at", "created_by", "updated_at", "updated_by", "owner_id", "department_id",
@@ -401,6 +404,7 @@ class Definitions:
     automations: Mapping[str, AutomationDef] = field(default_factory=lambda: frozen({}))
     workflows: Mapping[str, WorkflowDef] = field(default_factory=lambda: frozen({}))
     pipelines: Mapping[str, PipelineDef] = field(default_factory=lambda: frozen({}))
+    reports: Mapping[str, ReportDef] = field(default_factory=lambda: frozen({}))
 
     def form(self, form_id: str) -> FormDef:
         """The form with this id; KeyError names the missing form."""

@@ -146,6 +146,33 @@ class FieldType:
         """The decimal places a spreadsheet shows (None: as stored)."""
         return None
 
+    # -- reports: what a report may do with the field (engine.reports) --------------------------------
+    def groupable(self, f: FieldDef) -> bool:
+        """Whether a report may group records by the field's value (one stored value per record)."""
+        return self.stored and not self.many and not self.layout_only and not self.holds_rows and self.in_lists
+
+    def measurable(self, f: FieldDef) -> bool:
+        """Whether sum, avg, min and max apply: a single stored number that is not an id."""
+        return self.stored and not self.many and self.refers_to(f) is None \
+            and self.result_type(f).value_type == "number"
+
+    def bucketable(self, f: FieldDef) -> bool:
+        """Whether a report may group the field by day, week, month, quarter or year (a date or a moment)."""
+        return self.stored and not self.many and self.result_type(f).value_type in ("date", "datetime")
+
+    def zoned(self, f: FieldDef) -> bool:
+        """Whether the value is a moment, read as a local date in a time zone (a date field is already one)."""
+        return self.result_type(f).value_type == "datetime"
+
+    def members(self, f: FieldDef) -> list[tuple[Any, I18n, str | None]]:
+        """The values a report shows first and in this order, with label and colour (a select's options); [] when
+        the values are open (text, numbers, ids)."""
+        return []
+
+    def member_label(self, f: FieldDef, value: Any, tz: tzinfo | None = None) -> I18n:
+        """How a report labels one stored value, in every language."""
+        return {lang: self.format(f, value, lang, tz) for lang in ("zh", "en")}
+
     def holds_files(self, f: FieldDef) -> bool:
         """Whether the field's values are references to uploaded files."""
         return self.upload_max_mb > 0

@@ -22,6 +22,7 @@ from engine.permissions.access import FormAccess, full_access, resolve
 from engine.permissions.scope import scope_predicate
 from engine.permissions.viewer import Viewer, load_viewer
 from engine.records.model import Actor, Query
+from engine.records.paths import resolve_path
 from engine.records.runtime import FormRuntime
 from engine.records.values import Errors
 
@@ -62,11 +63,11 @@ class Guard:
         """The query without hidden fields (QueryInvalid when it filters or sorts on one) and the search clause
         over the visible fields only, to AND into the statement instead of the query's own search."""
         hidden = self.access.hidden
+        for flt in query.filters:
+            if not self.sees(flt.field):
+                raise QueryInvalid("bad_filter", message=f"cannot filter on '{flt.field}'")
         if not hidden:
             return query, None
-        for flt in query.filters:
-            if flt.field in hidden:
-                raise QueryInvalid("bad_filter", message=f"cannot filter on '{flt.field}'")
         for name, _ in query.sort:
             if name in hidden:
                 raise QueryInvalid("bad_sort", value=name)
@@ -77,6 +78,20 @@ class Guard:
                  for f in self.rt.search_fields if f.id not in hidden]
         parts = [p for p in found if p is not None]
         return replace(query, search=None), (sa.or_(*parts) if parts else sa.false())
+
+    def sees(self, name: str) -> bool:
+        """Whether the actor may see a field or path (`client.industry`: the relation here, and the field on the
+        form it points to, which they may read)."""
+        head, _, tail = name.partition(".")
+        if head in self.access.hidden:
+            return False
+        if not tail or self.actor.system or self.actor.is_admin:
+            return True
+        path = resolve_path(self.rt, name)
+        if path is None or path.form is None:
+            return True
+        target = resolve(self.rt.defs.roles, self.actor.roles, path.form)
+        return target.can("read") and target.visible(path.field.id)
 
     def mask(self, values: dict[str, Any]) -> dict[str, Any]:
         """The record's values without the hidden fields (they never leave the engine)."""

@@ -15,6 +15,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from engine.errors import QueryInvalid
 from engine.fields.base import TEXT_OPS, FilterContext
 from engine.records.model import Query
+from engine.records.paths import path_filter, resolve_path
 from engine.records.runtime import FormRuntime
 from engine.records.terms import check_term
 
@@ -28,12 +29,12 @@ def where_clause(rt: FormRuntime, query: Query, ctx: FilterContext) -> ColumnEle
         table.c.deleted_at.is_not(None) if query.deleted else table.c.deleted_at.is_(None)
     ]
     for flt in query.filters:
-        f = rt.field(flt.field)
-        if f is None or not rt.field_type_of(f).stored:
+        path = resolve_path(rt, flt.field)
+        if path is None or not path.ftype.stored:
             raise QueryInvalid("bad_filter", message=f"cannot filter on '{flt.field}'")
         if flt.op in TEXT_OPS:
             _check_terms(flt.value)
-        clauses.append(rt.field_type_of(f).filter(f, table, flt.op, flt.value, ctx))
+        clauses.append(path_filter(rt, path, flt, ctx))
     if query.search and query.search.strip():
         clauses.append(_search(rt, check_term(query.search.strip())))
     return sa.and_(*clauses)

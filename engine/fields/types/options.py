@@ -52,6 +52,18 @@ class OptionsMixin(FieldType):
                 found.append((str(option), str(option)))
         return found
 
+    def members(self, f: FieldDef) -> list[tuple[Any, I18n, str | None]]:
+        """The options in their order, with their colours."""
+        found: list[tuple[Any, I18n, str | None]] = []
+        for option in f.get("options") or []:
+            if isinstance(option, dict):
+                color = option.get("color")
+                found.append((str(option.get("value")), option.get("label") or str(option.get("value")),
+                              str(color) if color else None))
+            else:
+                found.append((str(option), str(option), None))
+        return found
+
     def option_values(self, f: FieldDef) -> list[str]:
         return list(self._value_set(f))
 

@@ -1,0 +1,192 @@
+"""Chart types a report may name: what each needs of the report (dimensions, measures) and which options it
+takes. Registered classes: a renderer draws one by its name; the engine only checks reports against them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
+
+Complain = Callable[[str, str], None]  # (pointer under the chart, message)
+
+
+class ChartType:
+    """One kind of chart. `dimensions` is the (least, most) number of dimensions it draws; `options` the option
+    keys it takes, each with the Python types its value may have."""
+
+    name: ClassVar[str] = ""
+    dimensions: ClassVar[tuple[int, int]] = (0, 3)
+    min_measures: ClassVar[int] = 1
+    options: ClassVar[Mapping[str, tuple[type, ...]]] = {}
+
+    def check(self, dimension_ids: list[str], measure_ids: list[str], options: Mapping[str, Any],
+              complain: Complain) -> None:
+        """Problems of a report drawn as this chart, through `complain`."""
+        low, high = self.dimensions
+        if not low <= len(dimension_ids) <= high:
+            wanted = f"{low}" if low == high else f"{low} to {high}"
+            complain("/type", f"a {self.name} chart needs {wanted} dimension(s), the report has {len(dimension_ids)}")
+        if len(measure_ids) < self.min_measures:
+            complain("/type", f"a {self.name} chart needs at least {self.min_measures} measures")
+        for key, value in options.items():
+            if key not in self.options:
+                complain(f"/options/{key}", f"a {self.name} chart has no option '{key}'"
+                         + (f" (it takes {', '.join(sorted(self.options))})" if self.options else ""))
+            elif not isinstance(value, self.options[key]) or isinstance(value, bool) and bool not in self.options[key]:
+                complain(f"/options/{key}", f"option '{key}' of a {self.name} chart has the wrong kind of value")
+        self.check_references(dimension_ids, measure_ids, options, complain)
+
+    def check_references(self, dimension_ids: list[str], measure_ids: list[str], options: Mapping[str, Any],
+                         complain: Complain) -> None:
+        """Options that name dimensions or measures must name the report's own."""
+
+
+_CHARTS: dict[str, ChartType] = {}
+
+
+def register_chart(cls: type[ChartType]) -> type[ChartType]:
+    if cls.name in _CHARTS:
+        raise ValueError(f"chart type '{cls.name}' is registered twice")
+    _CHARTS[cls.name] = cls()
+    return cls
+
+
+def chart_type(name: str) -> ChartType | None:
+    return _CHARTS.get(name)
+
+
+def chart_names() -> list[str]:
+    return list(_CHARTS)
+
+
+NUMBER = (int, float)
+COMMON: dict[str, tuple[type, ...]] = {"title": (str, dict), "colors": (list,), "show_values": (bool,)}
+
+
+@register_chart
+class Table(ChartType):
+    name = "table"
+
+
+@register_chart
+class Pivot(ChartType):
+    """Row dimension(s) across a column dimension, with subtotals and totals."""
+
+    name = "pivot"
+    dimensions = (2, 3)
+    options = {**COMMON, "columns": (str,), "subtotals": (bool,), "totals": (bool,)}
+
+    def check_references(self, dimension_ids: list[str], measure_ids: list[str], options: Mapping[str, Any],
+                         complain: Complain) -> None:
+        column = options.get("columns")
+        if isinstance(column, str) and column not in dimension_ids:
+            complain("/options/columns", f"'{column}' is not a dimension of the report")
+
+
+@register_chart
+class Kpi(ChartType):
+    """One number (the first measure's total), with a target and the trend against the previous period."""
+
+    name = "kpi"
+    dimensions = (0, 1)
+    options = {**COMMON, "target": NUMBER, "trend": (bool,)}
+
+
+@register_chart
+class Gauge(ChartType):
+    name = "gauge"
+    dimensions = (0, 0)
+    options = {**COMMON, "target": NUMBER, "min": NUMBER, "max": NUMBER}
+
+
+class Axes(ChartType):
+    """Charts with a category axis (the first dimension) and a series per measure or per second dimension."""
+
+    dimensions = (1, 2)
+    options = {**COMMON, "horizontal": (bool,), "smooth": (bool,), "stack": (bool,)}
+
+
+@register_chart
+class Bar(Axes):
+    name = "bar"
+
+
+@register_chart
+class Column(Axes):
+    name = "column"
+
+
+@register_chart
+class Stacked(Axes):
+    name = "stacked"
+
+
+@register_chart
+class Line(Axes):
+    name = "line"
+
+
+@register_chart
+class Area(Axes):
+    name = "area"
+
+
+@register_chart
+class DualAxis(Axes):
+    """Bars for some measures on the left axis, lines for those named in `right`."""
+
+    name = "dual_axis"
+    dimensions = (1, 1)
+    min_measures = 2
+    options = {**COMMON, "right": (list,)}
+
+    def check_references(self, dimension_ids: list[str], measure_ids: list[str], options: Mapping[str, Any],
+                         complain: Complain) -> None:
+        for i, name in enumerate(options.get("right") or []):
+            if name not in measure_ids:
+                complain(f"/options/right/{i}", f"'{name}' is not a measure of the report")
+
+
+class Slices(ChartType):
+    dimensions = (1, 1)
+    options = {**COMMON, "percent": (bool,)}
+
+
+@register_chart
+class Pie(Slices):
+    name = "pie"
+
+
+@register_chart
+class Ring(Slices):
+    name = "ring"
+
+
+@register_chart
+class Funnel(Slices):
+    name = "funnel"
+
+
+@register_chart
+class Radar(ChartType):
+    name = "radar"
+    dimensions = (1, 2)
+    options = {**COMMON, "max": NUMBER}
+
+
+@register_chart
+class MapChina(ChartType):
+    """Values by province: the dimension's labels are province names."""
+
+    name = "map_china"
+    dimensions = (1, 1)
+    options = {**COMMON}
+
+
+@register_chart
+class Scatter(ChartType):
+    """Each row a point: the first measure across, the second up."""
+
+    name = "scatter"
+    dimensions = (1, 2)
+    min_measures = 2
+    options = {**COMMON, "size": (str,)}

@@ -1,0 +1,168 @@
+"""Semantic checks of report documents at publish: every name resolves, aggregates fit their fields' types,
+formula measures type-check, ids are unique; each problem at its file:line and path, with a closest name."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+
+from engine.definitions.checker import Report
+from engine.definitions.model import Definitions, Source
+from engine.definitions.suggest import closest
+from engine.errors import FormulaError
+from engine.fields.base import RELATIVE_DATE_OPS
+from engine.formulas import ANY, NULL, NUMBER, check, compile_formula
+from engine.records.model import Filter
+from engine.records.paths import FieldPath, resolve_path
+from engine.records.runtime import SYSTEM_FIELDS, FormRuntime
+from engine.reports.charts import chart_names, chart_type
+from engine.reports.model import DimensionDef, MeasureDef, ReportDef
+from engine.storage.formtables import build_form_tables
+
+NUMERIC = ("sum", "avg")
+ORDERED = ("min", "max")
+
+
+def check_reports(defs: Definitions, report: Report) -> None:
+    """Every report of the definitions."""
+    for item in reports_of(defs).values():
+        check_report(defs, item, report)
+
+
+def reports_of(defs: Definitions) -> dict[str, ReportDef]:
+    found: dict[str, ReportDef] = dict(getattr(defs, "reports", {}) or {})
+    return found
+
+
+def check_report(defs: Definitions, item: ReportDef, report: Report) -> None:
+    src = item.source
+    if item.app and item.app not in {a.id for a in defs.apps}:
+        report.add(src, "", f"no app '{item.app}' for this report's folder", closest(item.app, [a.id for a in defs.apps]))
+    if item.form not in defs.forms:
+        report.add(src, "/form", f"unknown form '{item.form}'", closest(item.form, list(defs.forms)))
+        return
+    rt = FormRuntime(defs, defs.forms[item.form], build_form_tables(defs.forms[item.form], sa.MetaData()))
+    _check_filters(rt, item.filters, src, "/filters", report)
+    _check_ids(item, report)
+    for d in item.dimensions:
+        path = _path(rt, d.field, d.source, "/field", report)
+        if path is None:
+            continue
+        if not path.ftype.groupable(path.field):
+            report.add(d.source, "/field", f"cannot group by '{d.field}': it does not hold one value per record")
+        if d.bucket and not path.ftype.bucketable(path.field):
+            report.add(d.source, "/bucket", f"'{d.field}' is not a date: it cannot be grouped by {d.bucket}")
+    earlier: list[str] = []
+    for m in item.measures:
+        _check_measure(rt, m, earlier, report)
+        earlier.append(m.id)
+    names = [d.id for d in item.dimensions] + [m.id for m in item.measures]
+    for s in item.sort:
+        if s.by not in names:
+            report.add(s.source, "/by", f"'{s.by}' is not a dimension or measure of the report", closest(s.by, names))
+    if item.limit is not None and not item.dimensions:
+        report.add(src, "/limit", "a top-N limit needs a dimension to rank")
+    if item.compare and not any(f.op in RELATIVE_DATE_OPS for f in item.filters):
+        report.add(src, "/compare", "comparing with the previous period needs a relative date filter "
+                   "(such as this_month or last_n_days) to know the period")
+    _check_chart(item, report)
+
+
+def _check_ids(item: ReportDef, report: Report) -> None:
+    seen: set[str] = set()
+    parts: list[DimensionDef | MeasureDef] = [*item.dimensions, *item.measures]
+    for part in parts:
+        if part.id in seen:
+            report.add(part.source, "/id", f"id '{part.id}' is used twice in report '{item.id}'")
+        seen.add(part.id)
+
+
+def _path(rt: FormRuntime, name: str, src: Source, sub: str, report: Report) -> FieldPath | None:
+    path = resolve_path(rt, name)
+    if path is not None:
+        return path
+    head, _, tail = name.partition(".")
+    if rt.field(head) is None:
+        report.add(src, sub, f"form '{rt.form.id}' has no field '{head}'", closest(head, _names(rt.form.field_ids())))
+    elif tail:
+        report.add(src, sub, f"'{name}' does not resolve: '{head}' must be a single relation or user field and "
+                   f"'{tail}' a field of what it points to")
+    return None
+
+
+def _names(ids: Iterable[str]) -> list[str]:
+    return [*ids, *SYSTEM_FIELDS]
+
+
+def _check_filters(rt: FormRuntime, filters: tuple[Filter, ...], src: Source, sub: str, report: Report) -> None:
+    for i, flt in enumerate(filters):
+        path = _path(rt, flt.field, src, f"{sub}/{i}/field", report)
+        if path is None:
+            continue
+        ops = path.ftype.operators_for(path.field)
+        if not path.ftype.filterable(path.field):
+            report.add(src, f"{sub}/{i}/field", f"cannot filter on '{flt.field}'")
+        elif flt.op not in ops:
+            report.add(src, f"{sub}/{i}/op", f"'{flt.field}' has no operator '{flt.op}' (it has {', '.join(ops)})",
+                       closest(flt.op, ops))
+
+
+def _check_measure(rt: FormRuntime, m: MeasureDef, earlier: list[str], report: Report) -> None:
+    if m.formula is not None:
+        if m.aggregate is not None:
+            report.add(m.source, "/aggregate", "a formula measure has no aggregate of its own")
+        _check_formula(m, earlier, report)
+        return
+    if m.aggregate is None:
+        report.add(m.source, "", "a measure needs an aggregate (count, sum, avg, min, max, distinct, duration) "
+                   "or a formula")
+        return
+    _check_filters(rt, m.filters, m.source, "/filter", report)
+    if m.aggregate == "duration":
+        for key, name in (("/from", m.start), ("/to", m.end)):
+            if name is None:
+                report.add(m.source, key, f"a duration needs '{key[1:]}': a date or date-time field")
+                continue
+            path = _path(rt, name, m.source, key, report)
+            if path is not None and not path.ftype.bucketable(path.field):
+                report.add(m.source, key, f"'{name}' is not a date or date-time field")
+        return
+    if m.aggregate == "count":
+        return
+    if m.field is None:
+        report.add(m.source, "/field", f"'{m.aggregate}' needs a field")
+        return
+    path = _path(rt, m.field, m.source, "/field", report)
+    if path is None:
+        return
+    fits = {"distinct": path.ftype.groupable(path.field), "sum": path.ftype.measurable(path.field),
+            "avg": path.ftype.measurable(path.field)}
+    fits.update(dict.fromkeys(ORDERED, path.ftype.measurable(path.field) or path.ftype.bucketable(path.field)))
+    if not fits.get(m.aggregate, False):
+        wanted = "a number" if m.aggregate in NUMERIC else "a number or a date" if m.aggregate in ORDERED \
+            else "one value per record"
+        report.add(m.source, "/field", f"cannot take the {m.aggregate} of '{m.field}': it is not {wanted}")
+
+
+def _check_formula(m: MeasureDef, earlier: list[str], report: Report) -> None:
+    assert m.formula is not None
+    try:
+        expr = compile_formula(m.formula)
+        result = check(expr, lambda path: NUMBER if len(path) == 1 and path[0] in earlier else None,
+                       variables={}, candidates=earlier)
+    except FormulaError as exc:
+        report.add(m.source, "/formula", f"{exc} (a formula measure reads the measures listed before it)")
+        return
+    if result.kind not in (NUMBER.kind, ANY.kind, NULL.kind):
+        report.add(m.source, "/formula", f"a formula measure must give a number, this gives {result}")
+
+
+def _check_chart(item: ReportDef, report: Report) -> None:
+    chart = chart_type(item.chart.type)
+    if chart is None:
+        report.add(item.chart.source, "/type", f"unknown chart type '{item.chart.type}'",
+                   closest(item.chart.type, chart_names()))
+        return
+    chart.check([d.id for d in item.dimensions], [m.id for m in item.measures], item.chart.options,
+                lambda sub, message: report.add(item.chart.source, sub, message))

@@ -1,0 +1,76 @@
+"""Drill-down: the list query selecting exactly the records behind one number of a report (a row's members, and
+the measure's own filter), so the list page's count equals the cell. The list applies the viewer's scope itself."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, tzinfo
+from typing import Any
+
+from engine.errors import QueryInvalid
+from engine.records.model import Filter, Query
+from engine.records.paths import resolve_path
+from engine.records.runtime import FormRuntime
+from engine.reports.buckets import next_start
+from engine.reports.labels import OTHERS_KEY
+from engine.reports.model import DimensionDef, ReportDef
+
+NOT_DRILLABLE = "this number has no single list of records behind it"
+
+
+def drill_query(rt: FormRuntime, report: ReportDef, keys: Sequence[Any], tz: tzinfo, measure: str | None = None,
+                kept: Sequence[Sequence[Any]] = (), limit: int = 50) -> Query:
+    """The list query for the row whose dimension keys are `keys` (Member.key, in dimension order; an "others"
+    row needs `kept`, the keys of the rows shown before it). `tz` is the zone the report buckets dates in.
+    QueryInvalid when the number is not one set of records (a formula measure, others across two dimensions)."""
+    if len(keys) != len(report.dimensions):
+        raise QueryInvalid("bad_filter", message=f"the report has {len(report.dimensions)} dimensions, "
+                           f"{len(keys)} values were given")
+    filters = list(report.filters)
+    for i, (dim, key) in enumerate(zip(report.dimensions, keys)):
+        if key == OTHERS_KEY:
+            filters.extend(_others(dim, [row[i] for row in kept], len(report.dimensions)))
+        else:
+            filters.extend(_member(rt, dim, key, tz))
+    if measure is not None:
+        filters.extend(_measure(report, measure))
+    return Query(filters=tuple(filters), limit=limit, with_total=True)
+
+
+def _member(rt: FormRuntime, dim: DimensionDef, key: Any, tz: tzinfo) -> list[Filter]:
+    if key is None:
+        return [Filter(dim.field, "empty")]
+    if not dim.bucket:
+        return [Filter(dim.field, "eq", key.isoformat() if isinstance(key, (date, datetime)) else key)]
+    path = resolve_path(rt, dim.field)
+    if path is None:
+        raise QueryInvalid("bad_filter", message=f"cannot filter on '{dim.field}'")
+    start = date.fromisoformat(str(key)[:10])
+    end = next_start(start, dim.bucket)
+    if path.ftype.zoned(path.field):
+        low, high = (datetime(d.year, d.month, d.day, tzinfo=tz).isoformat() for d in (start, end))
+        return [Filter(dim.field, "ge", low), Filter(dim.field, "lt", high)]
+    return [Filter(dim.field, "ge", start.isoformat()), Filter(dim.field, "lt", end.isoformat())]
+
+
+def _others(dim: DimensionDef, shown: list[Any], dimensions: int) -> list[Filter]:
+    """The records in none of the rows shown: one dimension, not bucketed (a list of values to leave out)."""
+    if dimensions != 1 or dim.bucket:
+        raise QueryInvalid("bad_filter", message=NOT_DRILLABLE)
+    values = [k for k in shown if k is not None]
+    found = [Filter(dim.field, "not_in", tuple(values))] if values else []
+    if None in shown:
+        found.append(Filter(dim.field, "not_empty"))
+    return found
+
+
+def _measure(report: ReportDef, measure_id: str) -> list[Filter]:
+    m = report.measure(measure_id)
+    if m is None:
+        raise QueryInvalid("bad_filter", message=f"the report has no measure '{measure_id}'")
+    if m.formula is not None:
+        raise QueryInvalid("bad_filter", message=NOT_DRILLABLE)
+    found = list(m.filters)
+    if m.aggregate == "duration":
+        found += [Filter(str(m.start), "not_empty"), Filter(str(m.end), "not_empty")]
+    return found
