@@ -1,0 +1,145 @@
+// Charts of reports (web/charts/, templates/charts/*.html). An ECharts box is `<div class="chart" data-chart="{…}">`
+// holding {option, formats, map, lang}: this file loads ECharts (vendor/echarts) once a page has such a box, and the
+// China map only when a box asks for it, draws each box with the canvas renderer, keeps it the size of its box
+// (ResizeObserver: a phone's width too), and labels values as web/charts/numbers.py says. A click on a point, or on
+// a table, pivot or KPI cell with `data-keys`, dispatches `chart:select` (bubbling) whose detail is
+// {keys: {dimension: member key}, value, name}: the dashboard turns it into a list URL or filters other charts.
+"use strict";
+
+(() => {
+  const here = document.currentScript ? document.currentScript.src : "/static/js/charts.js";
+  const ECHARTS = new URL("../vendor/echarts/echarts.min.js", here).href;
+  const MAPS = { china: new URL("../vendor/echarts-map/china.json", here).href };
+  const loading = {};
+
+  function loadScript(src) {
+    if (!loading[src]) {
+      loading[src] = new Promise((resolve, reject) => {
+        const tag = document.createElement("script");
+        tag.src = src;
+        tag.onload = resolve;
+        tag.onerror = () => reject(new Error(`cannot load ${src}`));
+        document.head.appendChild(tag);
+      });
+    }
+    return loading[src];
+  }
+
+  function loadMap(name) {
+    if (!name || window.echarts.getMap(name)) return Promise.resolve();
+    const key = `map:${name}`;
+    if (!loading[key]) {
+      loading[key] = fetch(MAPS[name], { credentials: "same-origin" })
+        .then((answer) => {
+          if (!answer.ok) throw new Error(`cannot load the map ${name}`);
+          return answer.json();
+        })
+        .then((geo) => window.echarts.registerMap(name, geo));
+    }
+    return loading[key];
+  }
+
+  // Value labels as numbers.py describes them: {kind: number|money|percent|days, currency?, suffix?}; compact.
+  function numberFormat(format, lang) {
+    const locale = lang === "en" ? "en" : "zh-CN";
+    const options = { notation: "compact", maximumFractionDigits: 1 };
+    if (format.kind === "money") Object.assign(options, { style: "currency", currency: format.currency || "CNY" });
+    if (format.kind === "percent") Object.assign(options, { style: "percent", notation: "standard" });
+    const intl = new Intl.NumberFormat(locale, options);
+    return (value) => (typeof value === "number" ? intl.format(value) + (format.suffix || "") : value);
+  }
+
+  const escapeHtml = (text) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+  function pointText(p) {
+    const data = p.data || {};
+    if (Array.isArray(data.text)) return data.text.map(escapeHtml).join(" · ");
+    if (data.text !== undefined) return escapeHtml(data.text);
+    return p.value === undefined || p.value === null || Number.isNaN(p.value) ? "—" : escapeHtml(p.value);
+  }
+
+  function tooltip(params) {
+    const list = Array.isArray(params) ? params : [params];
+    const head = list[0] && (Array.isArray(params) ? list[0].name : "");
+    const lines = list.map((p) => {
+      const name = Array.isArray(params) ? p.seriesName : p.name || p.seriesName;
+      return `${p.marker || ""}${escapeHtml(name || "")}&nbsp;&nbsp;<b>${pointText(p)}</b>`;
+    });
+    return (head ? `${escapeHtml(head)}<br>` : "") + lines.join("<br>");
+  }
+
+  function applyFormats(option, spec) {
+    const formats = spec.formats || {};
+    for (const axis of ["xAxis", "yAxis"]) {
+      (formats[axis] || []).forEach((format, i) => {
+        const target = Array.isArray(option[axis]) ? option[axis][i] : i === 0 ? option[axis] : null;
+        if (target) target.axisLabel = Object.assign({}, target.axisLabel, { formatter: numberFormat(format, spec.lang) });
+      });
+    }
+    (formats.series || []).forEach((format, i) => {
+      const series = option.series && option.series[i];
+      if (series) series.axisLabel = Object.assign({}, series.axisLabel, { formatter: numberFormat(format, spec.lang) });
+    });
+    (formats.visualMap || []).forEach((format) => {
+      if (option.visualMap) option.visualMap.formatter = numberFormat(format, spec.lang);
+    });
+    if (option.tooltip && !option.tooltip.formatter) option.tooltip.formatter = tooltip;
+    (option.series || []).forEach((series) => {
+      if (series.label && series.label.show && !series.label.formatter) series.label.formatter = (p) => pointText(p);
+    });
+  }
+
+  function select(box, detail) {
+    box.dispatchEvent(new CustomEvent("chart:select", { bubbles: true, detail }));
+  }
+
+  function draw(box) {
+    if (box.dataset.drawn) return;
+    box.dataset.drawn = "1";
+    let spec;
+    try {
+      spec = JSON.parse(box.dataset.chart);
+    } catch (error) {
+      box.dataset.drawn = "";
+      throw new Error(`a chart's data-chart is not JSON: ${error.message}`);
+    }
+    loadScript(ECHARTS)
+      .then(() => loadMap(spec.map))
+      .then(() => {
+        const chart = window.echarts.init(box, null, { renderer: "canvas", locale: spec.lang === "en" ? "EN" : "ZH" });
+        const option = spec.option;
+        applyFormats(option, spec);
+        chart.setOption(option);
+        chart.on("click", (p) => {
+          const data = p.data || {};
+          if (data.keys) select(box, { keys: data.keys, value: data.value, name: p.name || data.name || "" });
+        });
+        new ResizeObserver(() => chart.resize()).observe(box);
+        box.dataset.drawn = "done";
+        box.dispatchEvent(new CustomEvent("chart:drawn", { bubbles: true }));
+      })
+      .catch((error) => {
+        box.dataset.drawn = "failed";
+        box.textContent = box.dataset.failed || "⚠";
+        console.error(error);
+      });
+  }
+
+  function drawAll(root) {
+    root.querySelectorAll(".chart[data-chart]").forEach(draw);
+    root.querySelectorAll("[data-color]").forEach((dot) => { dot.style.backgroundColor = dot.dataset.color; });
+  }
+
+  // Tables, pivots and KPI cards: a cell with data-keys selects its records (a click, or Enter on it).
+  function pick(event) {
+    const cell = event.target.closest && event.target.closest(".chart-table [data-keys], .chart-kpi[data-keys]");
+    if (!cell || (event.type === "keydown" && event.key !== "Enter")) return;
+    select(cell, { keys: JSON.parse(cell.dataset.keys || "{}"), value: null, name: cell.textContent.trim() });
+  }
+
+  document.addEventListener("click", pick);
+  document.addEventListener("keydown", pick);
+  document.addEventListener("htmx:load", (event) => drawAll(event.target));
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", () => drawAll(document));
+  else drawAll(document);
+})();
