@@ -54,7 +54,7 @@ def legend(names: list[str]) -> dict[str, Any]:
 
 
 def grid(series: list[Series]) -> dict[str, Any]:
-    return {"grid": {"left": 8, "right": 16, "top": 24, "bottom": 36 if len(series) > 1 else 8}}
+    return {"grid": {"left": 8, "right": 16, "top": 24, "bottom": 52 if len(series) > 1 else 8}}
 
 
 def value_axis(measure: Column, lang: str, **extra: Any) -> dict[str, Any]:

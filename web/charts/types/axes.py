@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.reports.dataset import Dataset
+from engine.reports.dataset import Column, Dataset
 from web.charts.echarts import CURRENCY, LABELS, EChartsType, grid, legend, measure_formats, value_axis
 from web.charts.members import member_label
 from web.charts.registry import register
@@ -25,7 +25,7 @@ class AxisChart(EChartsType):
     options_schema = {"currency": CURRENCY, "labels": LABELS, "measures": MEASURES}
 
     def option(self, dataset: Dataset, options: dict[str, Any], lang: str, currency: str) -> dict[str, Any]:
-        measures = chosen_measures(dataset, options.get("measures")) if options.get("measures") else None
+        measures = self.measures_drawn(dataset, options)
         categories, series = category_series(dataset, lang, currency, measures)
         category_axis: dict[str, Any] = {"type": "category", "data": [member_label(m, lang) for m in categories],
                                          "axisLabel": {"hideOverlap": True}}
@@ -37,6 +37,15 @@ class AxisChart(EChartsType):
             {"xAxis": category_axis, "yAxis": values}
         return {**axes, **grid(series), **legend([s.name for s in series]),
                 "series": [self.series(s, bool(options.get("labels")), options) for s in series]}
+
+    def measures_drawn(self, dataset: Dataset, options: dict[str, Any]) -> list[Column] | None:
+        """The measures named in the options; else, with one dimension, those sharing the first one's kind (one value
+        axis cannot show a count and an amount); None with two dimensions (series per second-dimension member)."""
+        if options.get("measures"):
+            return chosen_measures(dataset, options["measures"])
+        if len(dataset.dimensions) > 1:
+            return None
+        return [m for m in dataset.measures if m.kind == dataset.measures[0].kind]
 
     def sideways(self, options: dict[str, Any]) -> bool:
         """Whether the bars lie along the x axis (categories on the y axis)."""

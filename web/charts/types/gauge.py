@@ -8,7 +8,7 @@ from typing import Any
 from engine.i18n import text
 from engine.reports.dataset import Column, Dataset
 from web.charts.echarts import CURRENCY, EChartsType
-from web.charts.numbers import axis_format, format_value, plain
+from web.charts.numbers import format_value, plain
 from web.charts.registry import register
 from web.charts.series import chosen_measures
 from web.texts.charts import chart_text
@@ -52,13 +52,11 @@ class Gauge(EChartsType):
         shown = format_value(measure, value, lang, currency).replace("{", "(").replace("}", ")")
         return {"series": [{
             "type": "gauge", "name": text(measure.label, lang), "min": 0, "max": plain(end),
-            "progress": {"show": True, "width": 14}, "axisLine": {"lineStyle": {"width": 14}},
-            "pointer": {"show": False}, "splitNumber": 4, "axisTick": {"show": False},
-            "splitLine": {"length": 8, "distance": 4}, "axisLabel": {"distance": 20},
-            "title": {"offsetCenter": [0, "38%"], "fontSize": 13},
-            "detail": {"formatter": shown, "offsetCenter": [0, "0%"], "fontSize": 22, "valueAnimation": False},
+            "radius": "92%", "center": ["50%", "60%"], "startAngle": 200, "endAngle": -20,
+            "progress": {"show": True, "width": 16}, "axisLine": {"lineStyle": {"width": 16}},
+            "pointer": {"show": False}, "axisTick": {"show": False}, "splitLine": {"show": False},
+            "axisLabel": {"show": False}, "anchor": {"show": False},
+            "title": {"offsetCenter": [0, "42%"], "fontSize": 13, "color": "#6b7280"},
+            "detail": {"formatter": shown, "offsetCenter": [0, "-2%"], "fontSize": 24, "fontWeight": "bold",
+                       "color": "#1f2937", "valueAnimation": False},
             "data": [{"value": value, "name": title, "text": shown, "keys": {}}]}]}
-
-    def formats(self, dataset: Dataset, options: dict[str, Any], lang: str, currency: str) -> dict[str, Any]:
-        measure = chosen_measures(dataset, [options["measure"]] if options.get("measure") else None)[0]
-        return {"series": [axis_format(measure, lang, currency)]}

@@ -32,7 +32,7 @@ class ShareChart(EChartsType):
 class Pie(ShareChart):
     name = "pie"
     label = {"zh": "饼图", "en": "Pie"}
-    radius: Any = "62%"
+    radius: Any = "56%"
 
     def option(self, dataset: Dataset, options: dict[str, Any], lang: str, currency: str) -> dict[str, Any]:
         return {"series": [{"type": "pie", "name": self.series_name(dataset, options, lang), "radius": self.radius,
@@ -44,7 +44,7 @@ class Pie(ShareChart):
 class Ring(Pie):
     name = "ring"
     label = {"zh": "环形图", "en": "Ring"}
-    radius = ["40%", "64%"]
+    radius = ["34%", "56%"]
 
 
 @register

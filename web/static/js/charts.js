@@ -114,7 +114,10 @@
           const data = p.data || {};
           if (data.keys) select(box, { keys: data.keys, value: data.value, name: p.name || data.name || "" });
         });
-        new ResizeObserver(() => chart.resize()).observe(box);
+        // Follow the box's size; a box laid out at no size (hidden, not yet in the page) keeps its last drawing.
+        new ResizeObserver(() => {
+          if (box.clientWidth > 0 && box.clientHeight > 0) chart.resize();
+        }).observe(box);
         box.dataset.drawn = "done";
         box.dispatchEvent(new CustomEvent("chart:drawn", { bubbles: true }));
       })
