@@ -2,7 +2,7 @@
 
 TEXTS: dict[str, dict[str, str]] = {
     "chart_total": {"zh": "合计", "en": "Total"},
-    "chart_subtotal": {"zh": "小计", "en": "Subtotal"},
+    "chart_subtotal": {"zh": "{name} 小计", "en": "{name} subtotal"},
     "chart_others": {"zh": "其他", "en": "Others"},
     "chart_no_value": {"zh": "(空)", "en": "(No value)"},
     "chart_no_data": {"zh": "暂无数据", "en": "No data"},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.reports.dataset import Column, Dataset
+from engine.reports.dataset import Column as DataColumn, Dataset
 from web.charts.echarts import CURRENCY, LABELS, EChartsType, grid, legend, measure_formats, value_axis
 from web.charts.members import member_label
 from web.charts.registry import register
@@ -38,7 +38,7 @@ class AxisChart(EChartsType):
         return {**axes, **grid(series), **legend([s.name for s in series]),
                 "series": [self.series(s, bool(options.get("labels")), options) for s in series]}
 
-    def measures_drawn(self, dataset: Dataset, options: dict[str, Any]) -> list[Column] | None:
+    def measures_drawn(self, dataset: Dataset, options: dict[str, Any]) -> list[DataColumn] | None:
         """The measures named in the options; else, with one dimension, those sharing the first one's kind (one value
         axis cannot show a count and an amount); None with two dimensions (series per second-dimension member)."""
         if options.get("measures"):
@@ -75,7 +75,7 @@ class AxisChart(EChartsType):
 
 
 @register
-class Column(AxisChart):
+class ColumnChart(AxisChart):
     name = "column"
     label = {"zh": "柱形图", "en": "Column"}
 

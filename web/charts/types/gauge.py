@@ -26,9 +26,9 @@ def total_of(dataset: Dataset, measure: Column) -> Any:
 def nice_ceiling(value: float) -> float:
     """The round number just above a value (1, 2 or 5 times a power of ten) for a scale's end."""
     if value <= 0:
-        return 1
-    power = 10 ** math.floor(math.log10(value))
-    return next(step * power for step in (1, 2, 5, 10) if step * power >= value)
+        return 1.0
+    power = 10.0 ** math.floor(math.log10(value))
+    return next(float(step * power) for step in (1, 2, 5, 10) if step * power >= value)
 
 
 @register

@@ -37,10 +37,10 @@ class Grid:
     def __post_init__(self) -> None:
         self.row_members: dict[Path, list[Member]] = {}
         self.column_members: dict[Path, list[Member]] = {}
-        self.at: dict[tuple[Path, Path], list[Any]] = {}
+        self.at: dict[tuple[Path, Path], list[list[Any]]] = {}  # a dimension placed nowhere: several rows a cell
         for row in self.dataset.rows:
             r, c = self._path(row, self.rows), self._path(row, self.columns)
-            self.at.setdefault((r, c), row)
+            self.at.setdefault((r, c), []).append(row)
             self.row_members.setdefault(r, [row[self.dataset.column_index(d.key)] for d in self.rows])
             self.column_members.setdefault(c, [row[self.dataset.column_index(d.key)] for d in self.columns])
         self.row_paths, self.column_paths = list(self.row_members), list(self.column_members)
@@ -72,8 +72,8 @@ class Grid:
         return [Cell(format_value(m, self.value(m, rows), self.lang, self.currency), True, keys) for m in self.measures]
 
     def matching(self, row_prefix: Path, column: Path | None) -> list[list[Any]]:
-        return [row for (r, c), row in self.at.items()
-                if r[:len(row_prefix)] == row_prefix and (column is None or c == column)]
+        return [row for (r, c), rows in self.at.items()
+                if r[:len(row_prefix)] == row_prefix and (column is None or c == column) for row in rows]
 
 
 @register
@@ -92,10 +92,13 @@ class Pivot(ChartType):
 
     def context(self, dataset: Dataset, options: dict[str, Any], lang: str) -> dict[str, Any]:
         grid = self.grid(dataset, options, lang)
+        if not dataset.rows:
+            return {"head": self._head(grid), "lines": [], "empty": chart_text("chart_no_data", lang),
+                    "row_dimensions": len(grid.rows)}
         lines: list[Line] = []
         self._group(grid, (), lines)
         lines.append(self._total(grid))
-        return {"head": self._head(grid), "lines": lines if dataset.rows else [],
+        return {"head": self._head(grid), "lines": lines,
                 "empty": chart_text("chart_no_data", lang), "row_dimensions": len(grid.rows)}
 
     def grid(self, dataset: Dataset, options: dict[str, Any], lang: str) -> Grid:
@@ -147,7 +150,7 @@ class Pivot(ChartType):
                 self._group(grid, child, lines)
                 member = member_label(grid.first_under(child)[level], grid.lang)
                 label = [Cell("") for _ in range(level)] + \
-                    [Cell(f"{member} {chart_text('chart_subtotal', grid.lang)}")] + \
+                    [Cell(chart_text("chart_subtotal", grid.lang, name=member))] + \
                     [Cell("") for _ in range(len(grid.rows) - level - 1)]
                 lines.append(Line(label + self._values(grid, child), "subtotal", level))
 
