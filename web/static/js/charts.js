@@ -49,23 +49,36 @@
     return (value) => (typeof value === "number" ? intl.format(value) + (format.suffix || "") : value);
   }
 
-  const escapeHtml = (text) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
+  // A point's value as people read it: the text numbers.py wrote, else the plain value.
   function pointText(p) {
     const data = p.data || {};
-    if (Array.isArray(data.text)) return data.text.map(escapeHtml).join(" · ");
-    if (data.text !== undefined) return escapeHtml(data.text);
-    return p.value === undefined || p.value === null || Number.isNaN(p.value) ? "—" : escapeHtml(p.value);
+    if (Array.isArray(data.text)) return data.text.join(" · ");
+    if (data.text !== undefined) return data.text;
+    return p.value === undefined || p.value === null || Number.isNaN(p.value) ? "—" : String(p.value);
   }
 
+  function element(tag, className, text) {
+    const found = document.createElement(tag);
+    if (className) found.className = className;
+    if (text !== undefined) found.textContent = text;
+    return found;
+  }
+
+  // Tooltips built as elements, not HTML text: ECharts' own markers carry style attributes, which the page's
+  // Content-Security-Policy refuses; a colour set through the DOM is allowed.
   function tooltip(params) {
     const list = Array.isArray(params) ? params : [params];
-    const head = list[0] && (Array.isArray(params) ? list[0].name : "");
-    const lines = list.map((p) => {
-      const name = Array.isArray(params) ? p.seriesName : p.name || p.seriesName;
-      return `${p.marker || ""}${escapeHtml(name || "")}&nbsp;&nbsp;<b>${pointText(p)}</b>`;
+    const box = element("div", "chart-tip");
+    if (Array.isArray(params) && list.length) box.appendChild(element("div", "chart-tip-head", list[0].name));
+    list.forEach((p) => {
+      const line = element("div", "chart-tip-line");
+      const dot = element("span", "chart-tip-dot");
+      if (typeof p.color === "string") dot.style.backgroundColor = p.color;
+      line.append(dot, element("span", "", (Array.isArray(params) ? p.seriesName : p.name || p.seriesName) || ""),
+                  element("b", "", pointText(p)));
+      box.appendChild(line);
     });
-    return (head ? `${escapeHtml(head)}<br>` : "") + lines.join("<br>");
+    return box;
   }
 
   function applyFormats(option, spec) {
