@@ -17,6 +17,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "chart_days_suffix": {"zh": " 天", "en": " d"},
     "chart_unfit": {"zh": "“{chart}”图表至少需要 {dimensions} 个维度和 {measures} 个指标",
                     "en": "A {chart} chart needs at least {dimensions} dimension(s) and {measures} measure(s)"},
+    "chart_failed": {"zh": "图表无法显示,请刷新页面重试", "en": "The chart could not be drawn; reload the page"},
     "chart_drill": {"zh": "点击查看明细记录", "en": "Click to see the records"},
 }
 

@@ -37,7 +37,10 @@ class Pie(ShareChart):
     def option(self, dataset: Dataset, options: dict[str, Any], lang: str, currency: str) -> dict[str, Any]:
         return {"series": [{"type": "pie", "name": self.series_name(dataset, options, lang), "radius": self.radius,
                             "center": ["50%", "50%"], "avoidLabelOverlap": True,
-                            "label": {"formatter": "{b}\n{d}%"}, "data": self.points(dataset, options, lang, currency)}]}
+                            # short label lines, and a long name wraps rather than being cut short on a phone
+                            "label": {"formatter": "{b}\n{d}%", "overflow": "break", "minMargin": 4},
+                            "labelLine": {"length": 8, "length2": 8},
+                            "data": self.points(dataset, options, lang, currency)}]}
 
 
 @register

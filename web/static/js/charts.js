@@ -128,15 +128,17 @@
           if (data.keys) select(box, { keys: data.keys, value: data.value, name: p.name || data.name || "" });
         });
         // Follow the box's size; a box laid out at no size (hidden, not yet in the page) keeps its last drawing.
-        new ResizeObserver(() => {
-          if (box.clientWidth > 0 && box.clientHeight > 0) chart.resize();
-        }).observe(box);
+        const observer = new ResizeObserver(() => {
+          if (chart.isDisposed()) observer.disconnect();
+          else if (box.clientWidth > 0 && box.clientHeight > 0) chart.resize();
+        });
+        observer.observe(box);
         box.dataset.drawn = "done";
         box.dispatchEvent(new CustomEvent("chart:drawn", { bubbles: true }));
       })
       .catch((error) => {
         box.dataset.drawn = "failed";
-        box.textContent = box.dataset.failed || "⚠";
+        box.textContent = box.dataset.failed || "";
         console.error(error);
       });
   }
@@ -156,6 +158,14 @@
   document.addEventListener("click", pick);
   document.addEventListener("keydown", pick);
   document.addEventListener("htmx:load", (event) => drawAll(event.target));
+  // A chart swapped out by htmx lets go of its canvas and listeners.
+  document.addEventListener("htmx:beforeCleanupElement", (event) => {
+    const box = event.target;
+    if (window.echarts && box.matches && box.matches(".chart[data-chart]")) {
+      const chart = window.echarts.getInstanceByDom(box);
+      if (chart) chart.dispose();
+    }
+  });
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", () => drawAll(document));
   else drawAll(document);
 })();
