@@ -9,6 +9,7 @@ from starlette.requests import Request
 from engine.i18n import LANGUAGES
 from web.texts import designer_canvas as designer_canvas_texts
 from web.texts import jobs as jobs_texts, mail as mail_texts
+from web.texts import charts as charts_texts
 from web.texts import designer as designer_texts
 from web.texts import jobs as jobs_texts, layout as layout_texts, mail as mail_texts
 from web.texts import pipeline as pipeline_texts
@@ -478,6 +479,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "via_rollup": {"zh": "汇总重算", "en": "rollup recalculation"},
 }
 
+TEXTS.update(charts_texts.TEXTS)
 TEXTS.update(designer_canvas_texts.TEXTS)
 TEXTS.update(designer_texts.TEXTS)
 TEXTS.update(jobs_texts.TEXTS)

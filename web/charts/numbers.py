@@ -1,0 +1,64 @@
+"""Numbers as people read them, by what a measure is (Column.kind), and as ECharts reads them (plain JSON numbers)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from engine.fields.types.numeric import CURRENCY_SYMBOLS
+from engine.reports.dataset import Column
+from web.texts.charts import chart_text
+
+NO_NUMBER = "—"
+DEFAULT_DECIMALS = {"money": 2, "percent": 1, "days": 1}
+
+
+def plain(value: Any) -> float | int | None:
+    """A measure's value as a JSON number (Decimal to float), None staying None."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return value
+    return float(value)
+
+
+def decimals(column: Column, value: Any) -> int:
+    """How many decimal places a value of the column shows: the column's own, else by kind (a whole number none)."""
+    if column.decimals is not None:
+        return column.decimals
+    if column.kind in DEFAULT_DECIMALS:
+        return DEFAULT_DECIMALS[column.kind]
+    return 0 if float(value) == int(float(value)) else 2
+
+
+def currency_symbol(currency: str) -> str:
+    return CURRENCY_SYMBOLS.get(currency, f"{currency} ")
+
+
+def format_value(column: Column, value: Any, lang: str, currency: str = "CNY") -> str:
+    """A measure's value as text: 1,234 · ¥1,234.00 · 25.0% · 12.5 天; "—" when there is none."""
+    if value is None:
+        return NO_NUMBER
+    number = Decimal(str(value)) if not isinstance(value, Decimal) else value
+    places = decimals(column, number)
+    if column.kind == "percent":
+        return f"{number * 100:,.{places}f}%"
+    amount = f"{abs(number):,.{places}f}"
+    sign = "-" if number < 0 else ""
+    if column.kind == "money":
+        return f"{sign}{currency_symbol(currency)}{amount}"
+    if column.kind == "days":
+        return chart_text("chart_days", lang, n=f"{sign}{amount}")
+    return f"{sign}{amount}"
+
+
+def axis_format(column: Column, lang: str, currency: str = "CNY") -> dict[str, Any]:
+    """How charts.js labels a value axis of this column (Intl.NumberFormat in the browser, compact: 1.2万, 12K)."""
+    found: dict[str, Any] = {"kind": column.kind}
+    if column.kind == "money":
+        found["currency"] = currency
+    if column.kind == "days":
+        found["suffix"] = chart_text("chart_days_suffix", lang)
+    return found
