@@ -47,7 +47,7 @@ def page(request: Request, name: str, context: dict[str, Any], status: int = 200
 
     apps = [a for a in ws.definitions.apps if any(can(f) for f in a.forms)] if user else []
     roles = set(user.get("roles") or ()) if user else set()
-    may_design = bool(user) and (bool(user.get("is_admin")) or any(set(a.admins) & roles for a in ws.definitions.apps))
+    may_design = user is not None and (bool(user.get("is_admin")) or any(set(a.admins) & roles for a in ws.definitions.apps))
     base = {
         "request": request, "lang": lang, "t": translator(lang), "label": lambda v: text(v, lang),
         "user": user, "csrf": csrf_token(request), "apps": apps, "can": can, "may_design": may_design,

@@ -93,7 +93,8 @@ def _add_report(assembly: Assembly, rel: str, doc: YamlDocument) -> None:
     """A report belongs to the app whose folder holds it: <app>/reports/<report>.yaml."""
     item = build_report(doc, rel)
     if not item.app:
-        assembly.problems.append(Problem(doc.file, 1, "", "a report belongs in <app>/reports/<report>.yaml"))
+        assembly.problems.append(Problem(doc.file, 1, "", zh_en("报表应放在 <应用>/reports/<报表>.yaml",
+                                                                  "a report belongs in <app>/reports/<report>.yaml")))
     place_by_id(assembly, "report", "reports", rel, item, doc)
 
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
-Complain = Callable[[str, str], None]  # (pointer under the chart, message)
+from engine.i18n import zh_en
+
+Complain = Callable[[str, Mapping[str, str]], None]  # (pointer under the chart, message in zh and en)
 
 
 class ChartType:
@@ -24,15 +26,21 @@ class ChartType:
         low, high = self.dimensions
         if not low <= len(dimension_ids) <= high:
             wanted = f"{low}" if low == high else f"{low} to {high}"
-            complain("/type", f"a {self.name} chart needs {wanted} dimension(s), the report has {len(dimension_ids)}")
+            complain("/type", zh_en(f"{self.name} 图表需要 {wanted} 个维度,报表有 {len(dimension_ids)} 个",
+                                    f"a {self.name} chart needs {wanted} dimension(s), the report has "
+                                    f"{len(dimension_ids)}"))
         if len(measure_ids) < self.min_measures:
-            complain("/type", f"a {self.name} chart needs at least {self.min_measures} measures")
+            complain("/type", zh_en(f"{self.name} 图表至少需要 {self.min_measures} 个指标",
+                                    f"a {self.name} chart needs at least {self.min_measures} measures"))
         for key, value in options.items():
             if key not in self.options:
-                complain(f"/options/{key}", f"a {self.name} chart has no option '{key}'"
-                         + (f" (it takes {', '.join(sorted(self.options))})" if self.options else ""))
+                takes = ", ".join(sorted(self.options))
+                complain(f"/options/{key}", zh_en(f"{self.name} 图表没有选项“{key}”" + (f"(可用:{takes})" if takes else ""),
+                                                  f"a {self.name} chart has no option '{key}'"
+                                                  + (f" (it takes {takes})" if takes else "")))
             elif not isinstance(value, self.options[key]) or isinstance(value, bool) and bool not in self.options[key]:
-                complain(f"/options/{key}", f"option '{key}' of a {self.name} chart has the wrong kind of value")
+                complain(f"/options/{key}", zh_en(f"{self.name} 图表的选项“{key}”取值类型不对",
+                                                  f"option '{key}' of a {self.name} chart has the wrong kind of value"))
         self.check_references(dimension_ids, measure_ids, options, complain)
 
     def check_references(self, dimension_ids: list[str], measure_ids: list[str], options: Mapping[str, Any],
@@ -79,7 +87,7 @@ class Pivot(ChartType):
                          complain: Complain) -> None:
         column = options.get("columns")
         if isinstance(column, str) and column not in dimension_ids:
-            complain("/options/columns", f"'{column}' is not a dimension of the report")
+            complain("/options/columns", zh_en(f"“{column}”不是报表的维度", f"'{column}' is not a dimension of the report"))
 
 
 @register_chart
@@ -143,7 +151,7 @@ class DualAxis(Axes):
                          complain: Complain) -> None:
         for i, name in enumerate(options.get("right") or []):
             if name not in measure_ids:
-                complain(f"/options/right/{i}", f"'{name}' is not a measure of the report")
+                complain(f"/options/right/{i}", zh_en(f"“{name}”不是报表的指标", f"'{name}' is not a measure of the report"))
 
 
 class Slices(ChartType):

@@ -13,6 +13,7 @@ from engine.definitions.suggest import closest
 from engine.errors import FormulaError
 from engine.fields.base import RELATIVE_DATE_OPS
 from engine.formulas import ANY, NULL, NUMBER, check, compile_formula
+from engine.i18n import zh_en
 from engine.records.model import Filter
 from engine.records.paths import FieldPath, resolve_path
 from engine.records.runtime import SYSTEM_FIELDS, FormRuntime
@@ -21,6 +22,7 @@ from engine.reports.model import DimensionDef, MeasureDef, ReportDef
 from engine.storage.formtables import build_form_tables
 
 NUMERIC = ("sum", "avg")
+BUCKETS_ZH = {"day": "日", "week": "周", "month": "月", "quarter": "季度", "year": "年"}
 ORDERED = ("min", "max")
 
 
@@ -38,9 +40,9 @@ def reports_of(defs: Definitions) -> dict[str, ReportDef]:
 def check_report(defs: Definitions, item: ReportDef, report: Report) -> None:
     src = item.source
     if item.app and item.app not in {a.id for a in defs.apps}:
-        report.add(src, "", f"no app '{item.app}' for this report's folder", closest(item.app, [a.id for a in defs.apps]))
+        report.add(src, "", zh_en(f"没有与报表所在文件夹对应的应用“{item.app}”", f"no app '{item.app}' for this report's folder"), closest(item.app, [a.id for a in defs.apps]))
     if item.form not in defs.forms:
-        report.add(src, "/form", f"unknown form '{item.form}'", closest(item.form, list(defs.forms)))
+        report.add(src, "/form", zh_en(f"未知表单“{item.form}”", f"unknown form '{item.form}'"), closest(item.form, list(defs.forms)))
         return
     rt = FormRuntime(defs, defs.forms[item.form], build_form_tables(defs.forms[item.form], sa.MetaData()))
     _check_filters(rt, item.filters, src, "/filters", report)
@@ -50,9 +52,11 @@ def check_report(defs: Definitions, item: ReportDef, report: Report) -> None:
         if path is None:
             continue
         if not path.ftype.groupable(path.field):
-            report.add(d.source, "/field", f"cannot group by '{d.field}': it does not hold one value per record")
+            report.add(d.source, "/field", zh_en(f"不能按“{d.field}”分组:它不是每条记录一个值",
+                                                 f"cannot group by '{d.field}': it does not hold one value per record"))
         if d.bucket and not path.ftype.bucketable(path.field):
-            report.add(d.source, "/bucket", f"'{d.field}' is not a date: it cannot be grouped by {d.bucket}")
+            report.add(d.source, "/bucket", zh_en(f"“{d.field}”不是日期,不能按{BUCKETS_ZH.get(d.bucket, d.bucket)}分组",
+                                                  f"'{d.field}' is not a date: it cannot be grouped by {d.bucket}"))
     earlier: list[str] = []
     for m in item.measures:
         _check_measure(rt, m, earlier, report)
@@ -60,12 +64,14 @@ def check_report(defs: Definitions, item: ReportDef, report: Report) -> None:
     names = [d.id for d in item.dimensions] + [m.id for m in item.measures]
     for s in item.sort:
         if s.by not in names:
-            report.add(s.source, "/by", f"'{s.by}' is not a dimension or measure of the report", closest(s.by, names))
+            report.add(s.source, "/by", zh_en(f"“{s.by}”不是报表的维度或指标",
+                                             f"'{s.by}' is not a dimension or measure of the report"), closest(s.by, names))
     if item.limit is not None and not item.dimensions:
-        report.add(src, "/limit", "a top-N limit needs a dimension to rank")
+        report.add(src, "/limit", zh_en("前 N 名需要一个用于排名的维度", "a top-N limit needs a dimension to rank"))
     if item.compare and not any(f.op in RELATIVE_DATE_OPS for f in item.filters):
-        report.add(src, "/compare", "comparing with the previous period needs a relative date filter "
-                   "(such as this_month or last_n_days) to know the period")
+        report.add(src, "/compare", zh_en("与上一周期对比需要一个相对日期筛选(如本月、最近 N 天)来确定周期",
+                         "comparing with the previous period needs a relative date filter "
+                         "(such as this_month or last_n_days) to know the period"))
     _check_chart(item, report)
 
 
@@ -74,7 +80,8 @@ def _check_ids(item: ReportDef, report: Report) -> None:
     parts: list[DimensionDef | MeasureDef] = [*item.dimensions, *item.measures]
     for part in parts:
         if part.id in seen:
-            report.add(part.source, "/id", f"id '{part.id}' is used twice in report '{item.id}'")
+            report.add(part.source, "/id", zh_en(f"标识“{part.id}”在报表“{item.id}”中用了两次",
+                                                    f"id '{part.id}' is used twice in report '{item.id}'"))
         seen.add(part.id)
 
 
@@ -84,10 +91,11 @@ def _path(rt: FormRuntime, name: str, src: Source, sub: str, report: Report) -> 
         return path
     head, _, tail = name.partition(".")
     if rt.field(head) is None:
-        report.add(src, sub, f"form '{rt.form.id}' has no field '{head}'", closest(head, _names(rt.form.field_ids())))
+        report.add(src, sub, zh_en(f"表单“{rt.form.id}”没有字段“{head}”", f"form '{rt.form.id}' has no field '{head}'"), closest(head, _names(rt.form.field_ids())))
     elif tail:
-        report.add(src, sub, f"'{name}' does not resolve: '{head}' must be a single relation or user field and "
-                   f"'{tail}' a field of what it points to")
+        report.add(src, sub, zh_en(f"“{name}”无法解析:“{head}”须为单选关联或成员字段,“{tail}”须为其指向表单的字段",
+                         f"'{name}' does not resolve: '{head}' must be a single relation or user field and "
+                         f"'{tail}' a field of what it points to"))
     return None
 
 
@@ -102,36 +110,38 @@ def _check_filters(rt: FormRuntime, filters: tuple[Filter, ...], src: Source, su
             continue
         ops = path.ftype.operators_for(path.field)
         if not path.ftype.filterable(path.field):
-            report.add(src, f"{sub}/{i}/field", f"cannot filter on '{flt.field}'")
+            report.add(src, f"{sub}/{i}/field", zh_en(f"不能按“{flt.field}”筛选", f"cannot filter on '{flt.field}'"))
         elif flt.op not in ops:
-            report.add(src, f"{sub}/{i}/op", f"'{flt.field}' has no operator '{flt.op}' (it has {', '.join(ops)})",
+            report.add(src, f"{sub}/{i}/op", zh_en(f"“{flt.field}”没有运算符“{flt.op}”(可用:{'、'.join(ops)})",
+                                                          f"'{flt.field}' has no operator '{flt.op}' (it has {', '.join(ops)})"),
                        closest(flt.op, ops))
 
 
 def _check_measure(rt: FormRuntime, m: MeasureDef, earlier: list[str], report: Report) -> None:
     if m.formula is not None:
         if m.aggregate is not None:
-            report.add(m.source, "/aggregate", "a formula measure has no aggregate of its own")
+            report.add(m.source, "/aggregate", zh_en("公式指标不能再有自己的汇总方式", "a formula measure has no aggregate of its own"))
         _check_formula(m, earlier, report)
         return
     if m.aggregate is None:
-        report.add(m.source, "", "a measure needs an aggregate (count, sum, avg, min, max, distinct, duration) "
-                   "or a formula")
+        report.add(m.source, "", zh_en("指标需要汇总方式(count、sum、avg、min、max、distinct、duration)或公式",
+                         "a measure needs an aggregate (count, sum, avg, min, max, distinct, duration) or a formula"))
         return
     _check_filters(rt, m.filters, m.source, "/filter", report)
     if m.aggregate == "duration":
         for key, name in (("/from", m.start), ("/to", m.end)):
             if name is None:
-                report.add(m.source, key, f"a duration needs '{key[1:]}': a date or date-time field")
+                report.add(m.source, key, zh_en(f"时长需要“{key[1:]}”:一个日期或日期时间字段",
+                                           f"a duration needs '{key[1:]}': a date or date-time field"))
                 continue
             path = _path(rt, name, m.source, key, report)
             if path is not None and not path.ftype.bucketable(path.field):
-                report.add(m.source, key, f"'{name}' is not a date or date-time field")
+                report.add(m.source, key, zh_en(f"“{name}”不是日期或日期时间字段", f"'{name}' is not a date or date-time field"))
         return
     if m.aggregate == "count":
         return
     if m.field is None:
-        report.add(m.source, "/field", f"'{m.aggregate}' needs a field")
+        report.add(m.source, "/field", zh_en(f"“{m.aggregate}”需要一个字段", f"'{m.aggregate}' needs a field"))
         return
     path = _path(rt, m.field, m.source, "/field", report)
     if path is None:
@@ -140,9 +150,10 @@ def _check_measure(rt: FormRuntime, m: MeasureDef, earlier: list[str], report: R
             "avg": path.ftype.measurable(path.field)}
     fits.update(dict.fromkeys(ORDERED, path.ftype.measurable(path.field) or path.ftype.bucketable(path.field)))
     if not fits.get(m.aggregate, False):
-        wanted = "a number" if m.aggregate in NUMERIC else "a number or a date" if m.aggregate in ORDERED \
-            else "one value per record"
-        report.add(m.source, "/field", f"cannot take the {m.aggregate} of '{m.field}': it is not {wanted}")
+        zh, en = ("数字", "a number") if m.aggregate in NUMERIC else ("数字或日期", "a number or a date") \
+            if m.aggregate in ORDERED else ("每条记录一个值", "one value per record")
+        report.add(m.source, "/field", zh_en(f"不能对“{m.field}”取 {m.aggregate}:它不是{zh}",
+                                             f"cannot take the {m.aggregate} of '{m.field}': it is not {en}"))
 
 
 def _check_formula(m: MeasureDef, earlier: list[str], report: Report) -> None:
@@ -152,16 +163,18 @@ def _check_formula(m: MeasureDef, earlier: list[str], report: Report) -> None:
         result = check(expr, lambda path: NUMBER if len(path) == 1 and path[0] in earlier else None,
                        variables={}, candidates=earlier)
     except FormulaError as exc:
-        report.add(m.source, "/formula", f"{exc} (a formula measure reads the measures listed before it)")
+        report.add(m.source, "/formula", zh_en(f"{exc.text('zh')}(公式指标只能引用排在它前面的指标)",
+                                                f"{exc} (a formula measure reads the measures listed before it)"))
         return
     if result.kind not in (NUMBER.kind, ANY.kind, NULL.kind):
-        report.add(m.source, "/formula", f"a formula measure must give a number, this gives {result}")
+        report.add(m.source, "/formula", zh_en(f"公式指标必须得到数字,此公式得到 {result}",
+                                              f"a formula measure must give a number, this gives {result}"))
 
 
 def _check_chart(item: ReportDef, report: Report) -> None:
     chart = chart_type(item.chart.type)
     if chart is None:
-        report.add(item.chart.source, "/type", f"unknown chart type '{item.chart.type}'",
+        report.add(item.chart.source, "/type", zh_en(f"未知图表类型“{item.chart.type}”", f"unknown chart type '{item.chart.type}'"),
                    closest(item.chart.type, chart_names()))
         return
     chart.check([d.id for d in item.dimensions], [m.id for m in item.measures], item.chart.options,

@@ -49,7 +49,7 @@ def problems(body: str, head: str = HEAD, where: str = "sales/reports/bad.yaml")
 def test_bad_report_is_refused_with_its_place(body: str, path: str, words: str, suggestion: str | None) -> None:
     head = HEAD.replace("form: deal", "form: dael") if path == "/form" else HEAD
     found = problems(body, head)
-    match = [p for p in found if p.path == path and words in p.message]
+    match = [p for p in found if p.path == path and words in p.text("en")]
     assert match, [str(p) for p in found]
     assert match[0].line > 0
     assert match[0].suggestion == suggestion or suggestion is None
@@ -57,7 +57,7 @@ def test_bad_report_is_refused_with_its_place(body: str, path: str, words: str, 
 
 def test_a_report_outside_an_apps_reports_folder_is_refused() -> None:
     found = problems("measures: [{id: n, aggregate: count}]\n", where="sales/bad.yaml")
-    assert any("<app>/reports/" in p.message for p in found)
+    assert any("<app>/reports/" in p.text("en") for p in found)
 
 
 def test_an_unknown_chart_type_is_refused_by_the_schema() -> None:
