@@ -111,8 +111,9 @@ def test_the_record_page_shows_the_values_in_their_tabs(client: TestClient) -> N
     assert '<script src="/static/js/tabs.js" defer></script>' in html
     drawn = tabs(html)
     assert [(t["title"], t["fields"], t["selected"]) for t in drawn] == [
-        ("Contact", ["Phone", "Email", "Street"], True), ("Bug details", ["Steps to reproduce"], False),
-        ("Handling", ["Severity", "Due date", "Notes"], False), ("Attachments and related documents", ["Reference"], False)]
+        ("Contact", ["phone", "email", "street"], True), ("Bug details", ["steps"], False),
+        ("Handling", ["severity", "due", "notes"], False), ("Attachments and related documents", ["reference"], False)]
+    assert all(label in html for label in ("Phone", "Steps to reproduce", "Due date", "Reference"))
     contact = html[html.index('id="tabpanel-1-0"'):html.index('id="tabpanel-1-1"')]
     assert "555-0100" in contact and "Main St 1" in contact and "RMA-7" not in contact
     assert "RMA-7" in html[html.index('id="tabpanel-1-3"'):]
