@@ -2,7 +2,9 @@
 
 Conventions (see apps_templates/crm/sample_data.yaml): `_key` names a record; "@key" in a relation
 field is that record's id; user fields take usernames; `_owner` is the owning username; dates may be
-"@today", "@today-30", "@today+7" and datetimes "@now-30" (days) or "@now-2h" (hours).
+"@today", "@today-30", "@today+7" and datetimes "@now-30" (days) or "@now-2h" (hours). `_created` ("@now-200",
+"@today-200" or an ISO date-time) back-dates a record: its created_at and updated_at, and the start of the
+pipeline stage it is in — for sample data only, set after the record is written, never through the write path.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from engine.records.model import Actor
 from engine.storage.database import write_transaction
 from engine.workspace import Workspace
 
+CREATED = FieldDef("created_at", "datetime", {"zh": "创建时间", "en": "Created at"})
 RELATIVE = re.compile(r"^@(today|now)(?:([+-])(\d+)(h|d)?)?$")
 
 
@@ -71,17 +74,39 @@ def load_sample_data(ws: Workspace, path: Path) -> SampleReport:
                              .values(head_user_id=user_ids[d["head"]]))
     keys: dict[str, int] = {}
     resolver = _Resolver(ws, keys, user_ids, dept_ids, now)
+    backdated: list[tuple[str, int, datetime]] = []
     for form_id, rows in (data.get("records") or {}).items():
         form = ws.definitions.form(form_id)
-        for row in rows:
-            owner = user_ids.get(row.get("_owner")) if row.get("_owner") else None
+        by_owner: dict[int | None, list[dict[str, Any]]] = {}
+        for row in rows:  # one write per owner and form: rollups over the batch are refreshed once
+            by_owner.setdefault(user_ids.get(row.get("_owner")) if row.get("_owner") else None, []).append(row)
+        for owner, group in by_owner.items():
             actor = Actor(user_id=owner, department_id=user_depts.get(owner) if owner else None, system=True)
-            values = {k: resolver.value(form, form.field(k), v) for k, v in row.items() if not k.startswith("_")}
-            record = ws.records.create(actor, form_id, values, via="sample_data", owner_id=owner)
-            if row.get("_key"):
-                keys[row["_key"]] = record.id
-            report.records[form_id] = report.records.get(form_id, 0) + 1
+            values = [{k: resolver.value(form, form.field(k), v) for k, v in row.items() if not k.startswith("_")}
+                      for row in group]
+            records = ws.records.create_many(actor, form_id, values, via="sample_data", owner_id=owner)
+            for row, record in zip(group, records):
+                if row.get("_key"):
+                    keys[row["_key"]] = record.id
+                if row.get("_created"):
+                    backdated.append((form_id, record.id, resolver.moment(row["_created"])))
+            report.records[form_id] = report.records.get(form_id, 0) + len(records)
+    _backdate(ws, backdated)
     return report
+
+
+def _backdate(ws: Workspace, rows: list[tuple[str, int, datetime]]) -> None:
+    """Give sample records the creation time their `_created` says, and their open stage period the same start."""
+    if not rows:
+        return
+    from engine.pipelines.tables import stage_periods
+    with write_transaction(ws.engine) as conn:
+        for form_id, record_id, moment in rows:
+            main = ws.records.runtime(form_id).main
+            conn.execute(main.update().where(main.c.id == record_id).values(created_at=moment, updated_at=moment))
+            conn.execute(stage_periods.update().where(
+                (stage_periods.c.form == form_id) & (stage_periods.c.record_id == record_id)
+                & stage_periods.c.left_at.is_(None)).values(entered_at=moment))
 
 
 @dataclass
@@ -100,6 +125,19 @@ class _Resolver:
         if isinstance(raw, list):
             return [self._one(f, v) for v in raw]
         return self._one(f, raw)
+
+    def moment(self, raw: Any) -> datetime:
+        """The date-time a `_created` value names: "@now-200", "@today-200" (that day, at this time) or ISO."""
+        match = RELATIVE.match(str(raw))
+        if match:
+            found = self._relative(CREATED, match)
+            assert isinstance(found, datetime)
+            return found
+        try:
+            parsed = datetime.fromisoformat(str(raw))
+        except ValueError:
+            raise SampleDataError(f"_created must be @now-N, @today-N or an ISO date-time, not {raw!r}") from None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=self.ws.tz)
 
     def _one(self, f: FieldDef, raw: Any) -> Any:
         if not isinstance(raw, str):
