@@ -27,6 +27,7 @@ from engine.storage.formtables import build_form_tables
 from engine.storage.system import users
 from tests.conftest import Clock, _fresh_pg_database, add_user, open_workspace
 from web.charts.provinces import map_name
+from web.charts.registry import render
 
 ROOT = Path(__file__).parents[1] / "apps_templates"
 SAMPLE = yaml.safe_load((ROOT / "crm" / "sample_data.yaml").read_text(encoding="utf-8"))
@@ -74,6 +75,8 @@ def test_every_report_runs_and_has_data(crm: Any) -> None:
         first = report.measures[0].id
         if not ds.rows or not ds.totals.get(first):
             empty.append(report_id)
+        for lang in ("zh", "en"):  # and each draws as its chart
+            assert render(report.chart.type, ds, dict(report.chart.options), lang).type == report.chart.type
     assert empty == []
 
 
