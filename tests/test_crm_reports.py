@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ from engine.definitions.loader import load_directory
 from engine.gallery.catalog import find
 from engine.gallery.install import install
 from engine.i18n import text
-from engine.records.model import Actor, Query
+from engine.records.model import Actor, Filter, Query
 from engine.records.paths import resolve_path
 from engine.records.runtime import FormRuntime
 from engine.reports.run import run_report
@@ -34,6 +34,12 @@ SAMPLE = yaml.safe_load((ROOT / "crm" / "sample_data.yaml").read_text(encoding="
 PENDING = ROOT / "crm_dashboards_pending"
 START = datetime(2024, 3, 15, 2, 30, tzinfo=timezone.utc)  # the `clock` fixture's time
 SYSTEM = Actor.system_actor()
+FITS = {  # the field types each dashboard filter component takes
+    "date_range": lambda path: path.ftype.bucketable(path.field),
+    "select": lambda path: path.field.type == "select",
+    "owner": lambda path: path.field.type == "user",
+    "department": lambda path: path.field.type == "department",
+}
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -142,6 +148,9 @@ def test_back_dated_sample_records(crm: Any) -> None:
     ds = run(crm, "new_clients_this_month", admin)
     assert ds.totals["new_clients"] == fresh
     assert ds.previous is not None
+    first = next(c for c in SAMPLE["records"]["client"] if c.get("_created") == "@now-360")
+    found = crm.records.list(SYSTEM, "client", Query(filters=(Filter("name", "eq", first["name"]),), limit=1))
+    assert found.records[0].created_at == START - timedelta(days=360)
     won = run(crm, "won_this_month", admin)
     assert won.totals["won_amount"] and won.previous is not None and won.previous["won_amount"]
 
@@ -192,6 +201,8 @@ def test_the_pending_dashboards_name_real_reports_and_fields() -> None:
                 if found is None:
                     assert path == flt["field"], (file.name, flt["id"], ref)  # an override must resolve
                     continue
+                kind = found.field.type
+                assert FITS[flt["type"]](found), (file.name, flt["id"], ref, kind)
                 applied += 1
             assert applied, (file.name, flt["id"])
         for link in doc.get("links", []):

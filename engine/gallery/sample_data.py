@@ -21,6 +21,7 @@ from engine.definitions.model import FieldDef, FormDef
 from engine.definitions.yamlsource import DATA_LIMITS, load_yaml
 from engine.org.passwords import generate_password
 from engine.org.users import NewUser, create_department, create_user, user_id_by_name
+from engine.pipelines.tables import stage_periods
 from engine.records.model import Actor
 from engine.storage.database import write_transaction
 from engine.workspace import Workspace
@@ -99,7 +100,6 @@ def _backdate(ws: Workspace, rows: list[tuple[str, int, datetime]]) -> None:
     """Give sample records the creation time their `_created` says, and their open stage period the same start."""
     if not rows:
         return
-    from engine.pipelines.tables import stage_periods
     with write_transaction(ws.engine) as conn:
         for form_id, record_id, moment in rows:
             main = ws.records.runtime(form_id).main
