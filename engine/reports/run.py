@@ -58,14 +58,37 @@ def run_report(records: RecordService, actor: Actor, report: ReportDef) -> Datas
                 others = _values(compiled, conn.execute(compiled.totals(leave_out)).one())
                 rows.append([maker.member(OTHERS_KEY) for maker in makers] + list(others.values()))
         previous = _previous(records, actor, report, ctx, conn) if report.compare else None
-    measures = _with_formulas(report, totals, ctx)
-    dataset = Dataset(_columns(records, report, compiled), [], measures,
-                      _with_formulas(report, previous, ctx) if previous is not None else None)
+    columns = _columns(records, report, compiled)
+    points = _percent_points(records, report, columns)
+    measures = _as_ratios(_with_formulas(report, totals, ctx), points)
+    dataset = Dataset(columns, [], measures,
+                      _as_ratios(_with_formulas(report, previous, ctx), points) if previous is not None else None)
     for row in rows:
         values = dict(zip([m.id for m in compiled.aggregated], row[n:]))
-        done = _with_formulas(report, values, ctx)
+        done = _as_ratios(_with_formulas(report, values, ctx), points)
         dataset.rows.append(row[:n] + [done[m.id] for m in report.measures])
     return dataset
+
+
+def _percent_points(records: RecordService, report: ReportDef, columns: list[Column]) -> set[str]:
+    """The measures shown as a percent that aggregate a percent field: the field stores points (12.5 for 12.5%),
+    a dataset's percent is a ratio (0.125), as a formula's rate is."""
+    kinds = {c.key: c.kind for c in columns}
+    rt = records.runtime(report.form)
+    found = set()
+    for m in report.measures:
+        if kinds.get(m.id) != "percent" or not m.field or m.aggregate in COUNTS or m.formula is not None:
+            continue
+        path = resolve_path(rt, m.field)
+        if path is not None and path.ftype.cell_kind(path.field) == "percent":
+            found.add(m.id)
+    return found
+
+
+def _as_ratios(values: dict[str, Any], points: set[str]) -> dict[str, Any]:
+    if not points:
+        return values
+    return {k: v / 100 if k in points and isinstance(v, (int, float, Decimal)) else v for k, v in values.items()}
 
 
 def _compile(records: RecordService, actor: Actor, report: ReportDef,

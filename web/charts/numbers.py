@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -15,8 +16,8 @@ DEFAULT_DECIMALS = {"money": 2, "percent": 1, "days": 1}
 
 def plain(value: Any) -> float | int | None:
     """A measure's value as a JSON number (Decimal to float), None staying None."""
-    if value is None:
-        return None
+    if value is None or isinstance(value, (date, datetime, str)):
+        return None  # the earliest or latest date of a group is read in the table, not drawn as a bar
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, int):
@@ -41,6 +42,8 @@ def format_value(column: Column, value: Any, lang: str, currency: str = "CNY") -
     """A measure's value as text: 1,234 · ¥1,234.00 · 25.0% · 12.5 天; "—" when there is none."""
     if value is None:
         return NO_NUMBER
+    if column.kind == "date" or isinstance(value, (date, datetime)):
+        return _when(value)
     number = Decimal(str(value)) if not isinstance(value, Decimal) else value
     places = decimals(column, number)
     if column.kind == "percent":
@@ -62,3 +65,12 @@ def axis_format(column: Column, lang: str, currency: str = "CNY") -> dict[str, A
     if column.kind == "days":
         found["suffix"] = chart_text("chart_days_suffix", lang)
     return found
+
+
+def _when(value: Any) -> str:
+    """A date measure (the earliest or latest date of a group): 2024-05-01, or 2024-05-01 09:30 for a time."""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)[:16].replace("T", " ")

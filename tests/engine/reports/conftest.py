@@ -53,7 +53,7 @@ def sales(fresh_workspace) -> Sales:  # type: ignore[no-untyped-def]
         closed = start + timedelta(days=9 * i, hours=(i * 7) % 24) if i % 6 else None
         ws.records.create(system, "deal", {
             "name": f"Deal {i}", "client": clients[i % 5] if i % 7 else None, "stage": STAGES[i % 4] if i % 11 else None,
-            "amount": 1000 + (i * 137) % 5000 if i % 9 else None, "cost": 100 + i, "quantity": i % 5,
+            "amount": 1000 + (i * 137) % 5000 if i % 9 else None, "cost": 100 + i, "quantity": i % 5, "discount": (i % 4) * 5,
             "opened_on": (date(2023, 9, 1) + timedelta(days=8 * i)).isoformat(),
             "closed_at": closed.isoformat() if closed else None, "owner": owners[i % 5],
         })

@@ -187,3 +187,27 @@ def test_formula_measure(sales) -> None:  # type: ignore[no-untyped-def]
             assert row[rate] is None
     assert ds.totals["win_rate"] == pytest.approx(ds.totals["won"] / (ds.totals["won"] + ds.totals["lost"]))
     assert isinstance(ds.totals["amount"], Decimal)
+
+
+def test_a_percent_field_averages_to_a_ratio(sales) -> None:  # type: ignore[no-untyped-def]
+    """A percent field stores 12.5 for 12.5%; the dataset's percent is a ratio (0.125) like a formula's rate, so a
+    chart or a spreadsheet shows 12.5%, not 1250%."""
+    from web.charts.numbers import format_value
+    ds = run_report(sales.ws.records, sales.admin,
+                    report([DimensionDef("stage", "stage")], [MeasureDef("avg_discount", aggregate="avg", field="discount")]))
+    column = ds.measures[0]
+    assert column.kind == "percent"
+    expected = hand(sales, "SELECT 1, avg(discount) FROM deal WHERE deleted_at IS NULL")[1]
+    assert same(ds.totals["avg_discount"] * 100, expected)
+    assert same(expected, 7.5)  # 0, 5, 10, 15 % in turn
+    assert format_value(column, ds.totals["avg_discount"], "en") == "7.50%"  # the field's two decimals
+
+
+def test_the_earliest_date_of_a_group_reads_as_a_date(sales) -> None:  # type: ignore[no-untyped-def]
+    from web.charts.numbers import format_value, plain
+    ds = run_report(sales.ws.records, sales.admin,
+                    report([DimensionDef("stage", "stage")], [MeasureDef("first", aggregate="min", field="opened_on")]))
+    column = ds.measures[0]
+    assert column.kind == "date"
+    assert format_value(column, ds.totals["first"], "en") == "2023-09-01"
+    assert plain(ds.totals["first"]) is None
