@@ -109,9 +109,16 @@ def _add_dashboard(assembly: Assembly, rel: str, doc: YamlDocument) -> None:
     place_by_id(assembly, "dashboard", "dashboards", rel, item, doc)
 
 
+RESERVED_FORM_IDS = ("reports", "dashboards")  # an app's report and dashboard pages: /apps/<app>/reports/<id>
+
+
 def _check_forms(defs: Definitions, report: Report) -> None:
     for form in defs.forms.values():
         check_form(defs, form, report)
+        if form.id in RESERVED_FORM_IDS:
+            report.add(form.source, "/form", zh_en(f"表单编号不能是“{form.id}”:它是应用的报表与看板页面的地址",
+                                                   f"a form cannot be called '{form.id}': the app's report and "
+                                                   "dashboard pages use that address"))
 
 
 # Registration order is the order kinds are named in messages and their checks run.

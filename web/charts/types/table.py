@@ -28,7 +28,7 @@ class Table(ChartType):
         lines = []
         for row in dataset.rows:
             keys = keys_of(dataset.dimensions, row, dataset)
-            cells = [Cell(format_value(c, value, lang, currency), True, keys) if c.role == "measure" else
+            cells = [Cell(format_value(c, value, lang, currency), True, keys, measure=c.key) if c.role == "measure" else
                      Cell(member_label(value, lang), color=value.color) for c, value in zip(dataset.columns, row)]
             lines.append(Line(cells))
         total = None

@@ -1,0 +1,28 @@
+"""UI texts (zh, en) of report and dashboard pages, their filters, linkage and drill-down, and the app menu."""
+
+TEXTS: dict[str, dict[str, str]] = {
+    "menu_forms": {"zh": "表单", "en": "Forms"},
+    "menu_dashboards": {"zh": "仪表盘", "en": "Dashboards"},
+    "menu_reports": {"zh": "报表", "en": "Reports"},
+    "report_data": {"zh": "数据", "en": "Data"},
+    "report_empty": {"zh": "暂无数据:没有符合条件的记录", "en": "No data: no records match"},
+    "report_hidden_field": {"zh": "您无权查看此报表使用的字段“{field}”,因此无法显示", "en": "This report uses the field '{field}', which is hidden from you, so it cannot be shown"},
+    "report_unfit": {"zh": "此报表无法以所设图表显示", "en": "This report cannot be drawn as its chart"},
+    "report_no_access": {"zh": "您没有查看此报表的权限", "en": "You may not see this report"},
+    "dashboard_no_access": {"zh": "您没有查看此仪表盘的权限", "en": "You may not see this dashboard"},
+    "app_no_access": {"zh": "您没有打开此应用的权限", "en": "You may not open this app"},
+    "filter_all": {"zh": "全部", "en": "All"},
+    "filter_custom": {"zh": "自定义", "en": "Custom"},
+    "filter_from": {"zh": "从", "en": "From"},
+    "filter_to": {"zh": "到", "en": "To"},
+    "filter_apply": {"zh": "筛选", "en": "Apply"},
+    "filter_reset": {"zh": "清除筛选", "en": "Clear filters"},
+    "filter_bad_choice": {"zh": "筛选“{name}”的值“{value}”无法识别,已忽略", "en": "The value '{value}' of the filter '{name}' is not understood and was left out"},
+    "filter_me": {"zh": "我自己", "en": "Me"},
+    "link_filtered_by": {"zh": "按 {name} 筛选", "en": "Filtered by {name}"},
+    "link_clear": {"zh": "清除联动筛选", "en": "Clear the linked filter"},
+    "drill_not_listable": {"zh": "这个数字不是一组记录(如比率或“其他”),无法列出明细", "en": "This number is not one set of records (a rate, or “others”), so it has no list"},
+    "drill_bad_keys": {"zh": "明细链接无效", "en": "The drill-down link is not valid"},
+    "drill_hint": {"zh": "点击图表中的数字查看明细记录", "en": "Click a number in a chart to see its records"},
+    "link_hint": {"zh": "点击此图表可筛选联动的图表;按住 Ctrl/⌘ 点击查看明细", "en": "Click to filter the linked charts; Ctrl/⌘-click to see the records"},
+}
