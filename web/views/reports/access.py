@@ -13,6 +13,7 @@ from engine.definitions.model import AppDef
 from engine.records.model import Actor
 from engine.reports.dashboard import DashboardDef
 from engine.reports.model import ReportDef
+from web.views.reports.visibility import may_open_app, may_see_dashboard, may_see_report
 from engine.workspace import Workspace
 from web.i18n import choose_language, translator
 from web.render import page
@@ -29,28 +30,6 @@ class Viewer:
 def viewer_of(request: Request) -> Viewer:
     lang = choose_language(request)
     return Viewer(request.app.state.ws, actor_of(current_user(request) or {}, lang), lang)
-
-
-def may_open_app(ws: Workspace, actor: Actor, app: AppDef) -> bool:
-    """An app opens for a viewer who may read one of its forms (as the app menu shows it)."""
-    return any(f in ws.definitions.forms and ws.records.guard(actor, f).access.can("read") for f in app.forms)
-
-
-def may_see_report(ws: Workspace, actor: Actor, report: ReportDef) -> bool:
-    return report.form in ws.definitions.forms and ws.records.guard(actor, report.form).access.can("read")
-
-
-def may_see_dashboard(ws: Workspace, actor: Actor, board: DashboardDef) -> bool:
-    app = next((a for a in ws.definitions.apps if a.id == board.app), None)
-    return app is not None and board.visible_to(actor.roles, actor.is_admin) and may_open_app(ws, actor, app)
-
-
-def menu_of(ws: Workspace, actor: Actor, app: AppDef) -> tuple[list[DashboardDef], list[ReportDef]]:
-    """The app's dashboards and reports the viewer may see, in id order."""
-    boards = [b for _, b in sorted(ws.definitions.dashboards.items())
-              if b.app == app.id and may_see_dashboard(ws, actor, b)]
-    reports = [r for _, r in sorted(ws.definitions.reports.items()) if r.app == app.id and may_see_report(ws, actor, r)]
-    return boards, reports
 
 
 def refusal(request: Request, viewer: Viewer, key: str, status: int) -> Response:
