@@ -4,7 +4,7 @@ one app, global filter components applied to every report on it, and links (clic
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field as dataclass_field
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -25,7 +25,7 @@ class FilterComponent:
     field: str
     default: str | None = None
     label: I18n | None = None
-    apply: Mapping[str, str] = field(default_factory=lambda: frozen({}))
+    apply: Mapping[str, str] = dataclass_field(default_factory=lambda: frozen({}))
     source: Source = Source()
 
     def field_for(self, report_id: str) -> str:

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from engine.definitions.checker import Report
 from engine.definitions.model import Definitions, Source
 from engine.definitions.suggest import closest
-from engine.i18n import zh_en
+from engine.i18n import text, zh_en
 from engine.records.paths import resolve_path
 from engine.records.runtime import FormRuntime
 from engine.reports.dashboard import GRID_COLUMNS, DashboardDef, FilterComponent
@@ -109,8 +109,8 @@ def _check_component_fields(defs: Definitions, component: FilterComponent, kind:
             else:
                 missing.append((rid, target))
         elif not kind.fits(path):
-            report.add(src, sub, zh_en(f"{component.type} 筛选需要{kind.needs['zh']},“{name}”不是",
-                                       f"a {component.type} filter needs {kind.needs['en']}, '{name}' is not one"))
+            report.add(src, sub, zh_en(f"{component.type} 筛选需要{text(kind.needs, 'zh')},“{name}”不是",
+                                       f"a {component.type} filter needs {text(kind.needs, 'en')}, '{name}' is not one"))
     if missing and len(missing) == len([r for r in reports.values() if r.form in defs.forms]):
         forms = sorted({t.form for _, t in missing})
         report.add(src, "/field", zh_en(f"此看板上没有报表的表单有字段“{component.field}”(表单:{'、'.join(forms)})",

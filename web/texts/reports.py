@@ -20,6 +20,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "filter_bad_choice": {"zh": "筛选“{name}”的值“{value}”无法识别,已忽略", "en": "The value '{value}' of the filter '{name}' is not understood and was left out"},
     "filter_me": {"zh": "我自己", "en": "Me"},
     "link_filtered_by": {"zh": "按 {name} 筛选", "en": "Filtered by {name}"},
+    "board_linked": {"zh": "已联动筛选", "en": "linked"},
     "link_clear": {"zh": "清除联动筛选", "en": "Clear the linked filter"},
     "drill_not_listable": {"zh": "这个数字不是一组记录(如比率或“其他”),无法列出明细", "en": "This number is not one set of records (a rate, or “others”), so it has no list"},
     "drill_bad_keys": {"zh": "明细链接无效", "en": "The drill-down link is not valid"},

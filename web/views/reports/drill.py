@@ -20,8 +20,9 @@ from engine.reports.run import ReportForbidden, run_report
 from web.i18n import translator
 from web.render import page
 from web.views.liststate import URL_SAFE
-from web.views.reports.access import Viewer, may_see_dashboard, report_or_refusal
+from web.views.reports.access import Viewer, report_or_refusal
 from web.views.reports.board_state import read_board_state
+from web.views.reports.visibility import may_see_dashboard
 
 
 def drill_url(report: ReportDef, board_query: str = "", board: str = "") -> str:
