@@ -77,3 +77,11 @@ def test_a_dashboard_outside_an_apps_dashboards_folder_is_refused() -> None:
 def test_the_schema_refuses_an_unknown_filter_type() -> None:
     found = problems(ITEMS + "filters:\n  - {id: p, type: slider, field: amount}\n")
     assert any(p.path.startswith("/filters/0/type") for p in found), [str(p) for p in found]
+
+
+@pytest.mark.parametrize("word", ["reports", "dashboards"])
+def test_a_form_cannot_take_the_address_of_the_report_pages(word: str) -> None:
+    form = f"form: {word}\nlabel: X\nfields:\n  - {{id: name, type: text, label: Name}}\n"
+    sources = {**read_directory(FIXTURE), f"sales/forms/{word}.yaml": form}
+    found = [p for p in load_sources(sources).problems if p.file.endswith(f"{word}.yaml")]
+    assert any("cannot be called" in p.text("en") and p.path == "/form" for p in found), [str(p) for p in found]
