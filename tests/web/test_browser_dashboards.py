@@ -111,6 +111,23 @@ def test_a_dashboard_filters_links_and_drills_down(chromium: Any, site: str) -> 
     page.wait_for_url(lambda url: "channel=web" not in url)
     drawn(page)
 
+    # a custom date range: its from/to inputs appear, the days given are in the URL
+    page.select_option("select[name=period]", "custom")
+    expect(page.locator("input[name=period-from]")).to_be_visible()
+    page.fill("input[name=period-from]", "2024-01-01")
+    page.fill("input[name=period-to]", "2024-03-31")
+    page.locator("input[name=period-to]").dispatch_event("change")
+    page.wait_for_url("**period-from=2024-01-01&period-to=2024-03-31**")
+    drawn(page)
+    page.wait_for_function("() => document.querySelector('#board')")
+    expect(page.locator('[data-report="revenue"] .kpi-value')).not_to_contain_text("7,092")
+    assert sum(v for _, v in points(page, "by_channel")) == 11  # the orders of 2 January to 12 March 2024
+    page.select_option("select[name=period]", "")
+    expect(page.locator("input[name=period-from]")).to_be_hidden()
+    page.wait_for_url(lambda url: "period-from" not in url)
+    drawn(page)
+    expect(page.locator('[data-report="revenue"] .kpi-value')).to_contain_text("7,092")
+
     # a click on a linked chart filters the others and shows a chip
     click_bar(page, "by_channel", 1)  # Store: 8 orders
     expect(page.locator(".board-chip")).to_contain_text("Store")

@@ -168,6 +168,10 @@ def test_a_number_without_one_list_is_a_clear_400(web: TestClient) -> None:
     answer = web.get(url, headers=EN)
     assert answer.status_code == 400 and "not one set of records" in answer.text
     assert web.get("/apps/sales/reports/monthly/drill?keys=nonsense", headers=EN).status_code == 400
+    for keys in ({"month": "2024-01-01"}, {"month": {"a": 1}, "stage": "won"}, ["won"]):
+        url = "/apps/sales/reports/monthly/drill?" + urlencode({"keys": json.dumps(keys)})
+        answer = web.get(url, headers=EN)
+        assert answer.status_code == 400 and "not valid" in answer.text
 
 
 def test_the_app_menu_lists_dashboards_and_reports_the_viewer_may_see(web: TestClient) -> None:

@@ -63,7 +63,7 @@ def drill(request: Request) -> Response:
         ordered = [keys[d.id] for d in report.dimensions] if isinstance(keys, dict) else None
     except (ValueError, KeyError):
         ordered = None
-    if ordered is None:
+    if ordered is None or not all(k is None or isinstance(k, (str, int, float)) for k in ordered):
         return _bad(request, viewer, "drill_bad_keys")
     kept: list[list[Any]] = []
     try:
