@@ -107,9 +107,11 @@ def chosen_columns(form: FormDef, names: list[str]) -> tuple[str, ...]:
     return () if chosen == tuple(f.id for f in list_columns(form)) else chosen
 
 
-def state_from_query_string(query: str, form: FormDef, table: Any, ctx: FilterContext, lang: str) -> ListState:
+def state_from_query_string(query: str, form: FormDef, table: Any, ctx: FilterContext, lang: str,
+                            defs: Definitions | None = None) -> ListState:
     """The state of a list URL's query string (as posted by the save-view form)."""
-    return read_state(QueryParams(parse_qsl(query.lstrip("?"), keep_blank_values=False)), form, table, ctx, lang)
+    return read_state(QueryParams(parse_qsl(query.lstrip("?"), keep_blank_values=False)), form, table, ctx, lang,
+                      defs=defs)
 
 
 def sortable(f: FieldDef) -> bool:

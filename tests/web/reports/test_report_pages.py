@@ -187,3 +187,29 @@ def test_the_app_menu_lists_dashboards_and_reports_the_viewer_may_see(web: TestC
     page = web.get("/", headers=EN).text
     assert "/apps/sales/dashboards/overview" not in page  # not in the dashboard's roles
     assert 'href="/apps/sales/reports/pipeline"' in page
+
+
+def test_a_list_url_may_name_a_path_or_a_system_field(web: TestClient) -> None:
+    sign_in(web)
+    sales = web.sales  # type: ignore[attr-defined]
+    page = web.get("/apps/sales/deal?" + urlencode([("f", "client.industry:eq:it"), ("f", "created_at:this_year")]),
+                   headers=EN)
+    assert page.status_code == 200, page.text[:2000]
+    assert "Client · Industry" in page.text and "Created at" in page.text
+    it = sum(1 for r in sales.ws.records.list(sales.admin, "deal", _all()).records
+             if r.values.get("client") in _clients(sales, "it"))
+    assert re.search(rf'id="total">{it} ', page.text)
+    refused = web.get("/apps/sales/deal?f=client.nope:eq:x", headers=EN)
+    assert refused.status_code == 400
+    assert web.get("/apps/sales/deal?f=deleted_at:not_empty", headers=EN).status_code == 400
+
+
+def _all():  # type: ignore[no-untyped-def]
+    from engine.records.model import Query
+    return Query(limit=500)
+
+
+def _clients(sales, industry: str) -> set[int]:  # type: ignore[no-untyped-def]
+    from engine.records.model import Filter, Query
+    page = sales.ws.records.list(sales.admin, "client", Query(filters=(Filter("industry", "eq", industry),), limit=50))
+    return {r.id for r in page.records}
