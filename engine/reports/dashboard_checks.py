@@ -34,6 +34,11 @@ def check_dashboard(defs: Definitions, board: DashboardDef, report: Report) -> N
     if board.app and board.app not in apps:
         report.add(board.source, "", zh_en(f"没有与看板所在文件夹对应的应用“{board.app}”",
                                            f"no app '{board.app}' for this dashboard's folder"), closest(board.app, apps))
+    roles = [r.id for r in defs.roles]
+    for i, role in enumerate(board.roles or ()):
+        if role not in roles:
+            report.add(board.source, f"/roles/{i}", zh_en(f"未知角色“{role}”", f"unknown role '{role}'"),
+                       closest(role, roles))
     reports = _check_items(defs, board, report)
     _check_filters(defs, board, reports, report)
     _check_links(board, reports, report)

@@ -24,6 +24,7 @@ def test_the_fixture_dashboard_is_clean() -> None:
 
 @pytest.mark.parametrize(("body", "path", "words", "suggestion"), [
     ("items:\n  - {report: pipelin}\n", "/items/0/report", "unknown report 'pipelin'", "pipeline"),
+    ("roles: [managr]\n" + ITEMS, "/roles/0", "unknown role 'managr'", "manager"),
     ("items:\n  - {report: other.pipeline}\n", "/items/0/report", "unknown report", None),
     ("items:\n  - {w: 3}\n", "/items/0", "exactly one of report or text", None),
     ("items:\n  - {report: pipeline, text: hi}\n", "/items/0", "exactly one of report or text", None),
