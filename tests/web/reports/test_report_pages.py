@@ -75,7 +75,12 @@ def test_a_report_using_a_field_hidden_from_the_viewer_says_so(web: TestClient) 
     sales = web.sales  # type: ignore[attr-defined]
     costs = {"sales/reports/costs.yaml": "report: costs\nlabel: {zh: 成本, en: Costs}\nform: deal\n"
              "dimensions: [{field: stage}]\nmeasures: [{id: cost, aggregate: sum, field: cost}]\nchart: {type: bar}\n"}
-    sales.ws.publish({**read_directory(FIXTURE), **costs})  # reps may not see `cost`
+    board = {"sales/dashboards/reps.yaml": "dashboard: reps\nlabel: {zh: 代表, en: Reps}\n"
+             "items:\n  - {report: costs, w: 6}\n  - {report: pipeline, w: 6}\n"}
+    sales.ws.publish({**read_directory(FIXTURE), **costs, **board})  # reps may not see `cost`
+    shown = web.get("/apps/sales/dashboards/reps", headers=EN)
+    assert shown.status_code == 200  # one report that cannot run does not take the dashboard down
+    assert "hidden from you" in shown.text and "No data: no records match" in shown.text  # reza owns no deal
     page = web.get("/apps/sales/reports/costs", headers=EN)
     assert page.status_code == 403
     assert "hidden from you" in page.text and "Cost" in page.text
