@@ -173,7 +173,7 @@ def test_a_number_without_one_list_is_a_clear_400(web: TestClient) -> None:
     answer = web.get(url, headers=EN)
     assert answer.status_code == 400 and "not one set of records" in answer.text
     assert web.get("/apps/sales/reports/monthly/drill?keys=nonsense", headers=EN).status_code == 400
-    for keys in ({"month": "2024-01-01"}, {"month": {"a": 1}, "stage": "won"}, ["won"]):
+    for keys in ({"nope": "2024-01-01"}, {"month": {"a": 1}, "stage": "won"}, ["won"]):
         url = "/apps/sales/reports/monthly/drill?" + urlencode({"keys": json.dumps(keys)})
         answer = web.get(url, headers=EN)
         assert answer.status_code == 400 and "not valid" in answer.text
@@ -218,3 +218,15 @@ def _clients(sales, industry: str) -> set[int]:  # type: ignore[no-untyped-def]
     from engine.records.model import Filter, Query
     page = sales.ws.records.list(sales.admin, "client", Query(filters=(Filter("industry", "eq", industry),), limit=50))
     return {r.id for r in page.records}
+
+
+def test_subtotal_and_total_cells_drill_to_their_records(web: TestClient) -> None:
+    sign_in(web)
+    sales = web.sales  # type: ignore[attr-defined]
+    ds = run_report(sales.ws.records, sales.admin, sales.ws.definitions.reports["monthly"])
+    month = ds.rows[0][0].key
+    in_month = sum(row[ds.column_index("deals")] for row in ds.rows if row[0].key == month)
+    url = "/apps/sales/reports/monthly/drill?" + urlencode({"keys": json.dumps({"month": month})})
+    assert count_of(web, url) == in_month
+    url = "/apps/sales/reports/monthly/drill?" + urlencode({"keys": "{}", "measure": "won"})
+    assert count_of(web, url) == ds.totals["won"]

@@ -4,6 +4,7 @@ linkage) opens the form's list page with the conditions selecting exactly the re
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -60,11 +61,15 @@ def drill(request: Request) -> Response:
         report = report_on_board(ws.records, report, state.chosen, link)
     try:
         keys = json.loads(params.get("keys", "{}"))
-        ordered = [keys[d.id] for d in report.dimensions] if isinstance(keys, dict) else None
-    except (ValueError, KeyError):
-        ordered = None
-    if ordered is None or not all(k is None or isinstance(k, (str, int, float)) for k in ordered):
+    except ValueError:
+        keys = None
+    known = {d.id for d in report.dimensions}
+    if not isinstance(keys, dict) or set(keys) - known or \
+            not all(k is None or isinstance(k, (str, int, float)) for k in keys.values()):
         return _bad(request, viewer, "drill_bad_keys")
+    # a subtotal or total cell names only some dimensions: the others take any value
+    report = replace(report, dimensions=tuple(d for d in report.dimensions if d.id in keys))
+    ordered = [keys[d.id] for d in report.dimensions]
     kept: list[list[Any]] = []
     try:
         if OTHERS_KEY in ordered:
