@@ -33,7 +33,8 @@ class Table(ChartType):
             lines.append(Line(cells))
         total = None
         if options.get("totals", True) and dataset.rows and dataset.totals:
-            total = Line([Cell(format_value(c, dataset.totals.get(c.key), lang, currency), True, {})
+            total = Line([Cell(format_value(c, dataset.totals.get(c.key), lang, currency), True, {},
+                               measure=c.key)
                           if c.role == "measure" else Cell("") for c in dataset.columns], "total")
             label_at = 0 if dataset.dimensions else None
             if label_at is not None:
