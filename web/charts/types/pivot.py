@@ -166,5 +166,6 @@ class Pivot(ChartType):
         for i, measure in enumerate(grid.measures):  # the grand total: over every record, not the rows shown
             if measure.key in grid.dataset.totals:
                 cells[len(cells) - len(grid.measures) + i] = Cell(
-                    format_value(measure, grid.dataset.totals[measure.key], grid.lang, grid.currency), True, {})
+                    format_value(measure, grid.dataset.totals[measure.key], grid.lang, grid.currency), True, {},
+                    measure=measure.key)
         return Line(label + cells, "total")
