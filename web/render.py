@@ -18,6 +18,7 @@ from web import regions
 from web.i18n import choose_language, translator
 from web.isolation import DataAttributes, finalize
 from web.session import actor_of, csrf_token, current_user
+from web.views.reports.visibility import menu_of
 from web.views.widgets import differs, input_value, options_of, widget_templates
 from web.zones import user_tz
 
@@ -46,11 +47,17 @@ def page(request: Request, name: str, context: dict[str, Any], status: int = 200
             ws.records.guard(actor, form_id).access.can(operation)
 
     apps = [a for a in ws.definitions.apps if any(can(f) for f in a.forms)] if user else []
+
+    def analysis(app: Any) -> tuple[list[Any], list[Any]]:
+        """The app's dashboards and reports the signed-in user may see (for the app menu)."""
+        return menu_of(ws, actor, app) if actor is not None else ([], [])
+
     roles = set(user.get("roles") or ()) if user else set()
     may_design = user is not None and (bool(user.get("is_admin")) or any(set(a.admins) & roles for a in ws.definitions.apps))
     base = {
         "request": request, "lang": lang, "t": translator(lang), "label": lambda v: text(v, lang),
         "user": user, "csrf": csrf_token(request), "apps": apps, "can": can, "may_design": may_design,
+        "analysis": analysis,
         "forms": ws.definitions.forms, "tz": tz,
         "input_value": lambda f, v: input_value(f, v, tz),
         "options_of": lambda f, choices: options_of(f, choices, lang),

@@ -16,6 +16,8 @@ from engine.definitions.suggest import closest
 from engine.definitions.workflow_checks import check_workflows
 from engine.definitions.yamlsource import YamlDocument
 from engine.reports.checks import check_reports
+from engine.reports.dashboard import build_dashboard
+from engine.reports.dashboard_checks import check_dashboards
 from engine.reports.model import build_report
 from engine.errors import Problem
 from engine.i18n import zh_en
@@ -98,9 +100,25 @@ def _add_report(assembly: Assembly, rel: str, doc: YamlDocument) -> None:
     place_by_id(assembly, "report", "reports", rel, item, doc)
 
 
+def _add_dashboard(assembly: Assembly, rel: str, doc: YamlDocument) -> None:
+    """A dashboard belongs to the app whose folder holds it: <app>/dashboards/<dashboard>.yaml."""
+    item = build_dashboard(doc, rel)
+    if not item.app:
+        assembly.problems.append(Problem(doc.file, 1, "", zh_en("看板应放在 <应用>/dashboards/<看板>.yaml",
+                                                                  "a dashboard belongs in <app>/dashboards/<dashboard>.yaml")))
+    place_by_id(assembly, "dashboard", "dashboards", rel, item, doc)
+
+
+RESERVED_FORM_IDS = ("reports", "dashboards")  # an app's report and dashboard pages: /apps/<app>/reports/<id>
+
+
 def _check_forms(defs: Definitions, report: Report) -> None:
     for form in defs.forms.values():
         check_form(defs, form, report)
+        if form.id in RESERVED_FORM_IDS:
+            report.add(form.source, "/form", zh_en(f"表单编号不能是“{form.id}”:它是应用的报表与看板页面的地址",
+                                                   f"a form cannot be called '{form.id}': the app's report and "
+                                                   "dashboard pages use that address"))
 
 
 # Registration order is the order kinds are named in messages and their checks run.
@@ -112,3 +130,4 @@ register_kind(by_id("automation", "automations", build_automation, checks=(check
 register_kind(by_id("pipeline", "pipelines", build_pipeline, checks=(check_pipelines,)))
 register_kind(by_id("workflow", "workflows", build_workflow, checks=(check_workflows,)))
 register_kind(Kind("report", "reports", _add_report, checks=(check_reports,)))
+register_kind(Kind("dashboard", "dashboards", _add_dashboard, checks=(check_dashboards,)))

@@ -31,13 +31,13 @@ def drill_query(rt: FormRuntime, report: ReportDef, keys: Sequence[Any], tz: tzi
         if key == OTHERS_KEY:
             filters.extend(_others(dim, [row[i] for row in kept], len(report.dimensions)))
         else:
-            filters.extend(_member(rt, dim, key, tz))
+            filters.extend(member_filters(rt, dim, key, tz))
     if measure is not None:
         filters.extend(_measure(report, measure))
     return Query(filters=tuple(filters), limit=limit, with_total=True)
 
 
-def _member(rt: FormRuntime, dim: DimensionDef, key: Any, tz: tzinfo) -> list[Filter]:
+def member_filters(rt: FormRuntime, dim: DimensionDef, key: Any, tz: tzinfo) -> list[Filter]:
     if key is None:
         return [Filter(dim.field, "empty")]
     if not dim.bucket:

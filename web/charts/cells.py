@@ -15,6 +15,7 @@ class Cell:
     colspan: int = 1
     rowspan: int = 1
     color: str | None = None  # a select option's colour, shown as a dot
+    measure: str | None = None  # the measure a number cell shows (drill-down applies that measure's own filter)
 
     @property
     def keys_json(self) -> str:

@@ -27,7 +27,7 @@ def data_item(dataset: Dataset, row: list[Any] | None, measure: Column, keys: di
     """One data point: its number, its text as people read it, the drill-down keys, and its colour if any."""
     value = None if row is None else row[dataset.column_index(measure.key)]
     return {"value": plain(value), "text": format_value(measure, value, lang, currency), "keys": keys,
-            **item_style(color)}
+            "measure": measure.key, **item_style(color)}
 
 
 def chosen_measures(dataset: Dataset, keys: list[str] | None) -> list[Column]:

@@ -50,7 +50,7 @@ def request_state(request: Request, form: FormDef, extra: tuple[str, ...] = ()) 
     ws = request.app.state.ws
     lang = choose_language(request)
     ctx = ws.records.filter_context(actor_of(current_user(request) or {}, lang))
-    return read_state(request.query_params, form, ws.records.runtime(form.id).main, ctx, lang, extra)
+    return read_state(request.query_params, form, ws.records.runtime(form.id).main, ctx, lang, extra, ws.definitions)
 
 
 def record_list(request: Request) -> Response:

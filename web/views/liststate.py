@@ -8,7 +8,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from starlette.datastructures import QueryParams
 
-from engine.definitions.model import FieldDef, FormDef
+from engine.definitions.model import Definitions, FieldDef, FormDef
 from engine.fields.base import FilterContext
 from engine.i18n import text
 from engine.records.model import Filter, Query
@@ -41,7 +41,7 @@ class ListState:
 
     def query(self, limit: int, tz: Any) -> Query:
         """The engine query of this state."""
-        filters = tuple(Filter(c.field.id, c.op, c.operand(tz)) for c in self.conditions)
+        filters = tuple(Filter(c.key, c.op, c.operand(tz)) for c in self.conditions)
         return Query(filters=filters, search=self.q or None, sort=((self.sort, self.descending),) if self.sort else (),
                      limit=limit, after=self.after or None, with_total=True, with_children=False)
 
@@ -79,13 +79,13 @@ class ListState:
 
 
 def read_state(params: QueryParams, form: FormDef, table: Any, ctx: FilterContext, lang: str,
-               extra: tuple[str, ...] = ()) -> ListState:
+               extra: tuple[str, ...] = (), defs: Definitions | None = None) -> ListState:
     """Parse a list's query parameters; a condition composed in the builder (nf, no, nv) is added to the rest."""
     tokens = params.getlist("f")
     composed = bool(params.get("nf") and params.get("no"))
     if composed:
         tokens.append(new_token(str(params["nf"]), str(params["no"]), params.getlist("nv")))
-    good, bad = parse_conditions(form, tokens, table, ctx, lang)
+    good, bad = parse_conditions(form, tokens, table, ctx, lang, defs)
     view = params.get("view", "")
     view = view if len(view) <= 18 else ""  # longer than any id
     chosen = [name for value in params.getlist("cols") for name in value.split(",")]
@@ -107,9 +107,11 @@ def chosen_columns(form: FormDef, names: list[str]) -> tuple[str, ...]:
     return () if chosen == tuple(f.id for f in list_columns(form)) else chosen
 
 
-def state_from_query_string(query: str, form: FormDef, table: Any, ctx: FilterContext, lang: str) -> ListState:
+def state_from_query_string(query: str, form: FormDef, table: Any, ctx: FilterContext, lang: str,
+                            defs: Definitions | None = None) -> ListState:
     """The state of a list URL's query string (as posted by the save-view form)."""
-    return read_state(QueryParams(parse_qsl(query.lstrip("?"), keep_blank_values=False)), form, table, ctx, lang)
+    return read_state(QueryParams(parse_qsl(query.lstrip("?"), keep_blank_values=False)), form, table, ctx, lang,
+                      defs=defs)
 
 
 def sortable(f: FieldDef) -> bool:

@@ -27,7 +27,8 @@ def save(request: Request, data: FormData) -> Response:
     user = current_user(request) or {}
     name = str(data.get("name", "")).strip()
     ctx = ws.records.filter_context(actor_of(user, lang))
-    state = state_from_query_string(str(data.get("query", "")), form, ws.records.runtime(form.id).main, ctx, lang)
+    state = state_from_query_string(str(data.get("query", "")), form, ws.records.runtime(form.id).main, ctx, lang,
+                                    ws.definitions)
     if not name:
         request.session["list_notice"] = {"text": translator(lang)("view_needs_name"), "errors": []}
         return RedirectResponse(state.url(base_url(form)), status_code=303)

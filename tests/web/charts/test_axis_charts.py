@@ -21,7 +21,7 @@ def test_a_column_chart_has_the_categories_in_row_order_and_each_bar_carries_its
     assert option["yAxis"]["type"] == "value"
     [series] = option["series"]  # the count only: an amount on the same axis would flatten it
     assert series["type"] == "bar" and series["name"] == "商机数"
-    assert series["data"][1] == {"value": 5, "text": "5", "keys": {"stage": "proposal"},
+    assert series["data"][1] == {"value": 5, "text": "5", "keys": {"stage": "proposal"}, "measure": "count",
                                  "itemStyle": {"color": "#f59e0b"}}
 
 
@@ -50,7 +50,8 @@ def test_a_stacked_chart_has_a_series_per_member_of_the_second_dimension_sharing
     assert all(s["stack"] == "total" and s["type"] == "bar" for s in option["series"])
     bob = option["series"][1]["data"]
     assert [p["value"] for p in bob] == [5, None, 2]  # Bob has no proposal: an empty point, still in place
-    assert bob[1] == {"value": None, "text": "—", "keys": {"stage": "proposal", "owner": 2}}
+    assert bob[1] == {"value": None, "text": "—", "keys": {"stage": "proposal", "owner": 2},
+                      "measure": "count"}
     assert bob[2]["keys"] == {"stage": "won", "owner": 2}
     assert option["legend"]["data"] == ["Ann", "Bob"]
     sideways = spec("stacked", d.by_stage_and_owner(), {"horizontal": True})["option"]
@@ -83,7 +84,7 @@ def test_a_dual_axis_chart_has_two_value_axes_bars_on_the_left_and_a_line_on_the
     assert [a["name"] for a in option["yAxis"]] == ["Amount", "Win rate"]
     bars, line = option["series"]
     assert (bars["type"], bars["yAxisIndex"], line["type"], line["yAxisIndex"]) == ("bar", 0, "line", 1)
-    assert line["data"][1] == {"value": 0.25, "text": "25.0%", "keys": {"month": "2026-02-01"}}
+    assert line["data"][1] == {"value": 0.25, "text": "25.0%", "keys": {"month": "2026-02-01"}, "measure": "rate"}
     assert found["formats"] == {"yAxis": [{"kind": "money", "currency": "CNY"}, {"kind": "percent"}]}
     chosen = spec("dual_axis", d.by_month(), {"left": ["rate"], "right": ["amount"]})["option"]
     assert [s["name"] for s in chosen["series"]] == ["赢单率", "金额"]

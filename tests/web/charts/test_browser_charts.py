@@ -77,12 +77,14 @@ def test_every_echarts_type_draws_a_canvas_and_a_click_on_a_bar_selects_its_reco
     page.mouse.click(x, y)
     expect(page.locator("#c-column .chart")).to_have_attribute("data-drawn", "done")
     page.wait_for_function("() => window.selected.length === 1")
-    assert page.evaluate("window.selected") == [{"keys": {"stage": "proposal"}, "value": 5, "name": "方案"}]
+    assert page.evaluate("window.selected") == [{"keys": {"stage": "proposal"}, "value": 5, "name": "方案",
+                                                 "measure": "count", "modifier": False}]
 
     cell = page.locator("#c-pivot tr.line-subtotal td.drill").first
     cell.click()
     page.wait_for_function("() => window.selected.length === 2")
     assert page.evaluate("window.selected[1].keys") == {"owner": 1, "month": "2026-01-01"}
+    assert page.evaluate("window.selected[1].measure") is not None
     page.locator("#c-kpi .chart-kpi").focus()
     page.keyboard.press("Enter")
     page.wait_for_function("() => window.selected.length === 3")

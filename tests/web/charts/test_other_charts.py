@@ -20,7 +20,7 @@ def test_pie_labels_are_in_the_viewers_language_with_colours_and_keys() -> None:
     [zh] = option("pie", d.by_stage(), {"measure": "amount"})["series"]
     assert zh["type"] == "pie" and zh["name"] == "金额"
     assert [p["name"] for p in zh["data"]] == ["线索", "方案", "赢单"]
-    assert zh["data"][0] == {"name": "线索", "value": 120000.0, "text": "¥120,000.00", "keys": {"stage": "lead"},
+    assert zh["data"][0] == {"name": "线索", "value": 120000.0, "text": "¥120,000.00", "keys": {"stage": "lead"}, "measure": "amount",
                              "itemStyle": {"color": "#3b82f6"}}
     [en] = option("pie", d.by_stage(), lang="en")["series"]
     assert [p["name"] for p in en["data"]] == ["Lead", "Proposal", "Won"] and en["name"] == "Deals"

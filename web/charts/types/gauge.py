@@ -59,4 +59,4 @@ class Gauge(EChartsType):
             "title": {"offsetCenter": [0, "42%"], "fontSize": 13, "color": "#6b7280"},
             "detail": {"formatter": shown, "offsetCenter": [0, "-2%"], "fontSize": 24, "fontWeight": "bold",
                        "color": "#1f2937", "valueAnimation": False},
-            "data": [{"value": value, "name": title, "text": shown, "keys": {}}]}]}
+            "data": [{"value": value, "name": title, "text": shown, "keys": {}, "measure": measure.key}]}]}

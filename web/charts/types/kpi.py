@@ -70,5 +70,5 @@ class Kpi(ChartType):
             "reached": reached, "reached_text": chart_text("chart_of_target", lang,
                                                            percent=format_value(PERCENT, reached, lang))
             if reached is not None else None,
-            "trend": trend(measure, value, previous, lang, currency), "keys_json": "{}",
+            "trend": trend(measure, value, previous, lang, currency), "keys_json": "{}", "measure": measure.key,
         }

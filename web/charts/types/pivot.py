@@ -69,7 +69,8 @@ class Grid:
 
     def cells(self, rows: list[list[Any]], keys: dict[str, Any]) -> list[Cell]:
         """One cell per measure for these rows, clickable to the records behind them."""
-        return [Cell(format_value(m, self.value(m, rows), self.lang, self.currency), True, keys) for m in self.measures]
+        return [Cell(format_value(m, self.value(m, rows), self.lang, self.currency), True, keys, measure=m.key)
+                for m in self.measures]
 
     def matching(self, row_prefix: Path, column: Path | None) -> list[list[Any]]:
         return [row for (r, c), rows in self.at.items()
@@ -165,5 +166,6 @@ class Pivot(ChartType):
         for i, measure in enumerate(grid.measures):  # the grand total: over every record, not the rows shown
             if measure.key in grid.dataset.totals:
                 cells[len(cells) - len(grid.measures) + i] = Cell(
-                    format_value(measure, grid.dataset.totals[measure.key], grid.lang, grid.currency), True, {})
+                    format_value(measure, grid.dataset.totals[measure.key], grid.lang, grid.currency), True, {},
+                    measure=measure.key)
         return Line(label + cells, "total")

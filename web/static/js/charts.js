@@ -125,7 +125,10 @@
         chart.setOption(option);
         chart.on("click", (p) => {
           const data = p.data || {};
-          if (data.keys) select(box, { keys: data.keys, value: data.value, name: p.name || data.name || "" });
+          if (data.keys) {
+            select(box, { keys: data.keys, value: data.value, name: p.name || data.name || "", measure: data.measure || null,
+                          modifier: Boolean(p.event && p.event.event && (p.event.event.ctrlKey || p.event.event.metaKey)) });
+          }
         });
         // Follow the box's size; a box laid out at no size (hidden, not yet in the page) keeps its last drawing.
         const observer = new ResizeObserver(() => {
@@ -152,7 +155,8 @@
   function pick(event) {
     const cell = event.target.closest && event.target.closest(".chart-table [data-keys], .chart-kpi[data-keys]");
     if (!cell || (event.type === "keydown" && event.key !== "Enter")) return;
-    select(cell, { keys: JSON.parse(cell.dataset.keys || "{}"), value: null, name: cell.textContent.trim() });
+    select(cell, { keys: JSON.parse(cell.dataset.keys || "{}"), value: null, name: cell.textContent.trim(),
+                   measure: cell.dataset.measure || null, modifier: event.ctrlKey || event.metaKey });
   }
 
   document.addEventListener("click", pick);
