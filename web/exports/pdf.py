@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from engine.i18n import text
 from engine.records.model import Actor
+from engine.reports.dataset import Dataset
 from engine.reports.model import ReportDef
 from engine.reports.run import run_report
 from engine.workspace import Workspace
@@ -65,9 +66,12 @@ class Page:
     extra: Sequence[str] = field(default_factory=tuple)  # further lines under the title
 
 
-def report_block(ws: Workspace, actor: Actor, report: ReportDef, lang: str) -> ReportBlock:
-    """Run `report` as `actor` and draw it (ReportForbidden when they may not run it)."""
-    dataset = run_report(ws.records, actor, report)
+def report_block(ws: Workspace, actor: Actor, report: ReportDef, lang: str,
+                 dataset: Dataset | None = None) -> ReportBlock:
+    """Run `report` as `actor` (unless its `dataset` is given) and draw it (ReportForbidden when they may not
+    run it)."""
+    if dataset is None:
+        dataset = run_report(ws.records, actor, report)
     chart = render(report.chart.type, dataset, dict(report.chart.options), lang)
     return ReportBlock(text(report.label, lang), chart, filter_words(ws.records, report, lang))
 

@@ -24,6 +24,7 @@ from engine.reports.run import ReportForbidden, run_report
 from engine.reports.xlsx import SheetInfo, write_report_xlsx
 from engine.workspace import Workspace
 from web.endpoints import workspace
+from web.exports import delivery  # noqa: F401  (registers the scheduled reports' renderer with the engine)
 from web.exports.pdf import render_pdf, report_block
 from web.exports.words import filter_words
 from web.i18n import choose_language
