@@ -50,7 +50,7 @@ def build_schedules(doc: YamlDocument, value: Any, pointer: str = "/schedules") 
     found = []
     for i, item in enumerate(value if isinstance(value, list) else []):
         item = item if isinstance(item, Mapping) else {}
-        to = item.get("to") if isinstance(item.get("to"), Mapping) else {}
+        to: Mapping[str, Any] = item["to"] if isinstance(item.get("to"), Mapping) else {}
         found.append(ScheduleDef(
             cron=str(item.get("cron", "")), roles=_strings(to.get("roles")), users=_strings(to.get("users")),
             addresses=_strings(to.get("addresses")), lang=str(item.get("lang") or "zh"), note=item.get("note"),

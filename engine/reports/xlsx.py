@@ -192,7 +192,10 @@ class _Writer:
         self.head(top)
         self._merge_head(len(rows), len(members) + 1, len(measures))
         if several:
-            self.head([None] * len(rows) + [text(m.label, lang) for m in measures] * (len(members) + 1))
+            second: list[str | None] = [None] * len(rows)
+            for _ in range(len(members) + 1):
+                second.extend(text(m.label, lang) for m in measures)
+            self.head(second)
         self.sheet.freeze_panes = self.sheet.cell(self.row + 1, len(rows) + 1)
 
         def values(prefix: Path) -> list[tuple[Column, Any]]:
