@@ -83,10 +83,17 @@ def render_pdf(blocks: Sequence[Block], lang: str, title: str, *, made: datetime
 
 
 def render_document(blocks: Sequence[Block], lang: str, page: Page) -> bytes:
+    """The PDF of the blocks under `page`'s heading."""
     import weasyprint
 
     html = document_html(blocks, lang, page)
-    return bytes(weasyprint.HTML(string=html).write_pdf())
+    return bytes(weasyprint.HTML(string=html, url_fetcher=_fetch_nothing).write_pdf())
+
+
+def _fetch_nothing(url: str, *args: Any, **kwargs: Any) -> Any:
+    """The document is self-contained (inline SVG and CSS, local fonts): any URL in it came from data, and
+    fetching it (a file:// path, an internal address) must not happen."""
+    raise ValueError(f"a report PDF loads no URL ({url[:60]})")
 
 
 def document_html(blocks: Sequence[Block], lang: str, page: Page) -> str:

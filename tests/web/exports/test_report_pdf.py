@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from engine.reports.dataset import Column, Dataset, Member
 from engine.reports.run import run_report
 from tests.web.exports.pdfs import coloured_pixels, page_count, pdf_text
 from web.charts import render
@@ -53,3 +54,15 @@ def test_blocks_come_in_order_with_tables_pivots_and_kpis_as_html(sales) -> None
 def test_filters_read_as_words_in_either_language(sales) -> None:  # type: ignore[no-untyped-def]
     report = sales.ws.definitions.reports["won_this_month"]
     assert filter_words(sales.ws.records, report, "en") == ["Stage is Won", "Closed at is this month"]
+
+
+def test_labels_that_look_like_markup_stay_text_and_no_url_is_fetched() -> None:
+    stage = Column("stage", {"zh": "阶段", "en": "Stage"}, "dimension", "text")
+    deals = Column("deals", "<b>Deals</b>", "measure", "number")
+    rows = [[Member("x", '</svg><img src="file:///etc/hostname"><h1>boom'), 3], [Member("y", "<script>x</script>"), 5]]
+    ds = Dataset([stage, deals], rows, {"deals": 8})
+    blocks = [ReportBlock('<img src="http://127.0.0.1:9/x">', render("bar", ds, {}, "en")),
+              ReportBlock("t", render("table", ds, {}, "en"))]
+    words = pdf_text(render_pdf(blocks, "en", "<i>t</i>", made=MADE))
+    assert '<img src="http://127.0.0.1:9/x">' in words and "<script>x</script> 5" in words
+    assert '</svg><img src="file:///etc/hostname"><h1>boom 3' in words and "Total 8" in words
