@@ -10,6 +10,8 @@ import pytest
 from openpyxl import load_workbook
 from starlette.testclient import TestClient
 
+from engine.audit import AuditFilter, list_audit
+from engine.storage.database import read_transaction
 from tests.conftest import add_user
 from tests.web.exports.pdfs import pdf_text
 from tests.web.test_web import sign_in
@@ -59,6 +61,10 @@ def test_an_admin_gets_the_workbook_named_in_chinese(client) -> None:  # type: i
     assert answer.headers["cache-control"] == "no-store"
     sheet = load_workbook(io.BytesIO(answer.content)).active
     assert sheet["A1"].value == "月度成交" and any(c.value == "合计" for row in sheet.iter_rows() for c in row)
+    with read_transaction(client.app.state.ws.engine) as conn:
+        [entry] = list_audit(conn, AuditFilter(actions=("export",)))
+    assert entry["target"] == "deal" and entry["detail"]["report"] == "sales.monthly"
+    assert entry["detail"]["format"] == "xlsx" and entry["detail"]["rows"] > 0
 
 
 def test_a_pdf_in_english_for_an_english_reader(client) -> None:  # type: ignore[no-untyped-def]
