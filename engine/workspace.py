@@ -22,6 +22,7 @@ from engine.fields.conversion import ConversionContext, prepare_sqlite
 from engine.jobs.service import JobService
 from engine.records.runtime import Runtimes
 from engine.records.service import Clock, RecordService, utc_now
+from engine.reports.schedules import unknown_users
 from engine.settings import Settings
 from engine.storage import documents, system
 from engine.storage.database import create_engine, read_transaction, single_statement, write_transaction
@@ -125,6 +126,8 @@ class Workspace:
         old = self.definitions if self._stored_mark() == self._documents_mark else \
             load_sources(current).definitions
         problems = type_change_problems(old, defs)
+        with read_transaction(self.engine) as conn:
+            problems += unknown_users(conn, defs)  # schedules name users, who live in the database
         if problems:
             raise DefinitionError(problems)
         return old, defs

@@ -38,6 +38,7 @@ from web.views import admin
 from web.views import permissions
 from web.views import export
 from web.views.reports import routes as report_routes
+from web.views.reports import exports as report_exports
 from web.views import admin_automations, admin_jobs, admin_mail, hooks, notifications, tracking
 from web.views import workflow_admin, workflow_api, workflow_inbox, workflow_record, workflow_task
 from web.views.designer import form_settings, formula_help, preview as design_preview, properties, rules
@@ -186,6 +187,8 @@ def create_app(ws: Workspace, *, run_jobs: bool = False) -> Starlette:
         Route("/logout", auth.logout, methods=["POST"]),
         Route("/lang/{code}", auth.language),
         *report_routes.ROUTES,  # before the form routes: /apps/{app}/reports/{id} is not a record
+        Route("/apps/{app}/reports/{report}/export.xlsx", report_exports.export_xlsx),
+        Route("/apps/{app}/reports/{report}/export.pdf", report_exports.export_pdf),
         Route("/apps/{app}/{form}", listing.record_list),
         Route("/apps/{app}/{form}/filter-input", listing.filter_input),
         Route("/apps/{app}/{form}/views", saved.save, methods=["POST"]),

@@ -9,6 +9,7 @@ import click
 from engine.cli import main
 from engine.cli_common import pass_home
 from engine.settings import Settings
+from web.exports import delivery  # noqa: F401  (the worker draws scheduled reports' PDFs with it)
 
 
 @main.command()

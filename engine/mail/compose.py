@@ -3,7 +3,7 @@ open pixel when the message is tracked), UTF-8 throughout."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -32,8 +32,9 @@ def sender_of(config: SmtpConfig) -> Address:
 
 
 def build_message(row: Mapping[str, Any], config: SmtpConfig, now: datetime, *, base_url: str,
-                  key: str | None) -> EmailMessage:
-    """The message of one `email_messages` row, ready for SMTP (tracked when the row says so and `key` is set)."""
+                  key: str | None, attachments: Sequence[tuple[str, str, bytes]] = ()) -> EmailMessage:
+    """The message of one `email_messages` row, ready for SMTP (tracked when the row says so and `key` is set),
+    with its attachments ((file name, content type, bytes))."""
     html = str(row["html"])
     if row.get("track") and key:
         html = tracked_html(html, int(row["id"]), base_url=base_url, key=key)
@@ -46,4 +47,7 @@ def build_message(row: Mapping[str, Any], config: SmtpConfig, now: datetime, *, 
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: out-of-office replies should not answer it
     message.set_content(str(row["text"]), charset="utf-8", cte="quoted-printable")  # 7-bit safe for any server
     message.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
+    for filename, content_type, data in attachments:
+        main, _, sub = content_type.partition("/")
+        message.add_attachment(data, maintype=main, subtype=sub or "octet-stream", filename=filename)
     return message

@@ -17,11 +17,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from engine.jobs import queue
 from engine.mail.config import SETTING_KEY, valid_address
 from engine.mail.plaintext import html_to_text
-from engine.mail.tables import email_messages
+from engine.mail.tables import email_attachments, email_messages
 from engine.mail.templates import render_stored_template
 from engine.storage.system import settings
 
 SEND_KIND = "email.send"
+Attachment = tuple[str, str, bytes]  # (file name, content type, bytes)
 MAX_KEY = 200
 SEPARATORS = re.compile(r"[,;]")
 
@@ -67,12 +68,14 @@ def _insert(conn: sa.Connection, row: dict[str, Any]) -> int | None:
 def queue_email(conn: sa.Connection, *, key: str, to: Sequence[str], subject: str, html: str, now: datetime,
                 source: str | None = None, form: str | None = None, record_id: int | None = None,
                 batch: str | None = None, track: bool = True, parent: str | None = None,
-                max_attempts: int = 5, counter: Mapping[str, Any] | None = None) -> list[int]:
+                max_attempts: int = 5, counter: Mapping[str, Any] | None = None,
+                attachments: Sequence[Attachment] = ()) -> list[int]:
     """One message row per distinct valid recipient and one `email.send` job per message, in the caller's
     transaction; idempotent by key (a key already queued queues nothing and returns []).
 
     `counter` ({"form", "id", "fields": {"sent"|"opened"|"clicked": field}}) names a record whose number fields
     follow how many of the messages counted with it were sent, opened and clicked (a campaign's results).
+    `attachments` go with every message.
     """
     first = fit_key(key)
     if conn.execute(sa.select(email_messages.c.id).where(email_messages.c.key == first)).first() is not None:
@@ -90,10 +93,13 @@ def queue_email(conn: sa.Connection, *, key: str, to: Sequence[str], subject: st
                                     "message_id": f"<{uuid.uuid4().hex}@{domain}>"})
         if message_id is None:  # queued at the same moment by another transaction
             continue
+        for filename, content_type, data in attachments:
+            conn.execute(sa.insert(email_attachments).values(message_id=message_id, filename=filename[:200],
+                                                             content_type=content_type, data=data))
         queue.enqueue(conn, send_job_key(message_id), SEND_KIND, {"message": message_id}, now=now,
                       max_attempts=max_attempts, label=f"{address} · {common['subject']}"[:200], parent=parent)
         queued.append(message_id)
     return queued
 
 
-__all__ = ["SEND_KIND", "queue_email", "recipients", "render_stored_template", "send_job_key"]
+__all__ = ["SEND_KIND", "Attachment", "queue_email", "recipients", "render_stored_template", "send_job_key"]

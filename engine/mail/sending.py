@@ -20,7 +20,7 @@ from engine.mail.config import SmtpConfig, smtp_of, valid_address
 from engine.mail.errors import MailError
 from engine.mail.outgoing import SEND_KIND
 from engine.mail.plaintext import html_to_text
-from engine.mail.tables import email_messages
+from engine.mail.tables import email_attachments, email_messages
 from engine.mail.tracking import signing_key
 from engine.storage.database import read_transaction
 
@@ -40,6 +40,12 @@ def _row(conn: sa.Connection, message_id: int) -> Mapping[str, Any] | None:
     return dict(row) if row is not None else None
 
 
+def _attachments(conn: sa.Connection, message_id: int) -> list[tuple[str, str, bytes]]:
+    query = sa.select(email_attachments.c.filename, email_attachments.c.content_type, email_attachments.c.data) \
+        .where(email_attachments.c.message_id == message_id).order_by(email_attachments.c.id)
+    return [(str(f), str(t), bytes(d)) for f, t, d in conn.execute(query)]
+
+
 def _mark(conn: sa.Connection, message_id: int, **values: Any) -> None:
     conn.execute(sa.update(email_messages).where(email_messages.c.id == message_id).values(**values))
 
@@ -57,8 +63,9 @@ def send_message(job: JobContext) -> dict[str, Any]:
         _mark(conn, message_id, status="sending", attempts=email_messages.c.attempts + 1)
         config = smtp_of(ws, conn)
         key = signing_key(conn, str(ws.settings.secret or ""), create=True) if row["track"] else None
+        files = _attachments(conn, message_id)
     try:
-        outgoing = build_message(row, config, job.now(), base_url=base_url(ws), key=key)
+        outgoing = build_message(row, config, job.now(), base_url=base_url(ws), key=key, attachments=files)
         with smtp.connection(config) as client:
             smtp.send(client, outgoing, config.sender, str(row["to_address"]))
     except MailError as exc:

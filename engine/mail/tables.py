@@ -41,6 +41,16 @@ email_messages = sa.Table(
     sa.Index("ix_email_messages_counted", "count_form", "count_record_id"),
 )
 
+# Files sent with a message (a scheduled report's PDF), in the database with it so any worker can send it.
+email_attachments = sa.Table(
+    "email_attachments", metadata,
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
+    sa.Column("message_id", sa.BigInteger, nullable=False, index=True),
+    sa.Column("filename", sa.String(200), nullable=False),
+    sa.Column("content_type", sa.String(100), nullable=False),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+)
+
 email_templates = sa.Table(
     "email_templates", metadata,
     sa.Column("id", ID, primary_key=True, autoincrement=True),

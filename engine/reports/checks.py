@@ -19,6 +19,7 @@ from engine.records.paths import FieldPath, resolve_path
 from engine.records.runtime import SYSTEM_FIELDS, FormRuntime
 from engine.reports.charts import chart_names, chart_type
 from engine.reports.model import DimensionDef, MeasureDef, ReportDef
+from engine.reports.schedules import check_schedules
 from engine.storage.formtables import build_form_tables
 
 NUMERIC = ("sum", "avg")
@@ -73,6 +74,7 @@ def check_report(defs: Definitions, item: ReportDef, report: Report) -> None:
                          "comparing with the previous period needs a relative date filter "
                          "(such as this_month or last_n_days) to know the period"))
     _check_chart(item, report)
+    check_schedules(defs, item.schedules, report)
 
 
 def _check_ids(item: ReportDef, report: Report) -> None:

@@ -11,6 +11,7 @@ from engine.definitions.model import Source, frozen
 from engine.definitions.yamlsource import YamlDocument
 from engine.i18n import I18n
 from engine.records.model import Filter
+from engine.reports.schedules import ScheduleDef, build_schedules
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class ReportDef:
     compare: str | None = None
     chart: ChartDef = ChartDef()
     description: I18n | None = None
+    schedules: tuple[ScheduleDef, ...] = ()
     source: Source = Source()
 
     def measure(self, measure_id: str) -> MeasureDef | None:
@@ -128,7 +130,8 @@ def build_report(doc: YamlDocument, rel: str) -> ReportDef:
         measures=measures, sort=sort, limit=int(data["limit"]) if isinstance(data.get("limit"), int) else None,
         others=bool(data.get("others", True)), compare=_opt(data.get("compare")),
         chart=ChartDef(str(chart.get("type", "table")), frozen(dict(_dict(chart.get("options")))), _src(doc, "/chart")),
-        description=data.get("description"), source=_src(doc, ""),
+        description=data.get("description"), schedules=build_schedules(doc, data.get("schedules")),
+        source=_src(doc, ""),
     )
 
 

@@ -62,6 +62,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "job_kind_webhook_call": {"zh": "Webhook 调用", "en": "Webhook call"},
     "job_kind_mail_send": {"zh": "发送邮件", "en": "Email"},
     "job_kind_email_send": {"zh": "发送邮件", "en": "Email"},
+    "job_kind_report_deliver": {"zh": "发送定时报表", "en": "Scheduled report"},
     # /admin/automations
     "auto_title": {"zh": "自动化", "en": "Automations"},
     "auto_intro": {"zh": "自动化在记录变化、到达设定时间或收到 Webhook 调用时自动执行动作。停用后不再触发,文档保持不变。",

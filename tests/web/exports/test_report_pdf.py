@@ -1,0 +1,68 @@
+"""Reports and lists of blocks as PDF: Chinese text, numbers, the chart drawn (coloured vector shapes, not only
+text), the title, the time made, the filters in words and page numbers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from engine.reports.dataset import Column, Dataset, Member
+from engine.reports.run import run_report
+from tests.web.exports.pdfs import coloured_pixels, page_count, pdf_text
+from web.charts import render
+from web.exports.pdf import ReportBlock, TextBlock, report_block, render_pdf
+from web.exports.words import filter_words
+
+MADE = datetime(2026, 12, 7, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def test_a_report_pdf_has_its_chart_labels_numbers_and_filters(sales) -> None:  # type: ignore[no-untyped-def]
+    report = sales.ws.definitions.reports["pipeline"]
+    block = report_block(sales.ws, sales.admin, report, "zh")
+    pdf = render_pdf([block], "zh", "销售漏斗", made=MADE, filters=block.filters)
+    assert pdf.startswith(b"%PDF")
+    words = pdf_text(pdf)
+    assert "销售漏斗" in words and "2026-12-07 09:00" in words
+    assert "阶段 不是其中任何一个 输单" in words
+    assert "第 1 页,共 1 页" in words
+    assert "初步接洽 10" in words and "赢单 13" in words  # the funnel's own labels and values, drawn as SVG text
+    assert coloured_pixels(pdf) > 200
+
+
+def test_a_text_only_pdf_has_no_coloured_shapes(sales) -> None:  # type: ignore[no-untyped-def]
+    pdf = render_pdf([TextBlock("本周重点:跟进大客户")], "zh", "看板", made=MADE)
+    assert "本周重点:跟进大客户" in pdf_text(pdf)
+    assert coloured_pixels(pdf) < 20
+
+
+def test_blocks_come_in_order_with_tables_pivots_and_kpis_as_html(sales) -> None:  # type: ignore[no-untyped-def]
+    ws, admin = sales.ws, sales.admin
+    monthly = ws.definitions.reports["monthly"]
+    dataset = run_report(ws.records, admin, monthly)
+    pivot = ReportBlock("月度成交", render("pivot", dataset, {}, "zh"))
+    kpi = report_block(ws, admin, ws.definitions.reports["won_this_month"], "zh")
+    bars = report_block(ws, admin, ws.definitions.reports["by_industry"], "en")
+    pdf = render_pdf([kpi, TextBlock("第二部分"), pivot, bars], "zh", "销售经理看板", made=MADE)
+    words = pdf_text(pdf)
+    assert words.index("本月赢单") < words.index("第二部分") < words.index("月度成交") < words.index("By industry")
+    assert "2024年1月" in words and "合计" in words
+    total = f"{dataset.totals['deals']:,}"
+    assert total in words
+    assert page_count(pdf) >= 2 and f"共 {page_count(pdf)} 页" in words
+
+
+def test_filters_read_as_words_in_either_language(sales) -> None:  # type: ignore[no-untyped-def]
+    report = sales.ws.definitions.reports["won_this_month"]
+    assert filter_words(sales.ws.records, report, "en") == ["Stage is Won", "Closed at is this month"]
+
+
+def test_labels_that_look_like_markup_stay_text_and_no_url_is_fetched() -> None:
+    stage = Column("stage", {"zh": "阶段", "en": "Stage"}, "dimension", "text")
+    deals = Column("deals", "<b>Deals</b>", "measure", "number")
+    rows = [[Member("x", '</svg><img src="file:///etc/hostname"><h1>boom'), 3], [Member("y", "<script>x</script>"), 5]]
+    ds = Dataset([stage, deals], rows, {"deals": 8})
+    blocks = [ReportBlock('<img src="http://127.0.0.1:9/x">', render("bar", ds, {}, "en")),
+              ReportBlock("t", render("table", ds, {}, "en"))]
+    words = pdf_text(render_pdf(blocks, "en", "<i>t</i>", made=MADE))
+    assert '<img src="http://127.0.0.1:9/x">' in words and "<script>x</script> 5" in words
+    assert '</svg><img src="file:///etc/hostname"><h1>boom 3' in words and "Total 8" in words

@@ -1,0 +1,161 @@
+"""Scheduled reports: checked at publish (file:line, both languages); a schedule due Monday 09:00 in the workspace
+zone is delivered once through a real loopback SMTP server (aiosmtpd) — each user with the report as they see it,
+plain addresses as an administrator sees it — a second tick in the same period sends nothing, two ticks racing
+queue one delivery, and a failed SMTP send is retried."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import sqlalchemy as sa
+
+from engine.errors import DefinitionError
+from engine.jobs.tables import jobs
+from engine.mail.config import save_smtp
+from engine.reports import delivery
+from engine.storage.database import read_transaction, write_transaction
+from engine.storage.system import users
+from tests.engine.test_mail import SmtpServer
+from tests.web.exports.pdfs import pdf_text
+from web.exports import delivery as web_delivery  # noqa: F401  (registers the renderer, as the web app and CLI do)
+
+PIPELINE = """report: pipeline
+label: {zh: 销售漏斗, en: Pipeline}
+form: deal
+filters:
+  - {field: stage, op: not_in, value: [lost]}
+dimensions:
+  - {field: stage}
+measures:
+  - {id: deals, aggregate: count, label: {zh: 商机数, en: Deals}}
+  - {id: amount, aggregate: sum, field: amount, label: {zh: 金额, en: Amount}}
+chart: {type: funnel}
+schedules:
+"""
+WEEKLY = '  - {cron: "0 9 * * 1", to: {roles: [manager], users: [east_rep], addresses: [boss@example.com]}, ' \
+         'lang: en, note: {zh: 每周销售周报, en: Weekly sales report}}\n'
+MONDAY_9 = datetime(2024, 3, 18, 1, 0, tzinfo=timezone.utc)  # Monday 09:00 in Asia/Shanghai
+
+
+def publish(ws, schedules: str) -> None:  # type: ignore[no-untyped-def]
+    ws.publish({"sales/reports/pipeline.yaml": PIPELINE + schedules})
+
+
+@pytest.fixture
+def weekly(sales):  # type: ignore[no-untyped-def]
+    """The pipeline report sent every Monday 09:00 (in English unless a user reads Chinese); users have addresses,
+    the manager reads Chinese."""
+    with write_transaction(sales.ws.engine) as conn:
+        for name in ("east_rep", "manager", "east_manager", "west_rep", "east_rep2"):
+            conn.execute(sa.update(users).where(users.c.username == name).values(email=f"{name}@example.cn"))
+        conn.execute(sa.update(users).where(users.c.username == "east_rep").values(language="en"))
+        conn.execute(sa.update(users).where(users.c.username == "manager").values(language="zh"))
+    publish(sales.ws, WEEKLY)
+    return sales
+
+
+def deliveries(ws) -> list[dict]:  # type: ignore[no-untyped-def,type-arg]
+    with read_transaction(ws.engine) as conn:
+        return [dict(r) for r in conn.execute(sa.select(jobs).where(jobs.c.kind == delivery.KIND)).mappings()]
+
+
+def by_recipient(server: SmtpServer) -> dict:  # type: ignore[type-arg]
+    return {m["To"]: m for m in server.inbox.messages()}
+
+
+def attachment(message) -> bytes:  # type: ignore[no-untyped-def]
+    [part] = list(message.iter_attachments())
+    assert part.get_content_type() == "application/pdf"
+    return bytes(part.get_content())
+
+
+def test_a_monday_schedule_is_delivered_once_each_recipient_seeing_their_own_data(weekly, clock) -> None:  # type: ignore[no-untyped-def]
+    ws = weekly.ws
+    server = SmtpServer().start()
+    try:
+        with write_transaction(ws.engine) as conn:
+            save_smtp(conn, server.config())
+        ws.jobs.drain()  # Friday: the clock starts, nothing is due
+        assert server.inbox.received == [] and deliveries(ws) == []
+        clock.now = MONDAY_9 + timedelta(seconds=30)
+        ws.jobs.drain()
+        got = by_recipient(server)
+        assert sorted(got) == ["boss@example.com", "east_manager@example.cn", "east_rep@example.cn",
+                               "manager@example.cn"]
+        [job] = deliveries(ws)
+        assert job["status"] == "done" and job["result"]["queued"] == 4
+        boss, rep, manager = got["boss@example.com"], got["east_rep@example.cn"], got["manager@example.cn"]
+        assert boss["Subject"] == "Weekly sales report · 2024-03-18 09:00"
+        assert manager["Subject"] == "每周销售周报 · 2024-03-18 09:00"  # a user reads their own language
+        body = manager.get_body(("html",)).get_content()
+        assert "销售漏斗" in body and "商机数" in body and "赢单" in body and "筛选条件:阶段 不是其中任何一个 输单" in body
+        everyone, own = pdf_text(attachment(boss)), pdf_text(attachment(rep))
+        assert "Pipeline" in everyone and "Weekly sales report" in everyone and "2024-03-18 09:00" in everyone
+        counts = {s: weekly_total(text) for s, text in (("all", everyone), ("rep", own))}
+        assert counts["rep"] < counts["all"]  # the rep's PDF counts only her deals
+
+        clock.now += timedelta(minutes=5)  # a second tick in the same period
+        ws.jobs.drain()
+        assert len(server.inbox.received) == 4 and len(deliveries(ws)) == 1
+    finally:
+        server.stop()
+
+
+def weekly_total(pdf_words: str) -> int:
+    """The sum of the funnel's values as the PDF prints them ("Won 13" …)."""
+    total = 0
+    for line in pdf_words.splitlines():
+        last = line.rsplit(" ", 1)[-1]
+        if last.isdigit() and not line.startswith(("Page", "第", "2024")) and ":" not in line:
+            total += int(last)
+    return total
+
+
+def test_two_ticks_over_the_same_period_queue_one_delivery(weekly, clock) -> None:  # type: ignore[no-untyped-def]
+    ws = weekly.ws
+    tick = delivery.ticker(ws)
+    for _ in range(2):  # as two runners would, each in its own transaction
+        with write_transaction(ws.engine) as conn:
+            tick(conn, MONDAY_9 - timedelta(minutes=1), MONDAY_9 + timedelta(minutes=1))
+    assert len(deliveries(ws)) == 1
+    with write_transaction(ws.engine) as conn:  # the next week is its own period
+        tick(conn, MONDAY_9 + timedelta(days=6), MONDAY_9 + timedelta(days=7))
+    assert len(deliveries(ws)) == 2
+
+
+def test_a_failed_smtp_send_is_retried(weekly, clock) -> None:  # type: ignore[no-untyped-def]
+    ws = weekly.ws
+    later = SmtpServer()  # nothing listens on its port yet
+    with write_transaction(ws.engine) as conn:
+        save_smtp(conn, later.config())
+    ws.jobs.drain()
+    clock.now = MONDAY_9 + timedelta(seconds=30)
+    ws.jobs.drain()
+    with read_transaction(ws.engine) as conn:
+        waiting = conn.execute(sa.select(jobs.c.status).where(jobs.c.kind == "email.send")).scalars().all()
+    assert waiting == ["retry"] * 4
+    later.start()
+    try:
+        clock.now += timedelta(seconds=10)
+        ws.jobs.drain()
+        assert len(later.inbox.received) == 4
+        assert all(list(m.iter_attachments()) for m in later.inbox.messages())
+    finally:
+        later.stop()
+
+
+@pytest.mark.parametrize(("schedule", "where", "words"), [
+    ('  - {cron: "0 25 * * *", to: {addresses: [a@example.cn]}}\n', "/schedules/0/cron", "不是有效的 cron 表达式"),
+    ("  - {cron: '0 9 * * 1', to: {roles: [manger]}}\n", "/schedules/0/to/roles/0", "unknown role 'manger'"),
+    ("  - {cron: '0 9 * * 1', to: {addresses: [boss-at-example]}}\n", "/schedules/0/to/addresses/0",
+     "is not an email address"),
+    ("  - {cron: '0 9 * * 1', to: {users: [zhaolei]}}\n", "/schedules/0/to/users/0", "no user has the username"),
+])
+def test_bad_schedules_are_refused_at_publish(sales, schedule: str, where: str, words: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(DefinitionError) as caught:
+        publish(sales.ws, schedule)
+    [problem] = [p for p in caught.value.problems if p.path == where]
+    assert problem.file.endswith("pipeline.yaml") and problem.line == 13
+    assert words in problem.text("zh") + problem.text("en")
+    assert problem.text("zh") != problem.text("en")
