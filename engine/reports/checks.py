@@ -38,6 +38,17 @@ def reports_of(defs: Definitions) -> dict[str, ReportDef]:
     return found
 
 
+def checked_runtime(defs: Definitions, form_id: str) -> FormRuntime | None:
+    """The runtime of a form to check a report or dashboard against; None when the form has a field of an unknown
+    type (the form's own check names it, and nothing can be resolved through it)."""
+    form = defs.forms[form_id]
+    try:
+        tables = build_form_tables(form, sa.MetaData())
+    except KeyError:
+        return None
+    return FormRuntime(defs, form, tables)
+
+
 def check_report(defs: Definitions, item: ReportDef, report: Report) -> None:
     src = item.source
     if item.app and item.app not in {a.id for a in defs.apps}:
@@ -45,7 +56,9 @@ def check_report(defs: Definitions, item: ReportDef, report: Report) -> None:
     if item.form not in defs.forms:
         report.add(src, "/form", zh_en(f"未知表单“{item.form}”", f"unknown form '{item.form}'"), closest(item.form, list(defs.forms)))
         return
-    rt = FormRuntime(defs, defs.forms[item.form], build_form_tables(defs.forms[item.form], sa.MetaData()))
+    rt = checked_runtime(defs, item.form)
+    if rt is None:
+        return
     _check_filters(rt, item.filters, src, "/filters", report)
     _check_ids(item, report)
     for d in item.dimensions:

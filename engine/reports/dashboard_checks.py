@@ -4,19 +4,17 @@ file:line and path, in Chinese and English, with a closest name."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 
 from engine.definitions.checker import Report
 from engine.definitions.model import Definitions, Source
 from engine.definitions.suggest import closest
 from engine.i18n import text, zh_en
 from engine.records.paths import resolve_path
-from engine.records.runtime import FormRuntime
+from engine.reports.checks import checked_runtime
 from engine.reports.dashboard import GRID_COLUMNS, DashboardDef, FilterComponent
 from engine.reports.dashboard_filters import ComponentType, component_type, component_types
 from engine.reports.model import ReportDef
 from engine.reports.ranges import RELATIVE, DateRange
-from engine.storage.formtables import build_form_tables
 
 
 def dashboards_of(defs: Definitions) -> dict[str, DashboardDef]:
@@ -104,7 +102,9 @@ def _check_component_fields(defs: Definitions, component: FilterComponent, kind:
             continue
         name = component.field_for(rid)
         sub = f"/apply/{rid}" if rid in component.apply else "/field"
-        rt = FormRuntime(defs, defs.forms[target.form], build_form_tables(defs.forms[target.form], sa.MetaData()))
+        rt = checked_runtime(defs, target.form)
+        if rt is None:
+            continue
         path = resolve_path(rt, name)
         if path is None:
             if rid in component.apply:

@@ -20,14 +20,35 @@ TIMEOUT_MS = 20_000  # one chart; a runaway option must not hold a worker for ev
 _LOCK = threading.Lock()  # V8 contexts are created one at a time (mini-racer's initialisation is not reentrant)
 
 
+def _new_racer() -> Any:
+    """A V8 context made on a thread of its own. mini-racer runs a context on the asyncio loop running where it is
+    made, if any, and then refuses timeouts; made on a fresh thread it gets its own loop, whatever the caller's
+    thread is running (a server's loop, or playwright's in tests)."""
+    from py_mini_racer import MiniRacer
+
+    made: list[Any] = []
+    failed: list[BaseException] = []
+
+    def make() -> None:
+        try:
+            made.append(MiniRacer())
+        except BaseException as error:  # handed to the caller's thread
+            failed.append(error)
+
+    thread = threading.Thread(target=make, name="formwork-v8")
+    thread.start()
+    thread.join()
+    if failed:
+        raise failed[0]
+    return made[0]
+
+
 class ChartDrawer:
     """Draws chart specs ({option, formats, map, lang}) as SVG text."""
 
     def __init__(self) -> None:
-        from py_mini_racer import MiniRacer
-
         with _LOCK:
-            self._v8 = MiniRacer()
+            self._v8 = _new_racer()
         self._v8.eval("var window = undefined; var self = globalThis;")
         self._v8.eval(ECHARTS.read_text(encoding="utf-8"))
         self._v8.eval(SSR.read_text(encoding="utf-8"))

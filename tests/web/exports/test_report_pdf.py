@@ -66,3 +66,20 @@ def test_labels_that_look_like_markup_stay_text_and_no_url_is_fetched() -> None:
     words = pdf_text(render_pdf(blocks, "en", "<i>t</i>", made=MADE))
     assert '<img src="http://127.0.0.1:9/x">' in words and "<script>x</script> 5" in words
     assert '</svg><img src="file:///etc/hostname"><h1>boom 3' in words and "Total 8" in words
+
+
+def test_charts_draw_from_a_thread_running_an_event_loop() -> None:
+    """mini-racer binds a context to the loop running where it is made and then refuses timeouts: a PDF made where
+    a loop runs (a server thread, playwright in tests) still draws its charts."""
+    import asyncio
+
+    from web.exports.svg import ChartDrawer
+
+    spec = {"option": {"xAxis": {"type": "category", "data": ["甲"]}, "yAxis": {},
+                       "series": [{"type": "bar", "data": [1]}]}, "formats": {}, "lang": "zh"}
+
+    async def draw() -> str:
+        with ChartDrawer() as drawer:
+            return drawer.svg(spec, 300, 200)
+
+    assert "<svg" in asyncio.run(draw())
