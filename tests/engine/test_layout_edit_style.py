@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import difflib
 
-from engine.definitions.editing import edit_text
+from engine.definitions.editing import edit_text, new_form_text
+from engine.definitions.loader import load_sources
 
 FIELDS = ("form: f\nlabel: F\nfields:\n  - {id: a, type: text, label: A}\n  - {id: b, type: text, label: B}\n"
           "  - {id: c, type: text, label: C}\n")
@@ -48,3 +49,11 @@ def test_adding_a_field_inside_a_tab_changes_only_that_tab_row() -> None:
                      "  - {tab: T2, layout: [[c]]}\n")
     assert added(text, [["a"], {"tab": "T1", "layout": [["b", "__new__"]]}, {"tab": "T2", "layout": [["c"]]}]) == [
         NEW_FIELD, "-      - [b]", "+      - [b, d]"]
+
+
+def test_a_blank_new_form_has_its_field_in_the_layout() -> None:
+    text = new_form_text("lead", {"zh": "线索", "en": "Lead"})
+    assert text.endswith("fields:\n  - {id: name, type: text, label: {zh: 名称, en: Name}}\nlayout:\n  - [name]\n")
+    result = load_sources({"a/app.yaml": "app: a\nlabel: A\nforms: [lead]\n", "a/forms/lead.yaml": text})
+    assert not result.problems
+    assert result.definitions.form("lead").layout == (("name",),)
