@@ -232,3 +232,12 @@ def test_computed_money_is_shown_as_money_on_the_record_page_its_form_and_the_li
     assert '<output class="computed" id="calc-gross">¥1,500.00</output>' in edit
     listing = client.get("/apps/sales/order?cols=code,gross,paid", headers=en).text
     assert "<td>¥1,500.00</td>" in listing and "<td>¥1,234.50</td>" in listing
+
+
+def test_an_empty_value_on_the_record_page_shows_a_dash(client: TestClient) -> None:
+    sign_in(client)
+    record = client.get("/apps/sales/order/1", headers={"accept-language": "en"}).text
+    discount = record.split('data-field="discount"', 1)[1].split('data-field="', 1)[0]
+    assert '<div class="field-value"><span class="none">—</span></div>' in discount  # no discount given
+    total = record.split('data-field="total"', 1)[1].split('data-field="', 1)[0]
+    assert "—" not in total and "¥10.00" in total
