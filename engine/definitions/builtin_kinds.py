@@ -15,6 +15,8 @@ from engine.definitions.pipeline_checks import check_pipelines
 from engine.definitions.suggest import closest
 from engine.definitions.workflow_checks import check_workflows
 from engine.definitions.yamlsource import YamlDocument
+from engine.home.checks import check_home
+from engine.home.model import HOME_PATH, build_home
 from engine.reports.checks import check_reports
 from engine.reports.model import build_report
 from engine.errors import Problem
@@ -98,6 +100,15 @@ def _add_report(assembly: Assembly, rel: str, doc: YamlDocument) -> None:
     place_by_id(assembly, "report", "reports", rel, item, doc)
 
 
+def _add_home(assembly: Assembly, rel: str, doc: YamlDocument) -> None:
+    """The one home document lives at the template root: home.yaml."""
+    if rel != HOME_PATH:
+        assembly.problems.append(Problem(doc.file, 1, "", zh_en(f"首页定义应放在模板根目录的 {HOME_PATH}",
+                                                                  f"the home document belongs in {HOME_PATH} at the template root")))
+        return
+    assembly.slots["home"] = build_home(doc)
+
+
 def _check_forms(defs: Definitions, report: Report) -> None:
     for form in defs.forms.values():
         check_form(defs, form, report)
@@ -112,3 +123,4 @@ register_kind(by_id("automation", "automations", build_automation, checks=(check
 register_kind(by_id("pipeline", "pipelines", build_pipeline, checks=(check_pipelines,)))
 register_kind(by_id("workflow", "workflows", build_workflow, checks=(check_workflows,)))
 register_kind(Kind("report", "reports", _add_report, checks=(check_reports,)))
+register_kind(Kind("home", "home", _add_home, checks=(check_home,)))

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from engine.i18n import I18n
 
 if TYPE_CHECKING:
+    from engine.home.model import HomeDef
     from engine.reports.model import ReportDef
 
 SYSTEM_COLUMNS = (
@@ -405,6 +406,7 @@ class Definitions:
     workflows: Mapping[str, WorkflowDef] = field(default_factory=lambda: frozen({}))
     pipelines: Mapping[str, PipelineDef] = field(default_factory=lambda: frozen({}))
     reports: Mapping[str, ReportDef] = field(default_factory=lambda: frozen({}))
+    home: HomeDef | None = None  # the `home` document: what each role's home page shows
 
     def form(self, form_id: str) -> FormDef:
         """The form with this id; KeyError names the missing form."""
