@@ -101,12 +101,18 @@ def _add_report(assembly: Assembly, rel: str, doc: YamlDocument) -> None:
 
 
 def _add_home(assembly: Assembly, rel: str, doc: YamlDocument) -> None:
-    """The one home document lives at the template root: home.yaml."""
-    if rel != HOME_PATH:
+    """The one home document of a workspace lives at a template's root: home.yaml (installed: <template>/home.yaml)."""
+    parts = PurePosixPath(rel).parts
+    if parts[-1] != HOME_PATH or len(parts) > 2:
         assembly.problems.append(Problem(doc.file, 1, "", zh_en(f"首页定义应放在模板根目录的 {HOME_PATH}",
                                                                   f"the home document belongs in {HOME_PATH} at the template root")))
         return
-    assembly.slots["home"] = build_home(doc)
+    earlier = assembly.slots.get("home")
+    if earlier is not None:
+        assembly.problems.append(Problem(doc.file, 1, "", zh_en(
+            f"工作区只能有一个首页定义,已有 {earlier.source.file}", f"a workspace has one home document: {earlier.source.file} is one")))
+        return
+    assembly.slots["home"] = build_home(doc, rel)
 
 
 def _check_forms(defs: Definitions, report: Report) -> None:

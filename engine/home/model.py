@@ -42,6 +42,7 @@ class HomeDef:
 
     id: str
     roles: Mapping[str, tuple[BlockDef, ...]] = field(default_factory=lambda: frozen({}))
+    path: str = HOME_PATH  # where the document is stored (an installed template's: <template>/home.yaml)
     source: Source = Source()
 
     def blocks_for(self, roles: Iterable[str]) -> tuple[BlockDef, ...]:
@@ -73,7 +74,7 @@ def build_block(data: Mapping[str, Any], source: Source) -> BlockDef:
                     source=source)
 
 
-def build_home(doc: YamlDocument) -> HomeDef:
+def build_home(doc: YamlDocument, path: str = HOME_PATH) -> HomeDef:
     """The home document."""
     data = _dict(doc.data)
     roles: dict[str, tuple[BlockDef, ...]] = {}
@@ -82,4 +83,4 @@ def build_home(doc: YamlDocument) -> HomeDef:
         roles[str(role)] = tuple(
             build_block(_dict(b), Source(doc.file, doc.line(f"/roles/{role}/{i}"), f"/roles/{role}/{i}"))
             for i, b in enumerate(items))
-    return HomeDef(id=str(data.get("home", "")), roles=frozen(roles), source=Source(doc.file, doc.line("/home"), "/home"))
+    return HomeDef(id=str(data.get("home", "")), roles=frozen(roles), path=path, source=Source(doc.file, doc.line("/home"), "/home"))
