@@ -59,7 +59,8 @@ def reason_field(form: FormDef, block: BlockDef) -> FieldDef | None:
     candidates = [f for f in fields if f is not None and f.id != form.title_field()]
     dated = [f for f in candidates if field_type(f.type).result_type(f).value_type in ("date", "datetime")]
     plain = [f for f in candidates if not isinstance(field_type(f.type), MeOperand)]
-    return (dated or plain or [None])[0]
+    chosen = dated or plain
+    return chosen[0] if chosen else None
 
 
 @register

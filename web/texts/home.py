@@ -17,6 +17,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "home_admin_history": {"zh": "版本历史", "en": "Version history"},
     "home_admin_default": {"zh": "默认（未列出的角色）", "en": "Default (roles not listed)"},
     "home_admin_empty": {"zh": "没有区块：该角色的工作台只显示应用。", "en": "No blocks: this role's home shows only the apps."},
+    "home_admin_unlisted": {"zh": "未列出：只有该角色的用户看到“默认”的区块。", "en": "Not listed: users with only this role see the Default blocks."},
     "home_admin_up": {"zh": "上移", "en": "Move up"},
     "home_admin_down": {"zh": "下移", "en": "Move down"},
     "home_admin_remove": {"zh": "移除", "en": "Remove"},

@@ -55,7 +55,7 @@ def _page(request: Request, errors: list[str] | None = None, status: int = 200) 
     lang = choose_language(request)
     home = ws.definitions.home
     roles = [(r.id, text(r.label, lang)) for r in ws.definitions.roles] + [(DEFAULT_ROLE, translator(lang)("home_admin_default"))]
-    rows = {role: list(home.roles.get(role, ())) if home is not None else [] for role, _ in roles}
+    rows = {role: list(home.roles[role]) if home is not None and role in home.roles else None for role, _ in roles}
     forms = [(f.id, f"{text(a.label, lang)} · {text(f.label, lang)}") for a in ws.definitions.apps
              for f in (ws.definitions.forms[i] for i in a.forms if i in ws.definitions.forms)]
     return page(request, "admin_home.html", {
