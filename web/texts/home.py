@@ -10,7 +10,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "home_attention_all": {"zh": "查看全部", "en": "See them all"},
     "home_dashboards": {"zh": "我的仪表盘", "en": "My dashboards"},
     "home_dashboards_none": {"zh": "还没有给你的仪表盘。", "en": "No dashboards for you yet."},
-    "home_apps": {"zh": "应用", "en": "Apps"},
     "home_admin": {"zh": "工作台", "en": "Home page"},
     "home_admin_intro": {"zh": "为每个角色选择工作台显示的区块。同时拥有多个角色的用户看到各角色区块的并集（不重复）；“默认”用于未列出角色的用户。每次保存都会发布首页定义的新版本。",
                          "en": "Choose the blocks each role's home shows. A user with several roles sees the blocks of all of them, each once; Default is for users whose roles are not listed. Every change publishes a new version of the home document."},
