@@ -45,3 +45,10 @@ def test_dashboards_follow_the_roles_and_the_apps_the_viewer_can_open(shop) -> N
 
 def test_without_a_dashboard_kind_the_block_lists_none(shop) -> None:  # type: ignore[no-untyped-def]
     assert visible_dashboards(_viewer(shop, Actor(user_id=1, is_admin=True), None)) == []
+
+
+def test_every_block_the_definitions_accept_has_a_registered_web_block() -> None:
+    from engine.home.checks import block_kinds
+    from web.home.blocks import block_names
+
+    assert block_names() and set(block_names()) == {k.name for k in block_kinds()}
