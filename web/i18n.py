@@ -12,6 +12,7 @@ from web.texts import jobs as jobs_texts, mail as mail_texts
 from web.texts import charts as charts_texts
 from web.texts import designer as designer_texts
 from web.texts import jobs as jobs_texts, layout as layout_texts, mail as mail_texts
+from web.texts import home as home_texts
 from web.texts import pipeline as pipeline_texts
 from web.texts import reports as reports_texts
 from web.texts import sessions as sessions_texts
@@ -486,6 +487,7 @@ TEXTS: dict[str, dict[str, str]] = {
 TEXTS.update(charts_texts.TEXTS)
 TEXTS.update(designer_canvas_texts.TEXTS)
 TEXTS.update(designer_texts.TEXTS)
+TEXTS.update(home_texts.TEXTS)
 TEXTS.update(jobs_texts.TEXTS)
 TEXTS.update(layout_texts.TEXTS)
 TEXTS.update(mail_texts.TEXTS)
