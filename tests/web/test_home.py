@@ -134,7 +134,9 @@ def test_an_administrator_without_a_listed_role_gets_the_default_home_and_the_ap
     _sign_in(client, "root", "correct horse 1")
     page = client.get("/", headers={"Accept-Language": "en"}).text
     assert re.findall(r'data-home-block="(\w+)"', page) == ["todos", "dashboards", "apps"]
-    assert "No dashboards for you yet." in page and 'href="/apps/client/client"' in page
+    boards = page.split('data-home-block="dashboards"')[1].split("</section>")[0]
+    assert len(re.findall(r'href="/apps/\w+/dashboards/\w+"', boards)) == 7  # an administrator sees every one
+    assert "No dashboards for you yet." not in page and 'href="/apps/client/client"' in page
     assert 'href="/admin/users"' in page
 
 
