@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 from starlette.testclient import TestClient
 
+from engine.fields.registry import field_type
 from engine.gallery.catalog import find
 from engine.gallery.install import install
 from engine.org.users import user_id_by_name
@@ -38,9 +39,9 @@ def test_a_new_client_has_the_health_its_own_inputs_give(fresh_workspace) -> Non
     rep = Actor(user_id=add_user(ws, "rep", admin=False, roles=("sales_rep",)), roles=frozenset({"sales_rep"}))
     created = ws.records.create(rep, "client", {"name": "新客户有限公司", "industry": "MANU"})
     # no follow-ups, contracts or complaints yet: 40 + 0 × 5 + 0 − 0 × 15
-    assert (created.values["health_score"], created.values["health_flag"]) == (40, "需重点关注")
+    assert (created.values["health_score"], created.values["health_flag"]) == (40, True)
     stored = ws.records.get(rep, "client", created.id)
-    assert (stored.values["health_score"], stored.values["health_flag"]) == (40, "需重点关注")
+    assert (stored.values["health_score"], stored.values["health_flag"]) == (40, True)
     assert stored.values["follow_up_count"] == 0 and stored.values["contract_total"] == 0
 
     ws.records.create(rep, "follow_up", {"client": created.id, "summary": "首次电话", "content": "电话沟通需求"})
@@ -52,7 +53,7 @@ def test_a_preview_of_a_new_client_shows_the_same_health(fresh_workspace) -> Non
     ws = fresh_workspace
     _install(ws, sample_data=False)
     preview = ws.records.preview(SYSTEM, "client", {"name": "预览客户", "industry": "MANU"}, fmt="json")
-    assert (preview.values["health_score"], preview.values["health_flag"]) == (40, "需重点关注")
+    assert (preview.values["health_score"], preview.values["health_flag"]) == (40, True)
 
 
 def _user_ids(ws: Any) -> dict[str, int]:
@@ -129,8 +130,7 @@ def test_the_api_and_record_page_show_the_true_paid_total(fresh_workspace) -> No
     actor = Actor(manager, _department_of(ws, manager), frozenset({"sales_manager"}))
     theirs = [r for r in ws.records.list(actor, "contract", Query(limit=500)).records if truth[r.id]["paid"]]
     assert theirs
-    contract = ws.definitions.form("contract")
-    paid_type = ws.records.runtime("contract").types["paid"]
+    amount = ws.definitions.form("payment").field("amount")  # the paid total reads as the money it sums
     with TestClient(create_app(ws), base_url="http://testserver") as client:
         login = client.get("/login")
         token = re.search(r'name="csrf_token" value="([^"]+)"', login.text).group(1)  # type: ignore[union-attr]
@@ -141,5 +141,13 @@ def test_the_api_and_record_page_show_the_true_paid_total(fresh_workspace) -> No
             assert Decimal(str(got["paid"])) == truth[record.id]["paid"]
             assert Decimal(str(got["outstanding"])) == truth[record.id]["amount"] - truth[record.id]["paid"]
             page = client.get(f"/apps/contract/contract/{record.id}").text
-            shown = paid_type.format(contract.field("paid"), truth[record.id]["paid"])
+            shown = field_type(amount.type).format(amount, truth[record.id]["paid"])
             assert shown in page, (record.id, shown)
+        client_id = ws.records.list(actor, "client", Query(limit=1)).records[0].id
+        for lang, words, yes_no in (("en", "Needs attention", ("Yes", "No")), ("zh", "需重点关注", ("是", "否"))):
+            client.get(f"/lang/{lang}", follow_redirects=False)
+            page = client.get(f"/apps/client/client/{client_id}").text
+            cell = page.split('data-field="health_flag"', 1)[1].split('data-field="', 1)[0]
+            value = re.search(r'class="field-value">([^<]*)<', cell).group(1)  # type: ignore[union-attr]
+            assert words in cell and value in yes_no, (lang, cell)
+            assert lang == "zh" or "需重点关注" not in page  # no Chinese value for an English reader

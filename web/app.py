@@ -33,6 +33,8 @@ from web.session import csrf_ok, current_user
 from web.sessions import ServerSessions
 from web.views import auth, forms, live, pickers, record_detail, records, settings, uploads
 from web.views import batch, kanban, listing, saved
+from web.views import home as home_view
+from web.views import admin_home
 from web.views import pipeline as pipeline_views
 from web.views import admin
 from web.views import permissions
@@ -182,7 +184,7 @@ def _job_runner(ws: Workspace) -> Callable[[Starlette], AbstractAsyncContextMana
 def create_app(ws: Workspace, *, run_jobs: bool = False) -> Starlette:
     """The web application over a workspace; with `run_jobs`, background jobs run in this process (no Redis)."""
     routes = [
-        Route("/", records.home),
+        Route("/", home_view.home),
         Route("/login", auth.login, methods=["GET", "POST"]),
         Route("/logout", auth.logout, methods=["POST"]),
         Route("/lang/{code}", auth.language),
@@ -226,6 +228,7 @@ def create_app(ws: Workspace, *, run_jobs: bool = False) -> Starlette:
         Route("/admin/roles/{role}", permissions.members),
         Route("/admin/roles/{role}/delete", permissions.remove, methods=["POST"]),
         *admin.ROUTES,
+        *admin_home.ROUTES,
         *admin_automations.ROUTES,
         *admin_jobs.ROUTES,
         *admin_mail.ROUTES,

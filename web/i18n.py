@@ -12,6 +12,7 @@ from web.texts import jobs as jobs_texts, mail as mail_texts
 from web.texts import charts as charts_texts
 from web.texts import designer as designer_texts
 from web.texts import jobs as jobs_texts, layout as layout_texts, mail as mail_texts
+from web.texts import home as home_texts
 from web.texts import pipeline as pipeline_texts
 from web.texts import reports as reports_texts
 from web.texts import sessions as sessions_texts
@@ -27,7 +28,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "apps": {"zh": "我的应用", "en": "My apps"},
     "no_apps": {"zh": "还没有应用。管理员可运行 formwork template install crm 安装模板。",
                 "en": "No apps yet. An admin can install one with: formwork template install crm"},
-    "records": {"zh": "条记录", "en": "records"},
+    "records": {"zh": "条记录", "en": "records", "en_one": "record"},
     "search": {"zh": "搜索", "en": "Search"},
     "search_placeholder": {"zh": "输入关键字搜索", "en": "Search…"},
     "next_page": {"zh": "下一页", "en": "Next page"},
@@ -231,7 +232,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "kanban": {"zh": "看板", "en": "Kanban"},
     "kanban_empty": {"zh": "(空)", "en": "(none)"},
     "kanban_hint": {"zh": "拖动卡片到另一列即可修改。", "en": "Drag a card to another column to change it."},
-    "kanban_more": {"zh": "还有 {n} 条未显示,请在列表中筛选查看。", "en": "{n} more not shown; filter the list to see them."},
+    "kanban_more": {"zh": "还有 {n} 条未显示,请在列表中筛选查看。", "en": "{n} more not shown; filter the list to see them.",
+                    "en_one": "1 more not shown; filter the list to see it."},
     "kanban_conflict": {"zh": "未保存:有人刚刚修改了这条记录,卡片已放回原处。请刷新页面后重试。",
                         "en": "Not saved: someone else just changed this record, so the card went back. Reload and try again."},
     "kanban_invalid": {"zh": "未保存:{reasons}", "en": "Not saved: {reasons}"},
@@ -250,7 +252,7 @@ TEXTS: dict[str, dict[str, str]] = {
                         "cell to change it; a user's rights are the union of their roles."},
     "perm_form": {"zh": "表单", "en": "Form"},
     "perm_other_forms": {"zh": "不属于任何应用的表单", "en": "Forms in no app"},
-    "perm_members_n": {"zh": "{n} 人", "en": "{n} users"},
+    "perm_members_n": {"zh": "{n} 人", "en": "{n} users", "en_one": "1 user"},
     "perm_none": {"zh": "无权限", "en": "No access"},
     "perm_op_create": {"zh": "新增", "en": "Create"},
     "perm_op_read": {"zh": "查看", "en": "Read"},
@@ -283,8 +285,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "perm_field_normal": {"zh": "可编辑", "en": "Normal"},
     "perm_field_read_only": {"zh": "只读", "en": "Read-only"},
     "perm_field_hidden": {"zh": "隐藏", "en": "Hidden"},
-    "perm_fields_hidden_n": {"zh": "{n} 个字段隐藏", "en": "{n} hidden fields"},
-    "perm_fields_read_only_n": {"zh": "{n} 个字段只读", "en": "{n} read-only fields"},
+    "perm_fields_hidden_n": {"zh": "{n} 个字段隐藏", "en": "{n} hidden fields", "en_one": "1 hidden field"},
+    "perm_fields_read_only_n": {"zh": "{n} 个字段只读", "en": "{n} read-only fields", "en_one": "1 read-only field"},
     "perm_save": {"zh": "保存", "en": "Save"},
     "perm_saved": {"zh": "已保存,立即生效。", "en": "Saved; it applies right away."},
     "perm_unchanged": {"zh": "没有改动。", "en": "Nothing changed."},
@@ -325,7 +327,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "admin_user_search": {"zh": "按用户名、姓名或邮箱搜索", "en": "Search by username, name or e-mail"},
     "admin_new_user": {"zh": "新建用户", "en": "New user"},
     "admin_edit_user": {"zh": "编辑用户", "en": "Edit user"},
-    "admin_users_count": {"zh": "共 {n} 个用户", "en": "{n} users"},
+    "admin_users_count": {"zh": "共 {n} 个用户", "en": "{n} users", "en_one": "1 user"},
     "admin_no_users": {"zh": "没有符合条件的用户。", "en": "No users match."},
     "admin_name": {"zh": "姓名", "en": "Name"},
     "admin_email": {"zh": "邮箱", "en": "E-mail"},
@@ -383,8 +385,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "admin_choose": {"zh": "请选择", "en": "Choose…"},
     "admin_transfer_disable": {"zh": "同时停用 {name}", "en": "Also disable {name}"},
     "admin_transfer_confirm": {"zh": "确认移交", "en": "Hand over"},
-    "admin_transfer_confirm_prompt": {"zh": "确定移交这 {n} 条记录吗?", "en": "Hand over these {n} records?"},
-    "admin_transfer_done": {"zh": "已把 {n} 条记录从 {from} 移交给 {to}。", "en": "Handed {n} records from {from} to {to}."},
+    "admin_transfer_confirm_prompt": {"zh": "确定移交这 {n} 条记录吗?", "en": "Hand over these {n} records?",
+                                      "en_one": "Hand over this record?"},
+    "admin_transfer_done": {"zh": "已把 {n} 条记录从 {from} 移交给 {to}。", "en": "Handed {n} records from {from} to {to}.",
+                            "en_one": "Handed 1 record from {from} to {to}."},
     "admin_transfer_disabled_done": {"zh": "{name} 已停用。", "en": "{name} is disabled."},
     "admin_department": {"zh": "部门", "en": "Department"},
     "admin_new_department": {"zh": "新建部门", "en": "New department"},
@@ -483,6 +487,7 @@ TEXTS: dict[str, dict[str, str]] = {
 TEXTS.update(charts_texts.TEXTS)
 TEXTS.update(designer_canvas_texts.TEXTS)
 TEXTS.update(designer_texts.TEXTS)
+TEXTS.update(home_texts.TEXTS)
 TEXTS.update(jobs_texts.TEXTS)
 TEXTS.update(layout_texts.TEXTS)
 TEXTS.update(mail_texts.TEXTS)
@@ -507,9 +512,14 @@ def choose_language(request: Request) -> str:
     return "zh"
 
 
-def translator(lang: str) -> Callable[[str], str]:
-    """A function giving the UI text for a key in `lang`."""
-    def t(key: str) -> str:
+def translator(lang: str) -> Callable[..., str]:
+    """A function giving the UI text for a key in `lang`; given a `count` of one, the text's singular
+    (`en_one`: "1 record"; Chinese has no plural)."""
+    def t(key: str, count: int | None = None) -> str:
         entry = TEXTS.get(key)
-        return entry.get(lang, entry["en"]) if entry else key
+        if not entry:
+            return key
+        if count == 1 and f"{lang}_one" in entry:
+            return entry[f"{lang}_one"]
+        return entry.get(lang, entry["en"])
     return t

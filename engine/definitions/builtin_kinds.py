@@ -15,6 +15,8 @@ from engine.definitions.pipeline_checks import check_pipelines
 from engine.definitions.suggest import closest
 from engine.definitions.workflow_checks import check_workflows
 from engine.definitions.yamlsource import YamlDocument
+from engine.home.checks import check_home
+from engine.home.model import HOME_PATH, build_home
 from engine.reports.checks import check_reports
 from engine.reports.dashboard import build_dashboard
 from engine.reports.dashboard_checks import check_dashboards
@@ -112,6 +114,21 @@ def _add_dashboard(assembly: Assembly, rel: str, doc: YamlDocument) -> None:
 RESERVED_FORM_IDS = ("reports", "dashboards")  # an app's report and dashboard pages: /apps/<app>/reports/<id>
 
 
+def _add_home(assembly: Assembly, rel: str, doc: YamlDocument) -> None:
+    """The one home document of a workspace lives at a template's root: home.yaml (installed: <template>/home.yaml)."""
+    parts = PurePosixPath(rel).parts
+    if parts[-1] != HOME_PATH or len(parts) > 2:
+        assembly.problems.append(Problem(doc.file, 1, "", zh_en(f"首页定义应放在模板根目录的 {HOME_PATH}",
+                                                                  f"the home document belongs in {HOME_PATH} at the template root")))
+        return
+    earlier = assembly.slots.get("home")
+    if earlier is not None:
+        assembly.problems.append(Problem(doc.file, 1, "", zh_en(
+            f"工作区只能有一个首页定义,已有 {earlier.source.file}", f"a workspace has one home document: {earlier.source.file} is one")))
+        return
+    assembly.slots["home"] = build_home(doc, rel)
+
+
 def _check_forms(defs: Definitions, report: Report) -> None:
     for form in defs.forms.values():
         check_form(defs, form, report)
@@ -131,3 +148,4 @@ register_kind(by_id("pipeline", "pipelines", build_pipeline, checks=(check_pipel
 register_kind(by_id("workflow", "workflows", build_workflow, checks=(check_workflows,)))
 register_kind(Kind("report", "reports", _add_report, checks=(check_reports,)))
 register_kind(Kind("dashboard", "dashboards", _add_dashboard, checks=(check_dashboards,)))
+register_kind(Kind("home", "home", _add_home, checks=(check_home,)))

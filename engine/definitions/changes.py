@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
@@ -77,9 +78,15 @@ def _moved(before: list[str], after: list[str]) -> list[str]:
 
 
 def document_data(text: str | None) -> dict[str, Any]:
-    """A document's text as plain data; {} for no text, unreadable YAML or anything but a map."""
+    """A document's text as plain data; {} for no text, unreadable YAML or anything but a map. A copy the caller
+    may change: the parse is cached by text (the designer reads the same draft several times per page)."""
     if text is None:
         return {}
+    return copy.deepcopy(_parsed(text))
+
+
+@lru_cache(maxsize=32)
+def _parsed(text: str) -> dict[str, Any]:
     try:
         data = safe_data(text)
     except YamlSyntaxError:

@@ -110,10 +110,8 @@ def _check_field_refs(defs: Definitions, form: FormDef, f: FieldDef, report: Rep
     if f.type == "rollup":
         _check_rollup(defs, form, f, report)
     scope = FormScope(defs, form, row)
-    if f.formula:
+    if f.formula:  # a formula field without one is refused by the schema ("enter a formula")
         _check_formula(scope, f.formula, f.source, "/formula", report)
-    elif f.type == "formula":
-        report.add(f.source, "", zh_en("公式字段需要填写公式(formula)", "a formula field needs a 'formula'"))
     if isinstance(f.default, dict) and "formula" in f.default:
         _check_formula(scope, str(f.default["formula"]), f.source, "/default/formula", report)
     elif isinstance(f.default, str) and f.default.startswith("$") and f.default not in SPECIAL_DEFAULTS:

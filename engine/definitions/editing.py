@@ -39,13 +39,14 @@ def edit_text(text: str, path: str, op: Mapping[str, Any], context: EditContext 
 
 
 def new_form_text(form_id: str, label: Mapping[str, str]) -> str:
-    """A blank form: one text field, ready for the designer."""
+    """A blank form: one text field placed in the layout's first row, ready for the designer."""
     valid_id(form_id, "form")
-    name = {"zh": "名称", "en": "Name"}
-    doc = styled({"form": form_id, "label": dict(label), "fields": [{"id": "name", "type": "text", "label": name}]},
-                 order=DOCUMENT_KEYS["form"])
-    doc["fields"] = CommentedSeq([styled_field({"id": "name", "type": "text", "label": name})])
+    field = {"id": "name", "type": "text", "label": {"zh": "名称", "en": "Name"}}
+    doc = styled({"form": form_id, "label": dict(label)}, order=DOCUMENT_KEYS["form"])
+    doc["fields"] = CommentedSeq([styled_field(field)])
     doc["fields"].fa.set_block_style()
+    doc["layout"] = CommentedSeq([styled([field["id"]])])
+    doc["layout"].fa.set_block_style()
     doc.fa.set_block_style()
     return dump_document(doc)
 

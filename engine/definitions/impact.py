@@ -35,28 +35,43 @@ Rewrite = Callable[[ColumnElement[Any]], ColumnElement[Any]]
 # What each kind of impact says; {label} is the field's label, {count}/{total} figures, {examples} quoted values.
 TEXTS: dict[str, dict[str, str]] = {
     "required": {"zh": "{count} 条记录的“{label}”没有值,而你把它设为必填;这些记录下次编辑时须填写",
-                 "en": "{count} of {total} records have no value for {label}, which you made required; "
-                       "they must be filled in when those records are next edited"},
+                 "en": "{count} of {total} records have no value for {label}, which you made required; they must be "
+                       "filled in when those records are next edited",
+                 "en_one": "1 of {total} records has no value for {label}, which you made required; it must be filled "
+                           "in when that record is next edited"},
     "unique": {"zh": "“{label}”有 {count} 个值被多条记录重复使用(如“{example}”),不能设为唯一;发布会被拒绝,请先修改这些记录",
                "en": "{label} cannot be made unique: {count} of its values are used by more than one record (such as "
-                     "'{example}'); the publish will be refused until those records are changed"},
+                     "'{example}'); the publish will be refused until those records are changed",
+               "en_one": "{label} cannot be made unique: 1 of its values is used by more than one record (such as "
+                         "'{example}'); the publish will be refused until those records are changed"},
     "option_removed": {"zh": "{count} 条记录使用你删除的选项“{option}”(字段“{label}”);它们保留该值,直到被编辑",
-                       "en": "{count} records use the option '{option}' of {label} that you removed; they keep "
-                             "it until they are edited"},
+                       "en": "{count} records use the option '{option}' of {label} that you removed; they keep it "
+                             "until they are edited",
+                       "en_one": "1 record uses the option '{option}' of {label} that you removed; it keeps it until "
+                                 "it is edited"},
     "type_loss": {"zh": "“{label}”有 {count} 个值(共 {total} 个)无法转换为{type}:{examples};发布后这些值将被清空",
-                  "en": "{count} of {total} values of {label} do not convert to {type}: {examples}; publishing "
-                        "anyway empties them"},
+                  "en": "{count} of {total} values of {label} do not convert to {type}: {examples}; publishing anyway "
+                        "empties them",
+                  "en_one": "1 of {total} values of {label} does not convert to {type}: {examples}; publishing anyway "
+                            "empties it"},
     "type_ok": {"zh": "“{label}”的全部 {total} 个值都可以转换为{type}",
-                "en": "all {total} values of {label} convert to {type}"},
+                "en": "all {total} values of {label} convert to {type}",
+                "en_one": "the one value of {label} converts to {type}"},
     "too_long": {"zh": "“{label}”有 {count} 个值超过 {max} 个字符:{examples};这些记录下次编辑时须缩短",
                  "en": "{count} values of {label} are longer than {max} characters: {examples}; they must be "
-                       "shortened when those records are next edited"},
+                       "shortened when those records are next edited",
+                 "en_one": "1 value of {label} is longer than {max} characters: {examples}; it must be shortened when "
+                           "that record is next edited"},
     "cut": {"zh": "“{label}”有 {count} 个值超过 {max} 个字符:{examples};发布后这些值将被截断",
-            "en": "{count} values of {label} are longer than {max} characters: {examples}; publishing anyway "
-                  "cuts them to {max} characters"},
+            "en": "{count} values of {label} are longer than {max} characters: {examples}; publishing anyway cuts "
+                  "them to {max} characters",
+            "en_one": "1 value of {label} is longer than {max} characters: {examples}; publishing anyway cuts it to "
+                      "{max} characters"},
     "out_of_range": {"zh": "“{label}”有 {count} 个值超出新的范围({bounds}):{examples};这些记录下次编辑时须修改",
-                     "en": "{count} values of {label} fall outside the new range ({bounds}): {examples}; they must "
-                           "be changed when those records are next edited"},
+                     "en": "{count} values of {label} fall outside the new range ({bounds}): {examples}; they must be "
+                           "changed when those records are next edited",
+                     "en_one": "1 value of {label} falls outside the new range ({bounds}): {examples}; it must be "
+                               "changed when that record is next edited"},
 }
 
 
@@ -82,7 +97,9 @@ class Impact:
 
 def _render(kind: str, **params: Any) -> dict[str, str]:
     result = {}
-    for lang, template in TEXTS[kind].items():
+    one = params.get("count", params.get("total")) == 1  # the singular when the figure a text counts by is one
+    for lang in ("zh", "en"):
+        template = TEXTS[kind].get(f"{lang}_one", TEXTS[kind][lang]) if one else TEXTS[kind][lang]
         values = {k: text(v, lang) if isinstance(v, Mapping) else v for k, v in params.items()}
         values.update({k: f"{v:,}" for k, v in params.items() if isinstance(v, int) and not isinstance(v, bool)})
         values["examples"] = ("、" if lang == "zh" else ", ").join(f"'{e}'" for e in params.get("examples", ()))

@@ -14,7 +14,8 @@ from engine.errors import Problem
 from engine.i18n import zh_en
 
 KIND_ZH = {"form": "表单", "workflow": "流程", "automation": "自动化", "pipeline": "阶段流程", "app": "应用",
-           "template": "模板", "roles": "角色", "report": "报表", "dashboard": "看板"}  # how Chinese messages name a document kind
+           "template": "模板", "roles": "角色", "report": "报表", "dashboard": "看板",
+           "home": "首页"}  # how Chinese messages name a document kind
 
 Check = Callable[[Definitions, Report], None]
 

@@ -8,24 +8,91 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from engine.definitions.edit_error import EditError
-from engine.definitions.yamldoc import DOCUMENT_KEYS, plain, set_key, styled
+from engine.definitions.yamldoc import DOCUMENT_KEYS, FLOW_WIDTH, flow_text, plain, set_key, styled
 
 ROW_MAX = 4  # the designer's rows; hand-written rows may hold up to six (the schema's bound)
 NEW = "__new__"
 
 
 def set_layout_items(doc: CommentedMap, layout: Any, known: set[str]) -> None:
-    """Replace the form's layout (validated against the form's field ids `known`); unchanged items keep their nodes."""
+    """Replace the form's layout (validated against the form's field ids `known`). The change touches only what
+    changed: unchanged rows, sections and tabs keep their nodes, and every list keeps the style it was written in."""
     placed: set[str] = set()
     items = _layout_items(layout, known, placed, "layout", tabs=True)
-    old = doc.get("layout") or []
-    reused = {repr(plain(node)): node for node in _walk_nodes(old)}
-    new = CommentedSeq(_reuse(item, reused) for item in items)
-    new.fa.set_block_style()
-    if not new:
+    old = doc.get("layout")
+    if not items:
         doc.pop("layout", None)
+        return
+    if plain(old) == items:
+        return
+    used: set[int] = set()
+    rows = {repr(plain(node)): node for node in _walk_rows(old or [])}
+    new = _merged(old if isinstance(old, CommentedSeq) else None, items, rows, used, block=True)
+    set_key(doc, "layout", new, DOCUMENT_KEYS["form"])
+
+
+def _merged(old: CommentedSeq | None, items: list[Any], rows: Mapping[str, Any], used: set[int],
+            *, block: bool) -> CommentedSeq:
+    """A list of layout items in the style of the list it replaces (`block` when there was none); rows reuse
+    their old nodes, sections and tabs reuse the old node of the same title with their rows merged in turn."""
+    olds = [node for node in (old or []) if isinstance(node, CommentedMap)]
+    seq = CommentedSeq(_item(item, olds, rows, used) for item in items)
+    grew = len(flow_text(seq)) > FLOW_WIDTH >= len(flow_text(old))
+    same_kind = all(isinstance(i, list) for i in items) or any(isinstance(o, Mapping) for o in (old or []))
+    if old is not None and old.fa.flow_style() and same_kind and not grew:
+        seq.fa.set_flow_style()
+    elif old is not None or block:
+        seq.fa.set_block_style()
     else:
-        set_key(doc, "layout", new, DOCUMENT_KEYS["form"])
+        return _restyled(seq, items)
+    if old is not None:
+        _keep_comments(old, seq)
+    return seq
+
+
+def _item(item: Any, olds: list[CommentedMap], rows: Mapping[str, Any], used: set[int]) -> Any:
+    if isinstance(item, list):
+        node = rows.get(repr(item))
+        if node is not None and id(node) not in used:
+            used.add(id(node))
+            return node
+        return styled(item)
+    kind, inner = ("section", "rows") if "section" in item else ("tab", "layout")
+    same = [n for n in olds if id(n) not in used and kind in n and inner in n]
+    match = next((n for n in same if plain(n[kind]) == item[kind]), None)
+    if match is None:
+        match = next((n for n in same if plain(n[inner]) == item[inner]), None)
+    if match is None:
+        inner_seq = _merged(None, item[inner], rows, used, block=kind == "tab")
+        return styled({kind: item[kind], inner: inner_seq}, order=(kind, inner))
+    used.add(id(match))
+    if plain(match[kind]) != item[kind]:
+        match[kind] = styled(item[kind])
+    if plain(match[inner]) != item[inner]:
+        old_inner = match[inner] if isinstance(match[inner], CommentedSeq) else None
+        match[inner] = _merged(old_inner, item[inner], rows, used, block=kind == "tab")
+    return match
+
+
+def _restyled(seq: CommentedSeq, items: list[Any]) -> CommentedSeq:
+    """A new list of rows in the house style: on one line when short, else one row a line."""
+    if len(flow_text(items)) <= FLOW_WIDTH and all(isinstance(i, list) for i in items):
+        seq.fa.set_flow_style()
+    else:
+        seq.fa.set_block_style()
+    return seq
+
+
+def _keep_comments(old: CommentedSeq, new: CommentedSeq) -> None:
+    """The comment on an item's line stays with that item, wherever it moved."""
+    comments = getattr(old, "ca", None)
+    if comments is None or not comments.items:
+        return
+    at = {id(node): index for index, node in enumerate(old)}
+    for index, node in enumerate(new):
+        was = at.get(id(node))
+        if was is not None and was in comments.items:
+            new.ca.items[index] = comments.items[was]
 
 
 def _layout_items(items: Any, known: set[str], placed: set[str], where: str, *, tabs: bool) -> list[Any]:
@@ -64,24 +131,15 @@ def _row(row: Any, known: set[str], placed: set[str], at: str) -> list[str]:
     return list(row)
 
 
-def _reuse(item: Any, reused: Mapping[str, Any]) -> Any:
-    """The existing node of an unchanged layout item (its comments and style kept), else a new styled one."""
-    found = reused.get(repr(item))
-    if found is not None:
-        return found
-    if isinstance(item, Mapping) and "tab" in item:
-        node = CommentedMap([("tab", styled(item["tab"])),
-                             ("layout", CommentedSeq(_reuse(i, reused) for i in item["layout"]))])
-        node["layout"].fa.set_block_style()
-        return node
-    return styled(item, order=("section", "rows"))
-
-
-def _walk_nodes(items: Any) -> Iterator[Any]:
+def _walk_rows(items: Any) -> Iterator[Any]:
+    """Every row node of a layout, in sections and tabs too."""
     for item in items:
-        yield item
-        if isinstance(item, Mapping) and "layout" in item:
-            yield from _walk_nodes(item["layout"])
+        if isinstance(item, list):
+            yield item
+        elif isinstance(item, Mapping) and isinstance(item.get("rows"), list):
+            yield from (row for row in item["rows"] if isinstance(row, list))
+        elif isinstance(item, Mapping) and isinstance(item.get("layout"), list):
+            yield from _walk_rows(item["layout"])
 
 
 def place_after(layout: CommentedSeq, original: str, new_id: str) -> None:

@@ -11,6 +11,7 @@ from engine.i18n import I18n
 
 if TYPE_CHECKING:
     from engine.reports.dashboard import DashboardDef
+    from engine.home.model import HomeDef
     from engine.reports.model import ReportDef
 
 SYSTEM_COLUMNS = (
@@ -407,6 +408,7 @@ class Definitions:
     pipelines: Mapping[str, PipelineDef] = field(default_factory=lambda: frozen({}))
     reports: Mapping[str, ReportDef] = field(default_factory=lambda: frozen({}))
     dashboards: Mapping[str, DashboardDef] = field(default_factory=lambda: frozen({}))
+    home: HomeDef | None = None  # the `home` document: what each role's home page shows
 
     def form(self, form_id: str) -> FormDef:
         """The form with this id; KeyError names the missing form."""

@@ -60,6 +60,9 @@ def schema_problems(doc: YamlDocument, kind: str) -> list[Problem]:
     return sorted(problems.values(), key=lambda p: (p.line, p.path))
 
 
+MISSING_WORDS = {"formula": zh_en("请输入公式", "enter a formula")}  # a key left empty, said as what to do
+
+
 def _deepest(error: ValidationError) -> ValidationError:
     """For anyOf/oneOf failures, the branch error that got furthest into the document."""
     if error.context:
@@ -97,6 +100,8 @@ def _problems_of(doc: YamlDocument, error: ValidationError) -> list[Problem]:
         return [Problem(doc.file, line, pointer, generic_message(error))]
     if validator_name == "required":
         missing = str(error.message).split("'")[1] if "'" in error.message else error.message
+        if missing in MISSING_WORDS:
+            return [Problem(doc.file, line, f"{pointer}/{escape(missing)}", MISSING_WORDS[missing])]
         return [Problem(doc.file, line, pointer, zh_en(f"缺少必填属性“{missing}”", f"missing required property '{missing}'"))]
     if validator_name == "enum" and "propertyNames" in error.schema_path:
         key = str(error.instance)
@@ -123,6 +128,8 @@ def _problems_of(doc: YamlDocument, error: ValidationError) -> list[Problem]:
         return [Problem(doc.file, line, pointer, zh_en(
             f"应为{'或'.join(JSON_TYPES_ZH.get(e, e) for e in expected)},实际是{JSON_TYPES_ZH.get(got, got)}",
             f"expected {' or '.join(expected)}, got {got}"))]
+    if validator_name == "minLength" and pointer.rsplit("/", 1)[-1] in MISSING_WORDS:
+        return [Problem(doc.file, line, pointer, MISSING_WORDS[pointer.rsplit("/", 1)[-1]])]
     if validator_name == "pattern":
         return [Problem(doc.file, line, pointer, zh_en(f"“{error.instance}”不符合格式 {error.validator_value}",
                                                        f"'{error.instance}' does not match the pattern "

@@ -15,7 +15,7 @@ ROOT = Path(__file__).parents[2]
 
 def test_built_in_kinds_in_order_each_with_its_schema() -> None:
     assert kind_names() == ("template", "app", "form", "roles", "automation", "pipeline", "workflow", "report",
-                            "dashboard")
+                            "dashboard", "home")
     for kind in kinds():
         assert (METADATA_DIR / kind.schema_file).is_file(), kind.name
     assert get_kind("workflow").slot == "workflows"

@@ -291,7 +291,7 @@ def test_cli_plan_prints_the_impacts(tmp_path: Path) -> None:
         ws.close()
     (folder / "forms" / "item.yaml").write_text(item_form(NAME, field("budget", "number")), encoding="utf-8")
     out = runner.invoke(main, ["publish", str(folder), "--home", home, "--prefix", "lab", "--plan"]).output
-    assert "1 of 2 values of Budget do not convert to Number: 'abc'" in out and "nothing was written" in out
+    assert "1 of 2 values of Budget does not convert to Number: 'abc'" in out and "nothing was written" in out
     refused = runner.invoke(main, ["publish", str(folder), "--home", home, "--prefix", "lab"])
     assert refused.exit_code == 1 and "accept the losses" in refused.output
     done = runner.invoke(main, ["publish", str(folder), "--home", home, "--prefix", "lab", "--accept-losses"])

@@ -253,3 +253,14 @@ def test_the_form_wrapper_lets_an_app_administrator_design_their_forms_only(ws) 
     bob = {"id": 2, "is_admin": False, "roles": ["clerk"]}
     assert can_design(bob, ws, "sales") and not can_design(bob, ws, "hr") and not can_design(None, ws, "sales")
     assert [a.id for a in designable_apps(bob, ws)] == ["sales"]
+
+
+def test_a_blank_form_has_a_layout_and_the_apps_list_counts_one_form(ws, client) -> None:  # type: ignore[no-untyped-def]
+    token = sign_in(client)
+    post(client, "/design/apps", token, id="projects", label_zh="项目", label_en="Projects")
+    assert post(client, "/design/apps/projects/forms", token, id="task", label_en="Task").status_code == 303
+    assert ws.definitions.forms["task"].layout == (("name",),)
+    assert "layout:\n  - [name]\n" in ws.sources()["projects/forms/task.yaml"]
+    en = client.get("/design", headers={"accept-language": "en"}).text
+    assert "1 form<" in en and "1 forms" not in en
+    assert "1 个表单" in client.get("/design", headers={"accept-language": "zh-CN"}).text

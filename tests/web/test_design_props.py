@@ -329,3 +329,14 @@ def test_bad_posts_are_4xx_never_500(client: TestClient) -> None:  # noqa: F811
     huge = post(client, "/design/forms/order/formula?input=f", token, {"f": "(" * 5000}, EN)
     assert huge.status_code == 200 and "Error at character" in huge.text
     assert draft_text(client) == before
+
+
+def test_an_empty_formula_says_once_to_enter_one_in_the_viewers_language(client: TestClient) -> None:  # noqa: F811
+    token = sign_in(client)
+    for headers, words, other in ((EN, "enter a formula", "请输入公式"), (ZH, "请输入公式", "enter a formula")):
+        data = panel_inputs(client.get("/design/forms/order/fields/label", headers=headers).text)
+        answer = post(client, "/design/forms/order/fields/label", token, {**data, "k.formula": ""}, headers)
+        problems = re.findall(r'class="error prop-problem"[^>]*>([^<]*)<', answer.text)
+        assert problems == [words], problems
+        prop = answer.text.split('data-prop="formula"', 1)[1].split('data-prop="', 1)[0]
+        assert words in prop and other not in answer.text and "required property" not in answer.text

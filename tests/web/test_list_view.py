@@ -323,3 +323,11 @@ def test_empty_states_say_what_to_do_next(client: TestClient) -> None:
     empty = client.get("/apps/sales/payment")
     assert "暂无数据" in empty.text and 'href="/apps/sales/payment/new"' in empty.text and "新建第一条记录" in empty.text
     assert client.get("/apps/sales/product/kanban").status_code == 404  # a form without a select field
+
+
+def test_the_count_of_a_list_is_singular_for_one_record_in_english(client: TestClient) -> None:
+    sign_in(client)
+    total = re.compile(r'<small class="muted" id="total">([^<]*)</small>')
+    assert total.search(listing(client, "f=name:contains:软件", "en").text).group(1) == "1 record"  # type: ignore[union-attr]
+    assert total.search(listing(client, "f=grade:eq:A", "en").text).group(1) == "2 records"  # type: ignore[union-attr]
+    assert total.search(listing(client, "f=name:contains:软件").text).group(1) == "1 条记录"  # type: ignore[union-attr]

@@ -211,3 +211,33 @@ def test_new_record_prefills_relations_from_the_query_safely(client: TestClient)
         html = client.get(f"/apps/sales/order/new{bad}").text
         assert not re.search(r'name="customer" value="[^"]', html), bad
         assert '<option value="paid" selected' not in html
+
+
+def test_computed_money_is_shown_as_money_on_the_record_page_its_form_and_the_list(client: TestClient) -> None:
+    """A formula whose result is money and a rollup summing money read like a money field: ¥1,234.50, not 1234.5."""
+    ws = client.ws  # type: ignore[attr-defined]
+    path = next(p for p in ws.sources() if p.endswith("forms/order.yaml"))
+    ws.publish({path: ws.sources()[path].replace("  - {id: contract,", (
+        "  - {id: gross, type: formula, result: money, label: {zh: 毛额, en: Gross}, formula: \"total * 150.0\"}\n"
+        "  - {id: contract,"))})
+    ws.records.create(Actor(user_id=1, is_admin=True), "payment", {"order": 1, "amount": "1231.5"})
+    sign_in(client)
+    en = {"accept-language": "en"}
+    record = client.get("/apps/sales/order/1", headers=en).text
+    for field_id, shown in (("gross", "¥1,500.00"), ("paid", "¥1,234.50")):
+        cell = record.split(f'data-field="{field_id}"', 1)[1].split("</div>\n", 2)[1]
+        assert shown in cell, (field_id, cell)
+    edit = client.get("/apps/sales/order/1/edit", headers=en).text
+    assert '<output class="computed" id="calc-paid">¥1,234.50</output>' in edit
+    assert '<output class="computed" id="calc-gross">¥1,500.00</output>' in edit
+    listing = client.get("/apps/sales/order?cols=code,gross,paid", headers=en).text
+    assert "<td>¥1,500.00</td>" in listing and "<td>¥1,234.50</td>" in listing
+
+
+def test_an_empty_value_on_the_record_page_shows_a_dash(client: TestClient) -> None:
+    sign_in(client)
+    record = client.get("/apps/sales/order/1", headers={"accept-language": "en"}).text
+    discount = record.split('data-field="discount"', 1)[1].split('data-field="', 1)[0]
+    assert '<div class="field-value"><span class="none">—</span></div>' in discount  # no discount given
+    total = record.split('data-field="total"', 1)[1].split('data-field="', 1)[0]
+    assert "—" not in total and "¥10.00" in total

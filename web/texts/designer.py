@@ -23,7 +23,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "design_apps": {"zh": "应用设计", "en": "Design apps"},
     "design_no_permission": {"zh": "你没有设计权限:只有管理员和应用管理员可以设计应用",
                              "en": "You may not design this: only administrators and an app's administrators can"},
-    "design_form_count": {"zh": "{n} 个表单", "en": "{n} forms"},
+    "design_form_count": {"zh": "{n} 个表单", "en": "{n} forms", "en_one": "1 form"},
     "design_no_apps": {"zh": "还没有应用。", "en": "No apps yet."},
     "design_new_app": {"zh": "新建应用", "en": "New app"},
     "design_app_id": {"zh": "应用标识", "en": "App id"},

@@ -68,7 +68,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "dc_move_top": {"zh": "表单主体", "en": "Form body"},
     "dc_move_unplaced": {"zh": "不放入布局", "en": "Not placed in the layout"},
     "dc_problem": {"zh": "问题", "en": "Problem"},
-    "dc_problems_n": {"zh": "{n} 个问题", "en": "{n} problems"},
+    "dc_problems_n": {"zh": "{n} 个问题", "en": "{n} problems", "en_one": "1 problem"},
     "dc_form_problems": {"zh": "表单的问题", "en": "Problems of the form"},
     "dc_refused": {"zh": "未能完成这个操作", "en": "This change could not be made"},
     "dc_bad_op": {"zh": "无法识别的操作:{detail}", "en": "Not an operation the designer knows: {detail}"},

@@ -23,6 +23,8 @@ from engine.workspace import Workspace
 from web.views.media_display import cell_html, value_html
 from web.views.retired_options import retired_options
 
+EMPTY = Markup('<span class="none">—</span>')  # an empty value on a record page
+
 PEOPLE, DEPARTMENTS = Reference(USER), Reference(DEPARTMENT)
 
 
@@ -143,5 +145,7 @@ class Formatter:
         return ("、" if self.lang == "zh" else ", ").join(shown)
 
     def html(self, f: FieldDef, value: Any) -> Markup:
-        """The value as safe HTML: media as thumbnails and links, ratings as stars, rich text sanitised."""
-        return value_html(f, value, self.value(f, value), self.lang)
+        """The value as safe HTML: media as thumbnails and links, ratings as stars, rich text sanitised; an empty
+        value as a muted dash."""
+        shown = value_html(f, value, self.value(f, value), self.lang)
+        return shown if shown or field_type(f.type).layout_only else EMPTY

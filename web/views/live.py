@@ -18,6 +18,7 @@ from engine.fields.registry import field_type
 from engine.fields.screen import PostedForm
 from engine.fields.types.places import Address
 from engine.fields.types.relations import Subform
+from engine.records.export import lookup_target
 from engine.records.preview import Preview
 from engine.records.values import Errors
 from web import regions
@@ -115,8 +116,15 @@ def form_context(request: Request, form: FormDef, state: Preview, editable_ids: 
     lang = choose_language(request)
     tz = user_tz(request)
 
+    defs = request.app.state.ws.definitions
+
     def calc(f: FieldDef, value: Any) -> str:
-        return field_type(f.type).format(f, value, lang, tz) if value not in (None, "", []) else "—"
+        """A computed value as the record page shows it: a lookup or a rollup of money as money…"""
+        if value in (None, "", []):
+            return "—"
+        shown, many = lookup_target(defs, form, f)
+        values = value if many and isinstance(value, list) else [value]
+        return ", ".join(field_type(shown.type).format(shown, v, lang, tz) for v in values if v not in (None, ""))
 
     return {"state": state, "dom_id": dom_id, "computed_column": computed_column, "submitted": submitted,
             "computed_ids": {f.id for f in form.fields if shows_computed(f, editable_ids)}, "calc": calc}

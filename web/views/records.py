@@ -15,11 +15,6 @@ from web.render import page
 from web.session import actor_of, current_user
 
 
-def home(request: Request) -> Response:
-    """The apps the user can open."""
-    return page(request, "home.html", {})
-
-
 def _form_or_404(request: Request):  # type: ignore[no-untyped-def]
     """The form named in the path as the signed-in user sees it: without the fields their roles hide, so no
     column, filter, input or label of a hidden field reaches the page. None when there is no such form."""

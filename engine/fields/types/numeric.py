@@ -143,7 +143,7 @@ class Percent(DecimalField):
         return "percent"
 
     def format(self, f: FieldDef, value: Any, lang: str = "zh", tz: Any = None) -> str:
-        return "" if value is None else f"{value.normalize():,f}%"
+        return "" if value is None else f"{Decimal(str(value)).normalize():,f}%"
 
 
 @register

@@ -146,6 +146,57 @@
     event.detail.isError = false;
   });
 
+  // A panel is replaced by the server's answer after each change; the person keeps typing where they were: the
+  // input that had the focus (found again by its name and its place among inputs of that name, e.g. the third
+  // option's English label) gets it back with its caret, and text typed there while the change was saved is kept.
+  const PANELS = ".props-panel, .rules-panel, .settings-panel";
+  let typing = null;
+
+  function fieldsNamed(panel, name) {
+    return Array.from(panel.querySelectorAll("input, textarea, select")).filter((el) => el.name === name);
+  }
+
+  document.addEventListener("htmx:beforeSwap", (event) => {
+    const active = document.activeElement;
+    const panel = active instanceof HTMLElement && active.name ? active.closest(PANELS) : null;
+    const target = event.detail.target;
+    typing = null;
+    if (!panel || !(target instanceof Element) || !(target === panel || target.contains(panel))) return;
+    const text = active instanceof HTMLInputElement || active instanceof HTMLTextAreaElement;
+    typing = {
+      panel: panel.matches(".rules-panel") ? ".rules-panel" : panel.matches(".settings-panel") ? ".settings-panel" : ".props-panel",
+      rule: active.closest("[data-rule]") ? active.closest("[data-rule]").dataset.rule : null,
+      name: active.name,
+      index: fieldsNamed(active.closest("form") || panel, active.name).indexOf(active),
+      value: text ? active.value : null,
+      edited: text && active.value !== active.defaultValue,
+      start: text ? active.selectionStart : null,
+      end: text ? active.selectionEnd : null,
+    };
+  });
+
+  document.addEventListener("htmx:afterSettle", () => {
+    const was = typing;
+    typing = null;
+    if (!was || (document.activeElement && document.activeElement !== document.body)) return;
+    let scope = document.querySelector(was.panel);
+    if (scope && was.rule !== null) scope = scope.querySelector(`[data-rule="${CSS.escape(was.rule)}"] form`) || scope;
+    const input = scope ? fieldsNamed(scope, was.name)[was.index] : null;
+    if (!input) return;
+    input.focus();
+    if (was.edited && was.value !== null && input.value !== was.value) {
+      input.value = was.value;  // typed while the last change was saved: still to be posted when it is left
+      let posted = false;
+      input.addEventListener("change", () => { posted = true; }, { once: true });
+      input.addEventListener("blur", () => {
+        setTimeout(() => { if (!posted && input.isConnected && input.value !== input.defaultValue) changed(input); }, 0);
+      }, { once: true });
+    }
+    if (was.start !== null && typeof input.setSelectionRange === "function") {
+      try { input.setSelectionRange(was.start, was.end); } catch (e) { /* a type without a caret */ }
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", () => setUp(document));
   document.addEventListener("htmx:load", (event) => setUp(event.target instanceof Element ? event.target : document));
 })();

@@ -1,0 +1,1 @@
+"""The role-aware home page (工作台): which blocks each role's home shows, as the `home` document defines them."""
