@@ -1,6 +1,7 @@
 """The CRM's reports on its sample data, on SQLite and PostgreSQL: every report runs and has data; a rep's funnel
 counts only her deals and a manager's his department tree (against counts made here from sample_data.yaml); the
-trends cover the year; the map has several provinces; the seven dashboards load."""
+trends cover the year; the map has several provinces; the seven dashboards load; the management dashboard is
+scheduled for Monday mornings."""
 
 from __future__ import annotations
 
@@ -19,8 +20,11 @@ from engine.gallery.catalog import find
 from engine.gallery.install import install
 from engine.i18n import text
 from engine.records.model import Actor, Filter, Query
+from engine.jobs.tables import jobs
+from engine.reports import delivery
 from engine.reports.run import run_report
-from engine.storage.database import read_transaction
+from engine.reports.schedules import due_slot
+from engine.storage.database import read_transaction, write_transaction
 from engine.storage.system import users
 from tests.conftest import Clock, _fresh_pg_database, add_user, open_workspace
 from web.charts.provinces import map_name
@@ -163,3 +167,20 @@ def test_the_crm_holds_its_seven_dashboards() -> None:
     defs = load_directory(ROOT / "crm").raise_for_problems()
     assert set(defs.dashboards) == {"management", "sales_manager", "sales_rep", "service", "marketing",
                                     "client_distribution", "attention"}
+
+
+def test_the_management_dashboard_goes_out_on_monday_mornings(crm: Any) -> None:
+    """Published with the template (its role checked, its cron parsed); due Mondays 09:00 in the workspace zone,
+    not on Tuesdays."""
+    [schedule] = crm.definitions.dashboards["management"].schedules
+    assert schedule.cron == "0 9 * * 1" and schedule.roles == ("management",)
+    assert text(schedule.note, "zh") != text(schedule.note, "en")
+    monday = datetime(2024, 3, 18, 9, 0, tzinfo=crm.tz)
+    tick = delivery.ticker(crm)
+    for day in (monday, monday + timedelta(days=1)):
+        with write_transaction(crm.engine) as conn:
+            tick(conn, day - timedelta(minutes=1), day + timedelta(minutes=1))
+    with read_transaction(crm.engine) as conn:
+        keys = conn.execute(sa.select(jobs.c.key).where(jobs.c.kind == delivery.KIND)).scalars().all()
+    assert keys == [f"dashboard:opportunity.management:{schedule.key}:{monday.isoformat()}"]
+    assert due_slot(schedule.cron, crm.tz, monday + timedelta(days=1), monday + timedelta(days=2)) is None

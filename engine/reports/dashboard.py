@@ -11,6 +11,7 @@ from typing import Any
 from engine.definitions.model import Source, frozen
 from engine.definitions.yamlsource import YamlDocument
 from engine.i18n import I18n
+from engine.reports.schedules import Schedulable, ScheduleDef, build_schedules, register_schedulable
 
 GRID_COLUMNS = 12
 
@@ -68,6 +69,7 @@ class DashboardDef:
     items: tuple[DashboardItem, ...] = ()
     links: tuple[LinkDef, ...] = ()
     description: I18n | None = None
+    schedules: tuple[ScheduleDef, ...] = ()  # sent by email as a PDF, with the default filter values
     source: Source = Source()
 
     def report_ids(self) -> list[str]:
@@ -127,5 +129,9 @@ def build_dashboard(doc: YamlDocument, rel: str) -> DashboardDef:
     return DashboardDef(
         id=str(data.get("dashboard", "")), app=app, label=data.get("label") or str(data.get("dashboard", "")),
         roles=tuple(str(r) for r in roles) if isinstance(roles, list) else None, filters=filters, items=items,
-        links=links, description=data.get("description"), source=_src(doc, ""),
+        links=links, description=data.get("description"), schedules=build_schedules(doc, data.get("schedules")),
+        source=_src(doc, ""),
     )
+
+
+register_schedulable(Schedulable("dashboard", "dashboards"))  # a dashboard may be sent on a schedule

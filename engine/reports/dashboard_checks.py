@@ -15,6 +15,7 @@ from engine.reports.dashboard import GRID_COLUMNS, DashboardDef, FilterComponent
 from engine.reports.dashboard_filters import ComponentType, component_type, component_types
 from engine.reports.model import ReportDef
 from engine.reports.ranges import RELATIVE, DateRange
+from engine.reports.schedules import check_schedules
 
 
 def dashboards_of(defs: Definitions) -> dict[str, DashboardDef]:
@@ -40,6 +41,7 @@ def check_dashboard(defs: Definitions, board: DashboardDef, report: Report) -> N
     reports = _check_items(defs, board, report)
     _check_filters(defs, board, reports, report)
     _check_links(board, reports, report)
+    check_schedules(defs, board.schedules, report)
 
 
 def _check_items(defs: Definitions, board: DashboardDef, report: Report) -> dict[str, ReportDef]:

@@ -1,18 +1,19 @@
-"""Scheduled report deliveries: a job-clock ticker queues one `report.deliver` job per (report, schedule, period),
-keyed so that ticking twice, retrying, or two ticks racing queue it once; the job runs the report and queues one
-message per recipient through the mail jobs (which retry), with the PDF attached and a summary in the body.
+"""Scheduled deliveries of reports and dashboards (each kind a registered `Schedulable`, engine/reports/schedules.py):
+a job-clock ticker queues one `report.deliver` job per (document, schedule, period), keyed so that ticking twice,
+retrying, or two ticks racing queue it once; the job draws the document and queues one message per recipient
+through the mail jobs (which retry), with the PDF attached and a summary in the body.
 
-Whose data: each user recipient (named, or holding a named role) gets the report as they would see it — run
+Whose data: each user recipient (named, or holding a named role) gets the document as they would see it — run
 under their own roles and data scope, in their language — and is skipped when it cannot run for them. A plain
-address belongs to no user: it gets the report as an administrator sees it (every record), in the schedule's
-language; only those who may publish reports can name addresses.
+address belongs to no user: it gets the document as an administrator sees it (every record), in the schedule's
+language; only those who may publish reports and dashboards can name addresses.
 
-Drawing the PDF needs the chart renderers, which live in the web layer: it registers a `DeliveryRenderer`
+Drawing the PDF needs the chart renderers, which live in the web layer: it registers a `DeliveryRenderer` per kind
 (web/exports/delivery.py) when it is imported — by the web app and by the `formwork` command (its worker)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -24,9 +25,8 @@ from engine.jobs import queue
 from engine.jobs.context import JobContext, PermanentError
 from engine.mail.outgoing import queue_email
 from engine.records.model import Actor
-from engine.reports.model import ReportDef
 from engine.reports.run import ReportForbidden
-from engine.reports.schedules import ScheduleDef, due_slot
+from engine.reports.schedules import Schedulable, Scheduled, ScheduleDef, due_slot, schedulable, scheduled
 from engine.storage.database import read_transaction
 from engine.storage.system import role_members, users
 
@@ -55,46 +55,60 @@ class Recipient:
     name: str
 
 
+class NotForThem(Exception):
+    """The document is not one this recipient may see (a dashboard outside their roles): they are skipped."""
+
+
 class DeliveryRenderer(Protocol):
-    def __call__(self, ws: Workspace, actor: Actor, report: ReportDef, lang: str, made: datetime,
-                 note: str) -> Rendered:
-        """The message for a reader of `lang`, the report run as `actor` (ReportForbidden when it cannot run)."""
+    def __call__(self, ws: Workspace, actor: Actor, document: Any, lang: str, made: datetime,
+                 note: str, /) -> Rendered:
+        """The message for a reader of `lang`, the document drawn as `actor` sees it (ReportForbidden or
+        NotForThem when it cannot be drawn for them)."""
 
 
-_RENDERERS: list[DeliveryRenderer] = []
+_RENDERERS: dict[str, DeliveryRenderer] = {}
 
 
-def register_renderer(renderer: DeliveryRenderer) -> None:
-    """Set the renderer deliveries use (the web layer registers its own on import)."""
-    _RENDERERS[:] = [renderer]
+def register_renderer(kind: str, renderer: DeliveryRenderer) -> None:
+    """Set the renderer deliveries of `kind` documents use (the web layer registers its own on import)."""
+    _RENDERERS[kind] = renderer
 
 
-def job_key(report: ReportDef, schedule: ScheduleDef, slot: datetime) -> str:
-    return f"report:{report.app}.{report.id}:{schedule.key}:{slot.isoformat()}"
+def job_key(kind: Schedulable, document: Scheduled, schedule: ScheduleDef, slot: datetime) -> str:
+    return f"{kind.kind}:{document.app}.{document.id}:{schedule.key}:{slot.isoformat()}"
 
 
 def ticker(ws: Workspace) -> Callable[[sa.Connection, datetime, datetime], None]:
     """Queue a delivery for each schedule due in (previous, now] — the latest period only after an outage."""
     def tick(conn: sa.Connection, previous: datetime, now: datetime) -> None:
-        for report in ws.definitions.reports.values():
-            for schedule in report.schedules:
+        for kind, document in scheduled(ws.definitions):
+            for schedule in document.schedules:
                 slot = due_slot(schedule.cron, ws.tz, previous, now)
                 if slot is not None:
-                    queue.enqueue(conn, job_key(report, schedule, slot), KIND, {
-                        "report": report.id, "schedule": schedule.key, "slot": slot.isoformat()}, now=now,
-                        label=f"{text(report.label, schedule.lang)} · {slot.strftime('%Y-%m-%d %H:%M')}")
+                    queue.enqueue(conn, job_key(kind, document, schedule, slot), KIND, {
+                        "kind": kind.kind, "document": document.id, "schedule": schedule.key,
+                        "slot": slot.isoformat()}, now=now,
+                        label=f"{text(document.label, schedule.lang)} · {slot.strftime('%Y-%m-%d %H:%M')}")
     return tick
 
 
+def _document(ws: Workspace, payload: Mapping[str, Any]) -> tuple[str, Scheduled | None]:
+    """The kind and the document a job names (jobs queued before dashboards could be sent name a `report`)."""
+    name = str(payload.get("kind") or "report")
+    kind = schedulable(name)
+    found = kind.documents(ws.definitions).get(str(payload.get("document") or payload.get("report"))) if kind else None
+    return name, found
+
+
 def deliver(job: JobContext) -> dict[str, Any]:
-    """The job: render the report for each recipient and queue their messages, in one fenced transaction."""
+    """The job: draw the document for each recipient and queue their messages, in one fenced transaction."""
     ws: Workspace = job.host
-    report = ws.definitions.reports.get(str(job.payload["report"]))
-    schedule = next((s for s in report.schedules if s.key == job.payload["schedule"]), None) if report else None
-    if report is None or schedule is None:
-        return {"skipped": "the report or its schedule was removed"}
-    if not _RENDERERS:
-        raise PermanentError("no report renderer is installed: run the worker with the `formwork` command")
+    kind, document = _document(ws, job.payload)
+    schedule = next((s for s in document.schedules if s.key == job.payload["schedule"]), None) if document else None
+    if document is None or schedule is None:
+        return {"skipped": f"the {kind} or its schedule was removed"}
+    if kind not in _RENDERERS:
+        raise PermanentError(f"no {kind} renderer is installed: run the worker with the `formwork` command")
     made = job.now().astimezone(ws.tz)
     note = text(schedule.note, schedule.lang) if schedule.note else ""
     with read_transaction(ws.engine) as conn:
@@ -104,15 +118,15 @@ def deliver(job: JobContext) -> dict[str, Any]:
     for who in recipients:
         try:
             local_note = text(schedule.note, who.lang) if schedule.note else note
-            messages.append((who, _RENDERERS[0](ws, who.actor, report, who.lang, made, local_note)))
-        except ReportForbidden:
-            skipped.append(f"{who.name}: the report cannot run for them")
+            messages.append((who, _RENDERERS[kind](ws, who.actor, document, who.lang, made, local_note)))
+        except (ReportForbidden, NotForThem):
+            skipped.append(f"{who.name}: the {kind} cannot be shown to them")
     queued = 0
     with job.transaction() as conn:
         for who, message in messages:
             queued += len(queue_email(
                 conn, key=f"{job.key}:{who.address.lower()}", to=[who.address], subject=message.subject,
-                html=message.html, now=job.now(), source=f"report:{report.app}.{report.id}", track=False,
+                html=message.html, now=job.now(), source=f"{kind}:{document.app}.{document.id}", track=False,
                 parent=job.key, attachments=[(message.filename, PDF_TYPE, message.pdf)]))
     return {"queued": queued, "skipped": skipped}
 

@@ -11,7 +11,7 @@ from engine.definitions.model import Source, frozen
 from engine.definitions.yamlsource import YamlDocument
 from engine.i18n import I18n
 from engine.records.model import Filter
-from engine.reports.schedules import ScheduleDef, build_schedules
+from engine.reports.schedules import Schedulable, ScheduleDef, build_schedules, register_schedulable
 
 
 @dataclass(frozen=True)
@@ -137,3 +137,6 @@ def build_report(doc: YamlDocument, rel: str) -> ReportDef:
 
 def _opt(value: Any) -> str | None:
     return str(value) if value not in (None, "") else None
+
+
+register_schedulable(Schedulable("report", "reports"))  # a report may be sent on a schedule

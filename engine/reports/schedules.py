@@ -1,16 +1,19 @@
-"""Scheduled deliveries of a report (or, later, a dashboard): when (a cron expression in the workspace time zone),
-to whom (roles, users by username, plain addresses), in which language, with which note. Checked at publish:
-the cron expression, the roles (against the definitions) and the addresses; usernames against the users table
-(`unknown_users`, which needs the database)."""
+"""Scheduled deliveries of a document (a report or a dashboard): when (a cron expression in the workspace time
+zone), to whom (roles, users by username, plain addresses), in which language, with which note. Checked at
+publish: the cron expression, the roles (against the definitions) and the addresses; usernames against the users
+table (`unknown_users`, which needs the database).
+
+Each kind of document that carries `schedules` registers one `Schedulable` (its kind name and where the
+definitions keep its documents); the checks and the delivery ticker go through the registry."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from croniter import croniter
@@ -23,7 +26,6 @@ from engine.errors import Problem
 from engine.i18n import I18n, zh_en
 from engine.mail.config import valid_address
 from engine.storage.system import users
-
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,52 @@ class ScheduleDef:
         """What identifies the schedule across publishes (its content, not its place in the list)."""
         data = [self.cron, sorted(self.roles), sorted(self.users), sorted(a.lower() for a in self.addresses), self.lang]
         return hashlib.sha256(json.dumps(data).encode()).hexdigest()[:12]
+
+
+class Scheduled(Protocol):
+    """A document that carries schedules (a report, a dashboard)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def app(self) -> str: ...
+    @property
+    def label(self) -> I18n: ...
+    @property
+    def schedules(self) -> tuple[ScheduleDef, ...]: ...
+
+
+@dataclass(frozen=True)
+class Schedulable:
+    """A kind of document that may be sent on a schedule: `kind` names it (in job keys and payloads),
+    `collection` is the attribute of the definitions holding its documents by id."""
+
+    kind: str
+    collection: str
+
+    def documents(self, defs: Definitions) -> Mapping[str, Scheduled]:
+        found: Mapping[str, Scheduled] = getattr(defs, self.collection, None) or {}
+        return found
+
+
+_SCHEDULABLES: dict[str, Schedulable] = {}
+
+
+def register_schedulable(item: Schedulable) -> Schedulable:
+    _SCHEDULABLES[item.kind] = item
+    return item
+
+
+def schedulable(kind: str) -> Schedulable | None:
+    return _SCHEDULABLES.get(kind)
+
+
+def scheduled(defs: Definitions) -> Iterator[tuple[Schedulable, Scheduled]]:
+    """Every document of every registered kind that has a schedule, kind by kind, in id order."""
+    for item in _SCHEDULABLES.values():
+        for _, doc in sorted(item.documents(defs).items()):
+            if doc.schedules:
+                yield item, doc
 
 
 def build_schedules(doc: YamlDocument, value: Any, pointer: str = "/schedules") -> tuple[ScheduleDef, ...]:
@@ -85,18 +133,17 @@ def check_schedules(defs: Definitions, schedules: Iterable[ScheduleDef], report:
 
 def unknown_users(conn: sa.Connection, defs: Definitions) -> list[Problem]:
     """Usernames named by schedules that no user has, each at its file:line (with the closest username)."""
-    named = {u for item in getattr(defs, "reports", {}).values() for s in item.schedules for u in s.users}
-    if not named:
+    found = [s for _, doc in scheduled(defs) for s in doc.schedules]
+    if not any(s.users for s in found):
         return []
     known = set(conn.execute(sa.select(users.c.username)).scalars())
     problems = []
-    for item in defs.reports.values():
-        for s in item.schedules:
-            for i, name in enumerate(s.users):
-                if name not in known:
-                    problems.append(Problem(s.source.file, s.source.line, f"{s.source.pointer}/to/users/{i}",
-                                            zh_en(f"没有用户名为“{name}”的用户", f"no user has the username '{name}'"),
-                                            closest(name, sorted(known))))
+    for s in found:
+        for i, name in enumerate(s.users):
+            if name not in known:
+                problems.append(Problem(s.source.file, s.source.line, f"{s.source.pointer}/to/users/{i}",
+                                        zh_en(f"没有用户名为“{name}”的用户", f"no user has the username '{name}'"),
+                                        closest(name, sorted(known))))
     return problems
 
 

@@ -196,3 +196,31 @@ def test_on_a_phone_the_grid_is_one_column_without_sideways_scroll(chromium: Any
     assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
     page.screenshot(path=str(SHOTS / "report-375.png"), full_page=True)
     assert errors == []
+
+
+def test_export_buttons_download_and_wrap_on_a_phone(chromium: Any, site: str) -> None:  # noqa: F811
+    shots = Path("/tmp/shots-f14-dashexport")
+    errors: list[str] = []
+    page = new_page(chromium, site, errors=errors)
+    sign_in(page)
+    page.goto(BOARD)
+    drawn(page)
+    page.screenshot(path=str(shots / "dashboard-1280.png"), full_page=True)
+    with page.expect_download() as got:
+        page.locator('[data-report="by_channel"] .box-export[data-format="xlsx"]').click()
+    assert got.value.suggested_filename.endswith(".xlsx")
+    with page.expect_download() as got:
+        page.locator(".board-export").click()
+    assert got.value.suggested_filename.endswith(".pdf")
+    page.goto("/apps/shop/reports/monthly")
+    page.screenshot(path=str(shots / "report-1280.png"))
+    phone = new_page(chromium, site, width=375, height=800, errors=errors)
+    sign_in(phone)
+    for url, buttons in ((BOARD, ".board-export, .box-export"), ("/apps/shop/reports/monthly", ".report-export")):
+        phone.goto(url)
+        expect(phone.locator(".chart[data-drawn=done]").first).to_be_visible()
+        assert phone.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+        for box in phone.locator(buttons).evaluate_all("(els) => els.map((e) => e.getBoundingClientRect().right)"):
+            assert box <= 375
+        phone.screenshot(path=str(shots / f"{url.rsplit('/', 1)[1]}-375.png"), full_page=True)
+    assert errors == []

@@ -1,6 +1,8 @@
-"""What a scheduled report's recipient gets (engine/reports/delivery.py asks for it): the subject, a summary as
-the mail's body — the title, when, the note, the totals and the first rows as text — and the PDF. Registered with
-the engine when this module is imported (by the web app, and by the `formwork` command for its worker)."""
+"""What a scheduled report's or dashboard's recipient gets (engine/reports/delivery.py asks for it): the subject,
+a summary as the mail's body — the title, when, the note, then a report's totals and first rows, or each report of
+a dashboard with its totals — and the PDF. One renderer per kind, registered with the engine when this module is
+imported (by the web app, and by the `formwork` command for its worker). A dashboard is drawn with its filters'
+default values, as the recipient would see it (skipped when they may not see it)."""
 
 from __future__ import annotations
 
@@ -8,10 +10,13 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from starlette.datastructures import QueryParams
+
 from engine.i18n import text
 from engine.records.model import Actor
 from engine.reports.dataset import Dataset
-from engine.reports.delivery import Rendered, register_renderer
+from engine.reports.dashboard import DashboardDef
+from engine.reports.delivery import NotForThem, Rendered, register_renderer
 from engine.reports.model import ReportDef
 from engine.reports.run import run_report
 from engine.workspace import Workspace
@@ -22,6 +27,10 @@ from web.exports.words import filter_words
 from web.i18n import translator
 from web.render import environment
 from web.texts.exports import export_text
+from web.views.reports.access import Viewer
+from web.views.reports.board_pdf import board_pdf
+from web.views.reports.board_state import read_board_state
+from web.views.reports.visibility import may_see_dashboard
 
 TOP_ROWS = 10
 
@@ -43,8 +52,7 @@ def render_delivery(ws: Workspace, actor: Actor, report: ReportDef, lang: str, m
 def summary_html(dataset: Dataset, lang: str, title: str, when: str, note: str, filters: list[str],
                  currency: str = "CNY") -> str:
     """The mail body: what the report is, its totals and its first rows, as text a mail reader shows."""
-    totals = [(text(m.label, lang), format_value(m, dataset.totals.get(m.key), lang, currency))
-              for m in dataset.measures]
+    totals = _totals(dataset, lang, currency)
     head = [text(c.label, lang) for c in dataset.columns]
     rows: list[list[Any]] = []
     for row in dataset.rows[:TOP_ROWS]:
@@ -60,4 +68,32 @@ def summary_html(dataset: Dataset, lang: str, title: str, when: str, note: str, 
         head=head, rows=rows if dataset.dimensions else [])
 
 
-register_renderer(render_delivery)
+def render_board_delivery(ws: Workspace, actor: Actor, board: DashboardDef, lang: str, made: datetime,
+                          note: str) -> Rendered:
+    """The message of one delivery of a dashboard, with its default filter values, as `actor` sees it."""
+    if not may_see_dashboard(ws, actor, board):
+        raise NotForThem(board.id)
+    viewer = Viewer(ws, actor, lang)
+    pdf, document = board_pdf(viewer, board, read_board_state(ws, board, QueryParams()), made,
+                              extra=[note] if note else [])
+    title, when = text(board.label, lang), made.strftime("%Y-%m-%d %H:%M")
+    reports = []
+    for shown in document.shown:
+        currency = str(shown.report.chart.options.get("currency") or "CNY")
+        totals = _totals(shown.dataset, lang, currency) if shown.dataset is not None and not shown.message else []
+        reports.append({"title": text(shown.report.label, lang), "totals": totals, "message": shown.message})
+    html = environment.get_template("exports/board_summary.html").render(
+        title=title, note=note, intro=export_text("export_board_intro", lang, title=title, time=when),
+        filters=export_text("export_filters", lang, filters="; ".join(document.words)) if document.words
+        else export_text("export_no_filters", lang), reports=reports)
+    subject = export_text("export_schedule_subject", lang, title=note or title, period=when)
+    return Rendered(subject, html, pdf, f"{title}-{made:%Y%m%d-%H%M}.pdf")
+
+
+def _totals(dataset: Dataset, lang: str, currency: str) -> list[tuple[str, str]]:
+    """Each measure's label and its total (a KPI's number), formatted as the report shows it."""
+    return [(text(m.label, lang), format_value(m, dataset.totals.get(m.key), lang, currency)) for m in dataset.measures]
+
+
+register_renderer("report", render_delivery)
+register_renderer("dashboard", render_board_delivery)

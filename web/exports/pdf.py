@@ -53,7 +53,16 @@ class TextBlock:
     text: str
 
 
-Block = ReportBlock | TextBlock
+@dataclass(frozen=True)
+class NoteBlock:
+    """A report that is not drawn, with why (no data, a field hidden from the reader): its title and the message."""
+
+    title: str
+    message: str
+    filters: Sequence[str] = ()
+
+
+Block = ReportBlock | TextBlock | NoteBlock
 
 
 @dataclass(frozen=True)
@@ -106,13 +115,17 @@ def document_html(blocks: Sequence[Block], lang: str, page: Page) -> str:
         for block in blocks:
             if isinstance(block, TextBlock):
                 drawn.append({"text": block.text})
+            elif isinstance(block, NoteBlock):
+                drawn.append({"title": block.title, "filters": "; ".join(block.filters),
+                              "body": Markup('<p class="chart-empty">{}</p>').format(block.message)})
             else:
                 drawn.append({"title": block.title, "filters": "; ".join(block.filters),
                               "body": _body(block, drawer, lang, PAGE_WIDTH[landscape])})
     made = export_text("export_made", lang, time=page.made.strftime("%Y-%m-%d %H:%M %Z").strip())
     shown = export_text("export_filters", lang, filters="; ".join(page.filters)) if page.filters else ""
     return environment.get_template("exports/document.html").render(
-        lang=lang, t=t, landscape=landscape, table_font=_table_font(widest), title=page.title, made=made, filters=shown, extra=list(page.extra), blocks=drawn,
+        lang=lang, t=t, landscape=landscape, table_font=_table_font(widest), title=page.title, made=made,
+        filters=shown, extra=list(page.extra), blocks=drawn,
         page_text=export_text("export_page", lang, page="\" counter(page) \"", pages="\" counter(pages) \""))
 
 

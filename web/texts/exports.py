@@ -15,6 +15,10 @@ TEXTS: dict[str, dict[str, str]] = {
                                     "is in the attached PDF."},
     "export_schedule_rows": {"zh": "前 {n} 行", "en": "Top {n} rows"},
     "export_schedule_totals": {"zh": "合计", "en": "Totals"},
+    "export_no_board": {"zh": "没有这个仪表盘,或此报表不在其中", "en": "There is no such dashboard, or this report is not on it"},
+    "export_board_intro": {"zh": "这是仪表盘“{title}”的定时发送,数据截至 {time}。完整内容见附件 PDF。",
+                           "en": "This is the scheduled dashboard '{title}', with data as of {time}. The full "
+                                 "dashboard is in the attached PDF."},
     "export_schedule_scope": {"zh": "数据范围:按“{name}”的权限运行。", "en": "Data scope: run as {name}."},
 }
 

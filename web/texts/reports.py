@@ -26,4 +26,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "drill_bad_keys": {"zh": "明细链接无效", "en": "The drill-down link is not valid"},
     "drill_hint": {"zh": "点击图表中的数字查看明细记录", "en": "Click a number in a chart to see its records"},
     "link_hint": {"zh": "点击此图表可筛选联动的图表;按住 Ctrl/⌘ 点击查看明细", "en": "Click to filter the linked charts; Ctrl/⌘-click to see the records"},
+    "board_filter_word": {"zh": "{name}:{value}", "en": "{name}: {value}"},
+    "report_export_xlsx": {"zh": "导出 Excel", "en": "Export to Excel"},
+    "report_export_pdf": {"zh": "导出 PDF", "en": "Export PDF"},
+    "report_export_menu": {"zh": "导出此报表", "en": "Export this report"},
+    "board_export_pdf": {"zh": "导出仪表盘 PDF", "en": "Export dashboard as PDF"},
 }

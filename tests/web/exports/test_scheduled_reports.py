@@ -1,7 +1,8 @@
-"""Scheduled reports: checked at publish (file:line, both languages); a schedule due Monday 09:00 in the workspace
-zone is delivered once through a real loopback SMTP server (aiosmtpd) — each user with the report as they see it,
-plain addresses as an administrator sees it — a second tick in the same period sends nothing, two ticks racing
-queue one delivery, and a failed SMTP send is retried."""
+"""Scheduled reports and dashboards: checked at publish (file:line, both languages); a schedule due Monday 09:00 in
+the workspace zone is delivered once through a real loopback SMTP server (aiosmtpd) — each user with the report
+(or the dashboard, with its default filter values) as they see it, plain addresses as an administrator sees it — a
+second tick in the same period sends nothing, two ticks racing queue one delivery, and a failed SMTP send is
+retried."""
 
 from __future__ import annotations
 
@@ -13,7 +14,10 @@ import sqlalchemy as sa
 from engine.errors import DefinitionError
 from engine.jobs.tables import jobs
 from engine.mail.config import save_smtp
+from engine.records.model import Actor
 from engine.reports import delivery
+from engine.reports.board import choices, report_on_board
+from engine.reports.run import run_report
 from engine.storage.database import read_transaction, write_transaction
 from engine.storage.system import users
 from tests.engine.test_mail import SmtpServer
@@ -46,9 +50,8 @@ def publish(ws, schedules: str) -> None:  # type: ignore[no-untyped-def]
 def weekly(sales):  # type: ignore[no-untyped-def]
     """The pipeline report sent every Monday 09:00 (in English unless a user reads Chinese); users have addresses,
     the manager reads Chinese."""
+    with_addresses(sales)
     with write_transaction(sales.ws.engine) as conn:
-        for name in ("east_rep", "manager", "east_manager", "west_rep", "east_rep2"):
-            conn.execute(sa.update(users).where(users.c.username == name).values(email=f"{name}@example.cn"))
         conn.execute(sa.update(users).where(users.c.username == "east_rep").values(language="en"))
         conn.execute(sa.update(users).where(users.c.username == "manager").values(language="zh"))
     publish(sales.ws, WEEKLY)
@@ -159,3 +162,70 @@ def test_bad_schedules_are_refused_at_publish(sales, schedule: str, where: str, 
     assert problem.file.endswith("pipeline.yaml") and problem.line == 13
     assert words in problem.text("zh") + problem.text("en")
     assert problem.text("zh") != problem.text("en")
+
+
+TEAM = """dashboard: team
+label: {zh: 团队看板, en: Team}
+filters:
+  - {id: period, type: date_range, field: closed_at, default: last_12_months}
+items:
+  - {text: {zh: 本周目标, en: This week's goal}, w: 12, h: 1}
+  - {report: pipeline, w: 6}
+  - {report: won_this_month, w: 6}
+schedules:
+"""
+
+
+def with_addresses(sales) -> None:  # type: ignore[no-untyped-def]
+    with write_transaction(sales.ws.engine) as conn:
+        for name in ("east_rep", "manager", "east_manager", "west_rep", "east_rep2"):
+            conn.execute(sa.update(users).where(users.c.username == name).values(email=f"{name}@example.cn"))
+
+
+def test_a_scheduled_dashboard_goes_out_once_with_its_defaults_each_reader_seeing_their_own_data(  # type: ignore[no-untyped-def]
+        sales, clock) -> None:
+    ws = sales.ws
+    with_addresses(sales)
+    ws.publish({"sales/reports/pipeline.yaml": PIPELINE.removesuffix("schedules:\n"),
+                "sales/dashboards/team.yaml": TEAM + WEEKLY})
+    server = SmtpServer().start()
+    try:
+        with write_transaction(ws.engine) as conn:
+            save_smtp(conn, server.config())
+        ws.jobs.drain()
+        clock.now = MONDAY_9 + timedelta(seconds=30)
+        ws.jobs.drain()
+        got = by_recipient(server)
+        assert sorted(got) == ["boss@example.com", "east_manager@example.cn", "east_rep@example.cn",
+                               "manager@example.cn"]
+        [job] = deliveries(ws)
+        assert job["key"].startswith("dashboard:sales.team:") and job["result"]["queued"] == 4
+        board = ws.definitions.dashboards["team"]
+        defaults = choices(ws.records, board, {})
+        pipeline = ws.definitions.reports["pipeline"]
+        counts = {who: run_report(ws.records, actor, report_on_board(ws.records, pipeline, defaults)).totals["deals"]
+                  for who, actor in (("boss", Actor.system_actor()), ("rep", sales.actors["east_rep"]))}
+        assert counts["rep"] < counts["boss"]
+        boss, rep = got["boss@example.com"], got["east_rep@example.cn"]
+        assert boss["Subject"] == "Weekly sales report · 2024-03-18 09:00"
+        for message, count in ((boss, counts["boss"]), (rep, counts["rep"])):
+            body = message.get_body(("html",)).get_content()
+            assert "Pipeline" in body and "Won this month" in body and "Filters: Closed at: Last 12 months" in body
+            assert f"<td style=\"padding: 2px 12px 2px 0;\">Deals</td><td style=\"padding: 2px 0; text-align: right;\"><b>{count}</b>" in body
+        words = pdf_text(attachment(boss))
+        assert "Team" in words and "This week's goal" in words and "Weekly sales report" in words
+        assert "Closed at: Last 12 months" in words
+
+        clock.now += timedelta(minutes=5)  # a second tick in the same period
+        ws.jobs.drain()
+        assert len(server.inbox.received) == 4 and len(deliveries(ws)) == 1
+    finally:
+        server.stop()
+
+
+def test_a_dashboards_schedule_naming_an_unknown_user_is_refused(sales) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(DefinitionError) as caught:
+        sales.ws.publish({"sales/dashboards/team.yaml": TEAM + "  - {cron: '0 9 * * 1', to: {users: [zhaolei]}}\n"})
+    [problem] = [p for p in caught.value.problems if p.path == "/schedules/0/to/users/0"]
+    assert problem.file.endswith("team.yaml") and problem.line == 10
+    assert "no user has the username 'zhaolei'" in problem.text("en")

@@ -230,3 +230,22 @@ def test_subtotal_and_total_cells_drill_to_their_records(web: TestClient) -> Non
     assert count_of(web, url) == in_month
     url = "/apps/sales/reports/monthly/drill?" + urlencode({"keys": "{}", "measure": "won"})
     assert count_of(web, url) == ds.totals["won"]
+
+
+def test_the_pages_offer_their_exports_with_the_dashboards_state(web: TestClient) -> None:
+    sign_in(web)
+    page = web.get("/apps/sales/reports/pipeline").text
+    assert 'href="/apps/sales/reports/pipeline/export.xlsx" download>导出 Excel</a>' in page
+    assert 'href="/apps/sales/reports/pipeline/export.pdf" download>导出 PDF</a>' in page
+    english = web.get("/apps/sales/reports/pipeline", headers=EN).text
+    assert ">Export to Excel</a>" in english and ">Export PDF</a>" in english
+    dept = web.sales.departments["east"]  # type: ignore[attr-defined]
+    state = urlencode({"period": "this_year", "dept": dept, "stage": ""})
+    board = web.get(f"/apps/sales/dashboards/overview?{state}").text
+    assert f'href="/apps/sales/dashboards/overview/export.pdf?{state.replace("&", "&amp;")}"' in board
+    for report in ("pipeline", "monthly", "by_industry", "clients"):
+        for fmt in ("xlsx", "pdf"):
+            link = f'href="/apps/sales/reports/{report}/export.{fmt}?board=overview&amp;{state.replace("&", "&amp;")}"'
+            assert link in board, (report, fmt)
+    partial = web.get(f"/apps/sales/dashboards/overview?{state}", headers={"HX-Request": "true"}).text
+    assert "/apps/sales/dashboards/overview/export.pdf?period=this_year" in partial  # the grid carries its links

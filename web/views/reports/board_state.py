@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from starlette.datastructures import QueryParams
 
-from engine.reports.board import choices
+from engine.reports.board import choices, report_on_board
 from engine.reports.dashboard import DashboardDef
 from engine.reports.dashboard_filters import BadChoice, Choice
 from engine.reports.model import ReportDef
@@ -80,6 +80,13 @@ def read_board_state(ws: Workspace, board: DashboardDef, params: QueryParams) ->
     state.raw = {k: v for k, v in raw.items() if v or k in params}
     state.link = _link(ws, board, params)
     return state
+
+
+def report_as_shown(ws: Workspace, board: DashboardDef, state: BoardState, report: ReportDef) -> tuple[ReportDef, bool]:
+    """`report` as its box on the dashboard shows it: with the chosen filters and, when it is a target of the
+    clicked report, the linkage; and whether the linkage applies. The page, drill-down and exports share it."""
+    link = state.link if state.link is not None and report.id in board.targets_of(state.link[0].id) else None
+    return report_on_board(ws.records, report, state.chosen, link), link is not None
 
 
 def _link(ws: Workspace, board: DashboardDef, params: QueryParams) -> tuple[ReportDef, dict[str, Any]] | None:

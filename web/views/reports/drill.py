@@ -13,7 +13,6 @@ from starlette.responses import RedirectResponse, Response
 
 from engine.errors import QueryInvalid
 from engine.records.model import Filter
-from engine.reports.board import report_on_board
 from engine.reports.drill import drill_query
 from engine.reports.labels import OTHERS_KEY
 from engine.reports.model import ReportDef
@@ -22,7 +21,7 @@ from web.i18n import translator
 from web.render import page
 from web.views.liststate import URL_SAFE
 from web.views.reports.access import Viewer, report_or_refusal
-from web.views.reports.board_state import read_board_state
+from web.views.reports.board_state import read_board_state, report_as_shown
 from web.views.reports.visibility import may_see_dashboard
 
 
@@ -56,9 +55,7 @@ def drill(request: Request) -> Response:
     ws, params = viewer.ws, request.query_params
     board = ws.definitions.dashboards.get(params.get("board", ""))
     if board is not None and report.id in board.report_ids() and may_see_dashboard(ws, viewer.actor, board):
-        state = read_board_state(ws, board, params)
-        link = state.link if state.link is not None and report.id in board.targets_of(state.link[0].id) else None
-        report = report_on_board(ws.records, report, state.chosen, link)
+        report = report_as_shown(ws, board, read_board_state(ws, board, params), report)[0]
     try:
         keys = json.loads(params.get("keys", "{}"))
     except ValueError:

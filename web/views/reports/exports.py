@@ -3,6 +3,10 @@
 GET /apps/{app}/reports/{report}/export.xlsx
 GET /apps/{app}/reports/{report}/export.pdf
 
+From a dashboard's box, `board=<dashboard>` and the dashboard's state (its filter values and linkage, as its URL
+writes them) ride along: the report is exported as the box shows it, the dashboard's filters in words in the head.
+404 for an unknown dashboard or one without the report, 403 for a viewer not in its roles.
+
 404 for an unknown app or report (or a report of another app), 403 for a viewer who cannot open the app, 403 with
 the reason when the report cannot run for them (its form is not theirs to read, or it uses a field hidden from
 them). The file is named in the viewer's language (RFC 5987 for Chinese names) and never cached; each export
@@ -30,11 +34,15 @@ from web.endpoints import workspace
 from web.exports import delivery  # noqa: F401  (registers the scheduled reports' renderer with the engine)
 from web.exports.pdf import render_pdf, report_block
 from web.exports.words import filter_words
-from web.i18n import choose_language
+from web.i18n import choose_language, translator
 from web.render import page
 from web.session import actor_of, current_user
 from web.texts.exports import export_text
 from web.views.export import XLSX_TYPE, attachment
+from web.views.reports.access import Viewer
+from web.views.reports.board_state import read_board_state, report_as_shown
+from web.views.reports.board_words import board_words
+from web.views.reports.visibility import may_see_dashboard
 
 PDF_TYPE = "application/pdf"
 
@@ -56,9 +64,12 @@ def _export(request: Request, fmt: str) -> Response:
     if isinstance(found, Response):
         return found
     report, actor = found
+    on_board = _as_on_board(request, ws, actor, report, lang)
+    if isinstance(on_board, Response):
+        return on_board
+    report, words = on_board
     made = ws.now().astimezone(ws.tz)
     title = text(report.label, lang)
-    words = filter_words(ws.records, report, lang)
     try:
         dataset = run_report(ws.records, actor, report)
     except ReportForbidden as exc:
@@ -87,6 +98,25 @@ def _report_or_error(request: Request, ws: Workspace, lang: str) -> tuple[Report
                                       for f in app.forms):
         return page(request, "error.html", {"message": "no_permission"}, status=403)
     return report, actor
+
+
+def _as_on_board(request: Request, ws: Workspace, actor: Actor, report: ReportDef,
+                 lang: str) -> tuple[ReportDef, list[str]] | Response:
+    """The report and its filters in words; from a dashboard (`board=`), as its box there shows it."""
+    params = request.query_params
+    if "board" not in params:
+        return report, filter_words(ws.records, report, lang)
+    board = ws.definitions.dashboards.get(params["board"])
+    if board is None or report.id not in board.report_ids():
+        return page(request, "error.html", {"message": "not_found", "detail": export_text("export_no_board", lang)},
+                    status=404)
+    if not may_see_dashboard(ws, actor, board):
+        return page(request, "error.html", {"message": "no_permission",
+                                            "detail": translator(lang)("dashboard_no_access")}, status=403)
+    state = read_board_state(ws, board, params)
+    shown, linked = report_as_shown(ws, board, state, report)
+    words = filter_words(ws.records, report, lang) + board_words(Viewer(ws, actor, lang), board, state, linked)
+    return shown, words
 
 
 def _xlsx(report: ReportDef, dataset: Dataset, lang: str, made: datetime, words: list[str]) -> bytes:

@@ -9,12 +9,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from engine.i18n import text
-from engine.reports.board import report_on_board
 from engine.reports.dashboard import DashboardDef, DashboardItem
+from engine.reports.model import ReportDef
 from web.i18n import translator
 from web.render import page
 from web.views.reports.access import Viewer, dashboard_or_refusal, report_or_refusal
-from web.views.reports.board_state import BoardState, read_board_state
+from web.views.reports.board_state import BoardState, read_board_state, report_as_shown
+from web.views.reports.board_words import link_words
 from web.views.reports.drill import drill_url
 from web.views.reports.filter_bar import filter_bar
 from web.views.reports.shown import show
@@ -27,9 +28,16 @@ def report_page(request: Request) -> Response:
     viewer, report = found
     shown = show(viewer, report, with_table=True)
     shown.extra["drill"] = drill_url(report)
+    shown.extra["exports"] = export_urls(report)
     status = 200 if shown.dataset is not None else 403  # not run: a field of it is hidden from this viewer
     return page(request, "reports/report.html", {"shown": shown, "title": text(report.label, viewer.lang)},
                 status=status)
+
+
+def export_urls(report: ReportDef, query: str = "") -> dict[str, str]:
+    """The report's export links (xlsx, pdf), with a dashboard's state when given (`board=<id>&…`)."""
+    base = f"/apps/{report.app}/reports/{report.id}/export"
+    return {fmt: f"{base}.{fmt}" + (f"?{query}" if query else "") for fmt in ("xlsx", "pdf")}
 
 
 def _item(viewer: Viewer, board: DashboardDef, state: BoardState, item: DashboardItem, n: int) -> dict[str, Any]:
@@ -39,10 +47,11 @@ def _item(viewer: Viewer, board: DashboardDef, state: BoardState, item: Dashboar
         return found
     rid = str(item.report_id)
     report = viewer.ws.definitions.reports[rid]
-    link = state.link if state.link is not None and rid in board.targets_of(state.link[0].id) else None
-    shown = show(viewer, report_on_board(viewer.ws.records, report, state.chosen, link))
-    shown.extra.update(drill=drill_url(report, state.query(), board.id), source=bool(board.targets_of(rid)),
-                       linked=link is not None, id=rid)
+    on_board, linked = report_as_shown(viewer.ws, board, state, report)
+    shown = show(viewer, on_board)
+    query = state.query()
+    shown.extra.update(drill=drill_url(report, query, board.id), source=bool(board.targets_of(rid)), linked=linked,
+                       id=rid, exports=export_urls(report, f"board={board.id}" + (f"&{query}" if query else "")))
     found["shown"] = shown
     return found
 
@@ -51,20 +60,9 @@ def _chip(viewer: Viewer, state: BoardState, items: list[dict[str, Any]]) -> str
     """"Filtered by <report>: <members>" for a linkage click, with the members' labels as the source shows them."""
     if state.link is None:
         return ""
-    source, keys = state.link
-    names: list[str] = []
-    for item in items:
-        shown = item["shown"]
-        if shown is None or shown.report.id != source.id or shown.dataset is None:
-            continue
-        n = len(shown.dataset.dimensions)
-        for row in shown.dataset.rows:
-            members = {c.key: m for c, m in zip(shown.dataset.dimensions, row[:n])}
-            if all(k in members and members[k].key == v for k, v in keys.items()):
-                names = [text(members[k].label, viewer.lang) or str(v) for k, v in keys.items()]
-                break
-    shown_keys = " / ".join(names or [str(v) for v in keys.values()])
-    return translator(viewer.lang)("link_filtered_by").format(name=f"{text(source.label, viewer.lang)}: {shown_keys}")
+    source = next((i["shown"].dataset for i in items if i["shown"] is not None
+                   and i["shown"].report.id == state.link[0].id), None)
+    return link_words(viewer, state, source)
 
 
 def dashboard_page(request: Request) -> Response:
@@ -81,7 +79,8 @@ def dashboard_page(request: Request) -> Response:
     context = {"board": board, "items": items, "state": state, "chip": _chip(viewer, state, items), "here": here,
                "clear_link": f"{here}?{state.query(with_link=False)}", "refused": refused,
                "reset": f"{here}?" + "&".join(f"{c.id}=" for c in board.filters),
-               "title": text(board.label, viewer.lang)}
+               "title": text(board.label, viewer.lang),
+               "board_pdf": f"{here}/export.pdf" + (f"?{state.query()}" if state.params() else "")}
     partial = request.headers.get("hx-request") == "true" and request.headers.get("hx-history-restore-request") != "true"
     if partial:
         response = page(request, "reports/_board.html", context)

@@ -3,10 +3,11 @@ registered before the form routes; "reports" and "dashboards" cannot be form ids
 
 from starlette.routing import Route
 
-from web.views.reports import drill, pages
+from web.views.reports import board_pdf, drill, pages
 
 ROUTES = [
     Route("/apps/{app}/reports/{report}", pages.report_page),
     Route("/apps/{app}/reports/{report}/drill", drill.drill),
     Route("/apps/{app}/dashboards/{dashboard}", pages.dashboard_page),
+    Route("/apps/{app}/dashboards/{dashboard}/export.pdf", board_pdf.export_board_pdf),
 ]
