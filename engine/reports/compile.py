@@ -52,8 +52,9 @@ class CompiledReport:
     aggregated: list[MeasureDef]  # the measures computed in SQL (formula measures are computed after)
     inner: sa.Subquery
 
-    def _measures(self) -> list[ColumnElement[Any]]:
-        return [AGGREGATES[str(m.aggregate)](self.inner.c[f"m{i}"]).label(f"m{i}")
+    def _measures(self, inner: sa.Subquery | None = None) -> list[ColumnElement[Any]]:
+        inner = self.inner if inner is None else inner
+        return [(sa.func.count() if _every_row(m) else AGGREGATES[str(m.aggregate)](inner.c[f"m{i}"])).label(f"m{i}")
                 for i, m in enumerate(self.aggregated)]
 
     def keys(self) -> list[ColumnElement[Any]]:
@@ -87,12 +88,20 @@ def compile_report(rt: FormRuntime, report: ReportDef, ctx: FilterContext, scope
         columns.append(col.label(f"d{i}"))
     aggregated = [m for m in report.measures if m.formula is None]
     for i, m in enumerate(aggregated):
-        columns.append(compiler.measure_input(m).label(f"m{i}"))
+        if not _every_row(m):
+            columns.append(compiler.measure_input(m).label(f"m{i}"))
+    if not columns:
+        columns.append(sa.literal(1).label("one"))  # only plain counts: a select needs a column
     source: sa.FromClause = rt.main
     for path in compiler.joins.values():
         source = source.outerjoin(path.table, linked(path, rt))
     inner = sa.select(*columns).select_from(source).where(where).subquery("r")
     return CompiledReport(report, dims, aggregated, inner)
+
+
+def _every_row(m: MeasureDef) -> bool:
+    """A plain count: `count(*)` over the rows, no input column (as a count written by hand)."""
+    return m.aggregate == "count" and not m.filters
 
 
 class _Compiler:
