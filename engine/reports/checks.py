@@ -148,7 +148,7 @@ def _check_measure(rt: FormRuntime, m: MeasureDef, earlier: list[str], report: R
     path = _path(rt, m.field, m.source, "/field", report)
     if path is None:
         return
-    fits = {"distinct": path.ftype.groupable(path.field), "sum": path.ftype.measurable(path.field),
+    fits = {"distinct": path.ftype.groupable(path.field) and not path.ftype.many, "sum": path.ftype.measurable(path.field),
             "avg": path.ftype.measurable(path.field)}
     fits.update(dict.fromkeys(ORDERED, path.ftype.measurable(path.field) or path.ftype.bucketable(path.field)))
     if not fits.get(m.aggregate, False):

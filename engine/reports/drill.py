@@ -9,7 +9,7 @@ from typing import Any
 
 from engine.errors import QueryInvalid
 from engine.records.model import Filter, Query
-from engine.records.paths import resolve_path
+from engine.records.paths import FieldPath, resolve_path
 from engine.records.runtime import FormRuntime
 from engine.reports.buckets import next_start
 from engine.reports.labels import OTHERS_KEY
@@ -29,7 +29,7 @@ def drill_query(rt: FormRuntime, report: ReportDef, keys: Sequence[Any], tz: tzi
     filters = list(report.filters)
     for i, (dim, key) in enumerate(zip(report.dimensions, keys)):
         if key == OTHERS_KEY:
-            filters.extend(_others(dim, [row[i] for row in kept], len(report.dimensions)))
+            filters.extend(_others(_path(rt, dim), dim, [row[i] for row in kept], len(report.dimensions)))
         else:
             filters.extend(member_filters(rt, dim, key, tz))
     if measure is not None:
@@ -38,13 +38,14 @@ def drill_query(rt: FormRuntime, report: ReportDef, keys: Sequence[Any], tz: tzi
 
 
 def member_filters(rt: FormRuntime, dim: DimensionDef, key: Any, tz: tzinfo) -> list[Filter]:
+    """The list filters selecting the records under one member (a field holding several values: the records
+    whose list holds it)."""
     if key is None:
         return [Filter(dim.field, "empty")]
+    path = _path(rt, dim)
     if not dim.bucket:
-        return [Filter(dim.field, "eq", key.isoformat() if isinstance(key, (date, datetime)) else key)]
-    path = resolve_path(rt, dim.field)
-    if path is None:
-        raise QueryInvalid("bad_filter", message=f"cannot filter on '{dim.field}'")
+        return [Filter(dim.field, path.ftype.member_op(path.field),
+                       key.isoformat() if isinstance(key, (date, datetime)) else key)]
     start = date.fromisoformat(str(key)[:10])
     end = next_start(start, dim.bucket)
     if path.ftype.zoned(path.field):
@@ -53,9 +54,17 @@ def member_filters(rt: FormRuntime, dim: DimensionDef, key: Any, tz: tzinfo) -> 
     return [Filter(dim.field, "ge", start.isoformat()), Filter(dim.field, "lt", end.isoformat())]
 
 
-def _others(dim: DimensionDef, shown: list[Any], dimensions: int) -> list[Filter]:
-    """The records in none of the rows shown: one dimension, not bucketed (a list of values to leave out)."""
-    if dimensions != 1 or dim.bucket:
+def _path(rt: FormRuntime, dim: DimensionDef) -> FieldPath:
+    path = resolve_path(rt, dim.field)
+    if path is None:
+        raise QueryInvalid("bad_filter", message=f"cannot filter on '{dim.field}'")
+    return path
+
+
+def _others(path: FieldPath, dim: DimensionDef, shown: list[Any], dimensions: int) -> list[Filter]:
+    """The records in none of the rows shown: one dimension, not bucketed, one value per record (a list of values
+    to leave out; a record holding several values is in "others" for the values not shown)."""
+    if dimensions != 1 or dim.bucket or path.ftype.member_op(path.field) != "eq":
         raise QueryInvalid("bad_filter", message=NOT_DRILLABLE)
     values = [k for k in shown if k is not None]
     found = [Filter(dim.field, "not_in", tuple(values))] if values else []

@@ -110,7 +110,7 @@ COMBINE: dict[str, Callable[[list[Any]], Any]] = {"count": sum, "sum": sum, "min
 
 
 def _combinable(compiled: CompiledReport) -> bool:
-    return bool(compiled.dimensions) and all(m.aggregate in COMBINE for m in compiled.aggregated)
+    return bool(compiled.dimensions) and not compiled.spread and all(m.aggregate in COMBINE for m in compiled.aggregated)
 
 
 def _combined(compiled: CompiledReport, grouped: list[tuple[Any, ...]]) -> dict[str, Any]:
