@@ -20,10 +20,11 @@ from engine.records.query import where_clause
 from engine.records.runtime import FormRuntime
 from engine.reports.buckets import bucket_sql
 from engine.reports.model import MeasureDef, ReportDef
+from engine.reports.stages import measure_pipeline, stage_days
 
 AGGREGATES: dict[str, Callable[[ColumnElement[Any]], ColumnElement[Any]]] = {
     "count": sa.func.count, "sum": sa.func.sum, "avg": sa.func.avg, "min": sa.func.min, "max": sa.func.max,
-    "distinct": lambda col: sa.func.count(sa.distinct(col)), "duration": sa.func.avg,
+    "distinct": lambda col: sa.func.count(sa.distinct(col)), "duration": sa.func.avg, "stage_time": sa.func.avg,
 }
 
 
@@ -158,6 +159,12 @@ class _Compiler:
             value = sa.literal(1)
         elif m.aggregate == "duration":
             value = self._days(self.path(str(m.end))) - self._days(self.path(str(m.start)))
+        elif m.aggregate == "stage_time":
+            pipeline = measure_pipeline(self.rt.defs, self.rt.form.id, m)
+            if pipeline is None:
+                raise QueryInvalid("bad_filter", message=f"form '{self.rt.form.id}' has no pipeline for '{m.id}'")
+            self.path(pipeline.field)  # the stage field must be one the viewer sees
+            value = stage_days(pipeline, m, self.rt.main.c.id, self.ctx.now, self.ctx.dialect)
         else:
             value = self.column(self.path(str(m.field)))
         if not m.filters:

@@ -19,9 +19,10 @@ NOT_DRILLABLE = "this number has no single list of records behind it"
 
 
 def drill_query(rt: FormRuntime, report: ReportDef, keys: Sequence[Any], tz: tzinfo, measure: str | None = None,
-                kept: Sequence[Sequence[Any]] = (), limit: int = 50) -> Query:
+                kept: Sequence[Sequence[Any]] = (), limit: int = 50, stayed: Sequence[int] | None = None) -> Query:
     """The list query for the row whose dimension keys are `keys` (Member.key, in dimension order; an "others"
     row needs `kept`, the keys of the rows shown before it). `tz` is the zone the report buckets dates in.
+    A stage-time measure needs `stayed`, the ids of the records with a stay it counts (`stages.stayed`).
     QueryInvalid when the number is not one set of records (a formula measure, others across two dimensions)."""
     if len(keys) != len(report.dimensions):
         raise QueryInvalid("bad_filter", message=f"the report has {len(report.dimensions)} dimensions, "
@@ -33,7 +34,7 @@ def drill_query(rt: FormRuntime, report: ReportDef, keys: Sequence[Any], tz: tzi
         else:
             filters.extend(member_filters(rt, dim, key, tz))
     if measure is not None:
-        filters.extend(_measure(report, measure))
+        filters.extend(_measure(report, measure, stayed))
     return Query(filters=tuple(filters), limit=limit, with_total=True)
 
 
@@ -73,7 +74,7 @@ def _others(path: FieldPath, dim: DimensionDef, shown: list[Any], dimensions: in
     return found
 
 
-def _measure(report: ReportDef, measure_id: str) -> list[Filter]:
+def _measure(report: ReportDef, measure_id: str, stayed: Sequence[int] | None) -> list[Filter]:
     m = report.measure(measure_id)
     if m is None:
         raise QueryInvalid("bad_filter", message=f"the report has no measure '{measure_id}'")
@@ -82,4 +83,9 @@ def _measure(report: ReportDef, measure_id: str) -> list[Filter]:
     found = list(m.filters)
     if m.aggregate == "duration":
         found += [Filter(str(m.start), "not_empty"), Filter(str(m.end), "not_empty")]
+    if m.aggregate == "stage_time":
+        if stayed is None:
+            raise QueryInvalid("bad_filter", message="a stage time's records are those with a stay in the stage: "
+                                                     "none were given")
+        found.append(Filter("id", "in", tuple(stayed)) if stayed else Filter("id", "empty"))
     return found
