@@ -101,7 +101,8 @@ def compile_report(rt: FormRuntime, report: ReportDef, ctx: FilterContext, scope
             col = bucket_sql(col, d.bucket, d.path.ftype.zoned(d.path.field), tz, ctx.dialect)
         keys.append(col.label(f"d{i}"))
     aggregated = [m for m in report.measures if m.formula is None]
-    inputs = [compiler.measure_input(m).label(f"m{i}") for i, m in enumerate(aggregated) if not _every_row(m)]
+    inputs: list[ColumnElement[Any]] = [compiler.measure_input(m).label(f"m{i}")
+                                        for i, m in enumerate(aggregated) if not _every_row(m)]
     source: sa.FromClause = rt.main
     for path in compiler.joins.values():
         source = source.outerjoin(path.table, linked(path, rt))
