@@ -153,3 +153,15 @@ def test_checks_refuse_a_form_without_pipeline_and_an_unknown_stage() -> None:
     assert [p.path for p in found] == ["/measures/0/stage"]
     found = problems("measures: [{id: d, aggregate: stage_time, field: name, stage: proposal}]\n")
     assert [p.path for p in found] == ["/measures/0/field"]
+
+
+def test_a_report_document_reads_the_stage_and_current() -> None:
+    sources = {**read_directory(FIXTURE), WHERE: PIPELINE, "sales/reports/cycle.yaml":
+               "report: cycle\nlabel: Cycle\nform: deal\ndimensions: [{field: owner}]\n"
+               "measures: [{id: d, aggregate: stage_time, stage: proposal, current: true}, "
+               "{id: e, aggregate: stage_time, field: stage, stage: won}]\n"}
+    loaded = load_sources(sources)
+    assert [p for p in loaded.problems if "cycle" in p.file] == []
+    first, second = loaded.definitions.reports["cycle"].measures
+    assert (first.stage, first.current, second.stage, second.current, second.field) == \
+        ("proposal", True, "won", False, "stage")
