@@ -3,7 +3,7 @@ the measure's own filter), so the list page's count equals the cell. The list ap
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, tzinfo
 from typing import Any
 
@@ -16,13 +16,15 @@ from engine.reports.labels import OTHERS_KEY
 from engine.reports.model import DimensionDef, ReportDef
 
 NOT_DRILLABLE = "this number has no single list of records behind it"
+Stayed = Callable[[list[Filter]], Sequence[int]]  # a stage time's records among those matching the filters
 
 
 def drill_query(rt: FormRuntime, report: ReportDef, keys: Sequence[Any], tz: tzinfo, measure: str | None = None,
-                kept: Sequence[Sequence[Any]] = (), limit: int = 50, stayed: Sequence[int] | None = None) -> Query:
+                kept: Sequence[Sequence[Any]] = (), limit: int = 50, stayed: Stayed | None = None) -> Query:
     """The list query for the row whose dimension keys are `keys` (Member.key, in dimension order; an "others"
     row needs `kept`, the keys of the rows shown before it). `tz` is the zone the report buckets dates in.
-    A stage-time measure needs `stayed`, the ids of the records with a stay it counts (`stages.stayed`).
+    A stage-time measure needs `stayed`: given the cell's other filters, the ids of the records among them with a
+    stay it counts (`stages.stayed`); the list gets `id in (…)`.
     QueryInvalid when the number is not one set of records (a formula measure, others across two dimensions)."""
     if len(keys) != len(report.dimensions):
         raise QueryInvalid("bad_filter", message=f"the report has {len(report.dimensions)} dimensions, "
@@ -34,7 +36,7 @@ def drill_query(rt: FormRuntime, report: ReportDef, keys: Sequence[Any], tz: tzi
         else:
             filters.extend(member_filters(rt, dim, key, tz))
     if measure is not None:
-        filters.extend(_measure(report, measure, stayed))
+        filters.extend(_measure(report, measure, filters, stayed))
     return Query(filters=tuple(filters), limit=limit, with_total=True)
 
 
@@ -74,7 +76,7 @@ def _others(path: FieldPath, dim: DimensionDef, shown: list[Any], dimensions: in
     return found
 
 
-def _measure(report: ReportDef, measure_id: str, stayed: Sequence[int] | None) -> list[Filter]:
+def _measure(report: ReportDef, measure_id: str, before: list[Filter], stayed: Stayed | None) -> list[Filter]:
     m = report.measure(measure_id)
     if m is None:
         raise QueryInvalid("bad_filter", message=f"the report has no measure '{measure_id}'")
@@ -87,5 +89,6 @@ def _measure(report: ReportDef, measure_id: str, stayed: Sequence[int] | None) -
         if stayed is None:
             raise QueryInvalid("bad_filter", message="a stage time's records are those with a stay in the stage: "
                                                      "none were given")
-        found.append(Filter("id", "in", tuple(stayed)) if stayed else Filter("id", "empty"))
+        ids = stayed(before + found)
+        found.append(Filter("id", "in", tuple(ids)) if ids else Filter("id", "empty"))
     return found

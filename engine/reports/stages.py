@@ -4,6 +4,7 @@ that have such a stay. Stays that ended count; with `current`, so does a stay st
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +14,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from engine.definitions.model import Definitions, PipelineDef
 from engine.i18n import I18n, text
 from engine.pipelines.tables import stage_periods
+from engine.records.model import Actor, Filter, Query
+from engine.records.query import where_clause
 from engine.records.runtime import FormRuntime
 from engine.records.service import RecordService
 from engine.reports.model import MeasureDef, ReportDef
@@ -68,14 +71,19 @@ def stage_time_label(rt: FormRuntime, m: MeasureDef) -> I18n:
     return {"zh": f"{text(stage, 'zh')}停留天数", "en": f"Days in {text(stage, 'en')}"}
 
 
-def stayed(records: RecordService, report: ReportDef, measure_id: str) -> list[int] | None:
-    """For drill-down: the ids of the records with a stay the stage-time measure counts (the list then applies
-    the report's filters, the row's members and the viewer's scope); None when the measure is not one."""
+def stayed(records: RecordService, actor: Actor, report: ReportDef, measure_id: str,
+           filters: Sequence[Filter]) -> list[int] | None:
+    """For drill-down: the ids of the records `actor` may read that match `filters` (the clicked cell's) and have
+    a stay the stage-time measure counts; None when the measure is not a stage time."""
     m = report.measure(measure_id)
     pipeline = measure_pipeline(records.runtimes.defs, report.form, m) if m is not None else None
     if m is None or m.aggregate != "stage_time" or pipeline is None:
         return None
-    t = stage_periods
+    rt = records.runtime(report.form)
+    guard = records.guard(actor, report.form)
+    guard.require("read")
+    ctx = records.filter_context(actor)
     with read_transaction(records.engine) as conn:
-        rows = conn.execute(sa.select(t.c.record_id).distinct().where(*stays(pipeline, m, t.c.record_id)))
-        return sorted(int(r) for r, in rows)
+        where = sa.and_(where_clause(rt, Query(filters=tuple(filters)), ctx), guard.predicate(conn, "read", ctx),
+                        had_stay(pipeline, m, rt.main.c.id))
+        return [int(i) for i, in conn.execute(sa.select(rt.main.c.id).where(where).order_by(rt.main.c.id))]

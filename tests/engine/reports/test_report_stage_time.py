@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from engine.definitions.loader import load_sources, read_directory
+from engine.errors import QueryInvalid
 from engine.i18n import text
 from engine.pipelines.tables import stage_periods
 from engine.reports.drill import drill_query
@@ -120,8 +121,8 @@ def test_drill_down_lists_the_records_with_a_stay(staged, who: str) -> None:  # 
     r = report([DimensionDef("owner", "owner")], MeasureDef("n", aggregate="count"), IN_PROPOSAL, SO_FAR)
     rt = staged.ws.records.runtime("deal")
     for measure, current in (("days", False), ("so_far", True)):
-        ids = stayed(staged.ws.records, r, measure)
-        assert ids is not None
+        def ids(filters: list[Any], measure: str = measure) -> list[int]:
+            return stayed(staged.ws.records, actor, r, measure, filters) or []
         ds = run_report(staged.ws.records, actor, r)
         assert ds.rows
         for row in ds.rows:
@@ -130,7 +131,9 @@ def test_drill_down_lists_the_records_with_a_stay(staged, who: str) -> None:  # 
             expected = hand(staged, f"SELECT 1, count(*) FROM deal AS d JOIN ({days_sql(staged, current)}) AS x "
                             f"ON x.record_id = d.id WHERE d.deleted_at IS NULL AND d.owner = {int(row[0].key)}")[1]
             assert listed.total == expected
-    assert stayed(staged.ws.records, r, "n") is None
+    assert stayed(staged.ws.records, actor, r, "n", []) is None
+    with pytest.raises(QueryInvalid):  # no way given to find the records with a stay
+        drill_query(rt, r, [None], staged.ws.records.tz, "days")
 
 
 def problems(body: str, pipeline: str | None = PIPELINE) -> list:  # type: ignore[type-arg]

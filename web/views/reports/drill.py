@@ -79,7 +79,8 @@ def drill(request: Request) -> Response:
             kept = [[m.key for m in row[:n]] for row in dataset.rows if row[0].key != OTHERS_KEY]
         measure = params.get("measure") or None
         query = drill_query(ws.records.runtime(report.form), report, ordered, ws.records.tz, measure, kept,
-                            stayed=stayed(ws.records, report, measure) if measure else None)
+                            stayed=lambda filters: stayed(ws.records, viewer.actor, report, str(measure),
+                                                          filters) or [])
     except QueryInvalid:
         return _bad(request, viewer, "drill_not_listable")
     except ReportForbidden:
