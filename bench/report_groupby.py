@@ -1,5 +1,5 @@
 """Reports on SQLite: group by month × stage with sum and count over a big table, through the report engine vs
-the same SQL written by hand (median of runs, same process). `python -m bench.report_groupby [records]`
+the same SQL written by hand (median of runs, interleaved, same process). `python -m bench.report_groupby [records]`
 (default 1,000,000). Two date fields: close_date (a date) and created_at (a moment, bucketed in the workspace
 time zone). Then the same report as a sales manager whose role sees their department tree (half the records),
 against the administrator's time."""
@@ -40,14 +40,18 @@ ROLES = """roles:
 """
 
 
-def median(fn: Callable[[], Any]) -> float:
-    fn()  # warm: the page cache and compiled statements
-    times = []
+def medians(*fns: Callable[[], Any]) -> list[float]:
+    """The median time of each function, their runs interleaved (a, b, a, b…) so that a change in the machine's
+    load during the bench weighs on both sides alike."""
+    for fn in fns:
+        fn()  # warm: the page cache and compiled statements
+    times: list[list[float]] = [[] for _ in fns]
     for _ in range(RUNS):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for fn, spent in zip(fns, times):
+            start = time.perf_counter()
+            fn()
+            spent.append(time.perf_counter() - start)
+    return [statistics.median(spent) for spent in times]
 
 
 def report(field: str) -> ReportDef:
@@ -72,7 +76,7 @@ def bench(ws: Workspace, field: str) -> dict[str, float]:
     with ws.engine.connect() as conn:
         hand_rows = len(conn.execute(sql).all())
     assert len(run_report(ws.records, ACTOR, report(field)).rows) == hand_rows
-    raw_s, engine_s = median(raw), median(engine)
+    raw_s, engine_s = medians(raw, engine)
     return {"raw_s": raw_s, "engine_s": engine_s, "ratio": engine_s / raw_s, "groups": hand_rows}
 
 
@@ -102,8 +106,8 @@ def scoped(ws: Workspace) -> dict[str, float]:
     actor, seen = manager(ws)
     dataset = run_report(ws.records, actor, report("close_date"))
     assert sum(row[-1] for row in dataset.rows) == seen
-    admin_s = median(lambda: run_report(ws.records, ACTOR, report("close_date")))
-    manager_s = median(lambda: run_report(ws.records, actor, report("close_date")))
+    admin_s, manager_s = medians(lambda: run_report(ws.records, ACTOR, report("close_date")),
+                                 lambda: run_report(ws.records, actor, report("close_date")))
     return {"admin_s": admin_s, "manager_s": manager_s, "ratio": manager_s / admin_s, "seen": seen}
 
 

@@ -151,6 +151,16 @@ class FieldType:
         """Whether a report may group records by the field's value (one stored value per record)."""
         return self.stored and not self.many and not self.layout_only and not self.holds_rows and self.in_lists
 
+    def spread(self, f: FieldDef, column: ColumnElement[Any], dialect: str) -> sa.FromClause | None:
+        """For a field holding several values, grouped by in a report: a table of the values in `column` (one
+        record's), joined to each record, with the values in its column `value` (a record with none gets one row
+        whose value is NULL). None: the field holds one value, grouped as it is."""
+        return None
+
+    def member_op(self, f: FieldDef) -> str:
+        """The list operator selecting the records that hold one member of a report's dimension on the field."""
+        return "eq"
+
     def measurable(self, f: FieldDef) -> bool:
         """Whether sum, avg, min and max apply: a single stored number that is not an id."""
         return self.stored and not self.many and self.refers_to(f) is None \

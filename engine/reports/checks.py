@@ -20,6 +20,7 @@ from engine.records.runtime import SYSTEM_FIELDS, FormRuntime
 from engine.reports.charts import chart_names, chart_type
 from engine.reports.model import DimensionDef, MeasureDef, ReportDef
 from engine.reports.schedules import check_schedules
+from engine.reports.stages import measure_pipeline
 from engine.storage.formtables import build_form_tables
 
 NUMERIC = ("sum", "avg")
@@ -139,8 +140,9 @@ def _check_measure(rt: FormRuntime, m: MeasureDef, earlier: list[str], report: R
         _check_formula(m, earlier, report)
         return
     if m.aggregate is None:
-        report.add(m.source, "", zh_en("指标需要汇总方式(count、sum、avg、min、max、distinct、duration)或公式",
-                         "a measure needs an aggregate (count, sum, avg, min, max, distinct, duration) or a formula"))
+        report.add(m.source, "", zh_en("指标需要汇总方式(count、sum、avg、min、max、distinct、duration、stage_time)或公式",
+                         "a measure needs an aggregate (count, sum, avg, min, max, distinct, duration, stage_time) "
+                         "or a formula"))
         return
     _check_filters(rt, m.filters, m.source, "/filter", report)
     if m.aggregate == "duration":
@@ -153,6 +155,9 @@ def _check_measure(rt: FormRuntime, m: MeasureDef, earlier: list[str], report: R
             if path is not None and not path.ftype.bucketable(path.field):
                 report.add(m.source, key, zh_en(f"“{name}”不是日期或日期时间字段", f"'{name}' is not a date or date-time field"))
         return
+    if m.aggregate == "stage_time":
+        _check_stage_time(rt, m, report)
+        return
     if m.aggregate == "count":
         return
     if m.field is None:
@@ -161,7 +166,7 @@ def _check_measure(rt: FormRuntime, m: MeasureDef, earlier: list[str], report: R
     path = _path(rt, m.field, m.source, "/field", report)
     if path is None:
         return
-    fits = {"distinct": path.ftype.groupable(path.field), "sum": path.ftype.measurable(path.field),
+    fits = {"distinct": path.ftype.groupable(path.field) and not path.ftype.many, "sum": path.ftype.measurable(path.field),
             "avg": path.ftype.measurable(path.field)}
     fits.update(dict.fromkeys(ORDERED, path.ftype.measurable(path.field) or path.ftype.bucketable(path.field)))
     if not fits.get(m.aggregate, False):
@@ -169,6 +174,34 @@ def _check_measure(rt: FormRuntime, m: MeasureDef, earlier: list[str], report: R
             if m.aggregate in ORDERED else ("每条记录一个值", "one value per record")
         report.add(m.source, "/field", zh_en(f"不能对“{m.field}”取 {m.aggregate}:它不是{zh}",
                                              f"cannot take the {m.aggregate} of '{m.field}': it is not {en}"))
+
+
+def _check_stage_time(rt: FormRuntime, m: MeasureDef, report: Report) -> None:
+    """The form has a pipeline (the one over `field` when it names one, else exactly one) and `stage` is its."""
+    form = rt.form.id
+    pipelines = [p for p in rt.defs.pipelines.values() if p.form == form]
+    if not pipelines:
+        report.add(m.source, "/aggregate", zh_en(f"表单“{form}”没有阶段流程,无法统计阶段停留时间",
+                                                 f"form '{form}' has no stage pipeline to time a stage of"))
+        return
+    pipeline = measure_pipeline(rt.defs, form, m)
+    if pipeline is None:
+        fields = [p.field for p in pipelines]
+        if m.field is None:
+            report.add(m.source, "/field", zh_en(f"表单“{form}”有多个阶段流程:用“field”指明阶段字段({'、'.join(fields)})",
+                                                 f"form '{form}' has several stage pipelines: name the stage field "
+                                                 f"with 'field' ({', '.join(fields)})"))
+        else:
+            report.add(m.source, "/field", zh_en(f"“{m.field}”上没有阶段流程", f"no stage pipeline runs over '{m.field}'"),
+                       closest(m.field, fields))
+        return
+    stages = [s.stage for s in pipeline.stages]
+    if m.stage is None:
+        report.add(m.source, "/stage", zh_en(f"阶段停留时间需要“stage”:流程中的一个阶段({'、'.join(stages)})",
+                                             f"a stage time needs 'stage': a stage of the pipeline ({', '.join(stages)})"))
+    elif m.stage not in stages:
+        report.add(m.source, "/stage", zh_en(f"流程“{pipeline.id}”没有阶段“{m.stage}”",
+                                             f"pipeline '{pipeline.id}' has no stage '{m.stage}'"), closest(m.stage, stages))
 
 
 def _check_formula(m: MeasureDef, earlier: list[str], report: Report) -> None:

@@ -20,10 +20,11 @@ from engine.records.query import where_clause
 from engine.records.runtime import FormRuntime
 from engine.reports.buckets import bucket_sql
 from engine.reports.model import MeasureDef, ReportDef
+from engine.reports.stages import measure_pipeline, stage_days
 
 AGGREGATES: dict[str, Callable[[ColumnElement[Any]], ColumnElement[Any]]] = {
     "count": sa.func.count, "sum": sa.func.sum, "avg": sa.func.avg, "min": sa.func.min, "max": sa.func.max,
-    "distinct": lambda col: sa.func.count(sa.distinct(col)), "duration": sa.func.avg,
+    "distinct": lambda col: sa.func.count(sa.distinct(col)), "duration": sa.func.avg, "stage_time": sa.func.avg,
 }
 
 
@@ -51,9 +52,16 @@ class CompiledReport:
     dimensions: list[DimensionSpec]
     aggregated: list[MeasureDef]  # the measures computed in SQL (formula measures are computed after)
     inner: sa.Subquery
+    whole: sa.Subquery | None = None  # one row per record, when a dimension spreads a record over several rows
 
-    def _measures(self) -> list[ColumnElement[Any]]:
-        return [AGGREGATES[str(m.aggregate)](self.inner.c[f"m{i}"]).label(f"m{i}")
+    @property
+    def spread(self) -> bool:
+        """Whether a record may be in several groups (a dimension on a field holding several values)."""
+        return self.whole is not None
+
+    def _measures(self, inner: sa.Subquery | None = None) -> list[ColumnElement[Any]]:
+        inner = self.inner if inner is None else inner
+        return [(sa.func.count() if _every_row(m) else AGGREGATES[str(m.aggregate)](inner.c[f"m{i}"])).label(f"m{i}")
                 for i, m in enumerate(self.aggregated)]
 
     def keys(self) -> list[ColumnElement[Any]]:
@@ -64,7 +72,9 @@ class CompiledReport:
         return sa.select(*keys, *self._measures()).group_by(*keys)
 
     def totals(self, leave_out: Sequence[Sequence[Any]] = ()) -> sa.Select[Any]:
-        stmt = sa.select(*self._measures())
+        """Every record once; with `leave_out`, the rows of the other key combinations (a record holding several
+        of their values is in each of them, as in the rows)."""
+        stmt = sa.select(*self._measures(self.whole if self.whole is not None and not leave_out else None))
         if leave_out:
             keys = self.keys()
             stmt = stmt.where(sa.not_(sa.or_(*(sa.and_(*(k.is_not_distinct_from(v) for k, v in zip(keys, row)))
@@ -79,20 +89,38 @@ def compile_report(rt: FormRuntime, report: ReportDef, ctx: FilterContext, scope
     compiler = _Compiler(rt, ctx, sees)
     where = sa.and_(where_clause(rt, Query(filters=tuple(compiler.filter_paths(report.filters))), ctx), scope)
     dims = [DimensionSpec(d.id, compiler.path(d.field), d.bucket) for d in report.dimensions]
-    columns: list[ColumnElement[Any]] = []
+    keys: list[ColumnElement[Any]] = []
+    spreads: list[sa.FromClause] = []
     for i, d in enumerate(dims):
         col = compiler.column(d.path)
-        if d.bucket:
+        items = d.path.ftype.spread(d.path.field, col, ctx.dialect)
+        if items is not None:
+            spreads.append(items)
+            col = items.c.value
+        elif d.bucket:
             col = bucket_sql(col, d.bucket, d.path.ftype.zoned(d.path.field), tz, ctx.dialect)
-        columns.append(col.label(f"d{i}"))
+        keys.append(col.label(f"d{i}"))
     aggregated = [m for m in report.measures if m.formula is None]
-    for i, m in enumerate(aggregated):
-        columns.append(compiler.measure_input(m).label(f"m{i}"))
+    inputs: list[ColumnElement[Any]] = [compiler.measure_input(m).label(f"m{i}")
+                                        for i, m in enumerate(aggregated) if not _every_row(m)]
     source: sa.FromClause = rt.main
     for path in compiler.joins.values():
         source = source.outerjoin(path.table, linked(path, rt))
-    inner = sa.select(*columns).select_from(source).where(where).subquery("r")
-    return CompiledReport(report, dims, aggregated, inner)
+    whole = _inner(source, inputs, where, "w") if spreads else None
+    for items in spreads:
+        source = source.outerjoin(items, sa.true())
+    return CompiledReport(report, dims, aggregated, _inner(source, keys + inputs, where, "r"), whole)
+
+
+def _inner(source: sa.FromClause, columns: list[ColumnElement[Any]], where: ColumnElement[bool],
+           name: str) -> sa.Subquery:
+    """The per-record select (a select needs a column: only plain counts have none of their own)."""
+    return sa.select(*(columns or [sa.literal(1).label("one")])).select_from(source).where(where).subquery(name)
+
+
+def _every_row(m: MeasureDef) -> bool:
+    """A plain count: `count(*)` over the rows, no input column (as a count written by hand)."""
+    return m.aggregate == "count" and not m.filters
 
 
 class _Compiler:
@@ -132,6 +160,12 @@ class _Compiler:
             value = sa.literal(1)
         elif m.aggregate == "duration":
             value = self._days(self.path(str(m.end))) - self._days(self.path(str(m.start)))
+        elif m.aggregate == "stage_time":
+            pipeline = measure_pipeline(self.rt.defs, self.rt.form.id, m)
+            if pipeline is None:
+                raise QueryInvalid("bad_filter", message=f"form '{self.rt.form.id}' has no pipeline for '{m.id}'")
+            self.path(pipeline.field)  # the stage field must be one the viewer sees
+            value = stage_days(pipeline, m, self.rt.main.c.id, self.ctx.now, self.ctx.dialect)
         else:
             value = self.column(self.path(str(m.field)))
         if not m.filters:

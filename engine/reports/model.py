@@ -37,6 +37,8 @@ class MeasureDef:
     end: str | None = None  # duration: `to`
     filters: tuple[Filter, ...] = ()
     formula: str | None = None
+    stage: str | None = None  # stage_time: the pipeline stage
+    current: bool = False  # stage_time: count a stay still going on, up to now
     format: str | None = None
     decimals: int | None = None
     source: Source = Source()
@@ -119,6 +121,7 @@ def build_report(doc: YamlDocument, rel: str) -> ReportDef:
         id=str(m.get("id", "")), label=m.get("label"), aggregate=str(m["aggregate"]) if m.get("aggregate") else None,
         field=_opt(m.get("field")), start=_opt(m.get("from")), end=_opt(m.get("to")),
         filters=build_filters(m.get("filter")), formula=_opt(m.get("formula")), format=_opt(m.get("format")),
+        stage=_opt(m.get("stage")), current=m.get("current") is True,
         decimals=int(m["decimals"]) if isinstance(m.get("decimals"), int) else None, source=_src(doc, f"/measures/{i}"),
     ) for i, m in enumerate(map(_dict, _list(data.get("measures")))))
     sort = tuple(SortDef(str(s.get("by", "")), bool(s.get("desc", False)), _src(doc, f"/sort/{i}"))

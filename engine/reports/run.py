@@ -22,6 +22,7 @@ from engine.reports.compile import CompiledReport, FieldHidden, compile_report
 from engine.reports.dataset import Column, Dataset, Member, ValueKind
 from engine.reports.labels import OTHERS_KEY, MemberMaker
 from engine.reports.model import MeasureDef, ReportDef
+from engine.reports.stages import stage_time_label
 from engine.storage.database import read_transaction
 
 COUNTS = ("count", "distinct")
@@ -110,7 +111,7 @@ COMBINE: dict[str, Callable[[list[Any]], Any]] = {"count": sum, "sum": sum, "min
 
 
 def _combinable(compiled: CompiledReport) -> bool:
-    return bool(compiled.dimensions) and all(m.aggregate in COMBINE for m in compiled.aggregated)
+    return bool(compiled.dimensions) and not compiled.spread and all(m.aggregate in COMBINE for m in compiled.aggregated)
 
 
 def _combined(compiled: CompiledReport, grouped: list[tuple[Any, ...]]) -> dict[str, Any]:
@@ -132,7 +133,7 @@ def _number(m: MeasureDef, value: Any) -> Any:
         return int(value or 0)
     if value is None or isinstance(value, (date, datetime)):
         return value
-    if m.aggregate in ("avg", "duration"):
+    if m.aggregate in ("avg", "duration", "stage_time"):
         return float(value)
     return value if isinstance(value, Decimal) else Decimal(str(value))
 
@@ -205,11 +206,11 @@ def _columns(records: RecordService, report: ReportDef, compiled: CompiledReport
         kind: ValueKind = "number"
         decimals = m.decimals
         path = None
-        if m.field and m.aggregate not in COUNTS:
+        if m.field and m.aggregate not in COUNTS and m.aggregate != "stage_time":
             path = resolve_path(rt, m.field)
         if m.format in ("number", "money", "percent", "days"):
             kind = m.format  # type: ignore[assignment]
-        elif m.aggregate == "duration":
+        elif m.aggregate in ("duration", "stage_time"):
             kind = "days"
         elif path is not None and path.ftype.bucketable(path.field):
             kind = "date"
@@ -217,6 +218,7 @@ def _columns(records: RecordService, report: ReportDef, compiled: CompiledReport
             kind = "percent"
         if decimals is None and path is not None:
             decimals = path.ftype.decimals(path.field)
-        label = m.label or (path.field.label if path is not None else m.id)
+        label = m.label or (path.field.label if path is not None else
+                            stage_time_label(rt, m) if m.aggregate == "stage_time" else m.id)
         columns.append(Column(m.id, label, "measure", kind, decimals))
     return columns

@@ -24,6 +24,7 @@ class IdField(FieldType):
     value_type = "number"
     operators = EQUALITY_OPS
     points_at: ClassVar[str] = "record"
+    item_sql = sa.BigInteger
     widget = "picker"
     kept_apart = LINKS
 

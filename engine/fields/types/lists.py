@@ -54,8 +54,29 @@ class JSONListField(FieldType):
     list_text: ClassVar[I18n] = {"zh": "列表", "en": "a list"}
     count_props: ClassVar[tuple[str, str]] = ("min_items", "max_items")
 
+    item_sql: ClassVar[type[sa.types.TypeEngine[Any]]] = sa.Text  # the type of one item, read out of the list
+
     def sql_type(self, f: FieldDef) -> sa.types.TypeEngine[Any]:
         return NullableJSON
+
+    # -- reports: a record counts once under each item of its list --------------------------------------
+    def groupable(self, f: FieldDef) -> bool:
+        """Each item is a member (files are not: they are grouped by nothing people read)."""
+        return self.stored and self.in_lists and not self.layout_only and not self.holds_files(f)
+
+    def spread(self, f: FieldDef, column: ColumnElement[Any], dialect: str) -> sa.FromClause | None:
+        """json_each on SQLite (which joins a table-valued function to the rows before it), a LATERAL
+        jsonb_array_elements_text on PostgreSQL, its text cast back to the item's type."""
+        if dialect == "postgresql":
+            items = sa.func.jsonb_array_elements_text(column).table_valued("value").render_derived()
+            return sa.select(sa.cast(items.c.value, self.item_sql()).label("value")).lateral()
+        return sa.func.json_each(column).table_valued("value")
+
+    def member_op(self, f: FieldDef) -> str:
+        return "contains"
+
+    def member_label(self, f: FieldDef, value: Any, tz: Any = None) -> I18n:
+        return {lang: self.format_item(f, value, lang) for lang in ("zh", "en")}
 
     def parse(self, f: FieldDef, raw: Any, fmt: str = JSON) -> Any:
         """A list (or, from forms and sheets, text split on , ， ; or newlines) of parsed, distinct items."""

@@ -16,6 +16,7 @@ from tests.conftest import add_user, publish_directory
 
 FIXTURE = Path(__file__).parents[2] / "fixtures" / "reports"
 STAGES = ("qualify", "proposal", "won", "lost")
+TAGS = (["key"], ["key", "renewal"], None, ["partner", "renewal", "key"], ["renewal"])  # several values, or none
 
 
 @dataclass
@@ -56,6 +57,7 @@ def sales(fresh_workspace) -> Sales:  # type: ignore[no-untyped-def]
             "amount": 1000 + (i * 137) % 5000 if i % 9 else None, "cost": 100 + i, "quantity": i % 5, "discount": (i % 4) * 5,
             "opened_on": (date(2023, 9, 1) + timedelta(days=8 * i)).isoformat(),
             "closed_at": closed.isoformat() if closed else None, "owner": owners[i % 5],
+            "tags": TAGS[i % len(TAGS)], "team": [owners[(i + k) % 5] for k in range(i % 3)] or None,
         })
     # Across the month boundary in Asia/Shanghai (UTC+8): 23:30 on 31 January and 00:30 on 1 February, local.
     for name, moment in (("Late January", "2024-01-31T15:30:00Z"), ("Early February", "2024-01-31T16:30:00Z")):

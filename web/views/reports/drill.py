@@ -17,6 +17,7 @@ from engine.reports.drill import drill_query
 from engine.reports.labels import OTHERS_KEY
 from engine.reports.model import ReportDef
 from engine.reports.run import ReportForbidden, run_report
+from engine.reports.stages import stayed
 from web.i18n import translator
 from web.render import page
 from web.views.liststate import URL_SAFE
@@ -73,8 +74,10 @@ def drill(request: Request) -> Response:
             dataset = run_report(ws.records, viewer.actor, report)
             n = len(report.dimensions)
             kept = [[m.key for m in row[:n]] for row in dataset.rows if row[0].key != OTHERS_KEY]
-        query = drill_query(ws.records.runtime(report.form), report, ordered, ws.records.tz,
-                            params.get("measure") or None, kept)
+        measure = params.get("measure") or None
+        query = drill_query(ws.records.runtime(report.form), report, ordered, ws.records.tz, measure, kept,
+                            stayed=lambda filters: stayed(ws.records, viewer.actor, report, str(measure),
+                                                          filters) or [])
     except QueryInvalid:
         return _bad(request, viewer, "drill_not_listable")
     except ReportForbidden:
