@@ -118,6 +118,11 @@ class FieldType:
         """The relation fields and target field this field reads its value through (a lookup's `path`), or []."""
         return []
 
+    def shows_like(self, f: FieldDef) -> tuple[str, str] | None:
+        """(form, field) of the values this field combines so that it shows like them (a rollup's sum of money shows
+        as money), or None for a field shown as itself."""
+        return None
+
     def result_type(self, f: FieldDef) -> FieldType:
         """The type whose values this field holds (a formula: the type of its result)."""
         return self

@@ -73,16 +73,14 @@ def export_columns(defs: Definitions, form: FormDef, hidden: Iterable[str], lang
     return columns
 
 
-ROLLUPS_AS_FIELD = ("sum", "avg", "min", "max")  # a rollup of a number shows like the number it aggregates
-
-
 def lookup_target(defs: Definitions, form: FormDef, f: FieldDef) -> tuple[FieldDef, bool]:
     """The field whose type shows a value of `f` (the field itself when it reads no path, or its path does not
     resolve) and whether it goes through a list: a lookup shows as the field it reads, the sum, average, minimum
     or maximum of a number (money, percent…) as that number's field."""
-    if f.type == "rollup" and f.get("aggregate") in ROLLUPS_AS_FIELD:
-        source = defs.forms.get(str(f.get("source") or ""))
-        aggregated = source.field(str(f.get("field") or "")) if source is not None else None
+    combined = field_type(f.type).shows_like(f)
+    if combined is not None:
+        source = defs.forms.get(combined[0])
+        aggregated = source.field(combined[1]) if source is not None else None
         if aggregated is not None and _result(aggregated).value_type == "number":
             return aggregated, False
         return f, False

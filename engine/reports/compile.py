@@ -68,13 +68,14 @@ class CompiledReport:
         return [self.inner.c[f"d{i}"] for i in range(len(self.dimensions))]
 
     def grouped(self) -> sa.Select[Any]:
-        keys = self.keys()
-        return sa.select(*keys, *self._measures()).group_by(*keys)
+        keys = self.keys()  # select_from: a plain count(*) names no column of the rows it counts
+        return sa.select(*keys, *self._measures()).select_from(self.inner).group_by(*keys)
 
     def totals(self, leave_out: Sequence[Sequence[Any]] = ()) -> sa.Select[Any]:
         """Every record once; with `leave_out`, the rows of the other key combinations (a record holding several
         of their values is in each of them, as in the rows)."""
-        stmt = sa.select(*self._measures(self.whole if self.whole is not None and not leave_out else None))
+        rows = self.whole if self.whole is not None and not leave_out else self.inner
+        stmt = sa.select(*self._measures(rows)).select_from(rows)
         if leave_out:
             keys = self.keys()
             stmt = stmt.where(sa.not_(sa.or_(*(sa.and_(*(k.is_not_distinct_from(v) for k, v in zip(keys, row)))

@@ -127,6 +127,12 @@ class Rollup(ReadComputed):
     }
     props_required = ("source", "link", "aggregate")
 
+    def shows_like(self, f: FieldDef) -> tuple[str, str] | None:
+        """A sum, average, minimum or maximum shows like the field it aggregates; a count is a plain number."""
+        if f.get("aggregate") in ("sum", "avg", "min", "max") and f.get("field"):
+            return str(f.get("source") or ""), str(f.get("field"))
+        return None
+
 
 @register
 class Subform(FieldType):

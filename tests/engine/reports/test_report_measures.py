@@ -211,3 +211,15 @@ def test_the_earliest_date_of_a_group_reads_as_a_date(sales) -> None:  # type: i
     assert column.kind == "date"
     assert format_value(column, ds.totals["first"], "en") == "2023-09-01"
     assert plain(ds.totals["first"]) is None
+
+
+def test_a_plain_count_without_dimensions_counts_every_record(sales) -> None:  # type: ignore[no-untyped-def]
+    """A KPI card's count: no dimension, no other measure — the aggregate still reads the records (count(*) names
+    no column of them)."""
+    ds = run_report(sales.ws.records, sales.admin, report([], [MeasureDef("n", aggregate="count")]))
+    expected = hand(sales, "SELECT 1, count(*) FROM deal WHERE deleted_at IS NULL")[1]
+    assert expected > 1 and ds.totals["n"] == expected
+    assert [row[0] for row in ds.rows] == [expected]
+    won = run_report(sales.ws.records, sales.admin, report([], [MeasureDef("n", aggregate="count")],
+                                                          filters=(Filter("stage", "eq", "won"),)))
+    assert won.totals["n"] == hand(sales, "SELECT 1, count(*) FROM deal WHERE deleted_at IS NULL AND stage = 'won'")[1]
