@@ -153,3 +153,17 @@ def _bucket(value: Any) -> None:
     if value is not None and value not in BUCKETS:
         raise EditError(f"'{str(value)[:20]}' is not a date bucket (day, week, month, quarter, year)",
                         f"“{str(value)[:20]}”不是日期分组(日、周、月、季度、年)")
+
+
+@operation("report_add_filter")
+def add_filter(doc: CommentedMap, op: Mapping[str, Any], ctx: EditContext) -> None:
+    """One more condition every record counted must meet: {field, op, value}."""
+    entry = new_entry(op, "filter", FILTER_ORDER)
+    if not isinstance(entry.get("field"), str) or not isinstance(entry.get("op"), str):
+        raise EditError("a filter needs a field and a condition", "筛选需要字段和条件")
+    add_entry(doc, "filters", entry, REPORT_KEYS, FILTER_ORDER)
+
+
+@operation("report_remove_filter")
+def remove_filter(doc: CommentedMap, op: Mapping[str, Any], ctx: EditContext) -> None:
+    remove_entry(doc, "filters", op, ("filter", "筛选"))

@@ -154,3 +154,9 @@ def test_a_draft_dashboard_names_a_link_cycle(sales: Sales) -> None:  # noqa: F8
     draft = ws.drafts.find(D, user)
     assert draft is not None
     assert any("cycle" in p.text("en") and p.pointer.startswith("/links") for p in ws.drafts.problems(draft))
+
+
+def test_filters_are_added_and_removed_one_by_one() -> None:
+    text = edit_text(MONTHLY, R, {"op": "report_add_filter", "filter": {"op": "not_empty", "field": "amount"}})
+    assert changed_lines(MONTHLY, text) == ["+filters:", "+  - {field: amount, op: not_empty}"]
+    assert edit_text(text, R, {"op": "report_remove_filter", "index": 0}) == MONTHLY
