@@ -39,7 +39,7 @@ def board_context(request: Request, d: DocDesign, draft: Draft) -> dict[str, Any
     reports = d.ws.definitions.reports
     problems = placed_problems(d, draft)
     viewer = viewer_of(request)
-    items = []
+    items: list[dict[str, Any]] = []
     for i, raw in enumerate(_list(doc.get("items"))):
         item = raw if isinstance(raw, Mapping) else {}
         rid = str(item.get("report") or "").rpartition(".")[2]

@@ -77,7 +77,7 @@ def report_context(request: Request, d: DocDesign, draft: Draft) -> dict[str, An
     chart = _map(doc.get("chart"))
     ctype = str(chart.get("type") or "table")
     registered = chart_types()
-    fits = [n for n in fitting_charts([x["id"] for x in dims], [str(m.get("id")) for m in _list(doc.get("measures"))
+    fits = [n for n in fitting_charts([str(x["id"]) for x in dims], [str(m.get("id")) for m in _list(doc.get("measures"))
                                                                 if isinstance(m, Mapping)]) if n in registered]
     if ctype not in fits:
         fits.append(ctype)
