@@ -16,7 +16,7 @@ from engine.records.runtime import FormRuntime
 from engine.reports.charts import chart_names, chart_type
 
 KINDS = ("date", "number", "group")  # the field list's groups, in this order
-SHOWN_SYSTEM = ("created_at", "updated_at", "created_by", "owner_id", "department_id")
+SHOWN_SYSTEM = ("created_at", "updated_at", "created_by", "department_id")
 
 
 @dataclass(frozen=True)

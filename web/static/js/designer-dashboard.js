@@ -74,11 +74,14 @@
     post({ op: "dashboard_place_item", index: Number(box.dataset.index), x });
   }
 
+  // As the form designer: the fallback drag (works with touch and pointer alike), a short press on touch screens.
+  const common = { forceFallback: true, fallbackOnBody: true, delay: 150, delayOnTouchOnly: true };
+
   function setUp(root) {
     const el = root.querySelector(".db-grid");
     if (!el || !window.Sortable) return;
     window.Sortable.create(el, {
-      draggable: ".db-item", handle: ".db-head", ghostClass: "dragging", animation: 120,
+      draggable: ".db-item", handle: ".db-head", ghostClass: "dragging", animation: 120, ...common,
       filter: "button, .db-resize", preventOnFilter: false,
       onUpdate: (event) => {
         if (event.oldIndex !== event.newIndex) post({ op: "dashboard_move_item", index: event.oldIndex, to: event.newIndex });

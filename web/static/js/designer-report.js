@@ -24,18 +24,21 @@
   };
   const moved = { dimensions: "report_move_dimension", measures: "report_move_measure" };
 
+  // As the form designer: the fallback drag (works with touch and pointer alike), a short press on touch screens.
+  const common = { forceFallback: true, fallbackOnBody: true, delay: 150, delayOnTouchOnly: true };
+
   function setUp(root) {
     if (!window.Sortable) return;
     root.querySelectorAll("[data-drop=fields]").forEach((list) => {
       window.Sortable.create(list, {
-        group: { name: "report", pull: "clone", put: false }, sort: false, draggable: ".rd-field",
+        group: { name: "report", pull: "clone", put: false }, sort: false, draggable: ".rd-field", ...common,
         filter: "button", preventOnFilter: false,
       });
     });
     root.querySelectorAll(".rd-drop").forEach((zone) => {
       const name = zone.dataset.drop;
       window.Sortable.create(zone, {
-        group: { name: "report", pull: false, put: true }, sort: name in moved, draggable: "li",
+        group: { name: "report", pull: false, put: true }, sort: name in moved, draggable: "li", ...common,
         filter: "button, input, select, summary, label, .rd-settings-form", preventOnFilter: false,
         onAdd: (event) => {
           const item = event.item;
