@@ -20,9 +20,12 @@ def op(client: TestClient, csrf: str, url: str, operation: dict[str, Any]) -> An
 
 
 def test_only_designers_open_the_designers(web: TestClient) -> None:
-    sign_in(web, "mona")
+    csrf = sign_in(web, "mona")
     for url in ("/design/reports/monthly", "/design/dashboards/overview"):
         assert web.get(url, headers=EN).status_code == 403
+    assert op(web, csrf, "/design/reports/monthly/ops", {"op": "report_remove_dimension", "index": 0}).status_code == 403
+    board = web.get("/apps/sales/dashboards/overview", headers=EN)
+    assert board.status_code == 200 and "design-link" not in board.text  # no Design button for a non-designer
     sign_in(web, "alice")
     assert web.get("/design/reports/ghost", headers=EN).status_code == 404
     assert web.get("/design/dashboards/ghost", headers=EN).status_code == 404
