@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 from starlette.testclient import TestClient
 
 from engine.org.users import user_id_by_name
+from engine.gallery.catalog import find
+from engine.gallery.install import install
+from tests.conftest import add_user, open_workspace
+from web.app import create_app
 from tests.web.test_web import sign_in
 
 EN = {"accept-language": "en"}
@@ -131,3 +136,38 @@ def test_new_report_and_dashboard_from_the_app_page(web: TestClient) -> None:
     board = web.get("/apps/sales/dashboards/mine", headers=EN)
     assert board.status_code == 200 and "gw-8 gh-4" in board.text and "Hello" in board.text
     assert 'href="/design/dashboards/mine"' in board.text
+
+
+def test_every_crm_report_and_dashboard_opens_in_its_designer(tmp_path: Path, clock: Any) -> None:
+    ws = open_workspace(f"sqlite:///{tmp_path / 'crm.db'}", tmp_path / "ws", clock)
+    template = find("crm")
+    assert template is not None
+    install(ws, template)
+    add_user(ws, "alice")
+    try:
+        with TestClient(create_app(ws), base_url="http://testserver") as client:
+            sign_in(client, "alice")
+            for kind, items in (("report", ws.definitions.reports), ("dashboard", ws.definitions.dashboards)):
+                for doc_id in items:
+                    answer = client.get(f"/design/{kind}s/{doc_id}", headers=EN)
+                    assert answer.status_code == 200, (doc_id, answer.text[-2000:])
+                    assert "rd-cannot" not in answer.text, doc_id  # a published report runs in the preview
+            for kind, items in (("report", ws.definitions.reports), ("dashboard", ws.definitions.dashboards)):
+                for doc_id in items:  # opening stores an untouched draft: nothing to publish, nothing changed
+                    draft = ws.drafts.find(items[doc_id].source.file, 1)
+                    assert draft is None or not draft.can_undo
+    finally:
+        ws.close()
+
+
+def test_an_app_administrator_designs_its_reports_and_sees_their_history(web: TestClient) -> None:
+    ws = web.sales.ws  # type: ignore[attr-defined]
+    text = ws.sources()["sales/app.yaml"]
+    ws.publish({"sales/app.yaml": text.rstrip("\n") + "\nadmins: [manager]\n"})
+    csrf = sign_in(web, "mona")
+    assert web.get("/design/reports/monthly", headers=EN).status_code == 200
+    assert 'href="/design/reports/monthly"' in web.get("/apps/sales/reports/monthly", headers=EN).text
+    op(web, csrf, "/design/reports/monthly/ops", {"op": "report_set_chart", "type": "table", "options": {}})
+    assert web.post("/design/reports/monthly/publish", headers={**EN, "X-CSRF-Token": csrf}, data={}).status_code == 200
+    assert web.get("/design/history?path=sales/reports/monthly.yaml", headers=EN).status_code == 200
+    assert web.get("/design/history?path=sales/dashboards/overview.yaml", headers=EN).status_code == 200
