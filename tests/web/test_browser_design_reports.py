@@ -57,6 +57,20 @@ def test_build_a_report_and_lay_it_out_on_a_dashboard(site: str, chromium: Any) 
     page.locator("[data-chart-type=bar]").click()
     expect(page.locator("[data-chart-type=bar]")).to_have_attribute("aria-pressed", "true")
     expect(page.locator(".rd-preview .chart.chart-bar canvas")).to_have_count(1)
+    # a formula measure over the measures before it, typed with the formula editor's suggestions
+    page.locator(".rd-add button", has_text="Formula measure").click()
+    expect(measures.locator("li.rd-card")).to_have_count(3)
+    card = measures.locator("li.rd-card").last
+    card.locator("summary").click()
+    formula = card.locator("textarea[name=formula]")
+    formula.fill("")
+    formula.type("amo")
+    expect(page.locator(".formula-suggest")).to_be_visible()
+    formula.press("Enter")
+    formula.type(" / 2")
+    card.locator("[data-apply]").click()
+    expect(measures.locator("li.rd-card").last.locator(".card-label")).to_have_text("sum_amount / 2")  # the measure id, suggested from its name
+    expect(page.locator(".rd-preview .chart.chart-bar canvas")).to_have_count(1)
     shot(page, "report-designer-1280")
 
     page.locator("#publish-open").click()

@@ -4,12 +4,14 @@ run on real data as the designer may see it, or the reasons it cannot run)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
 from starlette.requests import Request
 
 from engine.drafts import Draft
+from engine.formulas import FUNCTIONS
 from engine.i18n import text
 from engine.records.paths import resolve_path
 from engine.reports.charts import NUMBER, chart_type as engine_chart
@@ -25,6 +27,7 @@ from web.views.reports.shown import Shown, show
 AGGREGATES = ("count", "sum", "avg", "min", "max", "distinct", "duration")
 FORMATS = ("number", "money", "percent", "days")
 BUCKETS = ("day", "week", "month", "quarter", "year")
+FUNCTIONS_SUGGESTED = [{"name": name, "signature": fn.signature or f"{name}()"} for name, fn in sorted(FUNCTIONS.items())]
 OPTION_SKIP = ("title", "colors", "columns", "right", "size")  # options the designer does not edit (YAML keeps them)
 
 
@@ -73,6 +76,9 @@ def report_context(request: Request, d: DocDesign, draft: Draft) -> dict[str, An
              "bucketable": getattr(by_path.get(str(x.get("field"))), "bucketable", False), "entry": x,
              "problems": problems.get(f"dimensions/{i}", [])} for i, x in enumerate(map(_map, _list(doc.get("dimensions"))))]
     measures = [_measure(i, m, named, lang, problems) for i, m in enumerate(map(_map, _list(doc.get("measures"))))]
+    for m in measures:  # a formula measure reads the measures before it: the formula editor suggests those
+        m["suggest"] = json.dumps({"fields": [{"id": e["id"], "label": e["name"]} for e in measures[:m["i"]]],
+                                   "functions": FUNCTIONS_SUGGESTED}, ensure_ascii=False)
     filters = [_filter(i, f, named, rt, problems) for i, f in enumerate(map(_map, _list(doc.get("filters"))))]
     chart = _map(doc.get("chart"))
     ctype = str(chart.get("type") or "table")
