@@ -77,7 +77,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "rd_opt_target": {"zh": "目标值", "en": "Target"},
     "rd_opt_min": {"zh": "最小值", "en": "Minimum"},
     "rd_opt_max": {"zh": "最大值", "en": "Maximum"},
-    "rd_more": {"zh": "排序与前 N 名", "en": "Sort and top N"},
+    "rd_more": {"zh": "名称、排序与前 N 名", "en": "Name, sort and top N"},
     "rd_sort": {"zh": "排序", "en": "Sort by"},
     "rd_sort_none": {"zh": "默认顺序", "en": "the default order"},
     "rd_desc": {"zh": "从大到小", "en": "Largest first"},

@@ -66,7 +66,8 @@ def test_settings_forms_become_operations(web: TestClient) -> None:
         "what": "measure", "index": "1", "aggregate": "avg", "field": "amount", "format": "money", "label_en": "Average"})
     assert answer.status_code == 200, answer.text[:500]
     answer = web.post("/design/reports/monthly/settings", headers=headers,
-                      data={"what": "more", "sort_by": "amount", "desc": "1", "limit": "5", "others": "1"})
+                      data={"what": "more", "sort_by": "amount", "desc": "1", "limit": "5", "others": "1",
+                            "label_zh": "月度", "label_en": "Monthly"})
     assert answer.status_code == 200
     op(web, csrf, "/design/reports/monthly/ops", {"op": "report_add_filter", "filter": {"field": "amount", "op": "not_empty"}})
     answer = web.post("/design/reports/monthly/filter", headers=headers, data={"index": "0", "op": "gt", "value": "1000"})
@@ -80,6 +81,7 @@ def test_settings_forms_become_operations(web: TestClient) -> None:
     assert "  - {id: amount, label: {zh: Average, en: Average}, aggregate: avg, field: amount, format: money}" in text
     assert "filters:\n  - {field: amount, op: gt, value: 1000}" in text
     assert "sort:\n  - {by: amount, desc: true}\nlimit: 5\n" in text
+    assert text.startswith("report: monthly\nlabel: {zh: 月度, en: Monthly}\n")
     bad = web.post("/design/reports/monthly/settings", headers=headers, data={"what": "measure", "index": "1", "aggregate": "median"})
     assert bad.status_code == 422
 

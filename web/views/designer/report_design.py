@@ -136,7 +136,9 @@ def _more(data: FormData) -> dict[str, Any]:
     by, limit = _field(data, "sort_by"), _field(data, "limit")
     if limit and not limit.isdigit():
         raise EditError("the top N must be a whole number from 1 to 1000", "前 N 名须为 1 到 1000 的整数")
+    label = _label(data)
     return {"op": "report_set", "set": {
+        **({"label": label} if label else {}),
         "sort": [{"by": by, **({"desc": True} if data.get("desc") == "1" else {})}] if by else None,
         "limit": int(limit) if limit else None, "others": None if data.get("others") == "1" or not limit else False,
         "compare": "previous_period" if data.get("compare") == "1" else None}}
