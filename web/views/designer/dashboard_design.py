@@ -16,6 +16,7 @@ from starlette.routing import BaseRoute, Route
 from engine.definitions.edit_error import EditError
 from engine.drafts import Draft
 from engine.i18n import text
+from engine.records.paths import resolve_path
 from engine.reports.dashboard_filters import component_types
 from engine.reports.ranges import RELATIVE
 from web.endpoints import form_view
@@ -60,15 +61,25 @@ def board_context(request: Request, d: DocDesign, draft: Draft) -> dict[str, Any
         "d": d, "base": d.base, "path": d.path, "draft": draft, "doc": doc, "items": items, "problems": problems,
         "problem_count": sum(len(v) for v in problems.values()), "app_reports": app_reports,
         "board_reports": list(dict.fromkeys((it["shown"].report.id, it["name"]) for it in on_board)),
-        "components": [{"i": i, "id": f.get("id"), "type": f.get("type"), "field": f.get("field"),
-                        "default": f.get("default"), "problems": problems.get(f"filters/{i}", [])}
-                       for i, f in enumerate(filters)],
+        "components": [{"i": i, "id": f.get("id"), "type": f.get("type"), "label": f.get("label"),
+                        "field": _field_name(d, [it["shown"].report.form for it in on_board], f.get("field")),
+                        "problems": problems.get(f"filters/{i}", [])} for i, f in enumerate(filters)],
         "links": [{"i": i, "from": _name(reports, link.get("from"), lang),
                    "to": ", ".join(_name(reports, t, lang) for t in _list(link.get("to"))),
                    "problems": problems.get(f"links/{i}", [])} for i, link in enumerate(links)],
         "component_types": component_types(), "ranges": [(k, v[0]) for k, v in RELATIVE.items()], "roles": d.ws.definitions.roles,
         "board_roles": [str(r) for r in _list(doc.get("roles"))], "label_value": doc.get("label") or {},
     }
+
+
+def _field_name(d: DocDesign, forms: list[str], path: Any) -> str:
+    """A component's field as people read it: its label (through its link's) in the first report form that has it."""
+    for form in dict.fromkeys(forms):
+        found = resolve_path(d.ws.records.runtime(form), str(path or ""))
+        if found is not None:
+            own = text(found.field.label, d.lang)
+            return f"{text(found.link.label, d.lang)} · {own}" if found.link is not None else own
+    return str(path or "")
 
 
 def _name(reports: Mapping[str, Any], ref: Any, lang: str) -> str:
