@@ -89,6 +89,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "rd_problems_other": {"zh": "其他问题", "en": "Other problems"},
     "rd_new_report": {"zh": "新建报表", "en": "New report"},
     "rd_new_dashboard": {"zh": "新建看板", "en": "New dashboard"},
+    "rd_counts": {"zh": "{r} 个报表 · {d} 个看板", "en": "{r} reports · {d} dashboards"},
     "rd_reports": {"zh": "报表", "en": "Reports"},
     "rd_dashboards": {"zh": "看板", "en": "Dashboards"},
     "rd_no_reports": {"zh": "还没有报表。", "en": "No reports yet."},

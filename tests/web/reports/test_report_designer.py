@@ -110,6 +110,7 @@ def test_publish_history_and_rollback_of_a_report(web: TestClient) -> None:
 
 def test_new_report_and_dashboard_from_the_app_page(web: TestClient) -> None:
     csrf = sign_in(web, "alice")
+    assert "5 reports · 1 dashboards" in web.get("/design", headers=EN).text
     app_page = web.get("/design/apps/sales", headers=EN)
     assert "New report" in app_page.text and "New dashboard" in app_page.text and "monthly" in app_page.text
     made = web.post("/design/apps/sales/reports", headers=EN, follow_redirects=False, data={
@@ -123,6 +124,11 @@ def test_new_report_and_dashboard_from_the_app_page(web: TestClient) -> None:
     op(web, csrf, "/design/reports/by_owner/ops", {"op": "report_set_chart", "type": "bar", "options": {}})
     assert web.post("/design/reports/by_owner/publish", headers={**EN, "X-CSRF-Token": csrf}, data={}).status_code == 200
     assert web.get("/apps/sales/reports/by_owner", headers=EN).status_code == 200
+    made = web.post("/design/apps/sales/dashboards", headers=EN, follow_redirects=False,
+                    data={"csrf_token": csrf, "kind": "dashboard", "id": "gone", "label_en": "Gone"})
+    dropped = web.post("/design/dashboards/gone/discard", headers={**EN, "X-CSRF-Token": csrf, "HX-Request": "true"})
+    assert dropped.headers["HX-Redirect"] == "/design/apps/sales"  # a never-published draft is gone with it
+    assert web.get("/design/dashboards/gone", headers=EN).status_code == 404
     made = web.post("/design/apps/sales/dashboards", headers=EN, follow_redirects=False,
                     data={"csrf_token": csrf, "kind": "dashboard", "id": "mine", "label_en": "Mine"})
     assert made.status_code == 303

@@ -31,3 +31,12 @@ def analysis_of(ws: Workspace, app: AppDef, user_id: int) -> dict[str, Any]:
             "app_dashboards": sorted((b for b in ws.definitions.dashboards.values()
                                       if b.source.file.startswith(head("dashboard"))), key=lambda b: b.id),
             "new_reports": new("report"), "new_dashboards": new("dashboard")}
+
+
+def analysis_counts(ws: Workspace, apps: list[AppDef]) -> dict[str, tuple[int, int]]:
+    """app id → (its reports, its dashboards), for the /design page's app cards."""
+    def count(items: Any, kind: str, app: AppDef) -> int:
+        head = document_path(app, kind, "x")[:-len("x.yaml")]
+        return sum(1 for item in items.values() if item.source.file.startswith(head))
+    return {a.id: (count(ws.definitions.reports, "report", a), count(ws.definitions.dashboards, "dashboard", a))
+            for a in apps}
