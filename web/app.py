@@ -46,6 +46,7 @@ from web.views import workflow_admin, workflow_api, workflow_inbox, workflow_rec
 from web.views.designer import form_settings, formula_help, preview as design_preview, properties, rules
 from web.views.designer import canvas as design_canvas, publish as design_publish
 from web.views.designer import app_forms as design_app_forms, apps as design_apps, history as design_history
+from web.views.designer import report_design, report_routes as design_report_routes
 
 STATIC = Path(__file__).parent / "static"
 PUBLIC_PATHS = ("/login", "/static/", "/lang/", "/hooks/", "/t/")
@@ -245,6 +246,7 @@ def create_app(ws: Workspace, *, run_jobs: bool = False) -> Starlette:
         *design_canvas.ROUTES,
         *design_publish.ROUTES,
         *design_apps.ROUTES, *design_app_forms.ROUTES, *design_history.ROUTES,
+        *report_design.ROUTES, *design_report_routes.ROUTES,
         Route("/hooks/{automation}/{token}", hooks.receive, methods=["POST"]),
         Route("/api/openapi.json", openapi.openapi_json),
         Route("/api/docs", reference.docs),

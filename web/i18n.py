@@ -15,6 +15,7 @@ from web.texts import jobs as jobs_texts, layout as layout_texts, mail as mail_t
 from web.texts import home as home_texts
 from web.texts import pipeline as pipeline_texts
 from web.texts import reports as reports_texts
+from web.texts import report_designer as report_designer_texts
 from web.texts import sessions as sessions_texts
 from web.texts import workflow as workflow_texts
 
@@ -493,6 +494,7 @@ TEXTS.update(layout_texts.TEXTS)
 TEXTS.update(mail_texts.TEXTS)
 TEXTS.update(pipeline_texts.TEXTS)
 TEXTS.update(reports_texts.TEXTS)
+TEXTS.update(report_designer_texts.TEXTS)
 TEXTS.update(sessions_texts.TEXTS)
 TEXTS.update(workflow_texts.TEXTS)
 

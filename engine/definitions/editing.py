@@ -17,6 +17,7 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from engine.definitions import document_edits  # noqa: F401  (registers the rule and settings operations)
+from engine.definitions import dashboard_edits, report_edits  # noqa: F401  (register the report and dashboard operations)
 from engine.definitions.edit_error import EditError
 from engine.definitions.edit_ops import EditContext, object_at, operation, run, valid_id
 from engine.definitions.layout_edits import place_after, replace_new, row_lists, set_layout_items

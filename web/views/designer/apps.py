@@ -17,8 +17,9 @@ from engine.removed_forms import removed_forms
 from web.endpoints import form_view, workspace
 from web.render import page
 from web.views.designer.access import (
-    admin_design_view, app_by_id, design_app_view, design_view, designable_apps, is_admin,
+    admin_design_view, app_by_id, design_app_view, design_view, designable_apps, designer_id, is_admin,
 )
+from web.views.designer.analysis import analysis_counts, analysis_of
 from web.views.designer.icons import APP_ICONS, SPRITE
 from web.views.designer.publishing import (
     MAX_DESCRIPTION, Refusal, app_folder, say, check_id, edited_app, posted_label, posted_text, publish,
@@ -28,7 +29,9 @@ NOTICES = ("created", "saved", "ordered", "form_added", "form_deleted", "form_re
 
 
 def _apps_page(request: Request, refusal: Refusal | None = None, posted: FormData | None = None) -> Response:
-    ctx = {"apps": designable_apps(request, workspace(request)), "sprite": SPRITE, "may_create": is_admin(request),
+    ws = workspace(request)
+    apps = designable_apps(request, ws)
+    ctx = {"apps": apps, "sprite": SPRITE, "may_create": is_admin(request), "design_counts": analysis_counts(ws, apps),
            "errors": refusal.messages if refusal else [], "posted": posted or {}, "nav": "apps"}
     return page(request, "design/apps.html", ctx, status=refusal.status if refusal else 200)
 
@@ -65,6 +68,7 @@ def app_page(request: Request, app: AppDef, refusal: Refusal | None = None, post
         "removed": removed_forms(ws, app_folder(app), app.id), "is_admin": is_admin(request),
         "roles": ws.definitions.roles, "notice": done if done in NOTICES else None,
         "errors": refusal.messages if refusal else [], "posted": posted or {},
+        **analysis_of(ws, app, designer_id(request)),
     }
     return page(request, "design/app.html", ctx, status=refusal.status if refusal else 200)
 

@@ -49,9 +49,9 @@ def diff_lines(before: str | None, after: str | None) -> list[DiffLine]:
 
 
 def app_of_path(request: Request, path: str) -> AppDef | None:
-    """The app a document belongs to (its app.yaml or a form in its forms/ folder), if any."""
+    """The app a document belongs to (its app.yaml, or a form, report or dashboard in its folders), if any."""
     parts = PurePosixPath(path)
-    folder = parts.parent.parent if parts.parent.name == "forms" else parts.parent
+    folder = parts.parent.parent if parts.parent.name in ("forms", "reports", "dashboards") else parts.parent
     shown = "" if str(folder) == "." else str(folder)
     return next((a for a in workspace(request).definitions.apps if app_folder(a) == shown), None)
 
