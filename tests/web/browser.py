@@ -116,8 +116,11 @@ def drag(page: Any, source: Any, target: Any, landed: str, across: float = 0.85,
     page.wait_for_selector(".sortable-fallback", state="attached")  # the drag has started
     tx, ty = end["x"] + end["width"] * across, end["y"] + end["height"] * down
     page.mouse.move(tx, ty, steps=20)
-    for nudge in range(40):  # the pointer is over the target; SortableJS moves the item on the next mouse moves
-        if page.locator(landed).count():
-            break
+    # The pointer is over the target; SortableJS moves the item on the next mouse moves, which a busy browser may
+    # take a while to handle: nudge until the item shows where it lands (a generous bound, not a pace).
+    deadline, nudge = time.monotonic() + 60, 0
+    while not page.locator(landed).count():
+        assert time.monotonic() < deadline, f"the dragged item never showed at {landed}"
         page.mouse.move(tx + nudge % 3 - 1, ty + nudge % 2, steps=2)
+        nudge += 1
     page.mouse.up()

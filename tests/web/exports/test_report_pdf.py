@@ -78,8 +78,14 @@ def test_charts_draw_from_a_thread_running_an_event_loop() -> None:
     spec = {"option": {"xAxis": {"type": "category", "data": ["甲"]}, "yAxis": {},
                        "series": [{"type": "bar", "data": [1]}]}, "formats": {}, "lang": "zh"}
 
+    import threading
+
     async def draw() -> str:
         with ChartDrawer() as drawer:
             return drawer.svg(spec, 300, 200)
 
-    assert "<svg" in asyncio.run(draw())
+    drawn: list[str] = []  # on a thread of its own: the test's thread may itself be running a loop (playwright)
+    thread = threading.Thread(target=lambda: drawn.append(asyncio.run(draw())))
+    thread.start()
+    thread.join()
+    assert drawn and "<svg" in drawn[0]

@@ -160,7 +160,8 @@
     const active = document.activeElement;
     const panel = active instanceof HTMLElement && active.name ? active.closest(PANELS) : null;
     const target = event.detail.target;
-    typing = null;
+    // Only a swap of the panel itself is remembered: another swap in between (the canvas, a badge) must not make
+    // the panel's answer forget where the person was.
     if (!panel || !(target instanceof Element) || !(target === panel || target.contains(panel))) return;
     const text = active instanceof HTMLInputElement || active instanceof HTMLTextAreaElement;
     typing = {
@@ -175,11 +176,15 @@
     };
   });
 
-  document.addEventListener("htmx:afterSettle", () => {
+  document.addEventListener("htmx:afterSettle", (event) => {
     const was = typing;
+    const settled = event.detail ? event.detail.target : null;
+    if (!was || !(settled instanceof Element)) return;
+    const fresh = document.querySelector(was.panel);
+    if (!fresh || !(settled === fresh || settled.contains(fresh) || fresh.contains(settled))) return;  // another swap
     typing = null;
-    if (!was || (document.activeElement && document.activeElement !== document.body)) return;
-    let scope = document.querySelector(was.panel);
+    if (document.activeElement && document.activeElement !== document.body) return;
+    let scope = fresh;
     if (scope && was.rule !== null) scope = scope.querySelector(`[data-rule="${CSS.escape(was.rule)}"] form`) || scope;
     const input = scope ? fieldsNamed(scope, was.name)[was.index] : null;
     if (!input) return;
