@@ -46,6 +46,9 @@ class ChartType:
     def check_references(self, dimension_ids: list[str], measure_ids: list[str], options: Mapping[str, Any],
                          complain: Complain) -> None:
         """Options that name dimensions or measures must name the report's own."""
+        measure = options.get("measure")
+        if isinstance(measure, str) and measure not in measure_ids:
+            complain("/options/measure", zh_en(f"“{measure}”不是报表的指标", f"'{measure}' is not a measure of the report"))
 
 
 _CHARTS: dict[str, ChartType] = {}
@@ -92,18 +95,19 @@ class Pivot(ChartType):
 
 @register_chart
 class Kpi(ChartType):
-    """One number (the first measure's total), with a target and the trend against the previous period."""
+    """One number (the first measure's total, or `measure`'s), with a target and the trend against the previous
+    period."""
 
     name = "kpi"
     dimensions = (0, 1)
-    options = {**COMMON, "target": NUMBER, "trend": (bool,)}
+    options = {**COMMON, "target": NUMBER, "trend": (bool,), "measure": (str,)}
 
 
 @register_chart
 class Gauge(ChartType):
     name = "gauge"
     dimensions = (0, 0)
-    options = {**COMMON, "target": NUMBER, "min": NUMBER, "max": NUMBER}
+    options = {**COMMON, "target": NUMBER, "min": NUMBER, "max": NUMBER, "measure": (str,)}
 
 
 class Axes(ChartType):
