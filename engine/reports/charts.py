@@ -76,6 +76,7 @@ COMMON: dict[str, tuple[type, ...]] = {"title": (str, dict), "colors": (list,), 
 @register_chart
 class Table(ChartType):
     name = "table"
+    options = {**COMMON, "totals": (bool,)}
 
 
 @register_chart
