@@ -145,18 +145,20 @@ class Area(Axes):
 
 @register_chart
 class DualAxis(Axes):
-    """Bars for some measures on the left axis, lines for those named in `right`."""
+    """Bars for the measures named in `left` (the first by default) on the left axis, lines for the others."""
 
     name = "dual_axis"
     dimensions = (1, 1)
     min_measures = 2
-    options = {**COMMON, "right": (list,)}
+    options = {**COMMON, "left": (list,), "right": (list,)}
 
     def check_references(self, dimension_ids: list[str], measure_ids: list[str], options: Mapping[str, Any],
                          complain: Complain) -> None:
-        for i, name in enumerate(options.get("right") or []):
-            if name not in measure_ids:
-                complain(f"/options/right/{i}", zh_en(f"“{name}”不是报表的指标", f"'{name}' is not a measure of the report"))
+        for side in ("left", "right"):
+            for i, name in enumerate(options.get(side) or []):
+                if name not in measure_ids:
+                    complain(f"/options/{side}/{i}", zh_en(f"“{name}”不是报表的指标",
+                                                           f"'{name}' is not a measure of the report"))
 
 
 class Slices(ChartType):
