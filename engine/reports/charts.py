@@ -46,6 +46,9 @@ class ChartType:
     def check_references(self, dimension_ids: list[str], measure_ids: list[str], options: Mapping[str, Any],
                          complain: Complain) -> None:
         """Options that name dimensions or measures must name the report's own."""
+        measure = options.get("measure")
+        if isinstance(measure, str) and measure not in measure_ids:
+            complain("/options/measure", zh_en(f"“{measure}”不是报表的指标", f"'{measure}' is not a measure of the report"))
 
 
 _CHARTS: dict[str, ChartType] = {}
@@ -73,6 +76,7 @@ COMMON: dict[str, tuple[type, ...]] = {"title": (str, dict), "colors": (list,), 
 @register_chart
 class Table(ChartType):
     name = "table"
+    options = {**COMMON, "totals": (bool,)}
 
 
 @register_chart
@@ -92,18 +96,19 @@ class Pivot(ChartType):
 
 @register_chart
 class Kpi(ChartType):
-    """One number (the first measure's total), with a target and the trend against the previous period."""
+    """One number (the first measure's total, or `measure`'s), with a target and the trend against the previous
+    period."""
 
     name = "kpi"
     dimensions = (0, 1)
-    options = {**COMMON, "target": NUMBER, "trend": (bool,)}
+    options = {**COMMON, "target": NUMBER, "trend": (bool,), "measure": (str,)}
 
 
 @register_chart
 class Gauge(ChartType):
     name = "gauge"
     dimensions = (0, 0)
-    options = {**COMMON, "target": NUMBER, "min": NUMBER, "max": NUMBER}
+    options = {**COMMON, "target": NUMBER, "min": NUMBER, "max": NUMBER, "measure": (str,)}
 
 
 class Axes(ChartType):
@@ -140,18 +145,20 @@ class Area(Axes):
 
 @register_chart
 class DualAxis(Axes):
-    """Bars for some measures on the left axis, lines for those named in `right`."""
+    """Bars for the measures named in `left` (the first by default) on the left axis, lines for the others."""
 
     name = "dual_axis"
     dimensions = (1, 1)
     min_measures = 2
-    options = {**COMMON, "right": (list,)}
+    options = {**COMMON, "left": (list,), "right": (list,)}
 
     def check_references(self, dimension_ids: list[str], measure_ids: list[str], options: Mapping[str, Any],
                          complain: Complain) -> None:
-        for i, name in enumerate(options.get("right") or []):
-            if name not in measure_ids:
-                complain(f"/options/right/{i}", zh_en(f"“{name}”不是报表的指标", f"'{name}' is not a measure of the report"))
+        for side in ("left", "right"):
+            for i, name in enumerate(options.get(side) or []):
+                if name not in measure_ids:
+                    complain(f"/options/{side}/{i}", zh_en(f"“{name}”不是报表的指标",
+                                                           f"'{name}' is not a measure of the report"))
 
 
 class Slices(ChartType):

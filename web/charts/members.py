@@ -11,6 +11,12 @@ from web.texts.charts import chart_text
 
 OTHERS = "__others__"
 
+# An option's colour is a name of the app palette (engine/definitions/palette.py), drawn in the shades app.css gives
+# the option badges, not as the CSS colour of that name (pure blue, pure red); `cyan` is used by the CRM's options.
+# A colour that is not a palette name (a hex code) is drawn as given.
+SHADES = {"blue": "#2563eb", "green": "#16a34a", "orange": "#ea580c", "red": "#dc2626", "purple": "#9333ea",
+          "teal": "#0d9488", "gray": "#4b5563", "gold": "#b45309", "cyan": "#0891b2"}
+
 
 def member_label(member: Member, lang: str) -> str:
     """What a person reads for a dimension value; the "others" and "no value" members have their own words."""
@@ -50,6 +56,11 @@ def _hashable(key: Any) -> Any:
     return key
 
 
+def shade(color: str | None) -> str | None:
+    """The colour a chart draws an option's colour in."""
+    return SHADES.get(color, color) if color else None
+
+
 def item_style(color: str | None) -> dict[str, Any]:
     """The `itemStyle` of a data item or series with an option's colour (nothing when it has none)."""
-    return {"itemStyle": {"color": color}} if color else {}
+    return {"itemStyle": {"color": shade(color)}} if color else {}

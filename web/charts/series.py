@@ -10,7 +10,7 @@ from typing import Any
 
 from engine.i18n import text
 from engine.reports.dataset import Column, Dataset, Member
-from web.charts.members import distinct_members, item_style, keys_of, member_id, member_label
+from web.charts.members import distinct_members, item_style, keys_of, member_id, member_label, shade
 from web.charts.numbers import format_value, plain
 
 
@@ -68,5 +68,5 @@ def _split_series(dataset: Dataset, categories: list[Member], across: Column, sp
             keys = {across.key: category.key, split.key: member.key}
             items.append(data_item(dataset, at.get((member_id(category), member_id(member))), measure, keys,
                                    lang, currency))
-        series.append(Series(member_label(member, lang), measure, member.color, items))
+        series.append(Series(member_label(member, lang), measure, shade(member.color), items))
     return series

@@ -44,6 +44,8 @@ def problems(body: str, head: str = HEAD, where: str = "sales/reports/bad.yaml")
     ("measures: [{id: n, aggregate: count}]\nchart: {type: pie}\n", "/chart/type", "needs 1 dimension", None),
     ("dimensions: [{field: stage}]\nmeasures: [{id: n, aggregate: count}]\nchart: {type: pie, options: {smoth: true}}\n",
      "/chart/options/smoth", "no option 'smoth'", None),
+    ("measures: [{id: n, aggregate: count}]\nchart: {type: gauge, options: {measure: rate}}\n",
+     "/chart/options/measure", "not a measure of the report", None),
     ("measures: [{id: n}]\n", "/measures/0", "needs an aggregate", None),
 ])
 def test_bad_report_is_refused_with_its_place(body: str, path: str, words: str, suggestion: str | None) -> None:

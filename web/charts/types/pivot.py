@@ -11,7 +11,7 @@ from typing import Any
 from engine.i18n import text
 from engine.reports.dataset import Column, Dataset, Member
 from web.charts.cells import Cell, Line
-from web.charts.members import member_id, member_label
+from web.charts.members import member_id, member_label, shade
 from web.charts.numbers import format_value
 from web.charts.registry import ChartType, register
 from web.charts.series import chosen_measures
@@ -157,7 +157,7 @@ class Pivot(ChartType):
 
     def _labels(self, grid: Grid, path: Path, blanks: list[Cell] | None) -> list[Cell]:
         members = grid.row_members[path]
-        cells = [Cell(member_label(m, grid.lang), color=m.color) for m in members]
+        cells = [Cell(member_label(m, grid.lang), color=shade(m.color)) for m in members]
         return (blanks + cells[len(blanks):]) if blanks else cells
 
     def _total(self, grid: Grid) -> Line:

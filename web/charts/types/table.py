@@ -7,7 +7,7 @@ from typing import Any
 from engine.i18n import text
 from engine.reports.dataset import Dataset
 from web.charts.cells import Cell, Line
-from web.charts.members import keys_of, member_label
+from web.charts.members import keys_of, member_label, shade
 from web.charts.numbers import format_value
 from web.charts.registry import ChartType, register
 from web.texts.charts import chart_text
@@ -29,7 +29,7 @@ class Table(ChartType):
         for row in dataset.rows:
             keys = keys_of(dataset.dimensions, row, dataset)
             cells = [Cell(format_value(c, value, lang, currency), True, keys, measure=c.key) if c.role == "measure" else
-                     Cell(member_label(value, lang), color=value.color) for c, value in zip(dataset.columns, row)]
+                     Cell(member_label(value, lang), color=shade(value.color)) for c, value in zip(dataset.columns, row)]
             lines.append(Line(cells))
         total = None
         if options.get("totals", True) and dataset.rows and dataset.totals:
