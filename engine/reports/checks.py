@@ -8,7 +8,7 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 
 from engine.definitions.checker import Report
-from engine.definitions.model import Definitions, Source
+from engine.definitions.model import Definitions, FormDef, Source
 from engine.definitions.suggest import closest
 from engine.errors import FormulaError
 from engine.fields.base import RELATIVE_DATE_OPS
@@ -43,11 +43,22 @@ def checked_runtime(defs: Definitions, form_id: str) -> FormRuntime | None:
     """The runtime of a form to check a report or dashboard against; None when the form has a field of an unknown
     type (the form's own check names it, and nothing can be resolved through it)."""
     form = defs.forms[form_id]
+    kept = _RUNTIMES.get(id(form))
+    if kept is not None and kept[0] is form and kept[1] is defs:
+        return kept[2]  # every report and dashboard filter of one check pass shares the form's runtime
     try:
-        tables = build_form_tables(form, sa.MetaData())
+        runtime: FormRuntime | None = FormRuntime(defs, form, build_form_tables(form, sa.MetaData()))
     except KeyError:
-        return None
-    return FormRuntime(defs, form, tables)
+        runtime = None
+    if len(_RUNTIMES) > 64:  # a few check passes at most: old definitions are let go
+        _RUNTIMES.clear()
+    _RUNTIMES[id(form)] = (form, defs, runtime)
+    return runtime
+
+
+# id(form) → (form, definitions, runtime): building a form's tables costs ~2 ms, and a workspace check asks for
+# each form once per report and per dashboard filter. Kept only while the same form and definitions are asked.
+_RUNTIMES: dict[int, tuple[FormDef, Definitions, FormRuntime | None]] = {}
 
 
 def check_report(defs: Definitions, item: ReportDef, report: Report) -> None:
