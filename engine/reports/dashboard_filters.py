@@ -7,6 +7,7 @@ whose field exists in the target's form, the filters selecting the clicked membe
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
@@ -46,19 +47,21 @@ class Choice:
     value: Any
 
 
-class ComponentType:
+class ComponentType(ABC):
     name: ClassVar[str]
     needs: ClassVar[I18n]  # what the field must be, for the publish check
 
+    @abstractmethod
     def fits(self, path: FieldPath) -> bool:
-        raise NotImplementedError
+        """Whether the component can filter this field."""
 
     def read(self, component: FilterComponent, raw: str, conn: sa.Connection) -> Any:
         """The chosen value from its URL text; ValueError when it cannot be read."""
         return raw
 
+    @abstractmethod
     def filters(self, field: str, path: FieldPath, value: Any, now: datetime, tz: tzinfo) -> list[Filter]:
-        raise NotImplementedError
+        """The list filters a chosen value adds on `field`."""
 
 
 _TYPES: dict[str, ComponentType] = {}

@@ -50,6 +50,7 @@ class ChartType:
     dimensions: ClassVar[int] = 1  # at least this many dimension columns
     measures: ClassVar[int] = 1  # and measure columns
     options_schema: ClassVar[dict[str, Any]] = {}
+    tabular: ClassVar[bool] = False  # the chart is itself a table of the rows: no data table under it
 
     def check(self, dataset: Dataset) -> None:
         if len(dataset.dimensions) < self.dimensions or len(dataset.measures) < self.measures:

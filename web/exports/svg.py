@@ -61,7 +61,9 @@ class ChartDrawer:
         if name and name in MAPS and name not in self._maps:
             geo = MAPS[name].read_text(encoding="utf-8")
             self._maps.add(name)
-        source = f"formwork_svg({json.dumps(spec, ensure_ascii=False)}, {int(width)}, {int(height)}, {geo})"
+        # The spec (labels typed by users) goes in as a string for JSON.parse: data, never JavaScript source.
+        data = json.dumps(json.dumps(spec))
+        source = f"formwork_svg(JSON.parse({data}), {int(width)}, {int(height)}, {geo})"
         return str(self._v8.eval(source, timeout=TIMEOUT_MS))
 
     def close(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import tzinfo
@@ -31,15 +32,16 @@ class Shown:
     data: Mapping[str, Any]
 
 
-class HomeBlock:
+class HomeBlock(ABC):
     """A kind of block: its name (as the home document writes it) and its partial. `show` gives the data, or None
     when the block has nothing the viewer may see (a form they cannot read)."""
 
     name: ClassVar[str]
     template: ClassVar[str]
 
+    @abstractmethod
     def show(self, viewer: Viewer, block: BlockDef) -> Mapping[str, Any] | None:
-        raise NotImplementedError
+        """The partial's data for this viewer, or None to leave the block out."""
 
 
 _BLOCKS: dict[str, HomeBlock] = {}

@@ -89,3 +89,18 @@ def test_charts_draw_from_a_thread_running_an_event_loop() -> None:
     thread.start()
     thread.join()
     assert drawn and "<svg" in drawn[0]
+
+
+def test_a_label_written_as_javascript_is_drawn_as_text() -> None:
+    """Labels reach the embedded V8 as data for JSON.parse, never as source: a label closing the call and
+    running code is drawn as its letters."""
+    from web.exports.svg import ChartDrawer
+
+    hostile = '"}), globalThis.pwned = 1, ({"a": "'
+    spec = {"option": {"xAxis": {"type": "category", "data": [hostile, "__proto__"]}, "yAxis": {},
+                       "series": [{"type": "bar", "data": [1, 2], "name": "</svg><script>x</script>"}]},
+            "formats": {}, "lang": "en"}
+    with ChartDrawer() as drawer:
+        svg = drawer.svg(spec, 300, 200)
+        assert drawer._v8.eval("typeof globalThis.pwned") == "undefined"
+    assert "<script>" not in svg

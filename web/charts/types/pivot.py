@@ -80,6 +80,7 @@ class Grid:
 @register
 class Pivot(ChartType):
     name = "pivot"
+    tabular = True
     label = {"zh": "透视表", "en": "Pivot table"}
     template = "charts/pivot.html"
     options_schema = {

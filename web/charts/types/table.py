@@ -16,6 +16,7 @@ from web.texts.charts import chart_text
 @register
 class Table(ChartType):
     name = "table"
+    tabular = True
     label = {"zh": "表格", "en": "Table"}
     template = "charts/table.html"
     dimensions = 0

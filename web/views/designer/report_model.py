@@ -152,7 +152,7 @@ def _preview(request: Request, d: DocDesign, draft: Draft) -> Shown | None:
     report = build_report(parsed, d.path)
     if report.form not in d.ws.definitions.forms:
         return None
-    return show(viewer_of(request), report, with_table=report.chart.type not in ("table", "pivot"))
+    return show(viewer_of(request), report, with_table=True)
 
 
 def posted_value(op: str, raw: str) -> Any:

@@ -10,7 +10,7 @@ from engine.i18n import text
 from engine.reports.dataset import Dataset
 from engine.reports.model import ReportDef
 from engine.reports.run import ReportForbidden, run_report
-from web.charts import Chart, ChartUnfit, render
+from web.charts import Chart, ChartUnfit, chart_type, render
 from web.i18n import translator
 from web.views.reports.access import Viewer
 
@@ -57,6 +57,6 @@ def show(viewer: Viewer, report: ReportDef, with_table: bool = False) -> Shown:
         found.chart = render(report.chart.type, dataset, options, viewer.lang)
     except ChartUnfit as exc:
         found.message = exc.message(viewer.lang)
-    if with_table and report.chart.type not in ("table", "pivot"):
+    if with_table and not chart_type(report.chart.type).tabular:
         found.table = render("table", dataset, {}, viewer.lang)
     return found
