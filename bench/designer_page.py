@@ -86,11 +86,22 @@ def measure(home: Path) -> dict[str, Any]:
         csrf = re.search(r'"X-CSRF-Token": "([^"]+)"', page)
         assert csrf is not None, "no CSRF token on the designer page"
         headers = {"content-type": "application/x-www-form-urlencoded", "x-csrf-token": csrf.group(1)}
-        flip = [True]
+        chain = {"current": "short_name", "copy": ""}
 
-        def operation() -> None:  # duplicate a field, then delete the copy: two canvas operations in turn
-            flip[0] = not flip[0]
-            op = {"op": "remove_field", "id": "short_name_2"} if flip[0] else {"op": "duplicate_field", "id": "short_name"}
+        def operation() -> None:
+            """Duplicate the field, then remove the original, in turn: the copy carries the field on under a new id
+            and a longer label, so every operation leaves a text never seen before and nothing the server keeps
+            from an earlier text can answer for it."""
+            current = chain["current"]
+            if not chain["copy"]:
+                base, number = current[:36], 2
+                while f"{base}_{number}" == current:
+                    number += 1
+                chain["copy"] = f"{base}_{number}"
+                op = {"op": "duplicate_field", "id": current}
+            else:
+                op = {"op": "remove_field", "id": current}
+                chain["current"], chain["copy"] = chain["copy"], ""
             body = urlencode({"op": json.dumps(op), "csrf_token": csrf.group(1)}).encode()
             client.request("POST", "/design/forms/client/ops", body, headers)
 

@@ -96,7 +96,8 @@ class Server:
         self.port = _free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith(("FORMWORK_", "DATABASE_URL", "REDIS_URL"))}
         env.update(FORMWORK_HOME=str(home), DATABASE_URL=f"sqlite:///{home / 'crm.db'}", FORMWORK_SECRET="bench",
-                   PYTHONPATH=str(code))
+                   PYTHONPATH=str(code),
+                   FORMWORK_EXPORT_BACKGROUND_ROWS=str(10**9))  # the export stays in the request: what this times
         self.process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "web.asgi:app", "--host", "127.0.0.1", "--port", str(self.port),
              "--log-level", "warning", "--no-access-log", "--timeout-keep-alive", "3600"], env=env, cwd=str(code))

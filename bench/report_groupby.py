@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from engine.org.users import NewUser, create_department, create_user
 from engine.records.model import Actor
 from engine.reports.model import DimensionDef, MeasureDef, ReportDef
-from engine.reports.run import run_report
+from engine.reports.run import compute_report as run_report  # the SQL each time, not a kept dataset
 from engine.storage.database import write_transaction
 from engine.workspace import Workspace
 

@@ -14,7 +14,7 @@ from engine.records.terms import check_term
 
 ACTIONS = (
     "sign_in", "sign_in_failed", "sign_out", "password_changed", "password_reset", "user_created", "user_disabled",
-    "user_enabled", "roles_changed", "permissions_changed", "definitions_published", "export", "transfer",
+    "user_enabled", "roles_changed", "permissions_changed", "definitions_published", "export", "import", "transfer",
     "token_created", "token_revoked",
     "user_updated", "department_changed",  # admin pages: a user's name, e-mail or language; the department tree
     "automation_enabled", "automation_disabled", "automation_edited",  # /admin/automations

@@ -1,4 +1,5 @@
-"""`formwork …` — the command line: init, validate, migrate, template, users (and engine/cli_definitions.py)."""
+"""`formwork …` — the command line: init, validate, migrate, template, users (and engine/cli_definitions.py,
+cli_backup.py, cli_import.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ import click
 
 from engine import __version__
 from engine.cli_common import open_workspace as _open, pass_home, print_problems as _print_problems
+from engine.cli_backup import COMMANDS as BACKUP_COMMANDS
 from engine.cli_definitions import COMMANDS
+from engine.cli_import import COMMANDS as IMPORT_COMMANDS
 from engine.definitions.loader import load_directory
 from engine.errors import DefinitionError, RecordInvalid
 from engine.i18n import text
@@ -342,6 +345,10 @@ def users_transfer(home: str, from_username: str, to_username: str) -> None:
 
 
 for _command in COMMANDS:  # export, publish, history, diff, rollback
+    main.add_command(_command)
+for _command in BACKUP_COMMANDS:  # backup, restore
+    main.add_command(_command)
+for _command in IMPORT_COMMANDS:  # import
     main.add_command(_command)
 
 if __name__ == "__main__":

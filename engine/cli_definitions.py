@@ -175,4 +175,29 @@ def rollback(home: str, path: str, version: int, note: str, as_user: str) -> Non
         click.echo(f"{path}: version {version} published as the new version")
 
 
-COMMANDS = (export, publish, history, diff, rollback)
+@click.command("public-link")
+@pass_home
+@click.argument("form")
+@click.option("--on/--off", "enabled", default=None, help="Switch the form's public link on or off.")
+@click.option("--regenerate", is_flag=True, help="Give the link a new token: the old address stops working at once.")
+@as_user
+def public_link(home: str, form: str, enabled: bool | None, regenerate: bool, as_user: str) -> None:
+    """Show a form's public link (/f/<token>), switch it on or off, or give it a new token."""
+    from engine.public_forms import PublicLinkError, change_link
+
+    ws = _open(home)
+    author = _author(ws, as_user)
+    try:
+        if enabled is None and not regenerate:
+            found = ws.definitions.forms.get(form)
+            if found is None or found.public is None:
+                raise PublicLinkError({"zh": f"表单“{form}”没有公开链接", "en": f"Form '{form}' has no public link"})
+            link = found.public
+        else:
+            link = change_link(ws, form, enabled=enabled, regenerate=regenerate, author_id=author)
+    except PublicLinkError as exc:
+        raise click.ClickException(exc.text["en"] if isinstance(exc.text, dict) else str(exc.text)) from None
+    click.echo(f"/f/{link.token} ({'on' if link.enabled else 'off'})")
+
+
+COMMANDS = (export, publish, history, diff, rollback, public_link)

@@ -8,6 +8,7 @@ other publish changed, when they do not.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from functools import cached_property
 from datetime import datetime
@@ -26,6 +27,9 @@ from engine.storage.sync import Plan
 
 if TYPE_CHECKING:
     from engine.workspace import PublishResult, Workspace
+
+
+KEPT_CHECKS = 16  # checked draft texts kept (the latest few of each admin at work)
 
 
 @dataclass(frozen=True)
@@ -113,6 +117,8 @@ class DraftService:
 
     def __init__(self, ws: Workspace):
         self.ws = ws
+        self._lock = threading.Lock()
+        self._problems: dict[tuple[object, str, str], tuple[Any, tuple[DraftProblem, ...]]] = {}
 
     # -- reading and editing ---------------------------------------------------------------------------------
 
@@ -216,12 +222,26 @@ class DraftService:
     # -- checking and publishing -----------------------------------------------------------------------------
 
     def problems(self, draft: Draft, text: str | None = None) -> list[DraftProblem]:
-        """Every problem of the workspace with the draft (or `text`) in place of the published document."""
+        """Every problem of the workspace with the draft (or `text`) in place of the published document.
+
+        Kept for the same text over the same published documents: the designer asks again on the page that follows
+        each edit, and a whole-workspace check is most of that page's time."""
         text = draft.text if text is None else text
+        key = (self.ws.stored_mark(), draft.path, text)
+        with self._lock:
+            kept = self._problems.get(key)
+        if kept is not None and kept[0] is self.ws.definitions:
+            return list(kept[1])
+        definitions = self.ws.definitions
         result = load_sources({**self.ws.sources(), draft.path: text})
         data = document_data(text)
-        found = result.problems or type_change_problems(self.ws.definitions, result.definitions)
-        return [_located(p, draft.path, data) for p in found]
+        found = result.problems or type_change_problems(definitions, result.definitions)
+        located = [_located(p, draft.path, data) for p in found]
+        with self._lock:
+            self._problems[key] = (definitions, tuple(located))
+            while len(self._problems) > KEPT_CHECKS:
+                self._problems.pop(next(iter(self._problems)))
+        return located
 
     def plan(self, path: str, user_id: int) -> DraftPlan:
         """What publishing the admin's draft would do: conflict, problems, schema steps, data impacts, changes."""

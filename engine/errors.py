@@ -135,10 +135,11 @@ class QueryInvalid(FormworkError):
 
 class FormulaError(FormworkError):
     """A formula failed to parse, type-check or evaluate; `message` in zh and en (`zh_en`), `position` a 0-based
-    offset or None."""
+    offset or None; `code` the spreadsheet error value (`#DIV/0!`) a failed evaluation step stands for."""
 
-    def __init__(self, message: I18n, position: int | None = None, source: str | None = None):
-        self.message, self.position, self.source = message, position, source
+    def __init__(self, message: I18n, position: int | None = None, source: str | None = None, *,
+                 code: str | None = None):
+        self.message, self.position, self.source, self.code = message, position, source, code
         super().__init__(self.text("en"))
 
     def text(self, lang: str = "en") -> str:

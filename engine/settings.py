@@ -41,12 +41,32 @@ SETTINGS: tuple[Setting, ...] = (
             "are picked up after this).", "FORMWORK_JOB_LEASE"),
     Setting("job_backoff", "10", "Seconds before a failed job's first retry; each further retry waits twice as "
             "long (at most an hour).", "FORMWORK_JOB_BACKOFF"),
+    Setting("export_background_rows", "5000", "Exports of more records than this run as a background job with "
+            "progress and a download link; smaller ones download at once.", "FORMWORK_EXPORT_BACKGROUND_ROWS"),
+    Setting("export_keep_hours", "24", "Hours a background export's file is kept for its download before it is "
+            "deleted.", "FORMWORK_EXPORT_KEEP_HOURS"),
+    Setting("import_max_mb", "100", "Largest file (MB) an import takes; a bigger one is refused before it is read.",
+            "FORMWORK_IMPORT_MAX_MB"),
     Setting("smtp_url", "", "SMTP server for outgoing email when none is saved on the E-mail admin page: "
             "smtp://user:password@host:587?security=starttls&from=noreply@example.com (security none, starttls or "
             "ssl; smtps:// means ssl). Empty: emails are retried, then fail, until a server is set up.",
             "FORMWORK_SMTP_URL"),
+    Setting("public_posts_per_address", "10", "Posts one address may send to public forms (/f/…) in 10 minutes; "
+            "more get 429 until the window moves on.", "FORMWORK_PUBLIC_POSTS_PER_ADDRESS"),
+    Setting("public_posts_per_link", "300", "Posts one public form link takes in 10 minutes from everyone together; "
+            "more get 429.", "FORMWORK_PUBLIC_POSTS_PER_LINK"),
+    Setting("backup_time", "", "Local time (HH:MM, workspace time zone) of the daily backup taken by the job "
+            "runner; empty: no scheduled backups (`formwork backup FILE` still works).", "FORMWORK_BACKUP_TIME"),
+    Setting("backup_keep", "7", "How many scheduled backups to keep; older ones are deleted after each new one.",
+            "FORMWORK_BACKUP_KEEP"),
+    Setting("backup_folder", "backups", "Folder of the scheduled backups, relative to the workspace home (or "
+            "absolute).", "FORMWORK_BACKUP_FOLDER"),
     Setting("base_url", "http://127.0.0.1:8000", "Public address of the site, used in emails: links to records and "
             "the open and click tracking links.", "FORMWORK_BASE_URL"),
+    Setting("company_name", "", "Company name at the head of printed records (print templates read it).",
+            "FORMWORK_COMPANY_NAME"),
+    Setting("company_address", "", "Company address printed under its name.", "FORMWORK_COMPANY_ADDRESS"),
+    Setting("company_phone", "", "Company phone printed under its name.", "FORMWORK_COMPANY_PHONE"),
 )
 CONFIG_FILE = "config.json"
 

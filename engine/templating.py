@@ -7,12 +7,14 @@ and the sandbox refuses attribute tricks (`__class__`, `mro`…), so a hostile t
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateError, Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from engine.formulas.library.china import LIMIT as RMB_LIMIT, rmb_capital
 from engine.bidi import has_controls, isolated, without_overrides
 from engine.i18n import zh_en
 
@@ -47,10 +49,26 @@ def _shown(value: Any) -> Any:
     return value
 
 
+def rmb_upper(value: Any) -> str:
+    """The `rmb_upper` filter: an amount in Chinese capitals (金额大写), the RMBCAP formula's words; '' for none
+    (an empty value, or one the reader may not see: absent from the template's context)."""
+    if value is None or isinstance(value, Undefined) or value == "":
+        return ""
+    try:
+        amount = Decimal(str(value).replace(",", "").strip())
+    except InvalidOperation:
+        raise ValueError(f"rmb_upper needs a number, not {str(value)[:40]!r}") from None
+    if not amount.is_finite() or abs(amount) >= RMB_LIMIT:
+        raise ValueError("rmb_upper: the amount must be below 10^16")
+    return rmb_capital(amount)
+
+
 @lru_cache(maxsize=2)
 def _environment(html: bool) -> ImmutableSandboxedEnvironment:
-    return _BoundedSandbox(autoescape=html, undefined=Undefined, trim_blocks=True, lstrip_blocks=True,
-                           finalize=_shown)
+    env = _BoundedSandbox(autoescape=html, undefined=Undefined, trim_blocks=True, lstrip_blocks=True,
+                          finalize=_shown)
+    env.filters["rmb_upper"] = rmb_upper
+    return env
 
 
 @lru_cache(maxsize=1024)

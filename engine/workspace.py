@@ -24,7 +24,7 @@ from engine.records.runtime import Runtimes
 from engine.records.service import Clock, RecordService, utc_now
 from engine.reports.schedules import unknown_users
 from engine.settings import Settings
-from engine.storage import documents, system
+from engine.storage import documents, marks, system
 from engine.storage.database import create_engine, read_transaction, single_statement, write_transaction
 from engine.storage.sync import Plan, apply_plan, compute_plan, target_schema
 from engine.workflow.service import WorkflowService
@@ -89,6 +89,7 @@ class Workspace:
     def ensure_system_tables(self) -> None:
         """Create the system tables that do not exist yet."""
         system.metadata.create_all(self.engine)
+        marks.install(self.engine)
 
     def sources(self) -> dict[str, str]:
         """The current text of every stored definition document."""
@@ -105,6 +106,10 @@ class Workspace:
         self.records = RecordService(self.engine, Runtimes(definitions, schema.forms), self.tz, self.clock)
         self.definitions = definitions
         return self.definitions
+
+    def stored_mark(self) -> object:
+        """What changes whenever any document is published, here or in another process."""
+        return self._stored_mark()
 
     def _stored_mark(self) -> object:
         with read_transaction(self.engine) as conn:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("FORMWORK_FAST_HASH", "1")  # argon2 at minimum cost; set before engine.org is imported
 
@@ -14,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.pg import ThrowawayPostgres
+from tests.prepared import PreparedWorkspaces
 
 FIXTURES = Path(__file__).parent / "fixtures"
 _db_counter = itertools.count()
@@ -40,11 +42,28 @@ def _fresh_pg_database(server_url: str) -> str:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def backend(request: pytest.FixtureRequest) -> str:
+    """The database a test runs on: each test that uses a workspace runs once on each."""
+    return str(request.param)
+
+
+@pytest.fixture
+def db_url(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> str:
     """A brand-new empty database: an SQLite file, or a new PostgreSQL database."""
-    if request.param == "sqlite":
+    if backend == "sqlite":
         return f"sqlite:///{tmp_path / 'test.db'}"
     return _fresh_pg_database(request.getfixturevalue("postgres_server"))
+
+
+def server_url(request: pytest.FixtureRequest, backend: str) -> str | None:
+    """The session's PostgreSQL server when the test runs on PostgreSQL, else None."""
+    return str(request.getfixturevalue("postgres_server")) if backend == "postgresql" else None
+
+
+@pytest.fixture(scope="session")
+def prepared(tmp_path_factory: pytest.TempPathFactory) -> PreparedWorkspaces:
+    """This worker's templates of prepared workspaces (see tests/prepared.py)."""
+    return PreparedWorkspaces(tmp_path_factory.mktemp("prepared"))
 
 
 @pytest.fixture
@@ -77,9 +96,14 @@ def open_workspace(url: str, home: Path, clock: Clock | None = None):  # type: i
 
 
 @pytest.fixture
-def fresh_workspace(db_url: str, tmp_path: Path, clock: Clock):  # type: ignore[no-untyped-def]
-    """An empty workspace on SQLite or PostgreSQL with a controlled clock."""
-    ws = open_workspace(db_url, tmp_path / "ws", clock)
+def fresh_workspace(request: pytest.FixtureRequest, backend: str, tmp_path: Path,  # type: ignore[no-untyped-def]
+                    clock: Clock):
+    """An empty workspace on SQLite or PostgreSQL with a controlled clock (in a test that also uses `shop`, the shop
+    workspace, as `shop` is this workspace with the shop published)."""
+    if "shop" in request.fixturenames:
+        yield request.getfixturevalue("shop")
+        return
+    ws = open_workspace(request.getfixturevalue("db_url"), tmp_path / "ws", clock)
     yield ws
     ws.close()
 
@@ -90,12 +114,27 @@ def publish_directory(ws, root: Path, prefix: str = "") -> None:  # type: ignore
     ws.publish({f"{prefix}{k}": v for k, v in read_directory(root).items()})
 
 
+def _shop_recipe(ws) -> None:  # type: ignore[no-untyped-def]
+    publish_directory(ws, FIXTURES / "shop", "shop/")
+    add_user(ws, "alice")
+
+
 @pytest.fixture
-def shop(fresh_workspace):  # type: ignore[no-untyped-def]
-    """A workspace with the test 'shop' definitions installed."""
-    publish_directory(fresh_workspace, FIXTURES / "shop", "shop/")
-    add_user(fresh_workspace, "alice")
-    return fresh_workspace
+def shop(request: pytest.FixtureRequest, backend: str):  # type: ignore[no-untyped-def]
+    """A workspace with the test 'shop' definitions installed and the administrator alice (user 1): a clone of
+    the one this worker prepared."""
+    return prepared_workspace(request, _shop_recipe)
+
+
+def prepared_workspace(request: pytest.FixtureRequest, build: Callable[[Any], None]):  # type: ignore[no-untyped-def]
+    """For a fixture that asks for `backend` (so that it runs on each database): a clone of what `build` (a
+    module-level function) makes of an empty workspace, on the test's clock; closed after the test (see
+    tests/prepared.py)."""
+    prepared: PreparedWorkspaces = request.getfixturevalue("prepared")
+    ws = prepared.clone(build, request.getfixturevalue("tmp_path"), request.getfixturevalue("clock"),
+                        server_url(request, request.getfixturevalue("backend")))
+    request.addfinalizer(ws.close)
+    return ws
 
 
 def add_user(ws, username: str, *, admin: bool = True, roles: tuple[str, ...] = (),  # type: ignore[no-untyped-def]

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import FIXTURES, add_user, open_workspace, publish_directory
-from tests.web.browser import chromium, live_server, new_page, sign_in  # noqa: F401  (fixture)
+from tests.web.browser import chromium, live_server, new_page, settled, sign_in  # noqa: F401  (fixture)
 
 ORDER = "shop/sales/forms/order.yaml"
 SHOTS = Path("/tmp/formwork-design-props")
@@ -58,6 +58,7 @@ def test_options_pasted_and_a_formula_typed_with_autocomplete(chromium: Any, sit
     expect(page.locator("#design-props .props-saved")).to_be_visible()
     expect(page.locator("#design-props [data-option-rows] > li")).to_have_count(5)
     assert "- 退款" in ws.drafts.open(ORDER, 1).text and "- 返修" in ws.drafts.open(ORDER, 1).text
+    settled(page)  # the panel drawn anew takes changes once htmx has settled it
     with page.expect_response(lambda r: r.url.endswith("/fields/status") and r.request.method == "POST"):
         page.locator("#design-props [data-option-rows] > li").first.locator("select").select_option("green")
     expect(page.locator("#design-props [data-option-rows] > li select.app-color-green")).to_have_count(1)

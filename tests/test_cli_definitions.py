@@ -160,3 +160,18 @@ def test_history_diff_and_rollback_keep_the_records(tmp_path: Path) -> None:
     assert ws.records.get(admin, "client", created.id).values["name"] == "新客户有限公司"
     code, out = run("history", "crm/nothing.yaml", "--home", home)
     assert code == 1 and "no document 'crm/nothing.yaml'" in out
+
+
+def test_public_link_is_shown_switched_off_and_regenerated(tmp_path: Path) -> None:
+    home = crm_home(tmp_path)
+    code, out = run("public-link", "lead", "--home", home)
+    assert code == 0 and re.fullmatch(r"/f/[A-Za-z0-9_-]{20,} \(on\)\n", out), out
+    old = out.split()[0]
+    code, out = run("public-link", "lead", "--off", "--home", home)
+    assert code == 0 and out == f"{old} (off)\n"
+    code, out = run("public-link", "lead", "--on", "--regenerate", "--home", home)
+    assert code == 0 and out.endswith("(on)\n") and out.split()[0] != old
+    code, out = run("history", "crm/lead/forms/lead.yaml", "--home", home)
+    assert "public link of lead" in out
+    code, out = run("public-link", "client", "--home", home)
+    assert code != 0 and "has no public link" in out

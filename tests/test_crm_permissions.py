@@ -20,6 +20,7 @@ from starlette.testclient import TestClient
 from engine.gallery.catalog import find
 from engine.gallery.install import install
 from engine.records.model import Actor, Query
+from tests.conftest import prepared_workspace
 from web.app import create_app
 
 SAMPLE = yaml.safe_load((Path(__file__).parents[1] / "apps_templates" / "crm" / "sample_data.yaml")
@@ -72,10 +73,14 @@ def test_the_sample_data_has_what_the_rules_need() -> None:
     assert roles["zhaolei"] == {"management"}
 
 
-@pytest.fixture
-def crm(fresh_workspace) -> Iterator[tuple[Any, TestClient, dict[str, int]]]:  # type: ignore[no-untyped-def]
-    ws = fresh_workspace
+def _crm_sample(ws: Any) -> None:
     install(ws, find("crm"), sample_data=True)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def crm(request: pytest.FixtureRequest, backend: str) -> Iterator[tuple[Any, TestClient, dict[str, int]]]:
+    """The CRM with its sample data (a prepared clone), a client signed in to nobody yet, client ids by name."""
+    ws = prepared_workspace(request, _crm_sample)
     system = Actor(user_id=None, system=True)
     ids = {r.values["name"]: r.id for r in ws.records.list(system, "client", Query(limit=500)).records}
     with TestClient(create_app(ws), base_url="http://testserver") as client:
@@ -129,13 +134,14 @@ def _check(ws: Any, client: TestClient, ids: dict[str, int], username: str) -> N
     for name in outside[:3]:
         assert client.get(f"{CLIENTS}/{ids[name]}").status_code == 404
 
-    # search: in the list, the API and the picker, a client's full name finds it exactly when it is theirs
+    # search: in the list, the API, the picker and across forms, a client's full name finds it exactly when it is theirs
     for name in [*inside[:2], *outside[:2]]:
         mine = name in expected_names
         assert (f'{CLIENTS}/{ids[name]}"' in client.get(CLIENTS, params={"q": name}).text) == mine
         found = client.get("/api/v1/client", params={"q": name}).json()["records"]
         assert [r["id"] for r in found] == ([ids[name]] if mine else [])
         assert _picked_ids(client.get(PICKER, params={"q": name}).text) == ({ids[name]} if mine else set())
+        assert (ids[name] in _linked_ids(client.get("/search", params={"q": name}).text)) == mine  # across forms
     offered = _picked_ids(client.get(PICKER, params={"q": ""}).text)
     assert offered <= expected and len(offered) == min(len(expected), 20)
 

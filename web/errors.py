@@ -10,10 +10,11 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from engine.errors import (
     Conflict, DefinitionError, FormulaError, FormworkError, NotFound, PermissionDenied, QueryInvalid, RecordInvalid,
 )
+from engine.records.bulk import BatchTooLarge
 from engine.workflow.errors import InstanceNotFound, TaskNotFound, WorkflowConflict, WorkflowError
 from web.endpoints import workspace
 
-STATUS = {RecordInvalid: 422, QueryInvalid: 400, Conflict: 409, NotFound: 404, PermissionDenied: 403,
+STATUS = {BatchTooLarge: 422, RecordInvalid: 422, QueryInvalid: 400, Conflict: 409, NotFound: 404, PermissionDenied: 403,
           TaskNotFound: 404, InstanceNotFound: 404, WorkflowConflict: 409, WorkflowError: 422}
 
 

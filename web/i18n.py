@@ -8,15 +8,22 @@ from starlette.requests import Request
 
 from engine.i18n import LANGUAGES
 from web.texts import designer_canvas as designer_canvas_texts
-from web.texts import jobs as jobs_texts, mail as mail_texts
 from web.texts import charts as charts_texts
+from web.texts import conditions as conditions_texts
 from web.texts import designer as designer_texts
 from web.texts import jobs as jobs_texts, layout as layout_texts, mail as mail_texts
+from web.texts import export_jobs as export_jobs_texts
 from web.texts import home as home_texts
+from web.texts import imports as imports_texts
 from web.texts import pipeline as pipeline_texts
+from web.texts import printing as printing_texts
+from web.texts import public as public_texts
+from web.texts import record_links as record_link_texts
+from web.texts import public_panel as public_panel_texts
 from web.texts import reports as reports_texts
 from web.texts import report_designer as report_designer_texts
 from web.texts import sessions as sessions_texts
+from web.texts import shell as shell_texts
 from web.texts import workflow as workflow_texts
 
 TEXTS: dict[str, dict[str, str]] = {
@@ -167,8 +174,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "filter_op": {"zh": "条件", "en": "Condition"},
     "filter_value": {"zh": "值", "en": "Value"},
     "filter_days": {"zh": "天数", "en": "Number of days"},
-    "filter_from": {"zh": "起", "en": "From"},
-    "filter_to": {"zh": "止", "en": "To"},
+    "filter_from": {"zh": "从", "en": "From"},
+    "filter_to": {"zh": "到", "en": "To"},
     "filter_comma": {"zh": "多个值用逗号分隔", "en": "Separate values with commas"},
     "apply": {"zh": "应用", "en": "Apply"},
     "remove_filter": {"zh": "移除条件", "en": "Remove filter"},
@@ -244,8 +251,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "export": {"zh": "导出", "en": "Export"},
     "export_xlsx": {"zh": "导出 Excel", "en": "Export to Excel"},
     "export_csv": {"zh": "导出 CSV", "en": "Export to CSV"},
-    "export_hint": {"zh": "导出当前筛选、搜索和排序下的全部记录(最多 {max} 条)",
-                    "en": "Export every record under the current filters, search and sort (at most {max})"},
+    "export_hint": {"zh": "导出当前筛选、搜索和排序下的全部记录;记录很多时在后台生成,完成后下载",
+                    "en": "Export every record under the current filters, search and sort; a big export is "
+                          "prepared in the background, then downloaded"},
     # permission matrix
     "perm_title": {"zh": "权限矩阵", "en": "Permission matrix"},
     "perm_hint": {"zh": "每格是一个角色在一个表单上的权限:操作、数据范围与字段权限。点击格子修改;用户的权限是其全部角色之和。",
@@ -471,6 +479,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "audit_action_permissions_changed": {"zh": "权限变更", "en": "Permissions changed"},
     "audit_action_definitions_published": {"zh": "发布定义", "en": "Definitions published"},
     "audit_action_export": {"zh": "导出", "en": "Export"},
+    "audit_action_import": {"zh": "导入", "en": "Import"},
+    "audit_import_dry_run": {"zh": "试运行", "en": "dry run"},
     "audit_action_transfer": {"zh": "移交记录", "en": "Records handed over"},
     "audit_action_token_created": {"zh": "创建 API 令牌", "en": "API token created"},
     "audit_action_token_revoked": {"zh": "撤销 API 令牌", "en": "API token revoked"},
@@ -485,18 +495,23 @@ TEXTS: dict[str, dict[str, str]] = {
     "via_rollup": {"zh": "汇总重算", "en": "rollup recalculation"},
 }
 
-TEXTS.update(charts_texts.TEXTS)
-TEXTS.update(designer_canvas_texts.TEXTS)
-TEXTS.update(designer_texts.TEXTS)
-TEXTS.update(home_texts.TEXTS)
-TEXTS.update(jobs_texts.TEXTS)
-TEXTS.update(layout_texts.TEXTS)
-TEXTS.update(mail_texts.TEXTS)
-TEXTS.update(pipeline_texts.TEXTS)
-TEXTS.update(reports_texts.TEXTS)
-TEXTS.update(report_designer_texts.TEXTS)
-TEXTS.update(sessions_texts.TEXTS)
-TEXTS.update(workflow_texts.TEXTS)
+def _merged(base: dict[str, dict[str, str]], *parts: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """One table of texts; a key two tables define would silently take one text for both, so it is refused."""
+    merged = dict(base)
+    for part in parts:
+        twice = sorted(merged.keys() & part.keys())
+        if twice:
+            raise ValueError(f"text keys defined twice: {', '.join(twice)}")
+        merged.update(part)
+    return merged
+
+
+TEXTS = _merged(
+    TEXTS, charts_texts.TEXTS, conditions_texts.TEXTS, designer_canvas_texts.TEXTS, designer_texts.TEXTS,
+    export_jobs_texts.TEXTS, home_texts.TEXTS, imports_texts.TEXTS, jobs_texts.TEXTS, layout_texts.TEXTS,
+    mail_texts.TEXTS, pipeline_texts.TEXTS, printing_texts.TEXTS, public_panel_texts.TEXTS, public_texts.TEXTS,
+    record_link_texts.TEXTS, report_designer_texts.TEXTS, reports_texts.TEXTS, sessions_texts.TEXTS,
+    shell_texts.TEXTS, workflow_texts.TEXTS)
 
 
 def choose_language(request: Request) -> str:

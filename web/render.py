@@ -15,6 +15,7 @@ from engine.files import policy as upload_policy
 from engine.i18n import text
 from engine.workspace import Workspace
 from web import regions
+from web.icons import APP_ICONS, DEFAULT_APP_ICON, SPRITE, UI_SPRITE
 from web.i18n import choose_language, translator
 from web.isolation import DataAttributes, finalize
 from web.session import actor_of, csrf_token, current_user
@@ -30,6 +31,8 @@ environment.globals["regions"] = regions
 environment.globals["upload_policy"] = upload_policy
 environment.globals["sanitize_html"] = sanitize_html
 environment.globals["widget_templates"] = widget_templates
+environment.globals.update(app_sprite=SPRITE, ui_sprite=UI_SPRITE, app_icons=frozenset(APP_ICONS),
+                           default_app_icon=DEFAULT_APP_ICON)
 environment.globals["type_of"] = lambda f: field_type(f.type)  # templates ask a field's type, never its name
 
 

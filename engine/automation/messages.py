@@ -38,7 +38,10 @@ def record_link(run: Run, form_id: str | None, record_id: Any) -> str:
 
 def context(run: Run, conn: sa.Connection, lang: str, form_id: str | None = None,
             record: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """What templates read: `record` (display texts), `values` (raw), `old`, `steps`, `body`, `link`, `form`."""
+    """What templates read: `record` (display texts), `values` (raw), `old`, `steps`, `body`, `link`, `form`,
+    `record_links` (link id → the address of the record's per-record link, made now)."""
+    from engine.record_links.visits import urls  # the record links read display texts through this package
+
     facts = run.facts
     form = run.ws.definitions.forms.get(form_id) if form_id else facts.form
     record = record if record is not None else facts.record
@@ -51,6 +54,8 @@ def context(run: Run, conn: sa.Connection, lang: str, form_id: str | None = None
         "trigger_values": _jsonable(facts.record or {}), "old": _jsonable(facts.old or {}),
         "steps": _jsonable(facts.steps), "body": facts.body, "trigger": facts.trigger,
         "link": record_link(run, form.id if form else None, (record or {}).get("id")),
+        "record_links": urls(run.ws, form, int(record["id"]), base_url(run), conn)
+        if form and record and record.get("id") else {},
         "form": text_in(form.label, lang) if form else "", "automation": text_in(run.automation.label, lang),
         "now": facts.now.astimezone(run.ws.tz).strftime("%Y-%m-%d %H:%M"), "lang": lang,
     }

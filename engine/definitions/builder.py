@@ -7,7 +7,7 @@ from typing import Any
 
 from engine.definitions.model import (
     ActionDef, AppDef, AutomationDef, FieldDef, FormDef, FormPermission, Numbering, RoleDef, Rule, Source, TemplateDef, TriggerDef,
-    LayoutItem, LayoutRow, LayoutSection, LayoutTab,
+    LayoutItem, LayoutRow, LayoutSection, LayoutTab, PublicDef, PrintTemplateDef, RecordLinkDef,
     PipelineDef, StageDef,
     AssigneeDef, BranchDef, NodeDef, TimeoutDef, WorkflowDef,
     frozen,
@@ -124,6 +124,55 @@ def build_form(doc: YamlDocument, app: str) -> FormDef:
         layout=build_layout(data.get("layout")),
         search=tuple(str(s) for s in _list(data.get("search"))),
         source=_src(doc, ""),
+        public=build_public(doc, data.get("public")),
+        print_templates=tuple(
+            PrintTemplateDef(str(t.get("id", "")), t.get("label") or str(t.get("id", "")), str(t.get("html") or ""),
+                             _src(doc, f"/print_templates/{i}"))
+            for i, t in enumerate(_list(data.get("print_templates"))) if isinstance(t, Mapping)
+        ),
+        record_links=tuple(build_record_link(doc, d, f"/record_links/{i}")
+                           for i, d in enumerate(_list(data.get("record_links"))) if isinstance(d, Mapping)),
+    )
+
+
+def build_public(doc: YamlDocument, data: Any) -> PublicDef | None:
+    """A form's `public:` share link, or None without one."""
+    if not isinstance(data, Mapping):
+        return None
+    return PublicDef(
+        enabled=bool(data.get("enabled", True)),
+        token=str(data.get("token") or ""),
+        fields=tuple(str(f) for f in _list(data.get("fields"))),
+        title=data.get("title") or None,
+        intro=data.get("intro") or None,
+        fixed=frozen(_dict(data.get("fixed"))),
+        prefill=tuple(str(f) for f in _list(data.get("prefill"))),
+        success=data.get("success"),
+        redirect=str(data["redirect"]) if data.get("redirect") else None,
+        origins=tuple(str(o).rstrip("/") for o in _list(data.get("origins"))),
+        uploads=data.get("uploads") is True or tuple(str(f) for f in _list(data.get("uploads"))),
+        source=_src(doc, "/public"),
+    )
+
+
+def build_record_link(doc: YamlDocument, data: Mapping[str, Any], pointer: str) -> RecordLinkDef:
+    """One entry of a form's `record_links:`."""
+    days = data.get("expires_days")
+    return RecordLinkDef(
+        id=str(data.get("id", "")),
+        kind=str(data.get("kind") or "update"),
+        label=data.get("label") or str(data.get("id", "")),
+        fields=tuple(str(f) for f in _list(data.get("fields"))),
+        show=tuple(str(f) for f in _list(data.get("show"))),
+        form=str(data["form"]) if data.get("form") else None,
+        relation=str(data["relation"]) if data.get("relation") else None,
+        fixed=frozen(_dict(data.get("fixed"))),
+        once=bool(data.get("once", False)),
+        expires_days=int(days) if isinstance(days, int) and not isinstance(days, bool) else None,
+        title=data.get("title") or None,
+        intro=data.get("intro") or None,
+        success=data.get("success") or None,
+        source=_src(doc, pointer),
     )
 
 

@@ -15,6 +15,9 @@ from engine.errors import FormulaError, Problem
 from engine.fields.registry import type_label_zh, type_names
 from engine.formulas import check, compile_formula
 from engine.i18n import I18n, text, zh_en
+from engine.printing.templates import problems as print_problems
+from engine.public_forms import problems as public_problems
+from engine.record_links.kinds import problems as record_link_problems
 
 Locate = Callable[[str, str], int]
 NUMBERING_PART = re.compile(r"\{([^{}]*)\}")
@@ -46,6 +49,12 @@ def check_form(defs: Definitions, form: FormDef, report: Report) -> None:
     _check_rules(defs, form, report)
     _check_layout(form, report)
     _check_numbering(defs, form, report)
+    for sub, message in public_problems(form):
+        report.add(form.source, f"/public{sub}", message)
+    for sub, message in print_problems(form):
+        report.add(form.source, sub, message)
+    for sub, message in record_link_problems(defs, form):
+        report.add(form.source, sub, message)
 
 
 def unknown_field(name: str) -> dict[str, str]:

@@ -13,13 +13,14 @@ from ruamel.yaml.comments import CommentedMap
 from engine.definitions.edit_error import EditError
 from engine.definitions.edit_ops import EditContext, operation
 from engine.definitions.list_edits import (
-    add_entry, change_entry, checked_id, entries, move_entry, new_entry, position, remove_entry, set_keys,
+    add_entry, change_entry, checked_id, entries, free_id, move_entry, new_entry, position, remove_entry, set_keys,
 )
 from engine.definitions.yamldoc import dump_document, plain, restyle, styled
 from engine.reports.dashboard import GRID_COLUMNS
+from engine.reports.dashboard_filters import component_types
 
 DASHBOARD_KEYS = ("dashboard", "label", "description", "roles", "filters", "items", "links", "schedules")
-ITEM_KEYS = ("report", "text", "w", "h", "x", "y")
+ITEM_KEYS = ("report", "title", "text", "w", "h", "x", "y")
 FILTER_KEYS = ("id", "type", "field", "label", "default", "apply")
 LINK_KEYS = ("from", "to")
 MAX_HEIGHT = 20
@@ -48,6 +49,7 @@ def add_item(doc: CommentedMap, op: Mapping[str, Any], ctx: EditContext) -> None
     item = new_entry(op, "item", ITEM_KEYS)
     if ("report" in item) == ("text" in item):
         raise EditError("an item is a report or a text block", "项目须为报表或文本块之一")
+    _check_text(item)
     item.setdefault("w", 6)
     item.setdefault("h", 3 if "report" in item else 1)
     _check_place(item)
@@ -95,29 +97,79 @@ def place_item(doc: CommentedMap, op: Mapping[str, Any], ctx: EditContext) -> No
 
 @operation("dashboard_change_item")
 def change_item(doc: CommentedMap, op: Mapping[str, Any], ctx: EditContext) -> None:
-    """A text block's text or an item's report."""
-    changes = op.get("set") or {}
-    if not isinstance(changes, Mapping) or set(changes) - {"text", "report"}:
-        raise EditError("only the text or the report of an item is changed here", "此处只能修改项目的文本或报表")
-    change_entry(doc, "items", op, ("text", "report"), ITEM_KEYS, ITEM)
+    """A text block's text and title, or an item's report."""
+    changes, removed = op.get("set") or {}, op.get("unset") or []
+    if not isinstance(changes, Mapping) or set(changes) - {"text", "title", "report"} or \
+            not isinstance(removed, list) or set(map(str, removed)) - {"title"}:
+        raise EditError("only the text, the title or the report of an item is changed here",
+                        "此处只能修改项目的文本、标题或报表")
+    items = entries(doc, "items", DASHBOARD_KEYS)
+    current = plain(items[position(items, op.get("index"), ITEM)])
+    _check_text({**(current if isinstance(current, dict) else {}), **changes})
+    change_entry(doc, "items", op, ("text", "title", "report"), ITEM_KEYS, ITEM)
+
+
+def _check_text(item: Mapping[str, Any]) -> None:
+    """A text block's text and title are texts (a string, or zh and en); only a text block has a title."""
+    for key in ("text", "title"):
+        value = item.get(key)
+        if value is None:
+            continue
+        if isinstance(value, str):
+            empty = not value.strip()
+        elif isinstance(value, Mapping) and value and all(isinstance(v, str) for v in value.values()):
+            empty = not any(v.strip() for v in value.values())
+        else:
+            raise EditError(f"the {key} must be text (zh and en)", f"{'文本' if key == 'text' else '标题'}须为文字(中文和英文)")
+        if empty and key == "text":
+            raise EditError("a text block needs some text", "文本块需要内容")
+        if len(str(value)) > 4000:
+            raise EditError(f"the {key} is too long (at most 4000 characters)", "内容过长(最多 4000 个字符)")
+    if "title" in item and "report" in item:
+        raise EditError("a title is for text blocks (a report shows its own name)", "标题只用于文本块(报表显示自己的名称)")
 
 
 @operation("dashboard_add_filter")
 def add_filter(doc: CommentedMap, op: Mapping[str, Any], ctx: EditContext) -> None:
+    """A filter component {type, field, id?, label?, default?, apply?}; its id defaults to its field's."""
     component = new_entry(op, "filter", FILTER_KEYS)
-    checked_id(component.get("id"), "filter")
-    if component["id"] in [plain(c).get("id") for c in doc.get("filters") or []]:
-        raise EditError(f"the dashboard already has a filter '{component['id']}'", f"看板中已有筛选“{component['id']}”")
     for key in ("type", "field"):
         if not isinstance(component.get(key), str) or not component[key]:
             raise EditError(f"a filter component needs a {key}", f"筛选组件需要 {key}")
+    _check_component(component)
+    taken = [str(plain(c).get("id")) for c in doc.get("filters") or [] if isinstance(c, Mapping)]
+    if component.get("id") is None:
+        component = {"id": free_id(taken, str(component["field"]).replace(".", "_")), **component}
+    checked_id(component.get("id"), "filter")
+    if component["id"] in taken:
+        raise EditError(f"the dashboard already has a filter '{component['id']}'", f"看板中已有筛选“{component['id']}”")
     add_entry(doc, "filters", component, DASHBOARD_KEYS, FILTER_KEYS)
     restyle(doc["filters"][-1])
 
 
 @operation("dashboard_change_filter")
 def change_filter(doc: CommentedMap, op: Mapping[str, Any], ctx: EditContext) -> None:
+    """A component's label, default, field, type or `apply` (report id → field, or false: not filtered)."""
+    changes = op.get("set") or {}
+    if isinstance(changes, Mapping):
+        _check_component(changes)
     change_entry(doc, "filters", op, FILTER_KEYS, FILTER_KEYS, FILTER, required=("id", "type", "field"))
+
+
+def _check_component(component: Mapping[str, Any]) -> None:
+    """A known kind, a text default and an `apply` of report → field (or false)."""
+    kind = component.get("type")
+    if kind is not None and kind not in component_types():
+        names = ", ".join(component_types())
+        raise EditError(f"unknown filter kind '{str(kind)[:20]}' (there are {names})", f"未知的筛选类型“{str(kind)[:20]}”")
+    default = component.get("default")
+    if default is not None and (not isinstance(default, str) or len(default) > 100):
+        raise EditError("a default value is a short text", "默认值须为简短文字")
+    apply = component.get("apply")
+    if apply is not None and (not isinstance(apply, Mapping) or
+                              not all(isinstance(v, str) and v or v is False for v in apply.values())):
+        raise EditError("'apply' maps report ids to a field, or to false for a report not filtered",
+                        "apply 须把报表映射到字段,或映射为 false 表示不筛选该报表")
 
 
 @operation("dashboard_remove_filter")

@@ -16,8 +16,10 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from engine.definitions import doc_handoff
 from engine.definitions import document_edits  # noqa: F401  (registers the rule and settings operations)
-from engine.definitions import dashboard_edits, report_edits  # noqa: F401  (register the report and dashboard operations)
+from engine.definitions import chart_edits, dashboard_edits, report_edits  # noqa: F401  (register the report and dashboard operations)
+from engine.definitions import print_edits  # noqa: F401  (registers the print template operations)
 from engine.definitions.edit_error import EditError
 from engine.definitions.edit_ops import EditContext, object_at, operation, run, valid_id
 from engine.definitions.layout_edits import place_after, replace_new, row_lists, set_layout_items
@@ -34,9 +36,13 @@ def apply_operation(doc: CommentedMap, op: Mapping[str, Any], context: EditConte
 
 def edit_text(text: str, path: str, op: Mapping[str, Any], context: EditContext | None = None) -> str:
     """The text after one operation."""
-    doc = load_document(text, path)
+    doc = doc_handoff.take(path, text)
+    if doc is None:
+        doc = load_document(text, path)
     apply_operation(doc, op, context)
-    return dump_document(doc)
+    result = dump_document(doc)
+    doc_handoff.give(path, result, doc)
+    return result
 
 
 def new_form_text(form_id: str, label: Mapping[str, str]) -> str:

@@ -133,6 +133,60 @@ def layout_cells(items: Iterable[LayoutItem]) -> Iterator[tuple[str, str]]:
 
 
 @dataclass(frozen=True)
+class PublicDef:
+    """A form's public share link (`public:`): anyone with `/f/{token}` fills the chosen fields, without signing in."""
+
+    enabled: bool
+    token: str
+    fields: tuple[str, ...]
+    title: I18n | None = None  # the page's heading (None: the form's name)
+    intro: I18n | None = None  # a few words under the heading
+    fixed: Mapping[str, Any] = field(default_factory=dict)  # values every record made through the link gets
+    prefill: tuple[str, ...] = ()  # fields a URL parameter of the same name may pre-fill (`?campaign=…`)
+    success: I18n | None = None  # the message after a post (when there is no redirect)
+    redirect: str | None = None  # where the browser goes after a post (an http(s) URL)
+    origins: tuple[str, ...] = ()  # sites whose pages may post JSON here (CORS)
+    uploads: bool | tuple[str, ...] = False  # file and image fields the page may take: all (True) or these
+    source: Source = Source()
+
+    def allows_upload(self, field_id: str) -> bool:
+        """Whether the link takes files for this field (`uploads: true`, or the field listed)."""
+        return self.uploads is True or (isinstance(self.uploads, tuple) and field_id in self.uploads)
+
+
+@dataclass(frozen=True)
+class PrintTemplateDef:
+    """One of a form's print templates (`print_templates:`): HTML with Jinja2 tags, rendered in the sandbox."""
+
+    id: str
+    label: I18n
+    html: str
+    source: Source = Source()
+
+
+@dataclass(frozen=True)
+class RecordLinkDef:
+    """A per-record link (`record_links:`): a signed address bound to one record that lets an anonymous visitor
+    fill chosen fields of that record (kind "update", a satisfaction survey) or create records of another form
+    related to it (kind "create", feedback on a campaign)."""
+
+    id: str
+    kind: str  # "update" or "create" (engine.record_links.kinds)
+    label: I18n
+    fields: tuple[str, ...]  # what the visitor fills (of this form, or of `form` for "create")
+    show: tuple[str, ...] = ()  # fields of this record shown, not filled (the ticket's title)
+    form: str | None = None  # "create": the form whose records the link creates
+    relation: str | None = None  # "create": its relation field pointing at this record (fixed by the link)
+    fixed: Mapping[str, Any] = field(default_factory=dict)  # "create": values every created record gets
+    once: bool = False  # the link takes one answer per record
+    expires_days: int | None = None  # a link is good this many days after it was made (None: no end)
+    title: I18n | None = None
+    intro: I18n | None = None
+    success: I18n | None = None
+    source: Source = Source()
+
+
+@dataclass(frozen=True)
 class FormDef:
     """A form: its fields, rules, numbering and layout; one database table."""
 
@@ -147,6 +201,17 @@ class FormDef:
     layout: tuple[LayoutItem, ...] = ()
     search: tuple[str, ...] = ()
     source: Source = Source()
+    public: PublicDef | None = None
+    print_templates: tuple[PrintTemplateDef, ...] = ()
+
+    def print_template(self, template_id: str) -> PrintTemplateDef | None:
+        """A print template by id."""
+        return next((t for t in self.print_templates if t.id == template_id), None)
+    record_links: tuple[RecordLinkDef, ...] = ()
+
+    def record_link(self, link_id: str) -> RecordLinkDef | None:
+        """A per-record link of the form by id."""
+        return next((link for link in self.record_links if link.id == link_id), None)
 
     @property
     def table(self) -> str:

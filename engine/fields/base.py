@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -41,6 +42,10 @@ NOT_STORED: dict[str, str] = {"zh": "其中一种类型不保存值,没有可转
                               "en": "one of the types stores no values to convert"}
 SET_BY_ENGINE: dict[str, str] = {"zh": "计算字段的值由系统设置", "en": "the values of a computed field are set by Formwork"}
 
+Parser = Callable[[Any, str], Any]  # (raw value, input format) -> value
+NameFinder = Callable[[Reference, str], int]  # (what a field points at, a name) -> the id; FieldValueError if none
+Validator = Callable[[Any], list[FieldError]]  # a non-empty value -> its errors
+
 
 @dataclass(frozen=True)
 class FilterContext:
@@ -78,6 +83,9 @@ class FieldType:
     ui_text: ClassVar[Mapping[str, I18n]] = {}  # words the type's widget shows (button labels, hints)
     upload_max_mb: ClassVar[int] = 0  # > 0: the field holds uploaded files, at most this big by default
     upload_kinds: ClassVar[str] = "any"  # content kinds an upload may be: any, image or png
+    # False: an anonymous public form cannot offer it (its widget needs a signed-in helper: a drawing pad that
+    # uploads, an address cascade, a map)
+    public_input: ClassVar[bool] = True
     # -- changing a field's type (engine.fields.conversion) --
     takes_from: ClassVar[Mapping[str, Conversion]] = {}  # old type name → how its values become this type's
     kept_apart: ClassVar[I18n | None] = None  # why values of this type never become another type's (or back)
@@ -107,6 +115,20 @@ class FieldType:
     def read_posted(self, f: FieldDef, posted: PostedForm, name: str) -> Any:
         """The raw value of the input(s) called `name` in a posted form, for `parse(…, FORM)`."""
         return posted.text(name)
+
+    def import_cell(self, f: FieldDef, cell: Any, find: NameFinder, tz: tzinfo | None = None) -> Any:
+        """The raw value (for `parse(…, SHEET)`) of a cell of an imported spreadsheet: fields pointing at people,
+        departments or records look each name up with `find` (several, split on commas, for a field of many);
+        every other field takes the cell as it is (its `parse` reads sheet text: option labels, loose dates…).
+        `tz` is the zone of the importer's local times (a date-time type attaches it)."""
+        ref = self.refers_to(f)
+        if ref is None or cell is None or cell == "":
+            return cell
+        if not self.many:
+            return find(ref, str(cell).strip())
+        from engine.fields.types.common import split_list
+
+        return [find(ref, str(name).strip()) for name in split_list(cell)]
 
     def input_value(self, f: FieldDef, value: Any, tz: tzinfo) -> Any:
         """What the widget shows for a typed (or re-posted raw) value."""
@@ -152,6 +174,14 @@ class FieldType:
         return None
 
     # -- reports: what a report may do with the field (engine.reports) --------------------------------
+    def report_kind(self, f: FieldDef) -> str | None:
+        """How a report shows an aggregate of the field when it is not a plain number: "money" or "percent"."""
+        return None
+
+    def currency(self, f: FieldDef) -> str | None:
+        """The ISO 4217 code amounts of the field are in (None: not money)."""
+        return None
+
     def groupable(self, f: FieldDef) -> bool:
         """Whether a report may group records by the field's value (one stored value per record)."""
         return self.stored and not self.many and not self.layout_only and not self.holds_rows and self.in_lists
@@ -244,9 +274,21 @@ class FieldType:
         """Errors for a parsed, non-empty value against the field's bounds (min, max, options…)."""
         return []
 
+    def parser(self, f: FieldDef) -> Parser:
+        """`parse` for this field, with what it needs from the field's properties worked out once: a form's
+        runtime keeps one per field, so a bulk write does not work them out again for every value."""
+        return functools.partial(self.parse, f)
+
+    def validator(self, f: FieldDef) -> Validator | None:
+        """`validate` for this field, or None when the field has nothing to check (no bounds, no options)."""
+        if type(self).validate is FieldType.validate:
+            return None
+        return functools.partial(self.validate, f)
+
     def is_empty(self, value: Any) -> bool:
         """True for 'no value' (None, empty text, empty list)."""
-        return value is None or value == "" or value == [] or value == {}
+        # isinstance first: comparing a Decimal with "" or [] goes through the numbers ABCs (slow on bulk writes)
+        return value is None or (isinstance(value, (str, list, dict)) and not value)
 
     def to_json(self, f: FieldDef, value: Any) -> Any:
         """A JSON-ready form of the value, as the API returns it."""

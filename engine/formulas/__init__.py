@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from engine.formulas import date_functions, error_functions  # noqa: F401 (they register DATE…, IFERROR…)
 from engine.formulas.ast import Expr, references
 from engine.formulas.checker import check
-from engine.formulas.evaluator import Env, MappingEnv, evaluate
+from engine.formulas.errors import ErrorValue
+from engine.formulas.evaluator import Env, MappingEnv, evaluate, evaluate_value
 from engine.formulas.functions import FUNCTIONS
+from engine.formulas import library  # noqa: F401 (registers the library's functions)
 from engine.formulas.parser import parse
 from engine.formulas.types import ANY, BOOLEAN, DATE, DATETIME, NULL, NUMBER, TEXT, FType, ListOf
 
@@ -25,6 +28,6 @@ def compile_formula(source: str) -> Expr:
 
 
 __all__ = [
-    "ANY", "BOOLEAN", "DATE", "DATETIME", "FUNCTIONS", "NULL", "NUMBER", "TEXT", "Env", "Expr", "FType", "ListOf",
-    "MappingEnv", "check", "compile_formula", "evaluate", "parse", "references",
+    "ANY", "BOOLEAN", "DATE", "DATETIME", "FUNCTIONS", "NULL", "NUMBER", "TEXT", "Env", "ErrorValue", "Expr", "FType",
+    "ListOf", "MappingEnv", "check", "compile_formula", "evaluate", "evaluate_value", "parse", "references",
 ]

@@ -32,6 +32,20 @@ class Var:
 
 
 @dataclass(frozen=True)
+class Array:
+    """An inline array of constants: `{1,2,3}` is one row, `{1,"a";2,"b"}` two rows separated by `;`."""
+
+    rows: tuple[tuple[Any, ...], ...]
+    position: int
+
+    def values(self) -> list[Any]:
+        """One row as a flat list; several rows as a list of rows (each a list), as VLOOKUP and INDEX read them."""
+        if len(self.rows) == 1:
+            return list(self.rows[0])
+        return [list(row) for row in self.rows]
+
+
+@dataclass(frozen=True)
 class Call:
     """A function call; `name` is upper-case."""
 
@@ -59,7 +73,7 @@ class Binary:
     position: int
 
 
-Expr = Union[Literal, Ref, Var, Call, Unary, Binary]
+Expr = Union[Literal, Array, Ref, Var, Call, Unary, Binary]
 
 
 def references(expr: Expr) -> set[tuple[str, ...]]:

@@ -6,10 +6,10 @@ import difflib
 from collections.abc import Callable, Iterable, Mapping
 
 from engine.errors import FormulaError
-from engine.formulas.ast import Binary, Call, Expr, Literal, Ref, Unary, Var
+from engine.formulas.ast import Array, Binary, Call, Expr, Literal, Ref, Unary, Var
 from engine.formulas.evaluator import COMPARISONS
 from engine.formulas.functions import FUNCTIONS
-from engine.formulas.types import ANY, BOOLEAN, DATE, DATETIME, NUMBER, TEXT, FType, ListOf, definitely
+from engine.formulas.types import ANY, BOOLEAN, DATE, DATETIME, NULL, NUMBER, TEXT, FType, ListOf, definitely
 from engine.i18n import zh_en
 
 Resolve = Callable[[tuple[str, ...]], FType | None]
@@ -36,7 +36,10 @@ class _Checker:
 
     def type_of(self, expr: Expr) -> FType:
         if isinstance(expr, Literal):
-            return BOOLEAN if isinstance(expr.value, bool) else TEXT if isinstance(expr.value, str) else NUMBER
+            return _constant(expr.value)
+        if isinstance(expr, Array):
+            kinds = {_constant(v) for row in expr.rows for v in row}
+            return ListOf(kinds.pop() if len(kinds) == 1 and len(expr.rows) == 1 else ANY)
         if isinstance(expr, Ref):
             found = self.resolve(expr.path)
             if found is None:
@@ -83,7 +86,7 @@ class _Checker:
                 return NUMBER
             if expr.op in ("+", "-") and definitely(left, "date", "datetime"):
                 self._numeric(right, expr.op, expr.position)
-                return left
+                return DATETIME if _fraction(expr.right) else left
             if expr.op == "+":
                 return right
             raise FormulaError(zh_en(f"日期不能使用“{expr.op}”运算", f"cannot use '{expr.op}' with a date"),
@@ -94,13 +97,24 @@ class _Checker:
 
     @staticmethod
     def _numeric(t: FType, op: str, position: int) -> None:
-        if definitely(t, "text"):
-            raise FormulaError(zh_en(f"文本不能使用“{op}”运算(连接文本请用 &)",
-                                     f"cannot use '{op}' with text (use & to join text)"), position)
+        # text is allowed, as in a spreadsheet: "3"+4 is 7, and text that is no number is #VALUE! when computed
         if t.is_list:
             raise FormulaError(zh_en(f"列表不能直接使用“{op}”运算,请先用 SUM、MAX… 汇总",
                                      f"cannot use '{op}' with a list; use SUM, MAX… over it"), position)
 
+
+
+def _constant(value: object) -> FType:
+    """The type of a constant written in the formula (a left-out argument is blank)."""
+    if value is None:
+        return NULL
+    return BOOLEAN if isinstance(value, bool) else TEXT if isinstance(value, str) else NUMBER
+
+
+def _fraction(expr: Expr) -> bool:
+    """True when days added to a date are a written fraction (`+ 0.75`): the result keeps the time of day."""
+    return isinstance(expr, Literal) and not isinstance(expr.value, (bool, str)) and expr.value is not None and \
+        expr.value != int(expr.value)
 
 
 __all__ = ["check", "ListOf"]

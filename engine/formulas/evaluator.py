@@ -9,7 +9,8 @@ from decimal import Context, Decimal, DivisionByZero, InvalidOperation
 from typing import Any, Protocol
 
 from engine.errors import FormulaError
-from engine.formulas.ast import Binary, Call, Expr, Literal, Ref, Unary, Var
+from engine.formulas.ast import Array, Binary, Call, Expr, Literal, Ref, Unary, Var
+from engine.formulas.errors import DIV0, NAME, NUM, VALUE, ErrorValue, as_value, fail, first_error
 from engine.formulas.functions import FUNCTIONS, CallContext, power
 from engine.formulas.values import bounded, check_text, compare, instant, is_empty, to_number, to_text
 from engine.i18n import zh_en
@@ -54,13 +55,24 @@ def walk(value: Any, path: tuple[str, ...]) -> Any:
 
 
 def evaluate(expr: Expr, env: Env) -> Any:
-    """The value of a formula in an environment; FormulaError (with the position) if it cannot be computed."""
+    """The value of a formula in an environment; FormulaError (with the position, and the spreadsheet error `code`)
+    if it ends in an error value, for callers that cannot hold one (conditions, defaults, stored fields)."""
+    value = evaluate_value(expr, env)
+    if isinstance(value, ErrorValue):
+        raise value.error()
+    return value
+
+
+def evaluate_value(expr: Expr, env: Env) -> Any:
+    """The value of a formula in an environment, an ErrorValue (#DIV/0!…) included, as a spreadsheet cell holds it."""
     try:
-        return _significant(_eval(expr, env))
+        return _significant(_guarded(expr, env))
     except RecursionError:
         raise FormulaError(zh_en("公式嵌套太深", "the formula nests too deeply"), 0) from None
     except ArithmeticError:  # a last guard: every number is bounded, so no step should overflow
-        raise FormulaError(zh_en("数值无法计算(溢出)", "the numbers cannot be computed (overflow)"), 0) from None
+        return ErrorValue(NUM, zh_en("数值无法计算(溢出)", "the numbers cannot be computed (overflow)"), 0)
+    except FormulaError as exc:
+        return as_value(exc)
 
 
 RESULT_PRECISION = Context(prec=20)
@@ -75,9 +87,19 @@ def _significant(value: Any) -> Any:
     return value
 
 
+def _guarded(expr: Expr, env: Env) -> Any:
+    """Evaluate one step; a step that fails becomes its error value instead of ending the formula."""
+    try:
+        return _eval(expr, env)
+    except FormulaError as exc:
+        return as_value(exc)
+
+
 def _eval(expr: Expr, env: Env) -> Any:
     if isinstance(expr, Literal):
         return expr.value
+    if isinstance(expr, Array):
+        return expr.values()
     if isinstance(expr, Ref):
         return env.lookup(expr.path)
     if isinstance(expr, Var):
@@ -97,23 +119,27 @@ def _variable(expr: Var, env: Env) -> Any:
     elif expr.name in env.variables:
         value = env.variables[expr.name]
     else:
-        raise FormulaError(zh_en(f"未知变量“${expr.name}”", f"unknown variable '${expr.name}'"), expr.position)
+        raise fail(NAME, zh_en(f"未知变量“${expr.name}”", f"unknown variable '${expr.name}'"), expr.position)
     return walk(value, expr.path) if expr.path else value
 
 
 def _call(expr: Call, env: Env) -> Any:
+    """Call a function. An error argument is the result (unless the function `handles_errors`); lazy functions get
+    thunks, and an error they coerce (IF's condition…) becomes their result through the coercion."""
     fn = FUNCTIONS.get(expr.name)
     if fn is None:
-        raise FormulaError(zh_en(f"未知函数“{expr.name}”", f"unknown function '{expr.name}'"), expr.position)
+        raise fail(NAME, zh_en(f"未知函数“{expr.name}”", f"unknown function '{expr.name}'"), expr.position)
     ctx = CallContext(env.now, env.tz, expr.position)
     if fn.lazy:
-        thunks = [(lambda a=a: _eval(a, env)) for a in expr.args]
+        thunks = [(lambda a=a: _guarded(a, env)) for a in expr.args]
         return fn.impl(thunks, ctx)
-    return fn.impl([_eval(a, env) for a in expr.args], ctx)
+    args = [_guarded(a, env) for a in expr.args]
+    error = None if fn.handles_errors else first_error(args)
+    return error if error is not None else fn.impl(args, ctx)
 
 
 def _unary(expr: Unary, env: Env) -> Any:
-    value = to_number(_eval(expr.operand, env), expr.position)
+    value = to_number(_guarded(expr.operand, env), expr.position)
     if expr.op == "-":
         return -value
     if expr.op == "%":
@@ -122,7 +148,10 @@ def _unary(expr: Unary, env: Env) -> Any:
 
 
 def _binary(expr: Binary, env: Env) -> Any:
-    left, right = _eval(expr.left, env), _eval(expr.right, env)
+    left, right = _guarded(expr.left, env), _guarded(expr.right, env)
+    error = first_error((left, right))
+    if error is not None:
+        return error
     op, pos = expr.op, expr.position
     if op in COMPARISONS:
         return compare(left, right, env.tz, pos) in COMPARISONS[op]
@@ -140,12 +169,12 @@ def _binary(expr: Binary, env: Env) -> Any:
             return bounded(a * b, pos)
         if op == "/":
             if b == 0:
-                raise FormulaError(zh_en("除数不能为 0", "division by zero"), pos)
+                raise fail(DIV0, zh_en("除数不能为 0", "division by zero"), pos)
             return bounded(a / b, pos)
         return power(a, b, pos)
     except (DivisionByZero, InvalidOperation):
-        raise FormulaError(zh_en("数值无法计算(除以 0 或溢出)",
-                                 "the numbers cannot be computed (division by zero or overflow)"), pos) from None
+        raise fail(NUM, zh_en("数值无法计算(除以 0 或溢出)",
+                              "the numbers cannot be computed (division by zero or overflow)"), pos) from None
 
 
 def _date_arithmetic(op: str, left: Any, right: Any, tz: tzinfo, pos: int) -> Any:
@@ -159,15 +188,20 @@ def _date_arithmetic(op: str, left: Any, right: Any, tz: tzinfo, pos: int) -> An
             return Decimal(delta.total_seconds()) / Decimal(86400)
         return Decimal((left - right).days)
     if op in ("+", "-") and isinstance(left, (date, datetime)):
-        try:
-            delta = timedelta(days=float(to_number(right, pos)))
-            return left + delta if op == "+" else left - delta
-        except OverflowError:
-            raise FormulaError(DATE_OUT_OF_RANGE, pos) from None
+        days = to_number(right, pos)
+        return shift(left, days if op == "+" else -days, pos)
     if op == "+" and isinstance(right, (date, datetime)):
-        try:
-            return right + timedelta(days=float(to_number(left, pos)))
-        except OverflowError:
-            raise FormulaError(DATE_OUT_OF_RANGE, pos) from None
-    raise FormulaError(zh_en(f"日期不能使用“{op}”运算", f"cannot use '{op}' with a date"), pos)
+        return shift(right, to_number(left, pos), pos)
+    raise fail(VALUE, zh_en(f"日期不能使用“{op}”运算", f"cannot use '{op}' with a date"), pos)
 
+
+def shift(moment: date | datetime, days: Decimal, pos: int) -> date | datetime:
+    """A date or datetime moved by a number of days; a fraction of a day keeps its time, so a date becomes a
+    datetime (DATE(2024,1,1)+0.75 is 18:00 that day, a wall time in the workspace zone)."""
+    try:
+        if not isinstance(moment, datetime) and days == days.to_integral_value():
+            return moment + timedelta(days=int(days))
+        start = moment if isinstance(moment, datetime) else datetime(moment.year, moment.month, moment.day)
+        return start + timedelta(microseconds=int((days * 86_400_000_000).to_integral_value()))
+    except (OverflowError, ArithmeticError):
+        raise fail(NUM, DATE_OUT_OF_RANGE, pos) from None

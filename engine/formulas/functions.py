@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from typing import Any
 
 from engine.errors import FormulaError
+from engine.formulas.errors import DIV0, NA, NUM, VALUE, fail
+from engine.formulas.wildcards import search
 from engine.i18n import zh_en
 from engine.formulas.types import ANY, BOOLEAN, DATE, DATETIME, NUMBER, TEXT, FType, definitely, scalar
 from engine.formulas.values import (
-    check_text, compare, floor_int, format_decimal, instant, is_empty, round_down, round_half_away, round_up,
-    to_bool, to_date, to_number, to_text,
+    check_text, compare, floor_int, format_decimal, instant, is_empty, parse_number_text, round_down, round_half_away,
+    round_up, to_bool, to_number, to_text,
 )
 
 MAX_EXPONENT = 1000
@@ -36,7 +37,12 @@ TypeRule = Callable[[Sequence[FType], int], FType]
 
 @dataclass(frozen=True)
 class Function:
-    """One function: arity, result type rule, implementation; lazy ones get thunks instead of values."""
+    """One function: arity, result type rule, implementation; lazy ones get thunks instead of values.
+
+    An argument that is an error value (#DIV/0!…) is the call's result without calling `impl`, unless
+    `handles_errors` (IFERROR, ISERROR…: `impl` then sees ErrorValue arguments). Lazy functions get every value
+    their thunks give, errors included; coercing an error (to_bool, to_number…) raises it again, so it propagates.
+    """
 
     name: str
     min_args: int
@@ -45,6 +51,7 @@ class Function:
     impl: Callable[[list[Any], CallContext], Any]
     lazy: bool = False
     signature: str = ""
+    handles_errors: bool = False
 
 
 FUNCTIONS: dict[str, Function] = {}
@@ -55,12 +62,13 @@ def fixed(t: FType) -> TypeRule:
 
 
 def function(name: str, min_args: int, max_args: int | None, result: TypeRule | FType, signature: str,
-             lazy: bool = False) -> Callable[[Callable[[list[Any], CallContext], Any]], Callable[..., Any]]:
-    """Register an implementation under `name`."""
+             lazy: bool = False, handles_errors: bool = False,
+             ) -> Callable[[Callable[[list[Any], CallContext], Any]], Callable[..., Any]]:
+    """Register an implementation under `name` (`handles_errors`: it receives error values, see Function)."""
     rule = fixed(result) if isinstance(result, FType) else result
 
     def register(impl: Callable[[list[Any], CallContext], Any]) -> Callable[..., Any]:
-        FUNCTIONS[name] = Function(name, min_args, max_args, rule, impl, lazy, signature)
+        FUNCTIONS[name] = Function(name, min_args, max_args, rule, impl, lazy, signature, handles_errors)
         return impl
 
     return register
@@ -108,7 +116,7 @@ def _ifs(args: list[Thunk], ctx: CallContext) -> Any:
     for i in range(0, len(args), 2):
         if to_bool(args[i](), ctx.position):
             return args[i + 1]()
-    raise FormulaError(zh_en("IFS:没有成立的条件", "IFS: no condition is true"), ctx.position)
+    raise fail(NA, zh_en("IFS:没有成立的条件", "IFS: no condition is true"), ctx.position)
 
 
 @function("SWITCH", 3, None, ANY, "SWITCH(value, case1, result1, …, [default])", lazy=True)
@@ -120,8 +128,8 @@ def _switch(args: list[Thunk], ctx: CallContext) -> Any:
             return rest[i + 1]()
     if len(rest) % 2:
         return rest[-1]()
-    raise FormulaError(zh_en("SWITCH:没有匹配的情况,也没有默认值", "SWITCH: no case matches and there is no default"),
-                       ctx.position)
+    raise fail(NA, zh_en("SWITCH:没有匹配的情况,也没有默认值", "SWITCH: no case matches and there is no default"),
+               ctx.position)
 
 
 @function("AND", 1, None, BOOLEAN, "AND(condition, …)", lazy=True)
@@ -161,8 +169,8 @@ def _sum(args: list[Any], ctx: CallContext) -> Decimal:
 def _average(args: list[Any], ctx: CallContext) -> Decimal:
     values = [to_number(v, ctx.position) for v in flatten(args) if not is_empty(v)]
     if not values:
-        raise FormulaError(zh_en("AVERAGE 没有可计算的值(除数为 0)", "AVERAGE of no values (division by zero)"),
-                           ctx.position)
+        raise fail(DIV0, zh_en("AVERAGE 没有可计算的值(除数为 0)", "AVERAGE of no values (division by zero)"),
+                   ctx.position)
     return sum(values, Decimal(0)) / len(values)
 
 
@@ -194,25 +202,21 @@ def _max(args: list[Any], ctx: CallContext) -> Any:
     return _extreme(args, ctx, max)
 
 
-@function("COUNT", 1, None, NUMBER, "COUNT(value or list, …) — counts non-empty values")
+@function("COUNT", 1, None, NUMBER, "COUNT(value or list, …) — counts the numbers and dates")
 def _count(args: list[Any], ctx: CallContext) -> Decimal:
-    return Decimal(sum(1 for v in flatten(args) if not is_empty(v)))
+    """Excel's COUNT: numbers and dates; an argument written directly also counts as TRUE/FALSE or numeric text,
+    but inside a list (a subform column, an array) only numbers and dates count."""
+    direct = sum(1 for v in args if not isinstance(v, list) and _countable(v, True))
+    listed = sum(1 for a in args if isinstance(a, list) for v in flatten(a) if _countable(v, False))
+    return Decimal(direct + listed)
 
 
-@function("COUNTIF", 2, 2, NUMBER, "COUNTIF(list, criterion) — criterion like \">10\", \"<>x\" or a value")
-def _countif(args: list[Any], ctx: CallContext) -> Decimal:
-    items = flatten([args[0]])
-    op, target = _criterion(args[1])
-    outcome = {"=": [0], "<>": [-1, 1], ">": [1], ">=": [0, 1], "<": [-1], "<=": [-1, 0]}[op]
-    return Decimal(sum(1 for v in items if compare(v, target, ctx.tz, ctx.position) in outcome))
-
-
-def _criterion(raw: Any) -> tuple[str, Any]:
-    if isinstance(raw, str):
-        for op in ("<>", ">=", "<=", "=", ">", "<"):
-            if raw.startswith(op):
-                return op, raw[len(op):]
-    return "=", raw
+def _countable(value: Any, direct: bool) -> bool:
+    if isinstance(value, bool):
+        return direct
+    if isinstance(value, (int, float, Decimal, date)):
+        return True
+    return direct and isinstance(value, str) and parse_number_text(value) is not None
 
 
 # -- numbers ---------------------------------------------------------------------------------------
@@ -249,7 +253,7 @@ def _abs(args: list[Any], ctx: CallContext) -> Decimal:
 def _mod(args: list[Any], ctx: CallContext) -> Decimal:
     n, d = to_number(args[0], ctx.position), to_number(args[1], ctx.position)
     if d == 0:
-        raise FormulaError(zh_en("MOD:除数不能为 0", "MOD: division by zero"), ctx.position)
+        raise fail(DIV0, zh_en("MOD:除数不能为 0", "MOD: division by zero"), ctx.position)
     return n - d * floor_int(n / d)
 
 
@@ -259,21 +263,24 @@ def _power(args: list[Any], ctx: CallContext) -> Decimal:
 
 
 def power(base: Decimal, exponent: Decimal, position: int) -> Decimal:
-    """base ^ exponent with guards against results too large to compute."""
+    """base ^ exponent with guards against results too large to compute; 0^0 is 1 (as LibreOffice; Excel says
+    #NUM!)."""
     if abs(exponent) > MAX_EXPONENT:
-        raise FormulaError(zh_en(f"指数不能大于 {MAX_EXPONENT}", f"exponent larger than {MAX_EXPONENT}"), position)
+        raise fail(NUM, zh_en(f"指数不能大于 {MAX_EXPONENT}", f"exponent larger than {MAX_EXPONENT}"), position)
+    if base == 0 and exponent == 0:
+        return Decimal(1)
     if base == 0 and exponent < 0:
-        raise FormulaError(zh_en("除数不能为 0", "division by zero"), position)
+        raise fail(DIV0, zh_en("除数不能为 0", "division by zero"), position)
     if base < 0 and exponent != exponent.to_integral_value():
-        raise FormulaError(zh_en("负数不能开非整数次方", "a negative number has no fractional power"), position)
+        raise fail(NUM, zh_en("负数不能开非整数次方", "a negative number has no fractional power"), position)
     if base != 0 and (abs(base).adjusted() + 1) * abs(exponent) > 300:
-        raise FormulaError(RESULT_TOO_LARGE, position)
+        raise fail(NUM, RESULT_TOO_LARGE, position)
     try:
         if exponent == exponent.to_integral_value():
             return base ** int(exponent)
         return Decimal(str(float(base) ** float(exponent)))
     except (OverflowError, ArithmeticError):
-        raise FormulaError(RESULT_TOO_LARGE, position) from None
+        raise fail(NUM, RESULT_TOO_LARGE, position) from None
 
 
 # -- text ------------------------------------------------------------------------------------------
@@ -337,12 +344,26 @@ def _replace(args: list[Any], ctx: CallContext) -> str:
     return check_text(text[:start - 1] + to_text(args[3], tz=ctx.tz) + text[start - 1 + n:], ctx.position)
 
 
-@function("SEARCH", 2, 3, NUMBER, "SEARCH(find, within, [start]) — 1-based, ignores case; 0 when absent")
+@function("SEARCH", 2, 3, NUMBER, "SEARCH(find, within, [start]) — 1-based, ignores case, wildcards ? * (~ escapes)")
 def _search(args: list[Any], ctx: CallContext) -> Decimal:
+    return _position("SEARCH", args, ctx, lambda find, within, start: search(find, within, start))
+
+
+@function("FIND", 2, 3, NUMBER, "FIND(find, within, [start]) — 1-based, case-sensitive, no wildcards")
+def _find(args: list[Any], ctx: CallContext) -> Decimal:
+    return _position("FIND", args, ctx, lambda find, within, start: within.find(find, start))
+
+
+def _position(name: str, args: list[Any], ctx: CallContext, locate: Callable[[str, str, int], int]) -> Decimal:
+    """Where `find` first occurs in `within` from `start` (1-based); #VALUE! when it does not, as in Excel."""
     start = _int(args[2], ctx) if len(args) > 2 else 1
-    if start < 1:
-        raise FormulaError(zh_en("SEARCH:起始位置须 ≥ 1", "SEARCH: start must be ≥ 1"), ctx.position)
-    index = to_text(args[1], tz=ctx.tz).casefold().find(to_text(args[0], tz=ctx.tz).casefold(), start - 1)
+    within = to_text(args[1], tz=ctx.tz)
+    if start < 1 or start > len(within) + 1:
+        raise fail(VALUE, zh_en(f"{name}:起始位置须在 1 到文本长度之间", f"{name}: start must be within the text"),
+                   ctx.position)
+    index = locate(to_text(args[0], tz=ctx.tz), within, start - 1)
+    if index < 0:
+        raise fail(VALUE, zh_en(f"{name}:没有找到", f"{name}: not found"), ctx.position)
     return Decimal(index + 1)
 
 
@@ -358,111 +379,6 @@ def _text(args: list[Any], ctx: CallContext) -> str:
     from engine.formulas.textformat import format_value
 
     return format_value(args[0], to_text(args[1]), ctx.tz, ctx.position)
-
-
-# -- dates -----------------------------------------------------------------------------------------
-@function("TODAY", 0, 0, DATE, "TODAY()")
-def _today(args: list[Any], ctx: CallContext) -> date:
-    return ctx.now.astimezone(ctx.tz).date()
-
-
-@function("NOW", 0, 0, DATETIME, "NOW()")
-def _now(args: list[Any], ctx: CallContext) -> datetime:
-    return ctx.now
-
-
-@function("DATE", 3, 3, DATE, "DATE(year, month, day) — months and days overflow as in Excel")
-def _date(args: list[Any], ctx: CallContext) -> date:
-    year, month, day = (_int(a, ctx) for a in args)
-    year += (month - 1) // 12
-    month = (month - 1) % 12 + 1
-    if not 1 <= year <= 9999:
-        raise FormulaError(zh_en("DATE:年份超出范围(1–9999)", "DATE: year out of range"), ctx.position)
-    try:
-        return date(year, month, 1) + timedelta(days=day - 1)
-    except OverflowError:
-        raise FormulaError(zh_en("DATE:日期超出范围", "DATE: date out of range"), ctx.position) from None
-
-
-def _a_date(value: Any, ctx: CallContext) -> date:
-    d = to_date(value, ctx.tz, ctx.position)
-    if d is None:
-        raise FormulaError(zh_en("日期为空", "a date is empty"), ctx.position)
-    return d
-
-
-@function("YEAR", 1, 1, NUMBER, "YEAR(date)")
-def _year(args: list[Any], ctx: CallContext) -> Decimal:
-    return Decimal(_a_date(args[0], ctx).year)
-
-
-@function("MONTH", 1, 1, NUMBER, "MONTH(date)")
-def _month(args: list[Any], ctx: CallContext) -> Decimal:
-    return Decimal(_a_date(args[0], ctx).month)
-
-
-@function("DAY", 1, 1, NUMBER, "DAY(date)")
-def _day(args: list[Any], ctx: CallContext) -> Decimal:
-    return Decimal(_a_date(args[0], ctx).day)
-
-
-@function("WEEKNUM", 1, 2, NUMBER, "WEEKNUM(date, [1: weeks start Sunday | 2: Monday])")
-def _weeknum(args: list[Any], ctx: CallContext) -> Decimal:
-    d = _a_date(args[0], ctx)
-    kind = _int(args[1], ctx) if len(args) > 1 else 1
-    if kind not in (1, 2):
-        raise FormulaError(zh_en("WEEKNUM:返回类型只能是 1 或 2", "WEEKNUM: return type must be 1 or 2"), ctx.position)
-    jan1 = date(d.year, 1, 1)
-    first_weekday = (jan1.isoweekday() % 7) if kind == 1 else jan1.weekday()  # days since week start
-    return Decimal((d.timetuple().tm_yday - 1 + first_weekday) // 7 + 1)
-
-
-@function("DAYS", 2, 2, NUMBER, "DAYS(end, start) — days between two dates")
-def _days(args: list[Any], ctx: CallContext) -> Decimal:
-    return Decimal((_a_date(args[0], ctx) - _a_date(args[1], ctx)).days)
-
-
-@function("DATEDIF", 3, 3, NUMBER, "DATEDIF(start, end, unit) — unit Y, M, D, MD, YM or YD")
-def _datedif(args: list[Any], ctx: CallContext) -> Decimal:
-    start, end, unit = _a_date(args[0], ctx), _a_date(args[1], ctx), to_text(args[2]).upper()
-    if start > end:
-        raise FormulaError(zh_en("DATEDIF:开始日期晚于结束日期", "DATEDIF: the start date is after the end date"),
-                           ctx.position)
-    months = (end.year - start.year) * 12 + end.month - start.month - (1 if end.day < start.day else 0)
-    if unit == "Y":
-        return Decimal(months // 12)
-    if unit == "M":
-        return Decimal(months)
-    if unit == "D":
-        return Decimal((end - start).days)
-    if unit == "YM":
-        return Decimal(months % 12)
-    if unit == "MD":
-        if end.day >= start.day:
-            return Decimal(end.day - start.day)
-        prev_month_end = end.replace(day=1) - timedelta(days=1)
-        return Decimal(prev_month_end.day - start.day + end.day) if start.day <= prev_month_end.day else \
-            Decimal(end.day)
-    if unit == "YD":
-        anniversary = _same_day(start, end.year)
-        if anniversary > end:
-            anniversary = _same_day(start, end.year - 1)
-        return Decimal((end - anniversary).days)
-    raise FormulaError(zh_en(f"DATEDIF:未知单位“{unit}”(可用 Y、M、D、MD、YM 或 YD)",
-                             f"DATEDIF: unknown unit '{unit}' (use Y, M, D, MD, YM or YD)"), ctx.position)
-
-
-def _same_day(d: date, year: int) -> date:
-    return date(year, d.month, min(d.day, calendar.monthrange(year, d.month)[1]))
-
-
-@function("DATEDELTA", 2, 2, DATE, "DATEDELTA(date, days) — the date plus (or minus) days")
-def _datedelta(args: list[Any], ctx: CallContext) -> date:
-    try:
-        return _a_date(args[0], ctx) + timedelta(days=_int(args[1], ctx))
-    except OverflowError:
-        raise FormulaError(zh_en("DATEDELTA:日期超出范围", "DATEDELTA: date out of range"), ctx.position) from None
-
 
 
 __all__ = ["FUNCTIONS", "Function", "CallContext", "power", "flatten", "format_decimal"]

@@ -11,7 +11,7 @@ from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from engine.errors import FormulaError
-from engine.formulas.ast import Binary, Call, Expr, Literal, Ref, Unary, Var
+from engine.formulas.ast import Array, Binary, Call, Expr, Literal, Ref, Unary, Var
 from engine.formulas.values import bounded
 from engine.i18n import zh_en
 
@@ -61,10 +61,28 @@ class _Build(Transformer[Token, Expr]):
     def variable(self, meta: Any, items: list[Token]) -> Var:
         return Var(str(items[0])[1:], tuple(str(t) for t in items[1:]), _pos(items[0]))
 
+    def blank(self, meta: Any, items: list[Any]) -> Literal:
+        return Literal(None, int(getattr(meta, "start_pos", 0) or 0))
+
     def call(self, meta: Any, items: list[Any]) -> Call:
         name = items[0]
-        args = tuple(a for a in items[1:] if a is not None)
+        args = tuple(items[1:])
+        if len(args) == 1 and isinstance(args[0], Literal) and args[0].value is None:
+            args = ()  # `F()` has no arguments, not one left out
         return Call(str(name).upper(), args, _pos(name))
+
+    def signed_number(self, meta: Any, items: list[Token]) -> Literal:
+        number = self.number(meta, [items[1]])
+        return Literal(-number.value if str(items[0]) == "-" else number.value, _pos(items[0]))
+
+    def array_row(self, meta: Any, items: list[Literal]) -> tuple[Any, ...]:
+        return tuple(item.value for item in items)
+
+    def array(self, meta: Any, items: list[tuple[Any, ...]]) -> Array:
+        if len({len(row) for row in items}) > 1:
+            raise FormulaError(zh_en("数组各行的值个数须相同", "every row of an array needs as many values"),
+                               int(getattr(meta, "start_pos", 0) or 0))
+        return Array(tuple(items), int(getattr(meta, "start_pos", 0) or 0))
 
     def signed(self, meta: Any, items: list[Any]) -> Expr:
         op, operand = str(items[0]), items[1]
@@ -106,10 +124,10 @@ def _depth(source: str) -> int:
             quote = "" if ch == quote else quote
         elif ch in "'\"":
             quote = ch
-        elif ch == "(":
+        elif ch in "({":
             depth += 1
             best = max(best, depth)
-        elif ch == ")":
+        elif ch in ")}":
             depth -= 1
     return best
 

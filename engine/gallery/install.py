@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from engine.definitions.loader import read_directory
 from engine.gallery.catalog import TemplateInfo
 from engine.gallery.sample_data import SampleReport, load_sample_data
+from engine.public_forms import fresh_tokens
 from engine.storage.database import read_transaction, write_transaction
 from engine.storage.sync import Plan
 from engine.storage.system import installed_templates
@@ -49,7 +50,7 @@ def install(ws: Workspace, template: TemplateInfo, *, sample_data: bool = False,
             "available yet")
     if current is not None:
         return InstallResult(template.name, template.version, True, [], None)
-    sources = {f"{template.name}/{path}": text for path, text in read_directory(template.path).items()}
+    sources = fresh_tokens({f"{template.name}/{path}": text for path, text in read_directory(template.path).items()})
     result = ws.publish(sources, author_id=author_id, comment=f"install template {template.name} {template.version}")
     with write_transaction(ws.engine) as conn:
         conn.execute(sa.insert(installed_templates).values(

@@ -3,7 +3,7 @@ role. Each returns the new text (comments and the rest of the document kept); pu
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -69,4 +69,25 @@ def move_block(text: str | None, role: str, index: int, delta: int) -> str:
     if not (0 <= index < len(blocks) and 0 <= target < len(blocks)):
         raise HomeEditError(f"role '{role}' cannot move block {index} to {target}")
     blocks[index], blocks[target] = blocks[target], blocks[index]
+    return dump_document(doc)
+
+
+def set_conditions(text: str | None, role: str, index: int, conditions: Sequence[Mapping[str, Any]]) -> str:
+    """The document with the `filter` of the role's block at `index` replaced (removed when `conditions` is empty);
+    the rest of the block and of the document kept."""
+    doc = load_document(text or NEW_DOCUMENT, HOME_PATH)
+    blocks = _blocks(doc, role)
+    if not 0 <= index < len(blocks) or not isinstance(blocks[index], CommentedMap):
+        raise HomeEditError(f"role '{role}' has no block {index}")
+    block = blocks[index]
+    if not conditions:
+        block.pop("filter", None)
+        return dump_document(doc)
+    seq = CommentedSeq(styled(dict(f), order=FILTER_ORDER) for f in conditions)
+    seq.fa.set_block_style()
+    if "filter" in block:
+        block["filter"] = seq
+    else:
+        keys = [k for k in BLOCK_ORDER if k in block or k == "filter"]
+        block.insert(keys.index("filter"), "filter", seq)
     return dump_document(doc)

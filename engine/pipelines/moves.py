@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from engine.definitions.model import Definitions, PipelineDef
+from engine.definitions.model import PipelineDef
 from engine.errors import FieldError
 from engine.pipelines.rules import move_errors, probability_of
 from engine.pipelines.tables import stage_periods
@@ -19,11 +19,6 @@ from engine.storage.system import outbox
 
 UNCHECKED_CHANNELS = {"sample_data", "system"}  # installs and the engine's own writes set stages as they are
 QUIET_CHANNELS = {"sample_data"}  # installing sample data opens stage periods but sets off nothing
-
-
-def pipelines_of(defs: Definitions, form_id: str) -> list[PipelineDef]:
-    """The pipelines over fields of a form."""
-    return [p for p in defs.pipelines.values() if p.form == form_id]
 
 
 def _moved(pipelines: list[PipelineDef], before: Mapping[str, Any] | None,
@@ -42,7 +37,7 @@ def follow_stages(rt: FormRuntime, before: Mapping[str, Any] | None, full: dict[
                   values: dict[str, Any]) -> None:
     """Before formulas run: keep each pipeline's probability field in step with a stage this write sets (in
     `full` and in the written `values`)."""
-    for pipeline, _, new in _moved(pipelines_of(rt.defs, rt.form.id), before, full):
+    for pipeline, _, new in _moved(rt.pipelines, before, full):
         _follow_probability(rt, pipeline, new, full, values)
 
 
@@ -52,7 +47,7 @@ def check_stages(rt: FormRuntime, before: Mapping[str, Any] | None, full: Mappin
     refused twice). Moves by the system actor or through sample data are not checked."""
     if actor.system or via in UNCHECKED_CHANNELS:
         return
-    for pipeline, old, new in _moved(pipelines_of(rt.defs, rt.form.id), before, full):
+    for pipeline, old, new in _moved(rt.pipelines, before, full):
         found = move_errors(pipeline, rt.form, old, new, full, lambda fid, v: rt.types[fid].is_empty(v))
         for path, items in found.items():
             if any(e.code in ("required", "required_when") for e in errors.get(path, [])):
@@ -76,7 +71,7 @@ def record_moves(conn: sa.Connection, rt: FormRuntime, befores: Sequence[Mapping
     """After records are written (ids known), in the same transaction: for every stage that changed, close the
     open period, open one for the new stage and add a `workflow.stage_changed` event per (from, to) move (carrying
     the write's `origin`, e.g. an automation's chain depth)."""
-    for pipeline in pipelines_of(rt.defs, rt.form.id):
+    for pipeline in rt.pipelines:
         moves: dict[tuple[str | None, str | None], list[int]] = {}
         for before, after in zip(befores, afters):
             old = before.get(pipeline.field) if before is not None else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -12,6 +13,7 @@ from engine.definitions.model import FieldDef, Rule
 from engine.errors import FieldError, FieldValueError, FormulaError
 from engine.fields.registry import field_type
 from engine.formulas import compile_formula, evaluate
+from engine.formulas.errors import VALUE
 from engine.i18n import I18n
 from engine.records.env import RecordEnv
 from engine.records.runtime import FormRuntime
@@ -49,10 +51,10 @@ def default_for(f: FieldDef, env: RecordEnv) -> Any:
     return d
 
 
-def apply_defaults(rt: FormRuntime, values: dict[str, Any], given: set[str], env: RecordEnv) -> None:
+def apply_defaults(rt: FormRuntime, values: dict[str, Any], given: AbstractSet[str], env: RecordEnv) -> None:
     """Fill fields the caller did not give with their defaults (top level and subform rows); defaults taken from a
     related record come last, so a relation filled by its own default counts."""
-    for f in sorted(rt.writable, key=lambda f: default_from(f) is not None):
+    for f in rt.defaulted:
         if f.id not in given and f.default is not None:
             values[f.id] = coerce(rt, f, default_for(f, env))
         if rt.types[f.id].holds_rows:
@@ -83,11 +85,13 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def compute_formulas(rt: FormRuntime, values: dict[str, Any], env: RecordEnv) -> None:
+def compute_formulas(rt: FormRuntime, values: dict[str, Any], env: RecordEnv,
+                     failed: dict[str, str] | None = None) -> None:
     """Evaluate every stored formula in dependency order, writing results into `values`.
 
-    A formula that fails at run time (e.g. division by zero) leaves its field empty, as a spreadsheet
-    cell shows an error instead of refusing the whole sheet.
+    A formula that ends in an error value (#DIV/0!…) leaves its field empty, as a spreadsheet cell shows an error
+    instead of refusing the whole sheet; `failed` collects the error code by field path (`total`,
+    `items[0].subtotal`) for the screens to say why.
     """
     for name in rt.order:
         if "." in name:
@@ -96,8 +100,9 @@ def compute_formulas(rt: FormRuntime, values: dict[str, Any], env: RecordEnv) ->
             child = sub.child(child_id) if sub else None
             if sub is None or child is None or name not in rt.formulas:
                 continue
-            for row in values.get(parent) or []:
-                row[child_id] = _eval(rt, child, rt.formulas[name], env.for_row(sub, row), name)
+            for k, row in enumerate(values.get(parent) or []):
+                row[child_id] = _eval(rt, child, rt.formulas[name], env.for_row(sub, row), name, failed,
+                                      f"{parent}[{k}].{child_id}")
             continue
         f = rt.form.field(name)
         if f is None:
@@ -105,13 +110,16 @@ def compute_formulas(rt: FormRuntime, values: dict[str, Any], env: RecordEnv) ->
         if rt.types[name].reads_path(f):
             values[name] = env.lookup(tuple(rt.types[name].reads_path(f)))
         elif name in rt.formulas:
-            values[name] = _eval(rt, f, rt.formulas[name], env, name)
+            values[name] = _eval(rt, f, rt.formulas[name], env, name, failed, name)
 
 
-def _eval(rt: FormRuntime, f: FieldDef, expr: Any, env: RecordEnv, key: str) -> Any:
+def _eval(rt: FormRuntime, f: FieldDef, expr: Any, env: RecordEnv, key: str, failed: dict[str, str] | None,
+          path: str) -> Any:
     try:
         return coerce(rt, f, evaluate(expr, env), key)
-    except FormulaError:
+    except FormulaError as exc:
+        if failed is not None:
+            failed[path] = exc.code or VALUE
         return None
 
 
@@ -125,6 +133,8 @@ class RuleState:
     failed: list[Rule] = field(default_factory=list)
     # field id → the message of the first holding require rule that gives one (said instead of "X is required")
     required_messages: dict[str, I18n] = field(default_factory=dict)
+    # field path → the error value (`#DIV/0!`) its stored formula ended in, so it was left empty
+    formula_errors: dict[str, str] = field(default_factory=dict)
 
 
 def evaluate_rules(rt: FormRuntime, env: RecordEnv) -> RuleState:

@@ -2,7 +2,7 @@
 
 The rows are read page by page through `RecordService.list(…, operation="export")`, so the export right, the
 read and export scopes and the hidden-field mask apply exactly as everywhere else, and memory stays flat however
-many records match (up to MAX_ROWS; more is refused with the count, before anything is read).
+many records match (a big export runs as a background job: engine.records.export_jobs).
 
 Cells keep their types for spreadsheets — numbers as numbers, dates as dates, date-times in the workspace's
 time zone, yes/no as booleans, percentages as fractions — and everything else is the text a person reads: option
@@ -22,21 +22,19 @@ import sqlalchemy as sa
 
 from engine.audit import record_audit
 from engine.definitions.model import Definitions, FieldDef, FormDef
-from engine.errors import QueryInvalid
 from engine.fields.base import FieldType
 from engine.fields.registry import field_type
 from engine.fields.screen import DEPARTMENT, RECORD, USER, Reference
 from engine.i18n import text
 from engine.org.departments import department_names
 from engine.org.users import display_names
-from engine.records.model import Actor, Query, Record
+from engine.records.model import Actor, Filter, Query, Record
 from engine.storage.database import read_transaction
 from engine.zones import zone_or
 
 if TYPE_CHECKING:
     from engine.records.service import RecordService
 
-MAX_ROWS = 100_000
 PAGE_ROWS = 500
 
 
@@ -144,21 +142,27 @@ class Names:
 
 
 def _named_values(columns: Sequence[Column], records: Sequence[Record]) -> Iterator[tuple[Reference, Any]]:
-    for column in columns:
-        for record in records:
-            value = field_value(record, column.field)
-            if column.kind == "subform":
-                for row in value or []:
+    for column in columns:  # what refers where is asked once per column, not per cell
+        fact = _fact(column.field)
+        if column.kind == "subform":
+            inner = [(c.id, ref) for c in column.field.fields if (ref := _refers(c)) is not None]
+            for record in records if inner else ():
+                for row in _value(record, column.field, fact) or []:
                     if isinstance(row, Mapping):
-                        yield from ((ref, row.get(c.id)) for c in column.field.fields
-                                    if (ref := _refers(c)) is not None)
-            elif (ref := _refers(column.value_field)) is not None:
-                yield ref, value
+                        yield from ((ref, row.get(cid)) for cid, ref in inner)
+        elif (ref := _refers(column.value_field)) is not None:
+            for record in records:
+                yield ref, _value(record, column.field, fact)
 
 
-def field_value(record: Record, f: FieldDef) -> Any:
-    """The field's value in the record: its own, or the system fact it shows (who created it, when…)."""
-    fact = field_type(f.type).system_fact
+def _fact(f: FieldDef) -> str | None:
+    """The system fact a field shows (who created the record, when…), or None for a field with its own value."""
+    fact: str | None = field_type(f.type).system_fact
+    return fact
+
+
+def _value(record: Record, f: FieldDef, fact: str | None) -> Any:
+    """The field's value in the record: its own, or the system fact it shows."""
     return record.system().get(fact) if fact else record.values.get(f.id)
 
 
@@ -172,10 +176,13 @@ class CellMaker:
 
     def __init__(self, columns: Sequence[Column], names: Names, lang: str, tz: tzinfo):
         self.columns, self.names, self.lang, self.tz = columns, names, lang, tz
+        self.facts = [(c, _fact(c.field)) for c in columns]  # asked once, not per cell: exports run to millions
+        self.refs: dict[int, Reference | None] = {}
+        self.types: dict[int, FieldType] = {}
 
     def row(self, record: Record) -> list[Cell]:
         """The cells of one record, in column order (None for an empty value)."""
-        return [self.cell(c, field_value(record, c.field)) for c in self.columns]
+        return [self.cell(c, _value(record, c.field, fact)) for c, fact in self.facts]
 
     def cell(self, column: Column, value: Any) -> Cell:
         """One typed cell."""
@@ -202,11 +209,16 @@ class CellMaker:
         """The value as a person reads it: names for ids, labels for options, the type's display text otherwise."""
         if _empty(value):
             return ""
-        if _refers(f) is not None:
+        if id(f) not in self.refs:
+            self.refs[id(f)] = _refers(f)
+        if self.refs[id(f)] is not None:
             separator = "、" if self.lang == "zh" else ", "
             return separator.join(self.names.label(f, i) for i in sorted(_ids(value), key=_order(value)))
+        kind = self.types.get(id(f))
+        if kind is None:
+            kind = self.types[id(f)] = field_type(f.type)
         try:
-            return field_type(f.type).format(f, value, self.lang, self.tz)
+            return kind.format(f, value, self.lang, self.tz)
         except (TypeError, ValueError, AttributeError, KeyError):
             return str(value)
 
@@ -243,14 +255,12 @@ class Export:
     rows: Iterator[list[Cell]]
 
 
-def start_export(service: RecordService, actor: Actor, form_id: str, query: Query, lang: str,
-                 max_rows: int | None = None) -> Export:
-    """Check the right, count the matching records (QueryInvalid when more than `max_rows`, default MAX_ROWS),
-    and prepare the rows of the records `query` matches, in its order.
+def start_export(service: RecordService, actor: Actor, form_id: str, query: Query, lang: str) -> Export:
+    """Check the right, count the matching records and prepare the rows of the records `query` matches, in its
+    order (read lazily, PAGE_ROWS at a time).
 
-    Raises PermissionDenied without the export (or read) right, QueryInvalid for a bad filter or too many rows.
+    Raises PermissionDenied without the export (or read) right, QueryInvalid for a bad filter.
     """
-    max_rows = MAX_ROWS if max_rows is None else max_rows
     guard = service.guard(actor, form_id)
     guard.require("export")
     form = service.runtime(form_id).form
@@ -258,25 +268,18 @@ def start_export(service: RecordService, actor: Actor, form_id: str, query: Quer
     base = replace(query, limit=PAGE_ROWS, after=None, with_total=False, deleted=False,
                    with_children=any(c.kind == "subform" for c in columns))
     first = service.list(actor, form_id, replace(base, with_total=True), operation="export")
-    total = first.total or 0
-    if total > max_rows:
-        raise QueryInvalid("export_too_large", count=total, max=max_rows)
-    return Export(form, columns, total, _rows(service, actor, form_id, base, first.records, first.next_cursor,
-                                              columns, lang, max_rows))
+    return Export(form, columns, first.total or 0,
+                  _rows(service, actor, form_id, base, first.records, first.next_cursor, columns, lang))
 
 
 def _rows(service: RecordService, actor: Actor, form_id: str, query: Query, records: list[Record],
-          cursor: str | None, columns: list[Column], lang: str, max_rows: int) -> Iterator[list[Cell]]:
-    emitted = 0
+          cursor: str | None, columns: list[Column], lang: str) -> Iterator[list[Cell]]:
     while True:
         names = Names()
         names.load(service, columns, records, lang)
         maker = CellMaker(columns, names, lang, zone_or(actor.timezone, service.tz))  # the reader's zone
         for record in records:
-            if emitted >= max_rows:
-                return
             yield maker.row(record)
-            emitted += 1
         if cursor is None:
             return
         page = service.list(actor, form_id, replace(query, after=cursor), operation="export")
@@ -288,6 +291,19 @@ def query_detail(query: Query) -> dict[str, Any]:
     return {"filters": [{"field": f.field, "op": f.op, "value": _plain(f.value)} for f in query.filters],
             "search": query.search or None,
             "sort": [f"-{name}" if descending else name for name, descending in query.sort]}
+
+
+def query_payload(query: Query) -> dict[str, Any]:
+    """The filters, search and sort of an export as JSON a background job keeps (query_from_payload reads it)."""
+    return {"filters": [[f.field, f.op, _plain(f.value)] for f in query.filters], "search": query.search,
+            "sort": [[name, bool(descending)] for name, descending in query.sort]}
+
+
+def query_from_payload(data: Mapping[str, Any]) -> Query:
+    """The query a job's payload keeps (see query_payload)."""
+    return Query(filters=tuple(Filter(str(f[0]), str(f[1]), f[2]) for f in data.get("filters") or []),
+                 search=data.get("search") or None,
+                 sort=tuple((str(name), bool(desc)) for name, desc in data.get("sort") or []))
 
 
 def _plain(value: Any) -> Any:

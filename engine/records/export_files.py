@@ -1,5 +1,6 @@
 """Export files: CSV (UTF-8 with a byte-order mark, so Excel reads Chinese correctly) streamed in chunks, and
-Excel workbooks written row by row (openpyxl's write-only mode keeps memory flat).
+Excel workbooks written row by row (xlsxwriter's constant-memory mode keeps memory flat however many rows: each row
+goes to a temporary file as it is written, strings inline).
 
 Text that a spreadsheet would take for a formula (`=…`, `+…`, `-…`, `@…`) never becomes one: xlsx cells are typed
 as text, and in CSV such text gets a leading apostrophe, as OWASP advises against CSV injection. Text with bidirectional controls is isolated as on the pages (engine.bidi):
@@ -14,7 +15,7 @@ import re
 from collections.abc import Iterator
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import IO, Any
+from typing import IO
 
 from engine.bidi import isolated, without_controls
 from engine.records.export import Cell, Column, Export
@@ -25,6 +26,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 ILLEGAL_IN_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 SHEET_NAME_CHARS = re.compile(r"[\[\]:*?/\\]")
 HEADER_WIDTH = (8, 40)
+MAX_XLSX_TEXT = 32767  # the most characters an Excel cell holds
 DATE_FORMAT, DATETIME_FORMAT = "yyyy-mm-dd", "yyyy-mm-dd hh:mm"
 YES_NO = {"zh": ("是", "否"), "en": ("Yes", "No")}
 
@@ -75,51 +77,47 @@ def sheet_name(label: str) -> str:
     return SHEET_NAME_CHARS.sub(" ", without_controls(label)).strip()[:31] or "Sheet1"
 
 
-def write_xlsx(export: Export, target: IO[bytes], title: str) -> int:
-    """Write the workbook to `target` (a header row, frozen, then one row per record); the rows written."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
+def write_csv(export: Export, target: IO[bytes], lang: str) -> None:
+    """Write the CSV file to `target` (the chunks csv_chunks streams)."""
+    for chunk in csv_chunks(export, lang):
+        target.write(chunk)
 
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(sheet_name(title))
-    sheet.freeze_panes = "A2"
-    for index, column in enumerate(export.columns, start=1):
-        width = min(max(HEADER_WIDTH[0], _width(column.header) + 2), HEADER_WIDTH[1])
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
-    header = []
-    for column in export.columns:
-        cell = WriteOnlyCell(sheet, value=_safe_text(column.header))
-        cell.data_type, cell.font = "s", bold
-        header.append(cell)
-    sheet.append(header)
-    formats = [_number_format(c) for c in export.columns]
+
+def write_xlsx(export: Export, target: IO[bytes] | str, title: str) -> int:
+    """Write the workbook to `target` (a header row, frozen, then one row per record); the rows written."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(target, {"constant_memory": True, "strings_to_numbers": False,
+                                        "strings_to_formulas": False, "strings_to_urls": False})
+    sheet = book.add_worksheet(sheet_name(title))
+    sheet.freeze_panes(1, 0)
+    bold, wrap = book.add_format({"bold": True}), book.add_format({"text_wrap": True, "valign": "top"})
+    for index, column in enumerate(export.columns):
+        sheet.set_column(index, index, min(max(HEADER_WIDTH[0], _width(column.header) + 2), HEADER_WIDTH[1]))
+        sheet.write_string(0, index, _safe_text(column.header), bold)
+    styles = [book.add_format({"num_format": f}) if (f := _number_format(c)) else None for c in export.columns]
+    plain_date = book.add_format({"num_format": DATE_FORMAT})
     rows = 0
-    for row in export.rows:
-        cells: list[Any] = []
-        for value, number_format in zip(row, formats):
+    for rows, row in enumerate(export.rows, start=1):
+        for index, value in enumerate(row):
+            if value is None:
+                continue
             if isinstance(value, str):
-                value = _safe_text(value)
-                if value.startswith("=") or "\n" in value:
-                    cell = WriteOnlyCell(sheet, value=value)
-                    cell.data_type = "s"  # text is text, even when it starts with '='
-                    if "\n" in value:
-                        cell.alignment = wrap
-                    value = cell
-            elif number_format and value is not None and not isinstance(value, bool):
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = number_format
-                value = cell
-            cells.append(value)  # a plain value where no style is needed: much faster to write
-        sheet.append(cells)
-        rows += 1
-    book.save(target)
+                value = _safe_text(value)[:MAX_XLSX_TEXT]
+                sheet.write_string(rows, index, value, wrap if "\n" in value else None)
+            elif isinstance(value, bool):
+                sheet.write_boolean(rows, index, value)
+            elif isinstance(value, (date, time)):  # datetime is a date
+                sheet.write_datetime(rows, index, value, styles[index] or plain_date)
+            else:
+                sheet.write_number(rows, index, float(value), styles[index])
+    book.close()
     return rows
 
 
 def _safe_text(value: str) -> str:
+    if value.isprintable():  # no control characters, bidirectional ones included: the common case, in C
+        return value
     return ILLEGAL_IN_XLSX.sub("", isolated(value))
 
 

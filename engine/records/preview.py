@@ -6,12 +6,12 @@ read transaction and never touches history, the outbox or serial counters.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from engine.records import reading, writing
-from engine.records.compute import apply_defaults
+from engine.records.compute import apply_defaults, compute_formulas, evaluate_rules
 from engine.records.linked_defaults import linked_values, unseen_defaults
 from engine.records.model import Actor
 from engine.records.reach import drop_unreachable
@@ -32,6 +32,8 @@ class Preview:
     readonly: set[str] = field(default_factory=set)
     errors: Errors = field(default_factory=dict)
     linked: dict[str, Any] = field(default_factory=dict)  # a create's related-record defaults, for the live form
+    # field path → the error value (`#DIV/0!`) a shown formula ends in: the field is left empty, the form says why
+    formula_errors: dict[str, str] = field(default_factory=dict)
 
 
 def preview_record(service: RecordService, actor: Actor, form_id: str, raw: Mapping[str, Any], fmt: str,
@@ -73,4 +75,42 @@ def preview_record(service: RecordService, actor: Actor, form_id: str, raw: Mapp
     required = {f.id for f in rt.form.fields if f.required and not f.formula} | rules.required
     hidden = set(rules.hidden) | set(guard.access.hidden)
     return Preview(values=guard.mask(full), hidden=hidden, required=required - hidden,
-                   readonly=set(rules.readonly) | set(guard.access.read_only), errors=errors, linked=linked)
+                   readonly=set(rules.readonly) | set(guard.access.read_only), errors=errors, linked=linked,
+                   formula_errors=_visible(rules.formula_errors, guard.access.hidden))
+
+
+def formula_errors(service: RecordService, actor: Actor, form_id: str, record_id: int) -> dict[str, str]:
+    """The error values the stored formulas of a live record end in now, by field path, for the fields the actor
+    sees: a formula ending in an error was saved empty, and the record page says why by computing it again."""
+    rt = service.runtime(form_id)
+    if not rt.formulas:
+        return {}
+    guard = service.guard(actor, form_id)
+    guard.require("read")
+    failed: dict[str, str] = {}
+    with read_transaction(service.engine) as conn:
+        service._reach(conn, guard, "read", record_id)
+        values = service._load(conn, rt, record_id)
+        service._complete(conn, rt, [values], actor)
+        env = service._env(rt, values, actor, reading.RelatedCache(conn, service.runtimes), service.clock())
+        compute_formulas(rt, values, env, failed)
+    return _visible(failed, guard.access.hidden)
+
+
+def _visible(failed: dict[str, str], hidden: Collection[str]) -> dict[str, str]:
+    return {path: code for path, code in failed.items() if path.split("[", 1)[0] not in hidden}
+
+
+def hidden_by_rules(service: RecordService, actor: Actor, form_id: str, record_id: int) -> set[str]:
+    """The fields a live record's show rules hide now (a print leaves them out, as the form does)."""
+    rt = service.runtime(form_id)
+    if not any(rule.kind == "show" for rule in rt.form.rules):
+        return set()
+    guard = service.guard(actor, form_id)
+    guard.require("read")
+    with read_transaction(service.engine) as conn:
+        service._reach(conn, guard, "read", record_id)
+        values = service._load(conn, rt, record_id)
+        service._complete(conn, rt, [values], actor)
+        env = service._env(rt, values, actor, reading.RelatedCache(conn, service.runtimes), service.clock())
+        return set(evaluate_rules(rt, env).hidden)

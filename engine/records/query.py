@@ -89,8 +89,9 @@ def order_by(keys: list[tuple[str, ColumnElement[Any], bool]], dialect: str) -> 
 
 
 def seek_clause(keys: list[tuple[str, ColumnElement[Any], bool]], values: list[Any]) -> ColumnElement[bool] | None:
-    """The cursor condition as one row comparison, `(k1, …, id) < (v1, …, id)`, which a PostgreSQL index scan
-    starts from, when it means the same rows as after_clause: one direction, no NULL in the cursor, and only the
+    """The cursor condition as one row comparison, `(k1, …, id) < (v1, …, id)`, which an index scan starts from
+    (PostgreSQL and SQLite: the OR of after_clause makes SQLite walk the index from the top, so page n of an
+    export costs n pages), when it means the same rows as after_clause: one direction, no NULL in the cursor, and only the
     first key nullable (ascending, every row after a value has one; descending, empty values come last)."""
     directions = {desc for _, _, desc in keys}
     if len(directions) != 1 or any(v is None for v in values) or not all(not_null(e) for _, e, _ in keys[1:]):
@@ -131,7 +132,7 @@ def select_page(rt: FormRuntime, query: Query, ctx: FilterContext) -> tuple[sa.S
         values = decode_cursor(query.after)
         if len(values) != len(keys) or not all(_fits(expr, v) for (_, expr, _), v in zip(keys, values)):
             raise QueryInvalid("bad_cursor")  # made for another sort, or forged: never let it reach the database
-        seek = seek_clause(keys, values) if ctx.dialect == "postgresql" else None
+        seek = seek_clause(keys, values)
         where = sa.and_(where, seek if seek is not None else after_clause(keys, values))
     labelled = [expr.label(f"_k{i}") for i, (_, expr, _) in enumerate(keys)]
     stmt = sa.select(rt.main, *labelled).where(where).order_by(*order_by(keys, ctx.dialect)).limit(query.limit + 1)

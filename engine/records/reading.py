@@ -40,10 +40,10 @@ def row_values(rt: FormRuntime, row: Any) -> dict[str, Any]:
 def to_record(rt: FormRuntime, values: Mapping[str, Any]) -> Record:
     """A Record from a full values mapping (fields and system columns)."""
     fields = dict(values)
-    system = {k: fields.pop(k, None) for k in SYSTEM_KEYS}
-    return Record(rt.form.id, system["id"], system["version"], fields, system["created_at"], system["updated_at"],
-                  system["created_by"], system["updated_by"], system["owner_id"], system["department_id"],
-                  system["deleted_at"], system["wf_state"])
+    pop = fields.pop  # every SYSTEM_KEYS key is taken out before Record gets `fields` (arguments run first)
+    return Record(rt.form.id, pop("id", None), pop("version", None), fields, pop("created_at", None),
+                  pop("updated_at", None), pop("created_by", None), pop("updated_by", None), pop("owner_id", None),
+                  pop("department_id", None), pop("deleted_at", None), pop("wf_state", None))
 
 
 class RelatedCache:

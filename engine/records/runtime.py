@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
 import sqlalchemy as sa
 
+from engine.definitions.default_from import default_from
 from engine.definitions.dependencies import evaluation_order, field_dependencies
-from engine.definitions.model import Definitions, FieldDef, FormDef, Rule
-from engine.fields.base import FieldType
+from engine.definitions.model import Definitions, FieldDef, FormDef, PipelineDef, Rule
+from engine.fields.base import FieldType, Parser, Validator
 from engine.fields.registry import field_type
 from engine.fields.screen import USER, Reference
 from engine.fields.types.relations import ReadComputed, Rollup
@@ -28,6 +29,11 @@ SYSTEM_FIELDS: dict[str, FieldDef] = {
     "department_id": FieldDef("department_id", "department", {"zh": "所属部门", "en": "Department"}),
     "deleted_at": FieldDef("deleted_at", "datetime", {"zh": "删除时间", "en": "Deleted at"}),
 }
+
+
+def _written_reference(ftype: FieldType, f: FieldDef) -> Reference | None:
+    """What a field people write refers to (None for other fields, and for computed ones such as created_by)."""
+    return ftype.refers_to(f) if ftype.stored and not ftype.computed else None
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,11 @@ class FormRuntime:
             for c in f.fields:
                 types[f"{f.id}.{c.id}"] = field_type(c.type)
         return types
+
+    @cached_property
+    def pipelines(self) -> list[PipelineDef]:
+        """The stage pipelines over fields of this form."""
+        return [p for p in self.defs.pipelines.values() if p.form == self.form.id]
 
     @cached_property
     def order(self) -> list[str]:
@@ -105,6 +116,51 @@ class FormRuntime:
     @cached_property
     def writable_by_id(self) -> dict[str, FieldDef]:
         return {f.id: f for f in self.writable}
+
+    @cached_property
+    def parsers(self) -> dict[str, tuple[FieldDef, Parser, bool]]:
+        """Per writable field: (field, its parser, whether it holds subform rows), worked out once."""
+        return {f.id: (f, self.types[f.id].parser(f), self.types[f.id].holds_rows) for f in self.writable}
+
+    @cached_property
+    def defaulted(self) -> list[FieldDef]:
+        """Writable fields with a default or subform rows (whose cells may have defaults), those whose default
+        is taken from a related record last."""
+        return sorted((f for f in self.writable if f.default is not None or self.types[f.id].holds_rows),
+                      key=lambda f: default_from(f) is not None)
+
+    @cached_property
+    def references(self) -> list[tuple[FieldDef, Reference | None, list[tuple[FieldDef, Reference]]]]:
+        """Fields people write that hold ids (users, departments, records): (field, what it refers to, and for a
+        subform its columns that do), for the checks that the ids exist."""
+        found = []
+        for f in self.form.fields:
+            columns = [(c, target) for c in f.fields
+                       if (target := _written_reference(self.types[f"{f.id}.{c.id}"], c)) is not None]
+            target = _written_reference(self.types[f.id], f)
+            if target is not None or columns:
+                found.append((f, target, columns))
+        return found
+
+    @cached_property
+    def column_writers(self) -> list[tuple[str, FieldDef, Callable[[FieldDef, Any], dict[str, Any]] | None]]:
+        """Per stored field: (id, field, its `to_db`), None in place of the plain one (one column holding the
+        value, NULL when empty), which `writing.main_row` inlines."""
+        def plain(t: FieldType) -> bool:
+            return type(t).to_db is FieldType.to_db and type(t).is_empty is FieldType.is_empty
+        return [(f.id, f, None if plain(self.types[f.id]) else self.types[f.id].to_db) for f in self.stored]
+
+    @cached_property
+    def checks(self) -> list[tuple[FieldDef, Callable[[Any], bool], bool, Validator | None]]:
+        """`validated` as (field, its type's is_empty, whether it holds rows, its validator — None: nothing to
+        check once the value is there)."""
+        return [(f, t.is_empty, t.holds_rows, t.validator(f)) for f, t in self.validated]
+
+    @cached_property
+    def strict_checks(self) -> list[tuple[FieldDef, Callable[[Any], bool], bool, Validator | None]]:
+        """`checks` less the fields nothing can fault unless a rule requires them: no validator, no rows, not
+        required by definition (validation takes these when no rule requires anything)."""
+        return [c for c in self.checks if c[2] or c[3] is not None or (c[0].required and not c[0].formula)]
 
     @cached_property
     def stored(self) -> list[FieldDef]:

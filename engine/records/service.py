@@ -21,7 +21,7 @@ from engine.records.linked_defaults import unseen_defaults
 from engine.records.model import Actor, Page, Query, Record
 from engine.records.query import count_query, cursor_of, select_page
 from engine.records.reach import drop_unreachable
-from engine.records.preview import Preview, preview_record
+from engine.records.preview import Preview, formula_errors, preview_record
 from engine.records.runtime import FormRuntime, Runtimes
 from engine.records.serials import assign_serials
 from engine.pipelines.moves import check_stages, follow_stages, record_moves
@@ -105,19 +105,24 @@ class RecordService:
 
     def create_many(self, actor: Actor, form_id: str, raws: Iterable[Mapping[str, Any]], *, fmt: str = "json",
                     via: str = "import", owner_id: int | None = None, origin: Mapping[str, Any] | None = None,
-                    hook: writing.WriteHook | None = None) -> list[Record]:
-        """Create records in one transaction: all of them, or (on any error) none; errors keyed `[i].field`."""
+                    hook: writing.WriteHook | None = None, conn: sa.Connection | None = None,
+                    records: bool = True) -> list[Record]:
+        """Create records in one transaction: all of them, or (on any error) none; errors keyed `[i].field`. With
+        `conn`, the write joins that open transaction (an import writes a batch and its checkpoint together);
+        `records=False` returns [] instead of the records written (an import does not read them back)."""
         extras = writing.WriteExtras(origin or {}, hook)
-        return self._create(actor, form_id, list(raws), fmt, via, owner_id, extras, numbered_errors=True)
+        return self._create(actor, form_id, list(raws), fmt, via, owner_id, extras, numbered_errors=True, conn=conn,
+                            records=records)
 
     def _create(self, actor: Actor, form_id: str, raws: list[Mapping[str, Any]], fmt: str, via: str,
-                owner_id: int | None, extras: writing.WriteExtras, numbered_errors: bool) -> list[Record]:
+                owner_id: int | None, extras: writing.WriteExtras, numbered_errors: bool,
+                conn: sa.Connection | None = None, records: bool = True) -> list[Record]:
         rt = self.runtime(form_id)
         guard = self.guard(actor, form_id)
         guard.require("create")
         now = self.clock()
         fulls: list[dict[str, Any]] = []
-        with writing.unique_guard(rt, fulls), write_transaction(self.engine) as conn:
+        with writing.unique_guard(rt, fulls), self._transaction(conn) as conn:
             cache = reading.RelatedCache(conn, self.runtimes)
             owner = owner_id if owner_id is not None else actor.user_id
             system = {"created_at": now, "updated_at": now, "created_by": actor.user_id, "updated_by": actor.user_id,
@@ -125,13 +130,14 @@ class RecordService:
             errors: list[Errors] = [{} for _ in raws]
             envs = []
             unseen = unseen_defaults(self.runtimes, actor, rt)
+            ctx = self.filter_context(actor)
             for index, raw in enumerate(raws):
                 errors[index].update(guard.write_errors(raw))
                 values = parse_input(rt, raw, fmt, errors[index])
-                drop_unreachable(conn, self.runtimes, actor, rt, values, None, self.filter_context(actor), errors[index])
+                drop_unreachable(conn, self.runtimes, actor, rt, values, None, ctx, errors[index])
                 full = {**values, **system}
                 env = self._env(rt, full, actor, cache, now)
-                apply_defaults(rt, full, set(values) | unseen, env)
+                apply_defaults(rt, full, values.keys() | unseen if unseen else values.keys(), env)
                 if rt.owner_field and rt.owner_field not in values and owner_id is not None:
                     full[rt.owner_field] = owner_id
                 follow_stages(rt, None, full, values)
@@ -152,18 +158,20 @@ class RecordService:
                 for full, env in zip(fulls, envs):
                     compute_formulas(rt, full, env)
             self._follow_owner_field(conn, rt, fulls)
-            rows = [{**writing.main_row(rt, full, complete=True), **system,
-                     "owner_id": full["owner_id"], "department_id": full["department_id"]} for full in fulls]
-            stmt = sa.insert(rt.main).returning(rt.main.c.id, sort_by_parameter_order=True)
-            ids = [int(i) for i in conn.execute(stmt, rows).scalars()]
+            rows = [writing.main_row(rt, full, complete=True, into={**system, "owner_id": full["owner_id"],
+                                                                    "department_id": full["department_id"]})
+                    for full in fulls]
+            ids = writing.insert_rows(conn, rt.main, rows)
             for full, record_id in zip(fulls, ids):
                 full["id"] = record_id
             writing.write_children_many(conn, rt, list(zip(ids, fulls)), replace=False)
-            writing.record_events(conn, rt, [(i, 1, None) for i in ids], "create", actor.user_id, via, now, extras)
+            writing.record_created(conn, rt, ids, actor.user_id, via, now, extras)
             record_moves(conn, rt, [None] * len(fulls), fulls, actor.user_id, via, now, extras.origin)
             self._refresh_dependents(conn, rt, [{}], fulls, actor, now, cache, extras)
             self._complete(conn, rt, fulls, actor)
-        return [reading.to_record(rt, guard.mask(dict(full))) for full in fulls]
+        if not records:
+            return []
+        return [reading.to_record(rt, guard.mask(full)) for full in fulls]  # to_record copies
 
     @staticmethod
     def _raise_errors(errors: list[Errors], numbered: bool) -> None:
@@ -199,8 +207,10 @@ class RecordService:
     def _evaluate(self, rt: FormRuntime, full: dict[str, Any], env: RecordEnv, errors: Errors,
                   before: Mapping[str, Any] | None) -> RuleState:
         """Formulas, rules and validation (no database access beyond related records), adding to `errors`."""
-        compute_formulas(rt, full, env)
+        failed: dict[str, str] = {}
+        compute_formulas(rt, full, env, failed)
         rules = evaluate_rules(rt, env)
+        rules.formula_errors = failed
         for field_id in rules.readonly:
             if before is not None and writing.json_value(rt, field_id, before.get(field_id)) != \
                     writing.json_value(rt, field_id, full.get(field_id)):
@@ -442,6 +452,10 @@ class RecordService:
                 record_id: int | None = None) -> Preview:
         """The record as `raw` would save it (formulas, lookups, rules, errors), without writing anything."""
         return preview_record(self, actor, form_id, raw, fmt, record_id)
+
+    def formula_errors(self, actor: Actor, form_id: str, record_id: int) -> dict[str, str]:
+        """The error values (`#DIV/0!`) the record's stored formulas end in now, by field path (left empty)."""
+        return formula_errors(self, actor, form_id, record_id)
 
     def titles(self, form_id: str, ids: Iterable[int], actor: Actor | None = None) -> dict[int, str]:
         """Display titles of records by id, in one query (for relation values in lists and pages). With an

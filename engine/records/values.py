@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from engine.definitions.model import FieldDef
@@ -11,6 +13,8 @@ from engine.records.compute import RuleState, required_error
 from engine.records.runtime import FormRuntime
 
 Errors = dict[str, list[FieldError]]
+PLAIN = (int, float, bool, Decimal)  # values that hold no text
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # C0 controls but tab, newline and carriage return
 
 
 def _add(errors: Errors, path: str, error: FieldError) -> None:
@@ -20,22 +24,23 @@ def _add(errors: Errors, path: str, error: FieldError) -> None:
 def parse_input(rt: FormRuntime, raw: Mapping[str, Any], fmt: str, errors: Errors) -> dict[str, Any]:
     """Typed values for the fields given; unknown and computed fields are errors, not silently dropped."""
     values: dict[str, Any] = {}
-    writable = rt.writable_by_id
+    parsers, control = rt.parsers, CONTROL.search
     for key, raw_value in raw.items():
-        f = writable.get(key)
-        if f is None:
+        plan = parsers.get(key)
+        if plan is None:
             known = rt.form.field(key)
             code = "read_only" if known is not None and not rt.types[key].layout_only else "unknown_field"
             _add(errors, key, FieldError(code, {"label": known.label if known else key, "value": key}))
             continue
-        if rt.types[key].holds_rows:
+        f, parse, holds_rows = plan
+        if holds_rows:
             values[key] = _parse_rows(rt, f, raw_value, fmt, errors)
             continue
-        if _has_control_characters(raw_value):
+        if (control(raw_value) is not None) if type(raw_value) is str else _has_control_characters(raw_value):
             _add(errors, key, FieldError("control_characters", {"label": f.label}))
             continue
         try:
-            values[key] = rt.types[key].parse(f, raw_value, fmt)
+            values[key] = parse(raw_value, fmt)
         except FieldValueError as exc:
             _add(errors, key, exc.error)
     return values
@@ -44,8 +49,10 @@ def parse_input(rt: FormRuntime, raw: Mapping[str, Any], fmt: str, errors: Error
 def _has_control_characters(value: Any) -> bool:
     """NUL and other C0 controls (but tab, newline, carriage return) never belong in a value; PostgreSQL
     refuses NUL outright, so they are refused here for every database alike."""
+    if value is None or type(value) in PLAIN:
+        return False
     if isinstance(value, str):
-        return any(ord(c) < 32 and c not in "\t\n\r" for c in value)
+        return CONTROL.search(value) is not None
     if isinstance(value, (list, tuple)):
         return any(_has_control_characters(v) for v in value)
     if isinstance(value, Mapping):
@@ -86,17 +93,17 @@ def _parse_rows(rt: FormRuntime, sub: FieldDef, raw: Any, fmt: str, errors: Erro
 def validate_values(rt: FormRuntime, values: Mapping[str, Any], rules: RuleState, errors: Errors) -> None:
     """Required fields (by definition or rule), bounds and options of every field and subform row."""
     hidden = rules.hidden
-    for f, ftype in rt.validated:
-        if f.id in hidden:
+    for f, is_empty, holds_rows, validator in rt.checks if rules.required else rt.strict_checks:
+        if hidden and f.id in hidden:
             continue
         value = values.get(f.id)
-        if ftype.is_empty(value):
+        if is_empty(value):
             if (f.required or f.id in rules.required) and not f.formula:
                 _add(errors, f.id, required_error(f, rules))
             continue
-        if ftype.holds_rows and isinstance(value, list):
+        if holds_rows and isinstance(value, list):
             _validate_rows(rt, f, value, errors)
-        for error in ftype.validate(f, value):
+        for error in validator(value) if validator is not None else ():
             _add(errors, f.id, error)
 
 

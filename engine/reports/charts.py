@@ -70,6 +70,7 @@ def chart_names() -> list[str]:
 
 
 NUMBER = (int, float)
+SERIES_DRAWINGS = ("bar", "line", "area")  # how a dual-axis chart draws one measure
 COMMON: dict[str, tuple[type, ...]] = {"title": (str, dict), "colors": (list,), "show_values": (bool,)}
 
 
@@ -85,13 +86,20 @@ class Pivot(ChartType):
 
     name = "pivot"
     dimensions = (2, 3)
-    options = {**COMMON, "columns": (str,), "subtotals": (bool,), "totals": (bool,)}
+    options = {**COMMON, "rows": (list,), "columns": (str, list), "subtotals": (bool,), "totals": (bool,)}
 
     def check_references(self, dimension_ids: list[str], measure_ids: list[str], options: Mapping[str, Any],
                          complain: Complain) -> None:
-        column = options.get("columns")
-        if isinstance(column, str) and column not in dimension_ids:
-            complain("/options/columns", zh_en(f"“{column}”不是报表的维度", f"'{column}' is not a dimension of the report"))
+        placed: dict[str, str] = {}
+        for side in ("rows", "columns"):
+            value = options.get(side)
+            names = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+            for i, name in enumerate(names):
+                at = f"/options/{side}" + (f"/{i}" if isinstance(value, list) else "")
+                if name not in dimension_ids:
+                    complain(at, zh_en(f"“{name}”不是报表的维度", f"'{name}' is not a dimension of the report"))
+                elif placed.setdefault(str(name), side) != side:
+                    complain(at, zh_en(f"维度“{name}”不能既在行又在列", f"dimension '{name}' cannot be both a row and a column"))
 
 
 @register_chart
@@ -145,12 +153,13 @@ class Area(Axes):
 
 @register_chart
 class DualAxis(Axes):
-    """Bars for the measures named in `left` (the first by default) on the left axis, lines for the others."""
+    """Measures on the left axis (`left`, the first by default) and on the right (`right`, the others): bars on
+    the left and lines on the right unless `series` names another drawing (bar, line, area) for a measure."""
 
     name = "dual_axis"
     dimensions = (1, 1)
     min_measures = 2
-    options = {**COMMON, "left": (list,), "right": (list,)}
+    options = {**COMMON, "left": (list,), "right": (list,), "series": (dict,)}
 
     def check_references(self, dimension_ids: list[str], measure_ids: list[str], options: Mapping[str, Any],
                          complain: Complain) -> None:
@@ -159,6 +168,13 @@ class DualAxis(Axes):
                 if name not in measure_ids:
                     complain(f"/options/{side}/{i}", zh_en(f"“{name}”不是报表的指标",
                                                            f"'{name}' is not a measure of the report"))
+        series = options.get("series")
+        for name, drawn in (series.items() if isinstance(series, Mapping) else []):
+            if name not in measure_ids:
+                complain(f"/options/series/{name}", zh_en(f"“{name}”不是报表的指标", f"'{name}' is not a measure of the report"))
+            elif drawn not in SERIES_DRAWINGS:
+                complain(f"/options/series/{name}", zh_en(f"“{drawn}”不是可用的画法(柱、线、面积)",
+                                                          f"'{drawn}' is not a drawing (bar, line, area)"))
 
 
 class Slices(ChartType):
@@ -178,7 +194,18 @@ class Ring(Slices):
 
 @register_chart
 class Funnel(Slices):
+    """Steps of one measure; `funnel: reached` counts per stage the records that reached it (engine/reports/
+    reached.py), `current` (the default) those in it now."""
+
     name = "funnel"
+    options = {**Slices.options, "funnel": (str,)}
+
+    def check_references(self, dimension_ids: list[str], measure_ids: list[str], options: Mapping[str, Any],
+                         complain: Complain) -> None:
+        super().check_references(dimension_ids, measure_ids, options, complain)
+        if isinstance(options.get("funnel"), str) and options["funnel"] not in ("current", "reached"):
+            complain("/options/funnel", zh_en(f"漏斗的计数方式“{options['funnel']}”未知(可用:current、reached)",
+                                              f"unknown funnel count '{options['funnel']}' (current or reached)"))
 
 
 @register_chart

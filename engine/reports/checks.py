@@ -19,6 +19,7 @@ from engine.records.paths import FieldPath, resolve_path
 from engine.records.runtime import SYSTEM_FIELDS, FormRuntime
 from engine.reports.charts import chart_names, chart_type
 from engine.reports.model import DimensionDef, MeasureDef, ReportDef
+from engine.reports.reached import REACHED, STEP_OPS, reached_pipeline
 from engine.reports.schedules import check_schedules
 from engine.reports.stages import measure_pipeline
 from engine.storage.formtables import build_form_tables
@@ -99,7 +100,27 @@ def check_report(defs: Definitions, item: ReportDef, report: Report) -> None:
                          "comparing with the previous period needs a relative date filter "
                          "(such as this_month or last_n_days) to know the period"))
     _check_chart(item, report)
+    _check_reached(defs, item, report)
     check_schedules(defs, item.schedules, report)
+
+
+def _check_reached(defs: Definitions, item: ReportDef, report: Report) -> None:
+    """A reached funnel counts along a pipeline: its one dimension is a pipeline's stage field, and a filter on
+    that field chooses steps (eq, ne, in, not_in)."""
+    if item.chart.type != "funnel" or item.chart.options.get("funnel") != REACHED or len(item.dimensions) != 1:
+        return
+    pipeline = reached_pipeline(defs, item)
+    if pipeline is None:
+        report.add(item.chart.source, "/options/funnel",
+                   zh_en(f"按到达计数的漏斗需要按阶段流程的字段分组,“{item.dimensions[0].field}”不是",
+                         f"a reached funnel groups by a pipeline's stage field; '{item.dimensions[0].field}' is not one"))
+        return
+    for i, flt in enumerate(item.filters):
+        if flt.field == pipeline.field and flt.op not in STEP_OPS:
+            report.add(item.source, f"/filters/{i}/op",
+                       zh_en(f"按到达计数的漏斗中,阶段字段的筛选选择步骤,只能用 {'、'.join(STEP_OPS)}",
+                             f"in a reached funnel a filter on the stage field chooses steps: it takes "
+                             f"{', '.join(STEP_OPS)}"))
 
 
 def _check_ids(item: ReportDef, report: Report) -> None:

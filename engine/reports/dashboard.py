@@ -19,7 +19,7 @@ GRID_COLUMNS = 12
 @dataclass(frozen=True)
 class FilterComponent:
     """A global filter: its `type` (date_range, owner, department, select) on `field` of each report's form;
-    `apply` names another field for some reports (report id → field)."""
+    `apply` names another field for some reports (report id → field; "" for a report it does not filter)."""
 
     id: str
     type: str
@@ -30,15 +30,21 @@ class FilterComponent:
     source: Source = Source()
 
     def field_for(self, report_id: str) -> str:
+        """The field the component filters in the report ("" when it leaves the report alone)."""
         return self.apply.get(report_id, self.field)
+
+    def skips(self, report_id: str) -> bool:
+        return self.apply.get(report_id) == ""
 
 
 @dataclass(frozen=True)
 class DashboardItem:
-    """A cell of the grid: a report (`report`, an id of the same app or `app.report`) or a text block."""
+    """A cell of the grid: a report (`report`, an id of the same app or `app.report`) or a text block (`text`,
+    plain text whose line breaks are kept, under an optional `title`)."""
 
     report: str | None = None
     text: I18n | None = None
+    title: I18n | None = None
     w: int = 6
     h: int = 3
     x: int | None = None
@@ -115,10 +121,11 @@ def build_dashboard(doc: YamlDocument, rel: str) -> DashboardDef:
     filters = tuple(FilterComponent(
         id=str(f.get("id", "")), type=str(f.get("type", "")), field=str(f.get("field", "")),
         default=str(f["default"]) if f.get("default") else None, label=f.get("label"),
-        apply=frozen({_ref(k): str(v) for k, v in _dict(f.get("apply")).items()}), source=_src(doc, f"/filters/{i}"),
+        apply=frozen({_ref(k): "" if v is False else str(v) for k, v in _dict(f.get("apply")).items()}),
+        source=_src(doc, f"/filters/{i}"),
     ) for i, f in enumerate(map(_dict, _list(data.get("filters")))))
     items = tuple(DashboardItem(
-        report=str(it["report"]) if it.get("report") else None, text=it.get("text"),
+        report=str(it["report"]) if it.get("report") else None, text=it.get("text"), title=it.get("title"),
         w=_int(it.get("w"), 6) or 0, h=_int(it.get("h"), 3) or 0, x=_int(it.get("x"), None), y=_int(it.get("y"), None),
         source=_src(doc, f"/items/{i}"),
     ) for i, it in enumerate(map(_dict, _list(data.get("items")))))

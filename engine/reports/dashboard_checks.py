@@ -52,6 +52,9 @@ def _check_items(defs: Definitions, board: DashboardDef, report: Report) -> dict
         src = item.source
         if (item.report is None) == (item.text is None):
             report.add(src, "", zh_en("格子须有且只有 report 或 text 之一", "an item needs exactly one of report or text"))
+        elif item.title is not None and item.report is not None:
+            report.add(src, "/title", zh_en("标题只用于文本块(报表显示自己的名称)",
+                                            "a title is for text blocks (a report shows its own name)"))
         if item.report is not None:
             app, _, rid = item.report.rpartition(".")
             target = known.get(rid)
@@ -101,6 +104,8 @@ def _check_component_fields(defs: Definitions, component: FilterComponent, kind:
     missing: list[tuple[str, ReportDef]] = []
     for rid, target in reports.items():
         if target.form not in defs.forms:
+            continue
+        if component.skips(rid):
             continue
         name = component.field_for(rid)
         sub = f"/apply/{rid}" if rid in component.apply else "/field"

@@ -26,6 +26,8 @@ class Column:
     role: ColumnRole
     kind: ValueKind = "number"
     decimals: int | None = None
+    currency: str | None = None  # money: the field's ISO 4217 code (None: the chart's default)
+    drillable: bool = True  # False: a formula over aggregates, with no single set of records behind a value
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,13 @@ class Member:
     key: Any
     label: I18n
     color: str | None = None
+    rank: tuple[int, float, str] = field(default=(1, 0.0, ""), compare=False)  # the natural order (see `natural`)
+
+
+def natural(members: list[Member]) -> list[Member]:
+    """Members in their natural order, whatever the rows' sort: options as the option list has them, date buckets
+    in time, numbers by size, users and records by name; "no value" and "others" last."""
+    return sorted(members, key=lambda m: m.rank)
 
 
 @dataclass

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime, tzinfo
 from typing import Any
 
+from engine.definitions.model import PipelineDef
 from engine.errors import QueryInvalid
 from engine.records.model import Filter, Query
 from engine.records.paths import FieldPath, resolve_path
@@ -14,18 +15,26 @@ from engine.records.runtime import FormRuntime
 from engine.reports.buckets import next_start
 from engine.reports.labels import OTHERS_KEY
 from engine.reports.model import DimensionDef, ReportDef
+from engine.reports.reached import other_filters, reached_pipeline, steps
 
 NOT_DRILLABLE = "this number has no single list of records behind it"
 Stayed = Callable[[list[Filter]], Sequence[int]]  # a stage time's records among those matching the filters
+Reached = Callable[[Any, list[Filter]], Sequence[int]]  # a funnel step's records among those matching the filters
 
 
 def drill_query(rt: FormRuntime, report: ReportDef, keys: Sequence[Any], tz: tzinfo, measure: str | None = None,
-                kept: Sequence[Sequence[Any]] = (), limit: int = 50, stayed: Stayed | None = None) -> Query:
+                kept: Sequence[Sequence[Any]] = (), limit: int = 50, stayed: Stayed | None = None,
+                reached: Reached | None = None) -> Query:
     """The list query for the row whose dimension keys are `keys` (Member.key, in dimension order; an "others"
     row needs `kept`, the keys of the rows shown before it). `tz` is the zone the report buckets dates in.
     A stage-time measure needs `stayed`: given the cell's other filters, the ids of the records among them with a
     stay it counts (`stages.stayed`); the list gets `id in (…)`.
+    A funnel of reached stages needs `reached`: given a step and the other filters, the ids of the records among
+    them that reached it (`reached.reached_ids`).
     QueryInvalid when the number is not one set of records (a formula measure, others across two dimensions)."""
+    pipeline = reached_pipeline(rt.defs, report)
+    if pipeline is not None and len(keys) <= 1:  # a step, or no key: the total
+        return _reached_query(report, pipeline, keys, measure, limit, reached)
     if len(keys) != len(report.dimensions):
         raise QueryInvalid("bad_filter", message=f"the report has {len(report.dimensions)} dimensions, "
                            f"{len(keys)} values were given")
@@ -37,6 +46,24 @@ def drill_query(rt: FormRuntime, report: ReportDef, keys: Sequence[Any], tz: tzi
             filters.extend(member_filters(rt, dim, key, tz))
     if measure is not None:
         filters.extend(_measure(report, measure, filters, stayed))
+    return Query(filters=tuple(filters), limit=limit, with_total=True)
+
+
+def _reached_query(report: ReportDef, pipeline: PipelineDef, keys: Sequence[Any], measure: str | None, limit: int,
+                   reached: Reached | None) -> Query:
+    """The records a step of a reached funnel counts: the report's record filters, then `id in (…)`."""
+    if reached is None:
+        raise QueryInvalid("bad_filter", message="a funnel step's records are those that reached it: none were given")
+    filters = list(other_filters(pipeline, report))
+    if measure is not None:
+        filters.extend(_measure(report, measure, filters, None))
+    if keys:  # a step, or (no key) every record that reached a step: the first step's
+        step = keys[0]
+    else:
+        chosen = steps(pipeline, report)
+        step = chosen[0] if chosen else None
+    ids = reached(step, filters) if step is not None else []
+    filters.append(Filter("id", "in", tuple(ids)) if ids else Filter("id", "empty"))
     return Query(filters=tuple(filters), limit=limit, with_total=True)
 
 

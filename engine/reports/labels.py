@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import tzinfo
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -71,6 +72,10 @@ class MemberMaker:
                 self.names.update(NAMES[self.ref.kind](conn, defs, self.ref, wanted[start:start + 500]))
 
     def member(self, key: Any) -> Member:
+        found = self._member(key)
+        return replace(found, rank=self.rank(found))
+
+    def _member(self, key: Any) -> Member:
         if key is None:
             return Member(None, NO_VALUE)
         if key == OTHERS_KEY:

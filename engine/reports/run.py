@@ -10,7 +10,9 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
 
+from engine.definitions.model import PipelineDef
 from engine.errors import FormulaError, PermissionDenied
 from engine.fields.base import RELATIVE_DATE_OPS, FilterContext
 from engine.fields.types.temporal import period
@@ -18,10 +20,12 @@ from engine.formulas import MappingEnv, compile_formula, evaluate
 from engine.records.model import Actor
 from engine.records.paths import resolve_path
 from engine.records.service import RecordService
+from engine.reports import result_cache
 from engine.reports.compile import CompiledReport, FieldHidden, compile_report
 from engine.reports.dataset import Column, Dataset, Member, ValueKind
 from engine.reports.labels import OTHERS_KEY, MemberMaker
 from engine.reports.model import MeasureDef, ReportDef
+from engine.reports.reached import line, reached, reached_pipeline, step_report, steps
 from engine.reports.stages import stage_time_label
 from engine.storage.database import read_transaction
 
@@ -39,6 +43,14 @@ class ReportForbidden(PermissionDenied):
 
 def run_report(records: RecordService, actor: Actor, report: ReportDef) -> Dataset:
     """The report's dataset as `actor` may see it; ReportForbidden when they may not run it."""
+    return result_cache.cached(records, actor, report, compute_report)
+
+
+def compute_report(records: RecordService, actor: Actor, report: ReportDef) -> Dataset:
+    """The report's dataset computed now, whatever was kept from an earlier run (benchmarks measure this)."""
+    pipeline = reached_pipeline(records.runtimes.defs, report)
+    if pipeline is not None:
+        return _run_reached(records, actor, report, pipeline)
     compiled, ctx = _compile(records, actor, report, None)
     with read_transaction(records.engine) as conn:
         grouped = [tuple(r) for r in conn.execute(compiled.grouped())]
@@ -71,6 +83,32 @@ def run_report(records: RecordService, actor: Actor, report: ReportDef) -> Datas
     return dataset
 
 
+def _run_reached(records: RecordService, actor: Actor, report: ReportDef, pipeline: PipelineDef) -> Dataset:
+    """A funnel of reached stages (engine/reports/reached.py): one count per step, in the pipeline's order."""
+    rt = records.runtime(report.form)
+    f = rt.field(pipeline.field)
+    options = {key: (label, color) for key, label, color in rt.field_type_of(f).members(f)} if f is not None else {}
+    bare = step_report(pipeline, report)
+    chosen, along = steps(pipeline, report), line(pipeline, report)
+    found: list[tuple[Member, dict[str, Any]]] = []
+    ctx: FilterContext | None = None
+    with read_transaction(records.engine) as conn:
+        for i, step in enumerate(chosen):
+            compiled, ctx = _compile(records, actor, bare, ctx, reached(pipeline, along, step, rt.main))
+            label, color = options.get(step, (step, None))
+            values = _values(compiled, conn.execute(compiled.totals()).one())
+            found.append((Member(step, label, color, (0, float(i), "")), values))
+    compiled, ctx = _compile(records, actor, report, ctx)  # the columns as the report names them
+    columns = _columns(records, report, compiled)
+    points = _percent_points(records, report, columns)
+    totals = found[0][1] if found else {m.id: _number(m, None) for m in compiled.aggregated}
+    dataset = Dataset(columns, [], _as_ratios(_with_formulas(report, totals, ctx), points))
+    for member, values in found:
+        done = _as_ratios(_with_formulas(report, values, ctx), points)
+        dataset.rows.append([member] + [done[m.id] for m in report.measures])
+    return dataset
+
+
 def _percent_points(records: RecordService, report: ReportDef, columns: list[Column]) -> set[str]:
     """The measures shown as a percent that aggregate a percent field: the field stores points (12.5 for 12.5%),
     a dataset's percent is a ratio (0.125), as a formula's rate is."""
@@ -92,14 +130,17 @@ def _as_ratios(values: dict[str, Any], points: set[str]) -> dict[str, Any]:
     return {k: v / 100 if k in points and isinstance(v, (int, float, Decimal)) else v for k, v in values.items()}
 
 
-def _compile(records: RecordService, actor: Actor, report: ReportDef,
-             ctx: FilterContext | None) -> tuple[CompiledReport, FilterContext]:
+def _compile(records: RecordService, actor: Actor, report: ReportDef, ctx: FilterContext | None,
+             narrower: ColumnElement[bool] | None = None) -> tuple[CompiledReport, FilterContext]:
+    """The report's SQL for the viewer (`narrower`: a further condition on the records, a funnel step's)."""
     guard = records.guard(actor, report.form)
     if not guard.access.can("read"):
         raise ReportForbidden(actor, report)
     ctx = ctx or records.filter_context(actor)
     with read_transaction(records.engine) as conn:
         scope = guard.predicate(conn, "read", ctx)
+    if narrower is not None:
+        scope = sa.and_(scope, narrower)
     try:
         compiled = compile_report(records.runtime(report.form), report, ctx, scope, records.tz, guard.sees)
     except FieldHidden as exc:
@@ -214,11 +255,12 @@ def _columns(records: RecordService, report: ReportDef, compiled: CompiledReport
             kind = "days"
         elif path is not None and path.ftype.bucketable(path.field):
             kind = "date"
-        elif path is not None and path.ftype.cell_kind(path.field) == "percent":
-            kind = "percent"
+        elif path is not None and path.ftype.report_kind(path.field) is not None:
+            kind = path.ftype.report_kind(path.field)  # type: ignore[assignment]
         if decimals is None and path is not None:
             decimals = path.ftype.decimals(path.field)
         label = m.label or (path.field.label if path is not None else
                             stage_time_label(rt, m) if m.aggregate == "stage_time" else m.id)
-        columns.append(Column(m.id, label, "measure", kind, decimals))
+        currency = path.ftype.currency(path.field) if path is not None and kind == "money" else None
+        columns.append(Column(m.id, label, "measure", kind, decimals, currency, drillable=m.formula is None))
     return columns

@@ -16,7 +16,7 @@ from engine.bidi import isolated
 from engine.fields.types.numeric import CURRENCY_SYMBOLS
 from engine.i18n import text
 from engine.records.export_files import ILLEGAL_IN_XLSX, sheet_name
-from engine.reports.dataset import Column, Dataset, Member
+from engine.reports.dataset import Column, Dataset, Member, natural
 
 WORDS: dict[str, dict[str, str]] = {
     "total": {"zh": "合计", "en": "Total"},
@@ -52,7 +52,8 @@ def number_format(column: Column, lang: str, currency: str = "CNY") -> str:
     if column.kind == "percent":
         return f"0{digits}%"
     if column.kind == "money":
-        symbol = CURRENCY_SYMBOLS.get(currency, f"{currency} ").replace('"', "")
+        code = column.currency or currency
+        symbol = CURRENCY_SYMBOLS.get(code, f"{code} ").replace('"', "")
         return f'"{symbol}"#,##0{digits};-"{symbol}"#,##0{digits}'
     if column.kind == "days":
         return f'#,##0{digits} "{word("days", lang)}"'
@@ -105,7 +106,8 @@ def write_report_xlsx(dataset: Dataset, target: IO[bytes], info: SheetInfo, lang
     writer.preamble(info)
     across = pivot_columns(dataset, options) if chart == "pivot" else []
     if across:
-        writer.pivot([d for d in dataset.dimensions if d not in across], across[0])
+        writer.pivot([d for d in dataset.dimensions if d not in across], across[0],
+                     options.get("subtotals") is not False, options.get("totals") is not False)
     else:
         writer.table()
     writer.widths()
@@ -172,8 +174,9 @@ class _Writer:
             total = [word("total", lang)] + [""] * (len(dims) - 1)
             self.line(total, [(m, ds.totals.get(m.key)) for m in measures], "total")
 
-    def pivot(self, rows: list[Column], across: Column) -> None:
-        """Row dimensions down, `across` members across (each with every measure), a total column and line."""
+    def pivot(self, rows: list[Column], across: Column, subtotals: bool = True, totals: bool = True) -> None:
+        """Row dimensions down, `across` members across (each with every measure), a subtotal per outer group and
+        a total column and line (unless turned off)."""
         ds, lang, measures = self.dataset, self.lang, self.dataset.measures
         members: dict[Any, Member] = {}
         cells: dict[tuple[Path, Any], list[list[Any]]] = {}
@@ -186,21 +189,23 @@ class _Writer:
             cells.setdefault((path, _hashable(column.key)), []).append(r)
         several = len(measures) > 1
         top: list[str | None] = [text(d.label, lang) for d in rows]
-        for member in [*members.values(), None]:
+        members = {_hashable(m.key): m for m in natural(list(members.values()))}  # across: in their natural order
+        ends: list[Any] = [None] if totals else []
+        for member in [*members.values(), *ends]:
             shown = member_text(member, lang) if member is not None else word("total", lang)
             top += [shown] + [None] * (len(measures) - 1)
         self.head(top)
-        self._merge_head(len(rows), len(members) + 1, len(measures))
+        self._merge_head(len(rows), len(members) + len(ends), len(measures))
         if several:
             second: list[str | None] = [None] * len(rows)
-            for _ in range(len(members) + 1):
+            for _ in range(len(members) + len(ends)):
                 second.extend(text(m.label, lang) for m in measures)
             self.head(second)
         self.sheet.freeze_panes = self.sheet.cell(self.row + 1, len(rows) + 1)
 
         def values(prefix: Path) -> list[tuple[Column, Any]]:
             found: list[tuple[Column, Any]] = []
-            for key in [*members, None]:
+            for key in [*members, *ends]:
                 under = [r for (p, k), rs in cells.items() if p[:len(prefix)] == prefix and (key is None or k == key)
                          for r in rs]
                 found += [(m, self._combine(m, under)) for m in measures]
@@ -214,9 +219,11 @@ class _Writer:
                 if group and n:
                     labels[0] = ""
                 self.line(labels, values(path))
-            if group:
+            if group and subtotals:
                 name = member_text(paths[inner[0]][0], lang)
                 self.line([word("subtotal", lang, name=name)] + [""] * (len(rows) - 1), values(group), "subtotal")
+        if not totals:
+            return
         grand = values(())
         grand[-len(measures):] = [(m, ds.totals.get(m.key, v)) for m, (_, v) in zip(measures, grand[-len(measures):])]
         self.line([word("total", lang)] + [""] * (len(rows) - 1), grand, "total")

@@ -199,3 +199,9 @@ saved_views = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Index("ix_saved_views_user_form", "user_id", "form"),
 )
+
+data_marks = sa.Table(  # counters that change whenever a kind of data changes (engine.storage.marks)
+    "data_marks", metadata,
+    sa.Column("name", sa.String(40), primary_key=True),
+    sa.Column("value", sa.BigInteger, nullable=False),
+)

@@ -11,7 +11,7 @@ import pytest
 from engine.definitions.loader import load_sources, read_directory
 from engine.definitions.palette import COLORS
 from tests.conftest import FIXTURES
-from web.views.designer.icons import APP_ICONS
+from web.icons import APP_ICONS
 
 ROOT = Path(__file__).parents[2]
 

@@ -204,3 +204,37 @@ def test_a_field_added_from_the_palette_is_valid_at_once_unless_it_needs_a_choic
         "type": "serial"}})
     assert "numbering: {field: serial_1, pattern: '{YYYY}{MM}{DD}-{seq:04}'}" in serial
     assert "numbering" not in edit_text(serial, "f.yaml", {"op": "remove_field", "id": "serial_1"})
+
+
+def test_a_draft_checked_again_sees_what_another_process_published_meanwhile(shop: Any) -> None:
+    """The designer keeps the check of a draft's text; a publish anywhere (here by a second process on the same
+    database) makes the same text be checked again against what is now published."""
+    from engine.workspace import Workspace
+
+    order, customer = "shop/sales/forms/order.yaml", "shop/sales/forms/customer.yaml"
+    draft = shop.drafts.edit(order, 1, {"op": "add_field", "field": {
+        "type": "lookup", "id": "customer_since", "path": "customer.since", "label": {"zh": "合作起始", "en": "Since"}}})
+    assert shop.drafts.problems(draft) == []
+    other = Workspace.open(shop.settings)
+    try:
+        other.publish({customer: edit_text(other.sources()[customer], customer, {"op": "remove_field", "id": "since"})})
+    finally:
+        other.close()
+    problems = shop.drafts.problems(draft)
+    assert [p.field for p in problems] == ["customer_since"]
+    assert "since" in problems[0].text("en")
+
+
+def test_an_edit_after_a_refused_one_starts_from_the_text_not_from_the_refused_change() -> None:
+    """The map behind the last edit's text is handed to the next edit; a refused edit must not leave its half-made
+    change in it."""
+    text = edit_text("form: t\nlabel: T\nfields:\n  - {id: name, type: text, label: Name}\n", "t.yaml",
+                     {"op": "add_field", "field": {"type": "text", "id": "code", "label": "Code"}})
+    with pytest.raises(EditError):
+        edit_text(text, "t.yaml", {"op": "remove_field", "id": "ghost"})
+    with pytest.raises(EditError):
+        edit_text(text, "t.yaml", {"op": "add_field", "field": {"type": "text", "id": "code", "label": "Again"}})
+    after = edit_text(text, "t.yaml", {"op": "change_field", "id": "code", "set": {"required": True}})
+    fresh = dump_document(load_document(text, "t.yaml"))
+    assert fresh == text
+    assert after.count("id: code") == 1 and "Again" not in after and "required: true" in after

@@ -121,3 +121,24 @@ def test_the_crm_home_document_is_sound() -> None:
     roles = {r.id for r in result.definitions.roles}
     assert set(home.roles) - {"default"} <= roles
     assert {"sales_rep", "sales_manager", "management", "service_agent", "marketing", "finance"} <= set(home.roles)
+
+
+def test_a_blocks_conditions_are_replaced_in_place() -> None:
+    from engine.home.edits import HomeEditError, set_conditions
+    import pytest
+
+    text = (CRM / "home.yaml").read_text(encoding="utf-8")
+    added = add_block(text, "finance", {"block": "attention", "form": "payment", "label": {"zh": "甲", "en": "A"},
+                                        "limit": 3})
+    last = len(build_home(parse_yaml(added, "home.yaml")).roles["finance"]) - 1
+    changed = set_conditions(added, "finance", last, [{"field": "status", "op": "in", "value": ["pending"]},
+                                                      {"field": "paid_date", "op": "lt", "value": "$today"}])
+    block = build_home(parse_yaml(changed, "home.yaml")).roles["finance"][last]
+    assert [(f.field, f.op, f.value) for f in block.filters] == [("status", "in", ("pending",)),
+                                                                 ("paid_date", "lt", "$today")]
+    assert block.limit == 3 and changed.startswith("# The home page")
+    assert changed.index("filter:", changed.index("label: {zh: 甲")) < changed.index("limit: 3")  # in the house order
+    cleared = set_conditions(changed, "finance", last, [])
+    assert build_home(parse_yaml(cleared, "home.yaml")).roles["finance"][last].filters == ()
+    with pytest.raises(HomeEditError):
+        set_conditions(changed, "finance", 99, [])

@@ -292,7 +292,7 @@ def test_the_report_counts_only_what_the_actor_may_read(deals) -> None:  # type:
         stage_report(deals.records, Actor(user_id=carol), pipeline, deals.now())
 
 
-@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def test_the_crm_sample_data_installs_and_opens_a_period_per_opportunity(fresh_workspace) -> None:  # type: ignore[no-untyped-def]
     from engine.gallery.catalog import find
     from engine.gallery.install import install

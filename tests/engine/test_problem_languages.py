@@ -51,8 +51,7 @@ def test_a_schema_problem_names_the_values_in_chinese() -> None:
     ("SUMM(1)", "未知函数“SUMM”,是否想写“SUM”?(第 1 个字符处)", "unknown function 'SUMM' (did you mean 'SUM'?) at position 1"),
     ("(1 + 2", "公式提前结束了(缺少括号或值)(第 7 个字符处)",
      "the formula ends too early (a bracket or a value is missing) at position 7"),
-    ("amount & 'x' - 1", "文本不能使用“-”运算(连接文本请用 &)(第 14 个字符处)",
-     "cannot use '-' with text (use & to join text) at position 14"),
+    ("SUM('x')", "SUM 需要数字,实际是文本(第 1 个字符处)", "SUM needs numbers, got text at position 1"),
 ])
 def test_formula_errors_of_parsing_and_checking(source: str, zh: str, en: str) -> None:
     with pytest.raises(FormulaError) as caught:

@@ -87,7 +87,7 @@ def test_no_route_answers_5xx_or_writes_when_it_refuses(site: FuzzSite, target: 
 
 
 JSON_TARGETS = [t for t in TARGETS if t.method in ("POST", "PUT", "PATCH", "DELETE")
-                and t.path.startswith(("/api/", "/hooks/"))]
+                and t.path.startswith(("/api/", "/hooks/", "/f/"))]
 
 
 @pytest.mark.parametrize("target", JSON_TARGETS, ids=str)

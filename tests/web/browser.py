@@ -80,9 +80,11 @@ def chromium() -> Iterator[Any]:
 
 
 def new_page(chromium: Any, base_url: str, *, locale: str = "zh-CN", width: int = 1280, height: int = 900,
-             errors: list[str] | None = None) -> Any:
-    """A page in a fresh browser context (own cookies) that records console errors and CSP violations."""
-    context = chromium.new_context(base_url=base_url, locale=locale, viewport={"width": width, "height": height})
+             errors: list[str] | None = None, javascript: bool = True) -> Any:
+    """A page in a fresh browser context (own cookies) that records console errors and CSP violations; with
+    `javascript=False`, as a browser that runs no script sees the site."""
+    context = chromium.new_context(base_url=base_url, locale=locale, viewport={"width": width, "height": height},
+                                   java_script_enabled=javascript)
     page = context.new_page()
     if errors is not None:
         # Script errors, CSP refusals and broken assets; a 4xx answer to a page itself is the app speaking.
@@ -103,10 +105,26 @@ def sign_in(page: Any, username: str = "alice", password: str = PASSWORD) -> Non
     page.wait_for_url(lambda url: "/login" not in url)
 
 
-def drag(page: Any, source: Any, target: Any, landed: str, across: float = 0.85, down: float = 0.5) -> None:
+def user_menu(page: Any) -> Any:
+    """Open the header's user menu (settings, the other language, sign out) and return it."""
+    menu = page.locator("details.user-menu")
+    if menu.get_attribute("open") is None:
+        menu.locator("summary").click()
+    return menu
+
+
+def settled(page: Any) -> None:
+    """Wait until htmx has no request on its way and has settled what it swapped in: it attaches its listeners to new
+    elements only then, so a change made to a just-swapped form before that is lost."""
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-added, .htmx-settling')")
+
+
+def drag(page: Any, source: Any, target: Any, landed: str, across: float = 0.85, down: float = 0.5,
+         up: float = 0) -> None:
     """Press on the source, move in small steps onto the target (`across` its width: after it, or before it when
-    small; `down` its height) until SortableJS shows the dragged item where `landed` (a CSS selector) finds it,
-    then release."""
+    small; `down` its height, less `up` pixels) until SortableJS shows the dragged item where `landed` (a CSS
+    selector) finds it, then release."""
     source.scroll_into_view_if_needed()
     start, end = source.bounding_box(), target.bounding_box()
     x, y = start["x"] + start["width"] / 2, start["y"] + start["height"] / 2
@@ -114,7 +132,7 @@ def drag(page: Any, source: Any, target: Any, landed: str, across: float = 0.85,
     page.mouse.down()
     page.mouse.move(x + 6, y + 6, steps=5)
     page.wait_for_selector(".sortable-fallback", state="attached")  # the drag has started
-    tx, ty = end["x"] + end["width"] * across, end["y"] + end["height"] * down
+    tx, ty = end["x"] + end["width"] * across, end["y"] + end["height"] * down - up
     page.mouse.move(tx, ty, steps=20)
     # The pointer is over the target; SortableJS moves the item on the next mouse moves, which a busy browser may
     # take a while to handle: nudge until the item shows where it lands (a generous bound, not a pace).

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import FIXTURES, add_user, open_workspace, publish_directory
-from tests.web.browser import chromium, live_server, new_page, sign_in  # noqa: F401  (fixture)
+from tests.web.browser import chromium, live_server, new_page, sign_in, user_menu  # noqa: F401  (fixture)
 
 
 @pytest.fixture
@@ -38,7 +38,7 @@ def test_sign_in_in_chinese_then_switch_to_english(chromium: Any, site: str) -> 
     page.click("button[type=submit]")
     page.wait_for_url("**/apps/sales/customer")
     assert "华联电子" in page.locator("table").inner_text()
-    page.click("text=English")
+    user_menu(page).locator("a", has_text="Switch to English").click()
     assert page.locator("html").get_attribute("lang") == "en"
     assert "Customer" in page.locator("h1").inner_text()
     assert errors == []

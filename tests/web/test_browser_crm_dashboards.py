@@ -274,3 +274,90 @@ def test_a_rep_drills_down_within_her_own_scope(chromium: Any, crm: str) -> None
     shoot(page, "lina-drill-bar-1280")
     page.context.close()
     assert errors == [], "\n".join(errors)
+
+
+# Where the value of the i-th point of series `s` is drawn, in page coordinates (a line's symbol, a bar's top).
+SERIES_POINT_AT = """(box, [s, i]) => {
+  const chart = window.echarts.getInstanceByDom(box);
+  const data = chart.getModel().getSeriesByIndex(s).getData();
+  const at = chart.convertToPixel({ seriesIndex: s }, [i, data.get(data.mapDimension("y"), i)]);
+  const rect = box.getBoundingClientRect();
+  return [rect.left + at[0], rect.top + at[1]];
+}"""
+
+
+def test_a_formula_point_is_not_clickable_and_a_bar_is(chromium: Any, crm: str) -> None:  # noqa: F811
+    """The lead conversion per owner: its rate line (a formula over two counts) shows no hand and a click on it stays
+    on the dashboard; a bar of the same chart shows a hand and drills down."""
+    errors: list[str] = []
+    page = new_page(chromium, crm, errors=errors)
+    sign_in(page, "zhaolei", PASSWORD)
+    page.goto(board_url("sales_manager"))
+    settled(page)
+    box = page.locator('[data-report="lead_conversion_by_owner"] .chart')
+    box.scroll_into_view_if_needed()
+    x, y = box.evaluate(SERIES_POINT_AT, [1, 0])  # the rate line's first point
+    page.mouse.move(x, y)
+    page.wait_for_function("(box) => box.firstElementChild.style.cursor === 'default'", arg=box.element_handle())
+    here = page.url
+    page.mouse.click(x, y)
+    expect(page.locator('[data-report="lead_conversion_by_owner"]')).to_be_visible()
+    assert page.url == here
+    x, y = box.evaluate(SERIES_POINT_AT, [0, 0])  # the first bar (leads): clickable
+    page.mouse.move(x, y + 20)
+    page.wait_for_function("(box) => box.firstElementChild.style.cursor === 'pointer'", arg=box.element_handle())
+    page.mouse.click(x, y + 20)
+    assert listed(page, "/apps/lead/lead") > 0
+    page.context.close()
+    assert errors == [], "\n".join(errors)
+
+
+def test_the_funnel_counts_the_deals_that_reached_each_stage(chromium: Any, crm: str) -> None:  # noqa: F811
+    """The sales funnel narrows (a won deal counts in every earlier stage), and a step's drill-down lists exactly
+    the deals it counts; money reads as ¥ on the KPI cards; a pivot's months run in order."""
+    errors: list[str] = []
+    page = new_page(chromium, crm, errors=errors)
+    sign_in(page, "zhaolei", PASSWORD)
+    page.goto(board_url("sales_manager"))
+    settled(page)
+    funnel = points(page, "sales_funnel")
+    counts = [n for _, n in funnel]
+    assert counts == sorted(counts, reverse=True) and counts[0] > counts[-1] > 0, funnel
+    months = page.locator('[data-report="target_vs_actual"] thead tr').first.locator("th.num").all_inner_texts()
+    periods = [m for m in months if re.match(r"\d{4}-\d{2}", m)]
+    assert periods and periods == sorted(periods), months
+    click_point(page, "sales_funnel", 0, ["Control"])  # the first step: every deal that reached a stage
+    assert listed(page, "/apps/opportunity/opportunity") == counts[0]
+    page.goto(board_url("management"))
+    settled(page)
+    assert page.locator('[data-report="won_this_month"] .kpi-value').inner_text().startswith("¥")
+    assert "." not in page.locator('[data-report="pipeline_value"] .kpi-value').inner_text()
+    assert "上期 0" not in page.locator("#board").inner_text()
+    page.context.close()
+    assert errors == [], "\n".join(errors)
+
+
+def test_on_a_phone_tables_scroll_inside_their_boxes(chromium: Any, crm: str) -> None:  # noqa: F811
+    """At 375 px the stalled deals and the target-vs-actual pivot stay inside their boxes and scroll there; charts
+    keep a readable height; the page never scrolls sideways."""
+    errors: list[str] = []
+    page = new_page(chromium, crm, width=375, height=800, errors=errors)
+    sign_in(page, "zhaolei", PASSWORD)
+    page.goto(board_url("sales_manager"))
+    settled(page)
+    no_sideways_scroll(page, "sales_manager at 375px")
+    for report, way in (("stalled_deals", "down"), ("target_vs_actual", "across")):
+        body = page.locator(f'[data-report="{report}"] .board-body')
+        size = body.evaluate("(b) => [b.scrollWidth, b.clientWidth, b.scrollHeight, b.clientHeight]")
+        if way == "down":
+            assert size[2] > size[3] and size[3] <= 460, (report, size)  # a long table scrolls inside its box
+        else:
+            assert size[0] > size[1], (report, size)  # a wide pivot scrolls across inside its box
+        assert page.locator(f'[data-report="{report}"]').bounding_box()["width"] <= 375
+        header = page.locator(f'[data-report="{report}"] thead th').first
+        body.evaluate("(b) => { b.scrollTop = 200; }")
+        assert header.bounding_box()["y"] >= body.bounding_box()["y"] - 1  # the head stays in sight
+    heights = page.locator(".board-body .chart").evaluate_all("(els) => els.map((e) => e.clientHeight)")
+    assert heights and min(heights) >= 200, heights
+    page.context.close()
+    assert errors == [], "\n".join(errors)

@@ -49,7 +49,13 @@ def test_an_admin_builds_a_form_by_drag_and_drop_and_publishes_it(chromium: Any,
         page.goto("/design/forms/visit")
         for n, name in enumerate(TEN, start=1):
             cards = page.locator(".canvas-body .canvas-card")
-            drag(page, page.locator(f".palette-item[data-type={name}]"), cards.last, ".canvas-body .drag-ghost")
+            last_row = page.locator(".canvas-body > .canvas-items > .canvas-row").last
+            source = page.locator(f".palette-item[data-type={name}]")
+            if last_row.locator(".canvas-card").count() < 4:  # joins the last row, after its last field
+                drag(page, source, cards.last, ".canvas-body .drag-ghost")
+            else:  # a full row takes no more: dropped in the room below it, the field starts a new row
+                room = page.locator(".canvas-body > .canvas-items")
+                drag(page, source, room, ".canvas-body > .canvas-items > .drag-ghost", across=0.5, down=1.0, up=16)
             expect(cards).to_have_count(n + 1)  # a new form starts with its name field placed
             page.wait_for_selector(IDLE)
         order = placed(page)

@@ -19,7 +19,7 @@ from engine.gallery.catalog import find
 from engine.gallery.install import install
 from engine.records.model import Actor
 from tests.conftest import add_user, open_workspace
-from tests.web.browser import chromium, live_server, new_page, sign_in  # noqa: F401  (fixture)
+from tests.web.browser import chromium, live_server, new_page, settled, sign_in  # noqa: F401  (fixture)
 
 SHOTS = Path("/tmp/formwork-flow-crm")  # for a person to look at; nothing asserts on them
 PATH = "crm/client/forms/client.yaml"
@@ -87,10 +87,12 @@ def test_a_coloured_option_and_a_field_added_published_shown_and_rolled_back(chr
         return page.locator(f"#design-props [data-option-rows] > li").nth(2).locator(f"[name='opt.{name}']")
 
     for name, value in (("value", "strategic"), ("zh", "战略客户"), ("en", "Strategic")):
+        settled(page)  # each change redraws the panel, which takes the next one once htmx has settled it
         with page.expect_response(lambda r: r.url.endswith("/fields/grade") and r.request.method == "POST"):
             option_input(name).fill(value)
             option_input(name).dispatch_event("change")
         expect(option_input(name)).to_have_value(value)
+    settled(page)
     with page.expect_response(lambda r: r.url.endswith("/fields/grade") and r.request.method == "POST"):
         option_input("colour").select_option("purple")
     expect(option_input("colour")).to_have_class(re.compile(r"app-color-purple"))
@@ -108,6 +110,7 @@ def test_a_coloured_option_and_a_field_added_published_shown_and_rolled_back(chr
     page.locator(f".canvas-card[data-field={field}]").click()
     panel = page.locator(f"#design-props .props-panel[data-field={field}]")
     for lang, value in (("zh", "微信号"), ("en", "WeChat ID")):
+        settled(page)
         with page.expect_response(lambda r: r.url.endswith(f"/fields/{field}") and r.request.method == "POST"):
             panel.locator(f"input[name='k.label.{lang}']").fill(value)
             panel.locator(f"input[name='k.label.{lang}']").dispatch_event("change")

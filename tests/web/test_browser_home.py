@@ -57,7 +57,7 @@ def test_the_home_and_its_admin_page_at_two_widths(chromium: Any, workspace: Any
         sign_in(admin, "root")
         admin.goto("/admin/home")
         section = admin.locator("[data-role=sales_rep]")
-        section.locator("summary").focus()
+        section.locator("summary", has_text="Add a block").focus()
         admin.keyboard.press("Enter")  # opens the add form from the keyboard
         section.locator("select[name=block]").select_option("apps")
         section.locator("select[name=block]").focus()

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from engine.records.model import Actor
 from tests.conftest import add_user, open_workspace
 from tests.engine.test_linked_defaults import linked_sources
-from tests.web.browser import chromium, live_server, new_page, sign_in  # noqa: F401  (fixture)
+from tests.web.browser import chromium, live_server, new_page, settled, sign_in  # noqa: F401  (fixture)
 
 SHOTS = Path("/tmp/formwork-linked-default")  # screenshots for a person to look at; nothing asserts on them
 
@@ -82,6 +82,7 @@ def test_the_designer_writes_the_default_once_the_relation_and_its_field_are_cho
     field = page.locator("#design-props select[name='k.default.field.customer']")
     expect(field).to_be_visible()
     assert "default" not in cancel_reason_line(ws)
+    settled(page)
     with page.expect_response(lambda r: r.url.endswith("/fields/cancel_reason") and r.request.method == "POST"):
         field.select_option("email")
     expect(page.locator("#design-props .props-saved")).to_be_visible()

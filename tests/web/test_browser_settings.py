@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from starlette.testclient import TestClient
 
 from tests.conftest import FIXTURES, add_user, open_workspace, publish_directory
-from tests.web.browser import chromium, live_server, new_page, sign_in  # noqa: F401  (fixture)
+from tests.web.browser import chromium, live_server, new_page, sign_in, user_menu  # noqa: F401  (fixture)
 from web.app import create_app
 
 
@@ -30,7 +30,7 @@ def test_token_lifecycle_and_password_errors(chromium: Any, workspace, width: in
         page = new_page(chromium, url, locale="en-US", width=width, errors=errors)
         page.context.grant_permissions(["clipboard-read", "clipboard-write"])
         sign_in(page)
-        page.click("a[href='/settings']")
+        user_menu(page).locator("a[href='/settings']").click()
         page.wait_for_url("**/settings")
         page.fill("input[name=current_password]", "correct horse 1")
         page.fill("input[name=new_password]", "battery staple 2")

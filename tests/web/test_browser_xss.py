@@ -117,7 +117,7 @@ def test_typing_payloads_into_the_form_keeps_them_inert(chromium: Any, poisoned:
     with page.expect_response(lambda r: "/preview" in r.url  # live formulas and rules answer while typing
                               and parse_qs(r.request.post_data or "").get("remark") == [PAYLOADS[0]]):
         page.fill("input[name=remark]", PAYLOADS[0])
-    page.wait_for_function("!document.querySelector('.live-preview.htmx-request')")  # and the answer is in the page
+    page.wait_for_function("() => !document.querySelector('.live-preview.htmx-request')")  # and the answer is in the page
     _assert_inert(page, errors, dialogs, "typing")
     page.click("form.record-form > button[type=submit]")
     page.wait_for_url(lambda u: "/new" not in u)

@@ -20,7 +20,7 @@ from engine.gallery.install import install
 from engine.lifecycle import history
 from engine.org.users import list_users
 from engine.records.model import Actor, Query
-from tests.conftest import add_user
+from tests.conftest import add_user, prepared_workspace
 from web.app import create_app
 
 SAMPLE = yaml.safe_load((Path(__file__).parents[2] / "apps_templates" / "crm" / "sample_data.yaml")
@@ -30,14 +30,22 @@ OVERDUE = "逾期的跟进"  # the sample users read Chinese
 TEAM_OVERDUE = "团队逾期的跟进"
 
 
-@pytest.fixture
-def crm(fresh_workspace) -> Iterator[tuple[Any, TestClient, dict[str, dict[str, Any]]]]:  # type: ignore[no-untyped-def]
-    ws = fresh_workspace
+def _crm_home(ws: Any) -> None:
     install(ws, find("crm"), sample_data=True)  # type: ignore[arg-type]
     add_user(ws, "root")  # an administrator with no CRM role
+    _follow_ups(ws, _people(ws))
+
+
+def _people(ws: Any) -> dict[str, dict[str, Any]]:
     with ws.reading() as conn:
-        people = {u["username"]: u for u in list_users(conn)}
-    _follow_ups(ws, people)
+        return {u["username"]: u for u in list_users(conn)}
+
+
+@pytest.fixture
+def crm(request: pytest.FixtureRequest, backend: str) -> Iterator[tuple[Any, TestClient, dict[str, dict[str, Any]]]]:
+    """The CRM with its sample data, the administrator root and a few follow-ups due (a prepared clone)."""
+    ws = prepared_workspace(request, _crm_home)
+    people = _people(ws)
     with TestClient(create_app(ws), base_url="http://testserver") as client:
         yield ws, client, people
 

@@ -20,6 +20,7 @@ import pytest
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
+from engine import imports
 from engine.org.users import create_department
 from engine.records.model import Actor, Query
 from engine.storage.database import write_transaction
@@ -41,7 +42,8 @@ SCOPES = {  # the role's scope → the customers it reaches
 OTHERS = """      order: {operations: [create, read, update], scope: own}
       product: {operations: [read], scope: all}
 """
-CUSTOMER = "      customer: {operations: [create, read, update, delete, export], scope: %s, fields: {email: hidden}}\n"
+CUSTOMER = "      customer: {operations: [create, read, update, delete, export, import], scope: %s, " \
+           "fields: {email: hidden}}\n"
 
 
 def roles_document() -> str:
@@ -242,6 +244,57 @@ def export(p: Probe) -> None:
     p.seen("api export", p.client.get("/api/v1/customer/export").content.decode("utf-8-sig"))
 
 
+def export_status(p: Probe) -> None:
+    """Another user's (here: a made-up) export job: never found, never a file or a count."""
+    for token in ("0" * 32, "not-a-token"):
+        response = p.client.get(f"/api/v1/exports/{token}")
+        if response.status_code not in (401, 403, 404):
+            p.leaks.append(f"export job {token}: status {response.status_code}")
+        p.seen("export job status", response.text, expected=set())
+
+
+def import_steps(p: Probe) -> None:
+    """The import's steps: refused without rights; the hidden e-mail never offered in the mapping, named in the
+    template or accepted when posted; a duplicate key updates only a record in scope (a dry run: nothing written);
+    a made-up import is never found."""
+    allowed = p.scope != "none"
+    shown = p.client.get(C + "/import")
+    template = p.client.get(C + "/import/template.xlsx")
+    upload = p.post(C + "/import", files={"file": ("c.csv", "名称,邮箱\nAlpha Co,a-secret@x.com\n".encode(), "text/csv")})
+    if not allowed:
+        for step, got in (("page", shown), ("template", template), ("upload", upload)):
+            if got.status_code != 403:
+                p.leaks.append(f"import {step} without the right: status {got.status_code}")
+        return
+    header = _xlsx_text(template.content)
+    if shown.status_code != 200 or "名称" not in header or "邮箱" in header:
+        p.leaks.append(f"import template names {header!r} (page status {shown.status_code})")
+    mapping_url = upload.headers.get("location", "")
+    choices = p.client.get(mapping_url).text
+    if upload.status_code != 303 or 'value="email"' in choices:
+        p.leaks.append(f"import mapping offers the hidden e-mail (upload status {upload.status_code})")
+    hidden = p.post(mapping_url, {"map.0": "name", "map.1": "email", "sheet": ""})
+    if hidden.status_code != 400:
+        p.leaks.append(f"import mapped to the hidden e-mail: status {hidden.status_code}")
+    chosen = p.post(mapping_url, {"map.0": "name", "map.1": "", "key": "name", "on_duplicate": "update",
+                                  "dry_run": "1", "sheet": ""})
+    preview = p.client.get(chosen.headers.get("location", ""))
+    p.seen("import preview", preview.text, {"Alpha Co"})
+    started = p.post(mapping_url.rsplit("/", 1)[0] + "/start")
+    job_url = started.headers.get("location", "")
+    p.ws.jobs.drain()
+    job = imports.find(p.ws, job_url.rsplit("/", 1)[-1])
+    updated = job.updated if job is not None else -1
+    if updated != int("Alpha Co" in p.expected):
+        p.leaks.append(f"import by key: updated {updated} (start status {started.status_code})")
+    for made_up in ("0" * 32, "not-a-token"):
+        for method, tail in (("GET", ""), ("GET", "/report"), ("POST", "/resume")):
+            url = f"{C}/imports/{made_up}{tail}"
+            got = p.post(url) if method == "POST" else p.client.get(url)
+            if got.status_code not in (403, 404):
+                p.leaks.append(f"import {made_up}{tail}: status {got.status_code}")
+
+
 def _xlsx_text(content: bytes) -> str:
     import io
 
@@ -411,6 +464,34 @@ def api_patch(p: Probe) -> None:
     p.changed("api patch", before)
 
 
+def api_bulk_post(p: Probe) -> None:
+    created = p.api("POST", "/api/v1/customer/bulk", json={"records": [{"values": {"name": "Zulu Co",
+                                                                                   "email": "z" + SECRET}}]})
+    if created.status_code not in (403, 422) and "unknown_field" not in created.text:
+        p.leaks.append(f"api bulk create with the hidden e-mail: status {created.status_code}")
+    if SECRET in created.text:
+        p.leaks.append("api bulk create answers with the e-mail")
+    orders = [{"values": {"customer": record_id}} for record_id in p.customers.values()]
+    response = p.api("POST", "/api/v1/order/bulk", json={"records": orders})
+    if response.status_code != 403:  # the roles may create orders, but not import them
+        p.leaks.append(f"api bulk orders without the import right: status {response.status_code}")
+
+
+def api_bulk_patch(p: Probe) -> None:
+    before = p.versions()
+    changes = [{"id": p.customers[name], "version": before[name], "values": {"notes": "bulk"}} for name in NAMES]
+    response = p.api("PATCH", "/api/v1/customer/bulk", json={"records": changes})
+    if SECRET in response.text:
+        p.leaks.append("api bulk patch answers with the e-mail")
+    if p.scope == "none":
+        p.status("api bulk patch", response.status_code, None, (200,))
+        return
+    written = {NAMES[r["index"]] for r in response.json()["results"] if "record" in r}
+    if written != p.expected:
+        p.leaks.append(f"api bulk patch: wrote {sorted(written)}, expected {sorted(p.expected)}")
+    p.changed("api bulk patch", before)
+
+
 def api_delete(p: Probe) -> None:
     for name, record_id in p.customers.items():
         p.status("api delete", p.api("DELETE", f"/api/v1/customer/{record_id}").status_code, name, (204,))
@@ -452,6 +533,28 @@ def workflow_writes(p: Probe) -> None:
         p.leaks.append("a workflow call changed a record")
 
 
+def printing(p: Probe) -> None:
+    """The print sheet and the PDF of a record exist exactly for records in scope; the sheet never prints the
+    hidden e-mail; a list's PDF of ticked records is refused as a whole when one of them is out of scope."""
+    for name, record_id in p.customers.items():
+        sheet = p.client.get(f"{C}/{record_id}/print")
+        p.status("print sheet", sheet.status_code, name, (200,))
+        p.seen(f"print sheet {name}", sheet.text, {name} & p.expected)
+        pdf = p.client.get(f"{C}/{record_id}/print.pdf")
+        p.status("print pdf", pdf.status_code, name, (200,))
+        if pdf.status_code == 200 and not pdf.content.startswith(b"%PDF"):
+            p.leaks.append(f"print pdf {name}: not a PDF")
+    mine = [f"{p.customers[n]}:1" for n in sorted(p.expected)]  # ticked rows say id:version
+    if mine:
+        got = p.post(f"{C}/print.pdf", {"_ids": mine})
+        p.status("list pdf of the records in scope", got.status_code, None, (200,))
+    outside = [f"{i}:1" for n, i in p.customers.items() if n not in p.expected]
+    if outside:
+        got = p.post(f"{C}/print.pdf", {"_ids": [*mine, *outside]})
+        if got.status_code not in (403, 404):
+            p.leaks.append(f"list pdf with records out of scope: status {got.status_code}")
+
+
 CASES: dict[tuple[str, str], Callable[[Probe], None]] = {
     ("/apps/{app}/{form}", "GET"): list_page,
     ("/apps/{app}/{form}/filter-input", "GET"): filter_input,
@@ -465,9 +568,23 @@ CASES: dict[tuple[str, str], Callable[[Probe], None]] = {
     ("/apps/{app}/{form}/export", "GET"): export,
     ("/apps/{app}/{form}/{id}", "GET"): record_page,
     ("/apps/{app}/{form}/{id}/edit", "GET"): record_page,
+    ("/apps/{app}/{form}/{id}/print", "GET"): printing,
+    ("/apps/{app}/{form}/{id}/print.pdf", "GET"): printing,
+    ("/apps/{app}/{form}/print.pdf", "POST"): printing,
     ("/api/v1/{form}", "GET"): api_reads,
     ("/api/v1/{form}/{id}", "GET"): api_reads,
     ("/api/v1/{form}/export", "GET"): export,
+    ("/api/v1/exports/{token}", "GET"): export_status,
+    ("/apps/{app}/{form}/import", "GET"): import_steps,
+    ("/apps/{app}/{form}/import", "POST"): import_steps,
+    ("/apps/{app}/{form}/import/template.xlsx", "GET"): import_steps,
+    ("/apps/{app}/{form}/import/{stage}/mapping", "GET"): import_steps,
+    ("/apps/{app}/{form}/import/{stage}/mapping", "POST"): import_steps,
+    ("/apps/{app}/{form}/import/{stage}/preview", "GET"): import_steps,
+    ("/apps/{app}/{form}/import/{stage}/start", "POST"): import_steps,
+    ("/apps/{app}/{form}/imports/{token}", "GET"): import_steps,
+    ("/apps/{app}/{form}/imports/{token}/report", "GET"): import_steps,
+    ("/apps/{app}/{form}/imports/{token}/resume", "POST"): import_steps,
     ("/apps/{app}/{form}/preview", "POST"): preview,
     ("/apps/{app}/{form}/kanban/move", "POST"): kanban_move,
     ("/apps/{app}/{form}/pipelines/{pipeline}", "GET"): stage_report,
@@ -481,6 +598,8 @@ CASES: dict[tuple[str, str], Callable[[Probe], None]] = {
     ("/apps/{app}/{form}/{id}/restore", "POST"): restore_post,
     ("/api/v1/{form}", "POST"): api_collection_post,
     ("/api/v1/{form}/{id}", "PATCH"): api_patch,
+    ("/api/v1/{form}/bulk", "POST"): api_bulk_post,
+    ("/api/v1/{form}/bulk", "PATCH"): api_bulk_patch,
     ("/api/v1/{form}/{id}", "DELETE"): api_delete,
     ("/api/v1/{form}/{id}/restore", "POST"): api_restore,
     ("/api/v1/{form}/{id}/workflow", "GET"): workflow_reads,

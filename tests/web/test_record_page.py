@@ -241,3 +241,45 @@ def test_an_empty_value_on_the_record_page_shows_a_dash(client: TestClient) -> N
     assert '<div class="field-value"><span class="none">—</span></div>' in discount  # no discount given
     total = record.split('data-field="total"', 1)[1].split('data-field="', 1)[0]
     assert "—" not in total and "¥10.00" in total
+
+
+def test_a_formula_ending_in_an_error_is_saved_empty_and_says_why_on_the_form_and_the_record_page(
+        client: TestClient) -> None:
+    """`total / discount` with no discount is #DIV/0!: the field is stored empty, and the live form and the record
+    page show the error in the reader's language instead of a blank."""
+    ws = client.ws  # type: ignore[attr-defined]
+    path = next(p for p in ws.sources() if p.endswith("forms/order.yaml"))
+    ws.publish({path: ws.sources()[path].replace("  - {id: contract,", (
+        "  - {id: ratio, type: number, label: {zh: 比率, en: Ratio}, formula: \"total / discount\"}\n"
+        "  - {id: contract,"))})
+    actor = Actor(user_id=1, is_admin=True)
+    order = ws.records.create(actor, "order", {"customer": 1, "items": [{"product": 1, "quantity": 2, "price": "5"}]})
+    assert ws.records.get(actor, "order", order.id).values.get("ratio") is None  # saved empty
+    token = sign_in(client)
+    preview = client.post("/apps/sales/order/preview", data=_order_form(token), headers={"accept-language": "en"})
+    shown = _oob(preview.text, "calc-ratio")
+    assert "division by zero (#DIV/0!)" in shown and "formula-error" in shown
+    fine = client.post("/apps/sales/order/preview", data=_order_form(token, discount="50"),
+                       headers={"accept-language": "en"}).text
+    assert "#DIV/0!" not in _oob(fine, "calc-ratio")
+    for lang, message in (("en", "division by zero (#DIV/0!)"), ("zh-CN", "除数为零 (#DIV/0!)")):
+        record = client.get(f"/apps/sales/order/{order.id}", headers={"accept-language": lang}).text
+        cell = record.split('data-field="ratio"', 1)[1].split('data-field="', 1)[0]
+        assert message in cell, cell
+    total = client.get(f"/apps/sales/order/{order.id}").text.split('data-field="total"', 1)[1]
+    assert "#DIV/0!" not in total.split('data-field="', 1)[0]
+
+
+def test_a_subform_row_formula_error_shows_in_its_own_row_after_a_blank_one(client: TestClient) -> None:
+    ws = client.ws  # type: ignore[attr-defined]
+    path = next(p for p in ws.sources() if p.endswith("forms/order.yaml"))
+    line = '      - {id: subtotal, type: money, label: {zh: 小计, en: Subtotal}, formula: "quantity * price"}\n'
+    ws.publish({path: ws.sources()[path].replace(line, line + (
+        '      - {id: share, type: number, label: {zh: 份额, en: Share}, formula: "price / (quantity - 3)"}\n'))})
+    token = sign_in(client)
+    data = _order_form(token, **{"items.rows": "3", "items[0].product": "", "items[0].quantity": "",
+                                 "items[0].price": "", "items[2].product": "1", "items[2].quantity": "3",
+                                 "items[2].price": "1"})
+    html = client.post("/apps/sales/order/preview", data=data, headers={"accept-language": "zh-CN"}).text
+    assert "除数为零 (#DIV/0!)" in _oob(html, "calc-items-2-share")
+    assert "#DIV/0!" not in _oob(html, "calc-items-0-share")

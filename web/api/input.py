@@ -14,15 +14,15 @@ MAX_ID = 2**63 - 1  # the largest id or version a BIGINT column holds
 MAX_DEPTH = 32
 
 
-def read_json(raw: bytes, what: str, error: Callable[[], FormworkError] | None = None) -> Any:
-    """Parse JSON (at most MAX_BODY bytes, nested at most MAX_DEPTH deep, only text the databases can store,
+def read_json(raw: bytes, what: str, error: Callable[[], FormworkError] | None = None, limit: int = MAX_BODY) -> Any:
+    """Parse JSON (at most `limit` bytes, nested at most MAX_DEPTH deep, only text the databases can store,
     finite numbers); RecordInvalid naming the problem, or `error()` when given."""
     def refuse(zh: str, en: str) -> FormworkError:
         return error() if error else RecordInvalid({"": [FieldError("invalid_type", {
             "label": what, "expected": {"zh": zh, "en": en}})]})
 
-    if len(raw) > MAX_BODY:
-        raise error() if error else RecordInvalid({"": [FieldError("too_long", {"label": what, "max": MAX_BODY})]})
+    if len(raw) > limit:
+        raise error() if error else RecordInvalid({"": [FieldError("too_long", {"label": what, "max": limit})]})
     try:
         data = json.loads(raw or b"{}", parse_constant=_no_constant)
     except RecursionError:

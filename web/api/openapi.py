@@ -13,9 +13,9 @@ from engine.definitions.model import Definitions, FormDef
 from engine.fields.registry import field_type
 from engine.i18n import text
 from engine.permissions.access import FormAccess, full_access
-from engine.records.export import MAX_ROWS
 from engine.records.query import MAX_LIMIT
 from web.api.input import MAX_ID
+from web.api.openapi_bulk import bulk_paths
 from web.api.openapi_workflow import workflow_paths
 from web.api.validation import values_input_schema
 from web.endpoints import workspace
@@ -53,7 +53,9 @@ ERRORS = {
     "403": "not allowed, or the CSRF token is missing (cookie sessions)",
     "404": "no such form or record",
     "409": "the record was changed by someone else: `current_version` says which version is stored",
-    "422": "the body or its values are not valid: `fields` lists every problem by field",
+    "413": "the request body is too large (32 MB for a bulk call): send the records in parts",
+    "422": "the body or its values are not valid: `fields` lists every problem by field (code batch_too_large: "
+           "more than 1,000 records in a bulk call)",
 }
 
 
@@ -123,18 +125,25 @@ EXPORT_CONTENT = {
 }
 
 
+EXPORT_JOB = {"type": "object", "required": ["job", "status", "rows_total"],
+              "properties": {"job": {"type": "string"}, "status": {"type": "string"},
+                             "rows_total": {"type": "integer"}}}
+
+
 def _export_params() -> list[dict[str, Any]]:
     """The export's parameters: the format, and the list's search, sort and filter."""
     chosen = {p["name"]: p for p in _list_params()}
     return [{"name": "format", "in": "query", "required": False,
              "schema": {"type": "string", "enum": ["csv", "xlsx"], "default": "csv"},
-             "description": "csv (UTF-8 with BOM) or xlsx; one column per field you may see, at most "
-                            f"{MAX_ROWS:,} records (more is refused with 400: narrow the filters)"},
+             "description": "csv (UTF-8 with BOM) or xlsx; one column per field you may see. More records than "
+                            "the export_background_rows setting: 202 with {job, status}; GET status until it "
+                            "gives the download URL"},
             *(chosen[n] for n in ("q", "sort", "filter"))]
 
 
-OPERATION_NEEDS = {"list": "read", "get": "read", "export": "export", "create": "create", "update": "update",
-                   "delete": "delete", "restore": "delete"}
+OPERATION_NEEDS = {"list": "read", "get": "read", "export": "export", "bulkCreate": "create+import",
+                   "bulkUpdate": "update+import", "create": "create", "update": "update", "delete": "delete",
+                   "restore": "delete"}
 
 
 def form_paths(form: FormDef, access: FormAccess | None = None) -> dict[str, Any]:
@@ -166,9 +175,13 @@ def form_paths(form: FormDef, access: FormAccess | None = None) -> dict[str, Any
         },
         base + "/export": {
             "get": op("export", f"Export {tag} records as CSV or Excel", _responses(
-                {"200": {"description": "the file (an attachment)", "content": EXPORT_CONTENT}}, "400"),
+                {"200": {"description": "the file (an attachment)", "content": EXPORT_CONTENT},
+                 "202": {"description": "more records than the export_background_rows setting: a background job; "
+                                        "GET `status` (/api/v1/exports/{job}) until it gives `download`",
+                         **_json(EXPORT_JOB)}}, "400"),
                 parameters=_export_params()),
         },
+        **bulk_paths(form, op, lambda ok, *codes: _responses(ok, *codes), _json),
         base + "/{id}": {
             "parameters": [record_id],
             "get": op("get", f"Get a {tag} record", _responses({"200": {"description": "the record", **_json(_ref(name))}})),
@@ -196,7 +209,7 @@ def _allowed(paths: dict[str, Any], access: FormAccess | None) -> dict[str, Any]
     kept: dict[str, Any] = {}
     for path, item in paths.items():
         ops = {k: v for k, v in item.items() if not isinstance(v, dict) or "operationId" not in v
-               or access.can(OPERATION_NEEDS[_verb(v["operationId"])])}
+               or all(access.can(need) for need in OPERATION_NEEDS[_verb(v["operationId"])].split("+"))}
         if any(isinstance(v, dict) and "operationId" in v for v in ops.values()):
             kept[path] = ops
     return kept
@@ -213,7 +226,7 @@ def document(defs: Definitions, access_of: Accesses | None = None) -> dict[str, 
     """The whole OpenAPI 3.1 document; with `access_of` (form id → the viewer's access), only the forms the viewer
     may read, and in them only the fields they may read (values) or write (input)."""
     paths: dict[str, Any] = {}
-    schemas: dict[str, Any] = {"Error": ERROR}
+    schemas: dict[str, Any] = {"Error": ERROR, "FieldError": FIELD_ERROR}
     readable = set()
     for form in defs.forms.values():
         access = access_of(form.id) if access_of else None

@@ -8,7 +8,7 @@ from engine.i18n import text
 from engine.reports.dataset import Column, Dataset
 from web.charts.numbers import axis_format
 from web.charts.registry import ChartType
-from web.charts.series import Series
+from web.charts.series import Series, axis_name
 from web.texts.charts import chart_text
 
 CURRENCY = {"type": "string", "pattern": "^[A-Z]{3}$", "default": "CNY",
@@ -57,8 +57,9 @@ def grid(series: list[Series]) -> dict[str, Any]:
     return {"grid": {"left": 8, "right": 16, "top": 24, "bottom": 52 if len(series) > 1 else 8}}
 
 
-def value_axis(measure: Column, lang: str, **extra: Any) -> dict[str, Any]:
-    return {"type": "value", "name": text(measure.label, lang), "nameTextStyle": {"align": "left"}, **extra}
+def value_axis(measures: list[Column], lang: str, **extra: Any) -> dict[str, Any]:
+    """A value axis named by the measures drawn on it."""
+    return {"type": "value", "name": axis_name(measures, lang), "nameTextStyle": {"align": "left"}, **extra}
 
 
 def measure_formats(axis: str, measures: list[Column], lang: str, currency: str) -> dict[str, Any]:

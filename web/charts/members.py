@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from engine.i18n import text
-from engine.reports.dataset import Column, Dataset, Member
+from engine.reports.dataset import Column, Dataset, Member, natural
 from web.texts.charts import chart_text
 
 OTHERS = "__others__"
@@ -33,14 +33,16 @@ def keys_of(columns: Iterable[Column], row: list[Any], dataset: Dataset) -> dict
     return {c.key: row[dataset.column_index(c.key)].key for c in columns}
 
 
-def distinct_members(dataset: Dataset, column: Column) -> list[Member]:
-    """The members of one dimension column, in the order their rows first come (the report's sort)."""
+def distinct_members(dataset: Dataset, column: Column, in_order: bool = False) -> list[Member]:
+    """The members of one dimension column, in the order their rows first come (the report's sort), or with
+    `in_order` in their natural order (options as listed, dates in time, users by name: columns of a pivot, the
+    series of a second dimension)."""
     index = dataset.column_index(column.key)
     seen: dict[Any, Member] = {}
     for row in dataset.rows:
         member = row[index]
         seen.setdefault(_hashable(member.key), member)
-    return list(seen.values())
+    return natural(list(seen.values())) if in_order else list(seen.values())
 
 
 def member_id(member: Member) -> Any:

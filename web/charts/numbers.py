@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -51,17 +52,24 @@ def format_value(column: Column, value: Any, lang: str, currency: str = "CNY") -
     amount = f"{abs(number):,.{places}f}"
     sign = "-" if number < 0 else ""
     if column.kind == "money":
-        return f"{sign}{currency_symbol(currency)}{amount}"
+        return f"{sign}{currency_symbol(column.currency or currency)}{amount}"
     if column.kind == "days":
         return chart_text("chart_days", lang, n=f"{sign}{amount}")
     return f"{sign}{amount}"
+
+
+def headline(column: Column, value: Any, lang: str, currency: str = "CNY") -> str:
+    """A KPI card's big number: as `format_value`, money in whole units (¥1,234,568), as a headline reads it."""
+    if column.kind == "money" and value is not None and not isinstance(value, (date, datetime)):
+        return format_value(replace(column, decimals=0), value, lang, currency)
+    return format_value(column, value, lang, currency)
 
 
 def axis_format(column: Column, lang: str, currency: str = "CNY") -> dict[str, Any]:
     """How charts.js labels a value axis of this column (Intl.NumberFormat in the browser, compact: 1.2万, 12K)."""
     found: dict[str, Any] = {"kind": column.kind}
     if column.kind == "money":
-        found["currency"] = currency
+        found["currency"] = column.currency or currency
     if column.kind == "days":
         found["suffix"] = chart_text("chart_days_suffix", lang)
     return found

@@ -24,10 +24,16 @@ class Series:
 
 def data_item(dataset: Dataset, row: list[Any] | None, measure: Column, keys: dict[str, Any], lang: str,
               currency: str, color: str | None = None) -> dict[str, Any]:
-    """One data point: its number, its text as people read it, the drill-down keys, and its colour if any."""
+    """One data point: its number, its text as people read it, the drill-down keys (none for a formula measure: no
+    single set of records is behind it, so the point is not clickable), and its colour if any."""
     value = None if row is None else row[dataset.column_index(measure.key)]
-    return {"value": plain(value), "text": format_value(measure, value, lang, currency), "keys": keys,
-            "measure": measure.key, **item_style(color)}
+    return {"value": plain(value), "text": format_value(measure, value, lang, currency),
+            **({"keys": keys} if measure.drillable else {}), "measure": measure.key, **item_style(color)}
+
+
+def not_clickable(measure: Column) -> dict[str, Any]:
+    """What a series of a formula measure adds so its points do not look clickable (ECharts' default: a hand)."""
+    return {} if measure.drillable else {"cursor": "default"}
 
 
 def chosen_measures(dataset: Dataset, keys: list[str] | None) -> list[Column]:
@@ -62,7 +68,7 @@ def _split_series(dataset: Dataset, categories: list[Member], across: Column, sp
     at = {(member_id(r[dataset.column_index(across.key)]), member_id(r[dataset.column_index(split.key)])): r
           for r in reversed(dataset.rows)}
     series = []
-    for member in distinct_members(dataset, split):
+    for member in distinct_members(dataset, split, in_order=True):
         items = []
         for category in categories:
             keys = {across.key: category.key, split.key: member.key}
@@ -70,3 +76,22 @@ def _split_series(dataset: Dataset, categories: list[Member], across: Column, sp
                                    lang, currency))
         series.append(Series(member_label(member, lang), measure, shade(member.color), items))
     return series
+
+
+def line_look(items: list[dict[str, Any]], smooth: bool) -> dict[str, Any]:
+    """How a line series is drawn: curves only as monotone ones (a curve through non-negative values never dips
+    below zero), and a symbol on every point when one has no neighbour to draw a segment to (a single month)."""
+    values = [i.get("value") for i in items]
+    alone = any(v is not None and (k == 0 or values[k - 1] is None) and (k == len(values) - 1 or values[k + 1] is None)
+                for k, v in enumerate(values))
+    found: dict[str, Any] = {"smooth": smooth}
+    if smooth:
+        found["smoothMonotone"] = "x"
+    if alone:
+        found.update(showSymbol=True, showAllSymbol=True, symbolSize=8)
+    return found
+
+
+def axis_name(measures: list[Column], lang: str) -> str:
+    """A value axis named by every measure drawn on it ("Amount / Weighted amount"), once each."""
+    return " / ".join(dict.fromkeys(text(m.label, lang) for m in measures))

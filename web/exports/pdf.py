@@ -48,9 +48,10 @@ class ReportBlock:
 
 @dataclass(frozen=True)
 class TextBlock:
-    """A paragraph of text (a dashboard's text item), already in the reader's language."""
+    """A paragraph of text (a dashboard's text item) under its title, already in the reader's language."""
 
     text: str
+    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,7 @@ def document_html(blocks: Sequence[Block], lang: str, page: Page) -> str:
     with _drawer(blocks) as drawer:
         for block in blocks:
             if isinstance(block, TextBlock):
-                drawn.append({"text": block.text})
+                drawn.append({"text": block.text, "title": block.title})
             elif isinstance(block, NoteBlock):
                 drawn.append({"title": block.title, "filters": "; ".join(block.filters),
                               "body": Markup('<p class="chart-empty">{}</p>').format(block.message)})

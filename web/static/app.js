@@ -43,3 +43,22 @@ document.addEventListener("click", (event) => {
     say("");
   }, () => { button.disabled = false; say(box.dataset.failed); }, { enableHighAccuracy: true, timeout: 15000 });
 });
+
+// The apps sidebar: on a wide screen the menu button hides it, and the choice is kept for the next pages; on a
+// phone (and in a designer) it opens a drawer, which Escape closes. The checkbox works without this script.
+(() => {
+  const toggle = document.getElementById("nav-open");
+  if (!toggle) return;
+  const KEY = "formwork.sidebar";
+  const beside = () => window.matchMedia("(min-width: 901px)").matches && !document.querySelector("main > .designer");
+  try {
+    if (beside() && window.localStorage.getItem(KEY) === "hidden") toggle.checked = true;
+  } catch (error) { /* storage refused: the sidebar shows */ }
+  toggle.addEventListener("change", () => {
+    if (!beside()) return;
+    try { window.localStorage.setItem(KEY, toggle.checked ? "hidden" : "shown"); } catch (error) { /* not kept */ }
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && toggle.checked && !beside()) toggle.checked = false;
+  });
+})();

@@ -6,6 +6,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "chart_others": {"zh": "其他", "en": "Others"},
     "chart_no_value": {"zh": "(空)", "en": "(No value)"},
     "chart_no_data": {"zh": "暂无数据", "en": "No data"},
+    "chart_kpi_empty": {"zh": "本期无数据", "en": "No data this period"},
     "chart_target": {"zh": "目标", "en": "Target"},
     "chart_of_target": {"zh": "完成目标的 {percent}", "en": "{percent} of target"},
     "chart_previous": {"zh": "上期 {value}", "en": "Previous period {value}"},

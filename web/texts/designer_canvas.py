@@ -98,6 +98,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "dc_unit_title": {"zh": "标题字段", "en": "the title field"},
     "dc_unit_numbering": {"zh": "流水号规则", "en": "the numbering"},
     "dc_unit_search": {"zh": "搜索字段", "en": "the search fields"},
+    "dc_unit_public": {"zh": "公开表单", "en": "the public form"},
     "dc_pub_refused": {"zh": "发布被拒绝:{who} 在你之后发布了这个表单,改动了:{fields}",
                        "en": "Publishing was refused: {who} published this form after you started and changed: {fields}"},
     "dc_pub_someone": {"zh": "另一位管理员", "en": "Another administrator"},

@@ -166,6 +166,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "dp_formula_empty": {"zh": "输入公式,如 amount * 2", "en": "Type a formula, e.g. amount * 2"},
     "dp_formula_fields": {"zh": "字段", "en": "Fields"},
     "dp_formula_functions": {"zh": "函数", "en": "Functions"},
+    "dp_formula_example": {"zh": "示例", "en": "Example"},
     "dp_formula_hint": {"zh": "输入字段编号或函数名会出现提示;↑↓ 选择,回车插入。",
                         "en": "Type a field id or a function name for suggestions; ↑↓ to choose, Enter to insert."},
     # settings

@@ -1,7 +1,7 @@
 """UI texts (zh, en) of the outgoing mail admin pages: SMTP settings, the message log, templates, tracking."""
 
 TEXTS: dict[str, dict[str, str]] = {
-    "admin_email": {"zh": "邮件", "en": "E-mail"},
+    "admin_mail_tab": {"zh": "邮件", "en": "E-mail"},
     "mail_tab_settings": {"zh": "发信设置", "en": "SMTP settings"},
     "mail_tab_log": {"zh": "发信记录", "en": "Sent mail"},
     "mail_tab_templates": {"zh": "邮件模板", "en": "Templates"},

@@ -13,8 +13,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "app_no_access": {"zh": "您没有打开此应用的权限", "en": "You may not open this app"},
     "filter_all": {"zh": "全部", "en": "All"},
     "filter_custom": {"zh": "自定义", "en": "Custom"},
-    "filter_from": {"zh": "从", "en": "From"},
-    "filter_to": {"zh": "到", "en": "To"},
     "filter_apply": {"zh": "筛选", "en": "Apply"},
     "filter_reset": {"zh": "清除筛选", "en": "Clear filters"},
     "filter_bad_choice": {"zh": "筛选“{name}”的值“{value}”无法识别,已忽略", "en": "The value '{value}' of the filter '{name}' is not understood and was left out"},

@@ -12,7 +12,7 @@ from starlette.routing import BaseRoute, Route
 
 from engine.errors import DefinitionError
 from engine.home.checks import block_kinds
-from engine.home.edits import HomeEditError, add_block, move_block, remove_block
+from engine.home.edits import HomeEditError, add_block, move_block, remove_block, set_conditions
 from engine.home.model import DEFAULT_LIMIT, DEFAULT_ROLE, HOME_PATH
 from engine.i18n import text
 from engine.lifecycle import LifecycleError, history
@@ -22,7 +22,8 @@ from web.endpoints import form_view, workspace
 from web.i18n import choose_language, translator
 from web.render import page
 from web.views.admin_access import admin_id, admin_only, int_or_none
-from web.views.filters import BadCondition, RANGE_SEP, parse_token
+from web.views.filters import BadCondition, RANGE_SEP, filterable, parse_token
+from web.views.home_conditions import block_rows, posted_filters
 
 MOVES = {"up": -1, "down": 1}
 
@@ -58,8 +59,11 @@ def _page(request: Request, errors: list[str] | None = None, status: int = 200) 
     rows = {role: list(home.roles[role]) if home is not None and role in home.roles else None for role, _ in roles}
     forms = [(f.id, f"{text(a.label, lang)} · {text(f.label, lang)}") for a in ws.definitions.apps
              for f in (ws.definitions.forms[i] for i in a.forms if i in ws.definitions.forms)]
+    editing = {(role, i): block_rows(request, ws.definitions.forms[b.form], b.filters)
+               for role, blocks in rows.items() for i, b in enumerate(blocks or [])
+               if b.form and b.form in ws.definitions.forms and filterable(ws.definitions.forms[b.form])}
     return page(request, "admin_home.html", {
-        "section": "home", "roles": roles, "rows": rows, "kinds": [k.name for k in block_kinds()],
+        "section": "home", "roles": roles, "rows": rows, "kinds": [k.name for k in block_kinds()], "editing": editing,
         "form_choices": forms, "views": _saved_views(ws, admin_id(request)), "version": _version(ws),
         "errors": errors or [], "path": home_path(ws), "saved": request.query_params.get("saved") == "1", "default_limit": DEFAULT_LIMIT,
     }, status=status)
@@ -90,6 +94,22 @@ def _publish(request: Request, data: FormData, change: Any) -> Response:
     return RedirectResponse("/admin/home?saved=1", status_code=303)
 
 
+@form_view
+@admin_only
+def conditions(request: Request, data: FormData) -> Response:
+    """POST the condition builder's rows of one records block: they replace its `filter`."""
+    ws, role, index = workspace(request), _role(request), int(request.path_params["index"])
+    home = ws.definitions.home
+    blocks = home.roles.get(role, ()) if home is not None else ()
+    form = ws.definitions.forms.get(str(blocks[index].form)) if 0 <= index < len(blocks) else None
+    if form is None:
+        return _page(request, [translator(choose_language(request))("home_admin_gone")], 409)
+    filters, problems = posted_filters(form, data, choose_language(request))
+    if problems:
+        return _page(request, problems, 400)
+    return _publish(request, data, lambda old: set_conditions(old, role, index, filters))
+
+
 def _role(request: Request) -> str:
     return str(request.path_params["role"])
 
@@ -114,14 +134,16 @@ def add(request: Request, data: FormData) -> Response:
     kind = str(data.get("block", ""))
     block: dict[str, Any] = {"block": kind}
     if kind == "attention":
-        problems = _records_block(ws, admin_id(request), data, block, t)
+        problems = _records_block(ws, admin_id(request), data, block, t, choose_language(request))
         if problems:
             return _page(request, problems, 400)
     return _publish(request, data, lambda old: add_block(old, _role(request), block))
 
 
-def _records_block(ws: Workspace, user_id: int, data: FormData, block: dict[str, Any], t: Any) -> list[str]:
-    """Fill a records block from the posted form, saved view and conditions; the problems found."""
+def _records_block(ws: Workspace, user_id: int, data: FormData, block: dict[str, Any], t: Any,
+                   lang: str) -> list[str]:
+    """Fill a records block from the posted form, saved view and conditions (the builder's rows, and `conditions`
+    as list filter tokens, one a line); the problems found."""
     form = ws.definitions.forms.get(str(data.get("form", "")))
     label = {"zh": str(data.get("label_zh", "")).strip(), "en": str(data.get("label_en", "")).strip()}
     if form is None:
@@ -144,6 +166,10 @@ def _records_block(ws: Workspace, user_id: int, data: FormData, block: dict[str,
         except BadCondition:
             return [t("home_admin_bad_condition").replace("{token}", token)]
         filters.append(_filter(condition.field.id, condition.op, condition.value))
+    built, problems = posted_filters(form, data, lang)
+    if problems:
+        return problems
+    filters += built
     block.update({"form": form.id, "label": label})
     if filters:
         block["filter"] = filters
@@ -168,5 +194,6 @@ def _filter(field: str, op: str, value: str) -> dict[str, Any]:
 ROUTES: list[BaseRoute] = [
     Route("/admin/home", home_admin),
     Route("/admin/home/{role}/add", add, methods=["POST"]),
+    Route("/admin/home/{role}/{index:int}/conditions", conditions, methods=["POST"]),
     Route("/admin/home/{role}/{index:int}/{action}", move, methods=["POST"]),
 ]

@@ -26,6 +26,7 @@ from engine.mail.sending import base_url, send_test_email
 from engine.mail.templates import (TemplateInvalid, delete_template, get_template, list_templates, render_body,
                                    render_subject, save_template, source_problems)
 from engine.org.users import display_names
+from engine.record_links.visits import urls as record_link_urls
 from engine.records.model import Query
 from engine.templating import TemplateProblem
 from web.endpoints import form_view, workspace
@@ -218,6 +219,7 @@ def _preview_context(request: Request, form_id: str) -> tuple[dict[str, Any], in
     """What a template reads in the preview: the latest record of the form (as an automation would give it)."""
     ws, lang = workspace(request), choose_language(request)
     context: dict[str, Any] = {"record": {}, "values": {}, "old": {}, "steps": {}, "link": base_url(ws) + "/",
+                               "record_links": {},
                                "form": "", "automation": "", "lang": lang,
                                "now": ws.now().astimezone(ws.tz).strftime("%Y-%m-%d %H:%M")}
     form = ws.definitions.forms.get(form_id)
@@ -232,7 +234,8 @@ def _preview_context(request: Request, form_id: str) -> tuple[dict[str, Any], in
     values = {**latest[0].values, "id": latest[0].id}
     with ws.reading() as conn:
         context["record"] = display_record(conn, ws.records.runtimes, form, values, lang, ws.tz)
-    context.update(values=values, link=f"{base_url(ws)}/apps/{form.app}/{form.id}/{latest[0].id}")
+    context.update(values=values, link=f"{base_url(ws)}/apps/{form.app}/{form.id}/{latest[0].id}",
+                   record_links=record_link_urls(ws, form, latest[0].id, base_url(ws)))
     return context, latest[0].id
 
 

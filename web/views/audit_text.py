@@ -190,6 +190,13 @@ def _purged(detail: Mapping[str, Any], names: Names, target: str = "") -> list[s
             f"{names.t('audit_tables')}: {', '.join(str(t) for t in detail.get('tables') or [])}"]
 
 
+def _import(detail: Mapping[str, Any], names: Names, target: str = "") -> list[str]:
+    parts = [names.form(target), str(detail.get("file") or "")]
+    if detail.get("dry_run"):
+        parts.append(names.t("audit_import_dry_run"))
+    return [p for p in parts if p]
+
+
 def _plain(detail: Mapping[str, Any], names: Names, target: str = "") -> list[str]:
     return [f"{key}: {value}" for key, value in detail.items()]
 
@@ -198,7 +205,7 @@ def _plain(detail: Mapping[str, Any], names: Names, target: str = "") -> list[st
 FORMATTERS: dict[str, Callable[[Mapping[str, Any], Names, str], list[str]]] = {
     "roles_changed": _roles, "user_created": _created, "user_updated": _updated,
     "department_changed": _department, "transfer": _transfer, "sign_in_failed": _sign_in_failed,
-    "export": _export, "sign_out": _sign_out,
+    "export": _export, "import": _import, "sign_out": _sign_out,
     "automation_enabled": _automation, "automation_disabled": _automation, "automation_edited": _automation,
     "job_retried": _job, "job_discarded": _job,
     "definitions_published": _published, "form_purged": _purged,

@@ -6,6 +6,8 @@ GET /api/v1/{form}/export?format=csv|xlsx&q=…&sort=…&filter=…       (the A
 Both need the export right (403 otherwise), write an `export` entry to the audit log, and send the file as an
 attachment that is never cached. CSV is streamed as it is read; a workbook is built in a temporary file first (a
 zip cannot be streamed), then sent in chunks. Every step runs in the thread pool, never on the event loop.
+When more records match than the `export_background_rows` setting, the file is written by a background job
+instead: the list page goes to the job's page (web.views.export_jobs), the API answers 202 with its status URL.
 """
 
 from __future__ import annotations
@@ -17,19 +19,20 @@ from urllib.parse import quote
 
 from starlette.endpoints import HTTPEndpoint
 from starlette.requests import Request
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 
 from engine.bidi import without_controls
 from engine.errors import QueryInvalid
 from engine.i18n import text
-from engine.records.export import MAX_ROWS, PAGE_ROWS, Export, record_export, start_export
+from engine.records.export import PAGE_ROWS, Export, record_export, start_export
+from engine.records.export_jobs import background_rows, queue_export
 from engine.records.export_files import csv_chunks, write_xlsx
 from engine.records.model import Actor, Query
 from web.api.input import check_text
 from web.api.records import _filters, _form_id
 from web.endpoints import workspace
 from web.i18n import choose_language, translator
-from web.render import environment, page
+from web.render import page
 from web.session import actor_of, current_user
 from web.views.listing import request_state
 from web.views.liststate import problem_text
@@ -42,7 +45,6 @@ FORMATS = ("xlsx", "csv")
 API_PARAMS = ("format", "q", "sort", "filter")
 CHUNK = 64 * 1024
 SPOOL = 8 * 1024 * 1024  # a workbook up to this size stays in memory, a bigger one goes to a temporary file
-environment.globals["export_max_rows"] = MAX_ROWS  # the list page's export links tell the limit
 
 
 def export_format(request: Request, default: str) -> str:
@@ -93,16 +95,22 @@ def export_api(request: Request) -> Response:
 
 
 def send_export(request: Request, form_id: str, query: Query, fmt: str, actor: Actor, lang: str) -> Response:
-    """Count and check (engine errors become 400/403 answers), audit, then send the file."""
+    """Count and check (engine errors become 400/403 answers), audit, then send the file — or, for more records
+    than the `export_background_rows` setting, queue a job writing it and point to the job's page."""
     ws = workspace(request)
     export: Export = start_export(ws.records, actor, form_id, query, lang)
-    with ws.writing() as conn:
-        record_export(conn, ws.now(), actor, form_id, fmt, export.total, query,
-                      address=request.client.host if request.client else None)
     label = text(export.form.label, lang)
-    headers = {"content-disposition": attachment(f"{without_controls(label)}-{ws.now().astimezone(ws.tz):%Y%m%d-%H%M}.{fmt}",
-                                                 f"{form_id}.{fmt}"),
-               "cache-control": "no-store"}
+    filename = f"{without_controls(label)}-{ws.now().astimezone(ws.tz):%Y%m%d-%H%M}.{fmt}"
+    address = request.client.host if request.client else None
+    if export.total > background_rows(ws):
+        token = queue_export(ws, actor, export, query, fmt, lang, filename, address)
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"job": token, "status": f"/api/v1/exports/{token}", "rows_total": export.total},
+                                status_code=202, headers={"location": f"/api/v1/exports/{token}"})
+        return RedirectResponse(f"/exports/{token}", status_code=303)
+    with ws.writing() as conn:
+        record_export(conn, ws.now(), actor, form_id, fmt, export.total, query, address=address)
+    headers = {"content-disposition": attachment(filename, f"{form_id}.{fmt}"), "cache-control": "no-store"}
     if fmt == "csv":
         return StreamingResponse(csv_chunks(export, lang), media_type=CSV_TYPE, headers=headers)
     spooled = _workbook(export, label)

@@ -18,6 +18,7 @@ from engine.fields.registry import field_type
 from engine.fields.screen import PostedForm
 from engine.fields.types.places import Address
 from engine.fields.types.relations import Subform
+from engine.formulas.errors import error_description
 from engine.records.export import lookup_target
 from engine.records.preview import Preview
 from engine.records.values import Errors
@@ -118,8 +119,11 @@ def form_context(request: Request, form: FormDef, state: Preview, editable_ids: 
 
     defs = request.app.state.ws.definitions
 
-    def calc(f: FieldDef, value: Any) -> str:
-        """A computed value as the record page shows it: a lookup or a rollup of money as money…"""
+    def calc(f: FieldDef, value: Any, path: str = "") -> str:
+        """A computed value as the record page shows it: a lookup or a rollup of money as money…; a formula that
+        ends in an error says which (`division by zero (#DIV/0!)`)."""
+        if path in state.formula_errors:
+            return error_description(state.formula_errors[path], lang)
         if value in (None, "", []):
             return "—"
         shown, many = lookup_target(defs, form, f)
@@ -152,6 +156,7 @@ def preview(request: Request, data: FormData) -> Response:
     for f in form.fields:
         if field_type(f.type).holds_rows and f.id in editable_ids:
             subforms[f.id] = _dom_rows(f, data, state)
+    state.formula_errors = _dom_formula_errors(form, data, state)
     context = form_context(request, form, state, editable_ids, submitted=False)
     context.update(state=state, form=form, editable=editable_ids, subforms=subforms, lang=choose_language(request))
     html = environment.get_template("_live.html").render(context)
@@ -170,6 +175,19 @@ def _dom_rows(sub: FieldDef, data: FormData, state: Preview) -> list[tuple[dict[
         errors = {c.id: state.errors.get(prefix + c.id, []) for c in sub.fields}
         rows[position] = (values, errors)
     return rows
+
+
+def _dom_formula_errors(form: FormDef, data: FormData, state: Preview) -> dict[str, str]:
+    """The formula errors by the page's paths: a subform row's index counts the blank rows the page posted too."""
+    positions = {f.id: row_positions(f, data) for f in form.fields if field_type(f.type).holds_rows}
+    found: dict[str, str] = {}
+    for path, code in state.formula_errors.items():
+        match = re.fullmatch(r"(\w+)\[(\d+)\]\.(.+)", path)
+        rows = positions.get(match.group(1), []) if match else []
+        if match and int(match.group(2)) < len(rows):
+            path = f"{match.group(1)}[{rows[int(match.group(2))]}].{match.group(3)}"
+        found[path] = code
+    return found
 
 
 def region_options(request: Request) -> Response:

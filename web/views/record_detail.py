@@ -13,9 +13,10 @@ from starlette.responses import RedirectResponse, Response
 from engine.definitions.model import FieldDef, FormDef
 from engine.errors import FieldError, FieldValueError, NotFound, RecordInvalid
 from engine.fields.registry import field_type
+from engine.formulas.errors import error_description
 from engine.records.comments import MAX_LENGTH, add_comment, list_comments
 from engine.org.users import display_names
-from engine.records.model import Record
+from engine.records.model import Actor, Record
 from engine.fields.screen import RECORD, USER, Reference
 from engine.workspace import Workspace
 from web.endpoints import form_view
@@ -28,6 +29,8 @@ from web.views.form_layout import form_layout
 from web.views.records import record_or_404
 from web.views.related import RelatedList, related_lists
 from web.views.pipeline import stage_bars
+from web.views.printing.document import template_choices
+from web.views.record_link import record_links_panel
 from web.views import workflow_record
 
 
@@ -100,9 +103,20 @@ def render_record(request: Request, form: FormDef, record: Record, comment_error
         "comment_max": MAX_LENGTH, "change_text": lambda f, v: shown_change(fmt, f, v),
         "may_update": ws.records.allowed(actor, form.id, record.id, "update") and not workflow_record.locked(record),
         "may_delete": ws.records.allowed(actor, form.id, record.id, "delete") and not workflow_record.locked(record),
-        "workflow": flow_panel,
+        "workflow": flow_panel, "record_links": record_links_panel(request, form, record.id, actor),
         "stage_bars": stage_bars(request, form, record, actor, pipeline_refused),
+        "formula_errors": _formula_errors(ws, actor, form, record),
+        "formula_error": lambda code: error_description(code, lang),
+        "print_choices": template_choices(form, lang),
     }, status=status)
+
+
+def _formula_errors(ws: Workspace, actor: Actor, form: FormDef, record: Record) -> dict[str, str]:
+    """The error values the record's formulas end in (those fields were saved empty), computed again to show why."""
+    try:
+        return ws.records.formula_errors(actor, form.id, record.id)
+    except NotFound:
+        return {}
 
 
 def record_page(request: Request) -> Response:

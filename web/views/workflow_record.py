@@ -54,7 +54,8 @@ def panel(request: Request, form: FormDef, record: Record, actor: Actor,
             "base": f"/apps/{form.app}/{form.id}/{record.id}/workflow"}
 
 
-def _user_ids(steps: Iterable[Step]) -> set[int]:
+def step_user_ids(steps: Iterable[Step]) -> set[int]:
+    """The ids of the people the steps' details name (to whom it went, from whom, who was added or urged)."""
     found: set[int] = set()
     for s in steps:
         for key in USER_DETAILS:
@@ -102,7 +103,7 @@ def timeline_entries(request: Request, form: FormDef, record_id: int,
     if not steps:
         return []
     with ws.reading() as conn:
-        names = display_names(conn, _user_ids(steps))
+        names = display_names(conn, step_user_ids(steps))
     labels = {n.id: text(n.label, lang) for n in flow.nodes} if flow is not None else {}
     fills = {n.id for n in flow.nodes if n.type == "fill"} if flow is not None else set()
     return [{"kind": "workflow", "at": s.at, "order": (3, s.id), "step": s,

@@ -9,7 +9,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from engine.definitions.model import FieldDef
 from engine.errors import FieldError
-from engine.fields.base import EQUALITY_OPS, FORM, JSON, FieldType
+from engine.fields.base import EQUALITY_OPS, FORM, JSON, FieldType, Parser, Validator
 from engine.fields.conversion import FIRST_ITEM, INTO_LIST, KEEP, TO_OPTION, ConversionContext, all_options_in
 from engine.fields.registry import register
 from engine.fields.screen import PostedForm
@@ -87,6 +87,22 @@ class SingleChoice(OptionsMixin):
 
     def validate(self, f: FieldDef, value: Any) -> list[FieldError]:
         return [error(f, "bad_option", value=v) for v in self.outside(f, [value])]
+
+    def parser(self, f: FieldDef) -> Parser:
+        if type(self).parse is not SingleChoice.parse:
+            return super().parser(f)
+        # An option value given exactly (the usual input) is itself; anything else takes the long way.
+        exact, slow = {v for v in self._value_set(f) if v and v == v.strip()}, self.parse
+
+        def parse(raw: Any, fmt: str = JSON) -> Any:
+            return raw if type(raw) is str and raw in exact else slow(f, raw, fmt)
+        return parse
+
+    def validator(self, f: FieldDef) -> Validator | None:
+        if type(self).validate is not SingleChoice.validate or f.get("allow_other"):
+            return super().validator(f)
+        allowed, validate = self._value_set(f), self.validate
+        return lambda value: [] if value in allowed else validate(f, value)
 
     def json_schema(self, f: FieldDef) -> dict[str, Any]:
         if f.get("allow_other"):

@@ -104,6 +104,7 @@ class Signature(FieldType):
     """A handwritten signature: one reference to a stored PNG."""
 
     name = "signature"
+    public_input = False
     label = {"zh": "手写签名", "en": "Signature"}
     operators = ("empty", "not_empty")
     display = "signature"

@@ -11,7 +11,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from engine.definitions.model import FieldDef
 from engine.errors import FieldError
-from engine.fields.base import JSON
+from engine.fields.base import JSON, Parser, Validator
 from engine.fields.conversion import (KEEP, NUMBER_TO_NUMBER, TEXT_TO_INTEGER, TEXT_TO_NUMBER, WHOLE_NUMBER,
                                       ConversionContext)
 from engine.fields.registry import register
@@ -24,6 +24,7 @@ CURRENCY_SYMBOLS = {"CNY": "¥", "RMB": "¥", "USD": "$", "EUR": "€", "GBP": "
 NOISE = re.compile(r"[\s,，_¥￥$€£]|CNY|RMB|USD|EUR|GBP|JPY|HKD|HK|JP|%$")
 NUMBER_TEXT = {"zh": "数字", "en": "a number"}
 INTEGER_TEXT = {"zh": "整数", "en": "a whole number"}
+LIMIT = 2 ** 63  # an integer's magnitude stays below this (BIGINT)
 PRECISION = 20  # total digits of the NUMERIC column on PostgreSQL
 DECIMALS: dict[str, Any] = {"decimals": {"type": "integer", "minimum": 0, "maximum": 10, "default": 2,
                          "description": "Digits kept after the decimal point."}}
@@ -31,6 +32,15 @@ DECIMALS: dict[str, Any] = {"decimals": {"type": "integer", "minimum": 0, "maxim
 
 def to_decimal(f: FieldDef, raw: Any, expected: I18n) -> Decimal | None:
     """A Decimal from a number or text like '¥1,234.50' or '12.5%'; None for blank input."""
+    if type(raw) is str:
+        # Plain numeric text (the usual input) is read as is: what Decimal reads holds no noise to take out.
+        try:
+            number = Decimal(raw)
+        except InvalidOperation:
+            pass
+        else:
+            if number.is_finite():
+                return number
     if blank(raw):
         return None
     if isinstance(raw, bool) or not isinstance(raw, (int, float, Decimal, str)):
@@ -49,6 +59,16 @@ class NumberBase(OrderedFilters):
 
     value_type = "number"
     props_schema = MIN_MAX
+
+    def validator(self, f: FieldDef) -> Validator | None:
+        if type(self).validate is not NumberBase.validate:
+            return super().validator(f)
+        low, high = (None if f.get(k) is None else Decimal(str(f.get(k))) for k in ("min", "max"))
+        if low is None and high is None:
+            return None
+        validate = self.validate  # within the bounds there is nothing to report; outside, the full check says why
+        return lambda value: validate(f, value) if (low is not None and value < low) or \
+            (high is not None and value > high) else []
 
     def validate(self, f: FieldDef, value: Any) -> list[FieldError]:
         errors = []
@@ -77,6 +97,21 @@ class DecimalField(NumberBase):
 
     def sql_type(self, f: FieldDef) -> sa.types.TypeEngine[Any]:
         return DecimalType(self.scale(f))
+
+    def parser(self, f: FieldDef) -> Parser:
+        if type(self).parse is not DecimalField.parse:
+            return super().parser(f)
+        scale = self.scale(f)
+        quantum, limit = Decimal(1).scaleb(-scale), Decimal(10) ** (PRECISION - scale)
+
+        def parse(raw: Any, fmt: str = JSON) -> Any:
+            number = to_decimal(f, raw, NUMBER_TEXT)
+            if number is None:
+                return None
+            if abs(number) >= limit:
+                raise invalid(f, NUMBER_TEXT)
+            return number.quantize(quantum, rounding=ROUND_HALF_UP)
+        return parse
 
     def parse(self, f: FieldDef, raw: Any, fmt: str = JSON) -> Any:
         number = to_decimal(f, raw, NUMBER_TEXT)
@@ -119,6 +154,12 @@ class Money(DecimalField):
                     "currency": {"type": "string", "default": "CNY", "pattern": "^[A-Z]{3}$",
                                  "description": "ISO 4217 currency code used when showing amounts."}}
 
+    def report_kind(self, f: FieldDef) -> str | None:
+        return "money"
+
+    def currency(self, f: FieldDef) -> str | None:
+        return str(f.get("currency") or "CNY")
+
     def format(self, f: FieldDef, value: Any, lang: str = "zh", tz: Any = None) -> str:
         if value is None:
             return ""
@@ -142,6 +183,9 @@ class Percent(DecimalField):
     def cell_kind(self, f: FieldDef) -> str:
         return "percent"
 
+    def report_kind(self, f: FieldDef) -> str | None:
+        return "percent"
+
     def format(self, f: FieldDef, value: Any, lang: str = "zh", tz: Any = None) -> str:
         return "" if value is None else f"{Decimal(str(value)).normalize():,f}%"
 
@@ -161,11 +205,22 @@ class Integer(NumberBase):
     def sql_type(self, f: FieldDef) -> sa.types.TypeEngine[Any]:
         return sa.BigInteger()
 
+    def parser(self, f: FieldDef) -> Parser:
+        if type(self).parse is not Integer.parse:
+            return super().parser(f)
+        slow = self.parse
+
+        def parse(raw: Any, fmt: str = JSON) -> Any:
+            if type(raw) is int and -LIMIT < raw < LIMIT:  # already a whole number in range: the usual JSON input
+                return raw
+            return slow(f, raw, fmt)
+        return parse
+
     def parse(self, f: FieldDef, raw: Any, fmt: str = JSON) -> Any:
         number = to_decimal(f, raw, INTEGER_TEXT)
         if number is None:
             return None
-        if number != number.to_integral_value() or abs(number) >= 2 ** 63:
+        if number != number.to_integral_value() or abs(number) >= LIMIT:
             raise invalid(f, INTEGER_TEXT)
         return int(number)
 

@@ -47,6 +47,7 @@ class Address(FieldType):
     """A mainland China address kept in four columns: `<id>_province`, `_city`, `_district`, `_detail`."""
 
     name = "address"
+    public_input = False
     label = {"zh": "地址", "en": "Address"}
     searchable = True
     operators = ("eq", "contains", "empty", "not_empty")
@@ -139,6 +140,7 @@ class Location(FieldType):
     """A point on the map: longitude, latitude and an optional address text, kept as one JSON value."""
 
     name = "location"
+    public_input = False
     label = {"zh": "定位", "en": "Location"}
     operators = ("empty", "not_empty")
     display = "location"

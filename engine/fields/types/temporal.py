@@ -12,7 +12,8 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from engine.definitions.model import FieldDef
 from engine.errors import FieldError
-from engine.fields.base import EQUALITY_OPS, JSON, ORDER_OPS, RELATIVE_DATE_OPS, SHEET, FilterContext
+from engine.fields.base import (EQUALITY_OPS, JSON, ORDER_OPS, RELATIVE_DATE_OPS, SHEET, FilterContext, NameFinder, Parser,
+                                Validator)
 from engine.fields.conversion import LOCAL_DATE, LOCAL_MIDNIGHT
 from engine.fields.registry import register
 from engine.fields.screen import PostedForm, local_moment
@@ -124,6 +125,21 @@ class Date(DateBase):
     def sql_type(self, f: FieldDef) -> sa.types.TypeEngine[Any]:
         return sa.Date()
 
+    def parser(self, f: FieldDef) -> Parser:
+        if type(self).parse is not Date.parse:
+            return super().parser(f)
+        slow = self.parse
+
+        def parse(raw: Any, fmt: str = JSON) -> Any:
+            # 'YYYY-MM-DD', the usual input: when fromisoformat takes it, so would the long way, with this date
+            if type(raw) is str and len(raw) == 10 and raw[4] == "-" and raw[7] == "-":
+                try:
+                    return date.fromisoformat(raw)
+                except ValueError:
+                    pass
+            return slow(f, raw, fmt)
+        return parse
+
     def parse(self, f: FieldDef, raw: Any, fmt: str = JSON) -> Any:
         if blank(raw):
             return None
@@ -138,6 +154,11 @@ class Date(DateBase):
         if value is None:
             raise invalid(f, DATE_TEXT)
         return value
+
+    def validator(self, f: FieldDef) -> Validator | None:
+        if type(self).validate is Date.validate and not f.get("min") and not f.get("max"):
+            return None
+        return super().validator(f)
 
     def validate(self, f: FieldDef, value: Any) -> list[FieldError]:
         """Checks ISO `min`/`max`; `$today` bounds need the clock, so the record service checks those."""
@@ -195,6 +216,13 @@ class DateTime(DateBase):
         if value is None:
             raise invalid(f, DATETIME_TEXT)
         return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+    def import_cell(self, f: FieldDef, cell: Any, find: NameFinder, tz: tzinfo | None = None) -> Any:
+        """A sheet's times are local: a moment without an offset gets the importer's zone (`tz`)."""
+        if cell is None or cell == "" or tz is None:
+            return cell
+        moment = self._moment(cell, SHEET)
+        return cell if moment is None else moment.replace(tzinfo=tz) if moment.tzinfo is None else moment
 
     def _moment(self, raw: Any, fmt: str) -> datetime | None:
         if isinstance(raw, datetime):

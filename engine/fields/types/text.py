@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+import sys
 from decimal import Decimal
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
@@ -13,7 +14,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from engine.definitions.model import FieldDef
 from engine.errors import FieldError
-from engine.fields.base import EQUALITY_OPS, JSON, TEXT_OPS, FieldType, FilterContext
+from engine.fields.base import EQUALITY_OPS, JSON, TEXT_OPS, FieldType, FilterContext, Parser, Validator
 from engine.fields.conversion import AS_TEXT, ESCAPED_HTML, KEEP, OPTION_LABEL, Conversion, ConversionContext
 from engine.fields.html import sanitize_html
 from engine.fields.registry import register
@@ -67,6 +68,38 @@ class TextBase(FieldType):
         value = str(raw)
         return value.strip() if self.strip else value
 
+    def parser(self, f: FieldDef) -> Parser:
+        if type(self).parse is not TextBase.parse:
+            return super().parser(f)
+        return self.text_parser(f)
+
+    def text_parser(self, f: FieldDef) -> Parser:
+        """`TextBase.parse` with a short way for text (the usual input); anything else takes the long one."""
+        slow, strip = self.parse, self.strip
+
+        def parse(raw: Any, fmt: str = JSON) -> Any:
+            if type(raw) is not str:
+                return slow(f, raw, fmt)
+            trimmed = raw.strip()
+            if not trimmed:
+                return None
+            return trimmed if strip else raw
+        return parse
+
+    def validator(self, f: FieldDef) -> Validator | None:
+        if type(self).validate is not TextBase.validate:
+            return super().validator(f)
+        return self.length_check(f)
+
+    def length_check(self, f: FieldDef) -> Validator | None:
+        """`validate` as a closure over the field's length bounds (None without bounds): a length within them
+        has nothing to report, so only a value outside them pays for the full check."""
+        longest, shortest = self.max_length(f), int_prop(f, "min_length")
+        if not longest and not shortest:
+            return None
+        low, high, validate = shortest or 0, longest or sys.maxsize, self.validate
+        return lambda value: [] if low <= len(value) <= high else validate(f, value)
+
     def validate(self, f: FieldDef, value: Any) -> list[FieldError]:
         errors = []
         longest, shortest = self.max_length(f), int_prop(f, "min_length")
@@ -108,6 +141,11 @@ class Text(TextBase):
         "regex": {"type": "string", "description": "Regular expression the whole value must match."},
         "regex_message": {"type": ["string", "object"], "description": "Message (i18n text) when regex fails."},
     }
+
+    def validator(self, f: FieldDef) -> Validator | None:
+        if type(self).validate is Text.validate and not f.get("regex"):
+            return self.length_check(f)
+        return super().validator(f)
 
     def validate(self, f: FieldDef, value: Any) -> list[FieldError]:
         errors = super().validate(f, value)
@@ -172,6 +210,18 @@ class PatternText(TextBase):
         if value is not None and not self.matches(f, value):
             raise bad_format(f, self.expected)
         return value
+
+    def parser(self, f: FieldDef) -> Parser:
+        if type(self).parse is not PatternText.parse:
+            return super().parser(f)
+        text, matches, expected = self.text_parser(f), self.matches, self.expected
+
+        def parse(raw: Any, fmt: str = JSON) -> Any:
+            value = text(raw, fmt)
+            if value is not None and not matches(f, value):
+                raise bad_format(f, expected)
+            return value
+        return parse
 
     def matches(self, f: FieldDef, value: str) -> bool:
         return self.pattern.fullmatch(value) is not None

@@ -71,10 +71,11 @@ def test_a_pivot_without_column_dimensions_and_with_summable_measures_named() ->
 def test_a_kpi_shows_the_total_the_percent_of_its_target_and_the_change_on_the_previous_period() -> None:
     chart = render("kpi", d.won_this_month({"amount": 400000}), {"target": 500000}, "zh")
     k = chart.context
-    assert (k["label"], k["text"], k["target"]) == ("金额", "¥460,000.50", "目标 ¥500,000.00")
+    # a headline in whole units (the exact amount in its tooltip), as money with its currency sign
+    assert (k["label"], k["text"], k["exact"], k["target"]) == ("金额", "¥460,000", "¥460,000.50", "目标 ¥500,000")
     assert k["reached"] == pytest.approx(0.920001) and k["reached_text"] == "完成目标的 92.0%"
     assert (k["trend"].direction, k["trend"].text, k["trend"].previous) == \
-        ("up", "较上期增长 15.0%", "上期 ¥400,000.00")
+        ("up", "较上期增长 15.0%", "上期 ¥400,000")
     en = render("kpi", d.won_this_month({"amount": 500000, "cycle": 30}), {"measure": "cycle"}, "en").context
     assert en["text"] == "32.5 d" and en["target"] is None and en["reached"] is None
     assert en["trend"].direction == "up" and en["trend"].text == "Up 8.3% on the previous period"

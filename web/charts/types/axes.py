@@ -8,7 +8,7 @@ from engine.reports.dataset import Column as DataColumn, Dataset
 from web.charts.echarts import CURRENCY, LABELS, EChartsType, grid, legend, measure_formats, value_axis
 from web.charts.members import member_label
 from web.charts.registry import register
-from web.charts.series import Series, category_series, chosen_measures
+from web.charts.series import Series, category_series, chosen_measures, line_look, not_clickable
 
 MEASURES = {"type": "array", "items": {"type": "string"},
             "description": "The measures drawn, by key (every measure when left out)."}
@@ -29,7 +29,7 @@ class AxisChart(EChartsType):
         categories, series = category_series(dataset, lang, currency, measures)
         category_axis: dict[str, Any] = {"type": "category", "data": [member_label(m, lang) for m in categories],
                                          "axisLabel": {"hideOverlap": True}}
-        values = value_axis(series[0].measure, lang)
+        values = value_axis(list({s.measure.key: s.measure for s in series}.values()), lang)
         sideways = self.sideways(options)
         if sideways:
             category_axis["inverse"] = True  # the first row on top
@@ -52,7 +52,7 @@ class AxisChart(EChartsType):
         return self.horizontal
 
     def series(self, s: Series, labels: bool, options: dict[str, Any]) -> dict[str, Any]:
-        found: dict[str, Any] = {"type": self.series_type, "name": s.name, "data": s.items}
+        found: dict[str, Any] = {"type": self.series_type, "name": s.name, "data": s.items, **not_clickable(s.measure)}
         if s.color:
             found["itemStyle"] = {"color": s.color}
             if self.series_type == "line":
@@ -62,7 +62,7 @@ class AxisChart(EChartsType):
         if self.area:
             found["areaStyle"] = {"opacity": 0.25}
         if self.series_type == "line":
-            found["smooth"] = bool(options.get("smooth"))
+            found.update(line_look(s.items, bool(options.get("smooth"))))
             found["data"] = [{k: v for k, v in item.items() if k != "itemStyle"} for item in s.items]
         if labels:
             found["label"] = {"show": True, "position": "inside" if self.stacked else

@@ -10,7 +10,7 @@ from engine.reports.dataset import Column, Dataset
 from web.charts.echarts import CURRENCY, EChartsType
 from web.charts.numbers import format_value, plain
 from web.charts.registry import register
-from web.charts.series import chosen_measures
+from web.charts.series import chosen_measures, not_clickable
 from web.texts.charts import chart_text
 
 NUMBER = {"type": "number", "exclusiveMinimum": 0}
@@ -59,4 +59,5 @@ class Gauge(EChartsType):
             "title": {"offsetCenter": [0, "42%"], "fontSize": 13, "color": "#6b7280"},
             "detail": {"formatter": shown, "offsetCenter": [0, "-2%"], "fontSize": 24, "fontWeight": "bold",
                        "color": "#1f2937", "valueAnimation": False},
-            "data": [{"value": value, "name": title, "text": shown, "keys": {}, "measure": measure.key}]}]}
+            "data": [{"value": value, "name": title, "text": shown, "measure": measure.key,
+                      **({"keys": {}} if measure.drillable else {})}], **not_clickable(measure)}]}

@@ -7,7 +7,7 @@ from typing import Any
 
 from engine.i18n import text
 from engine.reports.dataset import Column, Dataset
-from web.charts.numbers import format_value, plain
+from web.charts.numbers import format_value, headline, plain
 from web.charts.registry import ChartType, register
 from web.charts.series import chosen_measures
 from web.charts.types.gauge import total_of
@@ -27,11 +27,11 @@ def trend(measure: Column, value: Any, previous: Any, lang: str, currency: str) 
     """The change of `value` on the previous period's, as people read it; None when there is no previous period."""
     if previous is None:
         return None
-    was = chart_text("chart_previous", lang, value=format_value(measure, previous, lang, currency))
+    was = chart_text("chart_previous", lang, value=headline(measure, previous, lang, currency))
     now, before = float(value or 0), float(previous)
-    if before == 0:
+    if before == 0:  # the words say it all: no "previous period 0" after them
         return Trend("flat" if now == 0 else "new",
-                     chart_text("chart_change_flat" if now == 0 else "chart_change_new", lang), was)
+                     chart_text("chart_change_flat" if now == 0 else "chart_change_new", lang), "")
     change = (now - before) / abs(before)
     if round(change, 3) == 0:
         return Trend("flat", chart_text("chart_change_flat", lang), was)
@@ -64,11 +64,13 @@ class Kpi(ChartType):
         previous = (dataset.previous or {}).get(measure.key) if dataset.previous is not None else None
         return {
             "label": text(measure.label, lang), "value": plain(value),
-            "text": format_value(measure, value, lang, currency),
-            "target": chart_text("chart_target", lang) + " " + format_value(measure, target, lang, currency)
+            "text": headline(measure, value, lang, currency), "exact": format_value(measure, value, lang, currency),
+            "empty": chart_text("chart_kpi_empty", lang) if value is None else None,
+            "target": chart_text("chart_target", lang) + " " + headline(measure, target, lang, currency)
             if target else None,
             "reached": reached, "reached_text": chart_text("chart_of_target", lang,
                                                            percent=format_value(PERCENT, reached, lang))
             if reached is not None else None,
-            "trend": trend(measure, value, previous, lang, currency), "keys_json": "{}", "measure": measure.key,
+            "trend": trend(measure, value, previous, lang, currency), "keys_json": "{}" if measure.drillable else "",
+            "measure": measure.key,
         }

@@ -22,6 +22,11 @@ ADDITIVE_KINDS = ("number", "money")
 Path = tuple[Any, ...]
 
 
+def _keys(value: Any) -> list[str]:
+    """A dimension option: one key or a list of keys."""
+    return [value] if isinstance(value, str) else [str(v) for v in value or []]
+
+
 @dataclass
 class Grid:
     """The dataset indexed by (row path, column path) of member ids, with the members of each path."""
@@ -33,6 +38,8 @@ class Grid:
     summable: set[str]
     lang: str
     currency: str
+    subtotals: bool = True  # a subtotal line per outer row group
+    totals: bool = True  # the total column and the grand total line
 
     def __post_init__(self) -> None:
         self.row_members: dict[Path, list[Member]] = {}
@@ -43,7 +50,9 @@ class Grid:
             self.at.setdefault((r, c), []).append(row)
             self.row_members.setdefault(r, [row[self.dataset.column_index(d.key)] for d in self.rows])
             self.column_members.setdefault(c, [row[self.dataset.column_index(d.key)] for d in self.columns])
-        self.row_paths, self.column_paths = list(self.row_members), list(self.column_members)
+        self.row_paths = list(self.row_members)  # the report's sort
+        # across: in the members' natural order (options as listed, dates in time, users by name)
+        self.column_paths = sorted(self.column_members, key=lambda p: [m.rank for m in self.column_members[p]])
 
     def _path(self, row: list[Any], dims: list[Column]) -> Path:
         return tuple(member_id(row[self.dataset.column_index(d.key)]) for d in dims)
@@ -69,7 +78,8 @@ class Grid:
 
     def cells(self, rows: list[list[Any]], keys: dict[str, Any]) -> list[Cell]:
         """One cell per measure for these rows, clickable to the records behind them."""
-        return [Cell(format_value(m, self.value(m, rows), self.lang, self.currency), True, keys, measure=m.key)
+        return [Cell(format_value(m, self.value(m, rows), self.lang, self.currency), True,
+                     keys if m.drillable else None, measure=m.key)
                 for m in self.measures]
 
     def matching(self, row_prefix: Path, column: Path | None) -> list[list[Any]]:
@@ -86,10 +96,13 @@ class Pivot(ChartType):
     options_schema = {
         "currency": {"type": "string", "pattern": "^[A-Z]{3}$", "default": "CNY"},
         "rows": {**KEYS, "description": "Dimensions down the side, outermost first (all but the last by default)."},
-        "columns": {**KEYS, "description": "Dimensions across the top (the last when there are two or more)."},
+        "columns": {"anyOf": [{"type": "string"}, KEYS],
+                    "description": "Dimensions across the top (the last when there are two or more)."},
         "measures": {**KEYS, "description": "The measures shown (every one by default)."},
         "summable": {**KEYS, "description": "Measures whose subtotals are sums (counts and sums; by default "
                                             "number and money measures)."},
+        "subtotals": {"type": "boolean", "default": True, "description": "A subtotal line per outer row group."},
+        "totals": {"type": "boolean", "default": True, "description": "The total column and the grand total line."},
     }
 
     def context(self, dataset: Dataset, options: dict[str, Any], lang: str) -> dict[str, Any]:
@@ -99,13 +112,14 @@ class Pivot(ChartType):
                     "row_dimensions": len(grid.rows)}
         lines: list[Line] = []
         self._group(grid, (), lines)
-        lines.append(self._total(grid))
+        if grid.totals:
+            lines.append(self._total(grid))
         return {"head": self._head(grid), "lines": lines,
                 "empty": chart_text("chart_no_data", lang), "row_dimensions": len(grid.rows)}
 
     def grid(self, dataset: Dataset, options: dict[str, Any], lang: str) -> Grid:
         dims = {d.key: d for d in dataset.dimensions}
-        columns = [dims[k] for k in options.get("columns") or [] if k in dims]
+        columns = [dims[k] for k in _keys(options.get("columns")) if k in dims]
         rows = [dims[k] for k in options.get("rows") or [] if k in dims and dims[k] not in columns]
         if not rows and not columns:
             rows, columns = (dataset.dimensions[:-1], dataset.dimensions[-1:]) if len(dims) > 1 else \
@@ -113,7 +127,8 @@ class Pivot(ChartType):
         rows = rows or [d for d in dataset.dimensions if d not in columns]
         measures = chosen_measures(dataset, options.get("measures"))
         summable = set(options.get("summable") or [m.key for m in measures if m.kind in ADDITIVE_KINDS])
-        return Grid(dataset, rows, columns, measures, summable, lang, str(options.get("currency") or "CNY"))
+        return Grid(dataset, rows, columns, measures, summable, lang, str(options.get("currency") or "CNY"),
+                    options.get("subtotals") is not False, options.get("totals") is not False)
 
     def _head(self, grid: Grid) -> list[Line]:
         lang, several = grid.lang, len(grid.measures) > 1
@@ -125,10 +140,11 @@ class Pivot(ChartType):
         for path in grid.column_paths:
             name = " / ".join(member_label(m, lang) for m in grid.column_members[path])
             top.append(Cell(name, True, colspan=len(grid.measures)))
-        top.append(Cell(chart_text("chart_total", lang), True, colspan=len(grid.measures)))
+        if grid.totals:
+            top.append(Cell(chart_text("chart_total", lang), True, colspan=len(grid.measures)))
         head = [Line(top, "head")]
         if several:
-            head.append(Line(measure_labels * (len(grid.column_paths) + 1), "head"))
+            head.append(Line(measure_labels * (len(grid.column_paths) + int(grid.totals)), "head"))
         return head
 
     def _values(self, grid: Grid, prefix: Path) -> list[Cell]:
@@ -139,7 +155,7 @@ class Pivot(ChartType):
         cells: list[Cell] = []
         for path in grid.column_paths:
             cells += grid.cells(grid.matching(prefix, path), {**keys, **grid.column_keys(path)})
-        return cells + grid.cells(grid.matching(prefix, None), keys)
+        return cells + (grid.cells(grid.matching(prefix, None), keys) if grid.totals else [])
 
     def _group(self, grid: Grid, prefix: Path, lines: list[Line]) -> None:
         level = len(prefix)
@@ -150,6 +166,8 @@ class Pivot(ChartType):
                 lines.append(Line(self._labels(grid, child, blanks) + self._values(grid, child), "row", level))
             else:
                 self._group(grid, child, lines)
+                if not grid.subtotals:
+                    continue
                 member = member_label(grid.first_under(child)[level], grid.lang)
                 label = [Cell("") for _ in range(level)] + \
                     [Cell(chart_text("chart_subtotal", grid.lang, name=member))] + \
@@ -167,6 +185,7 @@ class Pivot(ChartType):
         for i, measure in enumerate(grid.measures):  # the grand total: over every record, not the rows shown
             if measure.key in grid.dataset.totals:
                 cells[len(cells) - len(grid.measures) + i] = Cell(
-                    format_value(measure, grid.dataset.totals[measure.key], grid.lang, grid.currency), True, {},
+                    format_value(measure, grid.dataset.totals[measure.key], grid.lang, grid.currency), True,
+                    {} if measure.drillable else None,
                     measure=measure.key)
         return Line(label + cells, "total")

@@ -23,9 +23,11 @@ class Radar(EChartsType):
         indicator = [{"name": member_label(m, lang), "max": (top * 1.1) or 1} for m, top in zip(categories, tops)]
         polygons = []
         for s in series:
-            keys = {k: v for k, v in s.items[0]["keys"].items() if k != dataset.dimensions[0].key} if s.items else {}
+            keys = {k: v for k, v in s.items[0]["keys"].items() if k != dataset.dimensions[0].key} \
+                if s.items and "keys" in s.items[0] else {}
             polygon: dict[str, Any] = {"name": s.name, "value": [i["value"] for i in s.items],
-                                       "text": [i["text"] for i in s.items], "keys": keys}
+                                       "text": [i["text"] for i in s.items],
+                                       **({"keys": keys} if s.measure.drillable else {})}
             if s.color:
                 polygon["itemStyle"] = {"color": s.color}
                 polygon["lineStyle"] = {"color": s.color}

@@ -39,9 +39,9 @@ class Scatter(EChartsType):
             points.append({"name": member_label(member, lang), "value": [plain(vx), plain(vy)], "text": shown,
                            "keys": keys_of(dataset.dimensions, row, dataset), **item_style(member.color)})
         return {"grid": {"left": 8, "right": 24, "top": 32, "bottom": 8},
-                "xAxis": value_axis(x, lang, nameLocation="middle", nameGap=28, scale=True,
+                "xAxis": value_axis([x], lang, nameLocation="middle", nameGap=28, scale=True,
                                     boundaryGap=["10%", "10%"]),
-                "yAxis": value_axis(y, lang, scale=True, boundaryGap=["10%", "10%"]),
+                "yAxis": value_axis([y], lang, scale=True, boundaryGap=["10%", "10%"]),
                 "series": [{"type": "scatter", "symbolSize": 12, "data": points}]}
 
     def formats(self, dataset: Dataset, options: dict[str, Any], lang: str, currency: str) -> dict[str, Any]:

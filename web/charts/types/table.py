@@ -29,12 +29,13 @@ class Table(ChartType):
         lines = []
         for row in dataset.rows:
             keys = keys_of(dataset.dimensions, row, dataset)
-            cells = [Cell(format_value(c, value, lang, currency), True, keys, measure=c.key) if c.role == "measure" else
+            cells = [Cell(format_value(c, value, lang, currency), True, keys if c.drillable else None, measure=c.key) if c.role == "measure" else
                      Cell(member_label(value, lang), color=shade(value.color)) for c, value in zip(dataset.columns, row)]
             lines.append(Line(cells))
         total = None
         if options.get("totals", True) and dataset.rows and dataset.totals:
-            total = Line([Cell(format_value(c, dataset.totals.get(c.key), lang, currency), True, {},
+            total = Line([Cell(format_value(c, dataset.totals.get(c.key), lang, currency), True,
+                               {} if c.drillable else None,
                                measure=c.key)
                           if c.role == "measure" else Cell("") for c in dataset.columns], "total")
             label_at = 0 if dataset.dimensions else None

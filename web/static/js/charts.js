@@ -43,7 +43,7 @@
   function numberFormat(format, lang) {
     const locale = lang === "en" ? "en" : "zh-CN";
     const options = { notation: "compact", maximumFractionDigits: 1 };
-    if (format.kind === "money") Object.assign(options, { style: "currency", currency: format.currency || "CNY" });
+    if (format.kind === "money") Object.assign(options, { style: "currency", currency: format.currency || "CNY", currencyDisplay: "narrowSymbol" });
     if (format.kind === "percent") Object.assign(options, { style: "percent", notation: "standard" });
     const intl = new Intl.NumberFormat(locale, options);
     return (value) => (typeof value === "number" ? intl.format(value) + (format.suffix || "") : value);

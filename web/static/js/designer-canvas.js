@@ -367,11 +367,19 @@
     designer.classList.add("busy");
     event.detail.xhr.designerChange = true;
   });
+  // The canvas the server answered is ready for the next change once it has settled: htmx runs the new canvas's
+  // load handlers (which make it draggable) a moment after the request ends, so a change that answers a canvas
+  // stays busy until then; one that answers none (a refusal, a lost connection) is done when the request is.
+  const answersCanvas = (xhr) => xhr.status >= 200 && xhr.status < 300 && xhr.status !== 204;
   document.addEventListener("htmx:afterRequest", (event) => {
     const xhr = event.detail.xhr;
     if (!xhr || !xhr.designerChange) return;
-    designer.classList.remove("busy");
+    if (!answersCanvas(xhr) || !event.detail.successful) designer.classList.remove("busy");
     if (xhr.status >= 400) htmx.ajax("GET", `${base}/canvas`, { target: "#design-canvas", swap: "outerHTML" });
+  });
+  document.addEventListener("htmx:afterSettle", (event) => {
+    const xhr = event.detail.xhr;
+    if (xhr && xhr.designerChange) designer.classList.remove("busy");
   });
 
   document.addEventListener("htmx:sendError", () => say(designer.dataset.networkError));

@@ -82,7 +82,7 @@
     if (!el || !window.Sortable) return;
     window.Sortable.create(el, {
       draggable: ".db-item", handle: ".db-head", ghostClass: "dragging", animation: 120, ...common,
-      filter: "button, .db-resize", preventOnFilter: false,
+      filter: "button, .db-resize, details, input, textarea, select, label", preventOnFilter: false,
       onUpdate: (event) => {
         if (event.oldIndex !== event.newIndex) post({ op: "dashboard_move_item", index: event.oldIndex, to: event.newIndex });
       },
@@ -93,9 +93,24 @@
     const handle = event.target.closest("[data-resize]");
     if (handle && designer.contains(handle)) resize(handle, event);
   });
+  // A text block is edited in its box (inside the grid's form): its Save posts the box's fields as one request.
+  function apply(box) {
+    const values = { what: box.dataset.settings, index: box.dataset.index };
+    box.querySelectorAll("input, select, textarea").forEach((el) => { if (el.name) values[el.name] = el.value; });
+    htmx.ajax("POST", designer.dataset.base + "/settings", { target: "#design-canvas", swap: "outerHTML", values });
+  }
+
   document.addEventListener("click", (event) => {
     const button = event.target.closest("[data-nudge]");
     if (button && designer.contains(button)) nudge(button);
+    const save = event.target.closest("[data-apply]");
+    if (save && designer.contains(save)) apply(save.closest(".rd-settings-form"));
+  });
+  document.addEventListener("keydown", (event) => {
+    const box = event.key === "Enter" && event.target.tagName === "INPUT" ? event.target.closest(".rd-settings-form") : null;
+    if (!box || !designer.contains(box)) return;
+    event.preventDefault();
+    apply(box);
   });
   document.addEventListener("htmx:load", (event) => {
     if (event.target.id === "design-canvas") setUp(event.target);

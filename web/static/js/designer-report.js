@@ -61,8 +61,9 @@
     const values = { index: box.dataset.index };
     if (box.dataset.settings) values.what = box.dataset.settings;
     box.querySelectorAll("input, select, textarea").forEach((el) => {
-      if (el.type === "checkbox" && !el.checked) return;
-      values[el.name] = el.value;
+      if (!el.name || (el.type === "checkbox" && !el.checked)) return;
+      const taken = el.multiple ? Array.from(el.selectedOptions, (o) => o.value) : [el.value];
+      values[el.name] = el.name in values ? [].concat(values[el.name], taken) : (el.multiple ? taken : el.value);
     });
     const url = base + (box.hasAttribute("data-filter") ? "/filter" : "/settings");
     htmx.ajax("POST", url, { target: "#design-canvas", swap: "outerHTML", values });

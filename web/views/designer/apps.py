@@ -20,7 +20,7 @@ from web.views.designer.access import (
     admin_design_view, app_by_id, design_app_view, design_view, designable_apps, designer_id, is_admin,
 )
 from web.views.designer.analysis import analysis_counts, analysis_of
-from web.views.designer.icons import APP_ICONS, SPRITE
+from web.icons import APP_ICONS, SPRITE
 from web.views.designer.publishing import (
     MAX_DESCRIPTION, Refusal, app_folder, say, check_id, edited_app, posted_label, posted_text, publish,
 )

@@ -16,13 +16,13 @@ from starlette.routing import BaseRoute, Route
 from engine.definitions.edit_error import EditError
 from engine.drafts import Draft
 from engine.i18n import text
-from engine.records.paths import resolve_path
-from engine.reports.dashboard_filters import component_types
-from engine.reports.ranges import RELATIVE
 from web.endpoints import form_view
 from web.render import page
 from web.views.designer import doc_design
 from web.views.designer.analysis import document_path
+from web.views.designer.board_components import (
+    add_component, add_text, component_cards, edit_component, edit_text, fitting_fields,
+)
 from web.views.designer.doc_design import DocDesign, designed, refusal, render_fragment
 from web.views.designer.report_model import placed_problems
 from web.views.reports.access import viewer_of
@@ -46,13 +46,16 @@ def board_context(request: Request, d: DocDesign, draft: Draft) -> dict[str, Any
         rid = str(item.get("report") or "").rpartition(".")[2]
         report = reports.get(rid) if rid else None
         name = text(report.label, lang) if report is not None else (
-            text(item["text"], lang) if item.get("text") else rid or "?")
+            text(item.get("title") or item["text"], lang) if item.get("text") else rid or "?")
         w, h = item.get("w", 6), item.get("h", 3)
         items.append({"i": i, "w": w if isinstance(w, int) else 6, "h": h if isinstance(h, int) else 3,
                       "x": item.get("x"), "y": item.get("y"), "name": name, "is_text": "text" in item,
+                      "title": _both(item.get("title")), "text": _both(item.get("text")),
                       "shown": show(viewer, report) if report is not None else None,
                       "problems": problems.get(f"items/{i}", [])})
     on_board = [it for it in items if it["shown"] is not None]
+    board_reports = list({it["shown"].report.id: it["shown"].report for it in on_board}.values())
+    fitting = fitting_fields(viewer, board_reports)
     filters = [f for f in _list(doc.get("filters")) if isinstance(f, Mapping)]
     links = [link for link in _list(doc.get("links")) if isinstance(link, Mapping)]
     folder = document_path(d.app, "report", "x")[:-len("x.yaml")]
@@ -61,25 +64,20 @@ def board_context(request: Request, d: DocDesign, draft: Draft) -> dict[str, Any
         "d": d, "base": d.base, "path": d.path, "draft": draft, "doc": doc, "items": items, "problems": problems,
         "problem_count": sum(len(v) for v in problems.values()), "app_reports": app_reports,
         "board_reports": list(dict.fromkeys((it["shown"].report.id, it["name"]) for it in on_board)),
-        "components": [{"i": i, "id": f.get("id"), "type": f.get("type"), "label": f.get("label"),
-                        "field": _field_name(d, [it["shown"].report.form for it in on_board], f.get("field")),
-                        "problems": problems.get(f"filters/{i}", [])} for i, f in enumerate(filters)],
+        "components": component_cards(viewer, filters, board_reports, fitting, problems), "fitting": fitting,
         "links": [{"i": i, "from": _name(reports, link.get("from"), lang),
                    "to": ", ".join(_name(reports, t, lang) for t in _list(link.get("to"))),
                    "problems": problems.get(f"links/{i}", [])} for i, link in enumerate(links)],
-        "component_types": component_types(), "ranges": [(k, v[0]) for k, v in RELATIVE.items()], "roles": d.ws.definitions.roles,
+        "roles": d.ws.definitions.roles,
         "board_roles": [str(r) for r in _list(doc.get("roles"))], "label_value": doc.get("label") or {},
     }
 
 
-def _field_name(d: DocDesign, forms: list[str], path: Any) -> str:
-    """A component's field as people read it: its label (through its link's) in the first report form that has it."""
-    for form in dict.fromkeys(forms):
-        found = resolve_path(d.ws.records.runtime(form), str(path or ""))
-        if found is not None:
-            own = text(found.field.label, d.lang)
-            return f"{text(found.link.label, d.lang)} · {own}" if found.link is not None else own
-    return str(path or "")
+def _both(value: Any) -> dict[str, str]:
+    """A text as its zh and en inputs show it."""
+    if isinstance(value, Mapping):
+        return {"zh": str(value.get("zh") or ""), "en": str(value.get("en") or "")}
+    return {"zh": str(value or ""), "en": str(value or "")}
 
 
 def _name(reports: Mapping[str, Any], ref: Any, lang: str) -> str:
@@ -126,20 +124,6 @@ def _texts(data: FormData, name: str) -> dict[str, str] | None:
     return {"zh": zh or en, "en": en or zh} if zh or en else None
 
 
-def _add_text(data: FormData) -> dict[str, Any]:
-    body = _texts(data, "text")
-    if body is None:
-        raise EditError("write the text first", "请先填写文本")
-    return {"op": "dashboard_add_item", "item": {"text": body, "w": 12, "h": 1}}
-
-
-def _add_component(data: FormData) -> dict[str, Any]:
-    found = {"id": _field(data, "id"), "type": _field(data, "type"), "field": _field(data, "field")}
-    if _field(data, "default"):
-        found["default"] = _field(data, "default")
-    return {"op": "dashboard_add_filter", "filter": found}
-
-
 def _add_link(data: FormData) -> dict[str, Any]:
     return {"op": "dashboard_add_link", "link": {"from": _field(data, "from"),
                                                  "to": [str(t)[:80] for t in data.getlist("to")]}}
@@ -152,12 +136,14 @@ def _board(data: FormData) -> dict[str, Any]:
     return {"op": "dashboard_set", "set": {"label": label, "roles": [str(r)[:40] for r in data.getlist("roles")] or None}}
 
 
-SETTINGS = {"text": _add_text, "component": _add_component, "link": _add_link, "board": _board}
+SETTINGS = {"text": add_text, "text_edit": edit_text, "component": add_component, "component_edit": edit_component,
+            "link": _add_link, "board": _board}
 
 
 @designed("dashboard")
 def settings(request: Request, d: DocDesign, data: FormData) -> Response:
-    """POST a side-panel form (`what`: text, component, link, board) as one operation."""
+    """POST a side-panel or text-block form (`what`: text, text_edit, component, component_edit, link, board) as
+    one operation."""
     build = SETTINGS.get(_field(data, "what"))
     if build is None:
         return refusal(request, d.t("rd_bad_op"))

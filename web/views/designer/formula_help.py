@@ -8,17 +8,20 @@ from dataclasses import dataclass
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from engine.definitions.model import FormDef
 from engine.definitions.scope import FormScope
 from engine.errors import FormulaError
 from engine.formulas import FUNCTIONS, check, compile_formula
+from engine.formulas.catalogue import functions_help
 from engine.i18n import text
 from web.endpoints import form_view
+from web.i18n import choose_language
 from web.render import page
-from web.texts.designer_props import FORMULA_TYPES
+from web.texts.designer_props import FORMULA_TYPES, translate
+from web.views.designer.access import design_view
 from web.views.designer.draft_access import Designing, designing
 from web.views.designer.draft_defs import draft_load
 
@@ -93,6 +96,26 @@ def formula_check(request: Request, data: FormData) -> Response:
         "v": found, "tp": d.t, "type_words": type_name(found.type, d.lang) if found.type else ""})
 
 
+def result_words(name: str, lang: str) -> str:
+    """A catalogue result type in words: `文本`, `文本列表` / `text`, `list of text`."""
+    if name.startswith("list[") and name.endswith("]"):
+        words = type_name(name[5:-1], lang)
+        return f"{words}列表" if lang == "zh" else f"list of {words}"
+    return type_name(name, lang)
+
+
+@design_view
+def formula_functions(request: Request) -> Response:
+    """The function catalogue in the viewer's language, for the formula editor's autocomplete and help: each
+    function's signature, result type, category, one-line description and an example with its result."""
+    lang = choose_language(request)
+    functions = [{**f, "result": result_words(f["result"], lang)} for f in functions_help(lang)]
+    return JSONResponse({"functions": functions,
+                         "labels": {"example": translate(lang, "dp_formula_example")}},
+                        headers={"Cache-Control": "private, max-age=600", "Vary": "Cookie, Accept-Language"})
+
+
 ROUTES: list[Route] = [
     Route("/design/forms/{form}/formula", formula_check, methods=["POST"]),
+    Route("/design/formula-functions", formula_functions),
 ]

@@ -14,11 +14,14 @@ from starlette.routing import BaseRoute, Route
 
 from engine.definitions.edit_error import EditError
 from engine.drafts import Draft
+from engine.records.paths import FieldPath, resolve_path
 from web.endpoints import form_view
+from web.views.condition_value import stored_value, value_input
 from web.render import page
 from web.views.designer import doc_design
 from web.views.designer.doc_design import DocDesign, designed, refusal, render_fragment
-from web.views.designer.report_model import AGGREGATES, BUCKETS, FORMATS, posted_value, report_context
+from web.views.reports.access import viewer_of
+from web.views.designer.report_model import AGGREGATES, BUCKETS, FORMATS, report_context
 
 MAX_TEXT = 200
 
@@ -118,6 +121,7 @@ def _measure(data: FormData) -> dict[str, Any]:
 
 
 def _chart(data: FormData) -> dict[str, Any]:
+    """The chart's switches and numbers (its other options, e.g. a pivot's layout, are kept)."""
     options: dict[str, Any] = {}
     for key in data.getlist("bool_options"):
         options[str(key)[:40]] = data.get(f"opt_{key}") == "1"
@@ -128,8 +132,26 @@ def _chart(data: FormData) -> dict[str, Any]:
                 options[str(key)[:40]] = float(raw) if "." in raw else int(raw)
             except ValueError:
                 raise EditError(f"'{raw[:20]}' is not a number", f"“{raw[:20]}”不是数字") from None
-    return {"op": "report_set_chart", "type": _field(data, "type"),
-            "options": {k: v for k, v in options.items() if v is not False}}
+        else:
+            options[str(key)[:40]] = None
+    return {"op": "report_set_options", "set": options}
+
+
+def _pivot(data: FormData) -> dict[str, Any]:
+    """Each dimension down the side or across (`place_<id>`), subtotals and totals."""
+    places = {str(k)[6:46]: str(data.get(k)) for k in data.keys() if str(k).startswith("place_")}
+    rows = [d for d, p in places.items() if p == "rows"]
+    columns = [d for d, p in places.items() if p == "columns"]
+    return {"op": "report_set_pivot", "rows": rows, "columns": columns,
+            "subtotals": data.get("subtotals") == "1", "totals": data.get("totals") == "1"}
+
+
+def _axes(data: FormData) -> dict[str, Any]:
+    """Each measure's axis (`side_<id>`: left, right or none) and drawing (`drawing_<id>`)."""
+    sides = {str(k)[5:45]: str(data.get(k)) for k in data.keys() if str(k).startswith("side_")}
+    return {"op": "report_set_axes", "left": [m for m, s in sides.items() if s == "left"],
+            "right": [m for m, s in sides.items() if s == "right"],
+            "series": {m: _field(data, f"drawing_{m}") for m in sides if sides[m] != "none" and _field(data, f"drawing_{m}")}}
 
 
 def _more(data: FormData) -> dict[str, Any]:
@@ -148,20 +170,34 @@ def _source(data: FormData) -> dict[str, Any]:
     return {"op": "report_set", "set": {"form": _field(data, "form")}}
 
 
-SETTINGS = {"dimension": _dimension, "measure": _measure, "chart": _chart, "more": _more, "source": _source}
+SETTINGS = {"dimension": _dimension, "measure": _measure, "chart": _chart, "pivot": _pivot, "axes": _axes, "more": _more,
+            "source": _source}
+
+
+def _filter_field(d: DocDesign, draft: Draft, index: int) -> tuple[list[dict[str, Any]], FieldPath]:
+    """The draft's filters and the field the one at `index` names (EditError when there is none)."""
+    filters = [dict(f) for f in draft.doc.get("filters") or [] if isinstance(f, dict)]
+    if index >= len(filters):
+        raise EditError("no filter at that position; reload the designer", "该位置没有筛选,请刷新设计器")
+    form = str(draft.doc.get("form") or "")
+    rt = d.ws.records.runtime(form) if form in d.ws.definitions.forms else None
+    found = resolve_path(rt, str(filters[index].get("field") or "")) if rt is not None else None
+    if found is None:
+        raise EditError("the filter's field is not in the source form", "筛选的字段不在来源表单中")
+    return filters, found
 
 
 @designed("report")
 def change_filter(request: Request, d: DocDesign, data: FormData) -> Response:
-    """POST one filter's condition and value (the report's filters are written as a whole list)."""
+    """POST one filter's condition and its typed value (the report's filters are written as a whole list)."""
     draft = d.ws.drafts.open(d.path, d.user_id)
-    filters = [dict(f) for f in draft.doc.get("filters") or [] if isinstance(f, dict)]
     try:
         index = _index(data)
-        if index >= len(filters):
-            raise EditError("no filter at that position; reload the designer", "该位置没有筛选,请刷新设计器")
+        filters, found = _filter_field(d, draft, index)
         op = _field(data, "op")
-        value = posted_value(op, _field(data, "value"))
+        if op not in found.ftype.operators_for(found.field):
+            raise EditError("that condition does not fit the field", "该条件不适用于此字段")
+        value = stored_value(found.field, op, [str(v)[:MAX_TEXT] for v in data.getlist("value")])
         filters[index] = {"field": filters[index].get("field"), "op": op, **({"value": value} if value is not None else {})}
         draft = d.ws.drafts.edit(d.path, d.user_id, {"op": "report_set", "set": {"filters": filters}})
     except EditError as exc:
@@ -169,11 +205,28 @@ def change_filter(request: Request, d: DocDesign, data: FormData) -> Response:
     return answer(request, d, draft, {"clear_message": True})
 
 
+@designed("report")
+def filter_value(request: Request, d: DocDesign) -> Response:
+    """GET the value input that fits a filter's field and the chosen condition (`index`, `op`)."""
+    draft = d.ws.drafts.open(d.path, d.user_id)
+    raw = str(request.query_params.get("index") or "")
+    try:
+        filters, found = _filter_field(d, draft, int(raw) if raw.isdigit() and len(raw) < 5 else 10_000)
+    except EditError as exc:
+        return refusal(request, exc.message(d.lang), 404)
+    ops = found.ftype.operators_for(found.field)
+    op = str(request.query_params.get("op") or "")
+    current = filters[int(raw)].get("value") if op == filters[int(raw)].get("op") else None
+    v = value_input(d.ws, viewer_of(request).actor, d.lang, found.field, op if op in ops else ops[0], current)
+    return render_fragment(request, "_condition_value.html", {"v": v, "vname": "value"})
+
+
 ROUTES: list[BaseRoute] = [
     Route("/design/reports/{report}", design_report),
     Route("/design/reports/{report}/ops", form_view(apply_op), methods=["POST"]),
     Route("/design/reports/{report}/settings", form_view(settings), methods=["POST"]),
     Route("/design/reports/{report}/filter", form_view(change_filter), methods=["POST"]),
+    Route("/design/reports/{report}/filter-value", filter_value),
     Route("/design/reports/{report}/undo", form_view(step), methods=["POST"]),
     Route("/design/reports/{report}/redo", form_view(step), methods=["POST"]),
     Route("/design/reports/{report}/discard", form_view(discard), methods=["POST"]),

@@ -5,22 +5,24 @@ run on real data as the designer may see it, or the reasons it cannot run)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from starlette.requests import Request
 
+from engine.definitions.model import FieldDef
 from engine.drafts import Draft
 from engine.formulas import FUNCTIONS
 from engine.i18n import text
 from engine.records.paths import resolve_path
-from engine.reports.charts import NUMBER, chart_type as engine_chart
+from engine.reports.charts import NUMBER, SERIES_DRAWINGS, chart_type as engine_chart
 from engine.reports.field_palette import KINDS, PaletteField, fitting_charts, palette
 from engine.reports.model import build_report
 from engine.definitions.yamlsource import YamlSyntaxError, parse_yaml
 from web.charts import chart_types
+from web.views.condition_value import ValueInput, value_input
 from web.views.designer.doc_design import DocDesign
-from web.views.filters import DAY_COUNT_OPS, LIST_VALUE_OPS, NO_VALUE_OPS
+from web.views.filters import NO_VALUE_OPS
 from web.views.reports.access import viewer_of
 from web.views.reports.shown import Shown, show
 
@@ -29,6 +31,7 @@ FORMATS = ("number", "money", "percent", "days")
 BUCKETS = ("day", "week", "month", "quarter", "year")
 FUNCTIONS_SUGGESTED = [{"name": name, "signature": fn.signature or f"{name}()"} for name, fn in sorted(FUNCTIONS.items())]
 OPTION_SKIP = ("title", "colors", "columns", "right", "size")  # options the designer does not edit (YAML keeps them)
+LAYOUT_KEYS = {"pivot": ("rows", "columns", "subtotals", "totals"), "dual_axis": ("left", "right", "series")}  # own forms
 
 
 def _list(value: Any) -> list[Any]:
@@ -79,7 +82,9 @@ def report_context(request: Request, d: DocDesign, draft: Draft) -> dict[str, An
     for m in measures:  # a formula measure reads the measures before it: the formula editor suggests those
         m["suggest"] = json.dumps({"fields": [{"id": e["id"], "label": e["name"]} for e in measures[:m["i"]]],
                                    "functions": FUNCTIONS_SUGGESTED}, ensure_ascii=False)
-    filters = [_filter(i, f, named, rt, problems) for i, f in enumerate(map(_map, _list(doc.get("filters"))))]
+    actor = viewer_of(request).actor
+    filters = [_filter(i, f, named, rt, problems, lambda fd, op, cur: value_input(d.ws, actor, lang, fd, op, cur))
+               for i, f in enumerate(map(_map, _list(doc.get("filters"))))]
     chart = _map(doc.get("chart"))
     ctype = str(chart.get("type") or "table")
     registered = chart_types()
@@ -94,6 +99,7 @@ def report_context(request: Request, d: DocDesign, draft: Draft) -> dict[str, An
         "dims": dims, "measures": measures, "filters": filters, "chart_type": ctype,
         "charts": [(n, registered[n].label.get(lang, registered[n].label["en"]) if n in registered else n) for n in fits],
         "options": _options(ctype, _map(chart.get("options"))), "problems": problems,
+        "layout": chart_layout(ctype, _map(chart.get("options")), dims, measures),
         "problem_count": sum(len(v) for v in problems.values()), "app_forms": app_forms, "form_id": form_id,
         "aggregates": AGGREGATES, "formats": FORMATS, "buckets": BUCKETS,
         "sort_choices": [(x["id"], x["name"]) for x in dims] + [(m["id"], m["name"]) for m in measures],
@@ -118,14 +124,17 @@ def _measure(i: int, m: Mapping[str, Any], named: Any, lang: str, problems: dict
             "problems": problems.get(f"measures/{i}", [])}
 
 
-def _filter(i: int, f: Mapping[str, Any], named: Any, rt: Any, problems: dict[str, list[str]]) -> dict[str, Any]:
+def _filter(i: int, f: Mapping[str, Any], named: Any, rt: Any, problems: dict[str, list[str]],
+            typed: Callable[[FieldDef, str, Any], ValueInput]) -> dict[str, Any]:
+    """A filter card: its field's name, the operators the field offers and the value input that fits them."""
     found = resolve_path(rt, str(f.get("field") or "")) if rt is not None else None
     ops = list(found.ftype.operators_for(found.field)) if found is not None else []
     op = str(f.get("op") or "")
     value = f.get("value")
     shown = ", ".join(str(v) for v in value) if isinstance(value, list) else ("" if value is None else str(value))
+    v = typed(found.field, op if op in ops else ops[0], value) if found is not None and ops else None
     return {"i": i, "field": f.get("field"), "name": named(f.get("field")), "op": op, "ops": ops, "value": shown,
-            "needs_value": op not in NO_VALUE_OPS, "problems": problems.get(f"filters/{i}", [])}
+            "value_input": v, "needs_value": op not in NO_VALUE_OPS, "problems": problems.get(f"filters/{i}", [])}
 
 
 def _options(ctype: str, current: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -135,7 +144,7 @@ def _options(ctype: str, current: Mapping[str, Any]) -> list[dict[str, Any]]:
         return []
     out = []
     for key, kinds in chart.options.items():
-        if key in OPTION_SKIP:
+        if key in OPTION_SKIP or key in LAYOUT_KEYS.get(ctype, ()):
             continue
         kind = "bool" if kinds == (bool,) else "number" if kinds == NUMBER else None
         if kind is not None:
@@ -155,25 +164,40 @@ def _preview(request: Request, d: DocDesign, draft: Draft) -> Shown | None:
     return show(viewer_of(request), report, with_table=True)
 
 
-def posted_value(op: str, raw: str) -> Any:
-    """A filter's value as the report stores it: none, a number of days, a list, or one value (numbers as numbers)."""
-    raw = raw.strip()
-    if op in NO_VALUE_OPS:
-        return None
-    if op in DAY_COUNT_OPS:
-        return int(raw) if raw.isdigit() else raw
-    if op in LIST_VALUE_OPS or op == "between":
-        return [_scalar(v) for v in raw.split(",") if v.strip()]
-    return _scalar(raw)
+def _keys(value: Any) -> list[str]:
+    return [value] if isinstance(value, str) else [str(v) for v in value] if isinstance(value, list) else []
 
 
-def _scalar(raw: str) -> Any:
-    raw = raw.strip()
-    try:
-        return int(raw)
-    except ValueError:
-        pass
-    try:
-        return float(raw)
-    except ValueError:
-        return raw
+def _pivot_layout(options: Mapping[str, Any], dims: list[dict[str, Any]], measures: list[dict[str, Any]]) -> dict[str, Any]:
+    """Each dimension's place (rows or columns; by default the last goes across) and the two switches."""
+    rows, columns = _keys(options.get("rows")), _keys(options.get("columns"))
+    ids = [str(x["id"]) for x in dims]
+    if not columns:
+        columns = ids[-1:] if len(ids) > 1 else []
+    return {"kind": "pivot", "subtotals": options.get("subtotals") is not False, "totals": options.get("totals") is not False,
+            "entries": [{"id": x["id"], "name": x["name"],
+                         "place": "columns" if x["id"] in columns and x["id"] not in rows else "rows"} for x in dims]}
+
+
+def _axes_layout(options: Mapping[str, Any], dims: list[dict[str, Any]], measures: list[dict[str, Any]]) -> dict[str, Any]:
+    """Each measure's axis (the first on the left by default, the others on the right) and its drawing."""
+    ids = [str(m["id"]) for m in measures]
+    left = [k for k in _keys(options.get("left")) if k in ids] or ids[:1]
+    right = [k for k in _keys(options.get("right")) if k in ids and k not in left] or [k for k in ids if k not in left]
+    series = _map(options.get("series"))
+    entries = []
+    for m in measures:
+        side = "left" if m["id"] in left else "right" if m["id"] in right else "none"
+        entries.append({"id": m["id"], "name": m["name"], "side": side,
+                        "drawing": series.get(m["id"]) or ("bar" if side == "left" else "line")})
+    return {"kind": "dual_axis", "entries": entries, "drawings": SERIES_DRAWINGS}
+
+
+LAYOUTS = {"pivot": _pivot_layout, "dual_axis": _axes_layout}
+
+
+def chart_layout(ctype: str, options: Mapping[str, Any], dims: list[dict[str, Any]],
+                 measures: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """What the chart's layout form shows (a pivot's rows and columns, a dual-axis chart's axes), if it has one."""
+    build = LAYOUTS.get(ctype)
+    return build(options, dims, measures) if build is not None else None

@@ -47,7 +47,7 @@ def board_document(viewer: Viewer, board: DashboardDef, state: BoardState) -> Bo
     drawn: list[Shown] = []
     for item in reading_order(board.items):
         if item.text is not None:
-            blocks.append(TextBlock(text(item.text, viewer.lang)))
+            blocks.append(TextBlock(text(item.text, viewer.lang), text(item.title, viewer.lang) if item.title else ""))
             continue
         shown, block = _report(viewer, board, state, item)
         drawn.append(shown)

@@ -16,6 +16,7 @@ from engine.records.model import Filter
 from engine.reports.drill import drill_query
 from engine.reports.labels import OTHERS_KEY
 from engine.reports.model import ReportDef
+from engine.reports.reached import reached_ids, reached_pipeline
 from engine.reports.run import ReportForbidden, run_report
 from engine.reports.stages import stayed
 from web.i18n import translator
@@ -65,9 +66,11 @@ def drill(request: Request) -> Response:
     if not isinstance(keys, dict) or set(keys) - known or \
             not all(k is None or isinstance(k, (str, int, float)) for k in keys.values()):
         return _bad(request, viewer, "drill_bad_keys")
-    # a subtotal or total cell names only some dimensions: the others take any value
-    report = replace(report, dimensions=tuple(d for d in report.dimensions if d.id in keys))
-    ordered = [keys[d.id] for d in report.dimensions]
+    # a subtotal or total cell names only some dimensions: the others take any value (a reached funnel keeps its
+    # one dimension, which says what its total counts)
+    if reached_pipeline(ws.definitions, report) is None:
+        report = replace(report, dimensions=tuple(d for d in report.dimensions if d.id in keys))
+    ordered = [keys[d.id] for d in report.dimensions if d.id in keys]
     kept: list[list[Any]] = []
     try:
         if OTHERS_KEY in ordered:
@@ -77,7 +80,9 @@ def drill(request: Request) -> Response:
         measure = params.get("measure") or None
         query = drill_query(ws.records.runtime(report.form), report, ordered, ws.records.tz, measure, kept,
                             stayed=lambda filters: stayed(ws.records, viewer.actor, report, str(measure),
-                                                          filters) or [])
+                                                          filters) or [],
+                            reached=lambda step, filters: reached_ids(ws.records, viewer.actor, report, str(step),
+                                                                      filters))
     except QueryInvalid:
         return _bad(request, viewer, "drill_not_listable")
     except ReportForbidden:

@@ -1,4 +1,5 @@
-"""The icons an app may take: a curated part of Lucide, vendored as one SVG sprite (web/static/vendor/lucide)."""
+"""Icons: curated parts of Lucide, vendored as two SVG sprites (web/static/vendor/lucide, built by its
+build_sprite.py) — the icons an app may take, and the ones the interface itself draws (header, sidebar)."""
 
 SPRITE = "/static/vendor/lucide/apps.svg"
 APP_ICONS: tuple[str, ...] = (
@@ -8,4 +9,11 @@ APP_ICONS: tuple[str, ...] = (
     "heart", "bell", "book-open", "graduation-cap", "wrench", "settings", "shield", "home", "map-pin", "globe",
     "layers", "layout-grid", "database", "tag", "ticket", "headphones", "bug", "lightbulb", "rocket", "factory",
     "store",
+)
+DEFAULT_APP_ICON = "layout-grid"
+
+UI_SPRITE = "/static/vendor/lucide/ui.svg"
+UI_ICONS: tuple[str, ...] = (
+    "menu", "search", "bell", "inbox", "pencil-ruler", "shield", "settings", "log-out", "languages", "chevron-down",
+    "panel-left-close", "panel-left-open", "file-text", "layout-dashboard", "chart-column", "x",
 )

@@ -1,0 +1,61 @@
+"""Marks: values that change whenever data a cached result was computed from may have changed.
+
+- Records: every record write (create, update, delete, restore, purge, transfer, import) adds rows to the record
+  history in its own transaction, so the highest history id moves with each one. On PostgreSQL, ids are taken
+  when rows are inserted and transactions commit in any order: a write still in progress may later commit under
+  an id below the highest one seen. So the mark is only given while no other transaction of the database is
+  writing (every record write has written its record, and so holds a transaction id, before it takes a history
+  id); otherwise a cache simply computes again.
+- The organisation (users, departments, memberships, role members): database triggers count every change in
+  `data_marks`, whichever code (admin pages, CLI, sign-up, a script) made it.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from engine.storage.system import data_marks, history
+
+ORG = "org"
+ORG_TABLES = ("users", "departments", "memberships", "role_members")
+
+_PG_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION formwork_org_mark() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE data_marks SET value = value + 1 WHERE name = '{ORG}';
+  RETURN NULL;
+END $$
+"""
+
+
+def install(engine: Engine) -> None:
+    """The org counter and its triggers (idempotent: run each time a workspace opens)."""
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"INSERT INTO data_marks (name, value) VALUES ('{ORG}', 0) ON CONFLICT DO NOTHING")
+            conn.exec_driver_sql(_PG_FUNCTION)
+            for table in ORG_TABLES:
+                conn.exec_driver_sql(
+                    f"CREATE OR REPLACE TRIGGER formwork_org_mark_{table} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
+                    f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION formwork_org_mark()")
+        else:
+            conn.exec_driver_sql(f"INSERT OR IGNORE INTO data_marks (name, value) VALUES ('{ORG}', 0)")
+            for table in ORG_TABLES:
+                for event in ("INSERT", "UPDATE", "DELETE"):
+                    conn.exec_driver_sql(
+                        f"CREATE TRIGGER IF NOT EXISTS formwork_org_mark_{table}_{event.lower()} AFTER {event} "
+                        f"ON {table} BEGIN UPDATE data_marks SET value = value + 1 WHERE name = '{ORG}'; END")
+
+
+def data_mark(conn: sa.Connection) -> tuple[object, object] | None:
+    """(records mark, organisation mark), or None when it cannot be trusted now (see the module's note)."""
+    if conn.dialect.name == "postgresql":
+        busy = conn.exec_driver_sql(  # writing transactions of this database, other than ours
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()").scalar()
+        if busy:
+            return None
+    records = conn.execute(sa.select(sa.func.max(history.c.id))).scalar()
+    org = conn.execute(sa.select(data_marks.c.value).where(data_marks.c.name == ORG)).scalar()
+    return records, org
