@@ -126,19 +126,28 @@ def drag(page: Any, source: Any, target: Any, landed: str, across: float = 0.85,
     small; `down` its height, less `up` pixels) until SortableJS shows the dragged item where `landed` (a CSS
     selector) finds it, then release."""
     source.scroll_into_view_if_needed()
-    start, end = source.bounding_box(), target.bounding_box()
+    start = source.bounding_box()
     x, y = start["x"] + start["width"] / 2, start["y"] + start["height"] / 2
     page.mouse.move(x, y)
     page.mouse.down()
     page.mouse.move(x + 6, y + 6, steps=5)
     page.wait_for_selector(".sortable-fallback", state="attached")  # the drag has started
-    tx, ty = end["x"] + end["width"] * across, end["y"] + end["height"] * down - up
+
+    def aim() -> tuple[float, float]:
+        """Where the pointer goes on the target as it is now: a drag may scroll the canvas (SortableJS scrolls near
+        an edge) and the items move when the dragged one shows, so the target is measured again before each move."""
+        target.scroll_into_view_if_needed()
+        end = target.bounding_box()
+        return end["x"] + end["width"] * across, end["y"] + end["height"] * down - up
+
+    tx, ty = aim()
     page.mouse.move(tx, ty, steps=20)
     # The pointer is over the target; SortableJS moves the item on the next mouse moves, which a busy browser may
     # take a while to handle: nudge until the item shows where it lands (a generous bound, not a pace).
     deadline, nudge = time.monotonic() + 60, 0
     while not page.locator(landed).count():
         assert time.monotonic() < deadline, f"the dragged item never showed at {landed}"
+        tx, ty = aim()
         page.mouse.move(tx + nudge % 3 - 1, ty + nudge % 2, steps=2)
         nudge += 1
     page.mouse.up()

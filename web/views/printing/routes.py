@@ -4,8 +4,8 @@ GET  /apps/{app}/{form}/{id}/print[?template=…]       the sheet in the browser
 GET  /apps/{app}/{form}/{id}/print.pdf[?template=…]   the PDF of the record
 POST /apps/{app}/{form}/print.pdf   (_ids, template)  one PDF, a page (or more) per ticked record, at most MAX_PRINT
 
-A record the reader may not read is not found (404), as on its page; an unknown template is 404 too; a template
-that fails says why (422), never a server error."""
+A record the reader may not read is not found (404), as on its page, and a form they may not read at all is
+forbidden (403); an unknown template is 404 too; a template that fails says why (422), never a server error."""
 
 from __future__ import annotations
 
@@ -69,8 +69,10 @@ def _sheets(request: Request, form: FormDef, ids: Sequence[int], chosen: str) ->
         return _refusal(request, "not_found", t("print_no_template").format(name=template[:60]))
     try:
         return list(record_sheets(_reader(request), form, ids, template))
-    except (NotFound, PermissionDenied):
+    except NotFound:
         return _refusal(request, "not_found")
+    except PermissionDenied:  # no right to read the form at all: refused, as its list and record pages are
+        return _refusal(request, "forbidden", status=403)
     except PrintFailed as exc:
         name = text(exc.template.label, choose_language(request))
         return _refusal(request, "print_template", t("print_failed").format(name=name, reason=exc.reason), 422)
