@@ -8,6 +8,7 @@ from starlette.requests import Request
 
 from engine.i18n import LANGUAGES
 from web.texts import designer_canvas as designer_canvas_texts
+from web.texts import channels as channels_texts
 from web.texts import charts as charts_texts
 from web.texts import conditions as conditions_texts
 from web.texts import designer as designer_texts
@@ -486,13 +487,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "audit_action_token_revoked": {"zh": "撤销 API 令牌", "en": "API token revoked"},
     "permission_denied_on_form": {"zh": "你的角色没有「{form}」的「{operation}」权限,请联系管理员。",
                                   "en": "Your roles do not give the \u201c{operation}\u201d right on {form}; ask an administrator."},
-    # record timeline: where a change came from (history `via`)
-    "via_web": {"zh": "网页", "en": "web"},
-    "via_api": {"zh": "API", "en": "API"},
-    "via_import": {"zh": "导入", "en": "import"},
-    "via_sample_data": {"zh": "示例数据", "en": "sample data"},
-    "via_transfer": {"zh": "移交", "en": "hand-over"},
-    "via_rollup": {"zh": "汇总重算", "en": "rollup recalculation"},
 }
 
 def _merged(base: dict[str, dict[str, str]], *parts: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
@@ -507,7 +501,7 @@ def _merged(base: dict[str, dict[str, str]], *parts: dict[str, dict[str, str]]) 
 
 
 TEXTS = _merged(
-    TEXTS, charts_texts.TEXTS, conditions_texts.TEXTS, designer_canvas_texts.TEXTS, designer_texts.TEXTS,
+    TEXTS, channels_texts.TEXTS, charts_texts.TEXTS, conditions_texts.TEXTS, designer_canvas_texts.TEXTS, designer_texts.TEXTS,
     export_jobs_texts.TEXTS, home_texts.TEXTS, imports_texts.TEXTS, jobs_texts.TEXTS, layout_texts.TEXTS,
     mail_texts.TEXTS, pipeline_texts.TEXTS, printing_texts.TEXTS, public_panel_texts.TEXTS, public_texts.TEXTS,
     record_link_texts.TEXTS, report_designer_texts.TEXTS, reports_texts.TEXTS, sessions_texts.TEXTS,

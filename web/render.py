@@ -17,6 +17,7 @@ from engine.workspace import Workspace
 from web import regions
 from web.icons import APP_ICONS, DEFAULT_APP_ICON, SPRITE, UI_SPRITE
 from web.i18n import choose_language, translator
+from web.texts.channels import via_label
 from web.isolation import DataAttributes, finalize
 from web.session import actor_of, csrf_token, current_user
 from web.views.reports.visibility import menu_of
@@ -33,6 +34,7 @@ environment.globals["sanitize_html"] = sanitize_html
 environment.globals["widget_templates"] = widget_templates
 environment.globals.update(app_sprite=SPRITE, ui_sprite=UI_SPRITE, app_icons=frozenset(APP_ICONS),
                            default_app_icon=DEFAULT_APP_ICON)
+environment.globals["via_label"] = via_label  # the timeline names a change's channel, never its code
 environment.globals["type_of"] = lambda f: field_type(f.type)  # templates ask a field's type, never its name
 
 

@@ -1,7 +1,6 @@
 """UI texts (zh, en) of per-record links (/f/r/{token}): the survey page, its refusals, and the links on a record."""
 
 TEXTS = {
-    "via_record_link": {"zh": "记录专属链接(匿名访客)", "en": "record link (anonymous visitor)"},
     "record_link_expired_title": {"zh": "链接已过期", "en": "This link has expired"},
     "record_link_expired": {"zh": "这个链接已过期,无法再提交。如有需要,请联系向您发送链接的人。",
                             "en": "This link has expired and no longer takes answers. "

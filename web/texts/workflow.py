@@ -160,7 +160,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "wf_step_to_node": {"zh": "至“{node}”", "en": "to '{node}'"},
     "wf_step_at_node": {"zh": "节点:{node}", "en": "at {node}"},
     "wf_signed": {"zh": "签名", "en": "Signature"},
-    "via_workflow": {"zh": "审批流程", "en": "workflow"},
     # the admin page
     "admin_workflows": {"zh": "流程", "en": "Workflows"},
     "wf_admin_intro": {"zh": "每个流程的进行中与已结束的实例。可以把卡住的待办改派给他人,或取消一个实例(记入审计日志)。",

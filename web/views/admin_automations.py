@@ -23,7 +23,7 @@ from engine.automation.webhooks import inbound_token
 from engine.automation.switches import is_enabled, set_enabled, switched
 from engine.definitions.model import AutomationDef, FormDef, TriggerDef
 from engine.definitions.yamlsource import YamlSyntaxError, safe_data
-from engine.errors import DefinitionError, Problem
+from engine.errors import DefinitionError, FieldValueError, Problem
 from engine.fields.registry import field_type
 from engine.i18n import text, zh_en
 from engine.jobs.listing import DISCARDABLE, RETRYABLE, STATUSES
@@ -129,8 +129,21 @@ def _updated_words(trigger: TriggerDef, form: FormDef | None, t: T, lang: str) -
         names = [_field_label(form, str(f), t, lang) for f in trigger.get("fields")]
         said += t("auto_trigger_fields").format(fields=_join(names, t))
     for field_id, value in (trigger.get("to") or {}).items():
-        said += t("auto_trigger_to").format(field=_field_label(form, str(field_id), t, lang), value=value)
+        said += t("auto_trigger_to").format(field=_field_label(form, str(field_id), t, lang),
+                                            value=_value_words(form, str(field_id), value, lang))
     return said
+
+
+def _value_words(form: FormDef | None, field_id: str, value: Any, lang: str) -> str:
+    """A trigger's value as the field shows it: an option by its label in `lang` ("进行中"), never its code."""
+    f = form.field(field_id) if form is not None else None
+    if f is None or value is None:
+        return str(value)
+    ftype = field_type(f.type)
+    try:
+        return ftype.format(f, ftype.parse(f, value), lang) or str(value)
+    except (FieldValueError, TypeError, ValueError):  # a value the field would refuse: as written
+        return str(value)
 
 
 TRIGGER_WORDS: dict[str, Callable[[TriggerDef, FormDef | None, T, str], str]] = {

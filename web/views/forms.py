@@ -30,6 +30,7 @@ from web.views.live import check_regions, page_context
 from web.views.form_layout import form_layout
 from web.views.records import _form_or_404, record_or_404
 from web.views.related import prefilled
+from web.views.retired_options import kept_options
 from web.views.uploads import MediaInput
 from web.zones import user_tz
 
@@ -55,11 +56,13 @@ def access_of(request: Request, form: FormDef) -> FormAccess:
 
 
 def _choices(request: Request, form: FormDef, values: dict[str, Any]) -> dict[str, list[tuple[Any, str]]]:
-    """Labels of the users, departments and records the pickers show as chosen."""
+    """Labels of the users, departments and records the pickers show as chosen, and of stored option values
+    that are no longer options."""
     lang = choose_language(request)
     posted = request.method == "POST"  # ids the user sent: only titles they may read; else the stored values
-    return chosen_labels(_ws(request), lang, form, values,
-                         actor_of(current_user(request) or {}, lang) if posted else None)
+    return {**kept_options(_ws(request), form, values, lang),
+            **chosen_labels(_ws(request), lang, form, values,
+                            actor_of(current_user(request) or {}, lang) if posted else None)}
 
 
 def raw_values(form: FormDef, data: FormData, tz: tzinfo, media: PostedFiles | None = None,

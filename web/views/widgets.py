@@ -25,8 +25,9 @@ def input_value(f: FieldDef, value: Any, tz: tzinfo) -> Any:
 
 
 def options_of(f: FieldDef, choices: dict[str, list[tuple[Any, str]]], lang: str) -> list[tuple[Any, str]]:
-    """(value, text) pairs of a choice field: its options, or the users/departments/records it can point to."""
-    if f.id in choices and field_type(f.type).refers_to(f) is not None:
+    """(value, text) pairs of a choice field: its options (with kept values that are no longer options, when the
+    page gives them), or the users/departments/records it can point to."""
+    if f.id in choices:  # the records/people it points to, or its options with a stored value that is not one
         return choices[f.id]
     found = []
     for o in f.get("options") or []:
