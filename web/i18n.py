@@ -8,6 +8,7 @@ from starlette.requests import Request
 
 from engine.i18n import LANGUAGES
 from web.texts import designer_canvas as designer_canvas_texts
+from web.texts import api_docs as api_docs_texts
 from web.texts import channels as channels_texts
 from web.texts import charts as charts_texts
 from web.texts import conditions as conditions_texts
@@ -501,7 +502,7 @@ def _merged(base: dict[str, dict[str, str]], *parts: dict[str, dict[str, str]]) 
 
 
 TEXTS = _merged(
-    TEXTS, channels_texts.TEXTS, charts_texts.TEXTS, conditions_texts.TEXTS, designer_canvas_texts.TEXTS, designer_texts.TEXTS,
+    TEXTS, api_docs_texts.TEXTS, channels_texts.TEXTS, charts_texts.TEXTS, conditions_texts.TEXTS, designer_canvas_texts.TEXTS, designer_texts.TEXTS,
     export_jobs_texts.TEXTS, home_texts.TEXTS, imports_texts.TEXTS, jobs_texts.TEXTS, layout_texts.TEXTS,
     mail_texts.TEXTS, pipeline_texts.TEXTS, printing_texts.TEXTS, public_panel_texts.TEXTS, public_texts.TEXTS,
     record_link_texts.TEXTS, report_designer_texts.TEXTS, reports_texts.TEXTS, sessions_texts.TEXTS,

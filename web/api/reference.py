@@ -1,10 +1,15 @@
-"""/api/docs: a server-rendered reference of the API, generated from the OpenAPI document (no scripts, no CDN)."""
+"""/api/docs: a server-rendered reference of the API, generated from the OpenAPI document (no CDN): its Markdown
+descriptions rendered (markdown-it-py, raw HTML off, then sanitised by nh3), a contents list and a search box
+(web/static/js/api-docs.js) that filters operations; the page's words in the reader's language."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
+import nh3
+from markdown_it import MarkdownIt
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -13,6 +18,15 @@ from web.api.schema_text import type_text
 from web.render import page
 
 METHODS = ("get", "post", "patch", "delete")
+_MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+
+
+def markdown_html(source: Any) -> Markup:
+    """A description's Markdown as safe HTML (an inline one-liner without its <p>)."""
+    rendered = nh3.clean(_MARKDOWN.render(str(source or "")), link_rel="noopener noreferrer").strip()
+    if rendered.startswith("<p>") and rendered.endswith("</p>") and rendered.count("<p>") == 1:
+        rendered = rendered[3:-4]
+    return Markup(rendered)
 
 
 @dataclass(frozen=True)
@@ -22,11 +36,17 @@ class Operation:
     method: str
     path: str
     operation_id: str
-    summary: str
+    summary: Markup
+    description: Markup
     parameters: list[dict[str, Any]]
     body: str | None
-    responses: list[tuple[str, str]]
-    auth: str
+    responses: list[tuple[str, Markup]]
+    writes: bool  # a session caller also sends X-CSRF-Token
+
+    @property
+    def search_text(self) -> str:
+        """What the search box matches, lower-cased: method, path, id and the summary's words."""
+        return " ".join((self.method, self.path, self.operation_id, str(self.summary.striptags()))).lower()
 
 
 def _operations(doc: dict[str, Any]) -> dict[str, list[Operation]]:
@@ -34,18 +54,20 @@ def _operations(doc: dict[str, Any]) -> dict[str, list[Operation]]:
     for path, item in doc["paths"].items():
         for method in METHODS:
             op = item.get(method)
-            if op is None:
-                continue
-            params = [{"name": p["name"], "in": p["in"], "type": type_text(p["schema"]),
-                       "description": p.get("description", "")} for p in [*item.get("parameters", []),
-                                                                          *op.get("parameters", [])]]
-            body = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
-            responses = [(code, _response_text(doc, r)) for code, r in op["responses"].items()]
-            auth = "bearer or session" if len(op["security"][1]) == 1 else "bearer, or session + X-CSRF-Token"
-            by_tag.setdefault(op["tags"][0], []).append(Operation(
-                method.upper(), path, op["operationId"], op.get("summary", ""), params,
-                _body_text(body) if body else None, responses, auth))
+            if op is not None:
+                by_tag.setdefault(op["tags"][0], []).append(_operation(doc, path, method, item, op))
     return by_tag
+
+
+def _operation(doc: dict[str, Any], path: str, method: str, item: dict[str, Any], op: dict[str, Any]) -> Operation:
+    params = [{"name": p["name"], "in": p["in"], "type": type_text(p["schema"]),
+               "description": markdown_html(p.get("description"))}
+              for p in [*item.get("parameters", []), *op.get("parameters", [])]]
+    body = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
+    responses = [(code, markdown_html(_response_text(doc, r))) for code, r in op["responses"].items()]
+    return Operation(method.upper(), path, op["operationId"], markdown_html(op.get("summary")),
+                     markdown_html(op.get("description")), params, _body_text(body) if body else None, responses,
+                     writes=len(op["security"][1]) != 1)
 
 
 def _body_text(schema: dict[str, Any]) -> str:
@@ -60,12 +82,12 @@ def _response_text(doc: dict[str, Any], response: dict[str, Any]) -> str:
     return str(response.get("description", ""))
 
 
-def _schemas(doc: dict[str, Any]) -> list[tuple[str, list[tuple[str, str, str]]]]:
+def _schemas(doc: dict[str, Any]) -> list[tuple[str, list[tuple[str, str, Markup]]]]:
     result = []
     for name, schema in doc["components"]["schemas"].items():
         if name.endswith("Values"):
-            rows = [(field_id, type_text(s), str(s.get("title", "")) + (f" — {s['description']}" if s.get("description")
-                                                                         else ""))
+            rows = [(field_id, type_text(s), markdown_html(str(s.get("title", "")) + (
+                f" — {s['description']}" if s.get("description") else "")))
                     for field_id, s in schema["properties"].items()]
             result.append((name, rows))
     return result
@@ -74,4 +96,7 @@ def _schemas(doc: dict[str, Any]) -> list[tuple[str, list[tuple[str, str, str]]]
 def docs(request: Request) -> Response:
     """GET /api/docs."""
     doc = cached_document(request)
-    return page(request, "api_docs.html", {"doc": doc, "operations": _operations(doc), "schemas": _schemas(doc)})
+    operations = _operations(doc)
+    return page(request, "api_docs.html", {
+        "doc": doc, "intro": markdown_html(doc["info"].get("description")), "operations": operations,
+        "count": sum(len(ops) for ops in operations.values()), "schemas": _schemas(doc)})

@@ -2,6 +2,11 @@
 flow chart and the admin page."""
 
 TEXTS: dict[str, dict[str, str]] = {
+    # audit log: what an administrator did on /admin/workflows
+    "audit_action_workflow_cancelled": {"zh": "终止审批流程", "en": "Approval flow cancelled"},
+    "audit_action_workflow_reassigned": {"zh": "转交审批待办", "en": "Approval task reassigned"},
+    "audit_workflow_reason": {"zh": "原因", "en": "Reason"},
+    "audit_workflow_reassigned_to": {"zh": "{from} → {to}", "en": "{from} → {to}"},
     # the inbox
     "wf_inbox": {"zh": "待办中心", "en": "Inbox"},
     "wf_badge": {"zh": "待办", "en": "To do"},

@@ -66,6 +66,7 @@ def load_names(conn: sa.Connection, entries: list[dict[str, Any]], lang: str, t:
     """The names an audit page (or export) needs: actors and the users and departments its details mention."""
     user_ids = {e["actor_id"] for e in entries if e.get("actor_id") is not None}
     user_ids |= _ids(entries, ("from_user", "to_user", "head"))
+    user_ids |= _ids([e for e in entries if e.get("action") == "workflow_reassigned"], ("from", "to"))
     dept_ids = _ids(entries, ("departments", "main", "parent", "created", "deleted", "department"))
     return Names(lang, t, display_names(conn, user_ids), department_names(conn, dept_ids, lang),
                  definitions.forms, {r.id: r for r in definitions.roles})
@@ -197,6 +198,23 @@ def _import(detail: Mapping[str, Any], names: Names, target: str = "") -> list[s
     return [p for p in parts if p]
 
 
+def _workflow(detail: Mapping[str, Any], names: Names, target: str = "") -> list[str]:
+    """A cancelled flow's reason, a reassigned task's people: the record it concerns is the entry's target."""
+    parts = [_record_of(target, names)]
+    if detail.get("reason"):
+        parts.append(f"{names.t('audit_workflow_reason')}: {detail['reason']}")
+    if "to" in detail:
+        parts.append(names.t("audit_workflow_reassigned_to").format(
+            **{"from": names.user(detail.get("from")), "to": names.user(detail.get("to"))}))
+    return parts
+
+
+def _record_of(target: str, names: Names) -> str:
+    """`form#id` as the form's name and the record number."""
+    form_id, _, record_id = target.partition("#")
+    return f"{names.form(form_id)} #{record_id}" if record_id else target
+
+
 def _plain(detail: Mapping[str, Any], names: Names, target: str = "") -> list[str]:
     return [f"{key}: {value}" for key, value in detail.items()]
 
@@ -209,6 +227,7 @@ FORMATTERS: dict[str, Callable[[Mapping[str, Any], Names, str], list[str]]] = {
     "automation_enabled": _automation, "automation_disabled": _automation, "automation_edited": _automation,
     "job_retried": _job, "job_discarded": _job,
     "definitions_published": _published, "form_purged": _purged,
+    "workflow_cancelled": _workflow, "workflow_reassigned": _workflow,
 }
 
 
