@@ -184,8 +184,11 @@ def test_timeline_is_newest_first_with_changes_and_comments(client: TestClient, 
     clock.now += timedelta(minutes=1)
     client.post("/apps/sales/customer/1/comments", data={"csrf_token": token, "body": "called them"})
     page = client.get("/apps/sales/customer/1", headers={"accept-language": "en"}).text
-    timeline = page[page.index('class="timeline"'):]
-    assert timeline.index("called them") < timeline.index("changed") < timeline.index("created the record")
+    comments = page[page.index('class="timeline comments"'):page.index('data-panel="timeline"')]
+    assert "called them" in comments and re.search(r'<label for="rtab-comments"[^>]*>Comments <span class="count">1<', page)
+    timeline = page[page.index('data-panel="timeline"'):]
+    assert "called them" not in timeline
+    assert timeline.index("changed") < timeline.index("created the record")
     assert "Grade: <del>A</del> → <ins>B</ins>" in timeline
     assert re.search(r'added\s*<a href="/apps/sales/order/1">Order SO-', timeline)
 
