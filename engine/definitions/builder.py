@@ -123,6 +123,8 @@ def build_form(doc: YamlDocument, app: str) -> FormDef:
         numbering=build_numbering(doc, data.get("numbering"), "/numbering"),
         layout=build_layout(data.get("layout")),
         search=tuple(str(s) for s in _list(data.get("search"))),
+        status=str(data["status"]) if data.get("status") else None,
+        key_fields=tuple(str(k) for k in _list(data.get("key_fields"))),
         source=_src(doc, ""),
         public=build_public(doc, data.get("public")),
         print_templates=tuple(

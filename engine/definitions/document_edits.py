@@ -68,7 +68,7 @@ def _rule_at(doc: CommentedMap, index: Any) -> tuple[CommentedSeq, int]:
 
 # -- the form and the app --------------------------------------------------------------------------------------
 
-FORM_SETTINGS = ("label", "description", "title", "numbering", "search", "public")
+FORM_SETTINGS = ("label", "description", "title", "status", "key_fields", "numbering", "search", "public")
 APP_SETTINGS = ("label", "description", "icon", "color", "admins", "forms")
 
 

@@ -186,6 +186,9 @@ class RecordLinkDef:
     source: Source = Source()
 
 
+MAX_KEY_FIELDS = 4
+
+
 @dataclass(frozen=True)
 class FormDef:
     """A form: its fields, rules, numbering and layout; one database table."""
@@ -208,10 +211,17 @@ class FormDef:
         """A print template by id."""
         return next((t for t in self.print_templates if t.id == template_id), None)
     record_links: tuple[RecordLinkDef, ...] = ()
+    status: str | None = None  # the single-choice field a record page shows as the record's status tag
+    key_fields: tuple[str, ...] = ()  # up to MAX_KEY_FIELDS fields a record page's header shows
 
     def record_link(self, link_id: str) -> RecordLinkDef | None:
         """A per-record link of the form by id."""
         return next((link for link in self.record_links if link.id == link_id), None)
+
+    def status_field(self, pipeline_field: str | None = None) -> str | None:
+        """The field a record page shows as the record's status: the declared `status`, else the field a stage
+        pipeline runs on (`pipeline_field`), else none."""
+        return self.status or pipeline_field
 
     @property
     def table(self) -> str:

@@ -26,8 +26,8 @@ FIELD_FLOW_WIDTH = 150  # fields of a form read best one per line; the CRM's are
 
 # Key order of new keys; keys a person placed elsewhere stay where they are.
 DOCUMENT_KEYS = {
-    "form": ("form", "label", "description", "title", "numbering", "search", "fields", "rules", "layout", "public",
-             "print_templates", "record_links"),
+    "form": ("form", "label", "description", "title", "status", "key_fields", "numbering", "search", "fields", "rules",
+             "layout", "public", "print_templates", "record_links"),
     "app": ("app", "label", "description", "icon", "color", "admins", "forms"),
 }
 FIELD_HEAD = ("id", "type", "label", "help", "placeholder", "required", "unique", "index", "default", "formula")

@@ -70,6 +70,11 @@ def test_every_problem_is_reported_not_just_the_first() -> None:
     ('pattern: "SO-{YYYY}{MM}-{seq:04}"', 'pattern: "SO-{YYYY}{stauts}-{seq:04}"', "unknown pattern part"),
     ("link: order, aggregate: sum", "link: customer, aggregate: sum", "is not a relation"),
     ("{id: code, type: serial", "{id: version, type: serial", "system column"),
+    ("title: code\n", "title: code\nstatus: stauts\n", "/status: unknown field 'stauts'"),
+    ("title: code\n", "title: code\nstatus: ship_by\n", "must be a single choice"),
+    ("title: code\n", "title: code\nkey_fields: [total, totl]\n", "/key_fields/1: unknown field 'totl'"),
+    ("title: code\n", "title: code\nkey_fields: [items]\n", "cannot be a key field"),
+    ("title: code\n", "title: code\nkey_fields: [code, total, ship_by, status, grade]\n", "key_fields"),
 ])
 def test_semantic_problems(old: str, new: str, expected: str) -> None:
     problems = problems_for(replace("sales/forms/order.yaml", old, new))

@@ -98,6 +98,7 @@ def test_a_contract_is_submitted_and_approved_by_manager_and_finance(chromium: A
     expect(rep.locator("[data-wf-state]")).to_have_text("已通过")
     for node in ("start", "manager", "amount_check", "finance", "end"):
         expect(rep.locator(f'[data-node="{node}"]')).to_have_attribute("data-status", "done")
+    rep.locator('label[for="rtab-timeline"]').click()  # the steps are on the record's activity tab
     approvals = rep.locator('li.entry-workflow:has([data-wf-step="approved"])')
     expect(approvals).to_have_count(2)
     assert "周敏" in approvals.nth(0).inner_text() and "张伟" in approvals.nth(1).inner_text()  # newest first

@@ -88,6 +88,9 @@ def test_links_to_new_records_are_only_offered_to_users_who_may_create(client: T
     sign_in(client, "carol")
     page = client.get(f"/apps/sales/customer/{customer.id}").text
     assert f"/apps/sales/order/new?customer={customer.id}" in page  # the clerk creates orders
+    page = client.get(f"/apps/sales/order/{order.id}").text  # no payment yet, and she may not add one: no list
+    assert 'data-related="payment.order"' not in page and "/apps/sales/payment/new" not in page
+    ws.records.create(ADMIN, "payment", {"order": order.id, "amount": "3"})
     page = client.get(f"/apps/sales/order/{order.id}").text
     assert 'data-related="payment.order"' in page and "/apps/sales/payment/new" not in page
     board = client.get("/apps/sales/customer/kanban?by=grade")

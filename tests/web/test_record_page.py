@@ -184,8 +184,11 @@ def test_timeline_is_newest_first_with_changes_and_comments(client: TestClient, 
     clock.now += timedelta(minutes=1)
     client.post("/apps/sales/customer/1/comments", data={"csrf_token": token, "body": "called them"})
     page = client.get("/apps/sales/customer/1", headers={"accept-language": "en"}).text
-    timeline = page[page.index('class="timeline"'):]
-    assert timeline.index("called them") < timeline.index("changed") < timeline.index("created the record")
+    comments = page[page.index('class="timeline comments"'):page.index('data-panel="timeline"')]
+    assert "called them" in comments and re.search(r'<label for="rtab-comments"[^>]*>Comments <span class="count">1<', page)
+    timeline = page[page.index('data-panel="timeline"'):]
+    assert "called them" not in timeline
+    assert timeline.index("changed") < timeline.index("created the record")
     assert "Grade: <del>A</del> → <ins>B</ins>" in timeline
     assert re.search(r'added\s*<a href="/apps/sales/order/1">Order SO-', timeline)
 
@@ -283,3 +286,95 @@ def test_a_subform_row_formula_error_shows_in_its_own_row_after_a_blank_one(clie
     html = client.post("/apps/sales/order/preview", data=data, headers={"accept-language": "zh-CN"}).text
     assert "除数为零 (#DIV/0!)" in _oob(html, "calc-items-2-share")
     assert "#DIV/0!" not in _oob(html, "calc-items-0-share")
+
+
+def _header(html: str) -> str:
+    return html[html.index('<header class="card record-head">'):html.index("</header>", html.index("record-head"))]
+
+
+def _fields(html: str) -> str:
+    return html[html.index('<div class="record">'):html.index('class="card record-tabs"')]
+
+
+def test_a_field_a_show_rule_hides_for_this_record_is_not_on_its_page(client: TestClient) -> None:
+    """cancel_reason shows only when the order is cancelled (the form's show rule), as on the form."""
+    ws = client.ws  # type: ignore[attr-defined]
+    sign_in(client)
+    assert 'data-field="cancel_reason"' not in _fields(client.get("/apps/sales/order/1").text)
+    actor = Actor(user_id=1, is_admin=True)
+    version = ws.records.get(actor, "order", 1).version
+    ws.records.update(actor, "order", 1, {"status": "cancelled", "cancel_reason": "out of stock"}, version=version)
+    shown = _fields(client.get("/apps/sales/order/1").text)
+    assert 'data-field="cancel_reason"' in shown and "out of stock" in shown
+
+
+def test_empty_values_and_an_empty_subform_show_a_dash(client: TestClient) -> None:
+    ws = client.ws  # type: ignore[attr-defined]
+    order = ws.records.create(Actor(user_id=1, is_admin=True), "order", {"customer": 1})
+    sign_in(client)
+    fields = _fields(client.get(f"/apps/sales/order/{order.id}", headers={"accept-language": "en"}).text)
+    items = fields.split('data-field="items"', 1)[1].split('data-field="', 1)[0]
+    assert '<span class="none">—</span>' in items and "<table" not in items
+    ship_by = fields.split('data-field="ship_by"', 1)[1].split('data-field="', 1)[0]
+    assert '<span class="none">—</span>' in ship_by
+
+
+def _with_header(ws: Any) -> None:
+    """The shop's order declares its status field (options with colours) and two key fields."""
+    path = next(p for p in ws.sources() if p.endswith("forms/order.yaml"))
+    source = ws.sources()[path].replace("title: code\n", "title: code\nstatus: status\nkey_fields: [total, ordered_on]\n")
+    source = source.replace("{value: new, label: {zh: 新建, en: New}}", "{value: new, label: {zh: 新建, en: New}, color: blue}")
+    ws.publish({path: source})
+
+
+def test_the_header_shows_title_status_in_its_colour_owner_and_key_fields(client: TestClient) -> None:
+    ws = client.ws  # type: ignore[attr-defined]
+    sign_in(client)
+    plain = _header(client.get("/apps/sales/order/1", headers={"accept-language": "en"}).text)
+    assert "status-tag" not in plain and 'data-key="total"' not in plain  # nothing declared: no status, no keys
+    _with_header(ws)
+    header = _header(client.get("/apps/sales/order/1", headers={"accept-language": "en"}).text)
+    assert re.search(r"<h1>SO-\d{6}-0001</h1>", header)
+    assert re.search(r'class="status-tag option-badge app-color-blue" data-status="status">New<', header)
+    assert re.search(r'data-key="owner"><dt>Owner</dt><dd>Alice', header)
+    assert re.search(r'data-key="total"><dt>Total</dt><dd>¥10.00</dd>', header)
+    assert re.search(r'data-key="ordered_on"><dt>Ordered on</dt><dd>\d{4}-\d{2}-\d{2}</dd>', header)
+    zh = _header(client.get("/apps/sales/order/1", headers={"accept-language": "zh-CN"}).text)
+    assert ">新建<" in zh and "<dt>负责人</dt>" in zh and "new<" not in zh
+
+
+def test_related_tabs_count_the_records_the_viewer_may_read(client: TestClient) -> None:
+    """Alice sees both orders of the customer, the clerk (orders: own scope) only hers."""
+    from tests.conftest import add_user
+
+    ws = client.ws  # type: ignore[attr-defined]
+    carol = add_user(ws, "carol", admin=False, roles=("clerk",))
+    ws.records.create(Actor(user_id=1, is_admin=True), "order", {"customer": 1}, owner_id=carol)
+    tab = r'<label for="rtab-related-order-customer"[^>]*>Order <span class="count">{}</span>'
+    sign_in(client)
+    assert re.search(tab.format(2), client.get("/apps/sales/customer/1", headers={"accept-language": "en"}).text)
+    client.cookies.clear()
+    sign_in(client, "carol")
+    page = client.get("/apps/sales/customer/1", headers={"accept-language": "en"}).text
+    assert re.search(tab.format(1), page)
+    panel = page[page.index('data-related="order.customer"'):page.index('data-panel="comments"')]
+    assert panel.count('href="/apps/sales/order/') == 2  # her one order, and the "new" button
+
+
+def test_a_related_list_without_records_is_an_add_line_only_for_users_who_may_add(client: TestClient) -> None:
+    from tests.conftest import add_user
+
+    ws = client.ws  # type: ignore[attr-defined]
+    sign_in(client)
+    page = client.get("/apps/sales/customer/2", headers={"accept-language": "en"}).text  # no order yet
+    assert 'data-related="order.customer"' not in page and 'id="rtab-related-order-customer"' not in page
+    assert re.search(r'data-add-related="order.customer" href="/apps/sales/order/new\?customer=2">\+ Order<', page)
+    path = next(p for p in ws.sources() if p.endswith("roles.yaml"))
+    ws.publish({path: ws.sources()[path].replace("order: {operations: [create, read, update]",
+                                                 "order: {operations: [read]")})
+    add_user(ws, "dave", admin=False, roles=("clerk",))
+    client.cookies.clear()
+    sign_in(client, "dave")
+    page = client.get("/apps/sales/customer/2", headers={"accept-language": "en"}).text
+    assert 'data-related="order.customer"' not in page and "data-add-related" not in page
+    assert "/apps/sales/order/new" not in page

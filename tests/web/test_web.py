@@ -80,7 +80,7 @@ def test_home_list_and_record_pages(client: TestClient) -> None:
     assert "华联电子" not in client.get("/apps/sales/customer?q=nothing-like-this").text
     record_id = re.search(r'/apps/sales/customer/(\d+)"', listing.text).group(1)  # type: ignore[union-attr]
     record = client.get(f"/apps/sales/customer/{record_id}")
-    assert record.status_code == 200 and "变更记录" in record.text and "Alice" in record.text
+    assert record.status_code == 200 and "动态" in record.text and "Alice" in record.text
     assert "<del>A</del>" in record.text and "<ins>C</ins>" in record.text
     assert client.get("/apps/sales/customer/99999").status_code == 404
     assert client.get("/apps/sales/nothing").status_code == 404

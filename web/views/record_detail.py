@@ -28,24 +28,31 @@ from web.zones import user_tz
 from web.views.form_layout import form_layout
 from web.views.records import record_or_404
 from web.views.related import RelatedList, related_lists
+from web.views.record_panels import addable, opened_tab, panel_tabs, record_header
+from engine.records.preview import hidden_by_rules
 from web.views.pipeline import stage_bars
 from web.views.printing.document import template_choices
 from web.views.record_link import record_links_panel
 from web.views import workflow_record
 
 
-def timeline(history: list[dict[str, Any]], comments: list[dict[str, Any]],
-             related: list[RelatedList], steps: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
-    """History entries, comments, records created pointing here and workflow steps, newest first. An update
-    that changed nothing the viewer may see (a workflow step saving untouched fields) says nothing: left out."""
+def timeline(history: list[dict[str, Any]], related: list[RelatedList],
+             steps: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """History entries, records created pointing here and workflow steps, newest first (comments have their own
+    tab). An update that changed nothing the viewer may see (a workflow step saving untouched fields) says nothing:
+    left out."""
     entries = [{"kind": "history", "at": h["at"], "order": (0, h["id"]), **h} for h in history
                if h.get("action") != "update" or h.get("changes")]
     entries += steps or []
-    entries += [{"kind": "comment", "at": c["created_at"], "order": (1, c["id"]), **c} for c in comments]
     for rel in related:
         entries += [{"kind": "related", "at": r.created_at, "order": (2, r.id), "list": rel, "record": r,
                      "actor_id": r.created_by} for r, _ in rel.rows]
     return sorted(entries, key=lambda e: (e["at"], e["order"]), reverse=True)
+
+
+def comment_entries(comments: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The record's comments, newest first."""
+    return sorted(comments, key=lambda c: (c["created_at"], c["id"]), reverse=True)
 
 
 def shown_change(fmt: Formatter, f: FieldDef | None, value: Any) -> str:
@@ -94,12 +101,19 @@ def render_record(request: Request, form: FormDef, record: Record, comment_error
     related = related_lists(ws, actor, form, record.id, lang)
     flow_panel = workflow_record.panel(request, form, record, actor, workflow_problem)
     steps = workflow_record.timeline_entries(request, form, record.id, flow_panel["flow"] if flow_panel else None)
-    entries = timeline(ws.records.history(actor, form.id, record.id), list_comments(ws.engine, form.id, record.id),
-                       related, steps)
-    _load_names(ws, form, fmt, entries)
+    entries = timeline(ws.records.history(actor, form.id, record.id), related, steps)
+    comments = comment_entries(list_comments(ws.engine, form.id, record.id))
+    _load_names(ws, form, fmt, entries + comments)
+    hidden = hidden_by_rules(ws.records, actor, form.id, record.id)
+    tabs = panel_tabs(related, len(comments), flow_panel is not None)
+    wanted = "comments" if comment_errors or comment_text else "workflow" if workflow_problem else ""
     return page(request, "record.html", {
-        "form": form, "record": record, "fmt": fmt, "timeline": entries, "related": related,
-        "layout": form_layout(form), "comment_errors": comment_errors or [], "comment_text": comment_text,
+        "form": form, "record": record, "fmt": fmt, "timeline": entries, "comments": comments,
+        "header": record_header(ws, form, record, fmt, hidden), "tabs": tabs,
+        "opened": opened_tab(tabs, wanted or request.query_params.get("tab", "")),
+        "add_related": addable(ws, actor, related),
+        "layout": form_layout(form, lambda f: f.id not in hidden),
+        "comment_errors": comment_errors or [], "comment_text": comment_text,
         "comment_max": MAX_LENGTH, "change_text": lambda f, v: shown_change(fmt, f, v),
         "may_update": ws.records.allowed(actor, form.id, record.id, "update") and not workflow_record.locked(record),
         "may_delete": ws.records.allowed(actor, form.id, record.id, "delete") and not workflow_record.locked(record),
@@ -143,4 +157,4 @@ def post_comment(request: Request, data: FormData) -> Response:
         return render_record(request, form, record, exc.errors.get("body", []), body[:MAX_LENGTH * 2], status=422)
     except NotFound:
         return page(request, "error.html", {"message": "not_found"}, status=404)
-    return RedirectResponse(f"/apps/{form.app}/{form.id}/{record.id}#comments", status_code=303)
+    return RedirectResponse(f"/apps/{form.app}/{form.id}/{record.id}?tab=comments#comments", status_code=303)
