@@ -17,6 +17,7 @@ from web.texts import jobs as jobs_texts, layout as layout_texts, mail as mail_t
 from web.texts import export_jobs as export_jobs_texts
 from web.texts import home as home_texts
 from web.texts import imports as imports_texts
+from web.texts import lists as lists_texts
 from web.texts import pipeline as pipeline_texts
 from web.texts import printing as printing_texts
 from web.texts import public as public_texts
@@ -503,9 +504,11 @@ def _merged(base: dict[str, dict[str, str]], *parts: dict[str, dict[str, str]]) 
 
 
 TEXTS = _merged(
-    TEXTS, api_docs_texts.TEXTS, channels_texts.TEXTS, charts_texts.TEXTS, conditions_texts.TEXTS, designer_canvas_texts.TEXTS, designer_texts.TEXTS,
+    TEXTS, api_docs_texts.TEXTS, channels_texts.TEXTS, charts_texts.TEXTS, conditions_texts.TEXTS,
+    designer_canvas_texts.TEXTS, designer_texts.TEXTS,
     export_jobs_texts.TEXTS, home_texts.TEXTS, imports_texts.TEXTS, jobs_texts.TEXTS, layout_texts.TEXTS,
-    record_texts.TEXTS, mail_texts.TEXTS, pipeline_texts.TEXTS, printing_texts.TEXTS, public_panel_texts.TEXTS, public_texts.TEXTS,
+    lists_texts.TEXTS, mail_texts.TEXTS, pipeline_texts.TEXTS, printing_texts.TEXTS, public_panel_texts.TEXTS,
+    public_texts.TEXTS, record_texts.TEXTS,
     record_link_texts.TEXTS, report_designer_texts.TEXTS, reports_texts.TEXTS, sessions_texts.TEXTS,
     shell_texts.TEXTS, workflow_texts.TEXTS)
 

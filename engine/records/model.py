@@ -78,13 +78,15 @@ class Filter:
 
 @dataclass(frozen=True)
 class Query:
-    """What to list: filters (all must hold), quick search, sort keys, page size and cursor."""
+    """What to list: filters (all must hold), quick search, sort keys, page size, and where the page starts: `offset`
+    rows skipped (at most MAX_OFFSET in engine.records.query, numbered pages) after the keyset cursor `after`."""
 
     filters: tuple[Filter, ...] = ()
     search: str | None = None
     sort: tuple[tuple[str, bool], ...] = ()  # (field, descending)
     limit: int = 50
     after: str | None = None
+    offset: int = 0
     with_total: bool = False
     deleted: bool = False  # True: list the recycle bin instead of live records
     with_children: bool = True

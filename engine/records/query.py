@@ -20,6 +20,8 @@ from engine.records.runtime import FormRuntime
 from engine.records.terms import check_term
 
 MAX_LIMIT = 1000
+# Rows a page may skip by number: the database still reads every skipped row, so deep pages go by cursor instead.
+MAX_OFFSET = 10_000
 
 
 def where_clause(rt: FormRuntime, query: Query, ctx: FilterContext) -> ColumnElement[bool]:
@@ -126,6 +128,8 @@ def select_page(rt: FormRuntime, query: Query, ctx: FilterContext) -> tuple[sa.S
     """The SELECT of one page (one row more than the limit, to know whether a next page exists)."""
     if not 1 <= query.limit <= MAX_LIMIT:
         raise QueryInvalid("bad_filter", message=f"limit must be between 1 and {MAX_LIMIT}")
+    if not 0 <= query.offset <= MAX_OFFSET:
+        raise QueryInvalid("bad_filter", message=f"offset must be between 0 and {MAX_OFFSET}")
     keys = sort_keys(rt, query)
     where = where_clause(rt, query, ctx)
     if query.after:
@@ -136,7 +140,7 @@ def select_page(rt: FormRuntime, query: Query, ctx: FilterContext) -> tuple[sa.S
         where = sa.and_(where, seek if seek is not None else after_clause(keys, values))
     labelled = [expr.label(f"_k{i}") for i, (_, expr, _) in enumerate(keys)]
     stmt = sa.select(rt.main, *labelled).where(where).order_by(*order_by(keys, ctx.dialect)).limit(query.limit + 1)
-    return stmt, keys
+    return (stmt.offset(query.offset) if query.offset else stmt), keys
 
 
 def _fits(expr: ColumnElement[Any], value: Any) -> bool:

@@ -113,6 +113,15 @@ def user_menu(page: Any) -> Any:
     return menu
 
 
+def list_menu(page: Any, which: str = "more") -> Any:
+    """Open a record list's toolbar menu ("more": export, import, recycle bin, save view; "view": table, kanban…)
+    and return it."""
+    menu = page.locator(f"details.{which}-menu")
+    if menu.get_attribute("open") is None:
+        menu.locator("summary").click()
+    return menu
+
+
 def settled(page: Any) -> None:
     """Wait until htmx has no request on its way and has settled what it swapped in: it attaches its listeners to new
     elements only then, so a change made to a just-swapped form before that is lost."""

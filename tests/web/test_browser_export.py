@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from tests.conftest import FIXTURES, add_user, open_workspace, publish_directory
-from tests.web.browser import chromium, live_server, new_page, sign_in  # noqa: F401  (fixture)
+from tests.web.browser import chromium, list_menu, live_server, new_page, sign_in  # noqa: F401  (fixture)
 
 
 @pytest.fixture
@@ -37,13 +37,13 @@ def test_the_export_follows_the_search_typed_into_the_list(chromium: Any, site: 
     page.wait_for_url("**q=*")
     page.wait_for_function("() => document.querySelectorAll('#results tbody tr').length === 2")
     with page.expect_download() as caught:
-        page.click("a.export-link[data-format=csv]")
+        list_menu(page).locator("a.export-link[data-format=csv]").click()
     download = caught.value
     assert "q=" in download.url and "format=csv" in download.url and download.suggested_filename.endswith(".csv")
     rows = list(csv.reader(io.StringIO(Path(download.path()).read_bytes().decode("utf-8-sig"))))
     assert rows[0][0] == "名称" and sorted(r[0] for r in rows[1:]) == ["华夏五金", "华联电子"]
     with page.expect_download() as caught:
-        page.click("a.export-link[data-format=xlsx]")
+        list_menu(page).locator("a.export-link[data-format=xlsx]").click()
     assert caught.value.suggested_filename.endswith(".xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(Path(caught.value.path()).read_bytes())).active
     assert [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)] == ["华夏五金", "华联电子"]
@@ -72,7 +72,7 @@ def test_a_big_export_shows_progress_across_a_reload_then_downloads(chromium: An
     page = new_page(chromium, site, errors=errors)
     sign_in(page)
     page.goto("/apps/sales/customer?sort=name&dir=asc")
-    page.click("a.export-link[data-format=xlsx]")
+    list_menu(page).locator("a.export-link[data-format=xlsx]").click()
     page.wait_for_url("**/exports/*")
     assert page.locator("#export-job progress").is_visible()
     assert "已导出 0 / 3 条记录" in page.locator("#export-job").inner_text()

@@ -21,7 +21,7 @@ from engine.org.users import user_by_id, user_id_by_name
 from engine.records.model import Actor, Filter, Query
 from engine.settings import Settings
 from tests.conftest import open_workspace
-from tests.web.browser import chromium, live_server, new_page, sign_in  # noqa: F401  (fixture)
+from tests.web.browser import chromium, list_menu, live_server, new_page, sign_in  # noqa: F401  (fixture)
 
 CRM = Path(__file__).parents[2] / "apps_templates" / "crm"
 PASSWORD = yaml.safe_load((CRM / "sample_data.yaml").read_text(encoding="utf-8"))["password"]
@@ -97,7 +97,7 @@ def test_import_two_thousand_clients_with_a_mapping_change_a_duplicate_rule_and_
     page = new_page(chromium, url, errors=errors)
     sign_in(page, "wangfang", PASSWORD)
     page.goto("/apps/client/client")
-    page.click("a.import-link")
+    list_menu(page).locator("a.import-link").click()
     page.wait_for_url("**/apps/client/client/import")
     assert page.locator("input[type=file]").get_attribute("accept") == ".xlsx,.xls,.csv"
     shoot(page, "1-upload-1280")

@@ -21,6 +21,7 @@ from web.render import page
 from web.session import actor_of, current_user
 from web.views.forms import raw_values
 from web.views.listing import base_url, batch_fields
+from web.views.notices import WARNING, notice as make_notice, outcome_kind
 from web.views.records import _form_or_404
 from web.zones import user_tz
 
@@ -60,9 +61,9 @@ def batch_action(request: Request, data: FormData) -> Response:
     rows = picked(data.getlist("_ids"))
     action = str(data.get("_action", ""))
     if not rows:
-        notice = {"text": t("batch_none"), "errors": []}
+        notice = make_notice(t("batch_none"), WARNING)
     elif len(rows) > MAX_BATCH:
-        notice = {"text": t("batch_too_many").format(n=MAX_BATCH), "errors": []}
+        notice = make_notice(t("batch_too_many").format(n=MAX_BATCH), WARNING)
     elif action == "delete":
         notice = _delete(request, form, rows)
     else:
@@ -79,7 +80,7 @@ def _edit(request: Request, form: FormDef, rows: list[tuple[int, int]], data: Fo
     field_id = str(data.get("_field", ""))
     f = next((f for f in batch_fields(form) if f.id == field_id), None)
     if f is None:
-        return {"text": t("batch_pick_field"), "errors": []}
+        return make_notice(t("batch_pick_field"), WARNING)
     raw = {f.id: raw_values(form, data, user_tz(request)).get(f.id)}
     actor = actor_of(current_user(request) or {}, lang)
     return _each(request, form, rows, "batch_changed",
@@ -118,6 +119,7 @@ def _each(request: Request, form: FormDef, rows: list[tuple[int, int]], done_key
             continue
         errors.append(f"{titles.get(record_id, '')} (#{record_id}): {reason}")
     text = t(done_key).format(n=done, total=len(rows))
+    kind = outcome_kind(done, len(errors))
     if len(errors) > MAX_REPORTED:
         errors = errors[:MAX_REPORTED] + [t("batch_more_errors").format(n=len(errors) - MAX_REPORTED)]
-    return {"text": text, "errors": errors}
+    return make_notice(text, kind, errors)

@@ -27,6 +27,7 @@ from web.views.posted_fields import refused_fields
 from web.views.display import Formatter
 from web.views.linked_fill import with_linked
 from web.views.live import check_regions, page_context
+from web.views.notices import SUCCESS, list_notice
 from web.views.form_layout import form_layout
 from web.views.records import _form_or_404, record_or_404
 from web.views.related import prefilled
@@ -154,7 +155,7 @@ def _after_create(request: Request, form: FormDef, actor: Actor, record: Record)
         return RedirectResponse(f"/apps/{form.app}/{form.id}/{record.id}", status_code=303)
     title = str(record.values.get(form.title_field()) or f"#{record.id}")
     text = translator(choose_language(request))("saved_out_of_scope").format(title=title)
-    request.session["list_notice"] = {"text": text, "errors": []}
+    list_notice(request, text, SUCCESS)
     return RedirectResponse(f"/apps/{form.app}/{form.id}", status_code=303)
 
 

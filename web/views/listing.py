@@ -1,8 +1,9 @@
-"""The record list page (typed filters, quick search, sort, keyset pages, saved views, batch actions) and the bin."""
+"""The record list page (typed filters, quick search, sort, numbered pages, saved views, batch actions) and the bin."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,7 +17,7 @@ from engine.fields.types.choice import SingleChoice
 from engine.fields.types.ids import ME
 from engine.fields.types.options import OptionsMixin
 from engine.i18n import text
-from engine.records.model import Query
+from engine.records.model import Page, Query
 from engine.records.saved_views import views_of
 from engine.fields.screen import USER, Reference
 from engine.workspace import Workspace
@@ -28,11 +29,12 @@ from web.zones import user_tz
 from web.views.filters import (DAY_COUNT_OPS, LIST_VALUE_OPS, RANGE_SEP, Condition, filterable, kind_type, operators,
                                value_kind)
 from web.views.forms import editable
-from web.views.listoptions import option_pairs, picked_labels, picker_options
+from web.views.listoptions import option_colours, option_pairs, picked_labels, picker_options
 from web.views.liststate import URL_SAFE, ListState, column_choices, problem_text, read_state, sortable
+from web.views.pagination import DEFAULT_SIZE, PAGE_SIZES, build_pager, last_numbered, page_count
 from web.views.records import _form_or_404
 
-PAGE_SIZE = 25
+PAGE_SIZE = 25  # the recycle bin's page
 
 
 def base_url(form: FormDef) -> str:
@@ -81,10 +83,12 @@ def listing_context(request: Request, form: FormDef, state: ListState) -> dict[s
     user = current_user(request) or {}
     base = base_url(form)
     problems = [problem_text(p, t, lang) for p in state.problems]
+    problems += [t(key).format(max=last_numbered(state.size), sizes=", ".join(map(str, PAGE_SIZES)))
+                 for key in state.paging_problems]
     result, query_error = None, None
     if not problems:
         try:
-            result = ws.records.list(actor_of(user, lang), form.id, state.query(PAGE_SIZE, user_tz(request)))
+            state, result = read_page(request, form, state)
         except QueryInvalid as exc:
             query_error = exc.error.message(lang)
     columns = [f for f in (form.field(c) for c in state.columns) if f is not None] or list_columns(form)
@@ -92,7 +96,7 @@ def listing_context(request: Request, form: FormDef, state: ListState) -> dict[s
     fmt = Formatter(ws, form, records, lang, user_tz(request))
     with ws.reading() as conn:
         views = views_of(conn, int(user.get("id") or 0), form.id)
-    here = state.url(base, after=state.after)
+    here = state.url(base, after=state.after, page=state.page)
     return {
         "form": form, "base": base, "state": state, "columns": columns, "page": result, "query_error": query_error,
         "rows": [(r, [fmt.cell_html(r, f) for f in columns]) for r in records],
@@ -105,16 +109,29 @@ def listing_context(request: Request, form: FormDef, state: ListState) -> dict[s
         "pipelines": [p for p in ws.definitions.pipelines.values() if p.form == form.id and form.field(p.field)],
         "here": here, "here_query": here.partition("?")[2],
         "filter_query": urlencode([(k, v) for k, v in state.params(view=False) if k in ("f", "q")], safe=URL_SAFE),
-        "next_url": state.url(base, after=result.next_cursor) if result and result.next_cursor else None,
-        "first_url": state.url(base) if state.after else None,
+        "default_size": DEFAULT_SIZE,
+        "pager": build_pager(state, base, result.total or 0, result.next_cursor) if result else None,
         "notice": request.session.pop("list_notice", None),
     }
+
+
+def read_page(request: Request, form: FormDef, state: ListState) -> tuple[ListState, Page]:
+    """The state and records of the page asked for; a page number past the end (records went away since the link
+    was made) shows the last page instead."""
+    ws: Workspace = request.app.state.ws
+    actor = actor_of(current_user(request) or {}, choose_language(request))
+    result = ws.records.list(actor, form.id, state.page_query(user_tz(request)))
+    last = page_count(result.total or 0, state.size)
+    if not result.records and state.page > last and not state.after:
+        state = replace(state, page=last)
+        result = ws.records.list(actor, form.id, state.page_query(user_tz(request)))
+    return state, result
 
 
 def view_url(base: str, view_id: int, query: Mapping[str, Any]) -> str:
     """The list URL a saved view restores (its own parameters, so the link can be shared)."""
     params = [("f", str(token)) for token in query.get("f") or []]
-    params += [(k, str(query[k])) for k in ("q", "sort", "dir", "cols") if query.get(k)]
+    params += [(k, str(query[k])) for k in ("q", "sort", "dir", "cols", "size") if query.get(k)]
     params.append(("view", str(view_id)))
     return f"{base}?{urlencode(params, safe=':,$')}"
 
@@ -183,7 +200,9 @@ def filter_input(request: Request) -> Response:
     op = op if op in ops else ops[0]
     kind = value_kind(f, op)
     options = picker_options(ws, actor, lang, f) if kind == "choices" else option_pairs(f, lang)
+    colours = option_colours(f, [value for value, _ in options]) if kind == "options" else {}
     return page(request, "_filter_input.html", {"field": f, "ops": ops, "op": op, "kind": kind, "options": options,
+                                                "colours": colours,
                                                 "base": base_url(form), "many": op in LIST_VALUE_OPS,
                                                 "people": field_type(f.type).refers_to(f) == Reference(USER)})
 

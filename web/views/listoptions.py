@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.definitions.model import FieldDef, FormDef
+from engine.definitions.palette import COLORS
 from engine.fields.registry import field_type
 from engine.fields.screen import DEPARTMENT, USER
 from engine.i18n import text
@@ -24,6 +25,18 @@ def option_pairs(f: FieldDef, lang: str) -> list[tuple[str, str]]:
     if not callable(options):
         return []
     return [(value, text(label, lang)) for value, label in options(f)]
+
+
+def option_colours(f: FieldDef, values: list[str]) -> dict[str, str]:
+    """value → the CSS class of its badge ("app-color-blue", or "plain" for one without a colour), when some option
+    of the field has a colour of the palette; {} when none has (the filter then offers a plain list)."""
+    colour_of = getattr(kind_type(f), "option_colour", None)
+    if not callable(colour_of):
+        return {}
+    colours = {value: str(colour_of(f, value)) for value in values}
+    if not any(c in COLORS for c in colours.values()):
+        return {}
+    return {value: f"app-color-{c}" if c in COLORS else "plain" for value, c in colours.items()}
 
 
 def picker_options(ws: Workspace, actor: Actor, lang: str, f: FieldDef) -> list[tuple[str, str]]:

@@ -1,4 +1,5 @@
-"""What a list URL asks for (conditions, search, sort, cursor, saved view) and the URLs that change one part of it."""
+"""What a list URL asks for (conditions, search, sort, page, cursor, saved view) and the URLs that change one part
+of it."""
 
 from __future__ import annotations
 
@@ -15,13 +16,15 @@ from engine.records.model import Filter, Query
 from engine.fields.registry import field_type
 from web.views.display import list_columns
 from web.views.filters import BadCondition, Condition, new_token, parse_conditions
+from web.views.pagination import DEFAULT_SIZE, PAGE_SIZES, last_numbered
 
 URL_SAFE = ":,$"
 
 
 @dataclass(frozen=True)
 class ListState:
-    """The list the user asked for: good conditions, refused ones, quick search, sort and page cursor."""
+    """The list the user asked for: good conditions, refused ones, quick search, sort, page size, and the page: a
+    number (read by offset) or a keyset cursor (`after`, past the numbered pages)."""
 
     conditions: tuple[Condition, ...] = ()
     problems: tuple[BadCondition, ...] = ()
@@ -29,6 +32,9 @@ class ListState:
     sort: str = ""
     descending: bool = True
     after: str = ""
+    page: int = 1
+    size: int = DEFAULT_SIZE
+    paging_problems: tuple[str, ...] = ()  # text keys: a page number or size the URL gives that cannot be shown
     view: int | None = None
     columns: tuple[str, ...] = ()  # chosen columns; empty: the form's default ones
     composed: bool = False  # the builder added a condition: the URL should be rewritten to its canonical form
@@ -39,13 +45,22 @@ class ListState:
         """True when the list is narrowed by conditions or search."""
         return bool(self.conditions or self.problems or self.q)
 
+    @property
+    def tailored(self) -> bool:
+        """True when the list differs from the plain one in anything a saved view keeps."""
+        return self.filtered or bool(self.sort or self.columns) or self.size != DEFAULT_SIZE
+
     def query(self, limit: int, tz: Any) -> Query:
-        """The engine query of this state."""
+        """The engine query of this state's records from the cursor on (a board, an export…)."""
         filters = tuple(Filter(c.key, c.op, c.operand(tz)) for c in self.conditions)
         return Query(filters=filters, search=self.q or None, sort=((self.sort, self.descending),) if self.sort else (),
                      limit=limit, after=self.after or None, with_total=True, with_children=False)
 
-    def params(self, *, after: bool = False, view: bool = True) -> list[tuple[str, str]]:
+    def page_query(self, tz: Any) -> Query:
+        """The engine query of the list page shown: by number (an offset), or by cursor past the numbered pages."""
+        return replace(self.query(self.size, tz), offset=0 if self.after else (self.page - 1) * self.size)
+
+    def params(self, *, after: bool = False, page: bool = False, view: bool = True) -> list[tuple[str, str]]:
         """The state as query parameters, in a stable order."""
         items = [("f", c.token) for c in self.conditions] + [("f", p.token) for p in self.problems]
         if self.q:
@@ -54,17 +69,22 @@ class ListState:
             items += [("sort", self.sort), ("dir", "desc" if self.descending else "asc")]
         if self.columns:
             items.append(("cols", ",".join(self.columns)))
+        if self.size != DEFAULT_SIZE:
+            items.append(("size", str(self.size)))
         items += sorted(self.extra.items())
         if view and self.view is not None:
             items.append(("view", str(self.view)))
+        if page and self.page > 1 and not self.after:
+            items.append(("page", str(self.page)))
         if after and self.after:
             items.append(("after", self.after))
         return items
 
     def url(self, base: str, **changes: Any) -> str:
-        """The list URL of this state with some parts changed (a new page starts from the first row)."""
+        """The list URL of this state with some parts changed (a new page starts from the first row unless the change
+        names the page or the cursor)."""
         state = replace(self, **changes) if changes else self
-        query = urlencode(state.params(after="after" in changes), safe=URL_SAFE)
+        query = urlencode(state.params(after="after" in changes, page="page" in changes), safe=URL_SAFE)
         return f"{base}?{query}" if query else base
 
     def without(self, base: str, token: str) -> str:
@@ -89,10 +109,29 @@ def read_state(params: QueryParams, form: FormDef, table: Any, ctx: FilterContex
     view = params.get("view", "")
     view = view if len(view) <= 18 else ""  # longer than any id
     chosen = [name for value in params.getlist("cols") for name in value.split(",")]
-    return ListState(columns=chosen_columns(form, chosen), conditions=tuple(good), problems=tuple(bad), q=params.get("q", "").strip(),
-                     sort=params.get("sort", ""), descending=params.get("dir", "desc") != "asc",
-                     after=params.get("after", ""), view=int(view) if view.isdigit() else None, composed=composed,
+    page, size, paging_problems = read_paging(params)
+    return ListState(columns=chosen_columns(form, chosen), conditions=tuple(good), problems=tuple(bad),
+                     q=params.get("q", "").strip(), sort=params.get("sort", ""),
+                     descending=params.get("dir", "desc") != "asc", after=params.get("after", ""), page=page,
+                     size=size, paging_problems=paging_problems, view=int(view) if view.isdigit() else None,
+                     composed=composed,
                      extra={k: params[k] for k in extra if params.get(k)})
+
+
+def read_paging(params: QueryParams) -> tuple[int, int, tuple[str, ...]]:
+    """(page number, page size, text keys of what is wrong with them) of a list URL; a wrong one falls back to the
+    first page or the default size, and the page says why (HTTP 400)."""
+    raw_size, raw_page = params.get("size", ""), params.get("page", "")
+    problems = []
+    size = int(raw_size) if raw_size in {str(n) for n in PAGE_SIZES} else DEFAULT_SIZE
+    if raw_size and str(size) != raw_size:
+        problems.append("list_size_bad")
+    page = int(raw_page) if raw_page.isdigit() and len(raw_page) <= 9 else 0
+    if raw_page and page < 1:
+        problems.append("list_page_bad")
+    elif page > last_numbered(size):
+        problems.append("list_page_too_far")
+    return (page if 1 <= page <= last_numbered(size) else 1), size, tuple(problems)
 
 
 def column_choices(form: FormDef) -> list[FieldDef]:

@@ -13,6 +13,8 @@ from web.render import page
 from web.session import actor_of, current_user
 from web.views.listing import base_url, view_url
 from web.views.liststate import state_from_query_string
+from web.views.notices import WARNING, list_notice
+from web.views.pagination import DEFAULT_SIZE
 from web.views.records import _form_or_404
 
 
@@ -30,10 +32,11 @@ def save(request: Request, data: FormData) -> Response:
     state = state_from_query_string(str(data.get("query", "")), form, ws.records.runtime(form.id).main, ctx, lang,
                                     ws.definitions)
     if not name:
-        request.session["list_notice"] = {"text": translator(lang)("view_needs_name"), "errors": []}
+        list_notice(request, translator(lang)("view_needs_name"), WARNING)
         return RedirectResponse(state.url(base_url(form)), status_code=303)
     query = {"f": [c.token for c in state.conditions], "q": state.q, "sort": state.sort,
-             "dir": ("desc" if state.descending else "asc") if state.sort else "", "cols": ",".join(state.columns)}
+             "dir": ("desc" if state.descending else "asc") if state.sort else "", "cols": ",".join(state.columns),
+             "size": str(state.size) if state.size != DEFAULT_SIZE else ""}
     with ws.writing() as conn:
         view = save_view(conn, int(user["id"]), form.id, name, query, ws.now())
     return RedirectResponse(view_url(base_url(form), view.id, dict(view.query)), status_code=303)

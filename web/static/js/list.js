@@ -1,4 +1,5 @@
-// Record lists and kanban boards: select-all, confirm on a submit button, and moving cards between columns.
+// Record lists and kanban boards: select-all, the count of ticked rows, the toolbar menus, confirm on a submit button,
+// and moving cards between columns.
 "use strict";
 
 // A submit button with data-confirm asks before its form is sent (e.g. batch delete beside batch edit).
@@ -17,6 +18,45 @@ document.addEventListener("change", (event) => {
   const form = box.closest("form");
   if (!form) return;
   form.querySelectorAll("input[name=_ids]").forEach((row) => { row.checked = box.checked; });
+});
+
+// The batch bar says how many rows are ticked (CSS shows it only when there is at least one).
+function countPicked(form) {
+  const counter = form.querySelector("[data-picked-count]");
+  if (!counter) return;
+  const rows = form.querySelectorAll("input[name=_ids]");
+  const ticked = form.querySelectorAll("input[name=_ids]:checked").length;
+  counter.textContent = ticked ? counter.dataset.template.replace("{n}", String(ticked)) : "";
+  const all = form.querySelector("[data-select-all]");
+  if (all) {
+    all.checked = ticked > 0 && ticked === rows.length;
+    all.indeterminate = ticked > 0 && ticked < rows.length;
+  }
+}
+
+document.addEventListener("change", (event) => {
+  const form = event.target instanceof Element ? event.target.closest("form.batch") : null;
+  if (form) countPicked(form);
+});
+const countAll = () => document.querySelectorAll("form.batch").forEach(countPicked);
+document.addEventListener("DOMContentLoaded", countAll);
+window.addEventListener("pageshow", countAll); // the browser may restore ticks on Back
+document.addEventListener("htmx:afterSettle", countAll);
+
+// Toolbar menus (<details class="menu">): one open at a time; a click elsewhere or Escape closes them.
+function closeMenus(except) {
+  document.querySelectorAll("details.menu[open]").forEach((menu) => { if (menu !== except) menu.open = false; });
+}
+document.addEventListener("click", (event) => {
+  const inside = event.target instanceof Element ? event.target.closest("details.menu") : null;
+  closeMenus(inside);
+});
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  const open = document.querySelector("details.menu[open]");
+  if (!open) return;
+  closeMenus(null);
+  open.querySelector("summary").focus();
 });
 
 function showMessage(text) {

@@ -30,6 +30,7 @@ from web.session import actor_of, current_user
 from web.views.batch import picked
 from web.views.export import attachment
 from web.views.listing import base_url
+from web.views.notices import WARNING, list_notice
 from web.views.printing.document import PrintFailed, Reader, pdf_of, record_sheets, template_choices
 from web.zones import user_tz
 
@@ -124,7 +125,7 @@ def selected_pdf(request: Request, data: FormData) -> Response:
     problem = t("print_none_picked") if not ids else \
         t("print_too_many").format(n=MAX_PRINT) if len(ids) > MAX_PRINT else None
     if problem is not None:
-        request.session["list_notice"] = {"text": problem, "errors": []}
+        list_notice(request, problem, WARNING)
         back = str(data.get("_back", "")).lstrip("?").replace("\r", "").replace("\n", "")
         return RedirectResponse(base_url(form) + (f"?{back}" if back else ""), status_code=303)
     sheets = _sheets(request, form, ids, str(data.get("template", "")))
