@@ -187,6 +187,17 @@ class RecordLinkDef:
 
 
 @dataclass(frozen=True)
+class KanbanDef:
+    """A form's `kanban:` settings: the board's default grouping, the fields its cards show and the field each
+    column sums (None: the form's first money field; "" for no sum)."""
+
+    by: str | None = None
+    card_fields: tuple[str, ...] | None = None  # None: the first money field, the owner and the first date field
+    sum: str | None = None
+    source: Source = Source()
+
+
+@dataclass(frozen=True)
 class FormDef:
     """A form: its fields, rules, numbering and layout; one database table."""
 
@@ -208,6 +219,7 @@ class FormDef:
         """A print template by id."""
         return next((t for t in self.print_templates if t.id == template_id), None)
     record_links: tuple[RecordLinkDef, ...] = ()
+    kanban: KanbanDef = KanbanDef()
 
     def record_link(self, link_id: str) -> RecordLinkDef | None:
         """A per-record link of the form by id."""

@@ -9,10 +9,10 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from engine.definitions.kanban import grouping_fields
 from engine.definitions.model import FieldDef, FormDef
 from engine.errors import QueryInvalid
 from engine.fields.registry import field_type
-from engine.fields.types.choice import SingleChoice
 from engine.fields.types.ids import ME
 from engine.fields.types.options import OptionsMixin
 from engine.i18n import text
@@ -120,8 +120,8 @@ def view_url(base: str, view_id: int, query: Mapping[str, Any]) -> str:
 
 
 def kanban_fields(form: FormDef) -> list[FieldDef]:
-    """Single-choice fields a person sets: each can group a kanban board."""
-    return [f for f in form.fields if isinstance(field_type(f.type), SingleChoice) and not f.formula]
+    """Single-choice fields a person sets: each can group a kanban board (the form's declared one first)."""
+    return grouping_fields(form)
 
 
 def batch_fields(form: FormDef) -> list[FieldDef]:
