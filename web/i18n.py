@@ -239,7 +239,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "batch_more_errors": {"zh": "……另有 {n} 条未能修改", "en": "…and {n} more not changed"},
     "kanban": {"zh": "看板", "en": "Kanban"},
     "kanban_empty": {"zh": "(空)", "en": "(none)"},
-    "kanban_sum_of": {"zh": "本列{field}合计", "en": "Total {field} of this column"},
+    "kanban_sum_of": {"zh": "{field}合计", "en": "{field} total"},
     "kanban_hint": {"zh": "拖动卡片到另一列即可修改。", "en": "Drag a card to another column to change it."},
     "kanban_more": {"zh": "还有 {n} 条未显示,请在列表中筛选查看。", "en": "{n} more not shown; filter the list to see them.",
                     "en_one": "1 more not shown; filter the list to see it."},
