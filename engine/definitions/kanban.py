@@ -1,5 +1,5 @@
 """What a form's kanban board groups by, what its cards show and what its columns add up (`kanban:` of a form,
-or the defaults), and the problems of a `kanban:` that names fields unfit for it."""
+or the defaults), the problems of a `kanban:` that names fields unfit for it, and the fields a calendar can use."""
 
 from __future__ import annotations
 
@@ -38,6 +38,11 @@ def is_date(f: FieldDef) -> bool:
 def is_person(f: FieldDef) -> bool:
     ftype = field_type(f.type)
     return not ftype.many and ftype.refers_to(f) == PEOPLE
+
+
+def calendar_fields(form: FormDef) -> list[FieldDef]:
+    """Date fields with one stored value: each can place the records on a month calendar."""
+    return [f for f in form.fields if is_date(f) and field_type(f.type).result_type(f).value_type == "date"]
 
 
 def sum_field(form: FormDef) -> FieldDef | None:

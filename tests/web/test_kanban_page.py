@@ -89,3 +89,31 @@ def test_a_reader_who_may_not_see_the_amount_gets_counts_without_sums(client: Te
     board = client.get("/apps/crm/deal/kanban", headers=ZH)
     assert columns(board.text)["方案报价"] == ("2", None)
     assert "kanban-sum" not in board.text and "¥" not in board.text and "金额" not in board.text
+
+
+def days_with(html: str) -> dict[str, list[str]]:
+    """Day (ISO) → the titles on it, for the days that have records."""
+    found = re.findall(r'data-day="([\d-]+)">.*?</td>', html, re.S)
+    cells = re.findall(r'<td class="[^"]*" data-day="([\d-]+)">(.*?)</td>', html, re.S)
+    assert len(found) == len(cells) and len(cells) % 7 == 0
+    return {day: re.findall(r'<a href="[^"]+">([^<]+)</a>', body) for day, body in cells if "<li>" in body}
+
+
+def test_a_month_calendar_puts_records_on_their_day_under_scope_and_filters(client: TestClient) -> None:
+    sign_in(client)
+    assert 'href="/apps/crm/deal/calendar?by=close_date"' in client.get("/apps/crm/deal").text
+    march = client.get("/apps/crm/deal/calendar?by=close_date", headers=ZH)  # the clock stands in March 2024
+    assert march.status_code == 200 and "2024年3月" in march.text and "一</th>" in march.text
+    assert days_with(march.text) == {"2024-03-01": ["西湖旅游"]}
+    assert 'data-day="2024-02-26"' in march.text and 'data-day="2024-03-31"' in march.text  # Monday-first weeks
+    assert 'href="/apps/crm/deal/calendar?by=close_date&amp;month=2024-04"' in march.text
+    april = client.get("/apps/crm/deal/calendar?by=close_date&month=2024-04", headers=EN)
+    assert "April 2024" in april.text and days_with(april.text) == {"2024-04-30": ["北辰软件"]}
+    assert 'month=2024-03' in april.text and "Previous month" in april.text
+    assert days_with(client.get("/apps/crm/deal/calendar?month=2024-04&f=region:eq:华北").text) == {}
+    assert client.get("/apps/crm/deal/calendar?month=2024-13").status_code == 400
+    assert client.get("/apps/crm/deal/calendar?by=stage").status_code == 404
+    client.cookies.clear()
+    sign_in(client, "ann")  # scope own: only her deals
+    assert days_with(client.get("/apps/crm/deal/calendar?month=2024-04").text) == {}
+    assert days_with(client.get("/apps/crm/deal/calendar?month=2024-03").text) == {"2024-03-01": ["西湖旅游"]}

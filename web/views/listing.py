@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from engine.definitions.kanban import grouping_fields
+from engine.definitions.kanban import calendar_fields, grouping_fields
 from engine.definitions.model import FieldDef, FormDef
 from engine.errors import QueryInvalid
 from engine.fields.registry import field_type
@@ -102,6 +102,7 @@ def listing_context(request: Request, form: FormDef, state: ListState) -> dict[s
         "filter_fields": filterable(form), "column_choices": column_choices(form),
         "shown_ids": [f.id for f in columns], "sortable": {f.id for f in columns if sortable(f)},
         "kanban_fields": kanban_fields(form), "batch_fields": batch_fields(form),
+        "calendar_fields": calendar_fields(form),
         "pipelines": [p for p in ws.definitions.pipelines.values() if p.form == form.id and form.field(p.field)],
         "here": here, "here_query": here.partition("?")[2],
         "filter_query": urlencode([(k, v) for k, v in state.params(view=False) if k in ("f", "q")], safe=URL_SAFE),
