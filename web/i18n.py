@@ -245,6 +245,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "calendar_previous": {"zh": "上个月", "en": "Previous month"},
     "calendar_next": {"zh": "下个月", "en": "Next month"},
     "calendar_this_month": {"zh": "本月", "en": "This month"},
+    "calendar_empty": {"zh": "这个月没有记录。", "en": "No records this month."},
     "calendar_bad_month": {"zh": "月份应写作“年-月”,例如 2024-03", "en": "Write the month as year-month, e.g. 2024-03"},
     "calendar_more": {"zh": "本月另有 {n} 条记录未显示,请在列表中筛选查看。", "en": "{n} more records this month are not shown; filter the list to see them.",
                       "en_one": "1 more record this month is not shown; filter the list to see it."},

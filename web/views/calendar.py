@@ -95,7 +95,7 @@ def month_view(request: Request) -> Response:
         "weekdays": t("calendar_weekdays").split(","), "calendar_fields": calendar_fields(form),
         "previous": _link(base, by, (first - timedelta(days=1)).replace(day=1), keep),
         "next": _link(base, by, last + timedelta(days=1), keep), "this_month": _link(base, by, today.replace(day=1), keep),
-        "more": (result.total or 0) - len(result.records), "list_url": state.url(base, extra={}),
+        "more": (result.total or 0) - len(result.records), "shown": len(result.records), "list_url": state.url(base, extra={}),
         "chips": chips(request, form, state, lang), "unfiltered": f"{base}/calendar?by={by.id}&month={first:%Y-%m}"})
 
 
