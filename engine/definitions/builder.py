@@ -7,7 +7,7 @@ from typing import Any
 
 from engine.definitions.model import (
     ActionDef, AppDef, AutomationDef, FieldDef, FormDef, FormPermission, Numbering, RoleDef, Rule, Source, TemplateDef, TriggerDef,
-    LayoutItem, LayoutRow, LayoutSection, LayoutTab, PublicDef, PrintTemplateDef, RecordLinkDef,
+    KanbanDef, LayoutItem, LayoutRow, LayoutSection, LayoutTab, PublicDef, PrintTemplateDef, RecordLinkDef,
     PipelineDef, StageDef,
     AssigneeDef, BranchDef, NodeDef, TimeoutDef, WorkflowDef,
     frozen,
@@ -134,6 +134,21 @@ def build_form(doc: YamlDocument, app: str) -> FormDef:
         ),
         record_links=tuple(build_record_link(doc, d, f"/record_links/{i}")
                            for i, d in enumerate(_list(data.get("record_links"))) if isinstance(d, Mapping)),
+        kanban=build_kanban(doc, data.get("kanban")),
+    )
+
+
+def build_kanban(doc: YamlDocument, data: Any) -> KanbanDef:
+    """A form's `kanban:` settings (all defaults without one)."""
+    if not isinstance(data, Mapping):
+        return KanbanDef()
+    cards = data.get("card_fields")
+    total = data.get("sum")
+    return KanbanDef(
+        by=str(data["by"]) if data.get("by") else None,
+        card_fields=tuple(str(c) for c in cards) if isinstance(cards, list) else None,
+        sum="" if total is False else (str(total) if total else None),
+        source=_src(doc, "/kanban"),
     )
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from engine.definitions.default_from import check_default_from
 from engine.definitions.dependencies import dependency_graph, find_cycles
+from engine.definitions.kanban import problems as kanban_problems
 from engine.definitions.record_header import header_problems
 from engine.definitions.model import SYSTEM_COLUMNS, Definitions, FieldDef, FormDef, LayoutTab, Source, layout_cells
 from engine.definitions.scope import FormScope
@@ -57,6 +58,8 @@ def check_form(defs: Definitions, form: FormDef, report: Report) -> None:
     for sub, message in record_link_problems(defs, form):
         report.add(form.source, sub, message)
     for sub, message in header_problems(form):
+        report.add(form.source, sub, message)
+    for sub, message in kanban_problems(form):
         report.add(form.source, sub, message)
 
 

@@ -190,6 +190,17 @@ MAX_KEY_FIELDS = 4
 
 
 @dataclass(frozen=True)
+class KanbanDef:
+    """A form's `kanban:` settings: the board's default grouping, the fields its cards show and the field each
+    column sums (None: the form's first money field; "" for no sum)."""
+
+    by: str | None = None
+    card_fields: tuple[str, ...] | None = None  # None: the first money field, the owner and the first date field
+    sum: str | None = None
+    source: Source = Source()
+
+
+@dataclass(frozen=True)
 class FormDef:
     """A form: its fields, rules, numbering and layout; one database table."""
 
@@ -213,6 +224,7 @@ class FormDef:
     record_links: tuple[RecordLinkDef, ...] = ()
     status: str | None = None  # the single-choice field a record page shows as the record's status tag
     key_fields: tuple[str, ...] = ()  # up to MAX_KEY_FIELDS fields a record page's header shows
+    kanban: KanbanDef = KanbanDef()
 
     def record_link(self, link_id: str) -> RecordLinkDef | None:
         """A per-record link of the form by id."""

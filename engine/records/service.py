@@ -24,6 +24,7 @@ from engine.records.reach import drop_unreachable
 from engine.records.preview import Preview, formula_errors, preview_record
 from engine.records.runtime import FormRuntime, Runtimes
 from engine.records.serials import assign_serials
+from engine.records.sums import Totals, column_totals
 from engine.pipelines.moves import check_stages, follow_stages, record_moves
 from engine.records.values import Errors, parse_input, validate_values
 from engine.storage.database import read_transaction, single_statement, write_transaction
@@ -438,6 +439,12 @@ class RecordService:
             total = conn.execute(count).scalar_one() if count is not None else None
         cursor = cursor_of(rows[-1], keys) if more and rows else None
         return Page([reading.to_record(rt, guard.mask(v)) for v in records], cursor, total)
+
+    def totals(self, actor: Actor, form_id: str, query: Query, by: str,
+               measure: str | None = None) -> Totals:
+        """Count and sum of `measure` per value of `by` ("" for none) of the records the actor reads under the query's
+        filters and search, in one aggregate query (a kanban board's columns)."""
+        return column_totals(self, actor, form_id, query, by, measure)
 
     def initial_values(self, actor: Actor, form_id: str) -> dict[str, Any]:
         """The defaults a new record starts with ($me, $today, literals, default formulas), for empty forms."""

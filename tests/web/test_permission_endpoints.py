@@ -213,6 +213,10 @@ def kanban(p: Probe) -> None:
     p.seen("kanban", p.client.get(C + "/kanban?by=grade").text)
 
 
+def calendar(p: Probe) -> None:
+    p.seen("calendar", p.client.get(C + "/calendar?by=since").text)
+
+
 def new_form(p: Probe) -> None:
     page = p.client.get(C + "/new")
     if 'name="email"' in page.text:
@@ -562,6 +566,7 @@ CASES: dict[tuple[str, str], Callable[[Probe], None]] = {
     ("/apps/{app}/{form}/views/{view_id:int}/delete", "POST"): delete_view,
     ("/apps/{app}/{form}/batch-value", "GET"): batch_value,
     ("/apps/{app}/{form}/kanban", "GET"): kanban,
+    ("/apps/{app}/{form}/calendar", "GET"): calendar,
     ("/apps/{app}/{form}/new", "GET"): new_form,
     ("/apps/{app}/{form}/pick/{field}", "GET"): picker,
     ("/apps/{app}/{form}/upload/{field}", "POST"): upload,

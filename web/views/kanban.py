@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
+from markupsafe import Markup
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from engine.definitions.kanban import card_fields, sum_field
 from engine.definitions.model import FieldDef, FormDef
 from engine.errors import Conflict, NotFound, QueryInvalid, RecordInvalid
+from engine.fields.registry import field_type
+from engine.fields.types.options import OptionsMixin
 from engine.workflow.errors import WorkflowConflict
 from engine.records.model import Actor, Filter, Query, Record
 from engine.workspace import Workspace
@@ -20,7 +25,7 @@ from web.endpoints import form_view
 from web.i18n import choose_language, translator
 from web.render import page
 from web.session import actor_of, current_user
-from web.views.display import Formatter, list_columns
+from web.views.display import Formatter
 from web.views.listing import base_url, chips, kanban_fields, request_state
 from web.views.listoptions import option_pairs
 from web.views.liststate import problem_text
@@ -28,21 +33,33 @@ from web.views.records import _form_or_404
 from web.zones import user_tz
 
 CARDS_PER_COLUMN = 50
-CARD_FIELDS = 3
+
+
+@dataclass
+class Card:
+    """One card: the record, its title and the chosen fields that have a value, as (label, HTML)."""
+
+    record: Record
+    title: str
+    fields: list[tuple[Any, Markup]]
+    measure: Decimal | None = None  # the summed field's value, so a moved card moves its amount between sums
 
 
 @dataclass
 class Column:
-    """One column of the board: an option (or '' for no value), its label, total count and first cards."""
+    """One column of the board: an option (or '' for no value), its label and colour, count, sum and first cards."""
 
     value: str
     label: str
+    colour: str = ""
     total: int = 0
-    cards: list[tuple[Record, str, list[tuple[Any, str]]]] = field(default_factory=list)
+    sum: str | None = None  # the measured field's sum, formatted (None: the board adds nothing up)
+    raw_sum: Decimal | None = None
+    cards: list[Card] = field(default_factory=list)
 
 
 def _grouping(request: Request, form: FormDef) -> FieldDef | None:
-    """The field named by ?by=, or the form's first single-choice field."""
+    """The field named by ?by=, or the form's declared (else first) single-choice field."""
     fields = kanban_fields(form)
     wanted = request.query_params.get("by", "")
     return next((f for f in fields if f.id == wanted), None if wanted else (fields[0] if fields else None))
@@ -66,35 +83,59 @@ def board(request: Request) -> Response:
     except QueryInvalid as exc:
         return page(request, "error.html", {"message": "bad_query", "detail": exc.error.message(lang)}, status=400)
     base = base_url(form)
+    measure = sum_field(form) if any(c.sum is not None for c in columns) else None
     return page(request, "kanban.html", {
         "form": form, "by": by, "columns": columns, "base": base, "kanban_fields": kanban_fields(form),
+        "sum_label": measure.label if measure is not None else None,
+        "live_sum": _live_sum(measure, lang) if measure is not None else None,
         "list_url": state.url(base, extra={}), "chips": chips(request, form, state, lang),
         "unfiltered": f"{base}/kanban?by={by.id}"})
 
 
 def _columns(ws: Workspace, actor: Actor, form: FormDef, by: FieldDef, query: Query, lang: str) -> list[Column]:
-    """Each option's column (and the 'no value' one) with its count and first cards, under the list's query."""
-    shown = [f for f in list_columns(form) if f.id not in (form.title_field(), by.id)][:CARD_FIELDS]
-    columns = [Column(v, label) for v, label in option_pairs(by, lang)] + [Column("", translator(lang)("kanban_empty"))]
+    """Each option's column (and the 'no value' one) with its count and sum (one aggregate query for the board)
+    and its first cards, under the list's query and the reader's scope."""
+    measure = sum_field(form)
+    totals = ws.records.totals(actor, form.id, dataclasses.replace(query, after=None, sort=()), by.id,
+                               measure.id if measure is not None else None)
+    ftype = field_type(by.type)
+    columns = [Column(v, label, ftype.option_colour(by, v) if isinstance(ftype, OptionsMixin) else "")
+               for v, label in option_pairs(by, lang)]
+    columns.append(Column("", translator(lang)("kanban_empty")))
+    shown = card_fields(form, by.id)
+    tz = zone_or(actor.timezone, ws.tz)
+    page_query = dataclasses.replace(query, after=None, with_total=False)
     for column in columns:
+        found = totals.of(column.value)
+        column.total = found.count
+        if measure is not None and found.sum is not None:
+            column.sum, column.raw_sum = field_type(measure.type).format(measure, found.sum, lang), found.sum
+        if not column.total:
+            continue
         flt = Filter(by.id, "eq", column.value) if column.value else Filter(by.id, "empty")
-        result = ws.records.list(actor, form.id, dataclasses.replace(query, filters=(*query.filters, flt), after=None))
-        column.total = result.total or 0
-        fmt = Formatter(ws, form, result.records, lang, zone_or(actor.timezone, ws.tz))
-        column.cards = _cards(fmt, form, result.records, shown)
+        result = ws.records.list(actor, form.id, dataclasses.replace(page_query, filters=(*query.filters, flt)))
+        fmt = Formatter(ws, form, result.records, lang, tz)
+        column.cards = _cards(fmt, form, result.records, shown, measure if totals.measured else None)
     return columns
 
 
-def _cards(fmt: Formatter, form: FormDef, records: list[Record],
-           shown: list[FieldDef]) -> list[tuple[Record, str, list[tuple[Any, str]]]]:
-    """(record, title, [(label, text)]) of each card; empty fields are left off the card."""
+def _live_sum(measure: FieldDef, lang: str) -> dict[str, Any] | None:
+    """How the page re-writes a sum after a card moves: the text before the digits (¥) and the decimal places,
+    when the field shows a sum as that prefix and the digits grouped by thousands (else the sums stay as read)."""
+    decimals = field_type(measure.type).decimals(measure) or 0
+    digits = f"{Decimal(0):,.{decimals}f}"
+    shown = field_type(measure.type).format(measure, Decimal(0), lang)
+    return {"prefix": shown[:-len(digits)], "decimals": decimals} if shown.endswith(digits) else None
+
+
+def _cards(fmt: Formatter, form: FormDef, records: list[Record], shown: list[FieldDef],
+           measure: FieldDef | None) -> list[Card]:
+    """Each record's card; empty fields (and fields the reader may not see) are left off."""
     title = form.field(form.title_field())
-    cards = []
-    for r in records:
-        heading = fmt.cell(r, title) if title is not None else ""
-        cards.append((r, heading, [(f.label, fmt.cell(r, f)) for f in shown
-                                   if fmt.get(r, f) not in (None, "", [])]))
-    return cards
+    return [Card(r, fmt.cell(r, title) if title is not None else "",
+                 [(f.label, fmt.cell_html(r, f)) for f in shown if fmt.get(r, f) not in (None, "", [])],
+                 r.get(measure.id) if measure is not None else None)
+            for r in records]
 
 
 @form_view

@@ -10,10 +10,10 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from engine.definitions.kanban import calendar_fields, grouping_fields
 from engine.definitions.model import FieldDef, FormDef
 from engine.errors import QueryInvalid
 from engine.fields.registry import field_type
-from engine.fields.types.choice import SingleChoice
 from engine.fields.types.ids import ME
 from engine.fields.types.options import OptionsMixin
 from engine.i18n import text
@@ -106,6 +106,7 @@ def listing_context(request: Request, form: FormDef, state: ListState) -> dict[s
         "filter_fields": filterable(form), "column_choices": column_choices(form),
         "shown_ids": [f.id for f in columns], "sortable": {f.id for f in columns if sortable(f)},
         "kanban_fields": kanban_fields(form), "batch_fields": batch_fields(form),
+        "calendar_fields": calendar_fields(form),
         "pipelines": [p for p in ws.definitions.pipelines.values() if p.form == form.id and form.field(p.field)],
         "here": here, "here_query": here.partition("?")[2],
         "filter_query": urlencode([(k, v) for k, v in state.params(view=False) if k in ("f", "q")], safe=URL_SAFE),
@@ -137,8 +138,8 @@ def view_url(base: str, view_id: int, query: Mapping[str, Any]) -> str:
 
 
 def kanban_fields(form: FormDef) -> list[FieldDef]:
-    """Single-choice fields a person sets: each can group a kanban board."""
-    return [f for f in form.fields if isinstance(field_type(f.type), SingleChoice) and not f.formula]
+    """Single-choice fields a person sets: each can group a kanban board (the form's declared one first)."""
+    return grouping_fields(form)
 
 
 def batch_fields(form: FormDef) -> list[FieldDef]:

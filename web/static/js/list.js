@@ -71,6 +71,20 @@ function shiftCount(list, delta) {
   counter.textContent = String(Number(counter.textContent) + delta);
 }
 
+// A board that adds a field up per column moves the card's amount from one sum to the other, written as the
+// server writes it (the prefix such as ¥, digits grouped by thousands, the field's decimal places).
+function shiftSum(board, list, card, sign) {
+  const box = list.closest(".kanban-column").querySelector("[data-sum]");
+  if (!box || !card.dataset.measure || board.dataset.sumDecimals === undefined) return;
+  const decimals = Number(board.dataset.sumDecimals);
+  const scale = 10 ** decimals;
+  const units = Math.round(Number(box.dataset.sum) * scale) + sign * Math.round(Number(card.dataset.measure) * scale);
+  const value = units / scale;
+  box.dataset.sum = value.toFixed(decimals);
+  const digits = Math.abs(value).toLocaleString("en-US", { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+  box.querySelector("[data-sum-text]").textContent = (value < 0 ? "-" : "") + board.dataset.sumPrefix + digits;
+}
+
 function putBack(event) {
   event.from.insertBefore(event.item, event.from.children[event.oldIndex] || null);
 }
@@ -90,6 +104,8 @@ function moveCard(board, event) {
       card.dataset.version = String(data.version);
       shiftCount(event.from, -1);
       shiftCount(event.to, 1);
+      shiftSum(board, event.from, card, -1);
+      shiftSum(board, event.to, card, 1);
       showMessage("");
     })
     .catch((error) => {
