@@ -9,6 +9,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from engine.fields.types.text_order_sql import SQLITE_FUNCTION
+from engine.text_order import pinyin_key
+
 
 def normalise_url(url: str) -> str:
     """Accept plain postgres:// and postgresql:// URLs and use the psycopg 3 driver for them."""
@@ -38,6 +41,8 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+    # Text fields sort by pinyin: ORDER BY formwork_pinyin(col) (engine/fields/types/text_order_sql.py).
+    dbapi_connection.create_function(SQLITE_FUNCTION, 1, pinyin_key, deterministic=True)
 
 
 def _sqlite_on_begin(connection: sa.Connection) -> None:

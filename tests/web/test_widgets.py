@@ -228,3 +228,19 @@ def test_oversized_bodies_are_refused_before_they_are_read_whole(client: TestCli
     api = client.post("/api/v1/customer", content=b"{" + b" " * (5 * 1024 * 1024) + b"}",
                       headers={"x-csrf-token": token, "content-type": "application/json"})
     assert api.status_code == 413 and api.json()["error"]["code"] == "too_large"
+
+
+def test_pickers_offer_chinese_names_in_pinyin_order(client: TestClient, shop: Any) -> None:  # noqa: F811
+    sign_in(client)
+    for name in ("中山仓库", "上海总部", "佛山工厂", "北京分部"):  # code-point order is 上 中 佛 北
+        shop.records.create(ALICE, "product", {"name": name})
+    with write_transaction(shop.engine) as conn:
+        from engine.org.users import NewUser, create_user
+
+        for username, name in (("zw", "张伟"), ("ln", "李娜"), ("wf", "王芳")):
+            create_user(conn, NewUser(username, name, password="correct horse 1"), shop.now())
+    products = client.get("/apps/sales/customer/pick/interests").text
+    found = re.findall(r'data-label="([^"]+)"', products)
+    assert found == ["北京分部", "佛山工厂", "上海总部", "中山仓库"]
+    people = re.findall(r'data-label="([^"]+)"', client.get("/apps/sales/customer/pick/team").text)
+    assert [p for p in people if p in ("张伟", "李娜", "王芳")] == ["李娜", "王芳", "张伟"]

@@ -16,6 +16,7 @@ from engine.fields.screen import DEPARTMENT, RECORD, USER, Reference
 from engine.org.departments import department_choices
 from engine.org.users import list_users
 from engine.records.model import Actor, Query
+from engine.text_order import pinyin_key
 from engine.workspace import Workspace
 from web.i18n import choose_language, translator
 from web.render import environment
@@ -48,7 +49,7 @@ def search(ws: Workspace, actor: Actor, lang: str, f: FieldDef, term: str) -> li
         return []
     if ref.kind == RECORD:
         try:
-            records = ws.records.list(actor, ref.form, Query(search=term or None, limit=MATCHES,
+            records = ws.records.list(actor, ref.form, Query(search=term or None, limit=MATCHES, sort=_by_title(ws, ref),
                                                              with_children=False)).records
         except QueryInvalid:
             return []
@@ -59,10 +60,20 @@ def search(ws: Workspace, actor: Actor, lang: str, f: FieldDef, term: str) -> li
     return [(i, label) for i, label, words in found if not needle or needle in words][:MATCHES]
 
 
+def _by_title(ws: Workspace, ref: Reference) -> tuple[tuple[str, bool], ...]:
+    """Offer records in their title's order (pinyin for Chinese) when the title is a stored text field; else the
+    newest first, the list's own order."""
+    form = ws.definitions.forms.get(ref.form)
+    title = form.field(form.title_field()) if form is not None else None
+    return ((title.id, False),) if title is not None and title.type == "text" else ()
+
+
 def _people(ws: Workspace) -> list[tuple[int, str, str]]:
+    """Active users by name, in pinyin order (张伟 after 李娜)."""
     with ws.reading() as conn:
-        return [(int(u["id"]), str(u["display_name"]), f"{u['display_name']} {u['username']}".lower())
-                for u in list_users(conn) if u["active"]]
+        people = [(int(u["id"]), str(u["display_name"]), f"{u['display_name']} {u['username']}".lower())
+                  for u in list_users(conn) if u["active"]]
+    return sorted(people, key=lambda p: pinyin_key(p[1]) or "")
 
 
 def _departments(ws: Workspace, lang: str) -> list[tuple[int, str, str]]:

@@ -19,6 +19,7 @@ from engine.fields.conversion import AS_TEXT, ESCAPED_HTML, KEEP, OPTION_LABEL, 
 from engine.fields.html import sanitize_html
 from engine.fields.registry import register
 from engine.fields.types.common import bad_filter, bad_format, blank, error, int_prop, invalid, schema
+from engine.fields.types.text_order_sql import pinyin_order
 from engine.i18n import I18n
 
 TAGS = re.compile(r"<[^>]*>")
@@ -141,6 +142,11 @@ class Text(TextBase):
         "regex": {"type": "string", "description": "Regular expression the whole value must match."},
         "regex_message": {"type": ["string", "object"], "description": "Message (i18n text) when regex fails."},
     }
+
+    def sort_key(self, f: FieldDef, table: sa.Table) -> ColumnElement[Any]:
+        """Pinyin order (北京 < 上海 < 中山); a field with an index keeps the index's order, which serves the sort."""
+        column = table.c[f.id]
+        return column if f.index or f.unique else pinyin_order(column)
 
     def validator(self, f: FieldDef) -> Validator | None:
         if type(self).validate is Text.validate and not f.get("regex"):
