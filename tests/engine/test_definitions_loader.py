@@ -108,3 +108,9 @@ def test_role_referencing_unknown_field() -> None:
     text = shop_sources()["roles.yaml"].replace("discount: read_only", "discont: read_only")
     problems = problems_for({"roles.yaml": text})
     assert any("has no field 'discont'" in p and "did you mean 'discount'" in p for p in problems), problems
+
+
+def test_an_option_colour_outside_the_palette_is_refused_at_its_key() -> None:
+    problems = problems_for(replace("sales/forms/order.yaml", "label: {zh: 新建, en: New}}",
+                                    "label: {zh: 新建, en: New}, color: cyan}"))
+    assert any("order.yaml:10 /fields/" in p and "/color" in p and "'cyan'" in p for p in problems), problems

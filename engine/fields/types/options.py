@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.definitions.model import FieldDef
+from engine.definitions.palette import COLORS
 from engine.fields.base import FieldType
 from engine.i18n import I18n, text
 
@@ -17,7 +18,7 @@ OPTIONS_SCHEMA: dict[str, Any] = {
             {"type": "object", "required": ["value"], "additionalProperties": False, "properties": {
                 "value": {"type": ["string", "integer"], "description": "Stored value."},
                 "label": {"$ref": "common.schema.json#/$defs/text", "description": "Shown text (i18n)."},
-                "color": {"type": "string", "description": "Colour of the option's badge."},
+                "color": {"enum": list(COLORS), "description": "Colour of the option's badge, from the palette."},
             }},
         ]},
     },
