@@ -22,6 +22,7 @@ from engine.gallery.install import install
 from engine.records.model import Actor, Query
 from tests.conftest import prepared_workspace
 from web.app import create_app
+from web.views.pagination import DEFAULT_SIZE
 
 SAMPLE = yaml.safe_load((Path(__file__).parents[1] / "apps_templates" / "crm" / "sample_data.yaml")
                         .read_text(encoding="utf-8"))
@@ -130,7 +131,7 @@ def _check(ws: Any, client: TestClient, ids: dict[str, int], username: str) -> N
     page = client.get(CLIENTS)
     assert page.status_code == 200
     assert re.search(rf'id="total">{len(expected)} ', page.text), re.search(r'id="total">[^<]*', page.text)
-    assert _linked_ids(page.text) <= expected and len(_linked_ids(page.text)) == min(len(expected), 25)
+    assert _linked_ids(page.text) <= expected and len(_linked_ids(page.text)) == min(len(expected), DEFAULT_SIZE)
     for name in outside[:3]:
         assert client.get(f"{CLIENTS}/{ids[name]}").status_code == 404
 

@@ -61,11 +61,11 @@ def search(ws: Workspace, actor: Actor, lang: str, f: FieldDef, term: str) -> li
 
 
 def _by_title(ws: Workspace, ref: Reference) -> tuple[tuple[str, bool], ...]:
-    """Offer records in their title's order (pinyin for Chinese) when the title is a stored text field; else the
+    """Offer records in their title's order (pinyin for Chinese text) when the title is a stored field; else the
     newest first, the list's own order."""
     form = ws.definitions.forms.get(ref.form)
     title = form.field(form.title_field()) if form is not None else None
-    return ((title.id, False),) if title is not None and title.type == "text" else ()
+    return ((title.id, False),) if title is not None and field_type(title.type).stored else ()
 
 
 def _people(ws: Workspace) -> list[tuple[int, str, str]]:
