@@ -79,6 +79,12 @@ def chromium() -> Iterator[Any]:
             _shared["playwright"].stop()
 
 
+# Console lines that are no fault of the page: a refused resource is caught by its status below; htmx logs a request
+# it aborted itself as an error (hx-sync="this:replace": a user typing while an earlier search is still on its way,
+# which a busy machine makes likely) — its failed requests still show by status, and network errors as sendError.
+NOT_ERRORS = ("Failed to load resource", "htmx:afterRequest", "htmx:sendAbort")
+
+
 def new_page(chromium: Any, base_url: str, *, locale: str = "zh-CN", width: int = 1280, height: int = 900,
              errors: list[str] | None = None, javascript: bool = True) -> Any:
     """A page in a fresh browser context (own cookies) that records console errors and CSP violations; with
@@ -89,7 +95,7 @@ def new_page(chromium: Any, base_url: str, *, locale: str = "zh-CN", width: int 
     if errors is not None:
         # Script errors, CSP refusals and broken assets; a 4xx answer to a page itself is the app speaking.
         page.on("console", lambda m: errors.append(m.text)
-                if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
+                if m.type == "error" and not m.text.startswith(NOT_ERRORS) else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.on("response", lambda r: errors.append(f"{r.status} {r.url}")
                 if r.status >= 400 and r.request.resource_type != "document" else None)
