@@ -171,20 +171,22 @@ def main(argv: list[str] | None = None) -> None:
         print(f"creating a CRM workspace with sample data in {home} …")
         passwords = make_workspace(home)
         with serve(home) as url, sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM))
-            sessions = sorted({(p.user, lang) for p in chosen for lang in p.langs})
-            for user, lang in sessions:
-                for size in WIDTHS:
-                    page = signed_in(browser, url, user, passwords[user], lang, size)
-                    for shot in chosen:
-                        if shot.user == user and lang in shot.langs:
-                            target = args.out / f"{shot.name}-{size[0]}-{lang}.png"
-                            shoot(page, shot, target)
-                            optimise(target)
-                            print(f"{target.relative_to(ROOT) if target.is_relative_to(ROOT) else target}"
-                                  f"  {target.stat().st_size // 1024} KB")
-                    page.context.close()
-            browser.close()
+            for lang in sorted({lang for p in chosen for lang in p.langs}):
+                # Chromium draws its own widgets (a date input's mm/dd/yyyy) in its interface language
+                browser = playwright.chromium.launch(executable_path=str(CHROMIUM),
+                                                     args=[f"--lang={'zh-CN' if lang == 'zh' else 'en-US'}"])
+                for user in sorted({p.user for p in chosen if lang in p.langs}):
+                    for size in WIDTHS:
+                        page = signed_in(browser, url, user, passwords[user], lang, size)
+                        for shot in chosen:
+                            if shot.user == user and lang in shot.langs:
+                                target = args.out / f"{shot.name}-{size[0]}-{lang}.png"
+                                shoot(page, shot, target)
+                                optimise(target)
+                                print(f"{target.relative_to(ROOT) if target.is_relative_to(ROOT) else target}"
+                                      f"  {target.stat().st_size // 1024} KB")
+                        page.context.close()
+                browser.close()
     total = sum(f.stat().st_size for f in args.out.glob("*.png"))
     print(f"{len(list(args.out.glob('*.png')))} screenshots, {total / 1e6:.1f} MB in {args.out}")
 
