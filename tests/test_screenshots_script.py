@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ def _script() -> Any:
     spec = importlib.util.spec_from_file_location("screenshots", ROOT / "scripts" / "screenshots.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
+    sys.modules["screenshots"] = module  # its dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 
