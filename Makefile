@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 
-.PHONY: run test test-stress bench system-deps venv dev clean
+.PHONY: run test test-stress bench screenshots system-deps venv dev clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -58,6 +58,10 @@ test-stress: system-deps $(DEVSTAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench
+
+# PNGs of the main screens (CRM sample data, 1280 and 375 px, zh and en) into docs/screenshots/; see its README.
+screenshots: system-deps $(DEVSTAMP)
+	$(PY) scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache
