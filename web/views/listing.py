@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from engine.definitions.kanban import calendar_fields, grouping_fields
+from engine.definitions.kanban import grouping_fields
 from engine.definitions.model import FieldDef, FormDef
 from engine.errors import QueryInvalid
 from engine.fields.registry import field_type
@@ -30,7 +30,7 @@ from web.views.filters import (DAY_COUNT_OPS, LIST_VALUE_OPS, RANGE_SEP, Conditi
                                value_kind)
 from web.views.forms import editable
 from web.views.listoptions import option_colours, option_pairs, picked_labels, picker_options
-from web.views.liststate import URL_SAFE, ListState, column_choices, problem_text, read_state, sortable
+from web.views.liststate import ListState, column_choices, problem_text, read_state, sortable
 from web.views.pagination import DEFAULT_SIZE, PAGE_SIZES, build_pager, last_numbered, page_count
 from web.views.records import _form_or_404
 from web.views.viewmenu import menu_context
