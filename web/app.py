@@ -35,7 +35,7 @@ from web.sessions import ServerSessions
 from web.views.printing import routes as printing_routes
 from web.views import auth, forms, live, pickers, public_form, record_detail, record_link, records, settings, uploads
 from web.views import public_live
-from web.views import batch, calendar, kanban, listing, saved
+from web.views import batch, calendar, gallery, kanban, listing, saved
 from web.views import home as home_view
 from web.views import search as search_view
 from web.views import admin_home, home_conditions
@@ -265,6 +265,7 @@ def create_app(ws: Workspace, *, run_jobs: bool = False) -> Starlette:
         Route("/apps/{app}/{form}/kanban", kanban.board),
         Route("/apps/{app}/{form}/kanban/move", kanban.move, methods=["POST"]),
         Route("/apps/{app}/{form}/calendar", calendar.month_view),
+        Route("/apps/{app}/{form}/gallery", gallery.gallery),
         *pipeline_views.ROUTES,
         Route("/apps/{app}/{form}/new", forms.new_record, methods=["GET", "POST"]),
         Route("/apps/{app}/{form}/preview", live.preview, methods=["POST"]),

@@ -45,6 +45,11 @@ def calendar_fields(form: FormDef) -> list[FieldDef]:
     return [f for f in form.fields if is_date(f) and field_type(f.type).result_type(f).value_type == "date"]
 
 
+def gallery_fields(form: FormDef) -> list[FieldDef]:
+    """Stored image fields: each can show the records as a gallery of picture cards."""
+    return [f for f in form.fields if field_type(f.type).stored and field_type(f.type).upload_kinds == "image"]
+
+
 def sum_field(form: FormDef) -> FieldDef | None:
     """The field each column adds up: the declared `sum` (none for `sum: false`), else the first money field."""
     if form.kanban.sum is not None:

@@ -196,7 +196,7 @@ def test_numbered_pages_and_size_without_reloading(chromium: Any, long_site: str
     assert errors == []
 
 
-@pytest.mark.parametrize("width", [1280, 375])
+@pytest.mark.parametrize("width", [1280, 700])  # a phone shows cards instead (test_browser_phone_lists.py)
 def test_the_header_and_the_name_column_stay_in_view_as_the_table_scrolls(chromium: Any, long_site: str,  # noqa: F811
                                                                            width: int) -> None:
     page = new_page(chromium, long_site, width=width, height=740)

@@ -119,7 +119,7 @@ def test_typing_payloads_into_the_form_keeps_them_inert(chromium: Any, poisoned:
         page.fill("input[name=remark]", PAYLOADS[0])
     page.wait_for_function("() => !document.querySelector('.live-preview.htmx-request')")  # and the answer is in the page
     _assert_inert(page, errors, dialogs, "typing")
-    page.click("form.record-form > button[type=submit]")
+    page.click("form.record-form .save-bar button[type=submit]")
     page.wait_for_url(lambda u: "/new" not in u)
     _assert_inert(page, errors, dialogs, "saved")
     assert PAYLOADS[1] in page.locator("main").inner_text()

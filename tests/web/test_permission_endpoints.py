@@ -217,6 +217,11 @@ def calendar(p: Probe) -> None:
     p.seen("calendar", p.client.get(C + "/calendar?by=since").text)
 
 
+def gallery(p: Probe) -> None:
+    p.seen("gallery", p.client.get(C + "/gallery?by=photo").text)
+    p.seen("gallery?q=secret", p.client.get(C + "/gallery?by=photo&q=secret").text, set())
+
+
 def new_form(p: Probe) -> None:
     page = p.client.get(C + "/new")
     if 'name="email"' in page.text:
@@ -567,6 +572,7 @@ CASES: dict[tuple[str, str], Callable[[Probe], None]] = {
     ("/apps/{app}/{form}/batch-value", "GET"): batch_value,
     ("/apps/{app}/{form}/kanban", "GET"): kanban,
     ("/apps/{app}/{form}/calendar", "GET"): calendar,
+    ("/apps/{app}/{form}/gallery", "GET"): gallery,
     ("/apps/{app}/{form}/new", "GET"): new_form,
     ("/apps/{app}/{form}/pick/{field}", "GET"): picker,
     ("/apps/{app}/{form}/upload/{field}", "POST"): upload,

@@ -4,6 +4,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "list_more": {"zh": "更多", "en": "More"},
     "list_view_menu": {"zh": "视图", "en": "View"},
     "list_view_table": {"zh": "表格", "en": "Table"},
+    "gallery": {"zh": "画廊", "en": "Gallery"},
+    "gallery_no_picture": {"zh": "无图片", "en": "No picture"},
     "list_pages": {"zh": "分页", "en": "Pages"},
     "list_prev_page": {"zh": "上一页", "en": "Previous"},
     "list_next_page": {"zh": "下一页", "en": "Next"},

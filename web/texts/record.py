@@ -1,6 +1,7 @@
 """UI texts (zh, en) of record pages: the header and the tabs below the fields."""
 
 TEXTS: dict[str, dict[str, str]] = {
+    "form_cancel": {"zh": "取消", "en": "Cancel"},
     "record_owner": {"zh": "负责人", "en": "Owner"},
     "record_status": {"zh": "状态", "en": "Status"},
     "record_panels": {"zh": "关联记录、评论与动态", "en": "Related records, comments and activity"},

@@ -22,6 +22,7 @@ from web.session import actor_of, current_user
 from web.views.listing import base_url, chips, request_state
 from web.views.liststate import URL_SAFE, problem_text
 from web.views.records import _form_or_404
+from web.views.viewmenu import menu_context
 from web.zones import user_tz
 
 MAX_RECORDS = 500  # records one month shows; more are left to the list
@@ -89,13 +90,15 @@ def month_view(request: Request) -> Response:
             days[(on - start).days].records.append((record, title or f"#{record.id}"))
     base = base_url(form)
     keep = [(k, v) for k, v in state.params(view=False) if k not in ("month", "by")]
+    list_url = state.url(base, extra={})
     return page(request, "calendar.html", {
+        **menu_context(ws, form, state, lang, f"calendar:{by.id}", list_url),
         "form": form, "by": by, "base": base, "weeks": [days[i:i + 7] for i in range(0, len(days), 7)],
         "month_label": f"{first.year}年{first.month}月" if lang == "zh" else f"{MONTH_NAMES_EN[first.month]} {first.year}",
         "weekdays": t("calendar_weekdays").split(","), "calendar_fields": calendar_fields(form),
         "previous": _link(base, by, (first - timedelta(days=1)).replace(day=1), keep),
         "next": _link(base, by, last + timedelta(days=1), keep), "this_month": _link(base, by, today.replace(day=1), keep),
-        "more": (result.total or 0) - len(result.records), "shown": len(result.records), "list_url": state.url(base, extra={}),
+        "more": (result.total or 0) - len(result.records), "shown": len(result.records), "list_url": list_url,
         "chips": chips(request, form, state, lang), "unfiltered": f"{base}/calendar?by={by.id}&month={first:%Y-%m}"})
 
 

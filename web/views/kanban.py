@@ -30,6 +30,7 @@ from web.views.listing import base_url, chips, kanban_fields, request_state
 from web.views.listoptions import option_pairs
 from web.views.liststate import problem_text
 from web.views.records import _form_or_404
+from web.views.viewmenu import menu_context
 from web.zones import user_tz
 
 CARDS_PER_COLUMN = 50
@@ -84,11 +85,13 @@ def board(request: Request) -> Response:
         return page(request, "error.html", {"message": "bad_query", "detail": exc.error.message(lang)}, status=400)
     base = base_url(form)
     measure = sum_field(form) if any(c.sum is not None for c in columns) else None
+    list_url = state.url(base, extra={})
     return page(request, "kanban.html", {
+        **menu_context(ws, form, state, lang, f"kanban:{by.id}", list_url),
         "form": form, "by": by, "columns": columns, "base": base, "kanban_fields": kanban_fields(form),
         "sum_label": measure.label if measure is not None else None,
         "live_sum": _live_sum(measure, lang) if measure is not None else None,
-        "list_url": state.url(base, extra={}), "chips": chips(request, form, state, lang),
+        "list_url": list_url, "chips": chips(request, form, state, lang),
         "unfiltered": f"{base}/kanban?by={by.id}"})
 
 

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from engine.definitions.kanban import calendar_fields, grouping_fields
+from engine.definitions.kanban import grouping_fields
 from engine.definitions.model import FieldDef, FormDef
 from engine.errors import QueryInvalid
 from engine.fields.registry import field_type
@@ -30,9 +30,10 @@ from web.views.filters import (DAY_COUNT_OPS, LIST_VALUE_OPS, RANGE_SEP, Conditi
                                value_kind)
 from web.views.forms import editable
 from web.views.listoptions import option_colours, option_pairs, picked_labels, picker_options
-from web.views.liststate import URL_SAFE, ListState, column_choices, problem_text, read_state, sortable
+from web.views.liststate import ListState, column_choices, problem_text, read_state, sortable
 from web.views.pagination import DEFAULT_SIZE, PAGE_SIZES, build_pager, last_numbered, page_count
 from web.views.records import _form_or_404
+from web.views.viewmenu import menu_context
 
 PAGE_SIZE = 25  # the recycle bin's page
 
@@ -105,11 +106,9 @@ def listing_context(request: Request, form: FormDef, state: ListState) -> dict[s
         "views": views, "view_urls": {v.id: view_url(base, v.id, v.query) for v in views},
         "filter_fields": filterable(form), "column_choices": column_choices(form),
         "shown_ids": [f.id for f in columns], "sortable": {f.id for f in columns if sortable(f)},
-        "kanban_fields": kanban_fields(form), "batch_fields": batch_fields(form),
-        "calendar_fields": calendar_fields(form),
-        "pipelines": [p for p in ws.definitions.pipelines.values() if p.form == form.id and form.field(p.field)],
+        "batch_fields": batch_fields(form),
+        **menu_context(ws, form, state, lang, "table", here),
         "here": here, "here_query": here.partition("?")[2],
-        "filter_query": urlencode([(k, v) for k, v in state.params(view=False) if k in ("f", "q")], safe=URL_SAFE),
         "default_size": DEFAULT_SIZE,
         "pager": build_pager(state, base, result.total or 0, result.next_cursor) if result else None,
         "notice": request.session.pop("list_notice", None),
