@@ -8,7 +8,7 @@ pages, kanban, exports' display text, print and reports agree. Inputs and stored
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -57,7 +57,8 @@ def number(value: Any, lang: str, places: int | None = None) -> str:
     if places is None:
         return str(format_decimal(amount, format="#,##0.##########", locale=locale_of(lang)))
     pattern = "#,##0" + ("." + "0" * places if places > 0 else "")
-    return str(format_decimal(amount, format=pattern, locale=locale_of(lang), decimal_quantization=True))
+    rounded = amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)  # as the stored values round
+    return str(format_decimal(rounded, format=pattern, locale=locale_of(lang)))
 
 
 def currency_symbol(code: str, lang: str) -> str:
