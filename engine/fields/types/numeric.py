@@ -20,7 +20,6 @@ from engine.fields.types.common import MIN_MAX, blank, error, int_prop, invalid,
 from engine.fields.types.ordered import OrderedFilters
 from engine.fields.types.sqltypes import DecimalType
 from engine.i18n import I18n
-from engine.locale_format import CURRENCY_SYMBOLS  # noqa: F401  (read by reports' xlsx and charts from here)
 
 NOISE = re.compile(r"[\s,，_¥￥$€£]|CNY|RMB|USD|EUR|GBP|JPY|HKD|HK|JP|%$")
 NUMBER_TEXT = {"zh": "数字", "en": "a number"}
