@@ -50,6 +50,11 @@ def test_the_permission_matrix_uses_the_page_width(chromium: Any, crm: str) -> N
     page.screenshot(path=str(SHOTS / "matrix-editing-1280.png"), full_page=True)
     editing = page.evaluate("() => document.querySelector('.perm-wrap').getBoundingClientRect().width")
     assert editing < main - 300  # the editor takes its column beside the matrix
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto("/admin/permissions")
+    table.wait_for()
+    page.screenshot(path=str(SHOTS / "matrix-375.png"))
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 376  # the matrix scrolls in its own box
     assert errors == []
 
 
@@ -73,4 +78,6 @@ def test_english_node_labels_are_whole_and_inside_their_boxes(chromium: Any, crm
     for n in nodes:
         assert "…" not in n["text"] and n["text"].split() == n["title"].split(), n
         assert min(n["left"], n["right"], n["top"], n["bottom"]) >= 0, n
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.screenshot(path=str(SHOTS / "chart-en-375.png"), full_page=True)
     assert errors == []
