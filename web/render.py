@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from engine import locale_format
 from engine.fields.html import sanitize_html
 from engine.fields.registry import field_type
 from engine.files import policy as upload_policy
@@ -36,6 +39,18 @@ environment.globals.update(app_sprite=SPRITE, ui_sprite=UI_SPRITE, app_icons=fro
                            default_app_icon=DEFAULT_APP_ICON)
 environment.globals["via_label"] = via_label  # the timeline names a change's channel, never its code
 environment.globals["type_of"] = lambda f: field_type(f.type)  # templates ask a field's type, never its name
+
+
+@pass_context
+def when(context: Context, value: datetime | None, seconds: bool = False) -> str:
+    """`{{ moment|when }}`: a moment in the reader's zone and language (2026年12月6日 14:30 · Dec 6, 2026, 14:30)."""
+    if value is None:
+        return ""
+    zone = context.get("tz")
+    return locale_format.moment(value.astimezone(zone) if zone else value, str(context.get("lang") or "zh"), seconds)
+
+
+environment.filters["when"] = when
 
 
 def page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:

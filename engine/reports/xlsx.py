@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from engine.bidi import isolated
-from engine.fields.types.numeric import CURRENCY_SYMBOLS
 from engine.i18n import text
+from engine.locale_format import CURRENCY_SYMBOLS
 from engine.records.export_files import ILLEGAL_IN_XLSX, sheet_name
 from engine.reports.dataset import Column, Dataset, Member, natural
 

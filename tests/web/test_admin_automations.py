@@ -13,6 +13,7 @@ from textwrap import dedent
 import pytest
 from starlette.testclient import TestClient
 
+from engine import locale_format
 from engine.audit import AuditFilter, list_audit
 from engine.automation.history import automations_of, get_run, list_runs, run_stats
 from engine.automation.switches import switched
@@ -135,7 +136,7 @@ def test_the_list_shows_trigger_form_switch_and_recent_runs(ws, client: TestClie
     assert row, html
     assert "完成" in row.group(0) and 'data-n="1">运行 1 次' in row.group(0)
     assert 'data-n="0">失败 0 次' in row.group(0)
-    assert ws.now().astimezone(ws.tz).strftime("%Y-%m-%d %H:%M") in row.group(0)
+    assert locale_format.moment(ws.now().astimezone(ws.tz), "zh") in row.group(0)
 
 
 def test_switching_off_and_on_is_kept_and_audited(ws, client: TestClient) -> None:  # type: ignore[no-untyped-def]

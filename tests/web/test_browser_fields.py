@@ -73,7 +73,7 @@ def test_description_location_by_hand_and_system_fields(chromium: Any, site: str
     expect(value.locator(".location-address")).to_have_text("深圳湾科技生态园")
     expect(value.locator(".location-coords")).to_have_text("22.540000, 113.950000")
     expect(page.locator(".cell", has_text="提交人").locator(".field-value")).to_have_text("Alice")
-    expect(page.locator(".cell", has_text="提交时间").locator(".field-value")).to_have_text("2024-03-15 10:30")
+    expect(page.locator(".cell", has_text="提交时间").locator(".field-value")).to_have_text("2024年3月15日 10:30")
     expect(page.locator(".cell", has_text="当前节点").locator(".field-value")).to_have_text("—")  # no value yet
     shoot(page, "record-1280")
     page.goto(page.url + "/edit")

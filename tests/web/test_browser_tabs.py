@@ -106,7 +106,7 @@ def test_a_refused_save_opens_the_tab_holding_the_error(chromium: Any, site: str
     expect(tab(page, "联系方式")).to_have_attribute("aria-selected", "true")  # the record page has the tabs too
     expect(page.locator(".record")).to_contain_text("555-0100")
     tab(page, "处理").click()
-    expect(page.get_by_role("tabpanel")).to_contain_text("2024-05-01")
+    expect(page.get_by_role("tabpanel")).to_contain_text("2024年5月1日")
     expect(page.get_by_role("tabpanel")).not_to_contain_text("555-0100")
     assert errors == []
 

@@ -338,7 +338,7 @@ def test_the_header_shows_title_status_in_its_colour_owner_and_key_fields(client
     assert re.search(r'class="status-tag option-badge app-color-blue" data-status="status">New<', header)
     assert re.search(r'data-key="owner"><dt>Owner</dt><dd>Alice', header)
     assert re.search(r'data-key="total"><dt>Total</dt><dd>¥10.00</dd>', header)
-    assert re.search(r'data-key="ordered_on"><dt>Ordered on</dt><dd>\d{4}-\d{2}-\d{2}</dd>', header)
+    assert re.search(r'data-key="ordered_on"><dt>Ordered on</dt><dd>[A-Z][a-z]{2} \d{1,2}, \d{4}</dd>', header)
     zh = _header(client.get("/apps/sales/order/1", headers={"accept-language": "zh-CN"}).text)
     assert ">新建<" in zh and "<dt>负责人</dt>" in zh and "new<" not in zh
 

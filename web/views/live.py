@@ -71,16 +71,21 @@ def preview_state(request: Request, form: FormDef, raw: Mapping[str, Any], recor
     ws = request.app.state.ws
     actor = actor_of(current_user(request) or {}, choose_language(request))
     state: Preview = ws.records.preview(actor, form.id, raw, fmt="form", record_id=record_id)
-    for path, errors in region_errors(form, raw).items():
+    stored = ws.records.get(actor, form.id, record_id).values if record_id is not None else {}
+    for path, errors in region_errors(form, raw, stored).items():
         state.errors.setdefault(path, []).extend(errors)
     return state
 
 
-def region_errors(form: FormDef, raw: Mapping[str, Any]) -> Errors:
-    """Address fields whose city is not in the chosen province (or district not in the city)."""
+def region_errors(form: FormDef, raw: Mapping[str, Any], stored: Mapping[str, Any] | None = None) -> Errors:
+    """Address fields whose city is not in the chosen province (or district not in the city). An address whose
+    province, city and district are the record's stored ones passes: a division since abolished stays as kept."""
     found: Errors = {}
     for f in form.fields:
-        value = raw.get(f.id)
+        value, kept = raw.get(f.id), (stored or {}).get(f.id)
+        if isinstance(kept, Mapping) and isinstance(value, Mapping) and \
+                all((value.get(p) or "") == (kept.get(p) or "") for p in REGION_PARTS):
+            continue
         if isinstance(field_type(f.type), Address) and isinstance(value, Mapping):
             errors = regions.address_errors(f.label, {p: value.get(p) for p in REGION_PARTS})
             if errors:
@@ -88,9 +93,11 @@ def region_errors(form: FormDef, raw: Mapping[str, Any]) -> Errors:
     return found
 
 
-def check_regions(request: Request, form: FormDef, raw: Mapping[str, Any], record_id: int | None = None) -> None:
-    """Raise RecordInvalid (with every other problem the save would find) when an address is not a real one."""
-    if region_errors(form, raw):
+def check_regions(request: Request, form: FormDef, raw: Mapping[str, Any], record: Any = None) -> None:
+    """Raise RecordInvalid (with every other problem the save would find) when an address is not a real one (or
+    the record's stored one)."""
+    record_id = record.id if record is not None else None
+    if region_errors(form, raw, record.values if record is not None else None):
         raise RecordInvalid(preview_state(request, form, raw, record_id).errors)
 
 

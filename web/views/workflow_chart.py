@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from engine.definitions.model import WorkflowDef
 from engine.i18n import text
 from engine.workflow.views import FlowState, NodeState
+from web.views.chart_labels import Fitted, fit
 
 BOX_W, BOX_H = 168, 56
 SLOT_W, LAYER_H = 196, 96  # a slot is a box and the gap beside it; a layer is a box and the gap below it
 PAD, LOOP_MARGIN = 16, 28
-LABEL_MAX = 12  # characters of a node's label on its box (the full label is the box's tooltip)
 NOTE_MAX = 20
 STATUSES = ("done", "current", "pending", "skipped", "rejected")
 
@@ -57,6 +57,11 @@ class Box:
     title: str
     w: float = BOX_W
     h: float = BOX_H
+    fitted: Fitted | None = None  # the label wrapped (and sized) to the box
+
+    @property
+    def lines(self) -> Fitted:
+        return self.fitted or fit(self.label, self.w, self.h, bool(self.note), self.type == "condition")
 
     @property
     def cx(self) -> float:
@@ -195,8 +200,9 @@ def layout(nodes: Sequence[ChartNode], edges: Sequence[ChartEdge]) -> Chart:
         for k, slot in enumerate(layer):
             centre[slot] = (left + (k + 0.5) * SLOT_W, PAD + d * LAYER_H + BOX_H / 2)
     boxes = tuple(Box(n.id, n.type, n.status if n.status in STATUSES else "pending",
-                      centre[n.id][0] - BOX_W / 2, centre[n.id][1] - BOX_H / 2, short(n.label, LABEL_MAX),
-                      short(n.note, NOTE_MAX), n.title or n.label) for n in nodes)
+                      centre[n.id][0] - BOX_W / 2, centre[n.id][1] - BOX_H / 2, n.label,
+                      short(n.note, NOTE_MAX), n.title or n.label,
+                      fitted=fit(n.label, BOX_W, BOX_H, bool(n.note), n.type == "condition")) for n in nodes)
     taken = _taken_edges(edges, by_id, loops)
     arrows = [_arrow(e, chains[n], centre, n in taken) for n, e in enumerate(edges) if n in chains]
     arrows += [_loop(e, centre, width, n in taken) for n, e in enumerate(edges) if n in loops]

@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
+from engine import locale_format as shown
 from engine.definitions.model import FieldDef
 from engine.errors import FieldError
 from engine.fields.base import JSON, Parser, Validator
@@ -20,7 +21,6 @@ from engine.fields.types.ordered import OrderedFilters
 from engine.fields.types.sqltypes import DecimalType
 from engine.i18n import I18n
 
-CURRENCY_SYMBOLS = {"CNY": "¥", "RMB": "¥", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "JP¥", "HKD": "HK$"}
 NOISE = re.compile(r"[\s,，_¥￥$€£]|CNY|RMB|USD|EUR|GBP|JPY|HKD|HK|JP|%$")
 NUMBER_TEXT = {"zh": "数字", "en": "a number"}
 INTEGER_TEXT = {"zh": "整数", "en": "a whole number"}
@@ -133,7 +133,7 @@ class DecimalField(NumberBase):
         return None if value is None else format(value, "f")
 
     def format(self, f: FieldDef, value: Any, lang: str = "zh", tz: Any = None) -> str:
-        return "" if value is None else f"{value:,.{self.scale(f)}f}"
+        return "" if value is None else shown.number(value, lang, self.scale(f))
 
 
 @register
@@ -161,13 +161,7 @@ class Money(DecimalField):
         return str(f.get("currency") or "CNY")
 
     def format(self, f: FieldDef, value: Any, lang: str = "zh", tz: Any = None) -> str:
-        if value is None:
-            return ""
-        code = str(f.get("currency") or "CNY")
-        amount = f"{abs(value):,.{self.scale(f)}f}"
-        sign = "-" if value < 0 else ""
-        symbol = CURRENCY_SYMBOLS.get(code)
-        return f"{sign}{symbol}{amount}" if symbol else f"{sign}{code} {amount}"
+        return "" if value is None else shown.money(value, str(f.get("currency") or "CNY"), lang, self.scale(f))
 
     def describe(self, f: FieldDef) -> str:
         return f"{super().describe(f)[:-1]}, in {f.get('currency') or 'CNY'}."
@@ -187,7 +181,7 @@ class Percent(DecimalField):
         return "percent"
 
     def format(self, f: FieldDef, value: Any, lang: str = "zh", tz: Any = None) -> str:
-        return "" if value is None else f"{Decimal(str(value)).normalize():,f}%"
+        return "" if value is None else shown.percent(value, lang)
 
 
 @register
@@ -229,7 +223,7 @@ class Integer(NumberBase):
         return schema(f, "integer", **bounds)
 
     def format(self, f: FieldDef, value: Any, lang: str = "zh", tz: Any = None) -> str:
-        return "" if value is None else f"{value:,}"
+        return "" if value is None else shown.number(value, lang, 0)
 
 
 @register

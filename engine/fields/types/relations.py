@@ -7,6 +7,7 @@ from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from typing import Any
 
+from engine import locale_format
 from engine.definitions.model import FieldDef
 from engine.errors import FieldError
 from engine.fields.base import JSON, FieldType
@@ -71,7 +72,9 @@ def display(value: Any, lang: str, tz: tzinfo | None) -> str:
     if isinstance(value, bool):
         return ("是" if value else "否") if lang == "zh" else ("Yes" if value else "No")
     if isinstance(value, datetime):
-        return value.astimezone(tz).strftime("%Y-%m-%d %H:%M") if tz else value.strftime("%Y-%m-%d %H:%M")
+        return locale_format.moment(value.astimezone(tz) if tz else value, lang)
+    if isinstance(value, date):
+        return locale_format.day(value, lang)
     if isinstance(value, (list, tuple)):
         return ("、" if lang == "zh" else ", ").join(display(v, lang, tz) for v in value)
     return str(plain(value))

@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
+from engine import locale_format as shown
 from engine.definitions.model import FieldDef
 from engine.errors import FieldError
 from engine.fields.base import (EQUALITY_OPS, JSON, ORDER_OPS, RELATIVE_DATE_OPS, SHEET, FilterContext, NameFinder, Parser,
@@ -177,7 +178,7 @@ class Date(DateBase):
         return None if value is None else value.isoformat()
 
     def format(self, f: FieldDef, value: Any, lang: str = "zh", tz: tzinfo | None = None) -> str:
-        return "" if value is None else value.isoformat()
+        return "" if value is None else shown.day(value, lang)
 
 
 @register
@@ -259,7 +260,7 @@ class DateTime(DateBase):
         return None if value is None else value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
     def format(self, f: FieldDef, value: Any, lang: str = "zh", tz: tzinfo | None = None) -> str:
-        return "" if value is None else value.astimezone(tz or timezone.utc).strftime("%Y-%m-%d %H:%M")
+        return "" if value is None else shown.moment(value.astimezone(tz or timezone.utc), lang)
 
 
 @register
@@ -312,7 +313,7 @@ class Time(OrderedFilters):
         return None if value is None else value.isoformat(timespec="seconds" if value.second else "minutes")
 
     def format(self, f: FieldDef, value: Any, lang: str = "zh", tz: tzinfo | None = None) -> str:
-        return "" if value is None else value.strftime("%H:%M")
+        return "" if value is None else shown.clock(value, lang)
 
 
 def _moment(raw: str) -> datetime | None:

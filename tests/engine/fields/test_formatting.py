@@ -34,8 +34,8 @@ UTC = timezone.utc
     ("radio", {"options": ["高", "低"]}, "低", "低", "低"),
     ("multi_select", {"options": OPTIONS}, ["a", "b"], "甲、乙", "Alpha, Beta"),
     ("tags", {}, ["vip", "大客户"], "vip、大客户", "vip, 大客户"),
-    ("date", {}, date(2024, 3, 5), "2024-03-05", "2024-03-05"),
-    ("datetime", {}, datetime(2024, 3, 5, 16, 30, tzinfo=UTC), "2024-03-06 00:30", "2024-03-06 00:30"),
+    ("date", {}, date(2024, 3, 5), "2024年3月5日", "Mar 5, 2024"),
+    ("datetime", {}, datetime(2024, 3, 5, 16, 30, tzinfo=UTC), "2024年3月6日 00:30", "Mar 6, 2024, 00:30"),
     ("time", {}, time(9, 5, 30), "09:05", "09:05"),
     ("address", {}, {"province": "广东省", "city": "深圳市", "district": "南山区", "detail": None},
      "广东省深圳市南山区", "广东省 深圳市 南山区"),
@@ -52,7 +52,7 @@ UTC = timezone.utc
     ("subform", {}, [{}], "1 行", "1 row"),
     ("lookup", {}, Decimal("12.50"), "12.50", "12.50"),
     ("lookup", {}, [True, False], "是、否", "Yes, No"),
-    ("lookup", {}, datetime(2024, 3, 5, 16, 30, tzinfo=UTC), "2024-03-06 00:30", "2024-03-06 00:30"),
+    ("lookup", {}, datetime(2024, 3, 5, 16, 30, tzinfo=UTC), "2024年3月6日 00:30", "Mar 6, 2024, 00:30"),
     ("rollup", {}, 3, "3", "3"),
     ("formula", {"result": "money"}, Decimal("2.00"), "¥2.00", "¥2.00"),
     ("formula", {"result": "boolean"}, True, "是", "Yes"),
@@ -66,7 +66,7 @@ def test_format(name: str, props: dict[str, Any], value: Any, zh: str, en: str) 
 
 def test_datetime_is_shown_in_utc_without_a_zone() -> None:
     value = datetime(2024, 3, 5, 16, 30, tzinfo=UTC)
-    assert field_type("datetime").format(fd("datetime"), value, "en") == "2024-03-05 16:30"
+    assert field_type("datetime").format(fd("datetime"), value, "en") == "Mar 5, 2024, 16:30"
 
 
 @pytest.mark.parametrize("name", sorted(SAMPLES))

@@ -61,7 +61,7 @@ def test_numbers_are_formatted_by_kind() -> None:
     assert format_value(d.AMOUNT, 10, "en", "CHF") == "CHF 10.00"
     assert format_value(d.RATE, 0.256, "zh") == "25.6%"
     assert format_value(Column("r", "r", "measure", "percent", 0), 0.256, "zh") == "26%"
-    assert format_value(d.CYCLE, 12.25, "zh") == "12.2 天" and format_value(d.CYCLE, 12, "en") == "12.0 d"
+    assert format_value(d.CYCLE, 12.25, "zh") == "12.3 天" and format_value(d.CYCLE, 12, "en") == "12.0 d"
 
 
 def test_chart_texts_are_in_both_languages_and_in_the_pages_texts() -> None:

@@ -72,7 +72,7 @@ def test_a_kpi_shows_the_total_the_percent_of_its_target_and_the_change_on_the_p
     chart = render("kpi", d.won_this_month({"amount": 400000}), {"target": 500000}, "zh")
     k = chart.context
     # a headline in whole units (the exact amount in its tooltip), as money with its currency sign
-    assert (k["label"], k["text"], k["exact"], k["target"]) == ("金额", "¥460,000", "¥460,000.50", "目标 ¥500,000")
+    assert (k["label"], k["text"], k["exact"], k["target"]) == ("金额", "¥460,001", "¥460,000.50", "目标 ¥500,000")
     assert k["reached"] == pytest.approx(0.920001) and k["reached_text"] == "完成目标的 92.0%"
     assert (k["trend"].direction, k["trend"].text, k["trend"].previous) == \
         ("up", "较上期增长 15.0%", "上期 ¥400,000")

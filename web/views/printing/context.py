@@ -11,6 +11,7 @@ from typing import Any
 import segno
 from markupsafe import Markup
 
+from engine import locale_format
 from engine.definitions.model import FieldDef
 from engine.fields.registry import field_type
 from engine.i18n import text
@@ -45,8 +46,8 @@ def print_context(ws: Workspace, printed: PrintRecord, fmt: Formatter, lang: str
     return {
         "lang": lang,
         "form": {"id": form.id, "label": text(form.label, lang)},
-        "record": {"id": record.id, "created_at": _when(record.created_at, tz),
-                   "updated_at": _when(record.updated_at, tz)},
+        "record": {"id": record.id, "created_at": _when(record.created_at, tz, lang),
+                   "updated_at": _when(record.updated_at, tz, lang)},
         "serial": printed.serial or "",
         "labels": {f.id: text(f.label, lang) for f in shown},
         "fields": {f.id: fmt.value(f, fmt.get(record, f)) for f in scalars},
@@ -70,7 +71,7 @@ def approvals(ws: Workspace, printed: PrintRecord, lang: str, tz: tzinfo,
     return [{"node": text(s.node_label, lang) if s.node_label else "",
              "person": s.actor.name if s.actor else t("system"),
              "action": step_text(s, names, labels, t),
-             "comment": s.comment, "at": _when(s.at, tz), "signature": shown_signature(s.signature) or ""}
+             "comment": s.comment, "at": _when(s.at, tz, lang), "signature": shown_signature(s.signature) or ""}
             for s in printed.approvals]
 
 
@@ -88,5 +89,6 @@ def _row(fmt: Formatter, sub: FieldDef, row: Mapping[str, Any]) -> dict[str, str
     return {c.id: fmt.value(c, row.get(c.id)) for c in sub.fields}
 
 
-def _when(at: datetime | None, tz: tzinfo) -> str:
-    return at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if at else ""
+def _when(at: datetime | None, tz: tzinfo, lang: str) -> str:
+    """A moment in the reader's zone and language: 2026年12月6日 14:30 · Dec 6, 2026, 14:30."""
+    return locale_format.moment(at.astimezone(tz), lang) if at else ""
