@@ -1,0 +1,129 @@
+"""Every page, as each CRM sample role and the admin, in Chinese and English: no server error, no broken link the app
+offers, no internal code (option value, state, action, trigger) shown as text, no English left on a Chinese page
+outside proper nouns and user data, no unformatted money. Then a short Chromium pass at 375 px: no sideways scroll,
+no console error. All findings are reported at once, grouped by check and page (see tests/web/crawl.py)."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from starlette.testclient import TestClient
+
+from engine.automation.history import RUN_STATUSES
+from engine.audit import ACTIONS as AUDIT_ACTIONS
+from engine.gallery.catalog import find
+from engine.gallery.install import install
+from engine.jobs.listing import STATUSES as JOB_STATUSES
+from engine.workflow.inbox import STATUSES as FLOW_STATUSES
+from tests.conftest import add_user, prepared_workspace
+from tests.web.crawl import Findings, Vocabulary, crawl, words_of
+from web.app import create_app
+from web.i18n import TEXTS
+from web.views.admin_automations import TRIGGER_WORDS
+
+CRM = Path(__file__).parents[2] / "apps_templates" / "crm"
+SAMPLE = yaml.safe_load((CRM / "sample_data.yaml").read_text(encoding="utf-8"))
+ADMIN_PASSWORD = "correct horse 1"
+# One user per sample role (the first user holding it), and the admin.
+ROLE_USERS = {"admin": "admin"} | {
+    role: next(u["username"] for u in SAMPLE["users"] if role in u["roles"])
+    for role in dict.fromkeys(r for u in SAMPLE["users"] for r in u["roles"])}
+# Proper nouns and technical names a Chinese page may show in Latin letters.
+PROPER_NOUNS = {"formwork", "crm", "api", "excel", "csv", "pdf", "id", "url", "qr", "echarts", "json", "yaml", "http",
+                "https", "smtp", "ssl", "tls", "webhook", "cron", "html", "sql", "postgresql", "sqlite", "xlsx",
+                "english", "vip", "kpi", "ok", "pc", "ip", "email", "e-mail", "token", "markdown", "utc",
+                "it", "mb", "kb", "gb", "gbk", "utf-8", "authorization", "bearer",  # HTTP header, encodings, units
+                "testclient"}  # the sessions list shows the browser (user agent) each session signed in from
+
+# Findings too big to fix here, each with its reason: (check, URL regex, finding regex). Keep this list short.
+KNOWN: list[tuple[str, str, str]] = [
+    # /api/docs is English only: its rewrite in both languages is point 5 of issue 18, a task of its own.
+    ("English on a zh page", r"/api/docs", r"."),
+]
+
+
+def _crm(ws: Any) -> None:
+    install(ws, find("crm"), sample_data=True)  # type: ignore[arg-type]
+    add_user(ws, "admin")
+
+
+@pytest.fixture
+def crm(request: pytest.FixtureRequest, backend: str) -> Iterator[Any]:
+    yield prepared_workspace(request, _crm)
+
+
+def _option_codes(fields: Any) -> set[str]:
+    """Option values of choice fields (select, radio, checkbox, tags…) that differ from every label of theirs."""
+    codes: set[str] = set()
+    for f in fields:
+        codes |= _option_codes(f.fields)
+        options = f.get("options")
+        if not isinstance(options, (list, tuple)):
+            continue
+        for option in options:
+            if isinstance(option, dict) or hasattr(option, "get"):
+                value, label = str(option.get("value")), option.get("label")
+                labels = set(label.values()) if hasattr(label, "values") else {str(label)}
+                if value not in labels:
+                    codes.add(value)
+    return codes
+
+
+def _en_texts(node: Any) -> list[str]:
+    """The English texts of a YAML tree (values under `en` keys)."""
+    if isinstance(node, dict):
+        return [v for k, v in node.items() if k == "en" and isinstance(v, str)] + \
+            [t for v in node.values() for t in _en_texts(v)]
+    if isinstance(node, list):
+        return [t for v in node for t in _en_texts(v)]
+    return []
+
+
+def vocabulary(ws: Any) -> Vocabulary:
+    codes = set().union(*(_option_codes(form.fields) for form in ws.definitions.forms.values()))
+    codes |= set(JOB_STATUSES) | set(AUDIT_ACTIONS) | set(RUN_STATUSES) | set(FLOW_STATUSES) | set(TRIGGER_WORDS)
+    codes = {c for c in codes if re.search(r"[A-Za-z]", c) and len(c) > 1}
+    yaml_texts = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in CRM.rglob("*.yaml")]
+    english = words_of([e.get("en", "") for e in TEXTS.values()]) | words_of(_en_texts(yaml_texts))
+    # User data: what the sample records hold in fields other than choices (those hold codes), users' names, e-mails.
+    choice_fields = {(form.id, f.id) for form in ws.definitions.forms.values() for f in form.fields
+                     if f.get("options")}
+    typed = words_of(SAMPLE["users"]) | words_of(
+        [v for form, rows in SAMPLE["records"].items() for row in rows for k, v in row.items()
+         if (form, k) not in choice_fields])
+    return Vocabulary(codes=codes, english_words=english, allowed_on_zh=PROPER_NOUNS | typed | {"admin"})
+
+
+def sign_in(client: TestClient, username: str, lang: str) -> None:
+    client.cookies.clear()
+    login = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', login.text).group(1)  # type: ignore[union-attr]
+    password = ADMIN_PASSWORD if username == "admin" else SAMPLE["password"]
+    response = client.post("/login", data={"username": username, "password": password, "next": "/",
+                                           "csrf_token": token}, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    client.get(f"/lang/{lang}?next=/")
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_every_page_for_every_role_reads_right(crm: Any) -> None:
+    vocab = vocabulary(crm)
+    findings = Findings()
+    with TestClient(create_app(crm), base_url="http://testserver") as client:
+        for role, username in ROLE_USERS.items():
+            if os.environ.get("CRAWL_ROLES") and role not in os.environ["CRAWL_ROLES"].split(","):
+                continue  # while fixing: CRAWL_ROLES=admin,finance runs only those
+            for lang in ("zh", "en"):
+                sign_in(client, username, lang)
+                started = time.monotonic()
+                pages = crawl(client, lang, vocab, findings, who=f"{username}/{lang}")
+                print(f"{role} {lang}: {pages} pages in {time.monotonic() - started:.1f} s")
+    report = findings.report(KNOWN)
+    assert not report, "the crawl found:\n" + report
