@@ -23,6 +23,8 @@ SKIP_PATH = re.compile(r"^/(logout|lang/|static/|files/|api/v1/|hooks/|t/|f/)|/(
                        r"|\.(xlsx|csv|pdf|zip|json|png|jpg|svg|ico)$")
 SKIP_QUERY = re.compile(r"(^|&)(format|download)=")
 ID_SEGMENT = re.compile(r"/\d+(?=/|$)")
+# The designer's pages of one kind (every form, report, dashboard…) are one template: a couple of each is enough.
+DESIGN_SLUG = re.compile(r"^(/design/[a-z_]+)/[^/]+")
 MAX_PER_PATTERN = 2  # at most two records per form, two variants of a page (the list and one sorted or filtered)
 MAX_PAGES = 400  # a safety net: the crawl of one role never runs away
 VISIBLE_INPUTS = {"", "text", "search", "email", "tel", "url", "number", "date", "datetime-local", "time", "submit",
@@ -46,6 +48,8 @@ class VisibleText(HTMLParser):
         a = dict(attrs)
         if self._foreign and tag == self._foreign[0]:
             self._foreign.append(tag)
+        if tag == "input" and a.get("lang") and not str(a["lang"]).startswith(self.lang):
+            return  # an input for the English text (a designer's name_en): its value is in English by design
         if self.lang and a.get("lang") and not str(a["lang"]).startswith(self.lang) and not self._foreign:
             # text marked as in another language, such as the language switch "Switch to English" on a Chinese
             # page, is meant to be read in that language
@@ -54,7 +58,8 @@ class VisibleText(HTMLParser):
             self._silent += 1
         elif tag == "a" and a.get("href"):
             self.links.append(str(a["href"]))
-        elif tag == "input" and (a.get("type") or "").lower() in VISIBLE_INPUTS and a.get("value"):
+        elif tag == "input" and (a.get("type") or "").lower() in VISIBLE_INPUTS and a.get("value") \
+                and not self._foreign:
             self.parts.append(str(a["value"]))
         if tag in ("br", "p", "div", "li", "td", "th", "option", "tr", "h1", "h2", "h3", "label", "span", "button"):
             self.parts.append("\n")
@@ -85,7 +90,7 @@ def read_page(html: str, lang: str = "") -> VisibleText:
 
 def pattern_of(url: str) -> str:
     """The URL's path with ids replaced: pages of one kind share it (a list sorted, filtered or paged is one list)."""
-    return ID_SEGMENT.sub("/{id}", urlsplit(url).path)
+    return DESIGN_SLUG.sub(r"\1/{slug}", ID_SEGMENT.sub("/{id}", urlsplit(url).path))
 
 
 def same_site(base: str, href: str) -> str | None:

@@ -19,3 +19,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "zone_Australia/Sydney": {"zh": "澳大利亚(悉尼)", "en": "Australia (Sydney)"},
     "zone_UTC": {"zh": "协调世界时 UTC", "en": "UTC"},
 }
+
+
+def zone_name(zone: str, lang: str) -> str:
+    """A time zone's name in `lang` when it is a common one, else its IANA identifier."""
+    entry = TEXTS.get(f"zone_{zone}")
+    return entry.get(lang, entry["en"]) if entry else zone
