@@ -24,7 +24,7 @@ SKIP_PATH = re.compile(r"^/(logout|lang/|static/|files/|api/v1/|hooks/|t/|f/)|/(
 SKIP_QUERY = re.compile(r"(^|&)(format|download)=")
 ID_SEGMENT = re.compile(r"/\d+(?=/|$)")
 # The designer's pages of one kind (every form, report, dashboard…) are one template: a couple of each is enough.
-DESIGN_SLUG = re.compile(r"^(/design/[a-z_]+)/[^/]+")
+DESIGN_SLUG = re.compile(r"^(/design/[a-z_]+|/admin/(?:permissions|roles|automations|workflows))((?:/[^/]+)+)")
 MAX_PER_PATTERN = 2  # at most two records per form, two variants of a page (the list and one sorted or filtered)
 MAX_PAGES = 400  # a safety net: the crawl of one role never runs away
 VISIBLE_INPUTS = {"", "text", "search", "email", "tel", "url", "number", "date", "datetime-local", "time", "submit",
@@ -34,7 +34,9 @@ VISIBLE_INPUTS = {"", "text", "search", "email", "tel", "url", "number", "date",
 class VisibleText(HTMLParser):
     """Collect the visible text and the same-site GET links (a[href]) of an HTML page."""
 
-    SILENT = {"script", "style", "template", "noscript"}
+    # Code is shown as code on purpose: an admin's formulas (<code>AND(stage = 'won', …)</code>) and YAML documents
+    # (textarea.yaml-editor) are written in the definition language, whose words are ids and functions.
+    SILENT = {"script", "style", "template", "noscript", "code"}
 
     def __init__(self, lang: str = "") -> None:
         super().__init__(convert_charrefs=True)
@@ -47,6 +49,8 @@ class VisibleText(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
         if self._foreign and tag == self._foreign[0]:
+            self._foreign.append(tag)
+        if tag == "textarea" and "yaml-editor" in (a.get("class") or "").split() and not self._foreign:
             self._foreign.append(tag)
         if tag == "input" and a.get("lang") and not str(a["lang"]).startswith(self.lang):
             return  # an input for the English text (a designer's name_en): its value is in English by design
@@ -90,7 +94,8 @@ def read_page(html: str, lang: str = "") -> VisibleText:
 
 def pattern_of(url: str) -> str:
     """The URL's path with ids replaced: pages of one kind share it (a list sorted, filtered or paged is one list)."""
-    return DESIGN_SLUG.sub(r"\1/{slug}", ID_SEGMENT.sub("/{id}", urlsplit(url).path))
+    path = ID_SEGMENT.sub("/{id}", urlsplit(url).path)
+    return DESIGN_SLUG.sub(lambda m: m.group(1) + "/{slug}" * m.group(2).count("/"), path)
 
 
 def same_site(base: str, href: str) -> str | None:
@@ -138,7 +143,10 @@ class Vocabulary:
     allowed_on_zh: set[str]  # lower-case: proper nouns and user data
 
 
-WORD = re.compile(r"(?<![\w@.-])[A-Za-z][A-Za-z'-]*[A-Za-z](?![\w@-])")
+# A word, not part of an e-mail, a path or a URL (docs/print.md, America/Chicago)
+WORD = re.compile(r"(?<![\w@./-])[A-Za-z][A-Za-z'-]*[A-Za-z](?![\w@/-])")
+# Template syntax a hint quotes ({{ record.字段 }}, {% for r in rows %}) is code, written as the user must type it.
+TEMPLATE_SYNTAX = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
 MONEY_SHOWN = re.compile(r"[¥￥]\s?-?\d")
 UNFORMATTED = re.compile(r"(?<![\w.,:/-])\d{4,}\.\d{2}(?![\d.:-])")
 
@@ -148,6 +156,7 @@ CODES_DOCUMENTED = re.compile(r"\] /api/docs")
 
 
 def check_text(url: str, text: str, lang: str, vocab: Vocabulary, findings: Findings) -> None:
+    text = TEMPLATE_SYNTAX.sub(" ", text)
     for code in sorted(vocab.codes) if not CODES_DOCUMENTED.search(url) else ():
         # On an English page a code that is also a plain English word of the interface ("done", "new") may be that
         # word; there only codes that cannot be prose (with "_", or not an interface word) count.
