@@ -23,7 +23,9 @@ from engine.gallery.install import install
 from engine.jobs.listing import STATUSES as JOB_STATUSES
 from engine.workflow.inbox import STATUSES as FLOW_STATUSES
 from tests.conftest import add_user, prepared_workspace
-from tests.web.crawl import Findings, Vocabulary, crawl, words_of
+from tests.web.browser import chromium, live_server, new_page  # noqa: F401 (chromium: a fixture)
+from tests.web.browser import sign_in as browser_sign_in
+from tests.web.crawl import Findings, Vocabulary, crawl, read_page, same_site, words_of
 from web.app import create_app
 from web.i18n import TEXTS
 from web.views.admin_automations import TRIGGER_WORDS
@@ -134,3 +136,51 @@ def test_every_page_for_every_role_reads_right(crm: Any) -> None:
                 print(f"{role} {lang}: {pages} pages in {time.monotonic() - started:.1f} s")
     report = findings.report(KNOWN)
     assert not report, "the crawl found:\n" + report
+
+
+def key_pages(client: TestClient) -> list[str]:
+    """The pages a user sees most (found from the home page, as the user would): home, each app's first list, one
+    record, its edit form, a kanban, a report and a dashboard."""
+    def links(url: str) -> list[str]:
+        return [u for u in (same_site("http://testserver" + url, h) for h in read_page(client.get(url).text).links)
+                if u]
+
+    home = links("/")
+    lists = list(dict.fromkeys(u for u in home if re.fullmatch(r"/apps/\w+/\w+", u) and "/reports" not in u
+                               and "/dashboards" not in u))
+    firsts = list({u.split("/")[2]: u for u in reversed(lists)}.values())  # each app's first list
+    pages, fallback = ["/", *firsts], []
+    for u in firsts:  # a record the user may edit, its form and its list's kanban; else any record
+        on_list = links(u)
+        record = next((r for r in on_list if re.fullmatch(re.escape(u) + r"/\d+", r)), None)
+        kanban = [k for k in on_list if "/kanban" in k][:1]
+        if record and f'"{record}/edit"' in client.get(record).text:
+            pages += [record, f"{record}/edit", *kanban]
+            break
+        fallback = fallback or ([record, *kanban] if record else [])
+    else:
+        pages += fallback
+    pages += [u for u in home if "/reports/" in u][:1] + [u for u in home if "/dashboards/" in u][:1]
+    return list(dict.fromkeys(pages))
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_key_pages_on_a_phone_have_no_sideways_scroll_nor_errors(crm: Any, chromium: Any) -> None:
+    problems: list[str] = []
+    with TestClient(create_app(crm), base_url="http://testserver") as client, live_server(crm) as base:
+        for role, username in ROLE_USERS.items():
+            sign_in(client, username, "zh")
+            urls = key_pages(client)
+            errors: list[str] = []
+            page = new_page(chromium, base, width=375, height=800, errors=errors)
+            browser_sign_in(page, username, ADMIN_PASSWORD if username == "admin" else SAMPLE["password"])
+            for url in urls:
+                errors.clear()
+                page.goto(url)
+                page.wait_for_load_state("load")
+                wide = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+                if wide[0] > wide[1] + 1:
+                    problems.append(f"[{username}] {url}: {wide[0]} px wide at {wide[1]} px")
+                problems += [f"[{username}] {url}: console: {e}" for e in errors]
+            page.context.close()
+    assert not problems, "at 375 px:\n" + "\n".join(problems)
