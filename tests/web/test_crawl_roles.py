@@ -184,3 +184,22 @@ def test_key_pages_on_a_phone_have_no_sideways_scroll_nor_errors(crm: Any, chrom
                 problems += [f"[{username}] {url}: console: {e}" for e in errors]
             page.context.close()
     assert not problems, "at 375 px:\n" + "\n".join(problems)
+
+
+def test_the_checks_catch_what_they_are_for() -> None:
+    """The checker itself: a code, English on a Chinese page and unformatted money are found; the language switch
+    (marked lang="en"), code and template syntax are not."""
+    vocab = Vocabulary(codes={"key_account", "running"}, english_words={"running"}, allowed_on_zh={"crm"})
+    html = ('<main><p>客户类型 key_account</p><p>状态 running</p><p>合计 1933360.00 元,另 ¥268,000.00</p>'
+            '<a lang="en" href="/lang/en">Switch to English</a><code>AND(stage = 1)</code>'
+            '<p>CRM 电话 13800138000 日期 2024.03.15 Please wait</p></main>')
+    findings = Findings()
+    from tests.web.crawl import check_text
+    check_text("/x", read_page(html, "zh").text, "zh", vocab, findings)
+    found = {check: set().union(*pages.values()) for check, pages in findings.by_check.items()}
+    assert found == {"internal code shown": {"key_account", "running"},
+                     "English on a zh page": {"running", "Please", "wait"},  # key_account: a code, not a word
+                     "unformatted number": {"1933360.00"}}
+    findings = Findings()
+    check_text("/x", read_page(html, "en").text, "en", vocab, findings)  # "running" may be the English word
+    assert set().union(*findings.by_check["internal code shown"].values()) == {"key_account"}
