@@ -29,6 +29,7 @@ from web.texts import report_designer as report_designer_texts
 from web.texts import sessions as sessions_texts
 from web.texts import shell as shell_texts
 from web.texts import workflow as workflow_texts
+from web.texts import zones as zones_texts
 
 TEXTS: dict[str, dict[str, str]] = {
     "app_name": {"zh": "Formwork 低代码平台", "en": "Formwork"},
@@ -520,7 +521,7 @@ TEXTS = _merged(
     lists_texts.TEXTS, mail_texts.TEXTS, pipeline_texts.TEXTS, printing_texts.TEXTS, public_panel_texts.TEXTS,
     public_texts.TEXTS, record_texts.TEXTS,
     record_link_texts.TEXTS, report_designer_texts.TEXTS, reports_texts.TEXTS, sessions_texts.TEXTS,
-    shell_texts.TEXTS, workflow_texts.TEXTS)
+    shell_texts.TEXTS, workflow_texts.TEXTS, zones_texts.TEXTS)
 
 
 def choose_language(request: Request) -> str:

@@ -21,6 +21,7 @@ from web import regions
 from web.icons import APP_ICONS, DEFAULT_APP_ICON, SPRITE, UI_SPRITE
 from web.i18n import choose_language, translator
 from web.texts.channels import via_label
+from web.texts.zones import zone_name
 from web.isolation import DataAttributes, finalize
 from web.session import actor_of, csrf_token, current_user
 from web.views.reports.visibility import menu_of
@@ -77,7 +78,7 @@ def page(request: Request, name: str, context: dict[str, Any], status: int = 200
     base = {
         "request": request, "lang": lang, "t": translator(lang), "label": lambda v: text(v, lang),
         "user": user, "csrf": csrf_token(request), "apps": apps, "can": can, "may_design": may_design,
-        "analysis": analysis,
+        "analysis": analysis, "zone_name": lambda zone: zone_name(str(zone), lang),
         "forms": ws.definitions.forms, "tz": tz,
         "input_value": lambda f, v: input_value(f, v, tz),
         "options_of": lambda f, choices: options_of(f, choices, lang),

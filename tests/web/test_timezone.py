@@ -64,7 +64,7 @@ def stored_zone(client: TestClient, user_id: int) -> str | None:
 def test_settings_offers_zones_and_saves_the_choice(client: TestClient) -> None:
     csrf = sign_in(client)
     page = client.get("/settings", headers={"accept-language": "en"})
-    assert "Workspace default (Asia/Shanghai)" in page.text and '<option value="America/New_York"' in page.text
+    assert "Workspace default · China (Shanghai)" in page.text and '<option value="America/New_York"' in page.text
     saved = choose_zone(client, csrf, "America/New_York")
     assert saved.status_code == 303 and saved.headers["location"] == "/settings?done=timezone"
     assert stored_zone(client, 1) == "America/New_York"

@@ -99,8 +99,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "mail_preview_frame": {"zh": "邮件预览", "en": "Email preview"},
     # templates
     "mail_templates_title": {"zh": "邮件模板", "en": "Email templates"},
-    "mail_templates_help": {"zh": "自动化的邮件动作用 template: 名称 引用模板。",
-                            "en": "An automation's email action uses a template by name: template: NAME."},
+    "mail_templates_help": {"zh": "自动化中的发送邮件动作按名称引用这里的模板。",
+                            "en": "An automation's email action uses one of these templates by its name."},
     "mail_new_template": {"zh": "新建模板", "en": "New template"},
     "mail_templates_empty": {"zh": "还没有邮件模板。", "en": "No email templates yet."},
     "mail_back_to_templates": {"zh": "返回模板列表", "en": "Back to the templates"},

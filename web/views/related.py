@@ -47,9 +47,12 @@ def _operator(f: FieldDef) -> str | None:
 
 
 def related_lists(ws: Workspace, actor: Actor, form: FormDef, record_id: int, lang: str) -> list[RelatedList]:
-    """One list per relation pointing at the record: up to RELATED_ROWS newest records and the total."""
+    """One list per relation pointing at the record: up to RELATED_ROWS newest records and the total; forms the
+    actor may not read are left out (finance reads clients, not their feedback)."""
     lists = []
     for other, f in pointing_fields(ws, form.id):
+        if not ws.records.guard(actor, other.id).access.can("read"):
+            continue
         query = Query(filters=(Filter(f.id, str(_operator(f)), record_id),), sort=(("created_at", True),),
                       limit=RELATED_ROWS, with_total=True, with_children=False)
         page = ws.records.list(actor, other.id, query)
