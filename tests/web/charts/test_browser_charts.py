@@ -68,7 +68,7 @@ def test_every_echarts_type_draws_a_canvas_and_a_click_on_a_bar_selects_its_reco
         assert frame is not None
         page.mouse.move(frame["x"] + frame["width"] * 0.5, frame["y"] + frame["height"] * 0.5)
     expect(page.locator("#c-pivot tr.line-subtotal")).to_have_count(2)
-    expect(page.locator("#c-kpi .kpi-value")).to_have_text("¥460,000")  # a headline: whole units
+    expect(page.locator("#c-kpi .kpi-value")).to_have_text("¥460,001")  # a headline: whole units, rounded half up
     expect(page.locator("#c-kpi .kpi-value")).to_have_attribute("title", "¥460,000.50")  # the exact amount
 
     page.evaluate(LISTEN)
