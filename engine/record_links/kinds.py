@@ -4,6 +4,7 @@ field points at the record (feedback on a campaign; the relation is fixed by the
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -25,23 +26,23 @@ Problems = list[tuple[str, I18n]]
 SYSTEM = Actor.system_actor()
 
 
-class LinkKind:
+class LinkKind(ABC):
     """What a kind of link fills, how it is checked and what an answer writes."""
 
     name: ClassVar[str] = ""
 
+    @abstractmethod
     def target(self, defs: Definitions, form: FormDef, link: RecordLinkDef) -> FormDef | None:
         """The form whose fields the visitor fills (None when the definition names none that exists)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def problems(self, defs: Definitions, form: FormDef, link: RecordLinkDef) -> Problems:
         """(pointer below the link, message) of what is wrong with the kind's own keys."""
-        raise NotImplementedError
 
+    @abstractmethod
     def write(self, ws: Workspace, conn: sa.Connection, form: FormDef, link: RecordLinkDef, record_id: int,
               values: Mapping[str, Any]) -> int:
         """Write an answer (posted values of the offered fields) in the caller's transaction; the id written."""
-        raise NotImplementedError
 
 
 class UpdateRecord(LinkKind):

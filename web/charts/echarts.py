@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from typing import Any
 
 from engine.i18n import text
@@ -32,8 +33,9 @@ class EChartsType(ChartType):
 
     map_name: str | None = None
 
+    @abstractmethod
     def option(self, dataset: Dataset, options: dict[str, Any], lang: str, currency: str) -> dict[str, Any]:
-        raise NotImplementedError
+        """The ECharts option (without the tooltip, which `context` adds)."""
 
     def formats(self, dataset: Dataset, options: dict[str, Any], lang: str, currency: str) -> dict[str, Any]:
         """How charts.js labels the value axes: {"xAxis" | "yAxis": [format per axis]} (see numbers.axis_format)."""

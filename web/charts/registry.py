@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -41,7 +42,7 @@ class Chart:
         return json.dumps(self.context.get("spec"), ensure_ascii=False, separators=(",", ":"))
 
 
-class ChartType:
+class ChartType(ABC):
     """A kind of chart. `options_schema` is the JSON Schema (properties) of the options a report may give it."""
 
     name: ClassVar[str]
@@ -60,8 +61,9 @@ class ChartType:
         self.check(dataset)
         return Chart(self.name, self.template, self.context(dataset, options, lang))
 
+    @abstractmethod
     def context(self, dataset: Dataset, options: dict[str, Any], lang: str) -> dict[str, Any]:
-        raise NotImplementedError
+        """What the chart's template draws from."""
 
 
 def register(cls: type[ChartType]) -> type[ChartType]:
