@@ -13,12 +13,9 @@ from __future__ import annotations
 
 import argparse
 import re
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -82,37 +79,19 @@ def make_workspace(home: Path) -> dict[str, str]:
     return {ADMIN: found.group(1), REP: str(sample["password"])}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def serve(home: Path) -> Iterator[str]:
     """The workspace's web app on a free loopback port (uvicorn in a thread); yields the base URL."""
-    import uvicorn
-
     from engine.settings import Settings
     from engine.workspace import Workspace
     from web.app import create_app
+    from web.serve_thread import serve_in_thread
 
     ws = Workspace.open(Settings.load({"home": str(home)}))
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(ws), host="127.0.0.1", port=port, log_level="warning",
-                                          lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + PATIENCE_MS / 1000
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise SystemExit("the web server did not start")
-        time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{port}"
+        with serve_in_thread(create_app(ws), PATIENCE_MS / 1000) as url:
+            yield url
     finally:
-        server.should_exit = True
-        thread.join(timeout=PATIENCE_MS / 1000)
         ws.close()
 
 

@@ -5,8 +5,6 @@ Playwright's own browser download cannot run here; Debian's chromium (installed 
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
+
+from web.serve_thread import free_port, serve_in_thread
 
 CHROMIUM = Path("/usr/bin/chromium")
 PASSWORD = "correct horse 1"
@@ -23,32 +22,13 @@ PASSWORD = "correct horse 1"
 PATIENCE_MS = 120_000
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def live_server(ws: Any) -> Iterator[str]:
     """Serve the workspace's web app with uvicorn on a free loopback port; yields the base URL."""
     from web.app import create_app
 
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(ws), host="127.0.0.1", port=port, log_level="warning",
-                                          lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + PATIENCE_MS / 1000
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the test web server did not start")
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=PATIENCE_MS / 1000)
+    with serve_in_thread(create_app(ws), PATIENCE_MS / 1000) as url:
+        yield url
 
 
 _shared: dict[str, Any] = {"users": 0}

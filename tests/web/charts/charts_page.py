@@ -3,25 +3,23 @@ under the app's security headers), for the browser tests of charts."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from tests.web.browser import PATIENCE_MS, free_port
+from tests.web.browser import PATIENCE_MS
 from tests.web.charts import datasets as d
 from web.app import SECURITY_HEADERS, STATIC
 from web.charts import render
 from web.i18n import translator
 from web.render import environment
+from web.serve_thread import serve_in_thread
 
 PAGE = """<!doctype html>
 <html lang="{{ 'zh-CN' if lang == 'zh' else 'en' }}"><head><meta charset="utf-8">
@@ -84,17 +82,5 @@ def app() -> Any:
 
 @contextmanager
 def serve() -> Iterator[str]:
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app(), host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + PATIENCE_MS / 1000
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the chart test server did not start")
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=PATIENCE_MS / 1000)
+    with serve_in_thread(app(), PATIENCE_MS / 1000) as url:
+        yield url
