@@ -4,17 +4,23 @@ own words in Chinese and English, and (in Chromium, at phone width) a search box
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
 
-from tests.conftest import FIXTURES, add_user, open_workspace, publish_directory
+from engine.gallery.catalog import find
+from engine.gallery.install import install
+from engine.i18n import text
+from tests.conftest import FIXTURES, add_user, open_workspace, prepared_workspace, publish_directory
 from tests.web.browser import chromium, live_server, new_page, sign_in  # noqa: F401  (fixture)
 from tests.web.test_web import sign_in as sign_in_client
-from web.api.reference import markdown_html
+from web.api.openapi import document
+from web.api.reference import Words, markdown_html
 from web.app import create_app
+from web.texts.api_reference_zh import zh_sentence
 
 
 @pytest.fixture
@@ -35,9 +41,12 @@ def test_the_descriptions_markdown_is_rendered_not_shown_as_backticks(client: Te
 
 
 @pytest.mark.parametrize("lang, words, foreign", [
-    ("zh", ("API 文档", "目录", "搜索接口", "参数", "响应", "数据结构", "保持英文原文"), ("Contents", "Search operations")),
-    ("en", ("API reference", "Contents", "Search operations", "Parameter", "Responses", "Schemas", "stay in English"),
-     ("目录", "搜索接口")),
+    ("zh", ("API 文档", "目录", "搜索接口", "参数", "响应", "数据结构", "译自 OpenAPI 文档", "查询客户记录",
+            "新建一条订单记录", "在表单的文本字段中快速搜索", "表单或记录不存在"),
+     ("Contents", "Search operations", "List Customer records", "quick search", "no such form")),
+    ("en", ("API reference", "Contents", "Search operations", "Parameter", "Responses", "Schemas",
+            "generate clients from", "List Customer records", "quick search over the form's text fields"),
+     ("目录", "搜索接口", "查询客户记录")),
 ])
 def test_the_pages_own_words_follow_the_readers_language(client: TestClient, lang: str, words: tuple[str, ...],
                                                           foreign: tuple[str, ...]) -> None:
@@ -47,6 +56,52 @@ def test_the_pages_own_words_follow_the_readers_language(client: TestClient, lan
         assert word in page, word
     for word in foreign:
         assert word not in _visible(page), word
+
+
+def _sentences(node: Any) -> Iterator[tuple[str, str]]:
+    """(key, text) of every summary and description in an OpenAPI document."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("summary", "description") and isinstance(value, str):
+                yield key, value
+            else:
+                yield from _sentences(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _sentences(value)
+
+
+def _crm(ws: Any) -> None:
+    install(ws, find("crm"), sample_data=False)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_every_sentence_of_the_document_reads_in_chinese(request: pytest.FixtureRequest, shop: Any) -> None:
+    """A new summary or description in the OpenAPI generators without its Chinese reading fails here, by name."""
+    crm = prepared_workspace(request, _crm)
+    for ws in (shop, crm):
+        words = Words(ws.definitions, "zh")
+        missing = set()
+        for path_item in document(ws.definitions)["paths"].values():
+            for op in path_item.values():
+                if isinstance(op, dict) and "operationId" in op:
+                    if not re.search(r"[\u4e00-\u9fff]", words.summary(op["tags"][0], op["operationId"], op["summary"])):
+                        missing.add(op["summary"])
+        for key, sentence in _sentences(document(ws.definitions)):
+            if key == "description" and zh_sentence(sentence) is None:
+                missing.add(sentence)
+        assert not missing, "sentences without a Chinese reading in web/texts/api_reference_zh.py:\n" + \
+            "\n".join(sorted(missing))
+
+
+def test_a_chinese_reader_sees_forms_and_fields_by_their_chinese_names(client: TestClient, shop: Any) -> None:
+    client.get("/lang/zh")
+    page = _visible(client.get("/api/docs").text)
+    customer = shop.definitions.forms["customer"]
+    assert text(customer.label, "zh") in page and text(customer.label, "en") + " records" not in page
+    assert all(text(f.label, "zh") in page for f in customer.fields if f.type in ("text", "email"))
+    client.get("/lang/en")
+    assert text(customer.label, "en") in _visible(client.get("/api/docs").text)
 
 
 def test_the_contents_list_links_every_operation_and_the_search_needs_no_inline_script(client: TestClient) -> None:

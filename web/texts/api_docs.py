@@ -1,10 +1,11 @@
-"""UI texts (zh, en) of the API reference page /api/docs. The OpenAPI document's own descriptions stay English
-(they are the contract integrators read and tools generate clients from); the page's words are the reader's."""
+"""UI texts (zh, en) of the API reference page /api/docs. The OpenAPI document's own descriptions are English (the
+contract tools generate clients from); the page shows them in Chinese through web/texts/api_reference_zh.py."""
 
 TEXTS: dict[str, dict[str, str]] = {
     "api_docs_title": {"zh": "API 文档", "en": "API reference"},
-    "api_docs_intro_note": {"zh": "以下接口说明取自 OpenAPI 文档,保持英文原文;页面其余文字随界面语言显示。",
-                            "en": "The descriptions below come from the OpenAPI document and stay in English."},
+    "api_docs_intro_note": {"zh": "以下说明译自 OpenAPI 文档;文档本身(JSON)为英文,供工具生成客户端。",
+                            "en": "The descriptions below come from the OpenAPI document (JSON), which tools can "
+                                  "generate clients from."},
     "api_docs_document": {"zh": "OpenAPI 文档(JSON)", "en": "OpenAPI document (JSON)"},
     "api_docs_contents": {"zh": "目录", "en": "Contents"},
     "api_docs_search": {"zh": "搜索接口", "en": "Search operations"},
