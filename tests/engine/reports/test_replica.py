@@ -112,3 +112,27 @@ def test_a_replica_catching_up_shows_at_once_though_the_result_was_kept(primary:
         assert run_report(ws.records, ADMIN, COUNT).totals["customers"] == 4
     finally:
         ws.close()
+
+
+def test_a_backup_leaves_the_replica_out(primary: Workspace, db_url: str, backend: str, tmp_path: Path,
+                                         request: pytest.FixtureRequest) -> None:
+    """The replica belongs to where a copy runs, like the database URL: a restored copy elsewhere must not go on
+    reading the old site's replica."""
+    from engine.backup.service import create_backup, restore_backup
+    from tests.conftest import _fresh_pg_database
+
+    ws = open_ws(tmp_path / "ws", db_url, db_url)  # any reachable URL stands for the replica here
+    try:
+        archive = create_backup(ws, tmp_path / "out" / "site.tar.gz").path
+    finally:
+        ws.close()
+    target = "" if backend == "sqlite" else _fresh_pg_database(request.getfixturevalue("postgres_server"))
+    restored = restore_backup(archive, tmp_path / "restored", target)
+    config = (restored.home / "config.json").read_text()
+    assert "database_replica_url" not in config
+    again = Workspace.open(Settings.load({"home": str(restored.home)}, environ={}))
+    try:
+        assert again.replica is None
+        assert run_report(again.records, ADMIN, COUNT).totals["customers"] == 3
+    finally:
+        again.close()
