@@ -24,6 +24,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("home", "workspace", "Folder of the workspace: config, SQLite database and uploaded files.", "FORMWORK_HOME"),
     Setting("database_url", "", "SQLAlchemy URL of the database; empty means SQLite at <home>/formwork.db. "
             "Use postgresql://user@host/db to scale out.", "DATABASE_URL"),
+    Setting("database_replica_url", "", "SQLAlchemy URL of a read replica of the database (a PostgreSQL streaming "
+            "replica); reports and dashboards compute their numbers there. Empty: they read the database itself.",
+            "DATABASE_REPLICA_URL"),
     Setting("secret", "", "Secret key that signs cookies and tokens; `formwork init` generates one.", "FORMWORK_SECRET"),
     Setting("timezone", "Asia/Shanghai", "Workspace time zone: dates, relative filters and schedules use it.",
             "FORMWORK_TIMEZONE"),

@@ -66,10 +66,12 @@ class Workspace:
     def __init__(self, settings: Settings, engine: Engine | None = None, clock: Clock = utc_now):
         self.settings = settings
         self.engine = engine or create_engine(settings.url)
+        replica_url = str(settings.values.get("database_replica_url") or "")
+        self.replica: Engine | None = create_engine(replica_url) if replica_url else None
         self.clock = clock
         self.tz: tzinfo = ZoneInfo(settings.timezone)
         self.definitions = Definitions()
-        self.records = RecordService(self.engine, Runtimes(self.definitions, {}), self.tz, clock)
+        self.records = RecordService(self.engine, Runtimes(self.definitions, {}), self.tz, clock, replica=self.replica)
         self.jobs = JobService(self, lease_seconds=float(settings.job_lease), backoff_seconds=float(settings.job_backoff))
         self.workflows = WorkflowService(self)
         self.drafts = DraftService(self)
@@ -103,7 +105,8 @@ class Workspace:
         schema = target_schema(definitions)
         # Built aside, then swapped in (requests run in threads meanwhile): the record service first, so that a
         # form new in this version shows in the definitions only once its runtime exists.
-        self.records = RecordService(self.engine, Runtimes(definitions, schema.forms), self.tz, self.clock)
+        self.records = RecordService(self.engine, Runtimes(definitions, schema.forms), self.tz, self.clock,
+                                     replica=self.replica)
         self.definitions = definitions
         return self.definitions
 
@@ -186,7 +189,8 @@ class Workspace:
 
     def records_for(self, definitions: Definitions) -> RecordService:
         """A record service over other definitions (a designer's draft): reads the live tables like this one."""
-        return RecordService(self.engine, Runtimes(definitions, target_schema(definitions).forms), self.tz, self.clock)
+        return RecordService(self.engine, Runtimes(definitions, target_schema(definitions).forms), self.tz, self.clock,
+                             replica=self.replica)
 
     def plan(self) -> Plan:
         """What sync would change in the database for the current definitions."""
@@ -234,3 +238,5 @@ class Workspace:
 
     def close(self) -> None:
         self.engine.dispose()
+        if self.replica is not None:
+            self.replica.dispose()

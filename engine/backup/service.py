@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from engine.workspace import Workspace
 
 FILES = "files"  # the folder under the workspace home where FileStore keeps uploaded bytes
-LEFT_OUT = ("home", "database_url")
+LEFT_OUT = ("home", "database_url", "database_replica_url")  # where this copy runs, not what it holds
 
 
 @dataclass(frozen=True)

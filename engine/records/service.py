@@ -43,8 +43,10 @@ def utc_now() -> datetime:
 class RecordService:
     """Create, update, delete, restore, purge, get and list records of any form."""
 
-    def __init__(self, engine: Engine, runtimes: Runtimes, tz: tzinfo, clock: Clock = utc_now):
+    def __init__(self, engine: Engine, runtimes: Runtimes, tz: tzinfo, clock: Clock = utc_now, *,
+                 replica: Engine | None = None):
         self.engine, self.runtimes, self.tz, self.clock = engine, runtimes, tz, clock
+        self.report_engine = replica or engine  # where report datasets are computed (DATABASE_REPLICA_URL)
 
     def runtime(self, form_id: str) -> FormRuntime:
         """The runtime of a form; KeyError names the missing form."""

@@ -63,7 +63,9 @@ def _reads_the_clock(report: ReportDef) -> bool:
 
 
 def _mark(records: RecordService) -> object:
-    with read_transaction(records.engine) as conn:
+    # read where the dataset is computed: a replica's mark and its data are always of one moment, however far
+    # behind the primary it is
+    with read_transaction(records.report_engine) as conn:
         return data_mark(conn)
 
 

@@ -52,7 +52,7 @@ def compute_report(records: RecordService, actor: Actor, report: ReportDef) -> D
     if pipeline is not None:
         return _run_reached(records, actor, report, pipeline)
     compiled, ctx = _compile(records, actor, report, None)
-    with read_transaction(records.engine) as conn:
+    with read_transaction(records.report_engine) as conn:
         grouped = [tuple(r) for r in conn.execute(compiled.grouped())]
         totals = _combined(compiled, grouped) if _combinable(compiled) else \
             _values(compiled, conn.execute(compiled.totals()).one())
@@ -92,7 +92,7 @@ def _run_reached(records: RecordService, actor: Actor, report: ReportDef, pipeli
     chosen, along = steps(pipeline, report), line(pipeline, report)
     found: list[tuple[Member, dict[str, Any]]] = []
     ctx: FilterContext | None = None
-    with read_transaction(records.engine) as conn:
+    with read_transaction(records.report_engine) as conn:
         for i, step in enumerate(chosen):
             compiled, ctx = _compile(records, actor, bare, ctx, reached(pipeline, along, step, rt.main))
             label, color = options.get(step, (step, None))
