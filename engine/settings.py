@@ -6,6 +6,7 @@ import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -83,8 +84,9 @@ class Settings:
         except KeyError:
             raise AttributeError(name) from None
 
-    @property
+    @cached_property
     def home_path(self) -> Path:
+        """The workspace folder, absolute (resolved once: requests ask for it and `resolve` reads the disk)."""
         return Path(self.values["home"]).expanduser().resolve()
 
     @property

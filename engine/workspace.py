@@ -20,6 +20,7 @@ from engine.drafts import DraftService
 from engine.errors import DefinitionError, FormworkError
 from engine.fields.conversion import ConversionContext, prepare_sqlite
 from engine.jobs.service import JobService
+from engine.org.cache import IdentityCache
 from engine.records.runtime import Runtimes
 from engine.records.service import Clock, RecordService, utc_now
 from engine.reports.schedules import unknown_users
@@ -69,7 +70,9 @@ class Workspace:
         self.clock = clock
         self.tz: tzinfo = ZoneInfo(settings.timezone)
         self.definitions = Definitions()
-        self.records = RecordService(self.engine, Runtimes(self.definitions, {}), self.tz, clock)
+        self.identities = IdentityCache()  # users, viewers and API tokens, kept while the org and token marks hold
+        self.records = RecordService(self.engine, Runtimes(self.definitions, {}), self.tz, clock,
+                                     self.identities.viewer)
         self.jobs = JobService(self, lease_seconds=float(settings.job_lease), backoff_seconds=float(settings.job_backoff))
         self.workflows = WorkflowService(self)
         self.drafts = DraftService(self)
@@ -103,7 +106,8 @@ class Workspace:
         schema = target_schema(definitions)
         # Built aside, then swapped in (requests run in threads meanwhile): the record service first, so that a
         # form new in this version shows in the definitions only once its runtime exists.
-        self.records = RecordService(self.engine, Runtimes(definitions, schema.forms), self.tz, self.clock)
+        self.records = RecordService(self.engine, Runtimes(definitions, schema.forms), self.tz, self.clock,
+                                     self.identities.viewer)
         self.definitions = definitions
         return self.definitions
 
@@ -186,7 +190,8 @@ class Workspace:
 
     def records_for(self, definitions: Definitions) -> RecordService:
         """A record service over other definitions (a designer's draft): reads the live tables like this one."""
-        return RecordService(self.engine, Runtimes(definitions, target_schema(definitions).forms), self.tz, self.clock)
+        return RecordService(self.engine, Runtimes(definitions, target_schema(definitions).forms), self.tz, self.clock,
+                             self.identities.viewer)
 
     def plan(self) -> Plan:
         """What sync would change in the database for the current definitions."""
