@@ -104,7 +104,8 @@ def formwork_app() -> Any:
     from engine.workspace import Workspace
     from web.app import create_app
 
-    return create_app(Workspace.open(_settings(Path(os.environ["BENCH_WEB_HOME"]))))
+    return create_app(Workspace.open(_settings(Path(os.environ["BENCH_WEB_HOME"]))),
+                      run_jobs=os.environ.get("BENCH_WEB_JOBS") == "1")
 
 
 def raw_app() -> Any:
