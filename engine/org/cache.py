@@ -10,7 +10,6 @@ also kept at most TOKEN_SECONDS (their expiry is checked on every use).
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import threading
 import time
@@ -60,6 +59,11 @@ class _Kept(Generic[K, V]):
             self._items.clear()
 
 
+def _copy(user: dict[str, Any]) -> dict[str, Any]:
+    """The caller's own copy of a kept user: its fields and roles list (nested values are only ever read)."""
+    return {**user, "roles": list(user.get("roles", []))}
+
+
 class IdentityCache:
     """Users, viewers and API tokens of a workspace, loaded again whenever the marks they depend on moved."""
 
@@ -76,7 +80,7 @@ class IdentityCache:
         if user is None:
             user = user_by_id(conn, user_id)
             self._users.put(user_id, org, user)
-        return copy.deepcopy(user)
+        return _copy(user) if user is not None else None
 
     def viewer(self, conn: sa.Connection, user_id: int) -> Viewer | None:
         """`load_viewer`: the user as scopes and conditions see them (None when there is no such user)."""
@@ -98,7 +102,7 @@ class IdentityCache:
         if use is None:
             use = authenticate_token(conn, token, now)
             self._tokens.put(key, marks, use)
-        return TokenUse(copy.deepcopy(use.user), use.token_id, use.last_used, use.expires_at)
+        return TokenUse(_copy(use.user), use.token_id, use.last_used, use.expires_at)
 
     def token_touched(self, conn: sa.Connection, token: str, now: datetime) -> None:
         """Note that the token's last use was just written down (so it is written once a minute, not each time)."""
