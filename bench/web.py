@@ -5,7 +5,8 @@ keep-alive HTTP client sends a fixed number of requests after a warm-up. The han
 work without the platform: the first page's SELECT and count rendered as an HTML table, and a raw INSERT of the
 JSON body. `BENCH_WEB_RECORDS` sets the data size (default 100,000), `BENCH_WEB_REQUESTS` the requests per run.
 
-Two more figures: API create with CLIENTS keep-alive clients at once (records per second, raw and Formwork), and
+Two more figures: API create with CLIENTS keep-alive clients at once (records per second, raw and Formwork, and each
+server's CPU time per request, a ratio that load from elsewhere on a shared machine barely moves), and
 the list page of a department-scoped user (a role reaching their department's records, a quarter of the table)
 against the administrator's, both Formwork (time per page, scoped over admin).
 """
@@ -239,15 +240,26 @@ def concurrent(make_send: Any, count: int) -> float:
     return share * CLIENTS / (time.perf_counter() - start)
 
 
-def compare_concurrent(raw: Any, formwork: Any, count: int, rounds: int = 5) -> dict[str, float]:
-    """Records per second of both with CLIENTS clients, in alternating rounds; the medians and their ratio."""
-    raw_rates, formwork_rates = [], []
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def compare_concurrent(raw: Any, formwork: Any, count: int, pids: tuple[int, int], rounds: int = 5) -> dict[str, float]:
+    """Records per second of both with CLIENTS clients, in alternating rounds; the medians and their ratio. Also
+    each server's CPU time per request, which load from elsewhere on the machine barely moves."""
+    raw_rates, formwork_rates, cpu = [], [], [0.0, 0.0]
     for _ in range(rounds):
-        raw_rates.append(concurrent(raw, count // rounds))
-        formwork_rates.append(concurrent(formwork, count // rounds))
+        for k, (make, rates) in enumerate(((raw, raw_rates), (formwork, formwork_rates))):
+            before = cpu_seconds(pids[k])
+            rates.append(concurrent(make, count // rounds))
+            cpu[k] += cpu_seconds(pids[k]) - before
     raw_rate, formwork_rate = statistics.median(raw_rates), statistics.median(formwork_rates)
+    sent = count // rounds // CLIENTS * CLIENTS * rounds
     return {"raw_per_s": raw_rate, "formwork_per_s": formwork_rate, "ratio": formwork_rate / raw_rate,
-            "clients": CLIENTS, "target": 0.5, "target_per_s": 1350}
+            "raw_cpu_ms": 1000 * cpu[0] / sent, "formwork_cpu_ms": 1000 * cpu[1] / sent,
+            "cpu_ratio": cpu[0] / cpu[1], "clients": CLIENTS, "target": 0.5, "target_per_s": 1350}
 
 
 def measure(home: Path, token: str) -> dict[str, dict[str, float]]:
@@ -279,7 +291,8 @@ def measure(home: Path, token: str) -> dict[str, dict[str, float]]:
         return {
             "scoped_list": {"admin_rps": scoped["raw_rps"], "scoped_rps": scoped["formwork_rps"],
                             "ratio": 1 / scoped["ratio"], "target": 1.2},
-            "api_create_concurrent": compare_concurrent(raw_client, formwork_client, many),
+            "api_create_concurrent": compare_concurrent(raw_client, formwork_client, many,
+                                                        (servers[0].process.pid, servers[1].process.pid)),
             "list_page": compare(lambda i: raw.request("GET", "/list"),
                                  lambda i: formwork.request("GET", "/apps/bench/deal")),
             "api_create": compare(lambda i: raw.request("POST", "/create", bodies[i], json_headers, 201),
@@ -308,6 +321,7 @@ def print_table(results: dict[str, Any]) -> None:
     r = results["api_create_concurrent"]
     print(f"{'web_create_4_clients':<22} {r['raw_per_s']:>10.0f} r/s {r['formwork_per_s']:>10.0f} r/s "
           f"{r['ratio']:>8.2f} {'≥ 0.5, ≥ 1350/s':>10}")
+    print(f"{'  server CPU/request':<22} {r['raw_cpu_ms']:>9.2f} ms {r['formwork_cpu_ms']:>9.2f} ms {r['cpu_ratio']:>8.2f}")
     r = results["scoped_list"]
     print(f"{'web_scoped_vs_admin':<22} {r['admin_rps']:>10.0f} r/s {r['scoped_rps']:>10.0f} r/s {r['ratio']:>8.2f} "
           f"{'≤ 1.2':>10}")
