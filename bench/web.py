@@ -4,6 +4,11 @@ Both apps run the same way (uvicorn, one worker, a subprocess on loopback) over 
 keep-alive HTTP client sends a fixed number of requests after a warm-up. The hand-written endpoints do the same
 work without the platform: the first page's SELECT and count rendered as an HTML table, and a raw INSERT of the
 JSON body. `BENCH_WEB_RECORDS` sets the data size (default 100,000), `BENCH_WEB_REQUESTS` the requests per run.
+
+Two more figures: API create with CLIENTS keep-alive clients at once (records per second, raw and Formwork, and each
+server's CPU time per request, a ratio that load from elsewhere on a shared machine barely moves), and
+the list page of a department-scoped user (a role reaching their department's records, a quarter of the table)
+against the administrator's, both Formwork (time per page, scoped over admin).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -33,6 +39,13 @@ WARMUP = 50
 PASSWORD = "bench password 1"
 COLUMNS = ("name", "stage", "amount", "quantity", "close_date", "probability", "region")
 STAGES = ["new", "qualified", "proposal", "won", "lost"]
+CLIENTS = 4
+ROLES = """roles:
+  - id: regional
+    label: {zh: 区域销售, en: Regional sales}
+    permissions:
+      deal: {operations: [create, read, update], scope: department}
+"""
 
 
 def _settings(home: Path) -> Any:
@@ -67,14 +80,19 @@ def prepare(home: Path) -> str:
     from engine.storage.database import write_transaction
     from engine.workspace import Workspace
 
+    from engine.org.users import create_department
+
     ws = Workspace.open(_settings(home))
-    ws.publish({f"bench/{k}": v for k, v in read_directory(HERE / "definitions").items()})
+    ws.publish({**{f"bench/{k}": v for k, v in read_directory(HERE / "definitions").items()}, "roles.yaml": ROLES})
     with write_transaction(ws.engine) as conn:
         create_user(conn, NewUser("bench", "Bench", password=PASSWORD, is_admin=True), ws.now())
         token = create_token(conn, 1, "bench", ws.now()).token
+        east = create_department(conn, "east", "华东")
+        create_user(conn, NewUser("rep", "Rep", password=PASSWORD, department_id=east, roles=("regional",)), ws.now())
     table, rng, now = ws.records.runtime("deal").main, random.Random(3), datetime.now(timezone.utc)
     for start in range(0, RECORDS, 20_000):
-        rows = [raw_row(sample(i, rng), now - timedelta(seconds=i)) for i in range(start, min(RECORDS, start + 20_000))]
+        rows = [{**raw_row(sample(i, rng), now - timedelta(seconds=i)), "department_id": east if i % 4 == 0 else None}
+                for i in range(start, min(RECORDS, start + 20_000))]
         with ws.engine.begin() as conn:
             conn.execute(table.insert(), rows)
     ws.analyze()
@@ -87,7 +105,8 @@ def formwork_app() -> Any:
     from engine.workspace import Workspace
     from web.app import create_app
 
-    return create_app(Workspace.open(_settings(Path(os.environ["BENCH_WEB_HOME"]))))
+    return create_app(Workspace.open(_settings(Path(os.environ["BENCH_WEB_HOME"]))),
+                      run_jobs=os.environ.get("BENCH_WEB_JOBS") == "1")
 
 
 def raw_app() -> Any:
@@ -160,8 +179,13 @@ class Client:
     def request(self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None,
                 expect: int = 200) -> str:
         all_headers = {**({"cookie": self.cookie} if self.cookie else {}), **(headers or {})}
-        self.conn.request(method, path, body=body, headers=all_headers)
-        response = self.conn.getresponse()
+        try:
+            self.conn.request(method, path, body=body, headers=all_headers)
+            response = self.conn.getresponse()
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            self.conn.close()  # the server closed a connection left idle past its keep-alive timeout: open anew
+            self.conn.request(method, path, body=body, headers=all_headers)
+            response = self.conn.getresponse()
         text = response.read().decode()
         cookie = response.getheader("set-cookie")
         if cookie:
@@ -170,10 +194,10 @@ class Client:
             raise RuntimeError(f"{method} {path}: {response.status} {text[:300]}")
         return text
 
-    def sign_in(self) -> None:
+    def sign_in(self, username: str = "bench") -> None:
         page = self.request("GET", "/login")
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
-        form = f"username=bench&password={PASSWORD.replace(' ', '+')}&next=/&csrf_token={csrf}".encode()
+        form = f"username={username}&password={PASSWORD.replace(' ', '+')}&next=/&csrf_token={csrf}".encode()
         self.request("POST", "/login", form, {"content-type": "application/x-www-form-urlencoded"}, expect=303)
 
 
@@ -201,6 +225,43 @@ def compare(raw: Any, formwork: Any, rounds: int = 20) -> dict[str, float]:
     return {"raw_rps": n / sum(raw_times), "formwork_rps": n / sum(formwork_times), "ratio": ratio, "target": 0.5}
 
 
+def concurrent(make_send: Any, count: int) -> float:
+    """Records per second when CLIENTS clients (each its own keep-alive connection) send `count` requests together;
+    `make_send()` gives one client's send function of a request number."""
+    senders = [make_send() for _ in range(CLIENTS)]
+    share = count // CLIENTS
+    threads = [threading.Thread(target=timed, args=(send, range(k * share, (k + 1) * share)))
+               for k, send in enumerate(senders)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return share * CLIENTS / (time.perf_counter() - start)
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def compare_concurrent(raw: Any, formwork: Any, count: int, pids: tuple[int, int], rounds: int = 5) -> dict[str, float]:
+    """Records per second of both with CLIENTS clients, in alternating rounds; the medians and their ratio. Also
+    each server's CPU time per request, which load from elsewhere on the machine barely moves."""
+    raw_rates, formwork_rates, cpu = [], [], [0.0, 0.0]
+    for _ in range(rounds):
+        for k, (make, rates) in enumerate(((raw, raw_rates), (formwork, formwork_rates))):
+            before = cpu_seconds(pids[k])
+            rates.append(concurrent(make, count // rounds))
+            cpu[k] += cpu_seconds(pids[k]) - before
+    raw_rate, formwork_rate = statistics.median(raw_rates), statistics.median(formwork_rates)
+    sent = count // rounds // CLIENTS * CLIENTS * rounds
+    return {"raw_per_s": raw_rate, "formwork_per_s": formwork_rate, "ratio": formwork_rate / raw_rate,
+            "raw_cpu_ms": 1000 * cpu[0] / sent, "formwork_cpu_ms": 1000 * cpu[1] / sent,
+            "cpu_ratio": cpu[0] / cpu[1], "clients": CLIENTS, "target": 0.5, "target_per_s": 1350}
+
+
 def measure(home: Path, token: str) -> dict[str, dict[str, float]]:
     """Both apps served side by side; the list page and API create, raw and Formwork."""
     rng = random.Random(9)
@@ -212,7 +273,26 @@ def measure(home: Path, token: str) -> dict[str, dict[str, float]]:
         raw, formwork = Client(servers[0].port), Client(servers[1].port)
         formwork.sign_in()
         offset = WARMUP + REQUESTS  # each side inserts its own, equally long, rows
+        rep = Client(servers[1].port)
+        rep.sign_in("rep")
+        scoped = compare(lambda i: formwork.request("GET", "/apps/bench/deal"),
+                         lambda i: rep.request("GET", "/apps/bench/deal"))
+        many = 4 * REQUESTS
+        many_bodies = [json.dumps({"values": sample(2 * RECORDS + i, rng)}).encode() for i in range(2 * many)]
+
+        def raw_client() -> Any:
+            client = Client(servers[0].port)
+            return lambda i: client.request("POST", "/create", many_bodies[i], json_headers, 201)
+
+        def formwork_client() -> Any:
+            client = Client(servers[1].port)
+            return lambda i: client.request("POST", "/api/v1/deal", many_bodies[many + i], auth, 201)
+
         return {
+            "scoped_list": {"admin_rps": scoped["raw_rps"], "scoped_rps": scoped["formwork_rps"],
+                            "ratio": 1 / scoped["ratio"], "target": 1.2},
+            "api_create_concurrent": compare_concurrent(raw_client, formwork_client, many,
+                                                        (servers[0].process.pid, servers[1].process.pid)),
             "list_page": compare(lambda i: raw.request("GET", "/list"),
                                  lambda i: formwork.request("GET", "/apps/bench/deal")),
             "api_create": compare(lambda i: raw.request("POST", "/create", bodies[i], json_headers, 201),
@@ -238,6 +318,13 @@ def print_table(results: dict[str, Any]) -> None:
         r = results[key]
         print(f"{'web_' + key:<22} {r['raw_rps']:>10.0f} r/s {r['formwork_rps']:>10.0f} r/s {r['ratio']:>8.2f} "
               f"{'≥ 0.5':>10}")
+    r = results["api_create_concurrent"]
+    print(f"{'web_create_4_clients':<22} {r['raw_per_s']:>10.0f} r/s {r['formwork_per_s']:>10.0f} r/s "
+          f"{r['ratio']:>8.2f} {'≥ 0.5, ≥ 1350/s':>10}")
+    print(f"{'  server CPU/request':<22} {r['raw_cpu_ms']:>9.2f} ms {r['formwork_cpu_ms']:>9.2f} ms {r['cpu_ratio']:>8.2f}")
+    r = results["scoped_list"]
+    print(f"{'web_scoped_vs_admin':<22} {r['admin_rps']:>10.0f} r/s {r['scoped_rps']:>10.0f} r/s {r['ratio']:>8.2f} "
+          f"{'≤ 1.2':>10}")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,9 @@ SETTINGS: tuple[Setting, ...] = (
             "signs in again (10080 = 7 days).", "FORMWORK_SESSION_IDLE_MINUTES"),
     Setting("session_lifetime_days", "30", "Days after signing in at which a browser session ends however much it "
             "is used.", "FORMWORK_SESSION_LIFETIME_DAYS"),
+    Setting("access_log", "0", "1 to have `formwork serve` log every request (uvicorn's access log); off by default, "
+            "as a production site behind a proxy logs requests there and the log costs each request time.",
+            "FORMWORK_ACCESS_LOG"),
     Setting("redis_url", "", "Redis URL for background jobs (redis://host:6379/0); run `formwork worker` beside the "
             "web server. Empty: jobs run in the web process.", "REDIS_URL"),
     Setting("job_lease", "300", "Seconds a job may run before another worker takes it over (a dead worker's jobs "
@@ -86,8 +90,9 @@ class Settings:
         except KeyError:
             raise AttributeError(name) from None
 
-    @property
+    @cached_property
     def home_path(self) -> Path:
+        """The workspace folder, absolute (resolved once: requests ask for it and `resolve` reads the disk)."""
         return Path(self.values["home"]).expanduser().resolve()
 
     @property

@@ -20,6 +20,7 @@ from engine.drafts import DraftService
 from engine.errors import DefinitionError, FormworkError
 from engine.fields.conversion import ConversionContext, prepare_sqlite
 from engine.jobs.service import JobService
+from engine.org.cache import IdentityCache
 from engine.records.runtime import Runtimes
 from engine.records.service import Clock, RecordService, utc_now
 from engine.reports.schedules import unknown_users
@@ -71,7 +72,9 @@ class Workspace:
         self.clock = clock
         self.tz: tzinfo = ZoneInfo(settings.timezone)
         self.definitions = Definitions()
-        self.records = RecordService(self.engine, Runtimes(self.definitions, {}), self.tz, clock, replica=self.replica)
+        self.identities = IdentityCache()  # users, viewers and API tokens, kept while the org and token marks hold
+        self.records = RecordService(self.engine, Runtimes(self.definitions, {}), self.tz, clock,
+                                     self.identities.viewer, replica=self.replica)
         self.jobs = JobService(self, lease_seconds=float(settings.job_lease), backoff_seconds=float(settings.job_backoff))
         self.workflows = WorkflowService(self)
         self.drafts = DraftService(self)
@@ -106,7 +109,7 @@ class Workspace:
         # Built aside, then swapped in (requests run in threads meanwhile): the record service first, so that a
         # form new in this version shows in the definitions only once its runtime exists.
         self.records = RecordService(self.engine, Runtimes(definitions, schema.forms), self.tz, self.clock,
-                                     replica=self.replica)
+                                     self.identities.viewer, replica=self.replica)
         self.definitions = definitions
         return self.definitions
 
@@ -190,7 +193,7 @@ class Workspace:
     def records_for(self, definitions: Definitions) -> RecordService:
         """A record service over other definitions (a designer's draft): reads the live tables like this one."""
         return RecordService(self.engine, Runtimes(definitions, target_schema(definitions).forms), self.tz, self.clock,
-                             replica=self.replica)
+                             self.identities.viewer, replica=self.replica)
 
     def plan(self) -> Plan:
         """What sync would change in the database for the current definitions."""

@@ -18,7 +18,9 @@ from web.exports import delivery  # noqa: F401  (the worker draws scheduled repo
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1), help="Worker processes.")
-def serve(home: str, host: str, port: int, workers: int) -> None:
+@click.option("--access-log/--no-access-log", default=None,
+              help="Log every request (default: the access_log setting, off).")
+def serve(home: str, host: str, port: int, workers: int, access_log: bool | None) -> None:
     """Serve the web application and the API with uvicorn."""
     import uvicorn
 
@@ -30,7 +32,10 @@ def serve(home: str, host: str, port: int, workers: int) -> None:
         raise click.ClickException(refusal)
     os.environ["FORMWORK_HOME"] = home
     click.echo(f"Formwork on http://{host}:{port}/ (workspace {settings.home_path})")
-    uvicorn.run("web.asgi:app", host=host, port=port, workers=workers, log_level="info", proxy_headers=True)
+    if access_log is None:
+        access_log = settings.access_log.strip().lower() in ("1", "true")
+    uvicorn.run("web.asgi:app", host=host, port=port, workers=workers, log_level="info", proxy_headers=True,
+                access_log=access_log)
 
 
 __all__ = ["main"]

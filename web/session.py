@@ -9,7 +9,6 @@ from typing import Any
 from starlette.requests import Request
 
 from engine.org import sessions
-from engine.org.users import user_by_id
 from engine.records.model import Actor
 from web.endpoints import workspace
 from web.form_limits import read_form
@@ -97,8 +96,9 @@ def current_user(request: Request) -> dict[str, Any] | None:
     session = state_of(request.scope).session
     if session is None:
         return None
-    with workspace(request).statement() as conn:
-        user = user_by_id(conn, session.user_id)
+    ws = workspace(request)
+    with ws.statement() as conn:
+        user = ws.identities.user(conn, session.user_id)
     if user is None or not user["active"]:
         return None
     request.scope["formwork.user"] = user

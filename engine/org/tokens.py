@@ -126,6 +126,7 @@ class TokenUse:
     user: dict[str, Any]
     token_id: int
     last_used: datetime | None
+    expires_at: datetime | None = None
 
 
 def authenticate_token(conn: sa.Connection, token: str, now: datetime) -> TokenUse:
@@ -147,7 +148,7 @@ def authenticate_token(conn: sa.Connection, token: str, now: datetime) -> TokenU
         raise TokenRefused("user_disabled")
     user = {c.name: row._mapping[c.name] for c in users.columns}
     user["roles"] = sorted(row.role_list.split("\n")) if row.role_list else []
-    return TokenUse(user, int(row.token_id), row.last_used_at)
+    return TokenUse(user, int(row.token_id), row.last_used_at, row.expires_at)
 
 
 def needs_touch(last_used: datetime | None, now: datetime) -> bool:

@@ -6,7 +6,7 @@ reaches as a SQL predicate, hidden and read-only fields); reads are narrowed and
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -27,6 +27,7 @@ from engine.records.runtime import FormRuntime
 from engine.records.values import Errors
 
 NEEDS_VIEWER = ("department", "department_tree", "condition")
+ViewerLoader = Callable[[sa.Connection, int], Viewer | None]
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class Guard:
     actor: Actor
     rt: FormRuntime
     access: FormAccess
+    viewers: ViewerLoader = load_viewer  # the workspace passes its cache (engine.org.cache)
 
     @property
     def unrestricted(self) -> bool:
@@ -56,7 +58,7 @@ class Guard:
     def _viewer(self, conn: sa.Connection, operation: str) -> Viewer:
         user_id = self.actor.user_id or 0
         if any(s.kind in NEEDS_VIEWER for s in self.access.scopes_for(operation)):
-            return load_viewer(conn, user_id) or Viewer(user_id)
+            return self.viewers(conn, user_id) or Viewer(user_id)
         return Viewer(user_id, self.actor.roles, department_id=self.actor.department_id)
 
     def narrow(self, query: Query) -> tuple[Query, ColumnElement[bool] | None]:
@@ -113,18 +115,28 @@ class Guard:
         return errors
 
 
-def guard_for(defs: Definitions, actor: Actor, rt: FormRuntime) -> Guard:
+def guard_for(defs: Definitions, actor: Actor, rt: FormRuntime, viewers: ViewerLoader = load_viewer) -> Guard:
     """The guard of `actor` on the form of `rt`: administrators and the engine itself are unrestricted.
 
     A field computed from a hidden one is hidden too (a formula over a hidden rollup, a lookup through a hidden
-    relation): what it shows would give the hidden value away.
+    relation): what it shows would give the hidden value away. The access of a set of roles is worked out once per
+    definitions version (kept on the form's runtime).
     """
     if actor.system or actor.is_admin:
-        return Guard(actor, rt, full_access(rt.form.id))
+        return Guard(actor, rt, full_access(rt.form.id), viewers)
+    if defs is not rt.defs:
+        return Guard(actor, rt, _access(defs, actor, rt), viewers)
+    access = rt.accesses.get(actor.roles)
+    if access is None:
+        access = rt.accesses[actor.roles] = _access(defs, actor, rt)
+    return Guard(actor, rt, access, viewers)
+
+
+def _access(defs: Definitions, actor: Actor, rt: FormRuntime) -> FormAccess:
     access = resolve(defs.roles, actor.roles, rt.form.id)
     hidden = access.hidden | _hidden_lookups(defs, actor, rt)
     hidden |= rt.computed_from(hidden)
-    return Guard(actor, rt, replace(access, hidden=hidden) if hidden != access.hidden else access)
+    return replace(access, hidden=hidden) if hidden != access.hidden else access
 
 
 def _hidden_lookups(defs: Definitions, actor: Actor, rt: FormRuntime) -> frozenset[str]:

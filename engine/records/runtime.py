@@ -49,6 +49,12 @@ class FormRuntime:
         return self.tables.main
 
     @cached_property
+    def accesses(self) -> dict[frozenset[str], Any]:
+        """The resolved access of each set of roles on this form (engine.records.guard fills it): roles live in the
+        definitions, so a publish, which builds new runtimes, starts it afresh."""
+        return {}
+
+    @cached_property
     def owner_field(self) -> str | None:
         """The user field `owner`, when the form has one: it is the record's owner (data scopes follow it)."""
         f = self.form.field("owner")

@@ -16,7 +16,8 @@ from engine.fields.base import FilterContext
 from engine.records import reading, writing
 from engine.records.compute import apply_defaults, check_errors, compute_formulas, evaluate_rules, RuleState
 from engine.records.env import RecordEnv
-from engine.records.guard import Guard, guard_for
+from engine.permissions.viewer import load_viewer
+from engine.records.guard import Guard, ViewerLoader, guard_for
 from engine.records.linked_defaults import unseen_defaults
 from engine.records.model import Actor, Page, Query, Record
 from engine.records.query import count_query, cursor_of, select_page
@@ -43,9 +44,10 @@ def utc_now() -> datetime:
 class RecordService:
     """Create, update, delete, restore, purge, get and list records of any form."""
 
-    def __init__(self, engine: Engine, runtimes: Runtimes, tz: tzinfo, clock: Clock = utc_now, *,
-                 replica: Engine | None = None):
+    def __init__(self, engine: Engine, runtimes: Runtimes, tz: tzinfo, clock: Clock = utc_now,
+                 viewers: ViewerLoader = load_viewer, *, replica: Engine | None = None):
         self.engine, self.runtimes, self.tz, self.clock = engine, runtimes, tz, clock
+        self.viewers = viewers  # how scopes learn a user's departments (the workspace passes its cache)
         self.report_engine = replica or engine  # where report datasets are computed (DATABASE_REPLICA_URL)
 
     def runtime(self, form_id: str) -> FormRuntime:
@@ -56,7 +58,7 @@ class RecordService:
 
     def guard(self, actor: Actor, form_id: str) -> Guard:
         """What `actor` may do on the form: operations, reach, hidden and read-only fields."""
-        return guard_for(self.runtimes.defs, actor, self.runtime(form_id))
+        return guard_for(self.runtimes.defs, actor, self.runtime(form_id), self.viewers)
 
     def _reach(self, conn: sa.Connection, guard: Guard, operation: str, record_id: int, deleted: bool = False) -> None:
         """NotFound when the record is outside what the actor may read; PermissionDenied when they may read it

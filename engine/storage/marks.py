@@ -8,6 +8,8 @@
   id); otherwise a cache simply computes again.
 - The organisation (users, departments, memberships, role members): database triggers count every change in
   `data_marks`, whichever code (admin pages, CLI, sign-up, a script) made it.
+- API tokens: a trigger counts every revocation or deletion of a token (not the once-a-minute note of its last
+  use), so a process that keeps tokens in memory sees a revocation made by any other process at once.
 """
 
 from __future__ import annotations
@@ -19,11 +21,19 @@ from engine.storage.system import data_marks, history
 
 ORG = "org"
 ORG_TABLES = ("users", "departments", "memberships", "role_members")
+TOKENS = "tokens"
 
 _PG_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION formwork_org_mark() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   UPDATE data_marks SET value = value + 1 WHERE name = '{ORG}';
+  RETURN NULL;
+END $$
+"""
+_PG_TOKENS_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION formwork_tokens_mark() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE data_marks SET value = value + 1 WHERE name = '{TOKENS}';
   RETURN NULL;
 END $$
 """
@@ -39,6 +49,11 @@ def install(engine: Engine) -> None:
                 conn.exec_driver_sql(
                     f"CREATE OR REPLACE TRIGGER formwork_org_mark_{table} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
                     f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION formwork_org_mark()")
+            conn.exec_driver_sql(f"INSERT INTO data_marks (name, value) VALUES ('{TOKENS}', 0) ON CONFLICT DO NOTHING")
+            conn.exec_driver_sql(_PG_TOKENS_FUNCTION)
+            conn.exec_driver_sql(
+                "CREATE OR REPLACE TRIGGER formwork_tokens_mark AFTER UPDATE OF revoked_at OR DELETE OR TRUNCATE "
+                "ON api_tokens FOR EACH STATEMENT EXECUTE FUNCTION formwork_tokens_mark()")
         else:
             conn.exec_driver_sql(f"INSERT OR IGNORE INTO data_marks (name, value) VALUES ('{ORG}', 0)")
             for table in ORG_TABLES:
@@ -46,6 +61,11 @@ def install(engine: Engine) -> None:
                     conn.exec_driver_sql(
                         f"CREATE TRIGGER IF NOT EXISTS formwork_org_mark_{table}_{event.lower()} AFTER {event} "
                         f"ON {table} BEGIN UPDATE data_marks SET value = value + 1 WHERE name = '{ORG}'; END")
+            conn.exec_driver_sql(f"INSERT OR IGNORE INTO data_marks (name, value) VALUES ('{TOKENS}', 0)")
+            for event in ("UPDATE OF revoked_at", "DELETE"):
+                conn.exec_driver_sql(
+                    f"CREATE TRIGGER IF NOT EXISTS formwork_tokens_mark_{event.split()[0].lower()} AFTER {event} "
+                    f"ON api_tokens BEGIN UPDATE data_marks SET value = value + 1 WHERE name = '{TOKENS}'; END")
 
 
 def data_mark(conn: sa.Connection) -> tuple[object, object] | None:
@@ -59,3 +79,12 @@ def data_mark(conn: sa.Connection) -> tuple[object, object] | None:
     records = conn.execute(sa.select(sa.func.max(history.c.id))).scalar()
     org = conn.execute(sa.select(data_marks.c.value).where(data_marks.c.name == ORG)).scalar()
     return records, org
+
+
+_IDENTITY_MARKS = sa.select(data_marks.c.name, data_marks.c.value).where(data_marks.c.name.in_((ORG, TOKENS)))
+
+
+def identity_marks(conn: sa.Connection) -> tuple[int, int]:
+    """(organisation mark, tokens mark): what users, roles, departments and API tokens kept in memory depend on."""
+    found = {str(name): int(value) for name, value in conn.execute(_IDENTITY_MARKS)}
+    return found.get(ORG, 0), found.get(TOKENS, 0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from engine.org.tokens import TokenRefused, authenticate_token, needs_touch, touch_token
+from engine.org.tokens import TokenRefused, needs_touch, touch_token
 from web.endpoints import workspace
 
 CHALLENGE = {"www-authenticate": 'Bearer realm="formwork"'}
@@ -30,13 +30,14 @@ def token_refusal(request: Request, token: str) -> Response | None:
     ws = workspace(request)
     now = ws.now()
     try:
-        with ws.statement() as conn:  # two reads; a snapshot across them is not needed
-            use = authenticate_token(conn, token, now)
+        with ws.statement() as conn:  # the marks, then (unless kept) the token: no snapshot across them is needed
+            use = ws.identities.token(conn, token, now)
     except TokenRefused as exc:
         return unauthorized(exc.code, exc.error.message("zh"), exc.error.message("en"))
     if needs_touch(use.last_used, now):
         with ws.writing() as conn:
             touch_token(conn, use.token_id, now)
+            ws.identities.token_touched(conn, token, now)
     request.scope["formwork.user"] = use.user
     request.scope["formwork.auth"] = "token"
     return None

@@ -62,7 +62,10 @@ def foreign_files(ws: Workspace, user: dict[str, Any], form: FormDef, values: Ma
             ids = [i for row in given if isinstance(row, Mapping) for c in f.fields if holds_files(c)
                    for i in _referenced_ids(c, row.get(c.id))]
             wanted[f.id] = (f, ids)
-    stored = file_store(ws).many(i for _, ids in wanted.values() for i in ids)
+    referenced = [i for _, ids in wanted.values() for i in ids]
+    if not referenced:  # the usual create: no file named, nothing to look up (no query, no filesystem call)
+        return {}
+    stored = file_store(ws).many(referenced)
     errors: dict[str, list[FieldError]] = {}
     for field_id, (f, ids) in wanted.items():
         if any(i in stored and not may_read_file(ws, user, stored[i], lang) for i in ids):
