@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -72,7 +74,10 @@ class Workspace:
         self.clock = clock
         self.tz: tzinfo = ZoneInfo(settings.timezone)
         self.definitions = Definitions()
-        self.identities = IdentityCache()  # users, viewers and API tokens, kept while the org and token marks hold
+        # users, viewers and API tokens, kept while the org and token marks hold; the definitions' mark read with
+        # them tells this process of a publish made by another (a second web process, the CLI) on its next request
+        self.identities = IdentityCache(on_definitions=self._follow)
+        self._reloading = threading.Lock()
         self.records = RecordService(self.engine, Runtimes(self.definitions, {}), self.tz, clock,
                                      self.identities.viewer, replica=self.replica)
         self.jobs = JobService(self, lease_seconds=float(settings.job_lease), backoff_seconds=float(settings.job_backoff))
@@ -119,14 +124,25 @@ class Workspace:
 
     def _stored_mark(self) -> object:
         with read_transaction(self.engine) as conn:
-            return conn.execute(sa.select(sa.func.max(system.documents.c.id))).scalar()
+            return marks.definitions_mark(conn)
 
     def refresh(self) -> bool:
         """Reload the definitions if another process published since (workers call this before each job)."""
         if self._stored_mark() == self._documents_mark:
             return False
-        self.reload()
+        with self._reloading:  # one thread reloads; the others go on with the definitions they had
+            if self._stored_mark() != self._documents_mark:
+                self.reload()
         return True
+
+    def _follow(self, mark: int) -> None:
+        """The definitions' mark as a request just read it: reload when another process has published since."""
+        if mark != self._documents_mark and self._reloading.acquire(blocking=False):
+            try:
+                if self._stored_mark() != self._documents_mark:
+                    self.reload()
+            finally:
+                self._reloading.release()
 
     def _checked(self, changes: Mapping[str, str | None]) -> tuple[Definitions, Definitions]:
         """The current and the resulting definitions; DefinitionError for any problem of the result, and for a

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from engine.org.tokens import TokenRefused, TokenUse, authenticate_token
 from engine.org.users import user_by_id
 from engine.permissions.viewer import Viewer, load_viewer
-from engine.storage.marks import identity_marks
+from engine.storage.marks import IdentityMarks, identity_marks
 
 KEPT = 4096  # entries per kind, least recently used first out
 TOKEN_SECONDS = 30.0
@@ -67,15 +67,17 @@ def _copy(user: dict[str, Any]) -> dict[str, Any]:
 class IdentityCache:
     """Users, viewers and API tokens of a workspace, loaded again whenever the marks they depend on moved."""
 
-    def __init__(self, marks: Callable[[sa.Connection], tuple[int, int]] = identity_marks):
-        self._marks = marks
+    def __init__(self, marks: Callable[[sa.Connection], IdentityMarks] = identity_marks,
+                 on_definitions: Callable[[int], None] | None = None):
+        self._read_marks = marks
+        self._on_definitions = on_definitions  # told the definitions' mark each time the marks are read
         self._users: _Kept[int, dict[str, Any] | None] = _Kept()
         self._viewers: _Kept[int, Viewer | None] = _Kept()
         self._tokens: _Kept[str, TokenUse] = _Kept()
 
     def user(self, conn: sa.Connection, user_id: int) -> dict[str, Any] | None:
         """`user_by_id` (the users row with its roles), a copy of the caller's own."""
-        org, _ = self._marks(conn)
+        org = self._marks(conn)[0]
         user = self._users.get(user_id, org)
         if user is None:
             user = user_by_id(conn, user_id)
@@ -84,7 +86,7 @@ class IdentityCache:
 
     def viewer(self, conn: sa.Connection, user_id: int) -> Viewer | None:
         """`load_viewer`: the user as scopes and conditions see them (None when there is no such user)."""
-        org, _ = self._marks(conn)
+        org = self._marks(conn)[0]
         viewer = self._viewers.get(user_id, org)
         if viewer is None:
             viewer = load_viewer(conn, user_id)
@@ -111,6 +113,13 @@ class IdentityCache:
         use = self._tokens.get(key, marks, TOKEN_SECONDS)
         if use is not None:
             self._tokens.put(key, marks, TokenUse(use.user, use.token_id, now, use.expires_at))
+
+    def _marks(self, conn: sa.Connection) -> tuple[int, int]:
+        """(organisation, tokens) marks; the definitions' mark read with them goes to `on_definitions`."""
+        marks = self._read_marks(conn)
+        if self._on_definitions is not None:
+            self._on_definitions(marks.definitions)
+        return marks.org, marks.tokens
 
     def clear(self) -> None:
         """Forget everything kept."""

@@ -10,9 +10,13 @@
   `data_marks`, whichever code (admin pages, CLI, sign-up, a script) made it.
 - API tokens: a trigger counts every revocation or deletion of a token (not the once-a-minute note of its last
   use), so a process that keeps tokens in memory sees a revocation made by any other process at once.
+- Definitions: a trigger counts every change to the stored documents (a publish, a rollback, a template install),
+  so every web process sees another's publish on its next request (read with the identity marks, at no extra cost).
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -22,11 +26,19 @@ from engine.storage.system import data_marks, history
 ORG = "org"
 ORG_TABLES = ("users", "departments", "memberships", "role_members")
 TOKENS = "tokens"
+DEFINITIONS = "definitions"
 
 _PG_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION formwork_org_mark() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   UPDATE data_marks SET value = value + 1 WHERE name = '{ORG}';
+  RETURN NULL;
+END $$
+"""
+_PG_DEFINITIONS_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION formwork_definitions_mark() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE data_marks SET value = value + 1 WHERE name = '{DEFINITIONS}';
   RETURN NULL;
 END $$
 """
@@ -54,6 +66,12 @@ def install(engine: Engine) -> None:
             conn.exec_driver_sql(
                 "CREATE OR REPLACE TRIGGER formwork_tokens_mark AFTER UPDATE OF revoked_at OR DELETE OR TRUNCATE "
                 "ON api_tokens FOR EACH STATEMENT EXECUTE FUNCTION formwork_tokens_mark()")
+            conn.exec_driver_sql(
+                f"INSERT INTO data_marks (name, value) VALUES ('{DEFINITIONS}', 0) ON CONFLICT DO NOTHING")
+            conn.exec_driver_sql(_PG_DEFINITIONS_FUNCTION)
+            conn.exec_driver_sql(
+                "CREATE OR REPLACE TRIGGER formwork_definitions_mark AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
+                "ON meta_documents FOR EACH STATEMENT EXECUTE FUNCTION formwork_definitions_mark()")
         else:
             conn.exec_driver_sql(f"INSERT OR IGNORE INTO data_marks (name, value) VALUES ('{ORG}', 0)")
             for table in ORG_TABLES:
@@ -66,6 +84,11 @@ def install(engine: Engine) -> None:
                 conn.exec_driver_sql(
                     f"CREATE TRIGGER IF NOT EXISTS formwork_tokens_mark_{event.split()[0].lower()} AFTER {event} "
                     f"ON api_tokens BEGIN UPDATE data_marks SET value = value + 1 WHERE name = '{TOKENS}'; END")
+            conn.exec_driver_sql(f"INSERT OR IGNORE INTO data_marks (name, value) VALUES ('{DEFINITIONS}', 0)")
+            for event in ("INSERT", "UPDATE", "DELETE"):
+                conn.exec_driver_sql(
+                    f"CREATE TRIGGER IF NOT EXISTS formwork_definitions_mark_{event.lower()} AFTER {event} ON meta_documents "
+                    f"BEGIN UPDATE data_marks SET value = value + 1 WHERE name = '{DEFINITIONS}'; END")
 
 
 def data_mark(conn: sa.Connection) -> tuple[object, object] | None:
@@ -81,10 +104,24 @@ def data_mark(conn: sa.Connection) -> tuple[object, object] | None:
     return records, org
 
 
-_IDENTITY_MARKS = sa.select(data_marks.c.name, data_marks.c.value).where(data_marks.c.name.in_((ORG, TOKENS)))
+class IdentityMarks(NamedTuple):
+    """What users, roles, departments and API tokens kept in memory depend on, and the definitions' mark read with
+    them (so a process learns of another's publish on its next signed-in request without another query)."""
+
+    org: int
+    tokens: int
+    definitions: int
 
 
-def identity_marks(conn: sa.Connection) -> tuple[int, int]:
-    """(organisation mark, tokens mark): what users, roles, departments and API tokens kept in memory depend on."""
+_IDENTITY_MARKS = sa.select(data_marks.c.name, data_marks.c.value).where(
+    data_marks.c.name.in_((ORG, TOKENS, DEFINITIONS)))
+
+
+def identity_marks(conn: sa.Connection) -> IdentityMarks:
     found = {str(name): int(value) for name, value in conn.execute(_IDENTITY_MARKS)}
-    return found.get(ORG, 0), found.get(TOKENS, 0)
+    return IdentityMarks(found.get(ORG, 0), found.get(TOKENS, 0), found.get(DEFINITIONS, 0))
+
+
+def definitions_mark(conn: sa.Connection) -> int:
+    """The definitions' counter alone: it moves with every change to the stored documents."""
+    return int(conn.execute(sa.select(data_marks.c.value).where(data_marks.c.name == DEFINITIONS)).scalar() or 0)

@@ -155,3 +155,31 @@ def test_a_scoped_list_costs_the_queries_of_the_administrators(org) -> None:  # 
     bob = Actor(user_id=ids["bob"], roles=frozenset({"regional"}), department_id=ids["east"])
     assert [r.values["name"] for r in ws.records.list(bob, "customer", Query()).records] == ["east"]
     assert count(bob) <= count(Actor(user_id=1, is_admin=True)) + 1
+
+
+def test_a_publish_made_by_another_process_holds_on_the_next_request(org) -> None:  # type: ignore[no-untyped-def]
+    """Two web processes over one database: what one publishes (a new field here), the other serves at once."""
+    ws, other, ids = org
+    headers, _ = bearer(ws, 1)
+    client = TestClient(create_app(ws))
+    assert "vip_note" not in client.get("/api/openapi.json", headers=headers).text
+    source = other.sources()["shop/sales/forms/customer.yaml"]
+    other.publish({"shop/sales/forms/customer.yaml": source.replace(
+        "fields:\n", "fields:\n  - {id: vip_note, type: text, label: {zh: 贵宾备注, en: VIP note}}\n", 1)})
+    assert "vip_note" in client.get("/api/openapi.json", headers=headers).text
+    created = client.post("/api/v1/customer", headers=headers, json={"values": {"name": "n", "vip_note": "yes"}})
+    assert created.status_code == 201 and created.json()["values"]["vip_note"] == "yes"
+
+
+def test_a_public_link_closed_by_another_process_closes_at_once(org) -> None:  # type: ignore[no-untyped-def]
+    """No one is signed in on a public form: it looks for a publish elsewhere itself."""
+    from engine.public_forms import change_link
+
+    ws, other, _ = org
+    source = other.sources()["shop/sales/forms/customer.yaml"]
+    other.publish({"shop/sales/forms/customer.yaml": source + "public:\n  token: abcdefghijklmnop1234\n  fields: [name]\n"})
+    token = "abcdefghijklmnop1234"
+    client = TestClient(create_app(ws))
+    assert client.get(f"/f/{token}").status_code == 200
+    change_link(other, "customer", enabled=False)
+    assert client.get(f"/f/{token}").status_code in (403, 404)

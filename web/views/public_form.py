@@ -130,6 +130,7 @@ async def public_form(request: Request) -> Response:
 
 def _public_form(request: Request, data: FormData | None, body: bytes) -> Response:
     ws = workspace(request)
+    ws.refresh()  # no signed-in user to learn of a publish elsewhere by
     as_json = request.method == "POST" and data is None
     form = public_forms.find(ws.definitions, str(request.path_params["token"]))
     if form is None or form.public is None:

@@ -47,6 +47,7 @@ async def public_live(request: Request) -> Response:
 
 def _public_live(request: Request, data: FormData) -> Response:
     ws = workspace(request)
+    ws.refresh()  # no signed-in user to learn of a publish elsewhere by
     form = public_forms.find(ws.definitions, str(request.path_params["token"]))
     if form is None or form.public is None:
         return _refused(404, "not_found", "不存在", "Not found")

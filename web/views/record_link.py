@@ -42,6 +42,7 @@ async def record_link(request: Request) -> Response:
 
 def _record_link(request: Request, data: FormData | None) -> Response:
     ws = workspace(request)
+    ws.refresh()  # no signed-in user to learn of a publish elsewhere by
     lang = _lang(request, data)
     visit = visits.open_link(ws, str(request.path_params["token"]), lang)
     if visit is None:
