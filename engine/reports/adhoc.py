@@ -10,11 +10,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from engine.definitions.model import FieldDef, FormDef
 from engine.errors import FieldError, PermissionDenied, QueryInvalid
+from engine.fields.base import FieldType
+from engine.fields.registry import field_type
 from engine.i18n import I18n, text
 from engine.records.model import Actor, Filter
 from engine.records.paths import FieldPath, resolve_path
-from engine.records.runtime import FormRuntime
+from engine.records.runtime import SYSTEM_FIELDS, FormRuntime
 from engine.records.service import RecordService
 from engine.reports.buckets import BUCKETS
 from engine.reports.dataset import Member
@@ -25,6 +28,7 @@ AGGREGATES = ("count", "sum", "avg", "min", "max")
 MAX_GROUPS = 1000  # more groups than a chart or an integrator's table can use: refused, naming the cap
 MAX_FIELDS = 3
 MAX_MEASURES = 10
+LISTED_SYSTEM_FIELDS = ("created_at", "updated_at", "created_by", "updated_by", "owner_id", "department_id")
 
 
 @dataclass(frozen=True)
@@ -137,6 +141,25 @@ def _path(rt: FormRuntime, name: str, sees: Callable[[str], bool], actor: Actor)
     return path
 
 
+def choices(form: FormDef, visible: Callable[[str], bool]) -> tuple[list[str], dict[str, str]]:
+    """What a form offers directly to a reader who sees the fields `visible` accepts: the groupings (`field`,
+    `field:bucket`) and the measures with the kind of their values (count, integer, decimal or float). Paths through a
+    relation (`client.grade`) are accepted too, and not listed."""
+    fields = [f for f in (*form.fields, *(SYSTEM_FIELDS[k] for k in LISTED_SYSTEM_FIELDS)) if visible(f.id)]
+    groupings: list[str] = []
+    measures: dict[str, str] = {"count": "count"}
+    for f in fields:
+        ftype = field_type(f.type)
+        if ftype.groupable(f):
+            groupings.append(f.id)
+            if ftype.bucketable(f):
+                groupings.extend(f"{f.id}:{bucket}" for bucket in BUCKETS)
+        if ftype.measurable(f) and f.id not in SYSTEM_FIELDS:
+            measures.update({f"{a}:{f.id}": "float" if a == "avg" else "integer" if _whole(ftype, f) else "decimal"
+                             for a in AGGREGATES[1:]})
+    return groupings, measures
+
+
 def as_report(question: Question, max_groups: int = MAX_GROUPS) -> ReportDef:
     """The question as a report the engine runs: dimensions d0…, measures m0… (shown as plain numbers: a percent
     field's average stays in its points, as the API sends the field)."""
@@ -191,7 +214,11 @@ def _shape(rt: FormRuntime, m: Measure) -> Callable[[Any], Any]:
 
 def whole_numbers(path: FieldPath) -> bool:
     """Whether the field holds whole numbers (its sum is a whole number too): its API type is integer."""
-    return path.ftype.json_schema(path.field).get("type") in ("integer", ["integer", "null"])
+    return _whole(path.ftype, path.field)
+
+
+def _whole(ftype: FieldType, f: FieldDef) -> bool:
+    return ftype.json_schema(f).get("type") in ("integer", ["integer", "null"])
 
 
 def member_json(path: FieldPath, bucket: str | None, member: Member) -> dict[str, Any]:
