@@ -14,6 +14,7 @@ from engine.records.model import Actor
 from engine.reports.adhoc import MAX_GROUPS
 from tests.conftest import add_user
 from tests.web.test_api import bearer, error_of
+from tests.web.test_web import sign_in
 from web.app import create_app
 
 ALICE = Actor(user_id=1, is_admin=True)
@@ -183,3 +184,34 @@ def test_other_methods_get_405_and_an_unknown_form_404(shop_data, client: TestCl
     assert client.delete("/api/v1/order/aggregate", headers=bearer(shop)).status_code == 405
     assert get(client, shop, "nope/aggregate").status_code == 404
     assert client.get("/api/v1/order/aggregate").status_code == 401
+
+
+def test_the_document_lists_the_groupings_and_measures_each_caller_may_use(shop_data, client: TestClient) -> None:
+    shop, clerk_id, _ = shop_data
+
+    def param(doc: dict[str, Any], path: str, name: str) -> list[str]:
+        found = next(p for p in doc["paths"][path]["get"]["parameters"] if p["name"] == name)
+        return list(found["schema"]["items"]["anyOf"][0]["enum"])
+
+    admin = client.get("/api/openapi.json", headers=bearer(shop)).json()
+    clerk = client.get("/api/openapi.json", headers=bearer(shop, clerk_id)).json()
+    assert {"ordered_on:month", "status", "customer", "owner_id"} <= set(param(admin, "/api/v1/order/groupby", "field"))
+    assert {"count", "sum:total", "avg:discount"} <= set(param(admin, "/api/v1/order/aggregate", "measure"))
+    assert "email" in param(admin, "/api/v1/customer/groupby", "field")
+    assert "email" not in param(clerk, "/api/v1/customer/groupby", "field")  # hidden from the clerk
+    assert "/api/v1/product/groupby" not in clerk["paths"]  # a form the clerk may not read
+    values = admin["paths"]["/api/v1/order/aggregate"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert values["schema"]["properties"]["values"]["properties"]["count"] == {"type": "integer", "minimum": 0}
+
+
+@pytest.mark.parametrize("lang, words", [("zh", ("API 文档", "参数", "响应")), ("en", ("API reference", "Parameter"))])
+def test_the_reference_page_shows_both_operations(shop_data, client: TestClient, lang: str,
+                                                   words: tuple[str, ...]) -> None:
+    sign_in(client)
+    client.get(f"/lang/{lang}")
+    page = client.get("/api/docs").text
+    for op in ("groupByOrder", "aggregateOrder", "groupByCustomer"):
+        assert f'id="{op}"' in page and f'href="#{op}"' in page
+    assert "/api/v1/order/groupby" in page and "too_many_groups" in page
+    for word in words:
+        assert word in page
