@@ -22,7 +22,7 @@ from engine.records.service import RecordService
 from engine.reports.buckets import BUCKETS
 from engine.reports.dataset import Member
 from engine.reports.model import DimensionDef, MeasureDef, ReportDef
-from engine.reports.run import run_report
+from engine.reports.run import compute_report
 
 AGGREGATES = ("count", "sum", "avg", "min", "max")
 MAX_GROUPS = 1000  # more groups than a chart or an integrator's table can use: refused, naming the cap
@@ -172,13 +172,13 @@ def as_report(question: Question, max_groups: int = MAX_GROUPS) -> ReportDef:
 
 
 def ask(records: RecordService, actor: Actor, question: Question) -> Answer:
-    """The answer as `actor` may see it: PermissionDenied without the read right, FieldNotVisible or QueryInvalid
-    for a field they may not use, TooManyGroups past MAX_GROUPS groups."""
+    """The answer as `actor` may see it, computed now: PermissionDenied without the read right, FieldNotVisible or
+    QueryInvalid for a field they may not use, TooManyGroups past MAX_GROUPS groups."""
     guard = records.guard(actor, question.form)
     guard.require("read")
     rt = records.runtime(question.form)
     check(rt, question, guard.sees, actor)
-    dataset = run_report(records, actor, as_report(question))
+    dataset = compute_report(records, actor, as_report(question))  # not kept: questions vary, copies cost
     n = len(question.groupings)
     shape = [_shape(rt, m) for m in question.measures]
 
