@@ -140,6 +140,8 @@ def test_a_field_the_caller_cannot_read_cannot_be_grouped_measured_or_filtered(s
         assert response.status_code == 403, response.text
         assert "email" in error_of(response)["message"]["en"] and "email" in error_of(response)["message"]["zh"]
     assert get(client, shop, "customer/groupby", field="email").status_code == 200  # the administrator sees it
+    assert get(client, shop, "customer/aggregate", q="x.cn").json()["values"] == {"count": 3}
+    assert get(client, shop, "customer/aggregate", clerk_id, q="x.cn").json()["values"] == {"count": 0}  # not searched
     assert get(client, shop, "customer/groupby", clerk_id, field="grade").status_code == 200
     assert get(client, shop, "product/aggregate", clerk_id).status_code == 403  # no read right on the form
     assert get(client, shop, "product/groupby", clerk_id, field="name").status_code == 403
