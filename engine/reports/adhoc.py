@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from engine.definitions.model import FieldDef, FormDef
@@ -208,8 +208,18 @@ def _shape(rt: FormRuntime, m: Measure) -> Callable[[Any], Any]:
     if whole_numbers(path):
         return lambda v: None if v is None else int(v)
     places = path.ftype.decimals(path.field)
-    quantum = Decimal(1).scaleb(-places) if places is not None else None
-    return lambda v: None if v is None else Decimal(str(v)).quantize(quantum) if quantum is not None else Decimal(str(v))
+    return lambda v: None if v is None else _at_places(Decimal(str(v)), places)
+
+
+def _at_places(value: Decimal, places: int | None) -> Decimal:
+    """`value` at the field's places (SQLite sums REAL columns), or as it is when that needs more digits than a
+    decimal holds."""
+    if places is None:
+        return value
+    try:
+        return value.quantize(Decimal(1).scaleb(-places))
+    except InvalidOperation:
+        return value
 
 
 def whole_numbers(path: FieldPath) -> bool:
