@@ -17,7 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bench import dashboard_page, designer_page, jobs, list_during_export, report_groupby, web, workflows
+from bench import api_groupby, dashboard_page, designer_page, jobs, list_during_export, report_groupby, web, workflows
 from engine.definitions.loader import read_directory
 from engine.records.model import Actor, Filter, Query
 from engine.settings import Settings
@@ -169,6 +169,7 @@ def main() -> None:
         results["database"] = "sqlite"
         ws.close()
         results["web"] = web.run(Path(tmp))
+        results["api_groupby"] = api_groupby.run(Path(tmp))
         results["list_during_export"] = list_during_export.run(Path(tmp))
         results["jobs"] = jobs.run(Path(tmp))
         results["workflows"] = workflows.run(Path(tmp))
@@ -185,6 +186,7 @@ def main() -> None:
     print(f"{'add_field_1m':<22} {'':>14} {r['seconds']:>12.3f} s {'':>8} {'< 1 s':>10}")
     report_groupby.print_table(results["report_groupby"])
     web.print_table(results["web"])
+    api_groupby.print_table(results["api_groupby"])
     list_during_export.print_table(results["list_during_export"])
     jobs.print_table(results["jobs"])
     workflows.print_table(results["workflows"])

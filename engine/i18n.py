@@ -122,6 +122,26 @@ MESSAGES: dict[str, dict[str, str]] = {
     "bad_limit": {"zh": "limit 应为 1 到 {max} 之间的整数", "en": "limit must be a whole number from 1 to {max}"},
     "bad_flag": {"zh": "参数 {label} 只能是 0 或 1", "en": "{label} must be 0 or 1"},
     "bad_text": {"zh": "参数 {label} 含有不允许的字符", "en": "{label} contains characters that are not allowed"},
+    # group-by and aggregate API
+    "group_unknown_field": {"zh": "表单中没有字段“{value}”", "en": "the form has no field '{value}'"},
+    "group_field_hidden": {"zh": "你无权查看字段“{value}”,不能按它分组或汇总",
+                           "en": "you may not see the field '{value}': it cannot be grouped or measured"},
+    "not_groupable": {"zh": "不能按“{value}”分组:它不是每条记录一个值",
+                      "en": "cannot group by '{value}': it does not hold one value per record"},
+    "bad_bucket": {"zh": "“{value}”不是日期分组方式,可用:{allowed}",
+                   "en": "'{value}' is not a date bucket; use one of {allowed}"},
+    "not_bucketable": {"zh": "“{value}”不是日期字段,不能按日期分组", "en": "'{value}' is not a date: it cannot be "
+                                                                    "grouped by day, week, month, quarter or year"},
+    "bad_measure": {"zh": "指标“{value}”无效,应写作 count,或 sum:字段、avg:字段、min:字段、max:字段",
+                    "en": "the measure '{value}' is not valid: write count, or sum:FIELD, avg:FIELD, min:FIELD or "
+                          "max:FIELD"},
+    "not_measurable": {"zh": "不能对“{value}”取 {aggregate}:它不是数字字段",
+                       "en": "cannot take the {aggregate} of '{value}': it is not a number field"},
+    "too_many_params": {"zh": "参数 {label} 最多 {max} 个", "en": "at most {max} values of {label}"},
+    "missing_param": {"zh": "缺少参数 {label}", "en": "the parameter {label} is required"},
+    "too_many_groups": {"zh": "分组超过 {max} 个,请加筛选条件,或按更粗的日期粒度分组",
+                        "en": "the records fall into more than {max} groups: narrow the filter or group dates by a "
+                              "coarser bucket"},
     # bulk API
     "batch_too_large": {"zh": "一次最多写入 {max} 条记录,这批有 {count} 条,请分批发送",
                         "en": "a batch holds at most {max} records; this one has {count}: send it in parts"},

@@ -22,7 +22,7 @@ from engine.files import policy as upload_policy
 from engine.jobs.runner import InProcessRunner
 from engine.org.sessions import Policy
 from engine.workspace import Workspace
-from web.api import bulk as api_bulk, openapi, records as api_records, reference
+from web.api import aggregates, bulk as api_bulk, openapi, records as api_records, reference
 from web.api.auth import bearer_token, token_refusal, unauthorized
 from web.cookies import SecureCookies
 from web.endpoints import workspace
@@ -329,6 +329,8 @@ def create_app(ws: Workspace, *, run_jobs: bool = False) -> Starlette:
         Route("/api/v1/{form}", api_records.collection, methods=["GET", "POST"]),
         Route("/api/v1/{form}/export", export.ApiExport),
         Route("/api/v1/{form}/bulk", api_bulk.ApiBulk),
+        Route("/api/v1/{form}/groupby", aggregates.GroupBy),
+        Route("/api/v1/{form}/aggregate", aggregates.Aggregate),
         Route("/api/v1/{form}/{id}", api_records.item, methods=["GET", "PATCH", "DELETE"]),
         Route("/api/v1/{form}/{id}/restore", api_records.restore, methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),

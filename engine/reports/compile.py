@@ -88,7 +88,8 @@ def compile_report(rt: FormRuntime, report: ReportDef, ctx: FilterContext, scope
     """The report's SQL for one viewer: `scope` is the rows they may read, `sees(path)` whether they may see a
     field; `tz` is the zone dates are bucketed in. FieldHidden for a field they may not see."""
     compiler = _Compiler(rt, ctx, sees)
-    where = sa.and_(where_clause(rt, Query(filters=tuple(compiler.filter_paths(report.filters))), ctx), scope)
+    where = sa.and_(where_clause(rt, Query(filters=tuple(compiler.filter_paths(report.filters)), search=report.search),
+                                 ctx), scope)
     dims = [DimensionSpec(d.id, compiler.path(d.field), d.bucket) for d in report.dimensions]
     keys: list[ColumnElement[Any]] = []
     spreads: list[sa.FromClause] = []

@@ -77,6 +77,8 @@ class ReportDef:
     description: I18n | None = None
     schedules: tuple[ScheduleDef, ...] = ()
     source: Source = Source()
+    search: str | None = None  # a quick search over the text fields the viewer sees (the API's `q`)
+    max_groups: int | None = None  # more groups than this: TooManyGroups instead of a dataset (the API's cap)
 
     def measure(self, measure_id: str) -> MeasureDef | None:
         return next((m for m in self.measures if m.id == measure_id), None)

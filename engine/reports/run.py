@@ -13,11 +13,11 @@ import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.definitions.model import PipelineDef
-from engine.errors import FormulaError, PermissionDenied
+from engine.errors import FormulaError, PermissionDenied, QueryInvalid
 from engine.fields.base import RELATIVE_DATE_OPS, FilterContext
 from engine.fields.types.temporal import period
 from engine.formulas import MappingEnv, compile_formula, evaluate
-from engine.records.model import Actor
+from engine.records.model import Actor, Query
 from engine.records.paths import resolve_path
 from engine.records.service import RecordService
 from engine.reports import result_cache
@@ -41,6 +41,14 @@ class ReportForbidden(PermissionDenied):
         self.report, self.field = report, field
 
 
+class TooManyGroups(QueryInvalid):
+    """The records fall into more groups than the caller allows (`most`)."""
+
+    def __init__(self, most: int):
+        super().__init__("too_many_groups", max=most)
+        self.most = most
+
+
 def run_report(records: RecordService, actor: Actor, report: ReportDef) -> Dataset:
     """The report's dataset as `actor` may see it; ReportForbidden when they may not run it."""
     return result_cache.cached(records, actor, report, compute_report)
@@ -53,9 +61,9 @@ def compute_report(records: RecordService, actor: Actor, report: ReportDef) -> D
         return _run_reached(records, actor, report, pipeline)
     compiled, ctx = _compile(records, actor, report, None)
     with read_transaction(records.report_engine) as conn:
-        grouped = [tuple(r) for r in conn.execute(compiled.grouped())]
-        totals = _combined(compiled, grouped) if _combinable(compiled) else \
-            _values(compiled, conn.execute(compiled.totals()).one())
+        grouped = _grouped(conn, compiled, report.max_groups)
+        totals = _combined(compiled, grouped) if _combinable(compiled) else _values(compiled, grouped[0]) \
+            if not compiled.dimensions else _values(compiled, conn.execute(compiled.totals()).one())
         makers = [MemberMaker(d, records.tz) for d in compiled.dimensions]
         for i, maker in enumerate(makers):
             maker.load(conn, records.runtimes.defs, (row[i] for row in grouped))
@@ -81,6 +89,18 @@ def compute_report(records: RecordService, actor: Actor, report: ReportDef) -> D
         done = _as_ratios(_with_formulas(report, values, ctx), points)
         dataset.rows.append(row[:n] + [done[m.id] for m in report.measures])
     return dataset
+
+
+def _grouped(conn: sa.Connection, compiled: CompiledReport, most: int | None) -> list[tuple[Any, ...]]:
+    """The rows of the grouped statement (without dimensions: the one row over every record); TooManyGroups when
+    there are more than `most` (only one more is read to know)."""
+    stmt = compiled.grouped()
+    if most is not None and compiled.dimensions:
+        stmt = stmt.limit(most + 1)
+    grouped = [tuple(r) for r in conn.execute(stmt)]
+    if most is not None and len(grouped) > most:
+        raise TooManyGroups(most)
+    return grouped
 
 
 def _run_reached(records: RecordService, actor: Actor, report: ReportDef, pipeline: PipelineDef) -> Dataset:
@@ -139,6 +159,10 @@ def _compile(records: RecordService, actor: Actor, report: ReportDef, ctx: Filte
     ctx = ctx or records.filter_context(actor)
     with read_transaction(records.engine) as conn:
         scope = guard.predicate(conn, "read", ctx)
+    if report.search:  # a search over the fields the viewer sees (the guard's clause, when some are hidden)
+        _, visible = guard.narrow(Query(search=report.search))
+        if visible is not None:
+            report, scope = replace(report, search=None), sa.and_(scope, visible)
     if narrower is not None:
         scope = sa.and_(scope, narrower)
     try:

@@ -341,6 +341,26 @@ def api_reads(p: Probe) -> None:
             p.leaks.append(f"api get {name}: the order_count rollup is not the customer's one order")  # order counts
 
 
+def api_aggregates(p: Probe) -> None:
+    """Group-by and aggregate count exactly the scope's customers; the hidden e-mail is neither grouped by,
+    filtered on nor searched."""
+    reads = p.scope != "none"
+    by_name = p.client.get("/api/v1/customer/groupby", params={"field": ["name", "grade"]})
+    p.seen("api groupby", by_name.text)
+    total = p.client.get("/api/v1/customer/aggregate", params={"measure": ["count", "sum:rating"]})
+    counted = total.json()["values"]["count"] if total.status_code == 200 else None
+    if counted != (len(p.expected) if reads else None) or total.status_code != (200 if reads else 403):
+        p.leaks.append(f"api aggregate: status {total.status_code}, count {counted}")
+    hidden = ({"field": "email"}, {"field": "grade", "filter": '[{"field": "email", "op": "contains", "value": "s"}]'})
+    for params in hidden:
+        got = p.client.get("/api/v1/customer/groupby", params=params)
+        if got.status_code != 403 or SECRET in got.text:
+            p.leaks.append(f"api groupby over the hidden e-mail: status {got.status_code}")
+    searched = p.client.get("/api/v1/customer/aggregate", params={"q": "secret"})
+    if reads and searched.json()["values"]["count"] != 0:
+        p.leaks.append("api aggregate ?q=secret counts customers by their hidden e-mail")
+
+
 def preview(p: Probe) -> None:
     for name, record_id in p.customers.items():
         response = p.post(f"{C}/preview?record={record_id}", {"name": name})
@@ -585,6 +605,8 @@ CASES: dict[tuple[str, str], Callable[[Probe], None]] = {
     ("/api/v1/{form}", "GET"): api_reads,
     ("/api/v1/{form}/{id}", "GET"): api_reads,
     ("/api/v1/{form}/export", "GET"): export,
+    ("/api/v1/{form}/groupby", "GET"): api_aggregates,
+    ("/api/v1/{form}/aggregate", "GET"): api_aggregates,
     ("/api/v1/exports/{token}", "GET"): export_status,
     ("/apps/{app}/{form}/import", "GET"): import_steps,
     ("/apps/{app}/{form}/import", "POST"): import_steps,

@@ -15,6 +15,7 @@ from engine.i18n import text
 from engine.permissions.access import FormAccess, full_access
 from engine.records.query import MAX_LIMIT
 from web.api.input import MAX_ID
+from web.api.openapi_aggregates import aggregate_paths
 from web.api.openapi_bulk import bulk_paths
 from web.api.openapi_workflow import workflow_paths
 from web.api.validation import values_input_schema
@@ -48,7 +49,8 @@ SECURITY_SCHEMES = {
 READ_SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}, {"cookieAuth": []}]
 WRITE_SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}, {"cookieAuth": [], "csrfHeader": []}]
 ERRORS = {
-    "400": "the query is not valid (unknown field or operator, bad limit, cursor or flag)",
+    "400": "the query is not valid (unknown field or operator, bad limit, cursor or flag; a field that cannot be "
+           "grouped or measured, too many groups)",
     "401": "not signed in, or the API token is missing, invalid, expired or revoked",
     "403": "not allowed, or the CSRF token is missing (cookie sessions)",
     "404": "no such form or record",
@@ -141,9 +143,13 @@ def _export_params() -> list[dict[str, Any]]:
             *(chosen[n] for n in ("q", "sort", "filter"))]
 
 
-OPERATION_NEEDS = {"list": "read", "get": "read", "export": "export", "bulkCreate": "create+import",
+OPERATION_NEEDS = {"list": "read", "get": "read", "export": "export", "groupBy": "read", "aggregate": "read",
+                   "bulkCreate": "create+import",
                    "bulkUpdate": "update+import", "create": "create", "update": "update", "delete": "delete",
                    "restore": "delete"}
+
+
+READ_VERBS = ("list", "get", "export", "groupBy", "aggregate")
 
 
 def form_paths(form: FormDef, access: FormAccess | None = None) -> dict[str, Any]:
@@ -161,7 +167,7 @@ def form_paths(form: FormDef, access: FormAccess | None = None) -> dict[str, Any
     base = f"/api/v1/{form.id}"
 
     def op(verb: str, summary: str, responses: dict[str, Any], **extra: Any) -> dict[str, Any]:
-        security = READ_SECURITY if verb in ("list", "get", "export") else WRITE_SECURITY
+        security = READ_SECURITY if verb in READ_VERBS else WRITE_SECURITY
         return {"tags": [tag], "operationId": f"{verb}{name}", "summary": summary, "security": security,
                 "responses": responses, **extra}
 
@@ -182,6 +188,7 @@ def form_paths(form: FormDef, access: FormAccess | None = None) -> dict[str, Any
                 parameters=_export_params()),
         },
         **bulk_paths(form, op, lambda ok, *codes: _responses(ok, *codes), _json),
+        **aggregate_paths(form, access, op, lambda ok, *codes: _responses(ok, *codes), _json, _list_params()),
         base + "/{id}": {
             "parameters": [record_id],
             "get": op("get", f"Get a {tag} record", _responses({"200": {"description": "the record", **_json(_ref(name))}})),
