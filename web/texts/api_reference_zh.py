@@ -27,8 +27,9 @@ EXACT: dict[str, str] = {
     "stable, machine-readable reason, e.g. invalid, conflict, not_found, bad_filter, token_expired":
         "稳定的机器可读原因,例如 `invalid`、`conflict`、`not_found`、`bad_filter`、`token_expired`",
     "per field path (e.g. items[2].quantity; '' for the record)": "按字段路径(如 `items[2].quantity`;`''` 指整条记录)",
-    "the query is not valid (unknown field or operator, bad limit, cursor or flag)":
-        "查询参数无效(未知的字段或运算符,或 `limit`、游标、开关值有误)",
+    "the query is not valid (unknown field or operator, bad limit, cursor or flag; a field that cannot be grouped or "
+    "measured, too many groups)":
+        "查询参数无效(未知的字段或运算符,`limit`、游标或开关值有误;字段不能分组或统计,或分组过多)",
     "not signed in, or the API token is missing, invalid, expired or revoked": "未登录,或 API 令牌缺失、无效、过期或已吊销",
     "not allowed, or the CSRF token is missing (cookie sessions)": "无权操作,或缺少 CSRF 令牌(会话方式)",
     "no such form or record": "表单或记录不存在",
@@ -77,6 +78,39 @@ EXACT: dict[str, str] = {
     "true: all or nothing. Any failure writes nothing and answers 422 with every failure in `fields`, keyed "
     "`[index].path`":
         "`true`:全部成功或全部不写。任何一条失败则不写入,返回 422,`fields` 以 `[index].path` 列出所有失败",
+    # group-by and aggregate
+    "Counts, sums, averages, minimums and maximums of the records you may read, grouped by up to 3 fields "
+    "(`field=status&field=ordered_on:month`), computed by the report engine under your data scope; `filter` and `q` "
+    "work as in the list. Each group gives every grouping's member (`value` and `label` in Chinese and English) and "
+    "its measures; `totals` are over every record. More than 1,000 groups: 400 `too_many_groups` (narrow the filter "
+    "or use a coarser date bucket). A field you may not see: 403 naming it.":
+        "对你可读的记录计数、求和、求平均、最小值与最大值,最多按 3 个字段分组(`field=status&field=ordered_on:month`),"
+        "由报表引擎在你的数据范围内计算;`filter` 与 `q` 的用法同列表。每个分组给出各分组字段的取值(`value`,以及中英文的 "
+        "`label`)与统计值;`totals` 为全部记录的合计。分组超过 1,000 个:返回 400 `too_many_groups`(请缩小筛选范围或改用"
+        "更粗的日期粒度)。使用你无权查看的字段:返回 403 并指出该字段。",
+    "The measures over every record you may read under `filter` and `q` (your data scope applies). A field you may "
+    "not see: 403 naming it.":
+        "在 `filter` 与 `q` 条件下,对你可读的全部记录计算统计值(按你的数据范围)。使用你无权查看的字段:返回 403 并指出该字段。",
+    "a field through a relation (client.grade), a date one with a bucket":
+        "经关联字段取的字段(`client.grade`),日期字段可带粒度",
+    "a number field through a relation (sum:client.revenue)": "经关联字段取的数字字段(`sum:client.revenue`)",
+    "a decimal, as a string": "以字符串表示的小数",
+    "what a list filter takes: an option's value, an id (user, department, record), a date bucket's first day "
+    "(YYYY-MM-DD), the text; null for records with no value":
+        "列表筛选所用的值:选项的值、ID(用户、部门、记录)、日期区间的第一天(YYYY-MM-DD)、文本;无值的记录为 `null`",
+    "what a person reads (an option's label, a name, 2024 Q1…)": "给人看的名称(选项名称、姓名、2024 年第 1 季度…)",
+    "an option's colour, when it has one": "选项的颜色(如有)",
+    "by measure, as asked: counts and measures of whole numbers are integers, averages numbers, other sums, minimums "
+    "and maximums decimal strings (null over no records)":
+        "按请求的统计项:计数与整数字段的统计为整数,平均值为数字,其余求和、最小值、最大值为小数字符串(没有记录时为 `null`)",
+    "count (the default), or sum:FIELD, avg:FIELD, min:FIELD, max:FIELD of a number field; repeat for several":
+        "`count`(默认),或数字字段的 `sum:字段`、`avg:字段`、`min:字段`、`max:字段`;可重复以求多项",
+    "the groups and the totals": "各分组与合计",
+    "the measures": "统计值",
+    "by grouping, as asked (status, ordered_on:month)": "按请求的分组字段(`status`、`ordered_on:month`)",
+    "a field to group by, a date one optionally by day, week, month, quarter, year (ordered_on:month); repeat for "
+    "several":
+        "分组字段,日期字段可按 `day`、`week`、`month`、`quarter`、`year` 分组(`ordered_on:month`);可重复以多级分组",
     # workflow
     "A box of the caller's inbox, with the to-do and unread-cc counts": "调用者收件箱中的一个分类,附待办数与未读抄送数",
     "a page of the box": "该分类的一页",
@@ -133,6 +167,7 @@ SUMMARIES: dict[str, str] = {
     "get": "读取一条{form}记录", "update": "修改一条{form}记录", "delete": "将一条{form}记录移入回收站",
     "restore": "从回收站恢复一条{form}记录", "bulkCreate": "批量新建{form}记录(一次最多 {batch} 条)",
     "bulkUpdate": "批量修改{form}记录,各按其版本(一次最多 {batch} 条)",
+    "groupBy": "将{form}记录分组并统计", "aggregate": "统计{form}记录",
     "getWorkflow": "{form}记录的流程", "runWorkflow": "提交、撤回或催办{form}记录的流程",
 }
 
