@@ -6,6 +6,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "list_view_table": {"zh": "表格", "en": "Table"},
     "gallery": {"zh": "画廊", "en": "Gallery"},
     "gallery_no_picture": {"zh": "无图片", "en": "No picture"},
+    "thumb_none": {"zh": "无法预览", "en": "No preview"},
+    "thumb_size_bad": {"zh": "缩略图尺寸只能是 {sizes} 像素。", "en": "A thumbnail size can be {sizes} pixels only."},
     "list_pages": {"zh": "分页", "en": "Pages"},
     "list_prev_page": {"zh": "上一页", "en": "Previous"},
     "list_next_page": {"zh": "下一页", "en": "Next"},
