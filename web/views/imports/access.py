@@ -74,6 +74,7 @@ def when(tz: tzinfo, at: datetime | None, lang: str) -> str:
 
 def past(request: Request, v: Visit) -> list[dict[str, Any]]:
     """The user's own imports into the form, newest first, as the past-imports table shows them."""
-    return [{"url": f"{v.base}/imports/{j.token}", "created_at": when(user_tz(request), j.created_at, v.lang), "filename": j.filename,
+    return [{"url": f"{v.base}/imports/{j.token}", "created_at": when(user_tz(request), j.created_at, v.lang),
+             "filename": j.filename,
              "status": j.status, "dry_run": j.dry_run, "written": j.written, "updated": j.updated,
              "skipped": j.skipped, "errors": j.errors} for j in imports.imports_of(v.ws, v.user_id, v.form.id)]
