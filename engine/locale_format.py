@@ -14,6 +14,7 @@ from typing import Any
 
 from babel import Locale
 from babel.dates import format_date as babel_date
+from babel.dates import format_datetime as babel_datetime
 from babel.dates import format_time as babel_time
 from babel.dates import get_datetime_format
 from babel.numbers import format_decimal, get_currency_symbol
@@ -44,6 +45,21 @@ def moment(value: datetime, lang: str, seconds: bool = False) -> str:
     pattern = str(get_datetime_format("medium", locale=loc))
     hour = babel_time(value.time(), TIME + (":ss" if seconds else ""), locale=loc)
     return pattern.replace("{1}", day(value.date(), lang)).replace("{0}", hour)
+
+
+def zoned_moment(value: datetime, lang: str) -> str:
+    """A date and time with the zone it is in, for texts read away from the page (a PDF's "made at", a sheet's
+    header): 2026年12月6日 14:30 GMT+08:00 · Dec 6, 2026, 14:30 GMT+08:00 (no zone on a naive value)."""
+    shown = moment(value, lang)
+    if value.tzinfo is None or value.utcoffset() is None:
+        return shown
+    return f"{shown} {babel_datetime(value, 'ZZZZ', locale=locale_of(lang))}"
+
+
+def iso_stamp(value: datetime) -> str:
+    """A moment for files read by people and programs alike (the audit CSV), the same in every language: ISO 8601
+    to the second with its UTC offset, 2026-12-06 14:30:05+08:00."""
+    return value.isoformat(sep=" ", timespec="seconds")
 
 
 def clock(value: time, lang: str) -> str:

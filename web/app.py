@@ -35,7 +35,7 @@ from web.sessions import ServerSessions
 from web.views.printing import routes as printing_routes
 from web.views import auth, forms, live, pickers, public_form, record_detail, record_link, records, settings, uploads
 from web.views import public_live
-from web.views import batch, calendar, gallery, kanban, listing, saved
+from web.views import batch, calendar, gallery, kanban, listing, saved, thumbnails
 from web.views import home as home_view
 from web.views import search as search_view
 from web.views import admin_home, home_conditions
@@ -273,6 +273,7 @@ def create_app(ws: Workspace, *, run_jobs: bool = False) -> Starlette:
         Route("/apps/{app}/{form}/pick/{field}", pickers.pick),
         Route("/apps/{app}/{form}/upload/{field}", uploads.upload, methods=["POST"]),
         Route("/files/{id}", uploads.download),
+        Route("/files/{id}/thumb/{size}", thumbnails.thumbnail),
         Route("/apps/{app}/{form}/bin", listing.recycle_bin),
         Route("/apps/{app}/{form}/export", export.export_list),
         *import_routes.ROUTES,  # before /apps/{app}/{form}/{id}: "import" and "imports" are not record ids

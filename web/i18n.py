@@ -444,6 +444,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "audit_filter": {"zh": "筛选", "en": "Filter"},
     "audit_export": {"zh": "导出 CSV", "en": "Export CSV"},
     "audit_at": {"zh": "时间", "en": "Time"},
+    "audit_at_iso": {"zh": "时间(ISO 8601,含 UTC 偏移)", "en": "Time (ISO 8601, with UTC offset)"},
     "audit_address": {"zh": "地址", "en": "Address"},
     "audit_detail": {"zh": "详情", "en": "Detail"},
     "audit_older": {"zh": "更早的记录", "en": "Older entries"},

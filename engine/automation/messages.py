@@ -16,6 +16,7 @@ from engine.automation.facts import display_record
 from engine.automation.people import pool_users, user_emails, user_language
 from engine.definitions.model import ActionDef
 from engine.i18n import text as text_in
+from engine.locale_format import moment
 from engine.storage.database import read_transaction
 from engine.templating import render
 
@@ -57,7 +58,7 @@ def context(run: Run, conn: sa.Connection, lang: str, form_id: str | None = None
         "record_links": urls(run.ws, form, int(record["id"]), base_url(run), conn)
         if form and record and record.get("id") else {},
         "form": text_in(form.label, lang) if form else "", "automation": text_in(run.automation.label, lang),
-        "now": facts.now.astimezone(run.ws.tz).strftime("%Y-%m-%d %H:%M"), "lang": lang,
+        "now": moment(facts.now.astimezone(run.ws.tz), lang), "lang": lang,
     }
 
 

@@ -23,6 +23,7 @@ from engine.definitions import print_edits  # noqa: F401  (registers the print t
 from engine.definitions.edit_error import EditError
 from engine.definitions.edit_ops import EditContext, object_at, operation, run, valid_id
 from engine.definitions.layout_edits import place_after, replace_new, row_lists, set_layout_items
+from engine.definitions.setting_refs import follow_field
 from engine.definitions.yamldoc import (DOCUMENT_KEYS, dump_document, field_order, field_properties,
                                         load_document, restyle, set_key, styled, styled_field)
 
@@ -270,7 +271,9 @@ def _used_elsewhere(doc: CommentedMap, fid: str) -> bool:
 
 
 def _replace_references(doc: CommentedMap, old: str, new: str | None) -> None:
-    """Follow a renamed (new) or removed (None) field in the layout, search, title, numbering and rules' lists."""
+    """Follow a renamed (new) or removed (None) field in the layout, search, title, numbering, rules' lists, the record
+    header's status and key fields and the kanban board's settings."""
+    follow_field(doc, old, new)
     if "layout" in doc:
         for rows in list(row_lists(doc["layout"])):
             for row in list(rows):

@@ -7,6 +7,7 @@ from typing import Any
 
 from engine.errors import FieldError, FormworkError
 from engine.i18n import MESSAGES
+from engine.locale_format import zoned_moment
 
 # The workflow's messages join the engine's catalogue, so FieldError and the web layer render them like any other.
 MESSAGES.update({
@@ -60,7 +61,7 @@ class TaskAlreadyHandled(WorkflowConflict):
 
     def __init__(self, task_id: int, name: Any, at: datetime | None):
         self.task_id, self.name, self.at = task_id, name, at
-        shown = at.strftime("%Y-%m-%d %H:%M:%S UTC") if at else "?"
+        shown = {lang: zoned_moment(at, lang) for lang in ("zh", "en")} if at else "?"  # in UTC: no reader here
         super().__init__("wf_task_handled", name=name, at=shown)
 
 

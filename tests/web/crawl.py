@@ -1,6 +1,9 @@
 """A small crawler for the web app (starlette TestClient) and the checks it runs on each page's visible text:
 internal codes shown as text, English words on a Chinese page, unformatted money. See tests/web/test_crawl_roles.py.
 
+It follows what a user can reach with GET: links (a[href]), htmx requests (hx-get, asked with the HX-Request header
+as htmx asks them) and GET forms (their action with the form's hidden values, as a submit without typing sends it).
+
 A page's visible text is what a user reads: element text (without <script>, <style> and <template>), the values of
 visible text inputs and buttons; never attributes such as hrefs, option values or data-*."""
 
@@ -14,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import urldefrag, urlencode, urljoin, urlsplit
 
 from starlette.testclient import TestClient
 
@@ -32,7 +35,8 @@ VISIBLE_INPUTS = {"", "text", "search", "email", "tel", "url", "number", "date",
 
 
 class VisibleText(HTMLParser):
-    """Collect the visible text and the same-site GET links (a[href]) of an HTML page."""
+    """Collect the visible text and the same-site GET links of an HTML page: a[href], GET forms' actions (with their
+    hidden values) and hx-get requests (kept apart: they are asked as htmx asks them)."""
 
     # Code is shown as code on purpose: an admin's formulas (<code>AND(stage = 'won', …)</code>) and YAML documents
     # (textarea.yaml-editor) are written in the definition language, whose words are ids and functions.
@@ -42,6 +46,8 @@ class VisibleText(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.links: list[str] = []
+        self.fragments: list[str] = []  # hx-get URLs
+        self._form: tuple[str, list[tuple[str, str]]] | None = None  # an open GET form: action, hidden values
         self._silent = 0
         self.lang = lang
         self._foreign: list[str] = []  # open elements marked as another language (lang="en" on a zh page)
@@ -58,6 +64,14 @@ class VisibleText(HTMLParser):
             # text marked as in another language, such as the language switch "Switch to English" on a Chinese
             # page, is meant to be read in that language
             self._foreign.append(tag)
+        if a.get("hx-get") and not self._silent and tag not in ("input", "select", "textarea") \
+                and not a.get("hx-include") and not a.get("hx-vals"):
+            # a control's own hx-get sends its value, hx-include and hx-vals send others: what the user chose there
+            self.fragments.append(str(a["hx-get"]))
+        if tag == "form" and (a.get("method") or "get").lower() == "get" and not self._silent:
+            self._form = (str(a.get("action") or ""), [])
+        elif tag == "input" and self._form is not None and (a.get("type") or "").lower() == "hidden" and a.get("name"):
+            self._form[1].append((str(a["name"]), str(a.get("value") or "")))
         if tag in self.SILENT:
             self._silent += 1
         elif tag == "a" and a.get("href"):
@@ -69,6 +83,12 @@ class VisibleText(HTMLParser):
             self.parts.append("\n")
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "form" and self._form is not None:
+            action, hidden = self._form
+            self._form = None
+            if action:  # a form without an action submits to the page itself: nothing new to see
+                query = urlencode(hidden)
+                self.links.append(action + (("&" if "?" in action else "?") + query if query else ""))
         if self._foreign and tag == self._foreign[0]:
             self._foreign.pop()
         if tag in self.SILENT and self._silent:
@@ -147,6 +167,8 @@ class Vocabulary:
 WORD = re.compile(r"(?<![\w@./-])[A-Za-z][A-Za-z'-]*[A-Za-z](?![\w@/-])")
 # Template syntax a hint quotes ({{ record.字段 }}, {% for r in rows %}) is code, written as the user must type it.
 TEMPLATE_SYNTAX = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
+# So are a serial number pattern's placeholders ({YYYY}-{industry}-{seq:03} in the form settings' numbering input).
+SERIAL_SYNTAX = re.compile(r"\{[A-Za-z_][\w.]*(?::\d+)?\}")
 MONEY_SHOWN = re.compile(r"[¥￥]\s?-?\d")
 UNFORMATTED = re.compile(r"(?<![\w.,:/-])\d{4,}\.\d{2}(?![\d.:-])")
 
@@ -156,7 +178,7 @@ CODES_DOCUMENTED = re.compile(r"\] /api/docs")
 
 
 def check_text(url: str, text: str, lang: str, vocab: Vocabulary, findings: Findings) -> None:
-    text = TEMPLATE_SYNTAX.sub(" ", text)
+    text = SERIAL_SYNTAX.sub(" ", TEMPLATE_SYNTAX.sub(" ", text))
     for code in sorted(vocab.codes) if not CODES_DOCUMENTED.search(url) else ():
         # On an English page a code that is also a plain English word of the interface ("done", "new") may be that
         # word; there only codes that cannot be prose (with "_", or not an interface word) count.
@@ -183,23 +205,23 @@ def crawl(client: TestClient, lang: str, vocab: Vocabulary, findings: Findings, 
           who: str = "") -> int:
     """Visit every same-site GET link from `start` (capped per URL pattern); return the number of pages seen."""
     seen_patterns: Counter[str] = Counter()
-    queue: list[tuple[str, str | None]] = [(start, None)]
-    visited: set[str] = set()
+    queue: list[tuple[str, str | None, bool]] = [(start, None, False)]  # url, referrer, asked by htmx
+    visited: set[tuple[str, bool]] = set()
     pages = 0
     while queue and pages < MAX_PAGES:
-        url, referrer = queue.pop(0)
-        if url in visited:
+        url, referrer, by_htmx = queue.pop(0)
+        if (url, by_htmx) in visited:
             continue
-        visited.add(url)
+        visited.add((url, by_htmx))
         path = urlsplit(url).path
         if SKIP_PATH.search(path) or SKIP_QUERY.search(urlsplit(url).query):
             continue
-        pattern = pattern_of(url)
+        pattern = pattern_of(url) + (" (htmx)" if by_htmx else "")
         if seen_patterns[pattern] >= MAX_PER_PATTERN:
             continue
         seen_patterns[pattern] += 1
         t0 = time.monotonic()
-        response = client.get(url, follow_redirects=True)
+        response = client.get(url, follow_redirects=True, headers={"HX-Request": "true"} if by_htmx else None)
         if os.environ.get("CRAWL_TRACE"):
             print(f"{time.monotonic() - t0:6.2f} {response.status_code} {url}", flush=True)
         pages += 1
@@ -214,10 +236,14 @@ def crawl(client: TestClient, lang: str, vocab: Vocabulary, findings: Findings, 
             continue
         page = read_page(response.text, lang)
         check_text(f"[{who}] {url}", page.text, lang, vocab, findings)
-        for href in page.links:
-            target = same_site(str(response.url), href)
-            if target and target not in visited:
-                queue.append((target, url))
+        plain = {same_site(str(response.url), href) for href in page.links}
+        for hrefs, htmx in ((page.links, False), (page.fragments, True)):
+            for href in hrefs:
+                target = same_site(str(response.url), href)
+                # an hx-get beside the same href (a list's sort and page links) asks for a part of that page: skip it
+                if target and (target, htmx) not in visited and not (htmx and (target in plain
+                                                                                or (target, False) in visited)):
+                    queue.append((target, url, htmx))
     return pages
 
 

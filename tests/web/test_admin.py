@@ -288,11 +288,14 @@ def test_the_audit_log_filters_pages_and_exports(shop, client: TestClient, clock
     assert export.headers["content-disposition"].startswith('attachment; filename="audit-')
     assert export.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
-    assert rows[0][:4] == ["ID", "Time", "Action code", "Action"] and len(rows) == 62
+    assert rows[0][:4] == ["ID", "Time (ISO 8601, with UTC offset)", "Action code", "Action"] and len(rows) == 62
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\+08:00", row[1]) for row in rows[1:])  # the admin's zone
     assert rows[1][2] == "sign_in_failed" and rows[1][6] == "'=cmd|' /C calc'!A0"  # no formula for Excel to run
     assert rows[-1][6] == "guest0" and rows[-1][5] == "" and rows[-1][8] == "wrong username or password"
     chinese = client.get("/admin/audit.csv?target=guest1", headers={"accept-language": "zh-CN"}).content
     assert "登录失败".encode() in chinese and "用户名或密码错误".encode() in chinese
+    chinese_rows = list(csv.reader(io.StringIO(chinese.decode("utf-8-sig"))))
+    assert chinese_rows[0][1] == "时间(ISO 8601,含 UTC 偏移)" and chinese_rows[1][1].endswith("+08:00")  # the same
     exported = audit(client, actions=("export",))
     assert len(exported) == 2 and exported[1]["detail"] == {"what": "audit_log", "rows": 61,
                                                             "filter": {"action": "sign_in_failed"}}

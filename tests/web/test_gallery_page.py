@@ -55,7 +55,7 @@ def test_each_record_is_a_card_with_its_first_picture_title_and_fields(client: T
     assert page.status_code == 200
     shown = cards(page.text)
     assert set(shown) == {"华联电子", "东方物流", "西湖旅游"}
-    assert f'<img src="/files/{client.picture["id"]}"' in shown["华联电子"]  # type: ignore[attr-defined]
+    assert f'<img src="/files/{client.picture["id"]}/thumb/320"' in shown["华联电子"]  # type: ignore[attr-defined]
     assert "<img" not in shown["东方物流"] and "无图片" in shown["东方物流"]
     assert "<dt>等级</dt><dd>A</dd>" in shown["华联电子"]
     assert len(re.findall("<dt>", shown["华联电子"])) <= 3

@@ -279,7 +279,8 @@ def test_a_running_import_shows_rows_counts_rate_and_time_left_and_keeps_polling
     job = ImportJob("a" * 32, 2, "customer", "clients.xlsx", "running", False, 20_000, 5_000, 4_900, 60, 0, 40,
                     1250.4, 12, None, datetime(2026, 12, 6, tzinfo=timezone.utc), None, 5_001)
     data = status_data(job, "en", timezone.utc)
-    assert data["created_at"] == "2026-12-06 00:00"
+    assert data["created_at"] == "Dec 6, 2026, 00:00"  # in the reader's language (engine.locale_format)
+    assert status_data(job, "zh", timezone.utc)["created_at"] == "2026年12月6日 00:00"
     html = environment.get_template("imports/_progress.html").render(
         t=t, data=data, url="/apps/sales/customer/imports/" + "a" * 32, base="/apps/sales/customer", csrf="x")
     assert 'hx-trigger="every 1s"' in html and '<progress max="100" value="25">' in html

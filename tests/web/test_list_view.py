@@ -331,3 +331,35 @@ def test_the_count_of_a_list_is_singular_for_one_record_in_english(client: TestC
     assert total.search(listing(client, "f=name:contains:软件", "en").text).group(1) == "1 record"  # type: ignore[union-attr]
     assert total.search(listing(client, "f=grade:eq:A", "en").text).group(1) == "2 records"  # type: ignore[union-attr]
     assert total.search(listing(client, "f=name:contains:软件").text).group(1) == "1 条记录"  # type: ignore[union-attr]
+
+
+def test_column_widths_travel_in_the_url_and_the_saved_view(client: TestClient) -> None:
+    token = sign_in(client)
+    page = listing(client, "w=name:220,grade:96&sort=name&dir=asc")
+    assert page.status_code == 200
+    assert '<table class="records sized"' in page.text
+    assert '<col data-width="220"><col data-width="96"><col data-width="160">' in page.text
+    sort_links = re.findall(r'href="(/apps/sales/customer\?[^"]*)"', page.text)
+    assert any("w=name:220,grade:96" in unescape(link) for link in sort_links)  # sort, pages and views keep them
+    assert '<input type="hidden" name="w" value="name:220,grade:96">' in page.text  # and the filter form
+    saved = _save_view(client, token, "宽名称", "w=name:220,grade:96")
+    location = unquote(saved.headers["location"])
+    assert saved.status_code == 303 and "w=name:220,grade:96&view=" in location
+    reopened = client.get("/apps/sales/customer")
+    view_link = re.search(r'<a href="([^"]*view=\d+)"[^>]*>宽名称</a>', reopened.text)
+    assert view_link and "w=name:220,grade:96" in unescape(view_link.group(1))
+    assert '<col data-width="220">' in client.get(unescape(view_link.group(1))).text
+
+
+@pytest.mark.parametrize("widths", ["name:5", "name:99999", "name:wide", "nope:120", "name:120,name:130", "name",
+                                    "name:-10", "name:1201"])
+@pytest.mark.parametrize(("lang", "words"), [("zh-CN", "列宽无效"), ("en", "Bad column widths")])
+def test_nonsense_column_widths_are_a_clear_400(client: TestClient, widths: str, lang: str, words: str) -> None:
+    token = sign_in(client)
+    page = listing(client, f"w={widths}", lang)
+    assert page.status_code == 400 and words in page.text and "48" in page.text and "1200" in page.text
+    assert '<table class="records' not in page.text
+    refused = client.post("/apps/sales/customer/views", data={"csrf_token": token, "name": "坏", "query": f"w={widths}"},
+                          headers={"accept-language": lang}, follow_redirects=False)
+    assert refused.status_code == 400 and words in refused.text
+    assert ">坏</a>" not in client.get("/apps/sales/customer").text  # nothing was saved

@@ -73,3 +73,27 @@ def test_the_formats_by_language() -> None:
         assert locale_format.number(Decimal("1234567.125"), lang, 2) == "1,234,567.13"
         assert locale_format.number(1234567, lang, 0) == "1,234,567"
         assert locale_format.percent(Decimal("12.50"), lang) == "12.5%"
+
+
+def test_times_python_writes_into_texts_follow_the_reader_and_files_keep_one_iso_form() -> None:
+    from zoneinfo import ZoneInfo
+
+    from web.views.imports.access import when
+
+    shanghai = datetime(2026, 12, 6, 14, 30, 5, tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert locale_format.zoned_moment(shanghai, "zh") == "2026年12月6日 14:30 GMT+08:00"
+    assert locale_format.zoned_moment(shanghai, "en") == "Dec 6, 2026, 14:30 GMT+08:00"
+    assert locale_format.zoned_moment(shanghai.replace(tzinfo=None), "en") == "Dec 6, 2026, 14:30"  # no zone known
+    assert locale_format.iso_stamp(shanghai) == "2026-12-06 14:30:05+08:00"
+    utc = datetime(2026, 12, 6, 6, 30, tzinfo=timezone.utc)
+    assert when(ZoneInfo("Asia/Shanghai"), utc, "zh") == "2026年12月6日 14:30"  # an import job's time
+    assert when(ZoneInfo("America/New_York"), utc, "en") == "Dec 6, 2026, 01:30"
+    assert when(ZoneInfo("Asia/Shanghai"), None, "en") == ""
+
+
+def test_a_workflow_conflict_names_the_time_in_each_language() -> None:
+    from engine.workflow.errors import TaskAlreadyHandled
+
+    err = TaskAlreadyHandled(7, {"zh": "王经理", "en": "Manager Wang"}, datetime(2024, 3, 15, 2, 30, tzinfo=timezone.utc))
+    assert err.error.message("zh") == "该待办已由王经理于 2024年3月15日 02:30 GMT+00:00 处理"
+    assert err.error.message("en") == "this task was already handled by Manager Wang at Mar 15, 2024, 02:30 GMT+00:00"

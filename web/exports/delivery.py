@@ -13,6 +13,7 @@ from typing import Any
 from starlette.datastructures import QueryParams
 
 from engine.i18n import text
+from engine.locale_format import moment
 from engine.records.model import Actor
 from engine.reports.dataset import Dataset
 from engine.reports.dashboard import DashboardDef
@@ -43,7 +44,7 @@ def render_delivery(ws: Workspace, actor: Actor, report: ReportDef, lang: str, m
     words = filter_words(ws.records, report, lang)
     block = replace(report_block(ws, actor, report, lang, dataset), filters=())
     pdf = render_pdf([block], lang, title, made=made, filters=words, extra=[note] if note else [])
-    when = made.strftime("%Y-%m-%d %H:%M")
+    when = moment(made, lang)
     subject = export_text("export_schedule_subject", lang, title=note or title, period=when)
     html = summary_html(dataset, lang, title, when, note, words, str(report.chart.options.get("currency") or "CNY"))
     return Rendered(subject, html, pdf, f"{title}-{made:%Y%m%d-%H%M}.pdf")
@@ -76,7 +77,7 @@ def render_board_delivery(ws: Workspace, actor: Actor, board: DashboardDef, lang
     viewer = Viewer(ws, actor, lang)
     pdf, document = board_pdf(viewer, board, read_board_state(ws, board, QueryParams()), made,
                               extra=[note] if note else [])
-    title, when = text(board.label, lang), made.strftime("%Y-%m-%d %H:%M")
+    title, when = text(board.label, lang), moment(made, lang)
     reports = []
     for shown in document.shown:
         currency = str(shown.report.chart.options.get("currency") or "CNY")

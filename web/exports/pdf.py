@@ -18,6 +18,7 @@ from typing import Any
 from markupsafe import Markup
 
 from engine.i18n import text
+from engine.locale_format import zoned_moment
 from engine.records.model import Actor
 from engine.reports.dataset import Dataset
 from engine.reports.model import ReportDef
@@ -122,7 +123,7 @@ def document_html(blocks: Sequence[Block], lang: str, page: Page) -> str:
             else:
                 drawn.append({"title": block.title, "filters": "; ".join(block.filters),
                               "body": _body(block, drawer, lang, PAGE_WIDTH[landscape])})
-    made = export_text("export_made", lang, time=page.made.strftime("%Y-%m-%d %H:%M %Z").strip())
+    made = export_text("export_made", lang, time=zoned_moment(page.made, lang))
     shown = export_text("export_filters", lang, filters="; ".join(page.filters)) if page.filters else ""
     return environment.get_template("exports/document.html").render(
         lang=lang, t=t, landscape=landscape, table_font=_table_font(widest), title=page.title, made=made,

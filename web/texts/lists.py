@@ -6,6 +6,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "list_view_table": {"zh": "表格", "en": "Table"},
     "gallery": {"zh": "画廊", "en": "Gallery"},
     "gallery_no_picture": {"zh": "无图片", "en": "No picture"},
+    "thumb_none": {"zh": "无法预览", "en": "No preview"},
+    "thumb_size_bad": {"zh": "缩略图尺寸只能是 {sizes} 像素。", "en": "A thumbnail size can be {sizes} pixels only."},
     "list_pages": {"zh": "分页", "en": "Pages"},
     "list_prev_page": {"zh": "上一页", "en": "Previous"},
     "list_next_page": {"zh": "下一页", "en": "Next"},
@@ -21,6 +23,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "list_page_too_far": {"zh": "页码最多到第 {max} 页;更后面的记录请在该页点“下一页”。",
                           "en": "Page numbers go up to {max}; for later records use Next on that page."},
     "list_size_bad": {"zh": "每页条数只能是 {sizes}。", "en": "Records per page can be {sizes} only."},
+    "list_width_bad": {"zh": "列宽无效:每列宽度应为 {least} 到 {most} 像素之间的整数,且只能设置在列表可显示的字段上。",
+                       "en": "Bad column widths: each must be a whole number of pixels from {least} to {most}, "
+                             "given for a field the list can show."},
+    "list_col_resize": {"zh": "拖动调整列宽(也可用左右方向键)", "en": "Drag to resize the column (or use the arrow keys)"},
     "list_picked": {"zh": "已选 {n} 条", "en": "{n} selected"},
     "list_picked_none": {"zh": "勾选记录后可批量操作", "en": "Tick records to act on them"},
 }

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from engine.audit import ACTIONS, AuditFilter, list_audit, record_audit
+from engine.locale_format import iso_stamp
 from engine.org.users import list_users
 from web.endpoints import workspace
 from web.i18n import choose_language, translator
@@ -88,12 +89,12 @@ def _csv(entries: list[dict[str, Any]], names: Any, tz: Any) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     t = names.t
-    writer.writerow([t(k) for k in ("audit_id", "audit_at", "audit_action_code", "audit_action", "audit_actor_id",
+    writer.writerow([t(k) for k in ("audit_id", "audit_at_iso", "audit_action_code", "audit_action", "audit_actor_id",
                                     "audit_actor", "audit_target", "audit_address", "audit_detail",
                                     "audit_detail_json")])
     for e in entries:
         writer.writerow([_cell(v) for v in (
-            e["id"], e["at"].astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"), e["action"],
+            e["id"], iso_stamp(e["at"].astimezone(tz)), e["action"],
             action_label(e["action"], t), e["actor_id"], names.user(e["actor_id"]) if e["actor_id"] else "",
             e["target"], e["address"], describe(e, names),
             json.dumps(e["detail"], ensure_ascii=False, sort_keys=True) if e["detail"] else "")])

@@ -19,6 +19,7 @@ from engine.audit import record_audit
 from engine.automation.facts import display_record
 from engine.automation.history import automations_of
 from engine.i18n import text
+from engine.locale_format import moment
 from engine.mail.config import SmtpConfig, forget_smtp, save_smtp, smtp_of, smtp_problems, valid_address
 from engine.mail.log import STATUSES, MessageFilter, get_message, list_messages, status_counts
 from engine.mail.outgoing import send_job_key
@@ -221,7 +222,7 @@ def _preview_context(request: Request, form_id: str) -> tuple[dict[str, Any], in
     context: dict[str, Any] = {"record": {}, "values": {}, "old": {}, "steps": {}, "link": base_url(ws) + "/",
                                "record_links": {},
                                "form": "", "automation": "", "lang": lang,
-                               "now": ws.now().astimezone(ws.tz).strftime("%Y-%m-%d %H:%M")}
+                               "now": moment(ws.now().astimezone(ws.tz), lang)}
     form = ws.definitions.forms.get(form_id)
     if form is None:
         return context, None

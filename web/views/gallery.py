@@ -1,8 +1,9 @@
 """A gallery of a form's records on an image field: a grid of cards with the first picture, the title and a few
 fields, under the list's conditions, search and sort and the reader's scope, paged like the list.
 
-There is no thumbnail route: a card shows the stored image itself (the /files/{id} route, which checks the reader
-may see it), scaled and cropped by CSS (`object-fit: cover`) and loaded lazily."""
+A card shows a small copy of the picture (the /files/{id}/thumb/{size} route, which checks the reader may see the
+file as the download route does; 320 px, 640 on a 2x screen), cropped to the card by CSS (`object-fit: cover`) and
+loaded lazily."""
 
 from __future__ import annotations
 

@@ -24,6 +24,7 @@ from engine.workspace import Workspace
 from web.i18n import choose_language, translator
 from web.render import page
 from web.session import actor_of, current_user
+from web.views.colwidths import MAX_WIDTH, MIN_WIDTH, table_widths, widths_param
 from web.views.display import Formatter, list_columns
 from web.zones import user_tz
 from web.views.filters import (DAY_COUNT_OPS, LIST_VALUE_OPS, RANGE_SEP, Condition, filterable, kind_type, operators,
@@ -84,7 +85,8 @@ def listing_context(request: Request, form: FormDef, state: ListState) -> dict[s
     user = current_user(request) or {}
     base = base_url(form)
     problems = [problem_text(p, t, lang) for p in state.problems]
-    problems += [t(key).format(max=last_numbered(state.size), sizes=", ".join(map(str, PAGE_SIZES)))
+    problems += [t(key).format(max=last_numbered(state.size), sizes=", ".join(map(str, PAGE_SIZES)),
+                               least=MIN_WIDTH, most=MAX_WIDTH)
                  for key in state.paging_problems]
     result, query_error = None, None
     if not problems:
@@ -106,7 +108,8 @@ def listing_context(request: Request, form: FormDef, state: ListState) -> dict[s
         "views": views, "view_urls": {v.id: view_url(base, v.id, v.query) for v in views},
         "filter_fields": filterable(form), "column_choices": column_choices(form),
         "shown_ids": [f.id for f in columns], "sortable": {f.id for f in columns if sortable(f)},
-        "batch_fields": batch_fields(form),
+        "batch_fields": batch_fields(form), "widths": table_widths(state.widths, [f.id for f in columns])
+        if state.widths else None, "widths_param": widths_param(state.widths),
         **menu_context(ws, form, state, lang, "table", here),
         "here": here, "here_query": here.partition("?")[2],
         "default_size": DEFAULT_SIZE,
@@ -131,7 +134,7 @@ def read_page(request: Request, form: FormDef, state: ListState) -> tuple[ListSt
 def view_url(base: str, view_id: int, query: Mapping[str, Any]) -> str:
     """The list URL a saved view restores (its own parameters, so the link can be shared)."""
     params = [("f", str(token)) for token in query.get("f") or []]
-    params += [(k, str(query[k])) for k in ("q", "sort", "dir", "cols", "size") if query.get(k)]
+    params += [(k, str(query[k])) for k in ("q", "sort", "dir", "cols", "size", "w") if query.get(k)]
     params.append(("view", str(view_id)))
     return f"{base}?{urlencode(params, safe=':,$')}"
 

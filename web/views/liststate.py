@@ -14,6 +14,7 @@ from engine.fields.base import FilterContext
 from engine.i18n import text
 from engine.records.model import Filter, Query
 from engine.fields.registry import field_type
+from web.views.colwidths import WIDTH_PROBLEM, read_widths, widths_param
 from web.views.display import list_columns
 from web.views.filters import BadCondition, Condition, new_token, parse_conditions
 from web.views.pagination import DEFAULT_SIZE, PAGE_SIZES, last_numbered
@@ -37,6 +38,7 @@ class ListState:
     paging_problems: tuple[str, ...] = ()  # text keys: a page number or size the URL gives that cannot be shown
     view: int | None = None
     columns: tuple[str, ...] = ()  # chosen columns; empty: the form's default ones
+    widths: tuple[tuple[str, int], ...] = ()  # (field id, pixels) of columns the user resized
     composed: bool = False  # the builder added a condition: the URL should be rewritten to its canonical form
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -48,7 +50,7 @@ class ListState:
     @property
     def tailored(self) -> bool:
         """True when the list differs from the plain one in anything a saved view keeps."""
-        return self.filtered or bool(self.sort or self.columns) or self.size != DEFAULT_SIZE
+        return self.filtered or bool(self.sort or self.columns or self.widths) or self.size != DEFAULT_SIZE
 
     def query(self, limit: int, tz: Any) -> Query:
         """The engine query of this state's records from the cursor on (a board, an export…)."""
@@ -69,6 +71,8 @@ class ListState:
             items += [("sort", self.sort), ("dir", "desc" if self.descending else "asc")]
         if self.columns:
             items.append(("cols", ",".join(self.columns)))
+        if self.widths:
+            items.append(("w", widths_param(self.widths)))
         if self.size != DEFAULT_SIZE:
             items.append(("size", str(self.size)))
         items += sorted(self.extra.items())
@@ -110,10 +114,12 @@ def read_state(params: QueryParams, form: FormDef, table: Any, ctx: FilterContex
     view = view if len(view) <= 18 else ""  # longer than any id
     chosen = [name for value in params.getlist("cols") for name in value.split(",")]
     page, size, paging_problems = read_paging(params)
-    return ListState(columns=chosen_columns(form, chosen), conditions=tuple(good), problems=tuple(bad),
+    widths, refused = read_widths(params.get("w", ""), frozenset(f.id for f in column_choices(form)))
+    return ListState(columns=chosen_columns(form, chosen), widths=widths, conditions=tuple(good), problems=tuple(bad),
                      q=params.get("q", "").strip(), sort=params.get("sort", ""),
                      descending=params.get("dir", "desc") != "asc", after=params.get("after", ""), page=page,
-                     size=size, paging_problems=paging_problems, view=int(view) if view.isdigit() else None,
+                     size=size, paging_problems=paging_problems + ((WIDTH_PROBLEM,) if refused else ()),
+                     view=int(view) if view.isdigit() else None,
                      composed=composed,
                      extra={k: params[k] for k in extra if params.get(k)})
 

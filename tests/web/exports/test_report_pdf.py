@@ -22,7 +22,7 @@ def test_a_report_pdf_has_its_chart_labels_numbers_and_filters(sales) -> None:  
     pdf = render_pdf([block], "zh", "销售漏斗", made=MADE, filters=block.filters)
     assert pdf.startswith(b"%PDF")
     words = pdf_text(pdf)
-    assert "销售漏斗" in words and "2026-12-07 09:00" in words
+    assert "销售漏斗" in words and "生成于 2026年12月7日 09:00 GMT+08:00" in words  # the reader's language, the zone
     assert "阶段 不是其中任何一个 输单" in words
     assert "第 1 页,共 1 页" in words
     assert "初步接洽 10" in words and "赢单 13" in words  # the funnel's own labels and values, drawn as SVG text

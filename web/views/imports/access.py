@@ -13,6 +13,7 @@ from starlette.responses import Response
 from engine import imports
 from engine.definitions.model import FormDef
 from engine.imports import ImportRefused
+from engine.locale_format import moment
 from engine.records.model import Actor
 from engine.workspace import Workspace
 from web.endpoints import workspace
@@ -66,13 +67,14 @@ def refusal_status(exc: ImportRefused) -> int:
     return STATUS.get(exc.code, 400)
 
 
-def when(tz: tzinfo, moment: datetime | None) -> str:
-    """A moment in the user's time zone, as the pages show it."""
-    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else ""
+def when(tz: tzinfo, at: datetime | None, lang: str) -> str:
+    """A moment in the user's time zone and as their language writes it (engine.locale_format)."""
+    return moment(at.astimezone(tz), lang) if at else ""
 
 
 def past(request: Request, v: Visit) -> list[dict[str, Any]]:
     """The user's own imports into the form, newest first, as the past-imports table shows them."""
-    return [{"url": f"{v.base}/imports/{j.token}", "created_at": when(user_tz(request), j.created_at), "filename": j.filename,
+    return [{"url": f"{v.base}/imports/{j.token}", "created_at": when(user_tz(request), j.created_at, v.lang),
+             "filename": j.filename,
              "status": j.status, "dry_run": j.dry_run, "written": j.written, "updated": j.updated,
              "skipped": j.skipped, "errors": j.errors} for j in imports.imports_of(v.ws, v.user_id, v.form.id)]

@@ -37,7 +37,7 @@ def status_data(job: ImportJob, lang: str, tz: tzinfo) -> dict[str, Any]:
             "skipped": job.skipped, "errors": job.errors, "error": job.error,
             "rate": round(job.rate) if job.rate else None,
             "eta_text": duration(job.eta_seconds, t) if job.eta_seconds is not None else None,
-            "filename": job.filename, "created_at": when(tz, job.created_at)}
+            "filename": job.filename, "created_at": when(tz, job.created_at, lang)}
 
 
 def owned(request: Request) -> tuple[Visit, ImportJob] | Response:

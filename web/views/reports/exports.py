@@ -24,6 +24,7 @@ from starlette.responses import Response
 from engine.audit import record_audit
 from engine.bidi import without_controls
 from engine.i18n import text
+from engine.locale_format import zoned_moment
 from engine.records.model import Actor
 from engine.reports.dataset import Dataset
 from engine.reports.model import ReportDef
@@ -121,7 +122,7 @@ def _as_on_board(request: Request, ws: Workspace, actor: Actor, report: ReportDe
 
 def _xlsx(report: ReportDef, dataset: Dataset, lang: str, made: datetime, words: list[str]) -> bytes:
     out = io.BytesIO()
-    info = SheetInfo(text(report.label, lang), made.strftime("%Y-%m-%d %H:%M %Z").strip(), words)
+    info = SheetInfo(text(report.label, lang), zoned_moment(made, lang), words)
     write_report_xlsx(dataset, out, info, lang, chart=report.chart.type, options=report.chart.options)
     return out.getvalue()
 
