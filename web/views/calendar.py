@@ -16,13 +16,11 @@ from engine.definitions.kanban import calendar_fields
 from engine.definitions.model import FieldDef
 from engine.errors import QueryInvalid
 from engine.records.model import Filter, Record
-from web.i18n import choose_language, translator
+from web.i18n import translator
 from web.render import page
 from web.session import actor_of, current_user
-from web.views.listing import base_url, chips, request_state
-from web.views.liststate import URL_SAFE, problem_text
-from web.views.records import _form_or_404
-from web.views.viewmenu import menu_context
+from web.views.board_views import bad_query, open_view
+from web.views.liststate import URL_SAFE
 from web.zones import user_tz
 
 MAX_RECORDS = 500  # records one month shows; more are left to the list
@@ -51,24 +49,16 @@ def _month(raw: str, today: date) -> date | None:
 
 def month_view(request: Request) -> Response:
     """GET ?by=<date field>&month=YYYY-MM with the list's f and q."""
-    form = _form_or_404(request)
-    fields = calendar_fields(form) if form is not None else []
-    wanted = request.query_params.get("by", "")
-    by = next((f for f in fields if f.id == wanted), None if wanted else (fields[0] if fields else None))
-    if form is None or by is None:
-        return page(request, "error.html", {"message": "not_found"}, status=404)
-    ws = request.app.state.ws
-    lang = choose_language(request)
+    opened = open_view(request, calendar_fields, extra=("by", "month"))
+    if isinstance(opened, Response):
+        return opened
+    ws, form, by, lang, state = opened.ws, opened.form, opened.by, opened.lang, opened.state
     t = translator(lang)
     tz = user_tz(request)
     today = ws.now().astimezone(tz).date()
     first = _month(request.query_params.get("month", ""), today)
     if first is None:
-        return page(request, "error.html", {"message": "bad_query", "detail": t("calendar_bad_month")}, status=400)
-    state = request_state(request, form, extra=("by", "month"))
-    if state.problems:
-        detail = problem_text(state.problems[0], t, lang)
-        return page(request, "error.html", {"message": "bad_query", "detail": detail}, status=400)
+        return bad_query(request, t("calendar_bad_month"))
     start = first - timedelta(days=first.weekday())
     last = first.replace(day=months.monthrange(first.year, first.month)[1])
     end = last + timedelta(days=6 - last.weekday())
@@ -79,7 +69,7 @@ def month_view(request: Request) -> Response:
     try:
         result = ws.records.list(actor, form.id, query)
     except QueryInvalid as exc:
-        return page(request, "error.html", {"message": "bad_query", "detail": exc.error.message(lang)}, status=400)
+        return bad_query(request, exc.error.message(lang))
     days = [Day(start + timedelta(days=i), (start + timedelta(days=i)).month == first.month,
                 start + timedelta(days=i) == today) for i in range((end - start).days + 1)]
     title_field = form.field(form.title_field())
@@ -88,18 +78,16 @@ def month_view(request: Request) -> Response:
         if isinstance(on, date) and start <= on <= end:
             title = str(record.get(title_field.id) or "") if title_field is not None else ""
             days[(on - start).days].records.append((record, title or f"#{record.id}"))
-    base = base_url(form)
+    base = opened.base
     keep = [(k, v) for k, v in state.params(view=False) if k not in ("month", "by")]
-    list_url = state.url(base, extra={})
-    return page(request, "calendar.html", {
-        **menu_context(ws, form, state, lang, f"calendar:{by.id}", list_url),
-        "form": form, "by": by, "base": base, "weeks": [days[i:i + 7] for i in range(0, len(days), 7)],
-        "month_label": f"{first.year}年{first.month}月" if lang == "zh" else f"{MONTH_NAMES_EN[first.month]} {first.year}",
-        "weekdays": t("calendar_weekdays").split(","), "calendar_fields": calendar_fields(form),
-        "previous": _link(base, by, (first - timedelta(days=1)).replace(day=1), keep),
-        "next": _link(base, by, last + timedelta(days=1), keep), "this_month": _link(base, by, today.replace(day=1), keep),
-        "more": (result.total or 0) - len(result.records), "shown": len(result.records), "list_url": list_url,
-        "chips": chips(request, form, state, lang), "unfiltered": f"{base}/calendar?by={by.id}&month={first:%Y-%m}"})
+    return page(request, "calendar.html", opened.context(
+        request, "calendar", weeks=[days[i:i + 7] for i in range(0, len(days), 7)],
+        month_label=f"{first.year}年{first.month}月" if lang == "zh" else f"{MONTH_NAMES_EN[first.month]} {first.year}",
+        weekdays=t("calendar_weekdays").split(","), calendar_fields=calendar_fields(form),
+        previous=_link(base, by, (first - timedelta(days=1)).replace(day=1), keep),
+        next=_link(base, by, last + timedelta(days=1), keep), this_month=_link(base, by, today.replace(day=1), keep),
+        more=(result.total or 0) - len(result.records), shown=len(result.records),
+        unfiltered=f"{base}/calendar?by={by.id}&month={first:%Y-%m}"))
 
 
 def _link(base: str, by: FieldDef, month: date, keep: list[tuple[str, str]]) -> str:

@@ -7,6 +7,7 @@ loaded lazily."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -19,14 +20,11 @@ from engine.definitions.kanban import gallery_fields
 from engine.definitions.model import FieldDef, FormDef
 from engine.errors import QueryInvalid
 from engine.records.model import Record
-from web.i18n import choose_language, translator
 from web.render import page
 from web.views.display import Formatter, list_columns
-from web.views.listing import base_url, chips, read_page, request_state
-from web.views.liststate import problem_text
+from web.views.board_views import bad_query, open_view
+from web.views.listing import read_page
 from web.views.pagination import build_pager
-from web.views.records import _form_or_404
-from web.views.viewmenu import menu_context
 from web.zones import user_tz
 
 CARD_FIELDS = 3  # fields a card shows under its title (those with a value)
@@ -42,38 +40,21 @@ class Tile:
     fields: list[tuple[Any, Markup]]
 
 
-def _image_field(request: Request, form: FormDef) -> FieldDef | None:
-    """The image field named by ?by=, or the form's first one; None when the form has none (or ?by= names another)."""
-    fields = gallery_fields(form)
-    wanted = request.query_params.get("by", "")
-    return next((f for f in fields if f.id == wanted), None if wanted else (fields[0] if fields else None))
-
-
 def gallery(request: Request) -> Response:
     """GET ?by=<image field> with the list's f, q, sort, page and size."""
-    form = _form_or_404(request)
-    by = _image_field(request, form) if form is not None else None
-    if form is None or by is None:
-        return page(request, "error.html", {"message": "not_found"}, status=404)
-    lang = choose_language(request)
-    state = request_state(request, form, extra=("by",))
-    if state.problems:
-        detail = problem_text(state.problems[0], translator(lang), lang)
-        return page(request, "error.html", {"message": "bad_query", "detail": detail}, status=400)
+    opened = open_view(request, gallery_fields)
+    if isinstance(opened, Response):
+        return opened
     try:
-        state, result = read_page(request, form, state)
+        state, result = read_page(request, opened.form, opened.state)
     except QueryInvalid as exc:
-        return page(request, "error.html", {"message": "bad_query", "detail": exc.error.message(lang)}, status=400)
-    ws = request.app.state.ws
-    base = base_url(form)
-    fmt = Formatter(ws, form, result.records, lang, user_tz(request))
-    list_url = state.url(base, extra={})
-    return page(request, "gallery.html", {
-        **menu_context(ws, form, state, lang, f"gallery:{by.id}", list_url),
-        "form": form, "by": by, "base": base, "tiles": _tiles(fmt, form, by, result.records), "page": result,
-        "pager": build_pager(state, f"{base}/gallery", result.total or 0, result.next_cursor),
-        "chips": chips(request, form, state, lang), "filtered": state.filtered,
-        "unfiltered": f"{base}/gallery?by={by.id}"})
+        return bad_query(request, exc.error.message(opened.lang))
+    opened = dataclasses.replace(opened, state=state)
+    fmt = Formatter(opened.ws, opened.form, result.records, opened.lang, user_tz(request))
+    return page(request, "gallery.html", opened.context(
+        request, "gallery", tiles=_tiles(fmt, opened.form, opened.by, result.records), page=result,
+        pager=build_pager(state, f"{opened.base}/gallery", result.total or 0, result.next_cursor),
+        filtered=state.filtered))
 
 
 def _tiles(fmt: Formatter, form: FormDef, by: FieldDef, records: list[Record]) -> list[Tile]:

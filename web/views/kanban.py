@@ -25,12 +25,11 @@ from web.endpoints import form_view
 from web.i18n import choose_language, translator
 from web.render import page
 from web.session import actor_of, current_user
+from web.views.board_views import bad_query, chosen_field, open_view
 from web.views.display import Formatter
-from web.views.listing import base_url, chips, kanban_fields, request_state
+from web.views.listing import kanban_fields
 from web.views.listoptions import option_pairs
-from web.views.liststate import problem_text
 from web.views.records import _form_or_404
-from web.views.viewmenu import menu_context
 from web.zones import user_tz
 
 CARDS_PER_COLUMN = 50
@@ -59,40 +58,24 @@ class Column:
     cards: list[Card] = field(default_factory=list)
 
 
-def _grouping(request: Request, form: FormDef) -> FieldDef | None:
-    """The field named by ?by=, or the form's declared (else first) single-choice field."""
-    fields = kanban_fields(form)
-    wanted = request.query_params.get("by", "")
-    return next((f for f in fields if f.id == wanted), None if wanted else (fields[0] if fields else None))
-
-
 def board(request: Request) -> Response:
-    """GET: one column per option of the grouping field plus one for records without a value."""
-    form = _form_or_404(request)
-    by = _grouping(request, form) if form is not None else None
-    if form is None or by is None:
-        return page(request, "error.html", {"message": "not_found"}, status=404)
-    ws = request.app.state.ws
-    lang = choose_language(request)
+    """GET: one column per option of the grouping field (?by=, else the form's declared or first single-choice
+    field) plus one for records without a value."""
+    opened = open_view(request, kanban_fields)
+    if isinstance(opened, Response):
+        return opened
+    form, lang = opened.form, opened.lang
     actor = actor_of(current_user(request) or {}, lang)
-    state = request_state(request, form, extra=("by",))
-    if state.problems:
-        detail = problem_text(state.problems[0], translator(lang), lang)
-        return page(request, "error.html", {"message": "bad_query", "detail": detail}, status=400)
     try:
-        columns = _columns(ws, actor, form, by, state.query(CARDS_PER_COLUMN, user_tz(request)), lang)
+        columns = _columns(opened.ws, actor, form, opened.by, opened.state.query(CARDS_PER_COLUMN, user_tz(request)),
+                           lang)
     except QueryInvalid as exc:
-        return page(request, "error.html", {"message": "bad_query", "detail": exc.error.message(lang)}, status=400)
-    base = base_url(form)
+        return bad_query(request, exc.error.message(lang))
     measure = sum_field(form) if any(c.sum is not None for c in columns) else None
-    list_url = state.url(base, extra={})
-    return page(request, "kanban.html", {
-        **menu_context(ws, form, state, lang, f"kanban:{by.id}", list_url),
-        "form": form, "by": by, "columns": columns, "base": base, "kanban_fields": kanban_fields(form),
-        "sum_label": measure.label if measure is not None else None,
-        "live_sum": _live_sum(measure, lang) if measure is not None else None,
-        "list_url": list_url, "chips": chips(request, form, state, lang),
-        "unfiltered": f"{base}/kanban?by={by.id}"})
+    return page(request, "kanban.html", opened.context(
+        request, "kanban", columns=columns, kanban_fields=kanban_fields(form),
+        sum_label=measure.label if measure is not None else None,
+        live_sum=_live_sum(measure, lang) if measure is not None else None))
 
 
 def _columns(ws: Workspace, actor: Actor, form: FormDef, by: FieldDef, query: Query, lang: str) -> list[Column]:
@@ -145,7 +128,7 @@ def _cards(fmt: Formatter, form: FormDef, records: list[Record], shown: list[Fie
 def move(request: Request, data: FormData) -> Response:
     """POST id, version, value: set the grouping field of one record; JSON with the new version or the reason."""
     form = _form_or_404(request)
-    by = _grouping(request, form) if form is not None else None
+    by = chosen_field(request, kanban_fields(form)) if form is not None else None
     lang = choose_language(request)
     t = translator(lang)
     if form is None or by is None:
