@@ -186,9 +186,20 @@ def cursor_of(row: Any, keys: list[tuple[str, ColumnElement[Any], bool]]) -> str
     return encode_cursor([mapping[f"_k{i}"] for i in range(len(keys))])
 
 
-def count_query(rt: FormRuntime, query: Query, ctx: FilterContext) -> sa.Select[Any]:
-    """SELECT count(*) under the same filters."""
-    return sa.select(sa.func.count()).select_from(rt.main).where(where_clause(rt, query, ctx))
+def count_query(rt: FormRuntime, query: Query, ctx: FilterContext,
+                extra: ColumnElement[bool] | None = None) -> sa.Select[Any]:
+    """SELECT count(*) under the same filters (and `extra`: the scope, a search narrowed to visible fields). With
+    `query.total_cap` it counts at most cap + 1 rows (`SELECT count(*) FROM (SELECT 1 … LIMIT cap + 1)`), so a
+    count over a million records stops early; cap + 1 means "more than cap"."""
+    where = where_clause(rt, query, ctx)
+    if extra is not None:
+        where = sa.and_(where, extra)
+    if query.total_cap is None:
+        return sa.select(sa.func.count()).select_from(rt.main).where(where)
+    if query.total_cap < 1:
+        raise QueryInvalid("bad_filter", message="total_cap must be at least 1")
+    capped = sa.select(sa.literal(1).label("one")).select_from(rt.main).where(where).limit(query.total_cap + 1)
+    return sa.select(sa.func.count()).select_from(capped.subquery())
 
 
 def encode_cursor(values: list[Any]) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlalchemy.sql.elements import ColumnElement
 
 from engine.errors import Conflict, FieldError, NotFound, PermissionDenied, RecordInvalid
 from engine.fields.base import FilterContext
@@ -420,15 +421,14 @@ class RecordService:
         ctx = self.filter_context(actor)
         query, visible_search = guard.narrow(query)
         stmt, keys = select_page(rt, query, ctx)
-        count = count_query(rt, query, ctx) if query.with_total else None
-        if visible_search is not None:
-            stmt, count = stmt.where(visible_search), count.where(visible_search) if count is not None else None
+        extra: builtins.list[ColumnElement[bool]] = [visible_search] if visible_search is not None else []
         one_statement = not query.with_total and not rt.read_computed and not (query.with_children and rt.subforms) \
             and not narrowed
         with (single_statement if one_statement else read_transaction)(self.engine) as conn:
-            for op in narrowed:
-                scope = guard.predicate(conn, op, ctx)
-                stmt, count = stmt.where(scope), count.where(scope) if count is not None else None
+            extra += [guard.predicate(conn, op, ctx) for op in narrowed]
+            if extra:
+                stmt = stmt.where(*extra)
+            count = count_query(rt, query, ctx, sa.and_(*extra) if extra else None) if query.with_total else None
             rows = conn.execute(stmt).all()
             more = len(rows) > query.limit
             rows = rows[:query.limit]
@@ -438,7 +438,10 @@ class RecordService:
             self._complete(conn, rt, records, actor)
             total = conn.execute(count).scalar_one() if count is not None else None
         cursor = cursor_of(rows[-1], keys) if more and rows else None
-        return Page([reading.to_record(rt, guard.mask(v)) for v in records], cursor, total)
+        exact = total is None or query.total_cap is None or total <= query.total_cap
+        if not exact and query.total_cap is not None:
+            total = query.total_cap
+        return Page([reading.to_record(rt, guard.mask(v)) for v in records], cursor, total, exact)
 
     def totals(self, actor: Actor, form_id: str, query: Query, by: str,
                measure: str | None = None) -> Totals:

@@ -22,7 +22,7 @@ from engine.errors import DefinitionError, Problem
 from engine.i18n import zh_en
 from engine.storage import system
 from engine.storage.database import write_transaction
-from engine.storage.formtables import FormTables, build_all
+from engine.storage.formtables import FormTables, build_all, is_trigram
 
 
 @dataclass(frozen=True)
@@ -151,6 +151,7 @@ def apply_plan(conn: sa.Connection, plan: Plan, rewrites: Mapping[tuple[str, str
     """
     ops = Operations(MigrationContext.configure(conn))
     rewrites = dict(rewrites or {})
+    trigram = _trigram_ready(conn, plan)
     altered = {(s.table, s.name) for s in plan.changes if s.action == "alter_column"}
     for (table, column), rewrite in rewrites.items():
         if (table, column) not in altered:
@@ -158,11 +159,15 @@ def apply_plan(conn: sa.Connection, plan: Plan, rewrites: Mapping[tuple[str, str
             conn.execute(t.update().where(t.c[column].is_not(None)).values({column: rewrite(t.c[column])}))
     for step in plan.changes:
         if step.action == "create_table":
+            if not trigram:
+                step.payload.indexes.difference_update({i for i in step.payload.indexes if is_trigram(i)})
             step.payload.create(conn)
         elif step.action == "add_column":
             ops.add_column(step.table, _copy_column(step.payload))
         elif step.action == "add_index":
             index = step.payload
+            if is_trigram(index) and not trigram:
+                continue
             if index.unique:
                 _refuse_duplicates(conn, step.table, [c.name for c in index.columns])
             index.create(conn)  # as defined: NULLS order, partial WHERE (sqlite_where, postgresql_where)
@@ -170,6 +175,21 @@ def apply_plan(conn: sa.Connection, plan: Plan, rewrites: Mapping[tuple[str, str
             ops.drop_index(step.name, table_name=step.table)
         elif step.action == "alter_column":
             _alter_column(conn, ops, step, rewrites.get((step.table, step.name)))
+
+
+def _trigram_ready(conn: sa.Connection, plan: Plan) -> bool:
+    """Whether the plan's trigram (search) indexes can be made: pg_trgm is there or this user may add it (it is a
+    trusted extension since PostgreSQL 13). Without it they are left out and quick search reads the table."""
+    wanted = [s for s in plan.changes if (s.action == "add_index" and is_trigram(s.payload))
+              or (s.action == "create_table" and any(is_trigram(i) for i in s.payload.indexes))]
+    if not wanted or conn.dialect.name != "postgresql":
+        return bool(wanted)
+    try:
+        with conn.begin_nested():
+            conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        return True
+    except sa.exc.DBAPIError:
+        return False
 
 
 def _alter_column(conn: sa.Connection, ops: Operations, step: Step, rewrite: Rewrite | None) -> None:
