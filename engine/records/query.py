@@ -22,6 +22,8 @@ from engine.records.terms import check_term
 MAX_LIMIT = 1000
 # Rows a page may skip by number: the database still reads every skipped row, so deep pages go by cursor instead.
 MAX_OFFSET = 10_000
+# Where a list's total stops counting ("10,000+"): past it a count reads rows nobody pages through.
+COUNT_CAP = 10_000
 
 
 def where_clause(rt: FormRuntime, query: Query, ctx: FilterContext) -> ColumnElement[bool]:

@@ -21,6 +21,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "list_page_too_far": {"zh": "页码最多到第 {max} 页;更后面的记录请在该页点“下一页”。",
                           "en": "Page numbers go up to {max}; for later records use Next on that page."},
     "list_size_bad": {"zh": "每页条数只能是 {sizes}。", "en": "Records per page can be {sizes} only."},
+    "list_total_capped": {"zh": "{n}+ 条记录", "en": "{n}+ records"},
+    "list_exact_count": {"zh": "精确计数", "en": "Count exactly"},
+    "list_exact_count_hint": {"zh": "记录很多时只数到 {n} 条;点此数出准确条数(可能较慢)。",
+                              "en": "Big lists are counted up to {n}; click for the exact number (may take a while)."},
     "list_picked": {"zh": "已选 {n} 条", "en": "{n} selected"},
     "list_picked_none": {"zh": "勾选记录后可批量操作", "en": "Tick records to act on them"},
 }

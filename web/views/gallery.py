@@ -70,7 +70,8 @@ def gallery(request: Request) -> Response:
     return page(request, "gallery.html", {
         **menu_context(ws, form, state, lang, f"gallery:{by.id}", list_url),
         "form": form, "by": by, "base": base, "tiles": _tiles(fmt, form, by, result.records), "page": result,
-        "pager": build_pager(state, f"{base}/gallery", result.total or 0, result.next_cursor),
+        "pager": build_pager(state, f"{base}/gallery", result.total or 0, result.next_cursor,
+                             result.total_exact),
         "chips": chips(request, form, state, lang), "filtered": state.filtered,
         "unfiltered": f"{base}/gallery?by={by.id}"})
 

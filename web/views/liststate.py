@@ -13,6 +13,7 @@ from engine.definitions.model import Definitions, FieldDef, FormDef
 from engine.fields.base import FilterContext
 from engine.i18n import text
 from engine.records.model import Filter, Query
+from engine.records.query import COUNT_CAP
 from engine.fields.registry import field_type
 from web.views.display import list_columns
 from web.views.filters import BadCondition, Condition, new_token, parse_conditions
@@ -37,6 +38,7 @@ class ListState:
     paging_problems: tuple[str, ...] = ()  # text keys: a page number or size the URL gives that cannot be shown
     view: int | None = None
     columns: tuple[str, ...] = ()  # chosen columns; empty: the form's default ones
+    exact_count: bool = False  # count every matching record (`count=exact`), not only up to COUNT_CAP
     composed: bool = False  # the builder added a condition: the URL should be rewritten to its canonical form
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -58,7 +60,8 @@ class ListState:
 
     def page_query(self, tz: Any) -> Query:
         """The engine query of the list page shown: by number (an offset), or by cursor past the numbered pages."""
-        return replace(self.query(self.size, tz), offset=0 if self.after else (self.page - 1) * self.size)
+        return replace(self.query(self.size, tz), offset=0 if self.after else (self.page - 1) * self.size,
+                       total_cap=None if self.exact_count else COUNT_CAP)
 
     def params(self, *, after: bool = False, page: bool = False, view: bool = True) -> list[tuple[str, str]]:
         """The state as query parameters, in a stable order."""
@@ -72,6 +75,8 @@ class ListState:
         if self.size != DEFAULT_SIZE:
             items.append(("size", str(self.size)))
         items += sorted(self.extra.items())
+        if self.exact_count:
+            items.append(("count", "exact"))
         if view and self.view is not None:
             items.append(("view", str(self.view)))
         if page and self.page > 1 and not self.after:
@@ -114,7 +119,7 @@ def read_state(params: QueryParams, form: FormDef, table: Any, ctx: FilterContex
                      q=params.get("q", "").strip(), sort=params.get("sort", ""),
                      descending=params.get("dir", "desc") != "asc", after=params.get("after", ""), page=page,
                      size=size, paging_problems=paging_problems, view=int(view) if view.isdigit() else None,
-                     composed=composed,
+                     composed=composed, exact_count=params.get("count") == "exact",
                      extra={k: params[k] for k in extra if params.get(k)})
 
 
