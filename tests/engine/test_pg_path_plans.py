@@ -235,6 +235,32 @@ CASES: dict[str, Callable[[Any], object]] = {
 }
 
 
+SCOPED_SORTS = {  # case → (the list, the index that holds its order under the scope)
+    "own scope, by stage": (lambda ws: ws.records.list(ws.rep, "deal", Query(sort=(("stage", False),))),
+                            "ix_f_crm_deal_owner_id_stage"),
+    "own scope, by stage desc": (lambda ws: ws.records.list(ws.rep, "deal", Query(sort=(("stage", True),))),
+                                 "ix_f_crm_deal_owner_id_stage"),
+    "own scope, by created_at": (lambda ws: ws.records.list(ws.rep, "deal", Query(sort=(("created_at", True),))),
+                                 "ix_f_crm_deal_owner_id_created_at"),
+    "department scope, by close date": (lambda ws: ws.records.list(ws.manager, "deal", Query(
+        sort=(("close_date", False),))), "ix_f_crm_deal_department_id_close_date"),
+    "department scope, by created_at": (lambda ws: ws.records.list(ws.manager, "deal", Query(
+        sort=(("created_at", True),))), "ix_f_crm_deal_department_id_created_at"),
+}
+
+
+@pytest.mark.parametrize("case", list(SCOPED_SORTS))
+def test_a_scoped_list_is_read_in_order_from_an_index_with_the_scope_column(big: Any, case: str) -> None:
+    """The roles scope deals by owner and by department: a sorted first page is read from the index on (scope
+    column, sort key, id), starting at the reader's own entries, whatever share of the table they are and however
+    old: walking the sort key's own index and skipping other people's rows can read the whole table first."""
+    run, index = SCOPED_SORTS[case]
+    (statement, plan), = [(s, p) for s, p in plans_of(big, run) if "ORDER BY" in s]
+    kinds = [n["Node Type"] for n, _ in nodes(plan)]
+    assert not {"Sort", "Incremental Sort"} & set(kinds), (case, kinds, json.dumps(plan)[:2000])
+    assert index in [n.get("Index Name") for n, _ in nodes(plan)], (case, json.dumps(plan)[:2000])
+
+
 @pytest.mark.parametrize("case", list(CASES))
 def test_no_path_reads_a_whole_big_table(big: Any, case: str) -> None:
     found = plans_of(big, CASES[case])
