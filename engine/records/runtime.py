@@ -236,6 +236,7 @@ class Runtimes:
     def __init__(self, defs: Definitions, tables: dict[str, FormTables]):
         self.defs = defs
         self._runtimes = {form_id: FormRuntime(defs, defs.forms[form_id], t) for form_id, t in tables.items()}
+        self.kept: dict[tuple[str, str], Any] = {}  # what readers work out once per form (engine.records.joins)
 
     def __getitem__(self, form_id: str) -> FormRuntime:
         return self._runtimes[form_id]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone, tzinfo
 from typing import Any
@@ -18,6 +18,7 @@ from engine.records import reading, writing
 from engine.records.compute import apply_defaults, check_errors, compute_formulas, evaluate_rules, RuleState
 from engine.records.env import RecordEnv
 from engine.records.guard import Guard, guard_for
+from engine.records.joins import fill_joined, join_lookups
 from engine.records.linked_defaults import unseen_defaults
 from engine.records.model import Actor, Page, Query, Record
 from engine.records.query import count_query, cursor_of, select_page
@@ -421,9 +422,11 @@ class RecordService:
         ctx = self.filter_context(actor)
         query, visible_search = guard.narrow(query)
         stmt, keys = select_page(rt, query, ctx)
+        stmt, joined = join_lookups(rt, self.runtimes, stmt)
+        done = {j.field for j in joined}
         extra: builtins.list[ColumnElement[bool]] = [visible_search] if visible_search is not None else []
-        one_statement = not query.with_total and not rt.read_computed and not (query.with_children and rt.subforms) \
-            and not narrowed
+        one_statement = not query.with_total and not (query.with_children and rt.subforms) and not narrowed \
+            and all(f.id in done for f in rt.read_computed)
         with (single_statement if one_statement else read_transaction)(self.engine) as conn:
             extra += [guard.predicate(conn, op, ctx) for op in narrowed]
             if extra:
@@ -433,9 +436,10 @@ class RecordService:
             more = len(rows) > query.limit
             rows = rows[:query.limit]
             records = [reading.row_values(rt, r) for r in rows]
+            fill_joined(rows, records, joined)
             if query.with_children:
                 reading.load_children(conn, rt, records)
-            self._complete(conn, rt, records, actor)
+            self._complete(conn, rt, records, actor, done)
             total = conn.execute(count).scalar_one() if count is not None else None
         cursor = cursor_of(rows[-1], keys) if more and rows else None
         exact = total is None or query.total_cap is None or total <= query.total_cap
@@ -494,11 +498,12 @@ class RecordService:
                              dialect=self.engine.dialect.name)
 
     def _complete(self, conn: sa.Connection, rt: FormRuntime, records: builtins.list[dict[str, Any]],
-                  actor: Actor) -> None:
-        if not rt.read_computed or not records:
+                  actor: Actor, done: Container[str] = ()) -> None:
+        """Compute the lookups and rollups of `records`, but those already `done` (read by a join)."""
+        if not records or all(f.id in done for f in rt.read_computed):
             return
         cache = reading.RelatedCache(conn, self.runtimes)
-        reading.resolve_lookups(rt, records, cache)
+        reading.resolve_lookups(rt, records, cache, done)
         env = self._env(rt, {}, actor, cache, self.clock())
         # Rollups are facts of the record, aggregated over every related record whoever reads them, as the stored
         # formulas built on them were: a viewer who may not see a rollup has it (and those formulas) masked.

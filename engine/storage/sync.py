@@ -100,7 +100,9 @@ def compute_plan(conn: sa.Connection, schema: Schema) -> Plan:
     steps: list[Step] = []
     for diff in compare_metadata(ctx, schema.metadata):
         steps.extend(_steps(diff))
-    order = {"create_table": 0, "add_column": 1, "alter_column": 2, "drop_index": 3, "add_index": 4,
+    # Indexes go before a column's type changes: a trigram index would refuse the column's new type (a text field
+    # turned into a number is no longer searched, so its index is dropped).
+    order = {"create_table": 0, "add_column": 1, "drop_index": 2, "alter_column": 3, "add_index": 4,
              "keep_column": 5, "keep_table": 6}
     return Plan(tuple(sorted(steps, key=lambda s: (order.get(s.action, 9), s.table, s.name))))
 
