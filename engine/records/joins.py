@@ -1,7 +1,9 @@
 """Lookups read in the page's own statement: a lookup one relation away (`client.grade`) becomes a LEFT JOIN of the
 related table (one per relation, however many of its fields are looked up), so a list page with lookups costs one
 statement like a page without them. Longer paths, many-valued relations and fields with a reader of their own are
-left to the batched reads of engine.records.reading."""
+left to the batched reads of engine.records.reading, and so are pages longer than JOIN_ROWS (an export's): for
+hundreds of rows PostgreSQL may hash the whole related table rather than look each row up, where one batched read
+by id stays an index lookup."""
 
 from __future__ import annotations
 
@@ -15,6 +17,9 @@ from engine.definitions.model import FieldDef
 from engine.fields.base import FieldType
 from engine.fields.registry import field_type, record_target
 from engine.records.runtime import FormRuntime, Runtimes
+
+
+JOIN_ROWS = 100  # the longest list page a person sees
 
 
 @dataclass(frozen=True)
@@ -50,9 +55,12 @@ def _joinable(rt: FormRuntime, runtimes: Runtimes, f: FieldDef) -> tuple[FieldDe
     return relation, other, path[1]
 
 
-def join_lookups(rt: FormRuntime, runtimes: Runtimes, stmt: sa.Select[Any]) -> tuple[sa.Select[Any], list[JoinedLookup]]:
-    """The page statement with the joinable lookups of `rt` added as labelled columns (LEFT JOIN of each related
-    table once, live records only), and which lookups it now reads."""
+def join_lookups(rt: FormRuntime, runtimes: Runtimes, stmt: sa.Select[Any],
+                 rows: int) -> tuple[sa.Select[Any], list[JoinedLookup]]:
+    """The statement of a page of `rows` records with the joinable lookups of `rt` added as labelled columns (LEFT
+    JOIN of each related table once, live records only), and which lookups it now reads (none past JOIN_ROWS)."""
+    if rows > JOIN_ROWS:
+        return stmt, []
     key = ("lookup_joins", rt.form.id)
     if key not in runtimes.kept:
         runtimes.kept[key] = _joins(rt, runtimes)

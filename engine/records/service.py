@@ -422,7 +422,7 @@ class RecordService:
         ctx = self.filter_context(actor)
         query, visible_search = guard.narrow(query)
         stmt, keys = select_page(rt, query, ctx)
-        stmt, joined = join_lookups(rt, self.runtimes, stmt)
+        stmt, joined = join_lookups(rt, self.runtimes, stmt, query.limit)
         done = {j.field for j in joined}
         extra: builtins.list[ColumnElement[bool]] = [visible_search] if visible_search is not None else []
         one_statement = not query.with_total and not (query.with_children and rt.subforms) and not narrowed \

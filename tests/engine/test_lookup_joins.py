@@ -84,3 +84,12 @@ def test_a_page_of_one_hop_lookups_is_a_single_statement(crm) -> None:  # type: 
         page = crm.records.list(ADMIN, "deal", Query(limit=50, with_children=False))
     assert len([s for s, _ in seen if s.lstrip().upper().startswith("SELECT")]) == 1
     assert sorted({r["city"] for r in page.records if r["city"]}) == ["City 0", "City 1", "City 2"]
+
+
+def test_a_long_page_reads_lookups_by_id_instead(crm) -> None:  # type: ignore[no-untyped-def]
+    """Past JOIN_ROWS (an export's pages) the related records are read by one batched IN per hop, same values."""
+    short = crm.records.list(ADMIN, "deal", Query(limit=50, with_children=False)).records
+    with statements(crm.engine) as seen:
+        long = crm.records.list(ADMIN, "deal", Query(limit=500, with_children=False)).records
+    assert not any("JOIN" in s for s, _ in seen)
+    assert [{k: r[k] for k in LOOKUPS} for r in long] == [{k: r[k] for k in LOOKUPS} for r in short]
