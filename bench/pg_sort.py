@@ -31,10 +31,10 @@ RUNS = int(os.environ.get("BENCH_PG_RUNS", "20"))
 
 # Rows made by the database itself: stages and owners repeat, one row in ten has no stage, amount or owner.
 FILL = """
-INSERT INTO f_bench_deal (created_at, updated_at, created_by, updated_by, owner_id, version,
+INSERT INTO f_bench_deal (created_at, updated_at, created_by, updated_by, owner_id, department_id, version,
                           name, stage, amount, quantity, close_date, probability, region, vip, email, notes)
 SELECT now() - make_interval(secs => :n - i), now() - make_interval(secs => :n - i), 1, 1,
-       CASE WHEN i % 10 = 3 THEN NULL ELSE 1 + i % 50 END, 1,
+       CASE WHEN i % 10 = 3 THEN NULL ELSE 1 + i % 50 END, 1 + i % 20, 1,
        'Deal ' || i,
        CASE WHEN i % 10 = 7 THEN NULL ELSE (ARRAY['new','qualified','proposal','won','lost'])[1 + i % 5] END,
        CASE WHEN i % 10 = 5 THEN NULL ELSE (i::bigint * 7919) % 1000000 + 0.5 END,

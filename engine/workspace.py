@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 
 from engine.audit import record_audit
 from engine.definitions.impact import Impact, measure, refusal, rewrites
+from engine.definitions.index_advice import advice
 from engine.definitions.loader import load_sources
 from engine.definitions.model import Definitions
 from engine.definitions.typechange import type_change_problems
@@ -179,7 +180,7 @@ class Workspace:
                 if (int(str(latest["version"])) if latest else None) != version:
                     raise StaleDocument(path)
             plan = compute_plan(conn, schema)
-            impacts = measure(conn, old, defs)
+            impacts = measure(conn, old, defs) + advice(conn, defs, system.saved_views)
             if dry_run:
                 conn.rollback()
                 return PublishResult([], plan, impacts)
@@ -204,7 +205,8 @@ class Workspace:
         """
         old, defs = self._checked(changes)
         with read_transaction(self.engine) as conn:
-            return PublishPlan(compute_plan(conn, target_schema(defs, conn.dialect.name)), measure(conn, old, defs))
+            return PublishPlan(compute_plan(conn, target_schema(defs, conn.dialect.name)),
+                               measure(conn, old, defs) + advice(conn, defs, system.saved_views))
 
     def records_for(self, definitions: Definitions) -> RecordService:
         """A record service over other definitions (a designer's draft): reads the live tables like this one."""

@@ -82,3 +82,18 @@ def statements(engine: sa.Engine) -> Iterator[list[tuple[str, Any]]]:
         yield seen
     finally:
         sa.event.remove(engine, "before_cursor_execute", listen)
+
+
+def explain(engine: sa.Engine, statement: str, parameters: Any) -> dict[str, Any]:
+    """The top node of PostgreSQL's plan (EXPLAIN FORMAT JSON) of a statement captured by `statements`."""
+    import json
+
+    with engine.connect() as conn:
+        raw = conn.connection.dbapi_connection
+        assert raw is not None
+        with raw.cursor() as cursor:
+            cursor.execute("EXPLAIN (FORMAT JSON) " + statement, parameters)
+            row = cursor.fetchone()
+    assert row is not None
+    plan = row[0]
+    return (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]  # type: ignore[no-any-return]

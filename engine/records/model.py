@@ -60,11 +60,13 @@ class Record:
 
 @dataclass(frozen=True)
 class Page:
-    """One page of a list: records, the cursor of the next page (None at the end), and the total if asked."""
+    """One page of a list: records, the cursor of the next page (None at the end), and the total if asked. A total
+    counted up to a cap (Query.total_cap) that more records match is the cap with `total_exact` False ("10,000+")."""
 
     records: list[Record]
     next_cursor: str | None = None
     total: int | None = None
+    total_exact: bool = True
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ class Query:
     after: str | None = None
     offset: int = 0
     with_total: bool = False
+    total_cap: int | None = None  # count at most this many (a big list says "10,000+"); None: the exact number
     deleted: bool = False  # True: list the recycle bin instead of live records
     with_children: bool = True
     extra: Mapping[str, Any] = field(default_factory=dict)

@@ -22,6 +22,8 @@ from engine.records.terms import check_term
 MAX_LIMIT = 1000
 # Rows a page may skip by number: the database still reads every skipped row, so deep pages go by cursor instead.
 MAX_OFFSET = 10_000
+# Where a list's total stops counting ("10,000+"): past it a count reads rows nobody pages through.
+COUNT_CAP = 10_000
 
 
 def where_clause(rt: FormRuntime, query: Query, ctx: FilterContext) -> ColumnElement[bool]:
@@ -186,9 +188,20 @@ def cursor_of(row: Any, keys: list[tuple[str, ColumnElement[Any], bool]]) -> str
     return encode_cursor([mapping[f"_k{i}"] for i in range(len(keys))])
 
 
-def count_query(rt: FormRuntime, query: Query, ctx: FilterContext) -> sa.Select[Any]:
-    """SELECT count(*) under the same filters."""
-    return sa.select(sa.func.count()).select_from(rt.main).where(where_clause(rt, query, ctx))
+def count_query(rt: FormRuntime, query: Query, ctx: FilterContext,
+                extra: ColumnElement[bool] | None = None) -> sa.Select[Any]:
+    """SELECT count(*) under the same filters (and `extra`: the scope, a search narrowed to visible fields). With
+    `query.total_cap` it counts at most cap + 1 rows (`SELECT count(*) FROM (SELECT 1 … LIMIT cap + 1)`), so a
+    count over a million records stops early; cap + 1 means "more than cap"."""
+    where = where_clause(rt, query, ctx)
+    if extra is not None:
+        where = sa.and_(where, extra)
+    if query.total_cap is None:
+        return sa.select(sa.func.count()).select_from(rt.main).where(where)
+    if query.total_cap < 1:
+        raise QueryInvalid("bad_filter", message="total_cap must be at least 1")
+    capped = sa.select(sa.literal(1).label("one")).select_from(rt.main).where(where).limit(query.total_cap + 1)
+    return sa.select(sa.func.count()).select_from(capped.subquery())
 
 
 def encode_cursor(values: list[Any]) -> str:

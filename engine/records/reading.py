@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -98,11 +98,13 @@ def load_children(conn: sa.Connection, rt: FormRuntime, records: list[dict[str, 
             r[sub.id] = rows_by_parent.get(r["id"], [])
 
 
-def resolve_lookups(rt: FormRuntime, records: list[dict[str, Any]], cache: RelatedCache) -> None:
-    """Fill lookup fields by walking their paths, prefetching each hop for all records at once."""
+def resolve_lookups(rt: FormRuntime, records: list[dict[str, Any]], cache: RelatedCache,
+                    done: Container[str] = ()) -> None:
+    """Fill lookup fields by walking their paths, prefetching each hop for all records at once (but those `done`,
+    read with the records by a join)."""
     for f in rt.read_computed:
         path = rt.types[f.id].reads_path(f)
-        if not path:
+        if not path or f.id in done:
             continue
         form = rt.form
         current: list[list[Any]] = [[r.get(path[0])] for r in records]

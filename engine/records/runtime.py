@@ -17,7 +17,7 @@ from engine.fields.registry import field_type
 from engine.fields.screen import USER, Reference
 from engine.fields.types.relations import ReadComputed, Rollup
 from engine.formulas import compile_formula, references
-from engine.storage.formtables import FormTables
+from engine.storage.formtables import FormTables, searched_fields
 
 SYSTEM_FIELDS: dict[str, FieldDef] = {
     "id": FieldDef("id", "integer", {"zh": "编号", "en": "ID"}),
@@ -223,10 +223,8 @@ class FormRuntime:
 
     @cached_property
     def search_fields(self) -> list[FieldDef]:
-        """Fields searched by quick search."""
-        if self.form.search:
-            return [f for f in self.form.fields if f.id in self.form.search]
-        return [f for f in self.stored if self.types[f.id].searchable]
+        """Fields searched by quick search (the ones whose columns get search indexes on PostgreSQL)."""
+        return searched_fields(self.form)
 
     def field(self, name: str) -> FieldDef | None:
         """A field (or a filterable system column) by id."""
@@ -242,6 +240,7 @@ class Runtimes:
     def __init__(self, defs: Definitions, tables: dict[str, FormTables]):
         self.defs = defs
         self._runtimes = {form_id: FormRuntime(defs, defs.forms[form_id], t) for form_id, t in tables.items()}
+        self.kept: dict[tuple[str, str], Any] = {}  # what readers work out once per form (engine.records.joins)
 
     def __getitem__(self, form_id: str) -> FormRuntime:
         return self._runtimes[form_id]

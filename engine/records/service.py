@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone, tzinfo
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlalchemy.sql.elements import ColumnElement
 
 from engine.errors import Conflict, FieldError, NotFound, PermissionDenied, RecordInvalid
 from engine.fields.base import FilterContext
@@ -18,6 +19,7 @@ from engine.records.compute import apply_defaults, check_errors, compute_formula
 from engine.records.env import RecordEnv
 from engine.permissions.viewer import load_viewer
 from engine.records.guard import Guard, ViewerLoader, guard_for
+from engine.records.joins import fill_joined, join_lookups
 from engine.records.linked_defaults import unseen_defaults
 from engine.records.model import Actor, Page, Query, Record
 from engine.records.query import count_query, cursor_of, select_page
@@ -424,25 +426,30 @@ class RecordService:
         ctx = self.filter_context(actor)
         query, visible_search = guard.narrow(query)
         stmt, keys = select_page(rt, query, ctx)
-        count = count_query(rt, query, ctx) if query.with_total else None
-        if visible_search is not None:
-            stmt, count = stmt.where(visible_search), count.where(visible_search) if count is not None else None
-        one_statement = not query.with_total and not rt.read_computed and not (query.with_children and rt.subforms) \
-            and not narrowed
+        stmt, joined = join_lookups(rt, self.runtimes, stmt, query.limit)
+        done = {j.field for j in joined}
+        extra: builtins.list[ColumnElement[bool]] = [visible_search] if visible_search is not None else []
+        one_statement = not query.with_total and not (query.with_children and rt.subforms) and not narrowed \
+            and all(f.id in done for f in rt.read_computed)
         with (single_statement if one_statement else read_transaction)(self.engine) as conn:
-            for op in narrowed:
-                scope = guard.predicate(conn, op, ctx)
-                stmt, count = stmt.where(scope), count.where(scope) if count is not None else None
+            extra += [guard.predicate(conn, op, ctx) for op in narrowed]
+            if extra:
+                stmt = stmt.where(*extra)
+            count = count_query(rt, query, ctx, sa.and_(*extra) if extra else None) if query.with_total else None
             rows = conn.execute(stmt).all()
             more = len(rows) > query.limit
             rows = rows[:query.limit]
             records = [reading.row_values(rt, r) for r in rows]
+            fill_joined(rows, records, joined)
             if query.with_children:
                 reading.load_children(conn, rt, records)
-            self._complete(conn, rt, records, actor)
+            self._complete(conn, rt, records, actor, done)
             total = conn.execute(count).scalar_one() if count is not None else None
         cursor = cursor_of(rows[-1], keys) if more and rows else None
-        return Page([reading.to_record(rt, guard.mask(v)) for v in records], cursor, total)
+        exact = total is None or query.total_cap is None or total <= query.total_cap
+        if not exact and query.total_cap is not None:
+            total = query.total_cap
+        return Page([reading.to_record(rt, guard.mask(v)) for v in records], cursor, total, exact)
 
     def totals(self, actor: Actor, form_id: str, query: Query, by: str,
                measure: str | None = None) -> Totals:
@@ -495,11 +502,12 @@ class RecordService:
                              dialect=self.engine.dialect.name)
 
     def _complete(self, conn: sa.Connection, rt: FormRuntime, records: builtins.list[dict[str, Any]],
-                  actor: Actor) -> None:
-        if not rt.read_computed or not records:
+                  actor: Actor, done: Container[str] = ()) -> None:
+        """Compute the lookups and rollups of `records`, but those already `done` (read by a join)."""
+        if not records or all(f.id in done for f in rt.read_computed):
             return
         cache = reading.RelatedCache(conn, self.runtimes)
-        reading.resolve_lookups(rt, records, cache)
+        reading.resolve_lookups(rt, records, cache, done)
         env = self._env(rt, {}, actor, cache, self.clock())
         # Rollups are facts of the record, aggregated over every related record whoever reads them, as the stored
         # formulas built on them were: a viewer who may not see a rollup has it (and those formulas) masked.

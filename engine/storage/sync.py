@@ -22,7 +22,7 @@ from engine.errors import DefinitionError, Problem
 from engine.i18n import zh_en
 from engine.storage import system
 from engine.storage.database import write_transaction
-from engine.storage.formtables import FormTables, build_all
+from engine.storage.formtables import FormTables, build_all, is_trigram
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,9 @@ def compute_plan(conn: sa.Connection, schema: Schema) -> Plan:
     steps: list[Step] = []
     for diff in compare_metadata(ctx, schema.metadata):
         steps.extend(_steps(diff))
-    order = {"create_table": 0, "add_column": 1, "alter_column": 2, "drop_index": 3, "add_index": 4,
+    # Indexes go before a column's type changes: a trigram index would refuse the column's new type (a text field
+    # turned into a number is no longer searched, so its index is dropped).
+    order = {"create_table": 0, "add_column": 1, "drop_index": 2, "alter_column": 3, "add_index": 4,
              "keep_column": 5, "keep_table": 6}
     return Plan(tuple(sorted(steps, key=lambda s: (order.get(s.action, 9), s.table, s.name))))
 
@@ -151,6 +153,7 @@ def apply_plan(conn: sa.Connection, plan: Plan, rewrites: Mapping[tuple[str, str
     """
     ops = Operations(MigrationContext.configure(conn))
     rewrites = dict(rewrites or {})
+    trigram = _trigram_ready(conn, plan)
     altered = {(s.table, s.name) for s in plan.changes if s.action == "alter_column"}
     for (table, column), rewrite in rewrites.items():
         if (table, column) not in altered:
@@ -158,11 +161,15 @@ def apply_plan(conn: sa.Connection, plan: Plan, rewrites: Mapping[tuple[str, str
             conn.execute(t.update().where(t.c[column].is_not(None)).values({column: rewrite(t.c[column])}))
     for step in plan.changes:
         if step.action == "create_table":
+            if not trigram:
+                step.payload.indexes.difference_update({i for i in step.payload.indexes if is_trigram(i)})
             step.payload.create(conn)
         elif step.action == "add_column":
             ops.add_column(step.table, _copy_column(step.payload))
         elif step.action == "add_index":
             index = step.payload
+            if is_trigram(index) and not trigram:
+                continue
             if index.unique:
                 _refuse_duplicates(conn, step.table, [c.name for c in index.columns])
             index.create(conn)  # as defined: NULLS order, partial WHERE (sqlite_where, postgresql_where)
@@ -170,6 +177,21 @@ def apply_plan(conn: sa.Connection, plan: Plan, rewrites: Mapping[tuple[str, str
             ops.drop_index(step.name, table_name=step.table)
         elif step.action == "alter_column":
             _alter_column(conn, ops, step, rewrites.get((step.table, step.name)))
+
+
+def _trigram_ready(conn: sa.Connection, plan: Plan) -> bool:
+    """Whether the plan's trigram (search) indexes can be made: pg_trgm is there or this user may add it (it is a
+    trusted extension since PostgreSQL 13). Without it they are left out and quick search reads the table."""
+    wanted = [s for s in plan.changes if (s.action == "add_index" and is_trigram(s.payload))
+              or (s.action == "create_table" and any(is_trigram(i) for i in s.payload.indexes))]
+    if not wanted or conn.dialect.name != "postgresql":
+        return bool(wanted)
+    try:
+        with conn.begin_nested():
+            conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        return True
+    except sa.exc.DBAPIError:
+        return False
 
 
 def _alter_column(conn: sa.Connection, ops: Operations, step: Step, rewrite: Rewrite | None) -> None:

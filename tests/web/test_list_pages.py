@@ -255,3 +255,38 @@ def test_option_colours_show_in_the_filter_choices(client: TestClient, tmp_path:
     assert '<select name="nv"' in plain and "option-badge" not in plain  # no colours: the plain list
     listed = client.get("/apps/tint/lead", params={"nf": "stage", "no": "in", "nv": ["won", "new"]})
     assert unquote(str(listed.url)).endswith("f=stage:in:won,new") and "甲" in listed.text
+
+
+def test_a_big_list_is_counted_up_to_a_cap_and_exactly_on_request(client: TestClient,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the count capped at 30 (COUNT_CAP is 10,000), 65 records show as "30+" with a link to the exact count; the
+    pager goes on past the counted rows; the exact count is kept while paging."""
+    monkeypatch.setattr("web.views.liststate.COUNT_CAP", 30)
+    sign_in(client)
+    first = client.get(f"{LIST}?sort=name&dir=asc")
+    total = re.search(r'<small class="muted" id="total">(.*?)</small>', first.text, re.S).group(1)  # type: ignore[union-attr]
+    assert "30+ 条记录" in total and "精确计数" in total and "65" not in total
+    assert sorted(page_links(first.text), key=int) == ["1", "2"]  # 31 rows are known to be there
+    second = client.get(page_links(first.text)["2"])
+    third = client.get(rel(second.text, "next") or "")
+    assert names(third.text) == in_order(client)[40:60] and rel(third.text, "next")
+    exact_url = unescape(re.search(r'<a href="([^"]+)"[^>]*class="exact-count"', first.text).group(1))  # type: ignore[union-attr]
+    assert params(exact_url)["count"] == ["exact"]
+    exact = client.get(exact_url)
+    assert "65 条记录" in exact.text and "精确计数" not in exact.text
+    assert sorted(page_links(exact.text), key=int) == ["1", "2", "3", "4"]
+    assert params(page_links(exact.text)["2"])["count"] == ["exact"]
+    english = client.get(f"{LIST}?sort=name&dir=asc", headers={"Accept-Language": "en"})
+    assert "30+ records" in english.text and "Count exactly" in english.text
+
+
+def test_the_api_counts_up_to_the_cap_on_request(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("web.api.records.COUNT_CAP", 30)
+    sign_in(client)
+    capped = client.get("/api/v1/customer?total=capped&limit=5").json()
+    assert (capped["total"], capped["total_exact"], len(capped["records"])) == (30, False, 5)
+    exact = client.get("/api/v1/customer?total=1&limit=5").json()
+    assert (exact["total"], exact["total_exact"]) == (65, True)
+    few = client.get("/api/v1/customer?total=capped&limit=5&filter=" + '[{"field":"rating","op":"eq","value":1}]').json()
+    assert (few["total"], few["total_exact"]) == (13, True)
+    assert client.get("/api/v1/customer?total=maybe").status_code == 400

@@ -13,7 +13,7 @@ from engine.definitions.model import Definitions, FormDef
 from engine.fields.registry import field_type
 from engine.i18n import text
 from engine.permissions.access import FormAccess, full_access
-from engine.records.query import MAX_LIMIT
+from engine.records.query import COUNT_CAP, MAX_LIMIT
 from web.api.input import MAX_ID
 from web.api.openapi_aggregates import aggregate_paths
 from web.api.openapi_bulk import bulk_paths
@@ -113,7 +113,9 @@ def _list_params() -> list[dict[str, Any]]:
             ("after", {"type": "string"}, "`next_cursor` of the previous page (same filters and sort)"),
             ("filter", {"type": "string"}, 'JSON list of {"field", "op", "value"}, e.g. '
                                            '[{"field":"amount","op":"gt","value":"1000"}]; all must hold'),
-            ("total", {"type": "string", "enum": ["0", "1"]}, "1: also count the matching records"),
+            ("total", {"type": "string", "enum": ["0", "1", "capped"]},
+             f"1: also count the matching records; capped: count at most {COUNT_CAP:,} (`total_exact` false when "
+             "more match: a fast count for big lists)"),
             ("deleted", {"type": "string", "enum": ["0", "1"]}, "1: list the recycle bin"),
         )
     ]
@@ -160,7 +162,8 @@ def form_paths(form: FormDef, access: FormAccess | None = None) -> dict[str, Any
     version = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
     page = {"type": "object", "required": ["records", "next_cursor", "total"], "additionalProperties": False,
             "properties": {"records": {"type": "array", "items": _ref(name)}, "next_cursor": {"type": ["string", "null"]},
-                           "total": {"type": ["integer", "null"]}}}
+                           "total": {"type": ["integer", "null"]},
+                           "total_exact": {"type": "boolean", "description": "false: `total` is the cap, more match"}}}
     create = {"type": "object", "additionalProperties": False, "properties": {"values": _ref(f"{name}Input")}}
     update = {"type": "object", "required": ["version"], "additionalProperties": False,
               "properties": {"version": version, "values": _ref(f"{name}Input")}}

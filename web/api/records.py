@@ -9,7 +9,7 @@ from starlette.responses import JSONResponse, Response
 
 from engine.errors import FieldError, NotFound, QueryInvalid, RecordInvalid
 from engine.records.model import Filter, Query, Record
-from engine.records.query import MAX_LIMIT
+from engine.records.query import COUNT_CAP, MAX_LIMIT
 from engine.records.writing import json_value
 from web.api.input import MAX_ID, check_text, flag, read_json, strict_keys
 from web.api.validation import InputCheck
@@ -71,16 +71,19 @@ def _filters(raw: str | None) -> tuple[Filter, ...]:
 
 
 def _query(request: Request) -> Query:
-    """?q=…&sort=-amount&limit=50&after=…&filter=[{"field","op","value"}]&total=1&deleted=1"""
+    """?q=…&sort=-amount&limit=50&after=…&filter=[{"field","op","value"}]&total=1&deleted=1 (total=capped: count up
+    to COUNT_CAP, `total_exact` false past it)"""
     params = request.query_params
     for name in LIST_PARAMS:
         if name in params:
             check_text(params[name], lambda: QueryInvalid("bad_text", label=name))
     sort = tuple((s.strip().lstrip("-"), s.strip().startswith("-")) for s in params.get("sort", "").split(",")
                  if s.strip().lstrip("-"))
+    capped = params.get("total") == "capped"
     return Query(filters=_filters(params.get("filter")), search=params.get("q"), sort=sort,
                  limit=_limit(params.get("limit")), after=params.get("after") or None,
-                 with_total=flag(params, "total"), deleted=flag(params, "deleted"))
+                 with_total=capped or flag(params, "total"), total_cap=COUNT_CAP if capped else None,
+                 deleted=flag(params, "deleted"))
 
 
 def _values(request: Request, raw: bytes, form_id: str,
@@ -126,7 +129,7 @@ def collection(request: Request, raw: bytes) -> Response:
         return JSONResponse(record_json(request, record), status_code=201)
     page = ws.records.list(_actor(request), form_id, _query(request))
     return JSONResponse({"records": [record_json(request, r) for r in page.records], "next_cursor": page.next_cursor,
-                         "total": page.total})
+                         "total": page.total, "total_exact": page.total_exact})
 
 
 def _version(raw: Any) -> int:

@@ -27,6 +27,10 @@ TEXTS: dict[str, dict[str, str]] = {
                        "en": "Bad column widths: each must be a whole number of pixels from {least} to {most}, "
                              "given for a field the list can show."},
     "list_col_resize": {"zh": "拖动调整列宽(也可用左右方向键)", "en": "Drag to resize the column (or use the arrow keys)"},
+    "list_total_capped": {"zh": "{n}+ 条记录", "en": "{n}+ records"},
+    "list_exact_count": {"zh": "精确计数", "en": "Count exactly"},
+    "list_exact_count_hint": {"zh": "记录很多时只数到 {n} 条;点此数出准确条数(可能较慢)。",
+                              "en": "Big lists are counted up to {n}; click for the exact number (may take a while)."},
     "list_picked": {"zh": "已选 {n} 条", "en": "{n} selected"},
     "list_picked_none": {"zh": "勾选记录后可批量操作", "en": "Tick records to act on them"},
 }

@@ -53,7 +53,8 @@ def gallery(request: Request) -> Response:
     fmt = Formatter(opened.ws, opened.form, result.records, opened.lang, user_tz(request))
     return page(request, "gallery.html", opened.context(
         request, "gallery", tiles=_tiles(fmt, opened.form, opened.by, result.records), page=result,
-        pager=build_pager(state, f"{opened.base}/gallery", result.total or 0, result.next_cursor),
+        pager=build_pager(state, f"{opened.base}/gallery", result.total or 0, result.next_cursor,
+                          result.total_exact),
         filtered=state.filtered))
 
 

@@ -113,7 +113,9 @@ def listing_context(request: Request, form: FormDef, state: ListState) -> dict[s
         **menu_context(ws, form, state, lang, "table", here),
         "here": here, "here_query": here.partition("?")[2],
         "default_size": DEFAULT_SIZE,
-        "pager": build_pager(state, base, result.total or 0, result.next_cursor) if result else None,
+        "pager": build_pager(state, base, result.total or 0, result.next_cursor, result.total_exact)
+        if result else None,
+        "exact_count_url": state.url(base, exact_count=True, after=state.after, page=state.page),
         "notice": request.session.pop("list_notice", None),
     }
 
@@ -124,7 +126,7 @@ def read_page(request: Request, form: FormDef, state: ListState) -> tuple[ListSt
     ws: Workspace = request.app.state.ws
     actor = actor_of(current_user(request) or {}, choose_language(request))
     result = ws.records.list(actor, form.id, state.page_query(user_tz(request)))
-    last = page_count(result.total or 0, state.size)
+    last = page_count(result.total or 0, state.size) if result.total_exact else state.page
     if not result.records and state.page > last and not state.after:
         state = replace(state, page=last)
         result = ws.records.list(actor, form.id, state.page_query(user_tz(request)))

@@ -13,6 +13,7 @@ from engine.definitions.model import Definitions, FieldDef, FormDef
 from engine.fields.base import FilterContext
 from engine.i18n import text
 from engine.records.model import Filter, Query
+from engine.records.query import COUNT_CAP
 from engine.fields.registry import field_type
 from web.views.colwidths import WIDTH_PROBLEM, read_widths, widths_param
 from web.views.display import list_columns
@@ -39,6 +40,7 @@ class ListState:
     view: int | None = None
     columns: tuple[str, ...] = ()  # chosen columns; empty: the form's default ones
     widths: tuple[tuple[str, int], ...] = ()  # (field id, pixels) of columns the user resized
+    exact_count: bool = False  # count every matching record (`count=exact`), not only up to COUNT_CAP
     composed: bool = False  # the builder added a condition: the URL should be rewritten to its canonical form
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -60,7 +62,8 @@ class ListState:
 
     def page_query(self, tz: Any) -> Query:
         """The engine query of the list page shown: by number (an offset), or by cursor past the numbered pages."""
-        return replace(self.query(self.size, tz), offset=0 if self.after else (self.page - 1) * self.size)
+        return replace(self.query(self.size, tz), offset=0 if self.after else (self.page - 1) * self.size,
+                       total_cap=None if self.exact_count else COUNT_CAP)
 
     def params(self, *, after: bool = False, page: bool = False, view: bool = True) -> list[tuple[str, str]]:
         """The state as query parameters, in a stable order."""
@@ -76,6 +79,8 @@ class ListState:
         if self.size != DEFAULT_SIZE:
             items.append(("size", str(self.size)))
         items += sorted(self.extra.items())
+        if self.exact_count:
+            items.append(("count", "exact"))
         if view and self.view is not None:
             items.append(("view", str(self.view)))
         if page and self.page > 1 and not self.after:
@@ -120,7 +125,7 @@ def read_state(params: QueryParams, form: FormDef, table: Any, ctx: FilterContex
                      descending=params.get("dir", "desc") != "asc", after=params.get("after", ""), page=page,
                      size=size, paging_problems=paging_problems + ((WIDTH_PROBLEM,) if refused else ()),
                      view=int(view) if view.isdigit() else None,
-                     composed=composed,
+                     composed=composed, exact_count=params.get("count") == "exact",
                      extra={k: params[k] for k in extra if params.get(k)})
 
 

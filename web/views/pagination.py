@@ -63,12 +63,14 @@ class Pager:
     by_cursor: bool  # this page was reached by cursor: its number is not known
 
 
-def build_pager(state: ListState, base: str, total: int, next_cursor: str | None) -> Pager:
-    """The pager of a list page: numbers up to the last page an offset reaches, then "next" by cursor."""
+def build_pager(state: ListState, base: str, total: int, next_cursor: str | None, exact: bool = True) -> Pager:
+    """The pager of a list page: numbers up to the last page an offset reaches, then "next" by cursor. A total
+    counted only up to its cap (`exact` False, "10,000+") has more rows than it says: the numbers go as far as rows
+    are known to be (and the page shown), and "next" follows while the page says more come."""
     size = state.size
-    pages = page_count(total, size)
+    pages = page_count(total, size) if exact else max(page_count(total + 1, size), state.page)
     reachable = min(pages, last_numbered(size))
-    capped = reachable if pages > reachable else None
+    capped = reachable if pages > reachable or (not exact and reachable == last_numbered(size)) else None
     sizes = [(n, state.url(base, size=n), n == size) for n in PAGE_SIZES]
     by_cursor = state.url(base, after=next_cursor) if next_cursor else None
     if state.after:
@@ -77,4 +79,6 @@ def build_pager(state: ListState, base: str, total: int, next_cursor: str | None
              for n in page_numbers(state.page, reachable)]
     prev_url = state.url(base, page=state.page - 1) if state.page > 1 else None
     next_url = state.url(base, page=state.page + 1) if state.page < reachable else by_cursor if capped else None
+    if not exact and next_cursor and state.page < last_numbered(size):
+        next_url = state.url(base, page=state.page + 1)
     return Pager(links, prev_url, next_url, None, sizes, capped, False)

@@ -134,6 +134,9 @@ class Address(FieldType):
     def search_clause(self, f: FieldDef, table: sa.Table, term: str) -> ColumnElement[bool] | None:
         return sa.or_(*(table.c[f"{f.id}_{p}"].icontains(term, autoescape=True) for p in kept_parts(f)))
 
+    def search_columns(self, f: FieldDef) -> list[str]:
+        return [f"{f.id}_{p}" for p in kept_parts(f)]
+
 
 @register
 class Location(FieldType):

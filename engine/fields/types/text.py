@@ -129,6 +129,9 @@ class TextBase(FieldType):
         # lower() on both sides with LIKE … ESCAPE '/': case-insensitive, and % _ / in the term match literally.
         return table.c[f.id].icontains(term, autoescape=True)
 
+    def search_columns(self, f: FieldDef) -> list[str]:
+        return [f.id]
+
 
 @register
 class Text(TextBase):
