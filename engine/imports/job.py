@@ -36,6 +36,7 @@ from engine.jobs.queue import LeaseLost
 from engine.jobs.tables import jobs
 from engine.org.users import user_by_id
 from engine.records.model import Actor
+from engine.settled_heap import settled_heap
 from engine.zones import zone_or
 
 if TYPE_CHECKING:
@@ -209,7 +210,8 @@ def run_import(job: JobContext) -> dict[str, Any]:
         raise PermanentError(f"import {token} has no run row")
     lang = str(run["lang"])
     try:
-        return _run(job, ws, run, lang)
+        with settled_heap():
+            return _run(job, ws, run, lang)
     except (LeaseLost, PermanentError):
         raise
     except ImportRefused as exc:
