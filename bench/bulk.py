@@ -41,7 +41,7 @@ def main() -> None:
     results = measure(int(args[0]) if args else 9, pg_only)
     saved = json.loads((HERE / "results.json").read_text())
     saved.update(results)
-    (HERE / "results.json").write_text(json.dumps(saved, indent=2) + "\n")
+    (HERE / "results.json").write_text(json.dumps(saved, indent=1) + "\n")  # the file's own layout
     for key, r in results.items():
         print(f"{key:<16} raw {r['raw_per_s']:8.0f} r/s  service {r['service_per_s']:8.0f} r/s  "
               f"ratio {r['ratio']:.2f} (target ≥ {r['target']})")
