@@ -2,8 +2,9 @@
 
 A job that writes or reads a million records keeps promoting batches of rows to the collector's oldest generation,
 and each full collection then walks every object of the process — the workspace, its definitions, SQLAlchemy's
-tables — again (in one 50,000-row import on PostgreSQL: 6 full collections, 1.3 s of its 7.9 s). Frozen (`gc.freeze`), those objects are not walked;
-they are unfrozen when the job ends, so nothing they hold is kept past it.
+tables — again (in one 50,000-row import on PostgreSQL: 6 full collections, 1.3 s of its 7.9 s). Frozen
+(`gc.freeze`), those objects are not walked; they are unfrozen when the job ends, so nothing they hold is kept
+past it.
 """
 
 from __future__ import annotations
