@@ -36,6 +36,7 @@ from engine.jobs.queue import LeaseLost
 from engine.jobs.tables import jobs
 from engine.org.users import user_by_id
 from engine.records.model import Actor
+from engine.settled_heap import settled_heap
 from engine.zones import zone_or
 
 if TYPE_CHECKING:
@@ -209,7 +210,8 @@ def run_import(job: JobContext) -> dict[str, Any]:
         raise PermanentError(f"import {token} has no run row")
     lang = str(run["lang"])
     try:
-        return _run(job, ws, run, lang)
+        with settled_heap():
+            return _run(job, ws, run, lang)
     except (LeaseLost, PermanentError):
         raise
     except ImportRefused as exc:
@@ -315,11 +317,11 @@ def _record(conn: sa.Connection, job: JobContext, token: str, last_row: int, cou
     if outcome.failed:
         conn.execute(sa.insert(import_errors), [line for row in outcome.failed for line in _error_rows(token, row)])
     runs = import_runs.c
-    conn.execute(sa.update(import_runs).where(runs.token == token).values(
+    handled = conn.execute(sa.update(import_runs).where(runs.token == token).values(
         checkpoint=last_row, handled=runs.handled + count, written=runs.written + outcome.written,
         updated=runs.updated + outcome.updated, skipped=runs.skipped + outcome.skipped,
-        failed=runs.failed + sum(len(r.lines) or 1 for r in outcome.failed), updated_at=job.now()))
-    handled = conn.execute(sa.select(runs.handled).where(runs.token == token)).scalar() or 0
+        failed=runs.failed + sum(len(r.lines) or 1 for r in outcome.failed), updated_at=job.now())
+        .returning(runs.handled)).scalar() or 0
     queue.progress(conn, job.job, int(handled) * 100 // total if total else 100, f"{handled} / {total}")
 
 

@@ -12,7 +12,7 @@ line per row (`Product: Pen; Quantity: 2; …`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, tzinfo
 from decimal import Decimal
@@ -172,17 +172,56 @@ def _ids(value: Any) -> set[int]:
 
 
 class CellMaker:
-    """Turns one record's values into the typed cells of the export's columns."""
+    """Turns one record's values into the typed cells of the export's columns.
+
+    Each column gets its converter once (`converter`): the common cells — a number in a number column, a date in
+    a date column, plain text — take one type test; anything else goes through `cell`, which handles every case.
+    """
 
     def __init__(self, columns: Sequence[Column], names: Names, lang: str, tz: tzinfo):
         self.columns, self.names, self.lang, self.tz = columns, names, lang, tz
-        self.facts = [(c, _fact(c.field)) for c in columns]  # asked once, not per cell: exports run to millions
         self.refs: dict[int, Reference | None] = {}
         self.types: dict[int, FieldType] = {}
+        # asked once, not per cell: exports run to millions
+        self.plan = [(self.converter(c), c.field.id, _fact(c.field)) for c in columns]
+        self.shows_facts = any(fact for _, _, fact in self.plan)
 
     def row(self, record: Record) -> list[Cell]:
         """The cells of one record, in column order (None for an empty value)."""
-        return [self.cell(c, _value(record, c.field, fact)) for c, fact in self.facts]
+        values = record.values
+        system = record.system() if self.shows_facts else {}
+        return [convert(system.get(fact) if fact else values.get(field_id)) for convert, field_id, fact in self.plan]
+
+    def converter(self, column: Column) -> Callable[[Any], Cell]:
+        """The function making a cell of this column from a value (`cell`, with its common case first)."""
+        cell, kind = self.cell, column.kind
+
+        def generic(value: Any) -> Cell:
+            return None if value is None else cell(column, value)
+
+        if column.many or kind == "subform":
+            return generic
+        quick: dict[str, tuple[tuple[type, ...], Callable[[Any], Cell]]] = {
+            "number": ((int, Decimal, float), lambda v: v),
+            "percent": ((int, Decimal), lambda v: Decimal(v) / 100),
+            "date": ((date,), lambda v: v),
+            "datetime": ((datetime,), lambda v: v.astimezone(self.tz).replace(tzinfo=None) if v.tzinfo else v),
+            "boolean": ((bool,), lambda v: v),
+        }
+        if kind in quick:
+            types, make = quick[kind]
+
+            def typed(value: Any) -> Cell:
+                return make(value) if type(value) in types else generic(value)
+            return typed
+        f = column.value_field
+        ftype = field_type(f.type)
+        if _refers(f) is not None or isinstance(ftype, FieldType) and type(ftype).format is not FieldType.format:
+            return generic
+
+        def plain_text(value: Any) -> Cell:  # the base type's display text of a str is the str itself
+            return (value or None) if type(value) is str else generic(value)
+        return plain_text
 
     def cell(self, column: Column, value: Any) -> Cell:
         """One typed cell."""

@@ -1,6 +1,6 @@
 """Export files: CSV (UTF-8 with a byte-order mark, so Excel reads Chinese correctly) streamed in chunks, and
-Excel workbooks written row by row (xlsxwriter's constant-memory mode keeps memory flat however many rows: each row
-goes to a temporary file as it is written, strings inline).
+Excel workbooks streamed row by row into the file (engine.records.xlsx_stream: memory stays flat however many
+rows, strings inline).
 
 Text that a spreadsheet would take for a formula (`=…`, `+…`, `-…`, `@…`) never becomes one: xlsx cells are typed
 as text, and in CSV such text gets a leading apostrophe, as OWASP advises against CSV injection. Text with bidirectional controls is isolated as on the pages (engine.bidi):
@@ -19,6 +19,7 @@ from typing import IO
 
 from engine.bidi import isolated, without_controls
 from engine.records.export import Cell, Column, Export
+from engine.records.xlsx_stream import BOLD, SheetStream
 
 CSV_CHUNK_ROWS = 200
 BOM = "\ufeff"
@@ -84,35 +85,23 @@ def write_csv(export: Export, target: IO[bytes], lang: str) -> None:
 
 
 def write_xlsx(export: Export, target: IO[bytes] | str, title: str) -> int:
-    """Write the workbook to `target` (a header row, frozen, then one row per record); the rows written."""
-    import xlsxwriter
-
-    book = xlsxwriter.Workbook(target, {"constant_memory": True, "strings_to_numbers": False,
-                                        "strings_to_formulas": False, "strings_to_urls": False})
-    sheet = book.add_worksheet(sheet_name(title))
-    sheet.freeze_panes(1, 0)
-    bold, wrap = book.add_format({"bold": True}), book.add_format({"text_wrap": True, "valign": "top"})
-    for index, column in enumerate(export.columns):
-        sheet.set_column(index, index, min(max(HEADER_WIDTH[0], _width(column.header) + 2), HEADER_WIDTH[1]))
-        sheet.write_string(0, index, _safe_text(column.header), bold)
-    styles = [book.add_format({"num_format": f}) if (f := _number_format(c)) else None for c in export.columns]
-    plain_date = book.add_format({"num_format": DATE_FORMAT})
+    """Write the workbook to `target` (a header row, bold and frozen, then one row per record); the rows
+    written. The sheet is streamed (engine.records.xlsx_stream): memory stays flat however many rows."""
+    formats = [_number_format(c) for c in export.columns]
+    widths = [min(max(HEADER_WIDTH[0], _width(c.header) + 2), HEADER_WIDTH[1]) for c in export.columns]
+    stream = SheetStream(target, sheet_name(title), widths, [f for f in formats if f] + [DATE_FORMAT], clean=_cell_text)
+    stream.row([c.header for c in export.columns], [BOLD] * len(export.columns))
+    styles = [stream.style_of(f) if f else None for f in formats]
+    date_styles = [s or stream.style_of(DATE_FORMAT) for s in styles]
     rows = 0
     for rows, row in enumerate(export.rows, start=1):
-        for index, value in enumerate(row):
-            if value is None:
-                continue
-            if isinstance(value, str):
-                value = _safe_text(value)[:MAX_XLSX_TEXT]
-                sheet.write_string(rows, index, value, wrap if "\n" in value else None)
-            elif isinstance(value, bool):
-                sheet.write_boolean(rows, index, value)
-            elif isinstance(value, (date, time)):  # datetime is a date
-                sheet.write_datetime(rows, index, value, styles[index] or plain_date)
-            else:
-                sheet.write_number(rows, index, float(value), styles[index])
-    book.close()
+        stream.row(row, styles, date_styles)
+    stream.close()
     return rows
+
+
+def _cell_text(value: str) -> str:
+    return _safe_text(value)[:MAX_XLSX_TEXT]
 
 
 def _safe_text(value: str) -> str:

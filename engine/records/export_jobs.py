@@ -31,6 +31,7 @@ from engine.org.users import user_by_id
 from engine.records.export import Cell, Export, query_from_payload, query_payload, record_export, start_export
 from engine.records.export_files import write_csv, write_xlsx
 from engine.records.model import Actor, Query
+from engine.settled_heap import settled_heap
 
 if TYPE_CHECKING:
     from engine.workspace import Workspace
@@ -157,7 +158,7 @@ def run_export(job: JobContext) -> dict[str, Any]:
         target.parent.mkdir(parents=True, exist_ok=True)
         progress = Progress(job, export.total)
         export = replace(export, rows=progress.rows(export.rows))
-        with partial.open("wb") as out:
+        with partial.open("wb") as out, settled_heap():
             if fmt == "csv":
                 write_csv(export, out, lang)
             else:
