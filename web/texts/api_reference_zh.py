@@ -48,7 +48,10 @@ EXACT: dict[str, str] = {
     'JSON list of {"field", "op", "value"}, e.g. [{"field":"amount","op":"gt","value":"1000"}]; all must hold':
         '由 `{"field", "op", "value"}` 组成的 JSON 列表,例如 `[{"field":"amount","op":"gt","value":"1000"}]`;'
         "须全部满足",
-    "1: also count the matching records": "`1`:同时统计符合条件的记录数",
+    "1: also count the matching records; capped: count at most 10,000 (`total_exact` false when more match: a fast "
+    "count for big lists)":
+        "`1`:同时统计符合条件的记录数;`capped`:最多数到 10,000 条(更多时 `total_exact` 为 `false`,适合大列表的快速计数)",
+    "false: `total` is the cap, more match": "`false`:`total` 为计数上限,实际符合的更多",
     "1: list the recycle bin": "`1`:列出回收站中的记录",
     "csv (UTF-8 with BOM) or xlsx; one column per field you may see. More records than the export_background_rows "
     "setting: 202 with {job, status}; GET status until it gives the download URL":
