@@ -115,6 +115,12 @@ def settled(page: Any) -> None:
         "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-added, .htmx-settling')")
 
 
+def _settled(page: Any) -> bool:
+    """True once the page has drawn two more frames: the input events sent before are handled by then."""
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => done(true))))")
+    return True
+
+
 def drag(page: Any, source: Any, target: Any, landed: str, across: float = 0.85, down: float = 0.5,
          up: float = 0) -> None:
     """Press on the source, move in small steps onto the target (`across` its width: after it, or before it when
@@ -139,8 +145,10 @@ def drag(page: Any, source: Any, target: Any, landed: str, across: float = 0.85,
     page.mouse.move(tx, ty, steps=20)
     # The pointer is over the target; SortableJS moves the item on the next mouse moves, which a busy browser may
     # take a while to handle: nudge until the item shows where it lands (a generous bound, not a pace).
+    # Once it shows there, the page is let handle the moves still queued (two animation frames) and looked at again:
+    # a late move may have carried the item on, and releasing then would drop it elsewhere.
     deadline, nudge = time.monotonic() + 60, 0
-    while not page.locator(landed).count():
+    while not (page.locator(landed).count() and _settled(page) and page.locator(landed).count()):
         assert time.monotonic() < deadline, f"the dragged item never showed at {landed}"
         tx, ty = aim()
         page.mouse.move(tx + nudge % 3 - 1, ty + nudge % 2, steps=2)
