@@ -28,67 +28,36 @@ ORG_TABLES = ("users", "departments", "memberships", "role_members")
 TOKENS = "tokens"
 DEFINITIONS = "definitions"
 
-_PG_FUNCTION = f"""
-CREATE OR REPLACE FUNCTION formwork_org_mark() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  UPDATE data_marks SET value = value + 1 WHERE name = '{ORG}';
-  RETURN NULL;
-END $$
-"""
-_PG_DEFINITIONS_FUNCTION = f"""
-CREATE OR REPLACE FUNCTION formwork_definitions_mark() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  UPDATE data_marks SET value = value + 1 WHERE name = '{DEFINITIONS}';
-  RETURN NULL;
-END $$
-"""
-_PG_TOKENS_FUNCTION = f"""
-CREATE OR REPLACE FUNCTION formwork_tokens_mark() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  UPDATE data_marks SET value = value + 1 WHERE name = '{TOKENS}';
-  RETURN NULL;
-END $$
-"""
+# Each counter and the tables whose changes move it: (table, PostgreSQL trigger events, SQLite trigger events).
+_ALL = "INSERT OR UPDATE OR DELETE OR TRUNCATE"
+COUNTED: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
+    ORG: [(table, _ALL, ("INSERT", "UPDATE", "DELETE")) for table in ORG_TABLES],
+    TOKENS: [("api_tokens", "UPDATE OF revoked_at OR DELETE OR TRUNCATE", ("UPDATE OF revoked_at", "DELETE"))],
+    DEFINITIONS: [("meta_documents", _ALL, ("INSERT", "UPDATE", "DELETE"))],
+}
 
 
 def install(engine: Engine) -> None:
-    """The org counter and its triggers (idempotent: run each time a workspace opens)."""
+    """The counters and their triggers (idempotent: run each time a workspace opens)."""
     with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.exec_driver_sql(f"INSERT INTO data_marks (name, value) VALUES ('{ORG}', 0) ON CONFLICT DO NOTHING")
-            conn.exec_driver_sql(_PG_FUNCTION)
-            for table in ORG_TABLES:
+        for counter, tables in COUNTED.items():
+            bump = f"UPDATE data_marks SET value = value + 1 WHERE name = '{counter}';"
+            if conn.dialect.name == "postgresql":
                 conn.exec_driver_sql(
-                    f"CREATE OR REPLACE TRIGGER formwork_org_mark_{table} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
-                    f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION formwork_org_mark()")
-            conn.exec_driver_sql(f"INSERT INTO data_marks (name, value) VALUES ('{TOKENS}', 0) ON CONFLICT DO NOTHING")
-            conn.exec_driver_sql(_PG_TOKENS_FUNCTION)
-            conn.exec_driver_sql(
-                "CREATE OR REPLACE TRIGGER formwork_tokens_mark AFTER UPDATE OF revoked_at OR DELETE OR TRUNCATE "
-                "ON api_tokens FOR EACH STATEMENT EXECUTE FUNCTION formwork_tokens_mark()")
-            conn.exec_driver_sql(
-                f"INSERT INTO data_marks (name, value) VALUES ('{DEFINITIONS}', 0) ON CONFLICT DO NOTHING")
-            conn.exec_driver_sql(_PG_DEFINITIONS_FUNCTION)
-            conn.exec_driver_sql(
-                "CREATE OR REPLACE TRIGGER formwork_definitions_mark AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
-                "ON meta_documents FOR EACH STATEMENT EXECUTE FUNCTION formwork_definitions_mark()")
-        else:
-            conn.exec_driver_sql(f"INSERT OR IGNORE INTO data_marks (name, value) VALUES ('{ORG}', 0)")
-            for table in ORG_TABLES:
-                for event in ("INSERT", "UPDATE", "DELETE"):
+                    f"INSERT INTO data_marks (name, value) VALUES ('{counter}', 0) ON CONFLICT DO NOTHING")
+                conn.exec_driver_sql(f"CREATE OR REPLACE FUNCTION formwork_{counter}_mark() RETURNS trigger "
+                                     f"LANGUAGE plpgsql AS $$ BEGIN {bump} RETURN NULL; END $$")
+                for table, events, _ in tables:
                     conn.exec_driver_sql(
-                        f"CREATE TRIGGER IF NOT EXISTS formwork_org_mark_{table}_{event.lower()} AFTER {event} "
-                        f"ON {table} BEGIN UPDATE data_marks SET value = value + 1 WHERE name = '{ORG}'; END")
-            conn.exec_driver_sql(f"INSERT OR IGNORE INTO data_marks (name, value) VALUES ('{TOKENS}', 0)")
-            for event in ("UPDATE OF revoked_at", "DELETE"):
-                conn.exec_driver_sql(
-                    f"CREATE TRIGGER IF NOT EXISTS formwork_tokens_mark_{event.split()[0].lower()} AFTER {event} "
-                    f"ON api_tokens BEGIN UPDATE data_marks SET value = value + 1 WHERE name = '{TOKENS}'; END")
-            conn.exec_driver_sql(f"INSERT OR IGNORE INTO data_marks (name, value) VALUES ('{DEFINITIONS}', 0)")
-            for event in ("INSERT", "UPDATE", "DELETE"):
-                conn.exec_driver_sql(
-                    f"CREATE TRIGGER IF NOT EXISTS formwork_definitions_mark_{event.lower()} AFTER {event} ON meta_documents "
-                    f"BEGIN UPDATE data_marks SET value = value + 1 WHERE name = '{DEFINITIONS}'; END")
+                        f"CREATE OR REPLACE TRIGGER formwork_{counter}_mark_{table} AFTER {events} ON {table} "
+                        f"FOR EACH STATEMENT EXECUTE FUNCTION formwork_{counter}_mark()")
+            else:
+                conn.exec_driver_sql(f"INSERT OR IGNORE INTO data_marks (name, value) VALUES ('{counter}', 0)")
+                for table, _, sqlite_events in tables:
+                    for event in sqlite_events:
+                        conn.exec_driver_sql(
+                            f"CREATE TRIGGER IF NOT EXISTS formwork_{counter}_mark_{table}_{event.split()[0].lower()} "
+                            f"AFTER {event} ON {table} BEGIN {bump} END")
 
 
 def data_mark(conn: sa.Connection) -> tuple[object, object] | None:
