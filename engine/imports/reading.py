@@ -242,7 +242,7 @@ def _headers(cells: list[Cell]) -> tuple[str, ...]:
         names.pop()
     if len(names) > MAX_COLUMNS:
         raise ImportRefused("too_many_columns", count=len(names), limit=MAX_COLUMNS)
-    names = [name or column_letter(index) for index, name in enumerate(names)]
+    names = [name or _column_letter(index) for index, name in enumerate(names)]
     seen: dict[str, int] = {}
     for name in names:
         key = normal(name)
@@ -253,20 +253,17 @@ def _headers(cells: list[Cell]) -> tuple[str, ...]:
     return tuple(names)
 
 
+def _column_letter(index: int) -> str:
+    """A, B … Z, AA …: the name of a column without a header (openpyxl loads only when a file needs it)."""
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
+
+
 def normal(name: str) -> str:
     """A header or label compared loosely: case, spaces, full-width spaces and a trailing * (the template's mark
     of a required field) ignored."""
     return "".join(name.split()).replace("\u3000", "").rstrip("*").casefold()
-
-
-def column_letter(index: int) -> str:
-    """A, B … Z, AA …: the name of a column without a header."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _cell(value: Cell) -> Cell:

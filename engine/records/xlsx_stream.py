@@ -15,6 +15,8 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime, time
 from typing import IO, Any
 
+from openpyxl.utils import get_column_letter
+
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PACKAGE_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -62,16 +64,6 @@ def excel_serial(value: date | time) -> float:
     return serial + 1 if serial > 59 else serial  # Excel counts 29 February 1900
 
 
-def column_name(index: int) -> str:
-    """A, B, … Z, AA, AB… for the 0-based column index."""
-    name = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        name = chr(65 + rest) + name
-    return name
-
-
 class SheetStream:
     """Write a one-sheet workbook to `target`: `row(values, styles)` for each row, then `close()`.
 
@@ -85,7 +77,7 @@ class SheetStream:
         self.zip = zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1)
         self._write_parts(title)
         self.sheet = self.zip.open("xl/worksheets/sheet1.xml", "w", force_zip64=True)
-        self.names = [column_name(i) for i in range(len(widths))]
+        self.names = [get_column_letter(i + 1) for i in range(len(widths))]
         self.rows = 0
         self.pending: list[str] = []
         pane = '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>' \

@@ -8,7 +8,7 @@ from datetime import date, datetime, time
 
 import openpyxl
 
-from engine.records.xlsx_stream import BOLD, SheetStream, column_name, excel_serial
+from engine.records.xlsx_stream import BOLD, SheetStream, excel_serial
 
 
 def test_cells_keep_their_types_formats_and_text() -> None:
@@ -31,7 +31,6 @@ def test_cells_keep_their_types_formats_and_text() -> None:
     assert [c.value for c in sheet[3]] == [None, 3, datetime(2024, 3, 1, 18, 30), False, None]
 
 
-def test_serial_numbers_and_column_names_are_excels() -> None:
+def test_serial_numbers_are_excels() -> None:
     assert excel_serial(date(1900, 1, 1)) == 1 and excel_serial(date(1900, 3, 1)) == 61  # after Excel's 29 Feb 1900
     assert excel_serial(datetime(2024, 3, 1, 12)) == 45352.5 and excel_serial(time(6)) == 0.25
-    assert [column_name(i) for i in (0, 25, 26, 701, 702)] == ["A", "Z", "AA", "ZZ", "AAA"]
