@@ -45,7 +45,7 @@ run: $(STAMP)
 
 test: system-deps $(DEVSTAMP)
 	$(PY) -m mypy
-	$(PY) -m pytest -q -n auto --maxprocesses 4
+	$(PY) -m pytest -q -n auto --maxprocesses 4 --dist worksteal
 
 # `make test` while another process keeps one core busy, as on a machine that is also running other work: no test
 # may depend on the machine's speed. The busy process ends with the suite, however the suite ends.

@@ -14,10 +14,18 @@ os.environ.setdefault("FORMWORK_FAST_HASH", "1")  # argon2 at minimum cost; set 
 import pytest
 import sqlalchemy as sa
 
-from tests.pg import ThrowawayPostgres
+from tests.pg import (ThrowawayPostgres, create_database, drop_database, remove_memory_folder,
+                      use_memory_for_temporary_files)
 from tests.prepared import PreparedWorkspaces
 
+use_memory_for_temporary_files()  # before pytest picks its base temporary folder (this file loads first)
+
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if exitstatus == 0 and not hasattr(session.config, "workerinput"):  # the controller, after every worker ended
+        remove_memory_folder()
 _db_counter = itertools.count()
 
 
@@ -33,12 +41,7 @@ def postgres_server() -> Iterator[str]:
 
 
 def _fresh_pg_database(server_url: str) -> str:
-    name = f"t_{os.getpid()}_{next(_db_counter)}"
-    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    admin.dispose()
-    return server_url.rsplit("/", 1)[0] + f"/{name}"
+    return create_database(server_url, f"t_{os.getpid()}_{next(_db_counter)}")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -52,7 +55,9 @@ def db_url(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> str:
     """A brand-new empty database: an SQLite file, or a new PostgreSQL database."""
     if backend == "sqlite":
         return f"sqlite:///{tmp_path / 'test.db'}"
-    return _fresh_pg_database(request.getfixturevalue("postgres_server"))
+    url = _fresh_pg_database(request.getfixturevalue("postgres_server"))
+    request.addfinalizer(lambda: drop_database(url))  # after the workspaces on it closed (fixtures end in reverse)
+    return url
 
 
 def server_url(request: pytest.FixtureRequest, backend: str) -> str | None:
@@ -67,9 +72,11 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> PreparedWorkspaces:
 
 
 @pytest.fixture
-def pg_url(postgres_server: str) -> str:
-    """A brand-new empty PostgreSQL database."""
-    return _fresh_pg_database(postgres_server)
+def pg_url(postgres_server: str) -> Iterator[str]:
+    """A brand-new empty PostgreSQL database (dropped after the test)."""
+    url = _fresh_pg_database(postgres_server)
+    yield url
+    drop_database(url)
 
 
 class Clock:
@@ -133,7 +140,12 @@ def prepared_workspace(request: pytest.FixtureRequest, build: Callable[[Any], No
     prepared: PreparedWorkspaces = request.getfixturevalue("prepared")
     ws = prepared.clone(build, request.getfixturevalue("tmp_path"), request.getfixturevalue("clock"),
                         server_url(request, request.getfixturevalue("backend")))
-    request.addfinalizer(ws.close)
+
+    def done() -> None:
+        ws.close()
+        if ws.engine.dialect.name == "postgresql":
+            drop_database(ws.engine.url.render_as_string(hide_password=False))
+    request.addfinalizer(done)
     return ws
 
 

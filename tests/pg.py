@@ -17,6 +17,37 @@ from typing import Any
 import sqlalchemy as sa
 
 WAIT = "300"  # seconds pg_ctl may wait for the server to start or stop (its default, 60, is short on a loaded machine)
+MEMORY = Path("/dev/shm")  # a tmpfs on Linux: the suite's temporary files go there when it has room
+MEMORY_NEEDED = 8 << 30  # bytes free in it for that
+
+
+def use_memory_for_temporary_files() -> None:
+    """Put this process's temporary files (pytest's tmp_path, the throw-away PostgreSQL cluster, subprocesses'
+    files) in memory when /dev/shm is a writable tmpfs with room: on this machine kind a new PostgreSQL database
+    takes 30 ms there against 300 ms on disk, and opening a workspace on it 120 ms against 400 ms. Each test's
+    folder is removed when it passes (pytest's retention policy "failed") and each test's database is dropped, so
+    the suite holds little at a time."""
+    chosen = os.environ.get("FORMWORK_TEST_TMP")  # decided once: xdist's workers take the controller's choice
+    if chosen is None or (chosen and not os.path.isdir(chosen)):
+        chosen = ""
+        try:
+            if os.access(MEMORY, os.W_OK) and shutil.disk_usage(MEMORY).free >= MEMORY_NEEDED:
+                chosen = tempfile.mkdtemp(prefix="formwork-tests-", dir=MEMORY)
+                os.chmod(chosen, 0o755)  # the cluster inside runs as the postgres user when the suite runs as root
+        except OSError:
+            chosen = ""
+        os.environ["FORMWORK_TEST_TMP"] = chosen
+    if chosen:
+        os.environ["TMPDIR"] = chosen
+        tempfile.tempdir = chosen
+
+
+def remove_memory_folder() -> None:
+    """Remove the folder `use_memory_for_temporary_files` chose (the controlling process, after a run that passed:
+    a failed run's files stay there to be looked at)."""
+    chosen = os.environ.get("FORMWORK_TEST_TMP")
+    if chosen and Path(chosen).parent == MEMORY:
+        shutil.rmtree(chosen, ignore_errors=True)
 
 
 def free_port() -> int:
@@ -67,6 +98,31 @@ class ThrowawayPostgres:
             self._run(_bin("pg_ctl"), "-D", str(self.data), "-w", "-t", WAIT, "-m", "immediate", "stop")
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
+
+
+_admins: dict[str, sa.Engine] = {}
+
+
+def _admin(server_url: str) -> sa.Engine:
+    """An engine on the server's maintenance database, kept for the process (a connection costs a fork)."""
+    engine = _admins.get(server_url)
+    if engine is None:
+        engine = _admins[server_url] = sa.create_engine(server_url, isolation_level="AUTOCOMMIT", pool_size=1)
+    return engine
+
+
+def create_database(server_url: str, name: str, template: str | None = None) -> str:
+    """Create database `name` (a copy of `template` if given) on the server; its URL."""
+    with _admin(server_url).connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    return server_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def drop_database(url: str) -> None:
+    """Drop the database of `url` (a test's, once it is done), closing any connection left on it."""
+    base, name = url.rsplit("/", 1)
+    with _admin(f"{base}/postgres").connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @contextmanager

@@ -33,8 +33,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
-
 _names = itertools.count()
 
 
@@ -98,10 +96,6 @@ class PreparedWorkspaces:
 
 def _pg_database(server_url: str, name: str, template: str | None = None) -> str:
     """Create database `name` (a copy of `template` if given) on the server; its URL."""
-    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
-    finally:
-        admin.dispose()
-    return server_url.rsplit("/", 1)[0] + f"/{name}"
+    from tests.pg import create_database
+
+    return create_database(server_url, name, template)

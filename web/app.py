@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -20,12 +21,13 @@ from engine import imports, public_forms
 from engine.errors import FormworkError
 from engine.files import policy as upload_policy
 from engine.jobs.runner import InProcessRunner
+from engine.org.cache import marks_read_once
 from engine.org.sessions import Policy
 from engine.workspace import Workspace
 from web.api import aggregates, bulk as api_bulk, openapi, records as api_records, reference
 from web.api.auth import bearer_token, token_refusal, unauthorized
 from web.cookies import SecureCookies
-from web.endpoints import workspace
+from web.endpoints import CHECKS_IN_THREAD, PENDING_CHECK, workspace
 from web.errors import api_error, method_not_allowed
 from web.form_limits import FormRefused, refusal as form_refusal
 from web.i18n import choose_language, translator
@@ -147,13 +149,25 @@ def _file_too_large(request: Request) -> Response:
 class Guard:
     """Every request: security headers; sign-in required outside public paths; CSRF on unsafe methods."""
 
-    def __init__(self, app: ASGIApp):
+    def __init__(self, app: ASGIApp, api_routes: Sequence[BaseRoute] = ()):
         self.app = app
+        self._api_routes = api_routes  # the routes an /api/ path can match, in the router's order
+
+    def _checks_in_thread(self, scope: Scope) -> bool:
+        """Whether the endpoint that will answer runs the Guard's pending check in its own thread (body_view)."""
+        for route in self._api_routes:  # as the router picks: the first full match
+            if route.matches(scope)[0] is Match.FULL:
+                return bool(getattr(getattr(route, "endpoint", None), CHECKS_IN_THREAD, False))
+        return False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        with marks_read_once():  # who is asking is read once per request (the user, then their viewer)
+            await self._guarded(scope, receive, send)
+
+    async def _guarded(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
         replay = receive
         if request.method in ("POST", "PUT", "PATCH", "DELETE"):
@@ -208,7 +222,12 @@ class Guard:
         """Why the request may not reach its endpoint (None: it may); the database is read in the thread pool."""
         path = request.url.path
         api = path.startswith("/api/") and path != "/api/docs"
-        if api and bearer_token(request) is not None:  # no cookie a third-party site could ride on: no CSRF check
+        token = bearer_token(request) if api else None
+        if token is not None:  # no cookie a third-party site could ride on: no CSRF check
+            if token and "formwork.user" not in request.scope and self._checks_in_thread(request.scope):
+                # the endpoint checks the token first thing in its own thread: one trip to the pool, not two
+                request.scope[PENDING_CHECK] = functools.partial(token_refusal, request, token)
+                return None
             return await self._identity_refusal(request)
         if path.startswith(SECRET_URL_PATHS):
             return None
@@ -340,7 +359,8 @@ def create_app(ws: Workspace, *, run_jobs: bool = False) -> Starlette:
         Middleware(SecureCookies, always=str(ws.settings.values.get("https", "")).strip().lower() in ("1", "true")),
         Middleware(ServerSessions, ws=ws, policy=Policy.from_settings(ws.settings.values),  # bad settings stop here
                    secret=ws.settings.secret or secrets.token_urlsafe(32)),
-        Middleware(Guard),
+        Middleware(Guard, api_routes=[r for r in routes
+                                      if not isinstance(r, Route) or r.path.startswith(("/api/", "/{"))]),
     ]
     app = Starlette(routes=routes, middleware=middleware, lifespan=_job_runner(ws) if run_jobs else None,
                     exception_handlers={FormworkError: api_error, FormRefused: form_refusal, 404: not_found,

@@ -24,6 +24,10 @@ if TYPE_CHECKING:
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 WITH_BODY = ("POST", "PUT", "PATCH", "DELETE")
+# scope key: a check the Guard left to the endpoint's thread (an API token's), returning the response to send instead
+# (a refusal) or None; only endpoints marked CHECKS_IN_THREAD get one
+PENDING_CHECK = "formwork.pending_check"
+CHECKS_IN_THREAD = "checks_in_thread"
 
 
 def workspace(request: Request) -> Workspace:
@@ -42,8 +46,16 @@ def form_view(view: Callable[[Request, FormData], Response]) -> Endpoint:
 
 def body_view(view: Callable[[Request, bytes], Response]) -> Endpoint:
     """An endpoint that reads the raw body on the event loop, then runs `view(request, body)` in the thread pool
-    (a GET gets b"")."""
+    (a GET gets b""), after the check the Guard left pending, in the same trip to the pool."""
     async def endpoint(request: Request) -> Response:
         body = await request.body() if request.method in WITH_BODY else b""
-        return await run_in_threadpool(view, request, body)
-    return functools.update_wrapper(endpoint, view)
+        return await run_in_threadpool(_checked, view, request, body)
+    wrapped = functools.update_wrapper(endpoint, view)
+    setattr(wrapped, CHECKS_IN_THREAD, True)
+    return wrapped
+
+
+def _checked(view: Callable[[Request, bytes], Response], request: Request, body: bytes) -> Response:
+    check: Callable[[], Response | None] | None = request.scope.pop(PENDING_CHECK, None)
+    refusal = check() if check is not None else None
+    return refusal if refusal is not None else view(request, body)

@@ -257,7 +257,7 @@ def _column_letter(index: int) -> str:
     """A, B … Z, AA …: the name of a column without a header (openpyxl loads only when a file needs it)."""
     from openpyxl.utils import get_column_letter
 
-    return get_column_letter(index + 1)
+    return str(get_column_letter(index + 1))
 
 
 def normal(name: str) -> str:

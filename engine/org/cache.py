@@ -6,6 +6,9 @@ organisation mark on any change to users, departments, memberships or role membe
 revocation or deletion of a token, whichever process made it, so the next request after a change sees it. The marks
 are read before what they guard, so a change landing in between makes the entry stale rather than hidden. Tokens are
 also kept at most TOKEN_SECONDS (their expiry is checked on every use).
+
+Within `marks_read_once()` (the web wraps each request in it) the marks are read once per workspace, so the user and
+then their viewer cost one small query together; a write through the workspace in the block forgets what was read.
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ import hashlib
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
@@ -27,6 +32,9 @@ from engine.storage.marks import IdentityMarks, identity_marks
 
 KEPT = 4096  # entries per kind, least recently used first out
 TOKEN_SECONDS = 30.0
+
+# the marks read in the current block of `marks_read_once`, by cache (None outside such a block)
+_READ_ONCE: ContextVar[dict[int, tuple[int, int]] | None] = ContextVar("formwork_identity_marks", default=None)
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -57,6 +65,24 @@ class _Kept(Generic[K, V]):
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+
+
+@contextmanager
+def marks_read_once() -> Iterator[None]:
+    """Within the block, each cache reads the marks once: who is asking is decided once for the block (a request),
+    as a request keeps its signed-in user once read."""
+    token = _READ_ONCE.set({})
+    try:
+        yield
+    finally:
+        _READ_ONCE.reset(token)
+
+
+def forget_read_marks() -> None:
+    """Read the marks again on the next use (called after a write, which may have moved them)."""
+    read = _READ_ONCE.get()
+    if read is not None:
+        read.clear()
 
 
 def _copy(user: dict[str, Any]) -> dict[str, Any]:
@@ -116,9 +142,14 @@ class IdentityCache:
 
     def _marks(self, conn: sa.Connection) -> tuple[int, int]:
         """(organisation, tokens) marks; the definitions' mark read with them goes to `on_definitions`."""
+        read = _READ_ONCE.get()
+        if read is not None and (kept := read.get(id(self))) is not None:
+            return kept
         marks = self._read_marks(conn)
         if self._on_definitions is not None:
             self._on_definitions(marks.definitions)
+        if read is not None:
+            read[id(self)] = (marks.org, marks.tokens)
         return marks.org, marks.tokens
 
     def clear(self) -> None:

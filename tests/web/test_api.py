@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from engine.org.tokens import create_token
-from engine.records.model import Actor
+from engine.records.model import Actor, Query
 from engine.storage.database import write_transaction
 from engine.storage.system import api_tokens, users
 from tests.conftest import add_user
@@ -91,10 +91,14 @@ def test_expired_revoked_unknown_and_disabled_tokens_get_401(ws, client: TestCli
     ws.clock.now += timedelta(hours=2)
     cases = [(expired, "token_expired"), ({"Authorization": "Bearer fw_000000000000_nope"}, "token_invalid"),
              ({"Authorization": "Bearer nonsense"}, "token_invalid"), ({"Authorization": "Basic abc"}, "token_invalid")]
-    for headers, code in cases:
-        response = client.get("/api/v1/customer", headers=headers)
-        assert response.status_code == 401 and error_of(response)["code"] == code
-        assert response.headers["www-authenticate"].startswith("Bearer")
+    for headers, code in cases:  # endpoints that check the token in their own thread and those checked before
+        for path in ("/api/v1/customer", "/api/v1/customer/1", "/api/openapi.json", "/api/v1/customer/export"):
+            response = client.get(path, headers=headers)
+            assert response.status_code == 401 and error_of(response)["code"] == code, path
+            assert response.headers["www-authenticate"].startswith("Bearer")
+    refused = client.post("/api/v1/customer", headers=cases[0][0], json={"values": {"name": "never"}})
+    listed = ws.records.list(Actor(user_id=1, is_admin=True), "customer", Query()).records
+    assert refused.status_code == 401 and "never" not in [r.values["name"] for r in listed]
     wrong_secret = ok["Authorization"][:-4] + "abcd"
     assert error_of(client.get("/api/v1/customer", headers={"Authorization": wrong_secret}))["code"] == "token_invalid"
     with write_transaction(ws.engine) as conn:

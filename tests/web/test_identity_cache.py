@@ -157,6 +157,45 @@ def test_a_scoped_list_costs_the_queries_of_the_administrators(org) -> None:  # 
     assert count(bob) <= count(Actor(user_id=1, is_admin=True)) + 1
 
 
+def test_a_scoped_request_reads_who_is_asking_once(org) -> None:  # type: ignore[no-untyped-def]
+    """Over HTTP a department-scoped list runs as many statements as the administrator's: the marks read for the
+    token serve the viewer too, within the request."""
+    ws, _, ids = org
+    client = TestClient(create_app(ws))
+    statements: list[str] = []
+    listen = lambda conn, cursor, statement, *args: statements.append(statement)  # noqa: E731
+
+    def count(headers: dict[str, str]) -> int:
+        assert client.get("/api/v1/customer", headers=headers).status_code == 200  # the token's first use is written
+        statements.clear()
+        sa.event.listen(ws.engine, "before_cursor_execute", listen)
+        try:
+            assert client.get("/api/v1/customer", headers=headers).status_code == 200
+        finally:
+            sa.event.remove(ws.engine, "before_cursor_execute", listen)
+        return len(statements)
+
+    bob, _ = bearer(ws, ids["bob"])
+    admin, _ = bearer(ws, 1)
+    assert names(client, bob) == ["east"]
+    assert count(bob) <= count(admin)
+
+
+def test_a_write_in_the_request_reads_the_marks_again(org) -> None:  # type: ignore[no-untyped-def]
+    """Within one request the marks are read once, until the workspace writes: a user moved to West by this very
+    request is listed West's customers by the same request."""
+    from engine.org.cache import marks_read_once
+
+    ws, _, ids = org
+    bob = Actor(user_id=ids["bob"], roles=frozenset({"regional"}), department_id=ids["east"])
+    with marks_read_once():
+        assert [r.values["name"] for r in ws.records.list(bob, "customer", Query()).records] == ["east"]
+        with ws.writing() as conn:
+            set_departments(conn, 1, ids["bob"], ids["west"], [], ws.now())
+        moved = Actor(user_id=ids["bob"], roles=frozenset({"regional"}), department_id=ids["west"])
+        assert [r.values["name"] for r in ws.records.list(moved, "customer", Query()).records] == ["west"]
+
+
 def test_a_publish_made_by_another_process_holds_on_the_next_request(org) -> None:  # type: ignore[no-untyped-def]
     """Two web processes over one database: what one publishes (a new field here), the other serves at once."""
     ws, other, ids = org
