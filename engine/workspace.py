@@ -23,7 +23,7 @@ from engine.drafts import DraftService
 from engine.errors import DefinitionError, FormworkError
 from engine.fields.conversion import ConversionContext, prepare_sqlite
 from engine.jobs.service import JobService
-from engine.org.cache import IdentityCache, forget_read_marks
+from engine.org.cache import IdentityCache
 from engine.records.runtime import Runtimes
 from engine.records.service import Clock, RecordService, utc_now
 from engine.reports.schedules import unknown_users
@@ -240,11 +240,8 @@ class Workspace:
     @contextmanager
     def writing(self) -> Iterator[sa.Connection]:
         """A connection in a write transaction: commits when the block ends, rolls back on an error."""
-        try:
-            with write_transaction(self.engine) as conn:
-                yield conn
-        finally:
-            forget_read_marks()  # the write may have moved the identity marks this request read
+        with write_transaction(self.engine) as conn:
+            yield conn
 
     @contextmanager
     def statement(self) -> Iterator[sa.Connection]:

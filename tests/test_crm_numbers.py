@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-import yaml
 from starlette.testclient import TestClient
 
 from engine.fields.registry import field_type
@@ -20,11 +18,11 @@ from engine.records.model import Actor, Query
 from engine.storage.database import read_transaction
 from engine.storage.system import users
 from tests.conftest import add_user
+from tests.crm_sample import crm_sample
 from web.app import create_app
 
 SYSTEM = Actor.system_actor()
-SAMPLE = yaml.safe_load((Path(__file__).parents[1] / "apps_templates" / "crm" / "sample_data.yaml")
-                        .read_text(encoding="utf-8"))
+SAMPLE = crm_sample()
 
 
 def _install(ws: Any, sample_data: bool) -> None:

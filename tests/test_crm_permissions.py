@@ -10,22 +10,20 @@ import csv
 import io
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from starlette.testclient import TestClient
 
 from engine.gallery.catalog import find
 from engine.gallery.install import install
 from engine.records.model import Actor, Query
 from tests.conftest import prepared_workspace
+from tests.crm_sample import crm_sample
 from web.app import create_app
 from web.views.pagination import DEFAULT_SIZE
 
-SAMPLE = yaml.safe_load((Path(__file__).parents[1] / "apps_templates" / "crm" / "sample_data.yaml")
-                        .read_text(encoding="utf-8"))
+SAMPLE = crm_sample()
 CLIENTS = "/apps/client/client"
 PICKER = "/apps/client/contact/pick/client"  # the contact form's client picker
 # who: how far they see clients (rep: own; sales manager: department tree; management: all)

@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-import yaml
 
 from engine.definitions.loader import load_directory
 from engine.gallery.catalog import find
@@ -27,11 +26,12 @@ from engine.reports.schedules import due_slot
 from engine.storage.database import read_transaction, write_transaction
 from engine.storage.system import users
 from tests.conftest import Clock, _fresh_pg_database, add_user, open_workspace
+from tests.crm_sample import crm_sample
 from web.charts.provinces import map_name
 from web.charts.registry import render
 
 ROOT = Path(__file__).parents[1] / "apps_templates"
-SAMPLE = yaml.safe_load((ROOT / "crm" / "sample_data.yaml").read_text(encoding="utf-8"))
+SAMPLE = crm_sample()
 START = datetime(2024, 3, 15, 2, 30, tzinfo=timezone.utc)  # the `clock` fixture's time
 SYSTEM = Actor.system_actor()
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])

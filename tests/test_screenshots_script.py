@@ -10,17 +10,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import yaml
 from starlette.testclient import TestClient
 
 from engine.gallery.catalog import find
 from engine.gallery.install import install
 from tests.conftest import add_user, open_workspace
+from tests.crm_sample import crm_sample
 from web.app import create_app
 
 ROOT = Path(__file__).parents[1]
-SAMPLE_PASSWORD = yaml.safe_load((ROOT / "apps_templates" / "crm" / "sample_data.yaml")
-                                 .read_text(encoding="utf-8"))["password"]
+SAMPLE_PASSWORD = crm_sample()["password"]
 
 
 def _script() -> Any:

@@ -21,7 +21,6 @@ from engine import imports, public_forms
 from engine.errors import FormworkError
 from engine.files import policy as upload_policy
 from engine.jobs.runner import InProcessRunner
-from engine.org.cache import marks_read_once
 from engine.org.sessions import Policy
 from engine.workspace import Workspace
 from web.api import aggregates, bulk as api_bulk, openapi, records as api_records, reference
@@ -164,10 +163,6 @@ class Guard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        with marks_read_once():  # who is asking is read once per request (the user, then their viewer)
-            await self._guarded(scope, receive, send)
-
-    async def _guarded(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
         replay = receive
         if request.method in ("POST", "PUT", "PATCH", "DELETE"):

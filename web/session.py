@@ -109,4 +109,4 @@ def actor_of(user: dict[str, Any], lang: str) -> Actor:
     """The engine's view of a signed-in user."""
     return Actor(user_id=int(user["id"]), department_id=user.get("department_id"),
                  roles=frozenset(user.get("roles", [])), is_admin=bool(user.get("is_admin")), language=lang,
-                 timezone=user.get("timezone") or None)
+                 timezone=user.get("timezone") or None, viewer=user.get("viewer"))

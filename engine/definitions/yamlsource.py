@@ -13,6 +13,10 @@ reader never trusts its size. Bounds are checked *while* parsing, before anythin
 Aliases are allowed within the budget rather than refused outright: hand-written definitions in git use anchors to
 share an option list or a column layout, and refusing them would break such folders for no gain — the expanded-size
 budget is what makes a bomb harmless, whatever its shape.
+
+Parsing is libyaml's (PyYAML's C loader, ten times faster than its Python one; every publish and every start reads
+all definitions): it composes at most 1,000 levels deep and never expands an alias, so depth and aliases are counted
+on the composed graph, before anything else walks it. Without libyaml, the Python loader counts them as it composes.
 """
 
 from __future__ import annotations
@@ -90,6 +94,7 @@ def parse_yaml(text: str, file: str, limits: YamlLimits = DEFINITION_LIMITS) -> 
         node = loader.get_single_node()
         if node is None:
             return YamlDocument(file, None, {"": 1})
+        _check_shape(node, file, limits)
         expanded = _expanded_size(node, {})
         if expanded > limits.max_values:
             raise YamlSyntaxError(file, node.start_mark.line + 1, zh_en(
@@ -101,7 +106,11 @@ def parse_yaml(text: str, file: str, limits: YamlLimits = DEFINITION_LIMITS) -> 
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        raise YamlSyntaxError(file, mark.line + 1 if mark else 1, _invalid(exc.problem or exc.context)) from None
+        # libyaml marks the end of a text without a final newline on the line after it: the last line is meant
+        line = min(mark.line + 1, len(text.splitlines()) or 1) if mark else 1
+        if exc.problem == LIBYAML_TOO_DEEP:
+            raise YamlSyntaxError(file, line, _too_deep(limits)) from None
+        raise YamlSyntaxError(file, line, _invalid(exc.problem or exc.context)) from None
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(file, 1, _invalid(exc)) from None
     finally:
@@ -114,17 +123,55 @@ def safe_data(text: str, file: str = "document", limits: YamlLimits = DEFINITION
     return parse_yaml(text, file, limits).data
 
 
-def _compose(text: str, file: str, limits: YamlLimits) -> _BoundedLoader:
+def _compose(text: str, file: str, limits: YamlLimits) -> yaml.SafeLoader | yaml.CSafeLoader:
     size = len(text.encode("utf-8", errors="surrogatepass"))
     if size > limits.max_bytes:
         raise YamlSyntaxError(file, 1, zh_en(f"文件超过 {_size_text(limits.max_bytes)},这是单个文件的上限;请拆成几个小文件",
                                              f"the file is larger than {_size_text(limits.max_bytes)}, the most one "
                                              "file may hold; split it into smaller files"))
-    return _BoundedLoader(text, file, limits)
+    return yaml.CSafeLoader(text) if yaml.__with_libyaml__ else _BoundedLoader(text, file, limits)
+
+
+LIBYAML_TOO_DEEP = "exceeded maximum nesting depth"  # libyaml's words past its own 1,000 levels
+
+
+def _check_shape(root: yaml.Node, file: str, limits: YamlLimits) -> None:
+    """Depth and aliases of a composed document, in document order, without recursion (a graph libyaml composed may
+    be 1,000 levels deep): an alias is a node met again, counted at the line of the collection holding it."""
+    seen: set[int] = set()
+    aliases = 0
+    stack: list[tuple[yaml.Node, int, yaml.Node]] = [(root, 1, root)]
+    while stack:
+        node, depth, parent = stack.pop()
+        if id(node) in seen:
+            aliases += 1
+            if aliases > limits.max_aliases:
+                raise YamlSyntaxError(file, parent.start_mark.line + 1, _too_many_aliases(limits))
+            continue
+        seen.add(id(node))
+        if depth > limits.max_depth:
+            raise YamlSyntaxError(file, node.start_mark.line + 1, _too_deep(limits))
+        if isinstance(node, yaml.MappingNode):
+            children = [child for pair in node.value for child in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        else:
+            continue
+        stack.extend((child, depth + 1, node) for child in reversed(children))
+
+
+def _too_deep(limits: YamlLimits) -> dict[str, str]:
+    return zh_en(f"值的嵌套超过 {limits.max_depth} 层", f"values are nested more than {limits.max_depth} levels deep")
+
+
+def _too_many_aliases(limits: YamlLimits) -> dict[str, str]:
+    return zh_en(f"一个文档中的别名(*name)超过 {limits.max_aliases:,} 个",
+                 f"more than {limits.max_aliases:,} aliases (*name) in one document")
 
 
 class _BoundedLoader(yaml.SafeLoader):
-    """SafeLoader that stops composing at the depth and alias limits (the mark of the offending node is kept)."""
+    """SafeLoader that stops composing at the depth and alias limits (the mark of the offending node is kept): the
+    loader used where PyYAML was built without libyaml."""
 
     def __init__(self, text: str, file: str, limits: YamlLimits):
         super().__init__(text)
@@ -134,16 +181,12 @@ class _BoundedLoader(yaml.SafeLoader):
         if self.check_event(yaml.AliasEvent):
             self._aliases += 1
             if self._aliases > self._limits.max_aliases:
-                raise YamlSyntaxError(self._file, self._line(), zh_en(
-                    f"一个文档中的别名(*name)超过 {self._limits.max_aliases:,} 个",
-                    f"more than {self._limits.max_aliases:,} aliases (*name) in one document"))
+                raise YamlSyntaxError(self._file, self._line(), _too_many_aliases(self._limits))
             return super().compose_node(parent, index)
         self._depth += 1
         try:
             if self._depth > self._limits.max_depth:
-                raise YamlSyntaxError(self._file, self._line(), zh_en(
-                    f"值的嵌套超过 {self._limits.max_depth} 层",
-                    f"values are nested more than {self._limits.max_depth} levels deep"))
+                raise YamlSyntaxError(self._file, self._line(), _too_deep(self._limits))
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1

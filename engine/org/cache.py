@@ -5,10 +5,8 @@ Everything kept is used only under the marks it was loaded under (engine.storage
 organisation mark on any change to users, departments, memberships or role members, and the tokens mark on any
 revocation or deletion of a token, whichever process made it, so the next request after a change sees it. The marks
 are read before what they guard, so a change landing in between makes the entry stale rather than hidden. Tokens are
-also kept at most TOKEN_SECONDS (their expiry is checked on every use).
-
-Within `marks_read_once()` (the web wraps each request in it) the marks are read once per workspace, so the user and
-then their viewer cost one small query together; a write through the workspace in the block forgets what was read.
+also kept at most TOKEN_SECONDS (their expiry is checked on every use). A user (or a token's user) comes with their
+viewer, kept under the same marks, so a request that builds its Actor from it reads the marks once.
 """
 
 from __future__ import annotations
@@ -17,9 +15,7 @@ import hashlib
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
@@ -32,9 +28,6 @@ from engine.storage.marks import IdentityMarks, identity_marks
 
 KEPT = 4096  # entries per kind, least recently used first out
 TOKEN_SECONDS = 30.0
-
-# the marks read in the current block of `marks_read_once`, by cache (None outside such a block)
-_READ_ONCE: ContextVar[dict[int, tuple[int, int]] | None] = ContextVar("formwork_identity_marks", default=None)
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -67,24 +60,6 @@ class _Kept(Generic[K, V]):
             self._items.clear()
 
 
-@contextmanager
-def marks_read_once() -> Iterator[None]:
-    """Within the block, each cache reads the marks once: who is asking is decided once for the block (a request),
-    as a request keeps its signed-in user once read."""
-    token = _READ_ONCE.set({})
-    try:
-        yield
-    finally:
-        _READ_ONCE.reset(token)
-
-
-def forget_read_marks() -> None:
-    """Read the marks again on the next use (called after a write, which may have moved them)."""
-    read = _READ_ONCE.get()
-    if read is not None:
-        read.clear()
-
-
 def _copy(user: dict[str, Any]) -> dict[str, Any]:
     """The caller's own copy of a kept user: its fields and roles list (nested values are only ever read)."""
     return {**user, "roles": list(user.get("roles", []))}
@@ -102,22 +77,33 @@ class IdentityCache:
         self._tokens: _Kept[str, TokenUse] = _Kept()
 
     def user(self, conn: sa.Connection, user_id: int) -> dict[str, Any] | None:
-        """`user_by_id` (the users row with its roles), a copy of the caller's own."""
+        """`user_by_id` (the users row with its roles), a copy of the caller's own; but for an administrator it
+        also holds "viewer", the user as scopes see them, kept under the same reading of the marks (an Actor
+        built from it needs no second reading for a department scope)."""
         org = self._marks(conn)[0]
         user = self._users.get(user_id, org)
         if user is None:
             user = user_by_id(conn, user_id)
             self._users.put(user_id, org, user)
-        return _copy(user) if user is not None else None
+        return self._with_viewer(conn, user, org) if user is not None else None
 
     def viewer(self, conn: sa.Connection, user_id: int) -> Viewer | None:
         """`load_viewer`: the user as scopes and conditions see them (None when there is no such user)."""
-        org = self._marks(conn)[0]
+        return self._viewer(conn, user_id, self._marks(conn)[0])
+
+    def _viewer(self, conn: sa.Connection, user_id: int, org: int) -> Viewer | None:
         viewer = self._viewers.get(user_id, org)
         if viewer is None:
             viewer = load_viewer(conn, user_id)
             self._viewers.put(user_id, org, viewer)
         return viewer
+
+    def _with_viewer(self, conn: sa.Connection, user: dict[str, Any], org: int) -> dict[str, Any]:
+        """A copy of a kept user with their viewer (administrators are never scoped: they go without)."""
+        copy = _copy(user)
+        if not user.get("is_admin"):
+            copy["viewer"] = self._viewer(conn, int(user["id"]), org)
+        return copy
 
     def token(self, conn: sa.Connection, token: str, now: datetime) -> TokenUse:
         """`authenticate_token`: the use of a usable token; TokenRefused says why a token cannot be used (refusals
@@ -130,7 +116,7 @@ class IdentityCache:
         if use is None:
             use = authenticate_token(conn, token, now)
             self._tokens.put(key, marks, use)
-        return TokenUse(_copy(use.user), use.token_id, use.last_used, use.expires_at)
+        return TokenUse(self._with_viewer(conn, use.user, marks[0]), use.token_id, use.last_used, use.expires_at)
 
     def token_touched(self, conn: sa.Connection, token: str, now: datetime) -> None:
         """Note that the token's last use was just written down (so it is written once a minute, not each time)."""
@@ -142,14 +128,9 @@ class IdentityCache:
 
     def _marks(self, conn: sa.Connection) -> tuple[int, int]:
         """(organisation, tokens) marks; the definitions' mark read with them goes to `on_definitions`."""
-        read = _READ_ONCE.get()
-        if read is not None and (kept := read.get(id(self))) is not None:
-            return kept
         marks = self._read_marks(conn)
         if self._on_definitions is not None:
             self._on_definitions(marks.definitions)
-        if read is not None:
-            read[id(self)] = (marks.org, marks.tokens)
         return marks.org, marks.tokens
 
     def clear(self) -> None:

@@ -58,6 +58,8 @@ class Guard:
     def _viewer(self, conn: sa.Connection, operation: str) -> Viewer:
         user_id = self.actor.user_id or 0
         if any(s.kind in NEEDS_VIEWER for s in self.access.scopes_for(operation)):
+            if self.actor.viewer is not None and self.actor.viewer.user_id == user_id:
+                return self.actor.viewer
             return self.viewers(conn, user_id) or Viewer(user_id)
         return Viewer(user_id, self.actor.roles, department_id=self.actor.department_id)
 

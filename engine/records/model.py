@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from engine.permissions.viewer import Viewer
 
 
 @dataclass(frozen=True)
@@ -19,6 +22,9 @@ class Actor:
     system: bool = False
     language: str = "zh"
     timezone: str | None = None  # the user's IANA zone for filters and exports; None: the workspace's zone
+    # the user as scopes see them (departments, attributes) when the caller has it already — the web reads it with
+    # the signed-in user, under one reading of the identity marks; None: the engine loads it when a scope needs it
+    viewer: Viewer | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def system_actor(cls) -> Actor:

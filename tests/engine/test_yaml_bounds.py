@@ -1,6 +1,7 @@
 """Definition YAML is read within bounds checked while parsing: an alias bomb, a 100,000-deep nesting or an
 oversized file is refused at its line — from a folder (`formwork validate`), from stored texts and from the roles
-document — while anchors used within the budget keep working."""
+document — while anchors used within the budget keep working. Each test runs with libyaml's loader and with the Python
+loader used where PyYAML was built without it."""
 
 from __future__ import annotations
 
@@ -9,10 +10,18 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from engine.definitions.loader import load_directory, load_sources
 from engine.definitions.yamlsource import DEFINITION_LIMITS, YamlLimits, YamlSyntaxError, parse_yaml, safe_data
 from engine.permissions.document import roles_paths
+
+
+@pytest.fixture(autouse=True, params=["libyaml", "python"])
+def loader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    if request.param == "python":
+        monkeypatch.setattr(yaml, "__with_libyaml__", False)
+    return str(request.param)
 
 
 def bomb(levels: int = 9) -> str:

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-import yaml
 from starlette.testclient import TestClient
 
 from engine.automation.webhooks import inbound_token
@@ -20,11 +19,11 @@ from engine.gallery.catalog import find
 from engine.gallery.install import install
 from engine.settings import Settings
 from tests.conftest import add_user, open_workspace
+from tests.crm_sample import crm_sample
 from web.app import create_app
 
 SECRET = "fuzz-workspace-secret"
-SAMPLE_PASSWORD = str(yaml.safe_load((Path(__file__).parents[2] / "apps_templates/crm/sample_data.yaml")
-                                     .read_text(encoding="utf-8"))["password"])
+SAMPLE_PASSWORD = str(crm_sample()["password"])
 REP = "lina"  # a sales rep: sees and edits only her own clients
 MANAGER = "zhaolei"  # management: reads and exports everything
 ADMIN = "fuzzadmin"  # an administrator (the fuzzer sends it only safe requests: it could undo the site)

@@ -19,10 +19,11 @@ from playwright.sync_api import expect
 from engine.gallery.catalog import find
 from engine.gallery.install import install
 from tests.conftest import open_workspace
+from tests.crm_sample import crm_sample
 from tests.web.browser import chromium, live_server, new_page, sign_in  # noqa: F401  (fixture)
 
 CRM = Path(__file__).parents[2] / "apps_templates" / "crm"
-PASSWORD = yaml.safe_load((CRM / "sample_data.yaml").read_text(encoding="utf-8"))["password"]
+PASSWORD = crm_sample()["password"]
 SHOTS = Path("/tmp/shots-f14-crmwalk")  # for a person to look at; nothing asserts on them
 
 # Every dashboard of the template: {id: (app, roles)}, read from its documents.

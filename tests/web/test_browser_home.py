@@ -8,15 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from engine.gallery.catalog import find
 from engine.gallery.install import install
 from tests.conftest import add_user, open_workspace
+from tests.crm_sample import crm_sample
 from tests.web.browser import chromium, live_server, new_page, sign_in  # noqa: F401  (fixture)
 
-PASSWORD = yaml.safe_load((Path(__file__).parents[2] / "apps_templates" / "crm" / "sample_data.yaml")
-                          .read_text(encoding="utf-8"))["password"]
+PASSWORD = crm_sample()["password"]
 SHOTS = os.environ.get("FORMWORK_SHOTS")  # a folder to keep screenshots in, when set
 
 

@@ -13,7 +13,6 @@ from typing import Any
 
 import openpyxl
 import pytest
-import yaml
 
 from engine.gallery.catalog import find
 from engine.gallery.install import install
@@ -21,10 +20,11 @@ from engine.org.users import user_by_id, user_id_by_name
 from engine.records.model import Actor, Filter, Query
 from engine.settings import Settings
 from tests.conftest import open_workspace
+from tests.crm_sample import crm_sample
 from tests.web.browser import chromium, list_menu, live_server, new_page, sign_in  # noqa: F401  (fixture)
 
 CRM = Path(__file__).parents[2] / "apps_templates" / "crm"
-PASSWORD = yaml.safe_load((CRM / "sample_data.yaml").read_text(encoding="utf-8"))["password"]
+PASSWORD = crm_sample()["password"]
 SHOTS = Path("/tmp/shots-f16-import")  # for a person to look at; nothing asserts on them
 ROWS = 2000
 EXISTING = 5  # rows naming clients that exist already (updated by the duplicate rule)

@@ -35,6 +35,10 @@ SMALL_TARGETS = """() => {
   return small;
 }"""
 SIDEWAYS = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+# Scrolled to the bottom, asked again on every check: a page that grows or lays out again after a first scroll (fonts,
+# pictures, a list swapped in) is followed down rather than left half-way.
+AT_THE_BOTTOM = """() => { scrollTo(0, document.documentElement.scrollHeight);
+    return innerHeight + scrollY >= document.documentElement.scrollHeight - 1; }"""
 
 
 @pytest.fixture
@@ -93,8 +97,7 @@ def test_the_save_bar_of_a_long_form_stays_on_screen_and_hides_nothing(chromium:
     page.mouse.wheel(0, height)
     page.wait_for_function("() => window.scrollY > 0")
     on_screen()
-    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
-    page.wait_for_function("() => innerHeight + scrollY >= document.documentElement.scrollHeight - 1")
+    page.wait_for_function(AT_THE_BOTTOM)
     on_screen()
     last = page.locator(".record-form .cell:visible").last
     assert last.bounding_box()["y"] + last.bounding_box()["height"] <= bar.bounding_box()["y"] + 1  # nothing under it
@@ -110,8 +113,7 @@ def test_tap_targets_are_40px_and_nothing_scrolls_sideways_on_a_phone(chromium: 
         page.goto(path)
         expect(page.locator("h1").first).to_be_visible()
         small = page.evaluate(SMALL_TARGETS)
-        page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
-        page.wait_for_function("() => innerHeight + scrollY >= document.documentElement.scrollHeight - 1")
+        page.wait_for_function(AT_THE_BOTTOM)
         small += page.evaluate(SMALL_TARGETS)
         if small:
             found[path] = sorted(set(small))

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from starlette.testclient import TestClient
 
 from engine.automation.history import RUN_STATUSES
@@ -24,6 +23,7 @@ from engine.gallery.install import install
 from engine.jobs.listing import STATUSES as JOB_STATUSES
 from engine.workflow.inbox import STATUSES as FLOW_STATUSES
 from tests.conftest import add_user, prepared_workspace
+from tests.crm_sample import crm_documents, crm_sample
 from tests.web.browser import chromium, live_server, new_page  # noqa: F401 (chromium: a fixture)
 from tests.web.browser import sign_in as browser_sign_in
 from tests.web.crawl import Findings, Vocabulary, crawl, read_page, same_site, words_of
@@ -32,7 +32,7 @@ from web.i18n import TEXTS
 from web.views.admin_automations import TRIGGER_WORDS
 
 CRM = Path(__file__).parents[2] / "apps_templates" / "crm"
-SAMPLE = yaml.safe_load((CRM / "sample_data.yaml").read_text(encoding="utf-8"))
+SAMPLE = crm_sample()
 ADMIN_PASSWORD = "correct horse 1"
 # One user per sample role (the first user holding it), and the admin.
 ROLE_USERS = {"admin": "admin"} | {
@@ -99,7 +99,7 @@ def vocabulary(ws: Any) -> Vocabulary:
     codes = set().union(*(_option_codes(form.fields) for form in ws.definitions.forms.values()))
     codes |= set(JOB_STATUSES) | set(AUDIT_ACTIONS) | set(RUN_STATUSES) | set(FLOW_STATUSES) | set(TRIGGER_WORDS)
     codes = {c for c in codes if re.search(r"[A-Za-z]", c) and len(c) > 1}
-    yaml_texts = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in CRM.rglob("*.yaml")]
+    yaml_texts = crm_documents()
     english = words_of([e.get("en", "") for e in TEXTS.values()]) | words_of(_en_texts(yaml_texts))
     # User data: what the sample records hold in fields other than choices (those hold codes), users' names, e-mails.
     choice_fields = {(form.id, f.id) for form in ws.definitions.forms.values() for f in form.fields

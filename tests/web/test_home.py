@@ -8,11 +8,9 @@ import html
 import re
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from starlette.testclient import TestClient
 
 from engine.gallery.catalog import find
@@ -21,10 +19,10 @@ from engine.lifecycle import history
 from engine.org.users import list_users
 from engine.records.model import Actor, Query
 from tests.conftest import add_user, prepared_workspace
+from tests.crm_sample import crm_sample
 from web.app import create_app
 
-SAMPLE = yaml.safe_load((Path(__file__).parents[2] / "apps_templates" / "crm" / "sample_data.yaml")
-                        .read_text(encoding="utf-8"))
+SAMPLE = crm_sample()
 SYSTEM = Actor(user_id=None, system=True)
 OVERDUE = "逾期的跟进"  # the sample users read Chinese
 TEAM_OVERDUE = "团队逾期的跟进"

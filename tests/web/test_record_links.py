@@ -12,12 +12,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-import yaml
 from starlette.testclient import TestClient
 
 from engine.mail.config import save_smtp
 from engine.records.model import Actor, Query
 from engine.storage.database import write_transaction
+from tests.crm_sample import crm_sample
 from tests.engine.test_mail import SmtpServer
 from tests.engine.test_record_links import closed_ticket, survey_visit
 from tests.test_crm_automations import crm, installed_crm  # noqa: F401  (fixtures)
@@ -26,7 +26,7 @@ from web.app import create_app
 
 SYSTEM = Actor.system_actor()
 CRM = Path(__file__).parents[2] / "apps_templates" / "crm"
-PASSWORD = yaml.safe_load((CRM / "sample_data.yaml").read_text(encoding="utf-8"))["password"]
+PASSWORD = crm_sample()["password"]
 
 
 @pytest.fixture
