@@ -2,7 +2,8 @@
 and a manager who reads their department's (target: scoped ≤ 1.2× the admin), and a form whose rows carry a relation
 and four lookups through it against the same rows read without them (target ≤ 1.5×); each also against the SQL a person
 would write for the same page, and the p95 of the admin's first page (target < 50 ms). The three readers are also
-timed as a request reads: who is asking (`Workspace.identities`, the marks read once per request), then the page.
+timed as a request reads: who is asking (`Workspace.identities`: the marks, and the user with their departments kept
+under them), then the page.
 
 `python -m bench.pg_paths [records]` (default 1,000,000; BENCH_PG_URL to use a server of your own). The deals are
 bench.pg_sort's (INSERT … SELECT over generate_series); the orders copy them and point at 10,000 clients. Every
@@ -169,14 +170,14 @@ def measure(url: str, home: Path, total: int) -> dict[str, Any]:
 
 
 def _request(ws: Workspace, actor: Actor, page: Query) -> Callable[[], object]:
-    """The page as a web request reads it: the signed-in user (kept, under the marks), then the list."""
-    from engine.org.cache import marks_read_once
+    """The page as a web request reads it: the signed-in user (kept under the identity marks, with their departments),
+    then the list as the Actor built from that user (web.session.actor_of)."""
+    from dataclasses import replace
 
     def run() -> object:
-        with marks_read_once():
-            with ws.statement() as conn:
-                ws.identities.user(conn, actor.user_id)
-            return ws.records.list(actor, "deal", page)
+        with ws.statement() as conn:
+            user = ws.identities.user(conn, int(actor.user_id or 0)) or {}
+        return ws.records.list(replace(actor, viewer=user.get("viewer")), "deal", page)
     return run
 
 
