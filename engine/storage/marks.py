@@ -37,9 +37,14 @@ COUNTED: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
 }
 
 
+INSTALL_LOCK = 0x666F726D  # the advisory lock `install` holds on PostgreSQL ("form")
+
+
 def install(engine: Engine) -> None:
     """The counters and their triggers (idempotent: run each time a workspace opens)."""
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":  # processes opening the workspace at once would race on the functions
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({INSTALL_LOCK})")  # ("tuple concurrently updated")
         for counter, tables in COUNTED.items():
             bump = f"UPDATE data_marks SET value = value + 1 WHERE name = '{counter}';"
             if conn.dialect.name == "postgresql":
